@@ -1,0 +1,111 @@
+# mcubpf top-level build. GNU make.
+#   make            build host tools and libraries
+#   make check      install missing packages, build everything, run all tests, print a summary
+#   make demo       install missing packages, run the end-to-end example
+#   make bench      benchmarks (slow; writes bench/results.md)
+#   make fuzz       long fuzzing runs
+# Components add themselves through mk/*.mk fragments (one per component).
+
+BUILD ?= build
+SAN ?= 1
+CONFORMANCE_DIR ?= ../shared/conformance
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+ARM_CC ?= arm-none-eabi-gcc
+RV_CC ?= riscv64-unknown-elf-gcc
+ARM_SIZE ?= arm-none-eabi-size
+RV_SIZE ?= riscv64-unknown-elf-size
+BPF_CLANG ?= clang
+
+WARN := -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -Wstrict-prototypes \
+        -Wmissing-prototypes -Werror
+HOST_SAN_FLAGS := $(if $(filter 1,$(SAN)),-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+HOST_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -O2 -g $(WARN) -Iinclude -I. $(HOST_SAN_FLAGS) -MMD -MP
+HOST_LDFLAGS := $(HOST_SAN_FLAGS)
+HOST_LIBS := -lelf -lcapstone -lm
+
+# Device-side code: freestanding C99, no libc beyond memcpy/memset.
+DEVICE_FLAGS := -std=c99 $(WARN) -Iinclude -I. -ffreestanding -fno-common -ffunction-sections \
+                -fdata-sections -Os -MMD -MP
+ARM_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
+RV_ARCH := -march=rv32imc -mabi=ilp32
+ARM_CFLAGS := $(DEVICE_FLAGS) $(ARM_ARCH)
+RV_CFLAGS := $(DEVICE_FLAGS) $(RV_ARCH)
+
+# Filled by the fragments.
+CORE_SRCS :=        # freestanding sources (host library and device firmware)
+HOST_SRCS :=        # host-only library sources (ELF loader, image writer, ...)
+TOOLS :=            # host programs in $(BUILD)/bin; NAME_SRCS lists each one's own sources
+UNIT_TEST_SRCS :=   # Criterion test files, linked into one binary
+SUITES :=           # test suites `make check` runs; each has a rule suite-NAME
+DEMO_STEPS :=       # targets `make demo` runs in order
+BENCH_STEPS :=
+FUZZ_STEPS :=
+
+.PHONY: all check demo bench fuzz deps clean cross suites
+all: tools
+
+DEPS_STAMP := $(BUILD)/.deps-installed
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps
+	@scripts/deps
+	@mkdir -p $(BUILD) && touch $@
+
+include $(sort $(wildcard mk/*.mk))
+
+HOST_OBJ = $(patsubst %.c,$(BUILD)/host/%.o,$(1))
+ARM_OBJ = $(patsubst %.c,$(BUILD)/arm/%.o,$(1))
+RV_OBJ = $(patsubst %.c,$(BUILD)/rv32/%.o,$(1))
+
+LIBMCUBPF := $(BUILD)/host/libmcubpf.a
+$(LIBMCUBPF): $(call HOST_OBJ,$(CORE_SRCS) $(HOST_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+$(BUILD)/arm/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+$(BUILD)/rv32/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_CFLAGS) -c $< -o $@
+
+define tool_rule
+$(BUILD)/bin/$(1): $(call HOST_OBJ,$($(1)_SRCS)) $(LIBMCUBPF)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(HOST_LDFLAGS) -o $$@ $$^ $$(HOST_LIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+tools: $(addprefix $(BUILD)/bin/,$(TOOLS))
+
+UNIT_TESTS := $(BUILD)/bin/unit-tests
+$(UNIT_TESTS): $(call HOST_OBJ,$(UNIT_TEST_SRCS)) $(LIBMCUBPF)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LIBS) -lcriterion
+
+# Every device-side object must build freestanding for both targets.
+cross: $(call ARM_OBJ,$(CORE_SRCS)) $(call RV_OBJ,$(CORE_SRCS))
+
+# `make check`: every suite runs (make -k), then the summary decides.
+check: deps
+	@rm -rf $(BUILD)/results
+	@$(MAKE) --no-print-directory -k suites; true
+	@scripts/test-summary $(BUILD)/results $(SUITES)
+suites: $(addprefix suite-,$(SUITES))
+
+demo: deps
+	@$(MAKE) --no-print-directory $(DEMO_STEPS)
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_STEPS)
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_STEPS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

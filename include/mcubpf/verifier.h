@@ -1,0 +1,67 @@
+/* The verifier: checks a program and hands per-instruction facts to the translators.
+ * Freestanding C99, no malloc: all working memory comes from a caller-provided arena. */
+#ifndef MCUBPF_VERIFIER_H
+#define MCUBPF_VERIFIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcubpf/vm.h"
+
+/* Memory-access fact of a load/store/atomic instruction (mbpf_fact.mem). */
+#define MBPF_MEM_NONE 0         /* not a memory access */
+#define MBPF_MEM_PROVEN 1       /* always inside region `region`: no guard needed */
+#define MBPF_MEM_GUARD_REGION 2 /* pointer into region `region`, offset not proven: guard it */
+#define MBPF_MEM_GUARD_ANY 3    /* region unknown: check against every region */
+
+/* Region ids for mbpf_fact.region. */
+#define MBPF_RGN_STACK 0
+#define MBPF_RGN_CTX 1
+#define MBPF_RGN_RODATA 2
+#define MBPF_RGN_DATA 3
+#define MBPF_RGN_EXTRA 4 /* a helper-granted region */
+
+/* mbpf_fact.flags */
+#define MBPF_FACT_HI_ZERO 0x01    /* after this insn, dst's upper 32 bits are known zero */
+#define MBPF_FACT_BACKEDGE 0x02   /* this jump is a back edge (target <= pc) */
+#define MBPF_FACT_BOUNDED 0x04    /* ...and the loop it closes is proven bounded: no budget check */
+#define MBPF_FACT_REACHABLE 0x08  /* the instruction is reachable (all accepted insns are) */
+#define MBPF_FACT_JUMP_TARGET 0x10 /* some jump or call lands here (a label for the translator) */
+#define MBPF_FACT_SUBPROG 0x20    /* first instruction of a local function (entry at 0 included) */
+
+typedef struct mbpf_fact {
+    uint8_t mem;
+    uint8_t region;
+    uint8_t flags;
+    uint8_t reserved;
+} mbpf_fact;
+
+typedef struct mbpf_verify_opts {
+    uint64_t helper_mask_lo; /* bit n: helper id n (0..63) allowed */
+    uint64_t helper_mask_hi; /* bit n: helper id 64+n allowed */
+    uint32_t max_insns;      /* 0 = MBPF_MAX_INSNS */
+    uint32_t ctx_flags;      /* access allowed to the context: MBPF_REGION_R | MBPF_REGION_W */
+} mbpf_verify_opts;
+
+typedef struct mbpf_verify_result {
+    uint32_t pc;      /* instruction the error is about */
+    char msg[200];    /* one line: "verify: insn 12 (ldxw r0, [r3+8]): r3 is not initialised ..." */
+    /* figures for reports */
+    uint32_t mem_accesses, mem_proven;
+    uint32_t alu32_results, alu32_hi_zero;
+    uint32_t loops, loops_bounded;
+} mbpf_verify_result;
+
+/* Arena bytes the verifier needs for a program of n_insns instructions. */
+size_t mbpf_verify_arena_size(uint32_t n_insns);
+
+/* Verify p. facts has n_insns entries (may be NULL). Returns 0 when accepted, -1 when rejected
+ * (res->msg says why), -2 when the arena is too small. */
+int mbpf_verify(const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_fact *facts,
+                void *arena, size_t arena_size, mbpf_verify_result *res);
+
+/* Disassemble one instruction (two slots for LDDW; `next` may be NULL otherwise) into buf, in the
+ * syntax of the conformance suites: "ldxw r0, [r3+8]", "add32 r1, 5", "jeq r1, r2, +3". */
+void mbpf_disasm(const mbpf_insn *insn, const mbpf_insn *next, char *buf, size_t len);
+
+#endif

@@ -29,7 +29,8 @@ typedef enum mbpf_status {
     MBPF_FAULT_HELPER_ARG, /* a helper refused an argument (bad pointer, size) */
     MBPF_FAULT_CALL_DEPTH, /* local calls nested deeper than MBPF_MAX_CALL_DEPTH */
     MBPF_FAULT_BAD_INSN,   /* invalid instruction or jump reached (unverified code only) */
-    MBPF_FAULT_STOPPED,    /* a helper ended the run early (r0 holds the result) */
+    MBPF_FAULT_STOPPED,    /* request from a helper to end the run early; engines then report
+                            * MBPF_OK with r0 = the value given to mbpf_exec_stop */
     MBPF_STATUS_COUNT
 } mbpf_status;
 
@@ -90,7 +91,8 @@ void mbpf_exec_reset(mbpf_exec *x);
  * (stack, ctx, rodata, data, extra regions). */
 int mbpf_exec_check(const mbpf_exec *x, uint64_t addr, uint64_t size, uint32_t need);
 
-/* Called by helpers: end the run with status s (r0 = value for MBPF_FAULT_STOPPED). */
+/* Called by helpers: end the run with status s. With MBPF_FAULT_STOPPED the run ends normally
+ * (status MBPF_OK) and r0 becomes `r0`; any other status is a fault. */
 void mbpf_exec_stop(mbpf_exec *x, mbpf_status s, uint64_t r0);
 
 /* Run prog in the interpreter. Safe on any bytecode, verified or not: invalid instructions and

@@ -30,8 +30,8 @@ HOST_LIBS := -lelf -lcapstone -lm
 # Device-side code: freestanding C99, no libc beyond memcpy/memset.
 DEVICE_FLAGS := -std=c99 $(WARN) -Iinclude -I. -ffreestanding -fno-common -ffunction-sections \
                 -fdata-sections -Os -MMD -MP
-ARM_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
-RV_ARCH := -march=rv32imc -mabi=ilp32
+ARM_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=picolibc.specs
+RV_ARCH := -march=rv32imc -mabi=ilp32 --specs=picolibc.specs
 ARM_CFLAGS := $(DEVICE_FLAGS) $(ARM_ARCH)
 RV_CFLAGS := $(DEVICE_FLAGS) $(RV_ARCH)
 

@@ -1,0 +1,2 @@
+# Interpreter and execution model (freestanding).
+CORE_SRCS += runtime/exec.c runtime/interp.c

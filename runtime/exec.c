@@ -30,6 +30,7 @@ void mbpf_exec_reset(mbpf_exec *x)
     x->status = MBPF_OK;
     memset(&x->fault, 0, sizeof x->fault);
     x->insns_executed = 0;
+    x->stack_top = 0;
 }
 
 /* [addr, addr+size) inside [start, start+len)? Written so that nothing can wrap. */
@@ -44,7 +45,8 @@ static int inside(uint64_t addr, uint64_t size, uintptr_t start, uint32_t len)
 
 int mbpf_exec_check(const mbpf_exec *x, uint64_t addr, uint64_t size, uint32_t need)
 {
-    if (inside(addr, size, (uintptr_t)x->stack, x->stack_len))
+    uint32_t live = x->stack_top ? (uint32_t)(x->stack_top - (uintptr_t)x->stack) : x->stack_len;
+    if (inside(addr, size, (uintptr_t)x->stack, live))
         return 1;
     if ((x->ctx_flags & need) == need && inside(addr, size, (uintptr_t)x->ctx, x->ctx_len))
         return 1;

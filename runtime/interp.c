@@ -285,6 +285,7 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
     reg[1] = (uint64_t)(uintptr_t)x->ctx;
     reg[2] = x->ctx_len;
     reg[10] = (uint64_t)(uintptr_t)x->stack + (max_depth ? MBPF_STACK_SIZE : x->stack_len);
+    x->stack_top = (uintptr_t)reg[10];
     x->status = MBPF_OK;
 
     for (;;) {
@@ -342,6 +343,7 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
                 }
                 depth--;
                 memcpy(&reg[6], frames[depth].saved, sizeof frames[depth].saved);
+                x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
                 pc = frames[depth].ret_pc;
                 continue;
             }
@@ -359,7 +361,8 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
                     frames[depth].ret_pc = pc + 1;
                     memcpy(frames[depth].saved, &reg[6], sizeof frames[depth].saved);
                     depth++;
-                    reg[10] = (uint64_t)(uintptr_t)x->stack + (uint64_t)(depth + 1) * MBPF_STACK_SIZE;
+                    x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
+                    reg[10] = (uint64_t)x->stack_top;
                     pc = (uint32_t)target;
                     continue;
                 }

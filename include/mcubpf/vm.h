@@ -74,6 +74,9 @@ typedef struct mbpf_exec {
     const mbpf_helper_fn *helpers; /* indexed by helper id; NULL entries are unknown helpers */
     uint32_t n_helpers;
     uint64_t budget;      /* back edges (and local calls) allowed per run; 0 = unlimited */
+    uintptr_t stack_top;  /* maintained by the engine: top of the current frame. The live stack,
+                           * the current frame and its callers', is [stack, stack_top); 0 = whole
+                           * buffer */
     void *user;           /* embedder's pointer, for helpers */
     mbpf_region extra[MBPF_MAX_EXTRA_REGIONS]; /* regions granted by helpers during the run */
     uint32_t n_extra;

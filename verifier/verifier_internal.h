@@ -1,0 +1,39 @@
+/* Private state shared by the verifier's passes. */
+#ifndef MCUBPF_VERIFIER_INTERNAL_H
+#define MCUBPF_VERIFIER_INTERNAL_H
+
+#include "mcubpf/verifier.h"
+
+/* Per-instruction marks built by the CFG pass (vstate.marks). */
+#define VM_LDDW_TAIL 0x01 /* second slot of an LDDW: not an instruction */
+#define VM_TARGET 0x02    /* some jump lands here */
+#define VM_SUBPROG 0x04   /* first instruction of a function */
+#define VM_REACHED 0x08
+#define VM_QUEUED 0x10
+
+typedef struct vstate {
+    const mbpf_program *prog;
+    const mbpf_insn *insns;
+    uint32_t n;
+    const mbpf_verify_opts *opts;
+    mbpf_verify_result *res;
+    /* arena-backed arrays, n entries each unless noted */
+    uint8_t *marks;
+    uint32_t *sub;   /* function index of each instruction */
+    uint32_t *work;  /* worklist */
+    uint32_t *dfs;   /* 2n: call-graph walk stack (function, resume pc) */
+    uint8_t *depth;  /* per function: deepest call chain below it, 0 = not computed */
+    uint8_t *color;  /* per function: 0 new, 1 on the walk stack, 2 done */
+    uint32_t n_subs;
+} vstate;
+
+/* Record the error for insn pc ("verify: insn PC (DISASM): reason") and return -1. */
+int vreject(vstate *st, uint32_t pc, const char *reason);
+int vreject_num(vstate *st, uint32_t pc, const char *reason, int64_t num);
+
+uint32_t vsize_bytes(uint8_t code);
+
+int vpreflight(vstate *st);
+int vcfg(vstate *st);
+
+#endif

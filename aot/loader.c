@@ -1,0 +1,489 @@
+/* ELF loader for clang -target bpf objects (libelf), and raw bytecode.
+ *
+ * The program is the selected executable section followed by every other executable section it
+ * calls into (transitively). .rodata* sections are merged into one read-only blob; .data* then
+ * .bss* into one writable blob. LDDW relocations to them become MBPF_LDDW_REGION references;
+ * cross-section local calls get their relative immediates fixed. Every offset, size and index
+ * from the file is checked before use. */
+#include "aot/loader.h"
+
+#include <errno.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define R_BPF_64_64 1
+#define R_BPF_64_32 10
+#define MAX_SECTIONS 4096
+
+enum { SEC_OTHER, SEC_CODE, SEC_RODATA, SEC_DATA, SEC_BSS, SEC_MAPS };
+
+typedef struct sec_info {
+    int kind;
+    const char *name;
+    const uint8_t *bytes; /* NULL for NOBITS */
+    size_t size;
+    size_t rel_index;     /* SHT_REL section applying to it, 0 = none */
+    int64_t base;         /* code: first insn index in the program (-1 = not included);
+                           * data kinds: byte offset in the merged blob */
+} sec_info;
+
+typedef struct elf_ctx {
+    Elf *elf;
+    size_t nsec;
+    sec_info *secs;
+    Elf_Data *symtab;
+    size_t symtab_link, nsyms;
+    char *err;
+    size_t errlen;
+} elf_ctx;
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+uint8_t *mbpf_read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fail(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    uint8_t *buf = malloc(cap + 1);
+    for (;;) {
+        if (!buf) {
+            fclose(f);
+            fail(err, errlen, "%s: out of memory", path);
+            return NULL;
+        }
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        cap *= 2;
+        uint8_t *nb = realloc(buf, cap + 1);
+        if (!nb)
+            free(buf);
+        buf = nb;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        fail(err, errlen, "%s: read error", path);
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+void mbpf_loaded_free(mbpf_loaded *l)
+{
+    free(l->insns);
+    free(l->rodata);
+    free(l->data);
+    memset(l, 0, sizeof *l);
+}
+
+static int load_raw(const uint8_t *buf, size_t len, mbpf_loaded *out, char *err, size_t errlen)
+{
+    if (len == 0)
+        return fail(err, errlen, "load: empty file");
+    if (len % 8)
+        return fail(err, errlen, "load: raw bytecode length %zu is not a multiple of 8 bytes", len);
+    if (len / 8 > MBPF_MAX_INSNS)
+        return fail(err, errlen, "load: %zu instructions exceed the limit of %d", len / 8,
+                    MBPF_MAX_INSNS);
+    out->insns = malloc(len);
+    if (!out->insns)
+        return fail(err, errlen, "load: out of memory");
+    memcpy(out->insns, buf, len);
+    out->prog.insns = out->insns;
+    out->prog.n_insns = (uint32_t)(len / 8);
+    snprintf(out->name, sizeof out->name, "raw");
+    return 0;
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int classify(elf_ctx *c, size_t shstrndx)
+{
+    for (size_t i = 1; i < c->nsec; i++) {
+        Elf_Scn *scn = elf_getscn(c->elf, i);
+        GElf_Shdr sh;
+        if (!scn || !gelf_getshdr(scn, &sh))
+            return fail(c->err, c->errlen, "load: bad section header %zu", i);
+        const char *name = elf_strptr(c->elf, shstrndx, sh.sh_name);
+        sec_info *s = &c->secs[i];
+        s->name = name ? name : "?";
+        s->base = -1;
+        if (sh.sh_type == SHT_SYMTAB) {
+            if (c->symtab)
+                return fail(c->err, c->errlen, "load: more than one symbol table");
+            c->symtab = elf_getdata(scn, NULL);
+            c->symtab_link = sh.sh_link;
+            if (!c->symtab || sh.sh_entsize != sizeof(Elf64_Sym))
+                return fail(c->err, c->errlen, "load: malformed symbol table");
+            c->nsyms = c->symtab->d_size / sizeof(Elf64_Sym);
+            continue;
+        }
+        if (sh.sh_type == SHT_REL) {
+            if (sh.sh_info >= c->nsec || sh.sh_info == 0)
+                return fail(c->err, c->errlen, "load: relocation section %s targets bad section %u",
+                            s->name, (unsigned)sh.sh_info);
+            c->secs[sh.sh_info].rel_index = i;
+            continue;
+        }
+        if (sh.sh_type == SHT_RELA)
+            return fail(c->err, c->errlen, "load: RELA relocations (%s) are not produced by clang "
+                        "-target bpf and are not supported", s->name);
+        if (!strcmp(s->name, "maps") || !strcmp(s->name, ".maps") || starts_with(s->name, "maps/")) {
+            s->kind = SEC_MAPS;
+            continue;
+        }
+        if (sh.sh_type != SHT_PROGBITS && sh.sh_type != SHT_NOBITS)
+            continue;
+        if (sh.sh_type == SHT_PROGBITS && sh.sh_size) {
+            Elf_Data *d = elf_getdata(scn, NULL);
+            if (!d || d->d_size != sh.sh_size || !d->d_buf)
+                return fail(c->err, c->errlen, "load: section %s lies outside the file", s->name);
+            s->bytes = d->d_buf;
+        }
+        s->size = sh.sh_size;
+        if (sh.sh_flags & SHF_EXECINSTR) {
+            if (sh.sh_type != SHT_PROGBITS || sh.sh_size % 8)
+                return fail(c->err, c->errlen, "load: code section %s size %zu is not a multiple of 8",
+                            s->name, (size_t)sh.sh_size);
+            if (sh.sh_size)
+                s->kind = SEC_CODE;
+        } else if (sh.sh_flags & SHF_ALLOC) {
+            if (sh.sh_type == SHT_NOBITS)
+                s->kind = SEC_BSS;
+            else if (sh.sh_flags & SHF_WRITE)
+                s->kind = SEC_DATA;
+            else
+                s->kind = SEC_RODATA;
+        }
+    }
+    return 0;
+}
+
+static int get_sym(elf_ctx *c, uint32_t idx, GElf_Sym *sym, const char **name)
+{
+    if (!c->symtab || idx == 0 || idx >= c->nsyms || !gelf_getsym(c->symtab, (int)idx, sym))
+        return fail(c->err, c->errlen, "load: relocation refers to bad symbol index %u", idx);
+    const char *n = elf_strptr(c->elf, c->symtab_link, sym->st_name);
+    *name = n && *n ? n : "?";
+    return 0;
+}
+
+/* Find the program: a code section by name, a function symbol by name, or the only candidate. */
+static int select_program(elf_ctx *c, const char *want, size_t *sec_out, uint64_t *entry_off)
+{
+    *entry_off = 0;
+    if (want) {
+        for (size_t i = 1; i < c->nsec; i++)
+            if (c->secs[i].kind == SEC_CODE && !strcmp(c->secs[i].name, want)) {
+                *sec_out = i;
+                return 0;
+            }
+        for (size_t k = 1; k < c->nsyms; k++) {
+            GElf_Sym sym;
+            if (!gelf_getsym(c->symtab, (int)k, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+                continue;
+            const char *n = elf_strptr(c->elf, c->symtab_link, sym.st_name);
+            if (n && !strcmp(n, want) && sym.st_shndx < c->nsec &&
+                c->secs[sym.st_shndx].kind == SEC_CODE && sym.st_value % 8 == 0 &&
+                sym.st_value < c->secs[sym.st_shndx].size) {
+                *sec_out = sym.st_shndx;
+                *entry_off = sym.st_value / 8;
+                return 0;
+            }
+        }
+        return fail(c->err, c->errlen, "load: no program section or function named '%s'", want);
+    }
+    size_t found = 0, count = 0, text = 0;
+    char names[256] = "";
+    for (size_t i = 1; i < c->nsec; i++) {
+        if (c->secs[i].kind != SEC_CODE)
+            continue;
+        if (!strcmp(c->secs[i].name, ".text")) {
+            text = i;
+            continue;
+        }
+        count++;
+        found = i;
+        if (strlen(names) + strlen(c->secs[i].name) + 3 < sizeof names) {
+            strcat(names, count > 1 ? ", " : "");
+            strcat(names, c->secs[i].name);
+        }
+    }
+    if (count == 1) {
+        *sec_out = found;
+        return 0;
+    }
+    if (count == 0 && text) {
+        *sec_out = text;
+        return 0;
+    }
+    if (count == 0)
+        return fail(c->err, c->errlen, "load: the object contains no code");
+    return fail(c->err, c->errlen, "load: several programs (%s); choose one with --section", names);
+}
+
+/* Lay out the program: the selected section first, then each code section reachable through
+ * relocated calls, in order of discovery. Returns the instruction count. */
+static int layout_code(elf_ctx *c, size_t first, uint32_t *n_insns)
+{
+    size_t order[MAX_SECTIONS];
+    size_t n_order = 0;
+    uint64_t total = 0;
+    order[n_order++] = first;
+    c->secs[first].base = 0;
+    for (size_t k = 0; k < n_order; k++) {
+        sec_info *s = &c->secs[order[k]];
+        total += s->size / 8;
+        if (total > MBPF_MAX_INSNS)
+            return fail(c->err, c->errlen, "load: program exceeds %d instructions", MBPF_MAX_INSNS);
+        if (!s->rel_index)
+            continue;
+        Elf_Data *rd = elf_getdata(elf_getscn(c->elf, s->rel_index), NULL);
+        if (!rd)
+            return fail(c->err, c->errlen, "load: unreadable relocations for %s", s->name);
+        size_t nrel = rd->d_size / sizeof(Elf64_Rel);
+        for (size_t r = 0; r < nrel; r++) {
+            GElf_Rel rel;
+            GElf_Sym sym;
+            const char *sname;
+            if (!gelf_getrel(rd, (int)r, &rel))
+                return fail(c->err, c->errlen, "load: bad relocation entry in %s", s->name);
+            if (GELF_R_TYPE(rel.r_info) != R_BPF_64_32)
+                continue;
+            if (get_sym(c, (uint32_t)GELF_R_SYM(rel.r_info), &sym, &sname))
+                return -1;
+            if (sym.st_shndx == SHN_UNDEF)
+                return fail(c->err, c->errlen, "load: call to external function '%s' (kfunc or "
+                            "extern) is not supported", sname);
+            if (sym.st_shndx >= c->nsec || c->secs[sym.st_shndx].kind != SEC_CODE)
+                return fail(c->err, c->errlen, "load: call relocation to '%s' outside code", sname);
+            sec_info *t = &c->secs[sym.st_shndx];
+            if (t->base < 0) {
+                if (n_order == MAX_SECTIONS)
+                    return fail(c->err, c->errlen, "load: too many code sections");
+                t->base = (int64_t)total; /* provisional; fixed below */
+                order[n_order++] = sym.st_shndx;
+            }
+        }
+    }
+    uint64_t base = 0;
+    for (size_t k = 0; k < n_order; k++) {
+        c->secs[order[k]].base = (int64_t)base;
+        base += c->secs[order[k]].size / 8;
+    }
+    *n_insns = (uint32_t)base;
+    return 0;
+}
+
+static int layout_data(elf_ctx *c, mbpf_loaded *out)
+{
+    size_t ro = 0, rw = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        int kind = pass == 0 ? SEC_RODATA : pass == 1 ? SEC_DATA : SEC_BSS;
+        for (size_t i = 1; i < c->nsec; i++) {
+            sec_info *s = &c->secs[i];
+            if (s->kind != kind)
+                continue;
+            size_t *cur = kind == SEC_RODATA ? &ro : &rw;
+            *cur = (*cur + 7) & ~(size_t)7;
+            s->base = (int64_t)*cur;
+            if (s->size > 0x1000000 || *cur + s->size > 0x1000000)
+                return fail(c->err, c->errlen, "load: data section %s too large", s->name);
+            *cur += s->size;
+        }
+    }
+    out->rodata = calloc(1, ro ? ro : 1);
+    out->data = calloc(1, rw ? rw : 1);
+    if (!out->rodata || !out->data)
+        return fail(c->err, c->errlen, "load: out of memory");
+    for (size_t i = 1; i < c->nsec; i++) {
+        sec_info *s = &c->secs[i];
+        if ((s->kind == SEC_RODATA || s->kind == SEC_DATA) && s->size)
+            memcpy((s->kind == SEC_RODATA ? out->rodata : out->data) + s->base, s->bytes, s->size);
+    }
+    out->prog.rodata = out->rodata;
+    out->prog.rodata_len = (uint32_t)ro;
+    out->prog.data = out->data;
+    out->prog.data_len = (uint32_t)rw;
+    return 0;
+}
+
+static int apply_relocs(elf_ctx *c, size_t si, mbpf_insn *insns, uint32_t n)
+{
+    sec_info *s = &c->secs[si];
+    if (!s->rel_index)
+        return 0;
+    Elf_Data *rd = elf_getdata(elf_getscn(c->elf, s->rel_index), NULL);
+    size_t nrel = rd ? rd->d_size / sizeof(Elf64_Rel) : 0;
+    for (size_t r = 0; r < nrel; r++) {
+        GElf_Rel rel;
+        GElf_Sym sym;
+        const char *sname;
+        if (!gelf_getrel(rd, (int)r, &rel))
+            return fail(c->err, c->errlen, "load: bad relocation entry in %s", s->name);
+        if (rel.r_offset % 8 || rel.r_offset >= s->size)
+            return fail(c->err, c->errlen, "load: relocation offset 0x%llx outside %s",
+                        (unsigned long long)rel.r_offset, s->name);
+        uint64_t pc = (uint64_t)s->base + rel.r_offset / 8;
+        mbpf_insn *in = &insns[pc];
+        uint32_t type = (uint32_t)GELF_R_TYPE(rel.r_info);
+        if (get_sym(c, (uint32_t)GELF_R_SYM(rel.r_info), &sym, &sname))
+            return -1;
+        if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= c->nsec)
+            return fail(c->err, c->errlen, "load: insn %llu refers to external symbol '%s' (extern, "
+                        "kfunc or ksym), which is not supported", (unsigned long long)pc, sname);
+        sec_info *t = &c->secs[sym.st_shndx];
+        if (type == R_BPF_64_64) {
+            if (in->code != MBPF_OPC_LDDW || pc + 1 >= n)
+                return fail(c->err, c->errlen, "load: 64-bit relocation at insn %llu is not on an lddw",
+                            (unsigned long long)pc);
+            if (t->kind == SEC_MAPS)
+                return fail(c->err, c->errlen, "load: insn %llu uses map '%s': maps are not supported",
+                            (unsigned long long)pc, sname);
+            if (t->kind == SEC_CODE)
+                return fail(c->err, c->errlen, "load: insn %llu takes the address of function '%s': "
+                            "function pointers are not supported", (unsigned long long)pc, sname);
+            if (t->kind != SEC_RODATA && t->kind != SEC_DATA && t->kind != SEC_BSS)
+                return fail(c->err, c->errlen, "load: insn %llu refers to '%s' in unsupported section %s",
+                            (unsigned long long)pc, sname, t->name);
+            uint64_t off = sym.st_value + (uint32_t)in->imm;
+            if (off > t->size)
+                return fail(c->err, c->errlen, "load: insn %llu refers past the end of %s",
+                            (unsigned long long)pc, t->name);
+            in->regs = MBPF_REGS(MBPF_DST(in), MBPF_LDDW_REGION);
+            in->imm = t->kind == SEC_RODATA ? MBPF_REGION_ID_RODATA : MBPF_REGION_ID_DATA;
+            insns[pc + 1].imm = (int32_t)(uint32_t)((uint64_t)t->base + off);
+        } else if (type == R_BPF_64_32) {
+            if (in->code != MBPF_OPC_CALL || MBPF_SRC(in) != MBPF_CALL_LOCAL)
+                return fail(c->err, c->errlen, "load: call relocation at insn %llu is not on a local call",
+                            (unsigned long long)pc);
+            int64_t target_in_t = (int64_t)(sym.st_value / 8) + in->imm + 1;
+            if (t->kind != SEC_CODE || t->base < 0 || target_in_t < 0 ||
+                (uint64_t)target_in_t >= t->size / 8)
+                return fail(c->err, c->errlen, "load: call at insn %llu to '%s' lands outside code",
+                            (unsigned long long)pc, sname);
+            int64_t rel_imm = t->base + target_in_t - (int64_t)pc - 1;
+            in->imm = (int32_t)rel_imm;
+        } else {
+            return fail(c->err, c->errlen, "load: relocation type %u at insn %llu of %s is not supported",
+                        type, (unsigned long long)pc, s->name);
+        }
+    }
+    return 0;
+}
+
+static int load_elf(const uint8_t *buf, size_t len, const char *section, mbpf_loaded *out,
+                    char *err, size_t errlen)
+{
+    elf_ctx c;
+    memset(&c, 0, sizeof c);
+    c.err = err;
+    c.errlen = errlen;
+    int rc = -1;
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return fail(err, errlen, "load: libelf initialisation failed");
+    c.elf = elf_memory((char *)(uintptr_t)buf, len);
+    if (!c.elf || elf_kind(c.elf) != ELF_K_ELF) {
+        fail(err, errlen, "load: not a valid ELF file");
+        goto out;
+    }
+    GElf_Ehdr eh;
+    if (!gelf_getehdr(c.elf, &eh) || gelf_getclass(c.elf) != ELFCLASS64) {
+        fail(err, errlen, "load: not a 64-bit ELF file");
+        goto out;
+    }
+    if (eh.e_machine != EM_BPF || eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_type != ET_REL) {
+        fail(err, errlen, "load: not a little-endian relocatable eBPF object (machine %u, type %u)",
+             (unsigned)eh.e_machine, (unsigned)eh.e_type);
+        goto out;
+    }
+    size_t shstrndx;
+    if (elf_getshdrnum(c.elf, &c.nsec) || elf_getshdrstrndx(c.elf, &shstrndx) || c.nsec == 0 ||
+        c.nsec > MAX_SECTIONS) {
+        fail(err, errlen, "load: malformed or too many section headers");
+        goto out;
+    }
+    c.secs = calloc(c.nsec, sizeof *c.secs);
+    if (!c.secs) {
+        fail(err, errlen, "load: out of memory");
+        goto out;
+    }
+    if (classify(&c, shstrndx))
+        goto out;
+    size_t first;
+    uint64_t entry_off;
+    uint32_t n;
+    if (select_program(&c, section, &first, &entry_off))
+        goto out;
+    if (entry_off) {
+        fail(err, errlen, "load: function '%s' is not at the start of its section; select the "
+             "section instead", section);
+        goto out;
+    }
+    if (layout_code(&c, first, &n) || layout_data(&c, out))
+        goto out;
+    out->insns = calloc(n, sizeof(mbpf_insn));
+    if (!out->insns) {
+        fail(err, errlen, "load: out of memory");
+        goto out;
+    }
+    for (size_t i = 1; i < c.nsec; i++)
+        if (c.secs[i].kind == SEC_CODE && c.secs[i].base >= 0)
+            memcpy(out->insns + c.secs[i].base, c.secs[i].bytes, c.secs[i].size);
+    for (size_t i = 1; i < c.nsec; i++)
+        if (c.secs[i].kind == SEC_CODE && c.secs[i].base >= 0 && apply_relocs(&c, i, out->insns, n))
+            goto out;
+    out->prog.insns = out->insns;
+    out->prog.n_insns = n;
+    snprintf(out->name, sizeof out->name, "%s", c.secs[first].name);
+    rc = 0;
+out:
+    free(c.secs);
+    if (c.elf)
+        elf_end(c.elf);
+    if (rc)
+        mbpf_loaded_free(out);
+    return rc;
+}
+
+int mbpf_load_buffer(const uint8_t *buf, size_t len, const char *section, mbpf_loaded *out,
+                     char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (len >= 4 && !memcmp(buf, "\177ELF", 4))
+        return load_elf(buf, len, section, out, err, errlen);
+    return load_raw(buf, len, out, err, errlen);
+}
+
+int mbpf_load_file(const char *path, const char *section, mbpf_loaded *out, char *err, size_t errlen)
+{
+    size_t len;
+    memset(out, 0, sizeof *out);
+    uint8_t *buf = mbpf_read_file(path, &len, err, errlen);
+    if (!buf)
+        return -1;
+    int rc = mbpf_load_buffer(buf, len, section, out, err, errlen);
+    free(buf);
+    return rc;
+}

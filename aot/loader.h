@@ -1,0 +1,28 @@
+/* Host-side program loader: relocatable ELF objects from clang -target bpf, or raw bytecode. */
+#ifndef MCUBPF_AOT_LOADER_H
+#define MCUBPF_AOT_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcubpf/vm.h"
+
+typedef struct mbpf_loaded {
+    mbpf_program prog; /* points into the buffers below */
+    mbpf_insn *insns;
+    uint8_t *rodata;
+    uint8_t *data;     /* .data followed by zeroed .bss */
+    char name[64];     /* section of the program ("raw" for raw bytecode) */
+} mbpf_loaded;
+
+/* Load PATH: an ELF object (section or function name `section`, NULL = the only program) or raw
+ * bytecode (a multiple of 8 bytes). Returns 0, or -1 with a one-line message in err. */
+int mbpf_load_file(const char *path, const char *section, mbpf_loaded *out, char *err, size_t errlen);
+int mbpf_load_buffer(const uint8_t *buf, size_t len, const char *section, mbpf_loaded *out,
+                     char *err, size_t errlen);
+void mbpf_loaded_free(mbpf_loaded *l);
+
+/* Read a whole file into a malloc'd buffer (NUL-terminated for convenience). */
+uint8_t *mbpf_read_file(const char *path, size_t *len, char *err, size_t errlen);
+
+#endif

@@ -55,13 +55,16 @@ $(DEPS_STAMP): scripts/deps
 	@scripts/deps
 	@mkdir -p $(BUILD) && touch $@
 
+# Paths fragments may name in their prerequisites (defined before the fragments are read).
+LIBMCUBPF := $(BUILD)/host/libmcubpf.a
+UNIT_TESTS := $(BUILD)/bin/unit-tests
+
 include $(sort $(wildcard mk/*.mk))
 
 HOST_OBJ = $(patsubst %.c,$(BUILD)/host/%.o,$(1))
 ARM_OBJ = $(patsubst %.c,$(BUILD)/arm/%.o,$(1))
 RV_OBJ = $(patsubst %.c,$(BUILD)/rv32/%.o,$(1))
 
-LIBMCUBPF := $(BUILD)/host/libmcubpf.a
 $(LIBMCUBPF): $(call HOST_OBJ,$(CORE_SRCS) $(HOST_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -84,7 +87,6 @@ endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 tools: $(addprefix $(BUILD)/bin/,$(TOOLS))
 
-UNIT_TESTS := $(BUILD)/bin/unit-tests
 $(UNIT_TESTS): $(call HOST_OBJ,$(UNIT_TEST_SRCS)) $(LIBMCUBPF)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LIBS) -lcriterion

@@ -118,6 +118,18 @@ static int starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Names from the file go into messages: anything unprintable or absurdly long is shown as "?". */
+static const char *printable(const char *name)
+{
+    if (!name || !*name)
+        return "?";
+    size_t n = 0;
+    for (const char *p = name; *p; p++, n++)
+        if (*p < 0x20 || *p > 0x7e || n > 64)
+            return "?";
+    return name;
+}
+
 static int classify(elf_ctx *c, size_t shstrndx)
 {
     for (size_t i = 1; i < c->nsec; i++) {
@@ -127,7 +139,7 @@ static int classify(elf_ctx *c, size_t shstrndx)
             return fail(c->err, c->errlen, "load: bad section header %zu", i);
         const char *name = elf_strptr(c->elf, shstrndx, sh.sh_name);
         sec_info *s = &c->secs[i];
-        s->name = name ? name : "?";
+        s->name = printable(name);
         s->base = -1;
         if (sh.sh_type == SHT_SYMTAB) {
             if (c->symtab)
@@ -184,8 +196,7 @@ static int get_sym(elf_ctx *c, uint32_t idx, GElf_Sym *sym, const char **name)
 {
     if (!c->symtab || idx == 0 || idx >= c->nsyms || !gelf_getsym(c->symtab, (int)idx, sym))
         return fail(c->err, c->errlen, "load: relocation refers to bad symbol index %u", idx);
-    const char *n = elf_strptr(c->elf, c->symtab_link, sym->st_name);
-    *name = n && *n ? n : "?";
+    *name = printable(elf_strptr(c->elf, c->symtab_link, sym->st_name));
     return 0;
 }
 

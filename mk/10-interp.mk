@@ -1,2 +1,3 @@
 # Interpreter and execution model (freestanding).
 CORE_SRCS += runtime/exec.c runtime/interp.c
+UNIT_TEST_SRCS += tests/unit/test_interp.c

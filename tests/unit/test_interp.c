@@ -1,0 +1,192 @@
+/* Interpreter semantics: every instruction class, edge cases, faults, hostile bytecode. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mcubpf/test_helpers.h"
+#include "mcubpf/vm.h"
+#include "tests/unit/bpf_asm.h"
+
+static uint8_t stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH];
+static uint8_t ctxmem[64];
+static uint8_t rodata[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+static uint8_t data[16];
+static mbpf_exec x;
+
+static mbpf_status run_prog(const mbpf_insn *insns, uint32_t n, uint64_t budget)
+{
+    static mbpf_program p;
+    p = (mbpf_program){insns, n, rodata, sizeof rodata, data, sizeof data};
+    memset(&x, 0, sizeof x);
+    x.prog = &p;
+    x.ctx = ctxmem;
+    x.ctx_len = sizeof ctxmem;
+    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
+    x.stack = stack;
+    x.stack_len = sizeof stack;
+    x.helpers = mbpf_test_helpers;
+    x.n_helpers = MBPF_TEST_HELPER_COUNT;
+    x.budget = budget;
+    mbpf_exec_reset(&x);
+    return mbpf_interp_run(&x);
+}
+
+#define RUN(...)                                                                                  \
+    do {                                                                                          \
+        static const mbpf_insn prog_[] = {__VA_ARGS__};                                           \
+        run_prog(prog_, sizeof prog_ / sizeof prog_[0], 1000);                                    \
+    } while (0)
+
+#define EXPECT_R0(v, ...)                                                                         \
+    do {                                                                                          \
+        RUN(__VA_ARGS__);                                                                         \
+        cr_assert_eq(x.status, MBPF_OK, "status %s", mbpf_status_name(x.status));                \
+        cr_assert_eq(x.r0, (uint64_t)(v), "r0 = 0x%llx, expected 0x%llx",                        \
+                     (unsigned long long)x.r0, (unsigned long long)(v));                          \
+    } while (0)
+
+#define EXPECT_FAULT(st, at, ...)                                                                 \
+    do {                                                                                          \
+        RUN(__VA_ARGS__);                                                                         \
+        cr_assert_eq(x.status, st, "status %s", mbpf_status_name(x.status));                     \
+        cr_assert_eq(x.fault.pc, (uint32_t)(at), "fault pc %u", x.fault.pc);                      \
+    } while (0)
+
+Test(interp_alu, add_sub_mul_64_and_32)
+{
+    EXPECT_R0(0x100000002ull, LDDW(0, 0xffffffffull), ALU64_IMM(MBPF_ADD, 0, 3), EXIT());
+    EXPECT_R0(2, LDDW(0, 0xffffffffull), ALU32_IMM(MBPF_ADD, 0, 3), EXIT());
+    EXPECT_R0((uint64_t)-5, MOV64(0, 5), ALU64_IMM(MBPF_NEG, 0, 0), EXIT());
+    EXPECT_R0(0xfffffffbull, MOV64(0, 5), ALU32_IMM(MBPF_NEG, 0, 0), EXIT());
+    EXPECT_R0(42, MOV64(0, 6), MOV64(1, 7), ALU64_REG(MBPF_MUL, 0, 1), EXIT());
+    EXPECT_R0(0xfffffffeull, MOV64(0, 1), ALU32_IMM(MBPF_SUB, 0, 3), EXIT());
+}
+
+Test(interp_alu, division_and_modulo_by_zero)
+{
+    EXPECT_R0(0, MOV64(0, 7), MOV64(1, 0), ALU64_REG(MBPF_DIV, 0, 1), EXIT());
+    EXPECT_R0(7, MOV64(0, 7), MOV64(1, 0), ALU64_REG(MBPF_MOD, 0, 1), EXIT());
+    EXPECT_R0(0xffffffffull, MOV64(0, -1), MOV64(1, 0), ALU32_REG(MBPF_MOD, 0, 1), EXIT());
+    EXPECT_R0(0, MOV64(0, -1), MOV64(1, 0), ALU32_REG(MBPF_DIV, 0, 1), EXIT());
+}
+
+Test(interp_alu, signed_division_overflow_and_signs)
+{
+    /* INT64_MIN / -1 wraps to INT64_MIN, INT64_MIN % -1 is 0: no trap */
+    EXPECT_R0(0x8000000000000000ull, LDDW(0, 0x8000000000000000ull), MOV64(1, -1),
+              INSN(MBPF_ALU64 | MBPF_DIV | MBPF_X, 0, 1, 1, 0), EXIT());
+    EXPECT_R0(0, LDDW(0, 0x8000000000000000ull), MOV64(1, -1),
+              INSN(MBPF_ALU64 | MBPF_MOD | MBPF_X, 0, 1, 1, 0), EXIT());
+    EXPECT_R0((uint64_t)-3, MOV64(0, -7), INSN(MBPF_ALU64 | MBPF_DIV | MBPF_K, 0, 0, 1, 2), EXIT());
+    EXPECT_R0((uint64_t)-1, MOV64(0, -7), INSN(MBPF_ALU64 | MBPF_MOD | MBPF_K, 0, 0, 1, 2), EXIT());
+    EXPECT_R0(0x80000000ull, MOV64(0, 0x80000000), MOV64(1, -1),
+              INSN(MBPF_ALU | MBPF_DIV | MBPF_X, 0, 1, 1, 0), EXIT());
+}
+
+Test(interp_alu, shifts_mask_their_amount)
+{
+    EXPECT_R0(2, MOV64(0, 1), ALU64_IMM(MBPF_LSH, 0, 65), EXIT());
+    EXPECT_R0(2, MOV64(0, 1), ALU32_IMM(MBPF_LSH, 0, 33), EXIT());
+    EXPECT_R0(0xffffffffull, MOV64(0, -1), ALU32_IMM(MBPF_ARSH, 0, 4), EXIT());
+    EXPECT_R0(0xf8000000ull, MOV64(0, 0x80000000), ALU32_IMM(MBPF_ARSH, 0, 4), EXIT());
+    EXPECT_R0((uint64_t)-1, MOV64(0, -16), ALU64_IMM(MBPF_ARSH, 0, 8), EXIT());
+    EXPECT_R0(0x0fffffffffffffffull, MOV64(0, -1), ALU64_IMM(MBPF_RSH, 0, 4), EXIT());
+}
+
+Test(interp_alu, movsx_and_byte_swaps)
+{
+    EXPECT_R0((uint64_t)-128, MOV64(1, 0x80), INSN(MBPF_ALU64 | MBPF_MOV | MBPF_X, 0, 1, 8, 0), EXIT());
+    EXPECT_R0(0xffff8000ull, MOV64(1, 0x8000), INSN(MBPF_ALU | MBPF_MOV | MBPF_X, 0, 1, 16, 0), EXIT());
+    EXPECT_R0(0x3412, MOV64(0, 0xab1234), INSN(MBPF_ALU | MBPF_END | MBPF_TO_BE, 0, 0, 0, 16), EXIT());
+    EXPECT_R0(0x1234, MOV64(0, 0x121234), INSN(MBPF_ALU | MBPF_END | MBPF_TO_LE, 0, 0, 0, 16), EXIT());
+    EXPECT_R0(0x0807060504030201ull, LDDW(0, 0x0102030405060708ull),
+              INSN(MBPF_ALU64 | MBPF_END, 0, 0, 0, 64), EXIT());
+}
+
+Test(interp_jmp, conditions_signed_unsigned_32_64)
+{
+    EXPECT_R0(1, MOV64(1, -1), MOV64(0, 0), JMP_IMM(MBPF_JGT, 1, 5, 1), EXIT(), MOV64(0, 1), EXIT());
+    EXPECT_R0(0, MOV64(1, -1), MOV64(0, 0), JMP_IMM(MBPF_JSGT, 1, 5, 1), EXIT(), MOV64(0, 1), EXIT());
+    EXPECT_R0(1, LDDW(1, 0x100000000ull), MOV64(0, 0), JMP32_IMM(MBPF_JEQ, 1, 0, 1), EXIT(),
+              MOV64(0, 1), EXIT());
+    EXPECT_R0(1, MOV64(1, 6), MOV64(0, 0), JMP_IMM(MBPF_JSET, 1, 2, 1), EXIT(), MOV64(0, 1), EXIT());
+    EXPECT_R0(1, MOV64(1, -2), MOV64(0, 0), JMP32_IMM(MBPF_JSLT, 1, -1, 1), EXIT(), MOV64(0, 1), EXIT());
+    EXPECT_R0(1, MOV64(1, 3), MOV64(0, 0), JMP_IMM(MBPF_JLE, 1, 3, 1), EXIT(), MOV64(0, 1), EXIT());
+    EXPECT_R0(7, MOV64(0, 7), INSN(MBPF_JMP32 | MBPF_JA, 0, 0, 0, 1), MOV64(0, 1), EXIT());
+}
+
+Test(interp_mem, loads_stores_all_sizes_and_sign_extension)
+{
+    EXPECT_R0(0xffffffffffffff80ull, ST(MBPF_B, 10, -8, 0x80), LDXSX(MBPF_B, 0, 10, -8), EXIT());
+    EXPECT_R0(0x80, ST(MBPF_B, 10, -8, 0x80), LDX(MBPF_B, 0, 10, -8), EXIT());
+    EXPECT_R0(0x1122334455667788ull, LDDW(1, 0x1122334455667788ull), STX(MBPF_DW, 10, 1, -16),
+              LDX(MBPF_DW, 0, 10, -16), EXIT());
+    EXPECT_R0(0x5566, LDDW(1, 0x1122334455667788ull), STX(MBPF_DW, 10, 1, -16),
+              LDX(MBPF_H, 0, 10, -14), EXIT());
+    EXPECT_R0(0x04030201, LDDW_REGION(1, MBPF_REGION_ID_RODATA, 0), LDX(MBPF_W, 0, 1, 0), EXIT());
+    EXPECT_R0(9, LDDW_REGION(1, MBPF_REGION_ID_DATA, 4), ST(MBPF_W, 1, 0, 9), LDX(MBPF_W, 0, 1, 0), EXIT());
+}
+
+Test(interp_mem, atomics)
+{
+    EXPECT_R0(15, ST(MBPF_DW, 10, -8, 10), MOV64(1, 5), ATOMIC(MBPF_DW, 10, 1, -8, MBPF_ADD),
+              LDX(MBPF_DW, 0, 10, -8), EXIT());
+    EXPECT_R0(10, ST(MBPF_DW, 10, -8, 10), MOV64(0, 5), ATOMIC(MBPF_DW, 10, 0, -8, MBPF_ADD | MBPF_FETCH),
+              EXIT());
+    /* cmpxchg success: r0 == mem, mem := src, r0 := old */
+    EXPECT_R0(99, ST(MBPF_W, 10, -8, 3), MOV64(0, 3), MOV64(1, 99), ATOMIC(MBPF_W, 10, 1, -8, MBPF_CMPXCHG),
+              LDX(MBPF_W, 0, 10, -8), EXIT());
+    /* cmpxchg failure leaves memory */
+    EXPECT_R0(3, ST(MBPF_W, 10, -8, 3), MOV64(0, 4), MOV64(1, 99), ATOMIC(MBPF_W, 10, 1, -8, MBPF_CMPXCHG),
+              LDX(MBPF_W, 0, 10, -8), EXIT());
+    EXPECT_R0(7, ST(MBPF_DW, 10, -8, 7), MOV64(0, 1), ATOMIC(MBPF_DW, 10, 0, -8, MBPF_XCHG), EXIT());
+}
+
+Test(interp_calls, helpers_and_stop)
+{
+    EXPECT_R0(12, MOV64(1, 144), CALL(3), EXIT());
+    EXPECT_R0(0, MOV64(1, 0), CALL(5), MOV64(0, 9), EXIT()); /* unwind(0) stops the run */
+    EXPECT_R0(9, MOV64(1, 1), CALL(5), MOV64(0, 9), EXIT());
+    EXPECT_FAULT(MBPF_FAULT_HELPER, 1, MOV64(1, 1), CALL(77), EXIT());
+    cr_assert_eq(x.fault.addr, 77);
+    /* memfrob on an address outside every region is refused */
+    EXPECT_FAULT(MBPF_FAULT_HELPER_ARG, 2, MOV64(1, 16), MOV64(2, 4), CALL(1), EXIT());
+}
+
+Test(interp_calls, local_calls_preserve_r6_r9_and_have_own_frames)
+{
+    EXPECT_R0(0x2a,
+              MOV64(6, 40), ST(MBPF_DW, 10, -8, 2), CALL_LOCAL(3), LDX(MBPF_DW, 1, 10, -8),
+              ALU64_REG(MBPF_ADD, 6, 1), MOV64R(0, 6), EXIT(),
+              /* callee: clobbers r6 and its own frame slot */
+              MOV64(6, 1000), ST(MBPF_DW, 10, -8, 1000), EXIT());
+}
+
+Test(interp_faults, call_depth_and_budget)
+{
+    EXPECT_FAULT(MBPF_FAULT_CALL_DEPTH, 0, CALL_LOCAL(-1), EXIT());
+    EXPECT_FAULT(MBPF_FAULT_BUDGET, 1, MOV64(0, 0), JA(-1), EXIT());
+}
+
+Test(interp_faults, memory_faults_name_pc_address_and_size)
+{
+    EXPECT_FAULT(MBPF_FAULT_MEM_WRITE, 0, ST(MBPF_B, 10, 0, 1), EXIT()); /* just above the frame */
+    EXPECT_FAULT(MBPF_FAULT_MEM_READ, 0, LDX(MBPF_W, 0, 1, 61), EXIT()); /* ctx end off by one */
+    cr_assert_eq(x.fault.size, 4);
+    cr_assert_eq(x.fault.addr, (uint64_t)(uintptr_t)ctxmem + 61);
+    EXPECT_R0(0, LDX(MBPF_W, 0, 1, 60), ALU64_IMM(MBPF_AND, 0, 0), EXIT()); /* last word is fine */
+    EXPECT_FAULT(MBPF_FAULT_MEM_WRITE, 2, LDDW_REGION(1, MBPF_REGION_ID_RODATA, 0), ST(MBPF_B, 1, 0, 1), EXIT());
+    EXPECT_FAULT(MBPF_FAULT_MEM_READ, 1, MOV64(1, -8), LDX(MBPF_DW, 0, 1, 4), EXIT()); /* wraps */
+    EXPECT_FAULT(MBPF_FAULT_MEM_READ, 2, LDDW(1, 0xffffffffffffffffull), LDX(MBPF_B, 0, 1, 0), EXIT());
+}
+
+Test(interp_hostile, bad_bytecode_faults_cleanly)
+{
+    EXPECT_FAULT(MBPF_FAULT_BAD_INSN, 0, INSN(0xff, 0, 0, 0, 0), EXIT());
+    EXPECT_FAULT(MBPF_FAULT_BAD_INSN, 0, JA(5), EXIT());
+    EXPECT_FAULT(MBPF_FAULT_BAD_INSN, 1, MOV64(0, 1), INSN(MBPF_OPC_LDDW, 0, 0, 0, 0)); /* lddw in last slot */
+    EXPECT_FAULT(MBPF_FAULT_BAD_INSN, 1, MOV64(0, 1)); /* falls off the end */
+    EXPECT_FAULT(MBPF_FAULT_BAD_INSN, 0, INSN(MBPF_ALU64 | MBPF_MOV | MBPF_K, 10, 0, 0, 0), EXIT());
+    EXPECT_FAULT(MBPF_FAULT_BAD_INSN, 0, INSN(MBPF_ALU64 | MBPF_MOV | MBPF_K, 11, 0, 0, 0), EXIT());
+    /* jump into the second slot of an lddw lands on an invalid opcode (0x00) */
+    EXPECT_FAULT(MBPF_FAULT_BAD_INSN, 2, JA(1), LDDW(0, 5), EXIT());
+}

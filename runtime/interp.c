@@ -4,64 +4,12 @@
 #include <string.h>
 
 #include "mcubpf/vm.h"
+#include "runtime/ebpf_ops.h"
 
 typedef struct call_frame {
     uint32_t ret_pc;
     uint64_t saved[5]; /* r6..r10 of the caller */
 } call_frame;
-
-/* Unaligned-safe little-endian memory access through memcpy (compiles to plain loads). */
-static uint64_t load(uint64_t addr, uint32_t size)
-{
-    const void *p = (const void *)(uintptr_t)addr;
-    switch (size) {
-    case 1: {
-        uint8_t v;
-        memcpy(&v, p, 1);
-        return v;
-    }
-    case 2: {
-        uint16_t v;
-        memcpy(&v, p, 2);
-        return v;
-    }
-    case 4: {
-        uint32_t v;
-        memcpy(&v, p, 4);
-        return v;
-    }
-    default: {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        return v;
-    }
-    }
-}
-
-static void store(uint64_t addr, uint32_t size, uint64_t val)
-{
-    void *p = (void *)(uintptr_t)addr;
-    switch (size) {
-    case 1: {
-        uint8_t v = (uint8_t)val;
-        memcpy(p, &v, 1);
-        break;
-    }
-    case 2: {
-        uint16_t v = (uint16_t)val;
-        memcpy(p, &v, 2);
-        break;
-    }
-    case 4: {
-        uint32_t v = (uint32_t)val;
-        memcpy(p, &v, 4);
-        break;
-    }
-    default:
-        memcpy(p, &val, 8);
-        break;
-    }
-}
 
 static uint64_t sext(uint64_t v, uint32_t bits)
 {
@@ -78,27 +26,6 @@ static uint64_t bswap(uint64_t v, int32_t width)
     return r;
 }
 
-/* Signed division and modulo with eBPF semantics: x/0 = 0, x%0 = x, MIN/-1 = MIN, MIN%-1 = 0.
- * Computed on magnitudes so that no C undefined behaviour is involved. */
-static uint64_t sdiv64(uint64_t a, uint64_t b)
-{
-    if (b == 0)
-        return 0;
-    int neg = (int)((a ^ b) >> 63);
-    uint64_t ua = (a >> 63) ? 0 - a : a, ub = (b >> 63) ? 0 - b : b;
-    uint64_t q = ua / ub;
-    return neg ? 0 - q : q;
-}
-
-static uint64_t smod64(uint64_t a, uint64_t b)
-{
-    if (b == 0)
-        return a;
-    uint64_t ua = (a >> 63) ? 0 - a : a, ub = (b >> 63) ? 0 - b : b;
-    uint64_t r = ua % ub;
-    return (a >> 63) ? 0 - r : r;
-}
-
 /* 64-bit and 32-bit ALU operations on already-fetched operands. Returns 0 for an invalid
  * operation (the caller faults). */
 static int alu64(uint8_t op, int16_t off, uint64_t *d, uint64_t s)
@@ -112,7 +39,7 @@ static int alu64(uint8_t op, int16_t off, uint64_t *d, uint64_t s)
         if (off == 0)
             v = s ? v / s : 0;
         else if (off == 1)
-            v = sdiv64(v, s);
+            v = ebpf_sdiv64(v, s);
         else
             return 0;
         break;
@@ -120,7 +47,7 @@ static int alu64(uint8_t op, int16_t off, uint64_t *d, uint64_t s)
         if (off == 0)
             v = s ? v % s : v;
         else if (off == 1)
-            v = smod64(v, s);
+            v = ebpf_smod64(v, s);
         else
             return 0;
         break;
@@ -157,7 +84,7 @@ static int alu32(uint8_t op, int16_t off, uint64_t *d, uint64_t s64)
         if (off == 0)
             v = s ? v / s : 0;
         else if (off == 1)
-            v = (uint32_t)sdiv64(sext(v, 32), sext(s, 32));
+            v = (uint32_t)ebpf_sdiv64(sext(v, 32), sext(s, 32));
         else
             return 0;
         break;
@@ -165,7 +92,7 @@ static int alu32(uint8_t op, int16_t off, uint64_t *d, uint64_t s64)
         if (off == 0)
             v = s ? v % s : v;
         else if (off == 1)
-            v = (uint32_t)smod64(sext(v, 32), sext(s, 32));
+            v = (uint32_t)ebpf_smod64(sext(v, 32), sext(s, 32));
         else
             return 0;
         break;
@@ -235,37 +162,6 @@ static mbpf_status fault(mbpf_exec *x, mbpf_status s, uint32_t pc, uint64_t addr
     x->fault.addr = addr;
     x->fault.size = size;
     return s;
-}
-
-/* Atomic read-modify-write on an already checked address. Returns 0 for an invalid operation. */
-static int atomic_op(int32_t imm, uint64_t addr, uint32_t size, uint64_t *src, uint64_t *r0)
-{
-    uint64_t mask = size == 8 ? ~0ull : 0xffffffffull;
-    uint64_t old = load(addr, size), s = *src & mask, nv;
-    switch (imm & ~MBPF_FETCH) {
-    case MBPF_ADD: nv = old + s; break;
-    case MBPF_OR: nv = old | s; break;
-    case MBPF_AND: nv = old & s; break;
-    case MBPF_XOR: nv = old ^ s; break;
-    case MBPF_XCHG & ~MBPF_FETCH:
-        if (!(imm & MBPF_FETCH))
-            return 0;
-        nv = s;
-        break;
-    case MBPF_CMPXCHG & ~MBPF_FETCH:
-        if (!(imm & MBPF_FETCH))
-            return 0;
-        nv = (old == (*r0 & mask)) ? s : old;
-        store(addr, size, nv);
-        *r0 = old;
-        return 1;
-    default:
-        return 0;
-    }
-    store(addr, size, nv & mask);
-    if (imm & MBPF_FETCH)
-        *src = old;
-    return 1;
 }
 
 mbpf_status mbpf_interp_run(mbpf_exec *x)
@@ -440,7 +336,7 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
             uint64_t addr = reg[src] + (uint64_t)(int64_t)in->off;
             if (!mbpf_exec_check(x, addr, size, MBPF_REGION_R))
                 return fault(x, MBPF_FAULT_MEM_READ, pc, addr, size);
-            uint64_t v = load(addr, size);
+            uint64_t v = ebpf_load(addr, size);
             reg[dst] = mode == MBPF_MEMSX ? sext(v, size * 8) : v;
             break;
         }
@@ -456,7 +352,7 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
                 if (src == MBPF_REG_FP && (in->imm & MBPF_FETCH))
                     return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
                 uint64_t r0 = reg[0];
-                if (!atomic_op(in->imm, addr, size, &reg[src], &r0))
+                if (!ebpf_atomic(in->imm, addr, size, &reg[src], &r0))
                     return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
                 if ((in->imm & ~MBPF_FETCH) == (MBPF_CMPXCHG & ~MBPF_FETCH))
                     reg[0] = size == 4 ? (uint32_t)r0 : r0;
@@ -468,7 +364,7 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
                 return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
             if (!mbpf_exec_check(x, addr, size, MBPF_REGION_W))
                 return fault(x, MBPF_FAULT_MEM_WRITE, pc, addr, size);
-            store(addr, size, MBPF_CLASS(code) == MBPF_STX ? reg[src] : (uint64_t)(int64_t)in->imm);
+            ebpf_store(addr, size, MBPF_CLASS(code) == MBPF_STX ? reg[src] : (uint64_t)(int64_t)in->imm);
             break;
         }
         }

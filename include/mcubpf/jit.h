@@ -34,6 +34,74 @@ typedef struct mbpf_jit_result {
     const char *err;    /* static message, NULL on success */
 } mbpf_jit_result;
 
+/* The block generated code receives as its only argument (AAPCS r0 / RV32 a0): 32-bit words at
+ * fixed offsets, the same on every target and on the host, so that the translator never depends
+ * on a host structure layout. mbpf_jit_run fills it from an mbpf_exec and copies results back.
+ * Runtime routines are reached through pointers in the block: generated code holds no absolute
+ * address and runs anywhere (RAM arena or flash). */
+typedef struct mbpf_jit_block {
+    uint32_t ctx, ctx_len;             /* 0, 4: r1 and r2 at entry */
+    uint32_t stack_base, stack_top0;   /* 8, 12: stack buffer start; r10 at entry */
+    uint32_t ctx_end_r, ctx_end_w;     /* 16, 20: ctx region end for reads / writes (= ctx: none) */
+    uint32_t rodata, rodata_end;       /* 24, 28 */
+    uint32_t data, data_end;           /* 32, 36 */
+    uint32_t budget;                   /* 40: back edges and local calls left */
+    uint32_t depth_left;               /* 44: local calls that may still nest */
+    uint32_t status;                   /* 48: mbpf_status when the run ends */
+    uint32_t fault_pc, fault_addr, fault_size; /* 52, 56, 60 */
+    uint32_t r0_lo, r0_hi;             /* 64, 68 */
+    uint32_t saved_sp;                 /* 72: native stack pointer after the prologue */
+    uint32_t exec;                     /* 76: the mbpf_exec (for helpers and extra regions) */
+    uint32_t fn_helper;   /* 80: uint64_t (*)(block *, uint32_t id, const uint64_t *args, uint32_t pc) */
+    uint32_t fn_check;    /* 84: uint32_t (*)(block *, uint32_t addr, uint32_t size, uint32_t write) */
+    uint32_t fn_div64;    /* 88: uint64_t (*)(uint64_t a, uint64_t b, uint32_t op) op: 0 udiv 1 umod
+                           *     2 sdiv 3 smod */
+    uint32_t fn_shift64;  /* 92: uint64_t (*)(uint64_t a, uint32_t n, uint32_t op) 0 lsh 1 rsh 2 arsh */
+    uint32_t fn_atomic;   /* 96: uint64_t (*)(block *, uint32_t addr, uint64_t val): the operation is
+                           *     in atomic_op, cmpxchg's expected value in r0_lo/r0_hi; returns the
+                           *     old value */
+    uint32_t stack_cur;   /* 100: r10 of the current frame, stored before each helper call */
+    uint32_t regs[2 * MBPF_NREGS]; /* 104: eBPF registers kept in memory (lo, hi) */
+    uint32_t atomic_op;   /* 192: imm | size << 16 */
+    uint32_t pad;         /* 196 */
+} mbpf_jit_block;
+
+#define MBPF_JB_CTX 0
+#define MBPF_JB_CTX_LEN 4
+#define MBPF_JB_STACK_BASE 8
+#define MBPF_JB_STACK_TOP0 12
+#define MBPF_JB_CTX_END_R 16
+#define MBPF_JB_CTX_END_W 20
+#define MBPF_JB_RODATA 24
+#define MBPF_JB_RODATA_END 28
+#define MBPF_JB_DATA 32
+#define MBPF_JB_DATA_END 36
+#define MBPF_JB_BUDGET 40
+#define MBPF_JB_DEPTH_LEFT 44
+#define MBPF_JB_STATUS 48
+#define MBPF_JB_FAULT_PC 52
+#define MBPF_JB_FAULT_ADDR 56
+#define MBPF_JB_FAULT_SIZE 60
+#define MBPF_JB_R0_LO 64
+#define MBPF_JB_R0_HI 68
+#define MBPF_JB_SAVED_SP 72
+#define MBPF_JB_EXEC 76
+#define MBPF_JB_FN_HELPER 80
+#define MBPF_JB_FN_CHECK 84
+#define MBPF_JB_FN_DIV64 88
+#define MBPF_JB_FN_SHIFT64 92
+#define MBPF_JB_FN_ATOMIC 96
+#define MBPF_JB_STACK_CUR 100
+#define MBPF_JB_REGS 104
+#define MBPF_JB_ATOMIC_OP 192
+#define MBPF_JB_REG_LO(r) (MBPF_JB_REGS + 8 * (r))
+#define MBPF_JB_REG_HI(r) (MBPF_JB_REGS + 8 * (r) + 4)
+
+/* Runtime routines generated code calls through the block (jit/jit_runtime.c). They take 32-bit
+ * addresses: they exist only where code runs, on 32-bit targets. */
+uint64_t mbpf_jit_rt_div64(uint64_t a, uint64_t b, uint32_t op);
+uint64_t mbpf_jit_rt_shift64(uint64_t a, uint32_t n, uint32_t op);
+
 /* Work arena bytes mbpf_jit_translate needs for a program of n_insns instructions. */
 size_t mbpf_jit_work_size(uint32_t n_insns);
 

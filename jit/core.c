@@ -1,0 +1,120 @@
+/* Translator core: two passes over the program through a backend. All branch forms a backend
+ * picks depend only on the measuring pass's offsets, so both passes emit the same sizes and the
+ * output is deterministic (the same bytes on host and device). */
+#include <string.h>
+
+#include "jit/jit_core.h"
+
+void jit_emit16(jit_ctx *c, uint16_t v)
+{
+    if (c->final_pass) {
+        if (c->pos + 2 > c->cap) {
+            c->overflow = 1;
+        } else {
+            c->code[c->pos] = (uint8_t)v;
+            c->code[c->pos + 1] = (uint8_t)(v >> 8);
+        }
+    }
+    c->pos += 2;
+}
+
+void jit_emit32(jit_ctx *c, uint32_t v)
+{
+    jit_emit16(c, (uint16_t)v);
+    jit_emit16(c, (uint16_t)(v >> 16));
+}
+
+void jit_mark_insn(jit_ctx *c, uint32_t pc)
+{
+    if (!c->final_pass)
+        c->insn_off[pc] = c->pos;
+}
+
+void jit_mark_stub(jit_ctx *c, uint32_t id)
+{
+    if (!c->final_pass && id < JIT_MAX_STUBS)
+        c->stub_off[id] = c->pos;
+}
+
+uint32_t jit_insn_offset(const jit_ctx *c, uint32_t pc)
+{
+    return c->insn_off[pc];
+}
+
+uint32_t jit_stub_offset(const jit_ctx *c, uint32_t id)
+{
+    return id < JIT_MAX_STUBS ? c->stub_off[id] : 0;
+}
+
+int jit_fail(jit_ctx *c, uint32_t pc, const char *msg)
+{
+    if (!c->err) {
+        c->err = msg;
+        c->err_pc = pc;
+    }
+    return MBPF_JIT_ERR_UNSUPPORTED;
+}
+
+size_t mbpf_jit_work_size(uint32_t n_insns)
+{
+    return ((size_t)n_insns + 1) * sizeof(uint32_t) + 8;
+}
+
+int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *facts,
+                       const mbpf_jit_opts *opts, uint8_t *code, uint32_t code_cap, void *work,
+                       size_t work_size, mbpf_jit_result *res)
+{
+    (void)opts;
+    int (*emit)(jit_ctx *);
+    jit_ctx c;
+    memset(res, 0, sizeof *res);
+    if (t == MBPF_TARGET_THUMB2)
+        emit = mbpf_t2_emit_program;
+    else if (t == MBPF_TARGET_RV32IMC) {
+        res->err = "the RV32IMC backend is not implemented yet";
+        return MBPF_JIT_ERR_TARGET;
+    } else {
+        res->err = "unknown target";
+        return MBPF_JIT_ERR_TARGET;
+    }
+    if (!facts) {
+        res->err = "translation needs the verifier's facts";
+        return MBPF_JIT_ERR_UNSUPPORTED;
+    }
+    if (!work || work_size < mbpf_jit_work_size(p->n_insns)) {
+        res->err = "work arena too small";
+        return MBPF_JIT_ERR_WORK;
+    }
+    memset(&c, 0, sizeof c);
+    c.prog = p;
+    c.facts = facts;
+    c.code = code;
+    c.cap = code_cap;
+    c.insn_off = (uint32_t *)(((uintptr_t)work + 3u) & ~(uintptr_t)3u);
+    memset(c.insn_off, 0, ((size_t)p->n_insns + 1) * sizeof(uint32_t));
+
+    int rc = emit(&c); /* measuring pass */
+    uint32_t measured = c.pos;
+    if (!rc && measured > code_cap) {
+        res->err = "code buffer too small";
+        res->code_len = measured;
+        return MBPF_JIT_ERR_NOSPACE;
+    }
+    if (!rc) {
+        c.final_pass = 1;
+        c.pos = 0;
+        rc = emit(&c);
+    }
+    if (!rc && (c.overflow || c.pos != measured)) {
+        res->err = "internal error: passes disagree on code size";
+        return MBPF_JIT_ERR_UNSUPPORTED;
+    }
+    if (rc) {
+        res->err = c.err ? c.err : "translation failed";
+        res->err_pc = c.err_pc;
+        return rc;
+    }
+    res->code_len = c.pos;
+    res->entry_off = 0;
+    return MBPF_JIT_OK;
+}

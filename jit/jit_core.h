@@ -1,0 +1,44 @@
+/* The target-independent translator core and its contract with the backends (see jit/README.md).
+ * The core owns the output buffer, the passes and the eBPF-pc -> native-offset table; a backend
+ * emits the whole program once per pass through jit_emit*, recording offsets as it goes. */
+#ifndef MCUBPF_JIT_CORE_H
+#define MCUBPF_JIT_CORE_H
+
+#include "mcubpf/jit.h"
+
+#define JIT_MAX_STUBS 16
+
+typedef struct jit_ctx {
+    const mbpf_program *prog;
+    const mbpf_fact *facts;
+    uint8_t *code;     /* output buffer (written in the final pass only) */
+    uint32_t cap;
+    uint32_t pos;      /* current native offset */
+    int final_pass;    /* 0: measuring pass, 1: writing pass */
+    int overflow;
+    uint32_t *insn_off;            /* n_insns + 1 entries: offsets from the measuring pass */
+    uint32_t stub_off[JIT_MAX_STUBS]; /* shared stubs (fault exits, checks), by backend id */
+    uint32_t err_pc;
+    const char *err;
+} jit_ctx;
+
+/* Append raw bytes (little-endian); never writes past cap, records overflow instead. */
+void jit_emit16(jit_ctx *c, uint16_t v);
+void jit_emit32(jit_ctx *c, uint32_t v);
+
+/* Record that eBPF instruction pc starts here / stub id starts here. */
+void jit_mark_insn(jit_ctx *c, uint32_t pc);
+void jit_mark_stub(jit_ctx *c, uint32_t id);
+
+/* Native offset of eBPF instruction pc or of a stub, as measured (exact in the final pass). */
+uint32_t jit_insn_offset(const jit_ctx *c, uint32_t pc);
+uint32_t jit_stub_offset(const jit_ctx *c, uint32_t id);
+
+/* Fail the translation with a static message. Returns MBPF_JIT_ERR_UNSUPPORTED. */
+int jit_fail(jit_ctx *c, uint32_t pc, const char *msg);
+
+/* Each backend provides this: emit prologue, every instruction, epilogue and stubs. Returns 0 or
+ * an MBPF_JIT_ERR_* code. Must emit exactly the same sizes in both passes. */
+int mbpf_t2_emit_program(jit_ctx *c);
+
+#endif

@@ -1,0 +1,118 @@
+/* Runtime side of translated code: filling the block from an mbpf_exec, and the routines the
+ * generated code reaches through the block (helpers, slow region checks, 64-bit division and
+ * shifts, atomics). Target-independent C; only the call into the code is per target. */
+#include <string.h>
+
+#include "jit/jit_runtime.h"
+#include "runtime/ebpf_ops.h"
+
+uint64_t mbpf_jit_rt_div64(uint64_t a, uint64_t b, uint32_t op)
+{
+    switch (op) {
+    case 0: return b ? a / b : 0;
+    case 1: return b ? a % b : a;
+    case 2: return ebpf_sdiv64(a, b);
+    default: return ebpf_smod64(a, b);
+    }
+}
+
+uint64_t mbpf_jit_rt_shift64(uint64_t a, uint32_t n, uint32_t op)
+{
+    n &= 63;
+    if (op == 0)
+        return a << n;
+    if (op == 1)
+        return a >> n;
+    return (a >> n) | ((a >> 63) && n ? ~0ull << (64 - n) : 0);
+}
+
+static mbpf_exec *exec_of(mbpf_jit_block *b)
+{
+    return (mbpf_exec *)(uintptr_t)b->exec;
+}
+
+static uint64_t rt_helper(mbpf_jit_block *b, uint32_t id, const uint64_t *args, uint32_t pc)
+{
+    mbpf_exec *x = exec_of(b);
+    if (id >= x->n_helpers || !x->helpers[id]) {
+        b->status = MBPF_FAULT_HELPER;
+        b->fault_pc = pc;
+        b->fault_addr = id;
+        return 0;
+    }
+    x->stack_top = b->stack_cur; /* helpers check stack pointers against the live stack */
+    uint64_t r = x->helpers[id](x, args);
+    if (x->status == MBPF_FAULT_STOPPED) {
+        b->status = MBPF_FAULT_STOPPED;
+        b->r0_lo = (uint32_t)x->r0;
+        b->r0_hi = (uint32_t)(x->r0 >> 32);
+    } else if (x->status != MBPF_OK) {
+        b->status = x->status;
+        b->fault_pc = pc;
+    }
+    return r;
+}
+
+static uint32_t rt_check(mbpf_jit_block *b, uint32_t addr, uint32_t size, uint32_t write)
+{
+    return (uint32_t)mbpf_exec_check(exec_of(b), addr, size, write ? MBPF_REGION_W : MBPF_REGION_R);
+}
+
+static uint64_t rt_atomic(mbpf_jit_block *b, uint32_t addr, uint64_t val)
+{
+    uint32_t op = b->atomic_op & 0xffff, size = b->atomic_op >> 16;
+    uint64_t r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo, src = val;
+    mbpf_jit_irq_state s = mbpf_jit_irq_save();
+    ebpf_atomic((int32_t)op, addr, size, &src, &r0);
+    mbpf_jit_irq_restore(s);
+    uint64_t mask = size == 8 ? ~0ull : 0xffffffffull;
+    return ((int32_t)op == MBPF_CMPXCHG ? r0 : src) & mask;
+}
+
+void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
+{
+    const mbpf_program *p = x->prog;
+    uint32_t max_depth = x->stack_len / MBPF_STACK_SIZE;
+    if (max_depth > MBPF_MAX_CALL_DEPTH)
+        max_depth = MBPF_MAX_CALL_DEPTH;
+    uint32_t ctx = (uint32_t)(uintptr_t)x->ctx;
+    memset(b, 0, sizeof *b);
+    b->ctx = ctx;
+    b->ctx_len = x->ctx_len;
+    b->stack_base = (uint32_t)(uintptr_t)x->stack;
+    b->stack_top0 = b->stack_base + (max_depth ? MBPF_STACK_SIZE : x->stack_len);
+    b->ctx_end_r = ctx && (x->ctx_flags & MBPF_REGION_R) ? ctx + x->ctx_len : ctx;
+    b->ctx_end_w = ctx && (x->ctx_flags & MBPF_REGION_W) ? ctx + x->ctx_len : ctx;
+    b->rodata = (uint32_t)(uintptr_t)p->rodata;
+    b->rodata_end = p->rodata ? b->rodata + p->rodata_len : 0;
+    b->data = (uint32_t)(uintptr_t)p->data;
+    b->data_end = p->data ? b->data + p->data_len : 0;
+    b->budget = x->budget && x->budget < 0xffffffffu ? (uint32_t)x->budget : 0xffffffffu;
+    b->depth_left = max_depth ? max_depth - 1 : 0;
+    b->exec = (uint32_t)(uintptr_t)x;
+    b->fn_helper = (uint32_t)(uintptr_t)rt_helper;
+    b->fn_check = (uint32_t)(uintptr_t)rt_check;
+    b->fn_div64 = (uint32_t)(uintptr_t)mbpf_jit_rt_div64;
+    b->fn_shift64 = (uint32_t)(uintptr_t)mbpf_jit_rt_shift64;
+    b->fn_atomic = (uint32_t)(uintptr_t)rt_atomic;
+    b->stack_cur = b->stack_top0;
+    b->regs[2] = ctx;
+    b->regs[4] = x->ctx_len;
+    b->regs[2 * MBPF_REG_FP] = b->stack_top0;
+    x->stack_top = b->stack_top0;
+}
+
+mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
+{
+    x->r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
+    if (status == MBPF_FAULT_STOPPED || status == MBPF_OK) {
+        x->status = MBPF_OK;
+        return MBPF_OK;
+    }
+    x->status = (mbpf_status)status;
+    x->fault.pc = b->fault_pc;
+    x->fault.addr = b->fault_addr;
+    x->fault.size = b->fault_size;
+    x->r0 = 0;
+    return x->status;
+}

@@ -1,0 +1,185 @@
+/* Runner firmware for the emulated boards: reads a bundle (platform/bundle.h) named on the
+ * semihosting command line, verifies the program, runs it with the engine asked for and prints
+ * one line the host parses:
+ *   result status=N r0=0x.. pc=N addr=0x.. size=N insns=N verify_insns=N jit_insns=N
+ *          code_bytes=N mem_hash=0x..
+ * or   reject <message>    (verifier or translator refused the program)
+ * or   error <message>     (the runner itself could not work: bad bundle, I/O)
+ * The process exit code is 0 when one of these lines was printed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcubpf/jit.h"
+#include "mcubpf/test_helpers.h"
+#include "mcubpf/verifier.h"
+#include "platform/board.h"
+#include "platform/bundle.h"
+
+#define BUNDLE_MAX (1024u * 1024u)
+#define CODE_MAX (256u * 1024u)
+
+static uint8_t bundle[BUNDLE_MAX] __attribute__((aligned(8)));
+static uint8_t stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH] __attribute__((aligned(8)));
+static uint8_t arena[MBPF_MAX_INSNS * 24u] __attribute__((aligned(8)));
+static uint8_t code[CODE_MAX] __attribute__((aligned(8)));
+static mbpf_fact facts[MBPF_MAX_INSNS];
+
+static int error(const char *what)
+{
+    printf("error %s\n", what);
+    return 1;
+}
+
+static uint32_t fnv1a(uint32_t h, const uint8_t *p, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+static uint32_t pad8(uint32_t n)
+{
+    return (n + 7u) & ~7u;
+}
+
+/* Measured calls: the window's own cost is taken from an empty call through the same path. */
+typedef struct run_args {
+    int engine;
+    mbpf_exec *x;
+    const uint8_t *code;
+    uint32_t entry;
+} run_args;
+
+static __attribute__((noinline)) mbpf_status run_engine(run_args *a)
+{
+    if (!a)
+        return MBPF_OK; /* the empty call that measures the window */
+    if (a->engine == MBPF_ENGINE_INTERP)
+        return mbpf_interp_run(a->x);
+    return mbpf_jit_run(a->x, a->code, a->entry);
+}
+
+static uint32_t window_cost(void)
+{
+    uint32_t t0 = board_counter_read();
+    run_engine(NULL);
+    uint32_t t1 = board_counter_read();
+    return board_counter_to_insns(t1 - t0);
+}
+
+static const char *arg_value(int argc, char **argv, const char *key)
+{
+    size_t n = strlen(key);
+    for (int i = 0; i < argc; i++)
+        if (argv[i] && !strncmp(argv[i], key, n) && argv[i][n] == '=')
+            return argv[i] + n + 1;
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    board_counter_init();
+    const char *path = arg_value(argc, argv, "bundle");
+    if (!path)
+        return error("usage: runner bundle=FILE");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return error("cannot open bundle");
+    size_t len = fread(bundle, 1, sizeof bundle, f);
+    fclose(f);
+    mbpf_bundle_header h;
+    if (len < sizeof h)
+        return error("bundle too short");
+    memcpy(&h, bundle, sizeof h);
+    if (h.magic != MBPF_BUNDLE_MAGIC || h.version != MBPF_BUNDLE_VERSION)
+        return error("not a bundle of this version");
+    uint64_t need = sizeof h + (uint64_t)h.n_insns * 8u + pad8(h.rodata_len) + pad8(h.data_len) +
+                    pad8(h.mem_len) + pad8(h.code_len);
+    if (h.n_insns > MBPF_MAX_INSNS || need > len || h.code_len > CODE_MAX)
+        return error("bundle sizes inconsistent");
+    uint8_t *p = bundle + sizeof h;
+    mbpf_program prog;
+    prog.insns = (const mbpf_insn *)p;
+    prog.n_insns = h.n_insns;
+    p += (size_t)h.n_insns * 8u;
+    prog.rodata = p;
+    prog.rodata_len = h.rodata_len;
+    p += pad8(h.rodata_len);
+    prog.data = p;
+    prog.data_len = h.data_len;
+    p += pad8(h.data_len);
+    uint8_t *mem = p;
+    p += pad8(h.mem_len);
+    const uint8_t *aot_code = p;
+
+    uint32_t cost = window_cost();
+    mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
+                             MBPF_REGION_R | MBPF_REGION_W};
+    mbpf_verify_result vr;
+    uint32_t t0 = board_counter_read();
+    int vrc = mbpf_verify(&prog, &opts, facts, arena, sizeof arena, &vr);
+    uint32_t verify_insns = board_counter_to_insns(board_counter_read() - t0);
+    if (vrc) {
+        printf("reject %s\n", vr.msg);
+        return 0;
+    }
+
+    run_args a = {(int)h.engine, NULL, NULL, 0};
+    uint32_t jit_insns = 0, code_bytes = 0;
+    if (h.engine == MBPF_ENGINE_JIT) {
+        mbpf_jit_result jr;
+        t0 = board_counter_read();
+        int jrc = mbpf_jit_translate(MBPF_RUNNER_TARGET, &prog, facts, NULL, code, sizeof code,
+                                     arena, sizeof arena, &jr);
+        jit_insns = board_counter_to_insns(board_counter_read() - t0);
+        if (jrc) {
+            printf("reject jit: insn %u: %s\n", jr.err_pc, jr.err ? jr.err : "translation failed");
+            return 0;
+        }
+        mbpf_jit_sync_code(code, jr.code_len);
+        a.code = code;
+        a.entry = jr.entry_off;
+        code_bytes = jr.code_len;
+    } else if (h.engine == MBPF_ENGINE_AOT) {
+        if (!h.code_len || h.code_entry >= h.code_len)
+            return error("aot bundle without code");
+        memcpy(code, aot_code, h.code_len); /* RAM copy: the bundle buffer is not 4-aligned code */
+        mbpf_jit_sync_code(code, h.code_len);
+        a.code = code;
+        a.entry = h.code_entry;
+        code_bytes = h.code_len;
+    } else if (h.engine != MBPF_ENGINE_INTERP) {
+        return error("unknown engine");
+    }
+
+    mbpf_exec x;
+    memset(&x, 0, sizeof x);
+    x.prog = &prog;
+    x.ctx = h.mem_len ? mem : NULL;
+    x.ctx_len = h.mem_len;
+    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
+    x.stack = stack;
+    x.stack_len = sizeof stack;
+    x.helpers = mbpf_test_helpers;
+    x.n_helpers = MBPF_TEST_HELPER_COUNT;
+    x.budget = (uint64_t)h.budget_hi << 32 | h.budget_lo;
+    mbpf_exec_reset(&x);
+    a.x = &x;
+
+    t0 = board_counter_read();
+    mbpf_status st = run_engine(&a);
+    uint32_t t1 = board_counter_read();
+    uint32_t insns = board_counter_to_insns(t1 - t0);
+    insns = insns > cost ? insns - cost : 0;
+
+    uint32_t hash = fnv1a(2166136261u, mem, h.mem_len);
+    hash = fnv1a(hash, prog.data, prog.data_len);
+    printf("result status=%u r0=0x%llx pc=%lu addr=0x%llx size=%lu insns=%lu verify_insns=%lu "
+           "jit_insns=%lu code_bytes=%lu mem_hash=0x%lx\n",
+           (unsigned)st, (unsigned long long)x.r0, (unsigned long)x.fault.pc,
+           (unsigned long long)x.fault.addr, (unsigned long)x.fault.size, (unsigned long)insns,
+           (unsigned long)verify_insns, (unsigned long)jit_insns, (unsigned long)code_bytes,
+           (unsigned long)hash);
+    return 0;
+}

@@ -22,7 +22,7 @@
 static uint8_t bundle[BUNDLE_MAX] __attribute__((aligned(8)));
 static uint8_t stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH] __attribute__((aligned(8)));
 static uint8_t arena[MBPF_MAX_INSNS * 24u] __attribute__((aligned(8)));
-static uint8_t code[CODE_MAX] __attribute__((aligned(8)));
+static uint8_t code[CODE_MAX] __attribute__((aligned(8), unused));
 static mbpf_fact facts[MBPF_MAX_INSNS];
 
 static int error(const char *what)
@@ -55,9 +55,11 @@ static __attribute__((noinline)) mbpf_status run_engine(run_args *a)
 {
     if (!a)
         return MBPF_OK; /* the empty call that measures the window */
-    if (a->engine == MBPF_ENGINE_INTERP)
-        return mbpf_interp_run(a->x);
-    return mbpf_jit_run(a->x, a->code, a->entry);
+#if MBPF_RUNNER_HAS_JIT
+    if (a->engine != MBPF_ENGINE_INTERP)
+        return mbpf_jit_run(a->x, a->code, a->entry);
+#endif
+    return mbpf_interp_run(a->x);
 }
 
 static uint32_t window_cost(void)
@@ -127,6 +129,7 @@ int main(int argc, char **argv)
 
     run_args a = {(int)h.engine, NULL, NULL, 0};
     uint32_t jit_insns = 0, code_bytes = 0;
+#if MBPF_RUNNER_HAS_JIT
     if (h.engine == MBPF_ENGINE_JIT) {
         mbpf_jit_result jr;
         t0 = board_counter_read();
@@ -134,7 +137,7 @@ int main(int argc, char **argv)
                                      arena, sizeof arena, &jr);
         jit_insns = board_counter_to_insns(board_counter_read() - t0);
         if (jrc) {
-            printf("reject jit: insn %u: %s\n", jr.err_pc, jr.err ? jr.err : "translation failed");
+            printf("reject jit: insn %lu: %s\n", (unsigned long)jr.err_pc, jr.err ? jr.err : "translation failed");
             return 0;
         }
         mbpf_jit_sync_code(code, jr.code_len);
@@ -152,6 +155,14 @@ int main(int argc, char **argv)
     } else if (h.engine != MBPF_ENGINE_INTERP) {
         return error("unknown engine");
     }
+#else
+    (void)aot_code;
+    if (h.engine != MBPF_ENGINE_INTERP) {
+        printf("reject the %s engine is not available on this target yet\n",
+               h.engine == MBPF_ENGINE_JIT ? "jit" : "aot");
+        return 0;
+    }
+#endif
 
     mbpf_exec x;
     memset(&x, 0, sizeof x);

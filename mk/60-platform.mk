@@ -1,0 +1,26 @@
+# Runner firmware for the emulated boards (QEMU), and the host side that drives them.
+RUNNER_THUMB2 := $(BUILD)/platform/runner-thumb2.elf
+RUNNER_RV32 := $(BUILD)/platform/runner-rv32imc.elf
+RUNNER_CFLAGS := -std=c99 -Os -g $(WARN) -Iinclude -I. -ffunction-sections -fdata-sections
+PICOLIBC_LINK := --oslib=semihost --crt0=semihost -Wl,--gc-sections
+
+$(RUNNER_THUMB2): platform/runner.c platform/mps2-an386/board.c $(call ARM_OBJ,$(CORE_SRCS))
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_ARCH) $(RUNNER_CFLAGS) -DMBPF_RUNNER_TARGET=MBPF_TARGET_THUMB2 \
+		-DMBPF_RUNNER_HAS_JIT=1 $(PICOLIBC_LINK) \
+		-Wl,--defsym=__flash=0x0 -Wl,--defsym=__flash_size=0x400000 \
+		-Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x400000 \
+		-Wl,--defsym=__stack_size=0x4000 \
+		platform/runner.c platform/mps2-an386/board.c $(call ARM_OBJ,$(CORE_SRCS)) -o $@
+
+$(RUNNER_RV32): platform/runner.c platform/virt/board.c $(call RV_OBJ,$(CORE_SRCS))
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) $(RUNNER_CFLAGS) -DMBPF_RUNNER_TARGET=MBPF_TARGET_RV32IMC \
+		-DMBPF_RUNNER_HAS_JIT=0 $(PICOLIBC_LINK) \
+		-Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x200000 \
+		-Wl,--defsym=__ram=0x80200000 -Wl,--defsym=__ram_size=0x400000 \
+		-Wl,--defsym=__stack_size=0x4000 \
+		platform/runner.c platform/virt/board.c $(call RV_OBJ,$(CORE_SRCS)) -o $@
+
+runners: $(RUNNER_THUMB2) $(RUNNER_RV32)
+tools: runners

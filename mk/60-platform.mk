@@ -24,3 +24,8 @@ $(RUNNER_RV32): platform/runner.c platform/virt/board.c $(call RV_OBJ,$(CORE_SRC
 
 runners: $(RUNNER_THUMB2) $(RUNNER_RV32)
 tools: runners
+
+# Differential suite in QEMU: conformance programs and test vectors, interp vs JIT vs AOT.
+SUITES += diff-thumb2
+suite-diff-thumb2: vectors $(RUNNER_THUMB2) $(BUILD)/bin/bpfrun
+	@scripts/run-suite $(BUILD)/results diff-thumb2 tests/diff/run $(BUILD) thumb2 $(CONFORMANCE_DIR)

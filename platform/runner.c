@@ -15,6 +15,7 @@
 #include "mcubpf/verifier.h"
 #include "platform/board.h"
 #include "platform/bundle.h"
+#include "tests/diff/randprog.h"
 
 #define BUNDLE_MAX (1024u * 1024u)
 #define CODE_MAX (256u * 1024u)
@@ -79,9 +80,94 @@ static const char *arg_value(int argc, char **argv, const char *key)
     return NULL;
 }
 
+#if MBPF_RUNNER_HAS_JIT
+/* Random differential mode: generate, verify, run in the interpreter and translated; compare r0,
+ * status, fault pc and the memory afterwards. */
+#define RAND_MEM 64u
+typedef struct outcome {
+    mbpf_status status;
+    uint64_t r0;
+    uint32_t pc, hash;
+} outcome;
+
+static outcome run_random(const mbpf_program *p, int jit, uint32_t entry)
+{
+    static uint8_t mem[RAND_MEM];
+    for (uint32_t i = 0; i < RAND_MEM; i++)
+        mem[i] = (uint8_t)(i * 37u + 11u);
+    memset(stack, 0, sizeof stack);
+    mbpf_exec x;
+    memset(&x, 0, sizeof x);
+    x.prog = p;
+    x.ctx = mem;
+    x.ctx_len = RAND_MEM;
+    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
+    x.stack = stack;
+    x.stack_len = sizeof stack;
+    x.helpers = mbpf_test_helpers;
+    x.n_helpers = MBPF_TEST_HELPER_COUNT;
+    x.budget = 100000;
+    mbpf_exec_reset(&x);
+    outcome o;
+    o.status = jit ? mbpf_jit_run(&x, code, entry) : mbpf_interp_run(&x);
+    o.r0 = x.r0;
+    o.pc = o.status == MBPF_OK ? 0 : x.fault.pc;
+    o.hash = fnv1a(fnv1a(2166136261u, mem, RAND_MEM), stack, sizeof stack);
+    return o;
+}
+
+static int random_mode(uint32_t seed, uint32_t count)
+{
+    static mbpf_insn prog_insns[2048];
+    uint32_t mismatches = 0, faults = 0, rejected = 0, total_insns = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t n = mbpf_randprog(seed + i, RAND_MEM, prog_insns, 2048);
+        mbpf_program p = {prog_insns, n, NULL, 0, NULL, 0};
+        mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
+                                 MBPF_REGION_R | MBPF_REGION_W};
+        mbpf_verify_result vr;
+        mbpf_jit_result jr;
+        total_insns += n;
+        if (!n || mbpf_verify(&p, &opts, facts, arena, sizeof arena, &vr)) {
+            rejected++;
+            printf("random: seed %lu rejected: %s\n", (unsigned long)(seed + i), n ? vr.msg : "too long");
+            continue;
+        }
+        if (mbpf_jit_translate(MBPF_RUNNER_TARGET, &p, facts, NULL, code, sizeof code, arena,
+                               sizeof arena, &jr)) {
+            rejected++;
+            printf("random: seed %lu not translated: %s\n", (unsigned long)(seed + i), jr.err);
+            continue;
+        }
+        mbpf_jit_sync_code(code, jr.code_len);
+        outcome a = run_random(&p, 0, 0), b = run_random(&p, 1, jr.entry_off);
+        if (a.status != MBPF_OK)
+            faults++;
+        if (a.status != b.status || a.r0 != b.r0 || a.pc != b.pc || a.hash != b.hash) {
+            mismatches++;
+            printf("random: MISMATCH seed %lu: interp status %u r0 0x%llx pc %lu hash %lx; "
+                   "jit status %u r0 0x%llx pc %lu hash %lx\n",
+                   (unsigned long)(seed + i), (unsigned)a.status, (unsigned long long)a.r0,
+                   (unsigned long)a.pc, (unsigned long)a.hash, (unsigned)b.status,
+                   (unsigned long long)b.r0, (unsigned long)b.pc, (unsigned long)b.hash);
+        }
+    }
+    printf("random: %lu programs (%lu eBPF instructions), %lu mismatches, %lu agreed faults, "
+           "%lu rejected\n",
+           (unsigned long)count, (unsigned long)total_insns, (unsigned long)mismatches,
+           (unsigned long)faults, (unsigned long)rejected);
+    return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
     board_counter_init();
+#if MBPF_RUNNER_HAS_JIT
+    const char *rs = arg_value(argc, argv, "random"), *rc = arg_value(argc, argv, "count");
+    if (rs)
+        return random_mode((uint32_t)strtoul(rs, NULL, 0), rc ? (uint32_t)strtoul(rc, NULL, 0) : 100);
+#endif
     const char *path = arg_value(argc, argv, "bundle");
     if (!path)
         return error("usage: runner bundle=FILE");

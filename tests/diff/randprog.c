@@ -1,0 +1,275 @@
+/* Seeded generator of valid, terminating eBPF programs over all instruction classes, for
+ * differential testing (interpreter vs translated code). Freestanding: it runs on the device.
+ *
+ * Shape: r0-r9 get constants; the context pointer (r1) is saved at [r10-8]; the stack slots
+ * [r10-72, r10-8) are zeroed; then random blocks: ALU (every op, 32/64, imm/reg, division and
+ * modulo with arbitrary divisors, movsx, byte swaps, neg), forward conditional jumps of every
+ * kind, bounded loops, loads/stores/atomics on the stack and on the context (in bounds, and
+ * rarely one past the end, which must fault the same way), LDDW, helper calls (pure helpers 0
+ * and 3) and local calls into small functions at the end. Finally all registers are folded into
+ * r0. */
+#include "tests/diff/randprog.h"
+
+typedef struct gen {
+    uint32_t s;
+    mbpf_insn *out;
+    uint32_t n, cap;
+    uint32_t mem_len;
+    int loop_reg; /* register a loop is counting with (not written by the body), or -1 */
+    uint32_t n_funcs;
+    uint32_t call_sites[8];
+    uint32_t call_targets[8];
+    uint32_t n_calls;
+} gen;
+
+static uint32_t rnd(gen *g)
+{
+    g->s ^= g->s << 13;
+    g->s ^= g->s >> 17;
+    g->s ^= g->s << 5;
+    return g->s;
+}
+
+static uint32_t below(gen *g, uint32_t n)
+{
+    return n ? rnd(g) % n : 0;
+}
+
+static void put(gen *g, uint8_t code, int dst, int src, int16_t off, int32_t imm)
+{
+    if (g->n < g->cap) {
+        mbpf_insn *in = &g->out[g->n];
+        in->code = code;
+        in->regs = MBPF_REGS(dst, src);
+        in->off = off;
+        in->imm = imm;
+    }
+    g->n++;
+}
+
+static int32_t rnd_imm(gen *g)
+{
+    switch (below(g, 6)) {
+    case 0: return (int32_t)below(g, 16);
+    case 1: return -(int32_t)below(g, 16);
+    case 2: return (int32_t)rnd(g);
+    case 3: return (int32_t)0x80000000u;
+    case 4: return -1;
+    default: return (int32_t)below(g, 100000);
+    }
+}
+
+/* A data register the current block may write (never r10, never a loop counter). */
+static int wreg(gen *g)
+{
+    for (;;) {
+        int r = (int)below(g, 10);
+        if (r != g->loop_reg)
+            return r;
+    }
+}
+
+static void gen_alu(gen *g)
+{
+    static const uint8_t ops[] = {MBPF_ADD, MBPF_SUB, MBPF_MUL, MBPF_DIV, MBPF_OR, MBPF_AND, MBPF_LSH,
+                                  MBPF_RSH, MBPF_NEG, MBPF_MOD, MBPF_XOR, MBPF_MOV, MBPF_ARSH, MBPF_END};
+    const int is64 = (int)below(g, 2);
+    const uint8_t cls = is64 ? MBPF_ALU64 : MBPF_ALU;
+    const uint8_t op = ops[below(g, sizeof ops)];
+    const int dst = wreg(g), src = (int)below(g, 10);
+    if (op == MBPF_NEG) {
+        put(g, (uint8_t)(cls | op), dst, 0, 0, 0);
+    } else if (op == MBPF_END) {
+        static const int32_t widths[] = {16, 32, 64};
+        uint8_t srcbit = is64 ? 0 : (uint8_t)(below(g, 2) ? MBPF_TO_BE : MBPF_TO_LE);
+        put(g, (uint8_t)(cls | op | srcbit), dst, 0, 0, widths[below(g, 3)]);
+    } else if (op == MBPF_MOV && below(g, 3) == 0) { /* movsx */
+        static const int16_t w64[] = {8, 16, 32}, w32[] = {8, 16};
+        put(g, (uint8_t)(cls | op | MBPF_X), dst, src, 0, 0);
+        g->out[g->n - 1].off = is64 ? w64[below(g, 3)] : w32[below(g, 2)];
+    } else {
+        int16_t off = 0;
+        if ((op == MBPF_DIV || op == MBPF_MOD) && below(g, 2))
+            off = 1; /* signed */
+        if (below(g, 2))
+            put(g, (uint8_t)(cls | op | MBPF_X), dst, src, off, 0);
+        else
+            put(g, (uint8_t)(cls | op | MBPF_K), dst, 0, off, rnd_imm(g));
+    }
+}
+
+static uint32_t size_bytes(uint8_t sz)
+{
+    return sz == MBPF_B ? 1 : sz == MBPF_H ? 2 : sz == MBPF_W ? 4 : 8;
+}
+
+static void gen_mem(gen *g)
+{
+    static const uint8_t sizes[] = {MBPF_B, MBPF_H, MBPF_W, MBPF_DW};
+    const uint8_t sz = sizes[below(g, 4)];
+    const uint32_t size = size_bytes(sz);
+    int base;
+    int16_t off;
+    if (below(g, 2) || g->mem_len < 8) { /* stack slots [r10-72, r10-8) */
+        base = MBPF_REG_FP;
+        off = (int16_t)(-72 + (int32_t)below(g, 64 - size + 1));
+    } else { /* context through a pointer reloaded from [r10-8] */
+        base = wreg(g);
+        put(g, MBPF_LDX | MBPF_MEM | MBPF_DW, base, MBPF_REG_FP, -8, 0);
+        uint32_t span = g->mem_len - size + 1;
+        off = (int16_t)(below(g, 64) == 0 ? g->mem_len - size + 1 : below(g, span)); /* rarely OOB */
+    }
+    switch (below(g, 5)) {
+    case 0:
+    case 1: {
+        int dst = wreg(g);
+        uint8_t mode = (sz != MBPF_DW && below(g, 3) == 0) ? MBPF_MEMSX : MBPF_MEM;
+        put(g, (uint8_t)(MBPF_LDX | mode | sz), dst, base, off, 0);
+        break;
+    }
+    case 2:
+        put(g, (uint8_t)(MBPF_ST | MBPF_MEM | sz), base, 0, off, rnd_imm(g));
+        break;
+    case 3:
+        put(g, (uint8_t)(MBPF_STX | MBPF_MEM | sz), base, (int)below(g, 10), off, 0);
+        break;
+    default: { /* atomic, 4 or 8 bytes, 4-aligned within the area */
+        static const int32_t aops[] = {MBPF_ADD, MBPF_OR, MBPF_AND, MBPF_XOR, MBPF_ADD | MBPF_FETCH,
+                                       MBPF_OR | MBPF_FETCH, MBPF_AND | MBPF_FETCH,
+                                       MBPF_XOR | MBPF_FETCH, MBPF_XCHG, MBPF_CMPXCHG};
+        uint8_t asz = below(g, 2) ? MBPF_W : MBPF_DW;
+        int32_t op = aops[below(g, 10)];
+        int src = op == MBPF_CMPXCHG || (op & MBPF_FETCH) ? wreg(g) : (int)below(g, 10);
+        if (op == MBPF_CMPXCHG && g->loop_reg == 0)
+            op = MBPF_ADD; /* cmpxchg writes r0 */
+        if (base == MBPF_REG_FP)
+            off = (int16_t)(-72 + 8 * (int32_t)below(g, 8));
+        else if (off > (int16_t)(g->mem_len - 8))
+            off = (int16_t)(g->mem_len - 8);
+        put(g, (uint8_t)(MBPF_STX | MBPF_ATOMIC | asz), base, src, off, op);
+        break;
+    }
+    }
+}
+
+static void gen_simple(gen *g)
+{
+    uint32_t k = below(g, 10);
+    if (k < 6)
+        gen_alu(g);
+    else if (k < 9)
+        gen_mem(g);
+    else { /* lddw */
+        put(g, MBPF_OPC_LDDW, wreg(g), 0, 0, (int32_t)rnd(g));
+        put(g, 0, 0, 0, 0, (int32_t)rnd(g));
+    }
+}
+
+static void gen_jump(gen *g)
+{
+    static const uint8_t ops[] = {MBPF_JEQ, MBPF_JGT, MBPF_JGE, MBPF_JSET, MBPF_JNE, MBPF_JSGT,
+                                  MBPF_JSGE, MBPF_JLT, MBPF_JLE, MBPF_JSLT, MBPF_JSLE};
+    uint8_t cls = below(g, 2) ? MBPF_JMP : MBPF_JMP32;
+    uint8_t op = ops[below(g, sizeof ops)];
+    uint32_t at = g->n;
+    if (below(g, 2))
+        put(g, (uint8_t)(cls | op | MBPF_X), (int)below(g, 10), (int)below(g, 11), 0, 0);
+    else
+        put(g, (uint8_t)(cls | op | MBPF_K), (int)below(g, 11), 0, 0, rnd_imm(g));
+    uint32_t start = g->n, count = 1 + below(g, 4);
+    for (uint32_t i = 0; i < count; i++)
+        gen_simple(g);
+    if (at < g->cap)
+        g->out[at].off = (int16_t)(g->n - start);
+}
+
+static void gen_loop(gen *g)
+{
+    if (g->loop_reg >= 0)
+        return;
+    int c = (int)below(g, 10);
+    put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, c, 0, 0, (int32_t)(1 + below(g, 6)));
+    g->loop_reg = c;
+    uint32_t head = g->n, count = 1 + below(g, 5);
+    for (uint32_t i = 0; i < count; i++)
+        gen_simple(g);
+    put(g, MBPF_ALU64 | MBPF_SUB | MBPF_K, c, 0, 0, 1);
+    put(g, MBPF_JMP | MBPF_JNE | MBPF_K, c, 0, (int16_t)((int32_t)head - (int32_t)g->n - 1), 0);
+    g->loop_reg = -1;
+}
+
+static void gen_call(gen *g)
+{
+    if (below(g, 2)) { /* pure helpers: gather_bytes (0) or isqrt (3) */
+        put(g, MBPF_OPC_CALL, 0, 0, 0, below(g, 2) ? 0 : 3);
+    } else if (g->n_calls < 6 && g->n_funcs) {
+        g->call_sites[g->n_calls] = g->n;
+        g->call_targets[g->n_calls] = below(g, g->n_funcs);
+        g->n_calls++;
+        put(g, MBPF_OPC_CALL, 0, MBPF_CALL_LOCAL, 0, 0);
+    }
+}
+
+uint32_t mbpf_randprog(uint32_t seed, uint32_t mem_len, mbpf_insn *out, uint32_t cap)
+{
+    gen g;
+    uint32_t func_start[4];
+    g.s = seed * 2654435761u + 1;
+    if (!g.s)
+        g.s = 1;
+    g.out = out;
+    g.n = 0;
+    g.cap = cap;
+    g.mem_len = mem_len;
+    g.loop_reg = -1;
+    g.n_funcs = below(&g, 3);
+    g.n_calls = 0;
+
+    put(&g, MBPF_STX | MBPF_MEM | MBPF_DW, MBPF_REG_FP, 1, -8, 0);
+    for (int16_t k = 16; k <= 72; k += 8)
+        put(&g, MBPF_ST | MBPF_MEM | MBPF_DW, MBPF_REG_FP, 0, (int16_t)-k, 0);
+    for (int r = 0; r < 10; r++) {
+        if (below(&g, 2)) {
+            put(&g, MBPF_OPC_LDDW, r, 0, 0, (int32_t)rnd(&g));
+            put(&g, 0, 0, 0, 0, (int32_t)rnd(&g));
+        } else {
+            put(&g, MBPF_ALU64 | MBPF_MOV | MBPF_K, r, 0, 0, rnd_imm(&g));
+        }
+    }
+    uint32_t blocks = 8 + below(&g, 40);
+    for (uint32_t b = 0; b < blocks; b++) {
+        uint32_t k = below(&g, 20);
+        if (k < 11)
+            gen_simple(&g);
+        else if (k < 15)
+            gen_jump(&g);
+        else if (k < 17)
+            gen_loop(&g);
+        else
+            gen_call(&g);
+    }
+    for (uint32_t f = 0; f < g.n_funcs; f++) { /* every function is called at least once */
+        g.call_sites[g.n_calls] = g.n;
+        g.call_targets[g.n_calls++] = f;
+        put(&g, MBPF_OPC_CALL, 0, MBPF_CALL_LOCAL, 0, 0);
+    }
+    for (int r = 1; r < 10; r++)
+        put(&g, MBPF_ALU64 | MBPF_XOR | MBPF_X, 0, r, 0, 0);
+    put(&g, MBPF_OPC_EXIT, 0, 0, 0, 0);
+    /* local functions: mix r1..r5 into r0, scribble on r6..r9 (the caller's must survive) and on
+     * their own stack frame */
+    for (uint32_t f = 0; f < g.n_funcs; f++) {
+        func_start[f] = g.n;
+        put(&g, MBPF_ALU64 | MBPF_MOV | MBPF_X, 0, 1, 0, 0);
+        for (int r = 2; r <= 5; r++)
+            put(&g, (uint8_t)(MBPF_ALU64 | (below(&g, 2) ? MBPF_ADD : MBPF_XOR) | MBPF_X), 0, r, 0, 0);
+        put(&g, MBPF_ST | MBPF_MEM | MBPF_DW, MBPF_REG_FP, 0, -16, (int32_t)rnd(&g));
+        put(&g, MBPF_LDX | MBPF_MEM | MBPF_DW, 6, MBPF_REG_FP, -16, 0);
+        put(&g, MBPF_ALU64 | MBPF_MUL | MBPF_K, 7, 0, 0, 3);
+        put(&g, MBPF_ALU64 | MBPF_ADD | MBPF_X, 0, 6, 0, 0);
+        put(&g, MBPF_OPC_EXIT, 0, 0, 0, 0);
+    }
+    for (uint32_t i = 0; i < g.n_calls && g.call_sites[i] < cap; i++)
+        out[g.call_sites[i]].imm = (int32_t)func_start[g.call_targets[i]] - (int32_t)g.call_sites[i] - 1;
+    return g.n <= cap ? g.n : 0;
+}

@@ -57,13 +57,13 @@ $(DEPS_STAMP): scripts/deps
 
 # Paths fragments may name in their prerequisites (defined before the fragments are read).
 LIBMCUBPF := $(BUILD)/host/libmcubpf.a
+HOST_OBJ = $(patsubst %.c,$(BUILD)/host/%.o,$(1))
+ARM_OBJ = $(patsubst %.c,$(BUILD)/arm/%.o,$(1))
+RV_OBJ = $(patsubst %.c,$(BUILD)/rv32/%.o,$(1))
 UNIT_TESTS := $(BUILD)/bin/unit-tests
 
 include $(sort $(wildcard mk/*.mk))
 
-HOST_OBJ = $(patsubst %.c,$(BUILD)/host/%.o,$(1))
-ARM_OBJ = $(patsubst %.c,$(BUILD)/arm/%.o,$(1))
-RV_OBJ = $(patsubst %.c,$(BUILD)/rv32/%.o,$(1))
 
 $(LIBMCUBPF): $(call HOST_OBJ,$(CORE_SRCS) $(HOST_SRCS))
 	@mkdir -p $(dir $@)

@@ -182,6 +182,7 @@ int mbpf_target_run(const char *target, const char *engine, const mbpf_program *
         fprintf(stderr, "jit_insns: %" PRIu64 "\n", field(result, "jit_insns="));
         fprintf(stderr, "code_bytes: %" PRIu64 "\n", field(result, "code_bytes="));
         fprintf(stderr, "mem_hash: 0x%" PRIx64 "\n", field(result, "mem_hash="));
+        fprintf(stderr, "code_hash: 0x%" PRIx64 "\n", field(result, "code_hash="));
     }
     if (st != MBPF_OK) {
         uint32_t pc = (uint32_t)field(result, "pc=");

@@ -64,7 +64,6 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
                        const mbpf_jit_opts *opts, uint8_t *code, uint32_t code_cap, void *work,
                        size_t work_size, mbpf_jit_result *res)
 {
-    (void)opts;
     int (*emit)(jit_ctx *);
     jit_ctx c;
     memset(res, 0, sizeof *res);
@@ -116,5 +115,7 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     }
     res->code_len = c.pos;
     res->entry_off = 0;
+    if (opts && opts->insn_offsets)
+        memcpy(opts->insn_offsets, c.insn_off, ((size_t)p->n_insns + 1) * sizeof(uint32_t));
     return MBPF_JIT_OK;
 }

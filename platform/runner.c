@@ -270,13 +270,14 @@ int main(int argc, char **argv)
     uint32_t insns = board_counter_to_insns(t1 - t0);
     insns = insns > cost ? insns - cost : 0;
 
+    uint32_t code_hash = fnv1a(2166136261u, code, code_bytes);
     uint32_t hash = fnv1a(2166136261u, mem, h.mem_len);
     hash = fnv1a(hash, prog.data, prog.data_len);
     printf("result status=%u r0=0x%llx pc=%lu addr=0x%llx size=%lu insns=%lu verify_insns=%lu "
-           "jit_insns=%lu code_bytes=%lu mem_hash=0x%lx\n",
+           "jit_insns=%lu code_bytes=%lu mem_hash=0x%lx code_hash=0x%lx\n",
            (unsigned)st, (unsigned long long)x.r0, (unsigned long)x.fault.pc,
            (unsigned long long)x.fault.addr, (unsigned long)x.fault.size, (unsigned long)insns,
            (unsigned long)verify_insns, (unsigned long)jit_insns, (unsigned long)code_bytes,
-           (unsigned long)hash);
+           (unsigned long)hash, (unsigned long)code_hash);
     return 0;
 }

@@ -24,7 +24,9 @@ typedef enum mbpf_target {
 #define MBPF_JIT_ERR_TARGET (-4)      /* target not built in */
 
 typedef struct mbpf_jit_opts {
-    uint32_t flags; /* reserved, 0 */
+    uint32_t flags;          /* reserved, 0 */
+    uint32_t *insn_offsets;  /* optional, n_insns + 1 entries: native offset of each eBPF insn
+                              * (for disassembly listings); NULL when not wanted */
 } mbpf_jit_opts;
 
 typedef struct mbpf_jit_result {

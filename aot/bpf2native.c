@@ -1,0 +1,153 @@
+/* bpf2thumb / bpf2rv32: ahead-of-time translation of an eBPF program into an image the device
+ * runtime loads (include/mcubpf/image.h). The same verifier and translator as the device JIT. */
+#include <capstone/capstone.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aot/image_write.h"
+#include "aot/loader.h"
+#include "mcubpf/verifier.h"
+
+static void usage(FILE *f, const char *prog)
+{
+    fprintf(f,
+            "usage: %s PROG -o OUT [--section NAME] [--disasm] [--helpers MASK]\n"
+            "Verify PROG (ELF object from clang -target bpf, or raw bytecode), translate it to native\n"
+            "code for %s and write an AOT image to OUT.\n"
+            "  --section NAME   program section or function (default: the only one)\n"
+            "  --disasm         print each eBPF instruction and the native code it became\n"
+            "  --helpers MASK   helper ids (bit n = id n, 0..63) the program may call (default: all)\n"
+            "Exit status: 0 ok, 1 usage or I/O error, 2 program rejected or not translatable.\n",
+            prog, strstr(prog, "rv32") ? "RV32IMC" : "Thumb-2 (ARMv7E-M)");
+}
+
+static void print_native(csh h, const uint8_t *code, uint32_t from, uint32_t to)
+{
+    cs_insn *insn;
+    size_t n = to > from ? cs_disasm(h, code + from, to - from, from, 0, &insn) : 0;
+    for (size_t k = 0; k < n; k++)
+        printf("        %04llx:  %-8s %s\n", (unsigned long long)insn[k].address, insn[k].mnemonic,
+               insn[k].op_str);
+    if (n)
+        cs_free(insn, n);
+}
+
+/* Each eBPF instruction followed by the Thumb-2 it became (decoded by Capstone). */
+static void disasm_thumb(const mbpf_program *p, const uint8_t *code, uint32_t len, const uint32_t *offs)
+{
+    csh h;
+    if (cs_open(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS, &h) != CS_ERR_OK) {
+        fprintf(stderr, "bpf2thumb: capstone unavailable\n");
+        return;
+    }
+    cs_option(h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_NOREGNAME);
+    printf("  prologue:\n");
+    print_native(h, code, 0, offs[0]);
+    for (uint32_t i = 0; i < p->n_insns; i++) {
+        char dis[64];
+        mbpf_disasm(&p->insns[i], i + 1 < p->n_insns ? &p->insns[i + 1] : NULL, dis, sizeof dis);
+        printf("%5u: %s\n", i, dis);
+        uint32_t next = i + 1;
+        if (p->insns[i].code == MBPF_OPC_LDDW && next < p->n_insns)
+            next++; /* the second slot emits nothing of its own */
+        print_native(h, code, offs[i], offs[next]);
+        i = next - 1;
+    }
+    printf("  shared stubs (exit, faults, region checks):\n");
+    print_native(h, code, offs[p->n_insns], len);
+    cs_close(&h);
+}
+
+int main(int argc, char **argv)
+{
+    const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    mbpf_target target = strstr(self, "rv32") ? MBPF_TARGET_RV32IMC : MBPF_TARGET_THUMB2;
+    const char *in = NULL, *out = NULL, *section = NULL;
+    int disasm = 0;
+    uint64_t mask = ~0ull;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout, self);
+            return 0;
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (!strcmp(argv[i], "--section") && i + 1 < argc) {
+            section = argv[++i];
+        } else if (!strcmp(argv[i], "--helpers") && i + 1 < argc) {
+            mask = strtoull(argv[++i], NULL, 0);
+        } else if (!strcmp(argv[i], "--disasm")) {
+            disasm = 1;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "%s: unknown option '%s' (see --help)\n", self, argv[i]);
+            return 1;
+        } else if (!in) {
+            in = argv[i];
+        } else {
+            fprintf(stderr, "%s: more than one input (see --help)\n", self);
+            return 1;
+        }
+    }
+    if (!in || !out) {
+        usage(stderr, self);
+        return 1;
+    }
+    char err[256];
+    mbpf_loaded prog;
+    if (mbpf_load_file(in, section, &prog, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", self, err);
+        return 2;
+    }
+    const mbpf_program *p = &prog.prog;
+    mbpf_verify_opts vo = {mask, ~0ull, 0, MBPF_REGION_R | MBPF_REGION_W};
+    mbpf_verify_result vr;
+    size_t asz = mbpf_verify_arena_size(p->n_insns), wsz = mbpf_jit_work_size(p->n_insns);
+    uint32_t cap = p->n_insns * 96u + 4096u;
+    void *arena = malloc(asz), *work = malloc(wsz);
+    mbpf_fact *facts = calloc(p->n_insns, sizeof *facts);
+    uint32_t *offs = calloc((size_t)p->n_insns + 1, sizeof *offs);
+    uint8_t *code = malloc(cap);
+    int rc = 2;
+    if (!arena || !work || !facts || !offs || !code) {
+        fprintf(stderr, "%s: out of memory\n", self);
+        rc = 1;
+        goto done;
+    }
+    if (mbpf_verify(p, &vo, facts, arena, asz, &vr)) {
+        fprintf(stderr, "%s: %s\n", self, vr.msg);
+        goto done;
+    }
+    mbpf_jit_opts jo = {0, offs};
+    mbpf_jit_result jr;
+    if (mbpf_jit_translate(target, p, facts, &jo, code, cap, work, wsz, &jr)) {
+        char dis[64] = "";
+        if (jr.err_pc < p->n_insns)
+            mbpf_disasm(&p->insns[jr.err_pc], jr.err_pc + 1 < p->n_insns ? &p->insns[jr.err_pc + 1] : NULL,
+                        dis, sizeof dis);
+        fprintf(stderr, "%s: translate: insn %u (%s): %s\n", self, jr.err_pc, dis, jr.err);
+        goto done;
+    }
+    size_t img_len;
+    uint8_t *img = mbpf_image_build(target, p, code, jr.code_len, jr.entry_off, &img_len);
+    FILE *f = img ? fopen(out, "wb") : NULL;
+    if (!f || fwrite(img, 1, img_len, f) != img_len || fclose(f)) {
+        fprintf(stderr, "%s: cannot write %s\n", self, out);
+        free(img);
+        rc = 1;
+        goto done;
+    }
+    free(img);
+    if (disasm && target == MBPF_TARGET_THUMB2)
+        disasm_thumb(p, code, jr.code_len, offs);
+    fprintf(stderr, "%s: %s: %u eBPF instructions (%u bytes) -> %u bytes of code, image %zu bytes\n",
+            self, out, p->n_insns, p->n_insns * 8u, jr.code_len, img_len);
+    rc = 0;
+done:
+    free(arena);
+    free(work);
+    free(facts);
+    free(offs);
+    free(code);
+    mbpf_loaded_free(&prog);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* AOT image format: native code translated on the host plus the program's data, loadable by the
+ * device runtime from RAM or in place from flash. All fields little-endian; sections start at
+ * 8-byte aligned offsets after the header; offsets are from the start of the image.
+ *
+ * Integrity: image_sha256 is the SHA-256 of the whole image with that field set to zero;
+ * src_sha256 is the SHA-256 of the source bytecode (instructions, then rodata, then data), which
+ * ties an image to the program it came from. Trust: see docs/trust-model.md. */
+#ifndef MCUBPF_IMAGE_H
+#define MCUBPF_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcubpf/jit.h"
+
+#define MBPF_IMAGE_MAGIC 0x4950424du /* "MBPI" */
+#define MBPF_IMAGE_VERSION 1u
+#define MBPF_IMAGE_MAX_HELPERS 128u
+
+typedef struct mbpf_image_header {
+    uint32_t magic;
+    uint16_t version;
+    uint16_t target;      /* mbpf_target */
+    uint32_t flags;       /* reserved, 0 */
+    uint32_t header_size; /* sizeof(mbpf_image_header) */
+    uint32_t total_len;   /* bytes of the whole image */
+    uint32_t entry;       /* entry offset within the code */
+    uint32_t code_off, code_len;
+    uint32_t rodata_off, rodata_len;
+    uint32_t data_off, data_len; /* initial .data then zeroed .bss */
+    uint32_t helpers_off, n_helpers; /* helper ids the code calls (uint32 each, ascending) */
+    uint32_t n_insns;     /* length of the source program, for reports */
+    uint8_t src_sha256[32];
+    uint8_t image_sha256[32];
+} mbpf_image_header;
+
+typedef struct mbpf_image_view {
+    mbpf_target target;
+    const uint8_t *code;
+    uint32_t code_len, entry;
+    const uint8_t *rodata;
+    uint32_t rodata_len;
+    const uint8_t *data; /* initial contents: the runtime copies them into the program's RAM */
+    uint32_t data_len;
+    const uint32_t *helpers;
+    uint32_t n_helpers;
+} mbpf_image_view;
+
+/* Check an image (bounds, version, target, hash) and describe it. Returns 0, or -1 with a static
+ * message in *err. `expect` = MBPF_TARGET_NONE accepts any target. */
+int mbpf_image_parse(const uint8_t *buf, size_t len, mbpf_target expect, mbpf_image_view *out,
+                     const char **err);
+
+#endif

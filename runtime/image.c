@@ -1,0 +1,69 @@
+/* AOT image validation on the device: every offset and length is checked before use, then the
+ * hash over the whole image. */
+#include <string.h>
+
+#include "mcubpf/image.h"
+#include "mcubpf/sha256.h"
+
+static int section_ok(uint32_t off, uint32_t len, uint32_t total, uint32_t header)
+{
+    if (len == 0)
+        return 1;
+    return off >= header && off <= total && len <= total - off && (off & 7u) == 0;
+}
+
+static int fail(const char **err, const char *msg)
+{
+    *err = msg;
+    return -1;
+}
+
+int mbpf_image_parse(const uint8_t *buf, size_t len, mbpf_target expect, mbpf_image_view *out,
+                     const char **err)
+{
+    mbpf_image_header h;
+    if (!buf || len < sizeof h)
+        return fail(err, "image: shorter than its header");
+    memcpy(&h, buf, sizeof h);
+    if (h.magic != MBPF_IMAGE_MAGIC)
+        return fail(err, "image: bad magic");
+    if (h.version != MBPF_IMAGE_VERSION || h.header_size != sizeof h || h.flags)
+        return fail(err, "image: unsupported version or header");
+    if (h.total_len != len)
+        return fail(err, "image: length does not match its header");
+    if (expect != MBPF_TARGET_NONE && h.target != (uint16_t)expect)
+        return fail(err, "image: built for another target");
+    if (h.target != MBPF_TARGET_THUMB2 && h.target != MBPF_TARGET_RV32IMC)
+        return fail(err, "image: unknown target");
+    if (!h.code_len || !section_ok(h.code_off, h.code_len, h.total_len, h.header_size) ||
+        !section_ok(h.rodata_off, h.rodata_len, h.total_len, h.header_size) ||
+        !section_ok(h.data_off, h.data_len, h.total_len, h.header_size) ||
+        h.n_helpers > MBPF_IMAGE_MAX_HELPERS ||
+        !section_ok(h.helpers_off, h.n_helpers * 4u, h.total_len, h.header_size))
+        return fail(err, "image: a section lies outside the image");
+    if (h.entry >= h.code_len || (h.entry & 1u))
+        return fail(err, "image: entry point outside the code");
+    /* hash over the image with the hash field zeroed */
+    mbpf_sha256_ctx s;
+    uint8_t digest[32];
+    static const uint8_t zeros[32];
+    size_t at = offsetof(mbpf_image_header, image_sha256);
+    mbpf_sha256_init(&s);
+    mbpf_sha256_update(&s, buf, at);
+    mbpf_sha256_update(&s, zeros, 32);
+    mbpf_sha256_update(&s, buf + at + 32, len - at - 32);
+    mbpf_sha256_final(&s, digest);
+    if (memcmp(digest, h.image_sha256, 32))
+        return fail(err, "image: SHA-256 mismatch (corrupted or altered)");
+    out->target = (mbpf_target)h.target;
+    out->code = buf + h.code_off;
+    out->code_len = h.code_len;
+    out->entry = h.entry;
+    out->rodata = h.rodata_len ? buf + h.rodata_off : NULL;
+    out->rodata_len = h.rodata_len;
+    out->data = h.data_len ? buf + h.data_off : NULL;
+    out->data_len = h.data_len;
+    out->helpers = h.n_helpers ? (const uint32_t *)(const void *)(buf + h.helpers_off) : NULL;
+    out->n_helpers = h.n_helpers;
+    return 0;
+}

@@ -157,16 +157,23 @@ int main(int argc, char **argv)
         mbpf_verify_result vr;
         size_t arena_size = mbpf_verify_arena_size(prog.prog.n_insns);
         void *arena = malloc(arena_size);
-        if (!arena) {
+        mbpf_fact *facts = calloc(prog.prog.n_insns, sizeof *facts);
+        if (!arena || !facts) {
             fprintf(stderr, "bpfrun: out of memory\n");
             rc = 1;
-        } else if (mbpf_verify(&prog.prog, &opts, NULL, arena, arena_size, &vr)) {
+        } else if (mbpf_verify(&prog.prog, &opts, facts, arena, arena_size, &vr)) {
             fprintf(stderr, "bpfrun: %s\n", vr.msg);
             rc = 2;
         } else {
+            if (stats)
+                fprintf(stderr, "verify: %u of %u memory accesses proven, %u of %u alu32 results "
+                        "with a known-zero upper half, %u of %u back edges bounded\n",
+                        vr.mem_proven, vr.mem_accesses, vr.alu32_hi_zero, vr.alu32_results,
+                        vr.loops_bounded, vr.loops);
             rc = run_host(&prog.prog, mem, mem_len, budget, stats);
         }
         free(arena);
+        free(facts);
     }
     free(mem);
     mbpf_loaded_free(&prog);

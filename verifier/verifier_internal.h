@@ -25,7 +25,11 @@ typedef struct vstate {
     uint8_t *depth;  /* per function: deepest call chain below it, 0 = not computed */
     uint8_t *color;  /* per function: 0 new, 1 on the walk stack, 2 done */
     uint32_t n_subs;
+    uint8_t *prov;   /* VPROV_STATE bytes per instruction: pointer provenance at its entry */
 } vstate;
+
+#define VPROV_SLOTS 32 /* 8-byte stack slots tracked below r10 (spilled pointers) */
+#define VPROV_STATE (MBPF_NREGS + VPROV_SLOTS)
 
 /* Record the error for insn pc ("verify: insn PC (DISASM): reason") and return -1. */
 int vreject(vstate *st, uint32_t pc, const char *reason);
@@ -35,5 +39,6 @@ uint32_t vsize_bytes(uint8_t code);
 
 int vpreflight(vstate *st);
 int vcfg(vstate *st);
+void vprovenance(vstate *st, mbpf_fact *facts);
 
 #endif

@@ -4,8 +4,8 @@
 #include "verifier/verifier_internal.h"
 
 /* Arena layout, per instruction: marks (1) + sub (4) + work (4) + dfs (8) + depth (1) + color (1)
- * bytes, plus alignment slack. */
-#define ARENA_PER_INSN 19u
+ * + pointer provenance (VPROV_STATE = 43) bytes, plus alignment slack. */
+#define ARENA_PER_INSN (19u + VPROV_STATE)
 #define ARENA_SLACK 32u
 
 size_t mbpf_verify_arena_size(uint32_t n_insns)
@@ -157,10 +157,13 @@ int mbpf_verify(const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_fact *
     st.marks = (uint8_t *)(st.dfs + 2 * (size_t)st.n);
     st.depth = st.marks + st.n;
     st.color = st.depth + st.n;
+    st.prov = st.color + st.n;
 
     if (vpreflight(&st) || vcfg(&st))
         return -1;
-    if (facts)
+    if (facts) {
         fill_facts(&st, facts);
+        vprovenance(&st, facts);
+    }
     return 0;
 }

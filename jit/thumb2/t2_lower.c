@@ -47,8 +47,23 @@ static void b_to(t2 *t, uint32_t to) { e32(t, t2_b(rel(t, to))); }
 static void bcond_to(t2 *t, int cond, uint32_t to) { e32(t, t2_b_cond(cond, rel(t, to))); }
 static void bl_to(t2 *t, uint32_t to) { e32(t, t2_bl(rel(t, to))); }
 
-/* Load a 32-bit constant: always movw + movt so the size never depends on the value. */
+/* Load a 32-bit constant in as few instructions as its value allows (the size depends only on
+ * the value, so both passes agree). */
 static void load_imm(t2 *t, int rd, uint32_t v)
+{
+    if (v <= 0xff) {
+        e32(t, t2_dp_imm8(T2_ORR, 0, rd, T2_PC, v)); /* mov.w rd, #v */
+    } else if (~v <= 0xff) {
+        e32(t, t2_dp_imm8(T2_ORN, 0, rd, T2_PC, ~v)); /* mvn rd, #~v */
+    } else {
+        e32(t, t2_movw(rd, v & 0xffff));
+        if (v >> 16)
+            e32(t, t2_movt(rd, v >> 16));
+    }
+}
+
+/* Always two instructions: for sequences whose length must not depend on the value. */
+static void load_imm_fixed(t2 *t, int rd, uint32_t v)
 {
     e32(t, t2_movw(rd, v & 0xffff));
     e32(t, t2_movt(rd, v >> 16));
@@ -100,6 +115,29 @@ static void dst_pair(t2 *t, int r, int *lo, int *hi, int load)
             ldr_block(t, T2_R0, MBPF_JB_REG_LO(r));
             ldr_block(t, T2_R1, MBPF_JB_REG_HI(r));
         }
+    }
+}
+
+/* Destination low half only (32-bit operations), in its native register or r0. */
+static int dst_lo(t2 *t, int r, int load)
+{
+    if (t->lo[r] != NO_REG)
+        return t->lo[r];
+    if (load)
+        ldr_block(t, T2_R0, MBPF_JB_REG_LO(r));
+    return T2_R0;
+}
+
+/* Write a 32-bit result: low half, upper half zero. */
+static void put_lo_zero_hi(t2 *t, int r, int lo)
+{
+    if (t->lo[r] != NO_REG) {
+        mov(t, t->lo[r], lo);
+        mov0(t, t->hi[r]);
+    } else {
+        str_block(t, lo, MBPF_JB_REG_LO(r));
+        mov0(t, T2_R1);
+        str_block(t, T2_R1, MBPF_JB_REG_HI(r));
     }
 }
 
@@ -260,6 +298,28 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
         put_pair(t, d, dl, dh);
         return 0;
     }
+    if (!MBPF_SRCBIT(in->code) && in->imm >= -255 && in->imm <= 255 &&
+        (op == MBPF_ADD || op == MBPF_SUB || ((op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) &&
+                                               in->imm >= 0))) {
+        int32_t v = op == MBPF_SUB ? -in->imm : in->imm;
+        dst_pair(t, d, &dl, &dh, 1);
+        if (op == MBPF_ADD || op == MBPF_SUB) {
+            if (v >= 0) {
+                e32(t, t2_dp_imm8(T2_ADD, 1, dl, dl, (uint32_t)v));
+                e32(t, t2_dp_imm8(T2_ADC, 0, dh, dh, 0));
+            } else {
+                e32(t, t2_dp_imm8(T2_SUB, 1, dl, dl, (uint32_t)-v));
+                e32(t, t2_dp_imm8(T2_SBC, 0, dh, dh, 0));
+            }
+        } else if (op == MBPF_AND) {
+            e32(t, t2_dp_imm8(T2_AND, 0, dl, dl, (uint32_t)v));
+            mov0(t, dh);
+        } else {
+            e32(t, t2_dp_imm8(op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl, dl, (uint32_t)v));
+        }
+        put_pair(t, d, dl, dh);
+        return 0;
+    }
     src_operand(t, in, &sl, &sh);
     dst_pair(t, d, &dl, &dh, 1);
     switch (op) {
@@ -310,38 +370,32 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
 static int lower_alu32(t2 *t, const mbpf_insn *in)
 {
     const int d = MBPF_DST(in), op = MBPF_OP(in->code);
-    int dl, dh, sl, sh;
+    const int x = MBPF_SRCBIT(in->code) != 0;
+    int dl, dh, sl;
     if (op == MBPF_END) {
-        dst_pair(t, d, &dl, &dh, 1);
-        if (MBPF_SRCBIT(in->code) == MBPF_TO_BE) {
-            if (in->imm == 16) {
-                e32(t, t2_rev16(dl, dl));
-                e32(t, t2_uxth(dl, dl));
-                mov0(t, dh);
-            } else if (in->imm == 32) {
-                e32(t, t2_rev(dl, dl));
-                mov0(t, dh);
-            } else {
-                e32(t, t2_rev(T2_R12, dl));
-                e32(t, t2_rev(dl, dh));
-                mov(t, dh, T2_R12);
-            }
-        } else if (in->imm == 16) {
-            e32(t, t2_uxth(dl, dl));
-            mov0(t, dh);
-        } else if (in->imm == 32) {
-            mov0(t, dh);
+        if (MBPF_SRCBIT(in->code) == MBPF_TO_BE && in->imm == 64) {
+            dst_pair(t, d, &dl, &dh, 1);
+            e32(t, t2_rev(T2_R12, dl));
+            e32(t, t2_rev(dl, dh));
+            mov(t, dh, T2_R12);
+            put_pair(t, d, dl, dh);
+            return 0;
         }
-        put_pair(t, d, dl, dh);
+        if (in->imm == 64) { /* le64: nothing to do */
+            return 0;
+        }
+        dl = dst_lo(t, d, 1);
+        if (MBPF_SRCBIT(in->code) == MBPF_TO_BE)
+            e32(t, in->imm == 16 ? t2_rev16(dl, dl) : t2_rev(dl, dl));
+        if (in->imm == 16)
+            e32(t, t2_uxth(dl, dl));
+        put_lo_zero_hi(t, d, dl);
         return 0;
     }
-    if (op == MBPF_NEG) {
-        dst_pair(t, d, &dl, &dh, 1);
-        e32(t, t2_dp_imm8(T2_RSB, 0, dl, dl, 0));
-    } else if (op == MBPF_MOV) {
-        if (MBPF_SRCBIT(in->code)) {
+    if (op == MBPF_MOV) {
+        if (x) {
             sl = get_lo(t, MBPF_SRC(in), T2_R2);
-            dst_pair(t, d, &dl, &dh, 0);
+            dl = dst_lo(t, d, 0);
             if (in->off == 8)
                 e32(t, t2_sxtb(dl, sl));
             else if (in->off == 16)
@@ -349,50 +403,70 @@ static int lower_alu32(t2 *t, const mbpf_insn *in)
             else
                 mov(t, dl, sl);
         } else {
-            dst_pair(t, d, &dl, &dh, 0);
+            dl = dst_lo(t, d, 0);
             load_imm(t, dl, (uint32_t)in->imm);
         }
-    } else {
-        if (MBPF_SRCBIT(in->code)) {
-            sl = get_lo(t, MBPF_SRC(in), T2_R2);
-        } else {
-            uint32_t imm = (uint32_t)in->imm;
-            if (op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH)
-                imm &= 31;
-            load_imm(t, T2_R2, imm);
-            sl = T2_R2;
-        }
-        (void)sh;
-        dst_pair(t, d, &dl, &dh, 1);
-        switch (op) {
-        case MBPF_ADD: e32(t, t2_dp_reg(T2_ADD, 0, dl, dl, sl, 0, 0)); break;
-        case MBPF_SUB: e32(t, t2_dp_reg(T2_SUB, 0, dl, dl, sl, 0, 0)); break;
-        case MBPF_AND: e32(t, t2_dp_reg(T2_AND, 0, dl, dl, sl, 0, 0)); break;
-        case MBPF_OR: e32(t, t2_dp_reg(T2_ORR, 0, dl, dl, sl, 0, 0)); break;
-        case MBPF_XOR: e32(t, t2_dp_reg(T2_EOR, 0, dl, dl, sl, 0, 0)); break;
-        case MBPF_MUL: e32(t, t2_mul(dl, dl, sl)); break;
-        case MBPF_DIV: /* the core's UDIV/SDIV give 0 for a zero divisor, as eBPF wants */
-            e32(t, in->off == 1 ? t2_sdiv(dl, dl, sl) : t2_udiv(dl, dl, sl));
-            break;
-        case MBPF_MOD: /* d - (d / s) * s: the quotient 0 of a zero divisor leaves d */
-            e32(t, in->off == 1 ? t2_sdiv(T2_R12, dl, sl) : t2_udiv(T2_R12, dl, sl));
-            e32(t, t2_mls(dl, T2_R12, sl, dl));
-            break;
-        case MBPF_LSH:
-        case MBPF_RSH:
-        case MBPF_ARSH:
-            if (MBPF_SRCBIT(in->code)) {
-                e32(t, t2_dp_imm8(T2_AND, 0, T2_R12, sl, 31));
-                sl = T2_R12;
-            }
-            e32(t, t2_shift_reg(op == MBPF_LSH ? T2_LSL : op == MBPF_RSH ? T2_LSR : T2_ASR, dl, dl, sl));
-            break;
-        default:
-            return jit_fail(t->c, t->pc, "unsupported 32-bit ALU operation");
-        }
+        put_lo_zero_hi(t, d, dl);
+        return 0;
     }
-    mov0(t, dh);
-    put_pair(t, d, dl, dh);
+    if (op == MBPF_NEG) {
+        dl = dst_lo(t, d, 1);
+        e32(t, t2_dp_imm8(T2_RSB, 0, dl, dl, 0));
+        put_lo_zero_hi(t, d, dl);
+        return 0;
+    }
+    if (!x) {
+        uint32_t imm = (uint32_t)in->imm;
+        int done = 1;
+        if (op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) {
+            imm &= 31;
+            dl = dst_lo(t, d, 1);
+            if (imm)
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl,
+                                 op == MBPF_LSH ? T2_LSL : op == MBPF_RSH ? T2_LSR : T2_ASR, (int)imm));
+        } else if ((op == MBPF_ADD || op == MBPF_SUB) && imm < 4096) {
+            dl = dst_lo(t, d, 1);
+            e32(t, op == MBPF_ADD ? t2_addw(dl, dl, imm) : t2_subw(dl, dl, imm));
+        } else if ((op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) && imm <= 255) {
+            dl = dst_lo(t, d, 1);
+            e32(t, t2_dp_imm8(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl, dl, imm));
+        } else {
+            done = 0;
+        }
+        if (done) {
+            put_lo_zero_hi(t, d, dl);
+            return 0;
+        }
+        load_imm(t, T2_R2, imm);
+        sl = T2_R2;
+    } else {
+        sl = get_lo(t, MBPF_SRC(in), T2_R2);
+    }
+    dl = dst_lo(t, d, 1);
+    switch (op) {
+    case MBPF_ADD: e32(t, t2_dp_reg(T2_ADD, 0, dl, dl, sl, 0, 0)); break;
+    case MBPF_SUB: e32(t, t2_dp_reg(T2_SUB, 0, dl, dl, sl, 0, 0)); break;
+    case MBPF_AND: e32(t, t2_dp_reg(T2_AND, 0, dl, dl, sl, 0, 0)); break;
+    case MBPF_OR: e32(t, t2_dp_reg(T2_ORR, 0, dl, dl, sl, 0, 0)); break;
+    case MBPF_XOR: e32(t, t2_dp_reg(T2_EOR, 0, dl, dl, sl, 0, 0)); break;
+    case MBPF_MUL: e32(t, t2_mul(dl, dl, sl)); break;
+    case MBPF_DIV: /* the core's UDIV/SDIV give 0 for a zero divisor, as eBPF wants */
+        e32(t, in->off == 1 ? t2_sdiv(dl, dl, sl) : t2_udiv(dl, dl, sl));
+        break;
+    case MBPF_MOD: /* d - (d / s) * s: the quotient 0 of a zero divisor leaves d */
+        e32(t, in->off == 1 ? t2_sdiv(T2_R12, dl, sl) : t2_udiv(T2_R12, dl, sl));
+        e32(t, t2_mls(dl, T2_R12, sl, dl));
+        break;
+    case MBPF_LSH:
+    case MBPF_RSH:
+    case MBPF_ARSH:
+        e32(t, t2_dp_imm8(T2_AND, 0, T2_R12, sl, 31));
+        e32(t, t2_shift_reg(op == MBPF_LSH ? T2_LSL : op == MBPF_RSH ? T2_LSR : T2_ASR, dl, dl, T2_R12));
+        break;
+    default:
+        return jit_fail(t->c, t->pc, "unsupported 32-bit ALU operation");
+    }
+    put_lo_zero_hi(t, d, dl);
     return 0;
 }
 
@@ -400,7 +474,7 @@ static int lower_alu32(t2 *t, const mbpf_insn *in)
 
 static void budget_check(t2 *t)
 {
-    load_imm(t, T2_R0, t->pc);
+    load_imm_fixed(t, T2_R0, t->pc);
     ldr_block(t, T2_R12, MBPF_JB_BUDGET);
     e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1));
     bcond_to(t, T2_CC, jit_stub_offset(t->c, STUB_BUDGET));
@@ -412,14 +486,29 @@ static int compare(t2 *t, const mbpf_insn *in)
 {
     const int op = MBPF_OP(in->code), is32 = MBPF_CLASS(in->code) == MBPF_JMP32;
     int dl, dh, sl, sh;
-    src_operand(t, in, &sl, &sh);
-    get_pair(t, MBPF_DST(in), &dl, &dh, T2_R0, T2_R1);
+    const int small = !MBPF_SRCBIT(in->code) && in->imm >= 0 && in->imm <= 255;
+    if (small && is32 && op != MBPF_JSET) { /* cmp rd, #imm */
+        dl = get_lo(t, MBPF_DST(in), T2_R0);
+        e32(t, t2_dp_imm8(T2_SUB, 1, T2_PC, dl, (uint32_t)in->imm));
+    } else if (small && !is32 && (op == MBPF_JEQ || op == MBPF_JNE)) {
+        get_pair(t, MBPF_DST(in), &dl, &dh, T2_R0, T2_R1);
+        e32(t, t2_dp_imm8(T2_EOR, 0, T2_R12, dl, (uint32_t)in->imm));
+        e32(t, t2_dp_reg(T2_ORR, 1, T2_R12, T2_R12, dh, 0, 0));
+        return op == MBPF_JEQ ? T2_EQ : T2_NE;
+    }
+    if (small && is32 && op != MBPF_JSET) {
+        sl = sh = 0; /* flags already set */
+    } else {
+        src_operand(t, in, &sl, &sh);
+        get_pair(t, MBPF_DST(in), &dl, &dh, T2_R0, T2_R1);
+    }
     if (is32) {
         if (op == MBPF_JSET) {
             e32(t, t2_dp_reg(T2_AND, 1, T2_PC, dl, sl, 0, 0));
             return T2_NE;
         }
-        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dl, sl, 0, 0));
+        if (!(small && op != MBPF_JSET))
+            e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dl, sl, 0, 0));
         switch (op) {
         case MBPF_JEQ: return T2_EQ;
         case MBPF_JNE: return T2_NE;
@@ -508,11 +597,50 @@ static uint32_t size_of(const mbpf_insn *in)
     }
 }
 
+/* Inline guard for an access the verifier attributed to one region: compare against that
+ * region's bounds; anything else (another region, a helper-granted one, a fault) goes through the
+ * full check routine, so the result is exactly the interpreter's. 44 + 12 bytes. */
+static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write)
+{
+    uint32_t start, end = 0;
+    switch (f->region) {
+    case MBPF_RGN_STACK: start = MBPF_JB_STACK_BASE; break;
+    case MBPF_RGN_CTX: start = MBPF_JB_CTX; end = write ? MBPF_JB_CTX_END_W : MBPF_JB_CTX_END_R; break;
+    case MBPF_RGN_DATA: start = MBPF_JB_DATA; end = MBPF_JB_DATA_END; break;
+    case MBPF_RGN_RODATA:
+        if (write)
+            return 0;
+        start = MBPF_JB_RODATA;
+        end = MBPF_JB_RODATA_END;
+        break;
+    default:
+        return 0;
+    }
+    const uint32_t s0 = t->c->pos, slow = s0 + 44, done = slow + 12;
+    ldr_block(t, T2_R2, start);
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R12, T2_R2, 0, 0));
+    bcond_to(t, T2_CC, slow);
+    e32(t, t2_dp_imm8(T2_ADD, 1, T2_R2, T2_R12, size));
+    bcond_to(t, T2_CS, slow);
+    if (end)
+        ldr_block(t, T2_R3, end);
+    else
+        e32(t, t2_mov_reg(T2_R3, T2_R10)); /* live stack ends at the current frame's top */
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R2, T2_R3, 0, 0));
+    bcond_to(t, T2_HI, slow);
+    e32(t, t2_dp_imm8(T2_SUB, 1, T2_PC, T2_R1, 0));
+    bcond_to(t, T2_NE, slow);
+    b_to(t, done);
+    load_imm_fixed(t, T2_R0, t->pc | size << 16);
+    bl_to(t, jit_stub_offset(t->c, write ? STUB_CHECK_WRITE : STUB_CHECK_READ));
+    return 1;
+}
+
 /* Address base + off into r12 (and its upper half into r1 when guarded), checked unless proven. */
-static void address(t2 *t, int base, int16_t off, uint32_t size, int write, int proven)
+static void address(t2 *t, int base, int16_t off, uint32_t size, int write, const mbpf_fact *f)
 {
     int bl, bh;
-    if (proven) {
+    if (f->mem == MBPF_MEM_PROVEN) {
         bl = get_lo(t, base, T2_R12);
         if (off >= 0 && off < 4096) {
             e32(t, t2_addw(T2_R12, bl, (uint32_t)off));
@@ -529,7 +657,9 @@ static void address(t2 *t, int base, int16_t off, uint32_t size, int write, int 
     e32(t, t2_dp_reg(T2_ADD, 1, T2_R12, bl, T2_R0, 0, 0));
     e32(t, t2_dp_reg(T2_ORR, 0, T2_R0, T2_PC, T2_R0, T2_ASR, 31)); /* off's upper half */
     e32(t, t2_dp_reg(T2_ADC, 0, T2_R1, bh, T2_R0, 0, 0));
-    load_imm(t, T2_R0, t->pc | size << 16);
+    if (f->mem == MBPF_MEM_GUARD_REGION && inline_guard(t, f, size, write))
+        return;
+    load_imm_fixed(t, T2_R0, t->pc | size << 16);
     bl_to(t, jit_stub_offset(t->c, write ? STUB_CHECK_WRITE : STUB_CHECK_READ));
 }
 
@@ -538,7 +668,7 @@ static int lower_load(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
     const int d = MBPF_DST(in);
     const uint32_t size = size_of(in);
     int dl, dh;
-    address(t, MBPF_SRC(in), in->off, size, 0, f->mem == MBPF_MEM_PROVEN);
+    address(t, MBPF_SRC(in), in->off, size, 0, f);
     dst_pair(t, d, &dl, &dh, 0);
     if (size == 8) {
         e32(t, t2_ldst_imm12(T2_LDR, dl, T2_R12, 0));
@@ -558,7 +688,7 @@ static int lower_store(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const uint32_t size = size_of(in);
     int vl, vh;
-    address(t, MBPF_DST(in), in->off, size, 1, f->mem == MBPF_MEM_PROVEN);
+    address(t, MBPF_DST(in), in->off, size, 1, f);
     if (MBPF_CLASS(in->code) == MBPF_ST) {
         load_imm(t, T2_R2, (uint32_t)in->imm);
         load_imm(t, T2_R3, in->imm < 0 ? 0xffffffffu : 0);
@@ -579,7 +709,7 @@ static int lower_atomic(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
     const uint32_t size = size_of(in);
     const int s = MBPF_SRC(in);
     int vl, vh;
-    address(t, MBPF_DST(in), in->off, size, 1, f->mem == MBPF_MEM_PROVEN);
+    address(t, MBPF_DST(in), in->off, size, 1, f);
     if (in->imm == MBPF_CMPXCHG) { /* the expected value is eBPF r0 */
         get_pair(t, 0, &vl, &vh, T2_R2, T2_R3);
         str_block(t, vl, MBPF_JB_R0_LO);

@@ -653,10 +653,15 @@ static void address(t2 *t, int base, int16_t off, uint32_t size, int write, cons
         return;
     }
     get_pair(t, base, &bl, &bh, T2_R12, T2_R1);
-    load_imm(t, T2_R0, (uint32_t)(int32_t)off);
-    e32(t, t2_dp_reg(T2_ADD, 1, T2_R12, bl, T2_R0, 0, 0));
-    e32(t, t2_dp_reg(T2_ORR, 0, T2_R0, T2_PC, T2_R0, T2_ASR, 31)); /* off's upper half */
-    e32(t, t2_dp_reg(T2_ADC, 0, T2_R1, bh, T2_R0, 0, 0));
+    if (off >= 0 && off <= 255) { /* 64-bit base + small offset: adds / adc #0 */
+        e32(t, t2_dp_imm8(T2_ADD, 1, T2_R12, bl, (uint32_t)off));
+        e32(t, t2_dp_imm8(T2_ADC, 0, T2_R1, bh, 0));
+    } else {
+        load_imm(t, T2_R0, (uint32_t)(int32_t)off);
+        e32(t, t2_dp_reg(T2_ADD, 1, T2_R12, bl, T2_R0, 0, 0));
+        e32(t, t2_dp_reg(T2_ORR, 0, T2_R0, T2_PC, T2_R0, T2_ASR, 31)); /* off's upper half */
+        e32(t, t2_dp_reg(T2_ADC, 0, T2_R1, bh, T2_R0, 0, 0));
+    }
     if (f->mem == MBPF_MEM_GUARD_REGION && inline_guard(t, f, size, write))
         return;
     load_imm_fixed(t, T2_R0, t->pc | size << 16);

@@ -156,7 +156,8 @@ int mbpf_target_run(const char *target, const char *engine, const mbpf_program *
     char cmd[9000];
     snprintf(cmd, sizeof cmd,
              "timeout 120 %s %s -nographic -monitor none -icount %s "
-             "-semihosting-config enable=on,target=native,arg=runner,arg=bundle=%s -kernel %s 2>&1",
+             "-semihosting-config enable=on,target=native,arg=runner,arg=bundle=%s -kernel %s "
+             "</dev/null 2>&1",
              ti->qemu, ti->machine, ti->icount, bundle, runner);
     FILE *q = popen(cmd, "r");
     char line[1024], result[1024] = "";

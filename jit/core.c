@@ -69,10 +69,9 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     memset(res, 0, sizeof *res);
     if (t == MBPF_TARGET_THUMB2)
         emit = mbpf_t2_emit_program;
-    else if (t == MBPF_TARGET_RV32IMC) {
-        res->err = "the RV32IMC backend is not implemented yet";
-        return MBPF_JIT_ERR_TARGET;
-    } else {
+    else if (t == MBPF_TARGET_RV32IMC)
+        emit = mbpf_rv_emit_program;
+    else {
         res->err = "unknown target";
         return MBPF_JIT_ERR_TARGET;
     }

@@ -40,5 +40,6 @@ int jit_fail(jit_ctx *c, uint32_t pc, const char *msg);
 /* Each backend provides this: emit prologue, every instruction, epilogue and stubs. Returns 0 or
  * an MBPF_JIT_ERR_* code. Must emit exactly the same sizes in both passes. */
 int mbpf_t2_emit_program(jit_ctx *c);
+int mbpf_rv_emit_program(jit_ctx *c);
 
 #endif

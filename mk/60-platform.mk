@@ -13,14 +13,14 @@ $(RUNNER_THUMB2): platform/runner.c platform/mps2-an386/board.c tests/diff/randp
 		-Wl,--defsym=__stack_size=0x4000 \
 		platform/runner.c platform/mps2-an386/board.c tests/diff/randprog.c $(call ARM_OBJ,$(CORE_SRCS)) -o $@
 
-$(RUNNER_RV32): platform/runner.c platform/virt/board.c $(call RV_OBJ,$(CORE_SRCS))
+$(RUNNER_RV32): platform/runner.c platform/virt/board.c tests/diff/randprog.c $(call RV_OBJ,$(CORE_SRCS))
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_ARCH) $(RUNNER_CFLAGS) -DMBPF_RUNNER_TARGET=MBPF_TARGET_RV32IMC \
-		-DMBPF_RUNNER_HAS_JIT=0 $(PICOLIBC_LINK) \
+		-DMBPF_RUNNER_HAS_JIT=1 $(PICOLIBC_LINK) \
 		-Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x200000 \
 		-Wl,--defsym=__ram=0x80200000 -Wl,--defsym=__ram_size=0x400000 \
 		-Wl,--defsym=__stack_size=0x4000 \
-		platform/runner.c platform/virt/board.c $(call RV_OBJ,$(CORE_SRCS)) -o $@
+		platform/runner.c platform/virt/board.c tests/diff/randprog.c $(call RV_OBJ,$(CORE_SRCS)) -o $@
 
 runners: $(RUNNER_THUMB2) $(RUNNER_RV32)
 tools: runners
@@ -35,3 +35,9 @@ RANDOM_COUNT ?= 5000
 SUITES += random-thumb2
 suite-random-thumb2: $(RUNNER_THUMB2)
 	@scripts/run-suite $(BUILD)/results random-thumb2 tests/diff/random $(RUNNER_THUMB2) thumb2 1 $(RANDOM_COUNT)
+
+SUITES += diff-rv32 random-rv32
+suite-diff-rv32: vectors $(RUNNER_RV32) $(BUILD)/bin/bpfrun
+	@scripts/run-suite $(BUILD)/results diff-rv32 tests/diff/run $(BUILD) rv32imc $(CONFORMANCE_DIR)
+suite-random-rv32: $(RUNNER_RV32)
+	@scripts/run-suite $(BUILD)/results random-rv32 tests/diff/random $(RUNNER_RV32) rv32imc 1 $(RANDOM_COUNT)

@@ -1,0 +1,2 @@
+# RV32IM backend (freestanding), with objdump-checked encoder tests.
+CORE_SRCS += jit/rv32/rv_encode.c jit/rv32/rv_lower.c jit/rv32/rv_run.c

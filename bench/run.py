@@ -98,10 +98,13 @@ def smoke(build, kernel):
         ok &= good
         print("bench-smoke %s thumb2 %-6s r0 %s (native %s) insns %d (native %d) %s" %
               (kernel, e, r["r0"], nat[1], r["insns"], nat[0], "ok" if good else "MISMATCH " + r["err"]))
-    r = engine_run(build, "rv32imc", "interp", obj)
-    good = r["r0"] == nat[1]
-    ok &= good
-    print("bench-smoke %s rv32imc interp r0 %s %s" % (kernel, r["r0"], "ok" if good else "MISMATCH"))
+    nat_rv = native_counts(build, "rv32imc", "O2")[kernel]
+    for e in ENGINES:
+        r = engine_run(build, "rv32imc", e, obj)
+        good = r["r0"] == nat_rv[1]
+        ok &= good
+        print("bench-smoke %s rv32imc %-6s r0 %s (native %s) insns %d (native %d) %s" %
+              (kernel, e, r["r0"], nat_rv[1], r["insns"], nat_rv[0], "ok" if good else "MISMATCH " + r["err"]))
     print("bench-smoke: %s" % ("all engines agree with native" if ok else "FAILED"))
     return 0 if ok else 1
 
@@ -113,6 +116,7 @@ def footprint(build):
                                                    "verifier/verify.c", "verifier/disasm.c"]),
         ("translator core", ["jit/core.c", "jit/jit_runtime.c"]),
         ("Thumb-2 backend", ["jit/thumb2/t2_encode.c", "jit/thumb2/t2_lower.c", "jit/thumb2/t2_run.c"]),
+        ("RV32 backend", ["jit/rv32/rv_encode.c", "jit/rv32/rv_lower.c", "jit/rv32/rv_run.c"]),
         ("image parser + SHA-256", ["runtime/image.c", "runtime/sha256.c"]),
     ]
     rows = []
@@ -236,20 +240,34 @@ def full(build, outdir):
            "Translation cost on the device: %.0f guest instructions per eBPF instruction (geometric "
            "mean; target 500)." % (geomean([r["code"] / r["bc"] for _, r in ratio_rows if r["bc"]]),
                                    geomean([r["jitc"] for _, r in ratio_rows])), ""]
-    # RV32: native and interpreter (no RV32 translator yet)
-    rv = ["| kernel | native -O2 | native -Os | interp | interp/-O2 | JIT |", "|---|---:|---:|---:|---:|---|"]
-    rv_ratios = []
+    rv = ["| kernel | native -O2 | native -Os | interp | JIT | AOT | interp/-O2 | JIT/-O2 | JIT code B | "
+          "JIT cost/insn |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rv_ratios = {"interp": [], "jit": [], "aot": [], "Os": [], "size": [], "cost": []}
     for k in ks:
         obj = os.path.join(build, "bench", "bpf", k + ".o")
         n2, ns = nat[("rv32imc", "O2")][k], nat[("rv32imc", "Os")][k]
-        r = engine_run(build, "rv32imc", "interp", obj)
-        if r["r0"] != n2[1]:
-            failures.append("%s rv32imc interp: r0 %s, native %s" % (k, r["r0"], n2[1]))
-        rv.append("| %s | %d | %d | %d | %.1f | not available |" % (k, n2[0], ns[0], r["insns"], r["insns"] / n2[0]))
-        rv_ratios.append(r["insns"] / n2[0])
-    md += ["## RV32IMC, QEMU virt", "",
-           "The RV32IMC translator is not implemented yet, so only native and interpreter figures exist.", ""]
-    md += rv + ["", "Interpreter / native -O2, geometric mean: %.1f" % geomean(rv_ratios), ""]
+        res = {e: engine_run(build, "rv32imc", e, obj) for e in ENGINES}
+        for e in ENGINES:
+            if res[e]["r0"] != n2[1]:
+                failures.append("%s rv32imc %s: r0 %s, native %s (%s)" % (k, e, res[e]["r0"], n2[1], res[e]["err"]))
+        bc = bytecode_size(obj, k)
+        ninsn = bc // 8 or 1
+        jit = res["jit"]
+        rv.append("| %s | %d | %d | %d | %d | %d | %.1f | %.2f | %d | %d |" % (
+            k, n2[0], ns[0], res["interp"]["insns"], jit["insns"], res["aot"]["insns"],
+            res["interp"]["insns"] / n2[0], jit["insns"] / n2[0], jit["code_bytes"], jit["jit_insns"] // ninsn))
+        for e in ENGINES:
+            rv_ratios[e].append(res[e]["insns"] / n2[0])
+        rv_ratios["Os"].append(ns[0] / n2[0])
+        rv_ratios["size"].append(jit["code_bytes"] / bc if bc else 0)
+        rv_ratios["cost"].append(jit["jit_insns"] / ninsn)
+    md += ["## RV32IMC, QEMU virt", ""] + rv + [""]
+    md += ["Geometric means relative to riscv64-unknown-elf-gcc -march=rv32imc -O2 native:", "",
+           "| native -Os | interpreter | JIT | AOT |", "|---:|---:|---:|---:|",
+           "| %.2f | %.1f | %.2f | %.2f |" % tuple(geomean(rv_ratios[key]) for key in ("Os", "interp", "jit", "aot")),
+           "", "Code size: JIT code bytes / bytecode bytes, geometric mean: %.2f (target 0.5). Translation cost "
+           "on the device: %.0f guest instructions per eBPF instruction (geometric mean; target 500). The RV32 "
+           "backend emits no compressed (C) instructions yet." % (geomean(rv_ratios["size"]), geomean(rv_ratios["cost"])), ""]
     md += ["## Verifier facts on the kernels (host)", "",
            "Memory accesses proven in bounds: %d of %d; ALU32 results with a known-zero upper half: %d of %d; "
            "back edges proven bounded: %d of %d. (The verifier does not yet track pointer ranges or loop "

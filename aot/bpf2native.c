@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aot/image_write.h"
 #include "aot/loader.h"
@@ -57,6 +58,55 @@ static void disasm_thumb(const mbpf_program *p, const uint8_t *code, uint32_t le
     printf("  shared stubs (exit, faults, region checks):\n");
     print_native(h, code, offs[p->n_insns], len);
     cs_close(&h);
+}
+
+/* RV32: Capstone 4.0 has no RISC-V, so the toolchain's objdump decodes the code once; its lines
+ * are then grouped under the eBPF instruction whose native range they fall in. */
+static void disasm_rv32(const mbpf_program *p, const uint8_t *code, uint32_t len, const uint32_t *offs)
+{
+    char path[] = "/tmp/bpf2rv32-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0 || write(fd, code, len) != (ssize_t)len) {
+        fprintf(stderr, "bpf2rv32: cannot write a temporary file for objdump\n");
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    close(fd);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "riscv64-unknown-elf-objdump -D -b binary -m riscv:rv32 -M numeric %s", path);
+    FILE *f = popen(cmd, "r");
+    char line[256];
+    uint32_t i = 0;
+    int started = 0;
+    printf("  prologue:\n");
+    while (f && fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        unsigned long addr;
+        if (!colon || sscanf(line, " %lx:", &addr) != 1 || !strchr(line, '\t'))
+            continue;
+        while (i < p->n_insns && offs[i] <= addr) {
+            uint32_t next = i + 1;
+            if (p->insns[i].code == MBPF_OPC_LDDW && next < p->n_insns)
+                next++;
+            if (offs[next] > offs[i] || !started) {
+                char dis[64];
+                mbpf_disasm(&p->insns[i], i + 1 < p->n_insns ? &p->insns[i + 1] : NULL, dis, sizeof dis);
+                printf("%5u: %s\n", i, dis);
+            }
+            i = next;
+        }
+        if (i >= p->n_insns && addr >= offs[p->n_insns] && started != 2) {
+            printf("  shared stubs (exit, faults, region checks):\n");
+            started = 2;
+        } else if (!started) {
+            started = 1;
+        }
+        printf("        %s", line);
+    }
+    if (f)
+        pclose(f);
+    unlink(path);
 }
 
 int main(int argc, char **argv)
@@ -139,6 +189,8 @@ int main(int argc, char **argv)
     free(img);
     if (disasm && target == MBPF_TARGET_THUMB2)
         disasm_thumb(p, code, jr.code_len, offs);
+    else if (disasm)
+        disasm_rv32(p, code, jr.code_len, offs);
     fprintf(stderr, "%s: %s: %u eBPF instructions (%u bytes) -> %u bytes of code, image %zu bytes\n",
             self, out, p->n_insns, p->n_insns * 8u, jr.code_len, img_len);
     rc = 0;

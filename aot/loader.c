@@ -442,7 +442,7 @@ static int load_elf(const uint8_t *buf, size_t len, const char *section, mbpf_lo
     }
     if (classify(&c, shstrndx))
         goto out;
-    size_t first;
+    size_t first = 0;
     uint64_t entry_off;
     uint32_t n;
     if (select_program(&c, section, &first, &entry_off))

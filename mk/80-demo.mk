@@ -7,5 +7,5 @@ $(BUILD)/demo/frame.bin: examples/hello/make-frame.py
 	python3 $< $@
 
 DEMO_STEPS += demo-host
-demo-host: $(BUILD)/bin/bpfrun $(BUILD)/demo/filter.o $(BUILD)/demo/frame.bin
+demo-host: $(BUILD)/bin/bpfrun $(BUILD)/bin/bpf2thumb runners $(BUILD)/demo/filter.o $(BUILD)/demo/frame.bin
 	@examples/hello/demo.sh $(BUILD)

@@ -184,6 +184,7 @@ int mbpf_target_run(const char *target, const char *engine, const mbpf_program *
         fprintf(stderr, "code_bytes: %" PRIu64 "\n", field(result, "code_bytes="));
         fprintf(stderr, "mem_hash: 0x%" PRIx64 "\n", field(result, "mem_hash="));
         fprintf(stderr, "code_hash: 0x%" PRIx64 "\n", field(result, "code_hash="));
+        fprintf(stderr, "guard_zones: %s\n", strstr(result, "guards=intact") ? "intact" : "CHANGED");
     }
     if (st != MBPF_OK) {
         uint32_t pc = (uint32_t)field(result, "pc=");

@@ -21,7 +21,43 @@
 #define CODE_MAX (256u * 1024u)
 
 static uint8_t bundle[BUNDLE_MAX] __attribute__((aligned(8)));
-static uint8_t stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH] __attribute__((aligned(8)));
+/* Guard zones filled with a canary pattern surround the stack, the context memory and the
+ * program's data: after each run the runner reports whether any byte of them changed. */
+#define GUARD 64u
+#define MEM_MAX (64u * 1024u)
+static struct {
+    uint8_t before[GUARD];
+    uint8_t stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH];
+    uint8_t after[GUARD];
+} stack_zone __attribute__((aligned(8)));
+static struct {
+    uint8_t before[GUARD];
+    uint8_t bytes[MEM_MAX];
+} mem_zone __attribute__((aligned(8)));
+static struct {
+    uint8_t before[GUARD];
+    uint8_t bytes[MEM_MAX];
+} data_zone __attribute__((aligned(8)));
+#define STACK_BYTES (MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH)
+
+static uint8_t canary(uint32_t i)
+{
+    return (uint8_t)(0xa5u ^ (i * 29u));
+}
+
+static void fill_guard(uint8_t *g, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        g[i] = canary(i);
+}
+
+static int guard_intact(const uint8_t *g, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (g[i] != canary(i))
+            return 0;
+    return 1;
+}
 static uint8_t arena[MBPF_MAX_INSNS * 24u] __attribute__((aligned(8)));
 static uint8_t code[CODE_MAX] __attribute__((aligned(8), unused));
 static mbpf_fact facts[MBPF_MAX_INSNS];
@@ -95,15 +131,15 @@ static outcome run_random(const mbpf_program *p, int jit, uint32_t entry)
     static uint8_t mem[RAND_MEM];
     for (uint32_t i = 0; i < RAND_MEM; i++)
         mem[i] = (uint8_t)(i * 37u + 11u);
-    memset(stack, 0, sizeof stack);
+    memset(stack_zone.stack, 0, STACK_BYTES);
     mbpf_exec x;
     memset(&x, 0, sizeof x);
     x.prog = p;
     x.ctx = mem;
     x.ctx_len = RAND_MEM;
     x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
-    x.stack = stack;
-    x.stack_len = sizeof stack;
+    x.stack = stack_zone.stack;
+    x.stack_len = STACK_BYTES;
     x.helpers = mbpf_test_helpers;
     x.n_helpers = MBPF_TEST_HELPER_COUNT;
     x.budget = 100000;
@@ -112,7 +148,7 @@ static outcome run_random(const mbpf_program *p, int jit, uint32_t entry)
     o.status = jit ? mbpf_jit_run(&x, code, entry) : mbpf_interp_run(&x);
     o.r0 = x.r0;
     o.pc = o.status == MBPF_OK ? 0 : x.fault.pc;
-    o.hash = fnv1a(fnv1a(2166136261u, mem, RAND_MEM), stack, sizeof stack);
+    o.hash = fnv1a(fnv1a(2166136261u, mem, RAND_MEM), stack_zone.stack, STACK_BYTES);
     return o;
 }
 
@@ -197,7 +233,19 @@ int main(int argc, char **argv)
     prog.data = p;
     prog.data_len = h.data_len;
     p += pad8(h.data_len);
-    uint8_t *mem = p;
+    if (h.mem_len > MEM_MAX - GUARD || h.data_len > MEM_MAX - GUARD)
+        return error("memory or data too large for the runner");
+    /* context and data get their own buffers, each followed (and preceded) by a guard zone */
+    uint8_t *mem = mem_zone.bytes;
+    memcpy(mem, p, h.mem_len);
+    fill_guard(mem_zone.before, GUARD);
+    fill_guard(mem + h.mem_len, GUARD);
+    memcpy(data_zone.bytes, prog.data, h.data_len);
+    prog.data = data_zone.bytes;
+    fill_guard(data_zone.before, GUARD);
+    fill_guard(data_zone.bytes + h.data_len, GUARD);
+    fill_guard(stack_zone.before, GUARD);
+    fill_guard(stack_zone.after, GUARD);
     p += pad8(h.mem_len);
     const uint8_t *aot_code = p;
 
@@ -256,8 +304,8 @@ int main(int argc, char **argv)
     x.ctx = h.mem_len ? mem : NULL;
     x.ctx_len = h.mem_len;
     x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
-    x.stack = stack;
-    x.stack_len = sizeof stack;
+    x.stack = stack_zone.stack;
+    x.stack_len = STACK_BYTES;
     x.helpers = mbpf_test_helpers;
     x.n_helpers = MBPF_TEST_HELPER_COUNT;
     x.budget = (uint64_t)h.budget_hi << 32 | h.budget_lo;
@@ -271,13 +319,16 @@ int main(int argc, char **argv)
     insns = insns > cost ? insns - cost : 0;
 
     uint32_t code_hash = fnv1a(2166136261u, code, code_bytes);
+    int intact = guard_intact(stack_zone.before, GUARD) && guard_intact(stack_zone.after, GUARD) &&
+                 guard_intact(mem_zone.before, GUARD) && guard_intact(mem + h.mem_len, GUARD) &&
+                 guard_intact(data_zone.before, GUARD) && guard_intact(data_zone.bytes + h.data_len, GUARD);
     uint32_t hash = fnv1a(2166136261u, mem, h.mem_len);
     hash = fnv1a(hash, prog.data, prog.data_len);
     printf("result status=%u r0=0x%llx pc=%lu addr=0x%llx size=%lu insns=%lu verify_insns=%lu "
-           "jit_insns=%lu code_bytes=%lu mem_hash=0x%lx code_hash=0x%lx\n",
+           "jit_insns=%lu code_bytes=%lu mem_hash=0x%lx code_hash=0x%lx guards=%s\n",
            (unsigned)st, (unsigned long long)x.r0, (unsigned long)x.fault.pc,
            (unsigned long long)x.fault.addr, (unsigned long)x.fault.size, (unsigned long)insns,
            (unsigned long)verify_insns, (unsigned long)jit_insns, (unsigned long)code_bytes,
-           (unsigned long)hash, (unsigned long)code_hash);
+           (unsigned long)hash, (unsigned long)code_hash, intact ? "intact" : "CHANGED");
     return 0;
 }

@@ -116,3 +116,16 @@ mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t stat
     x->r0 = 0;
     return x->status;
 }
+
+#if !(defined(__arm__) && defined(__thumb2__)) && !(defined(__riscv) && __riscv_xlen == 32)
+/* Builds without a code-executing engine (the host tools): nothing to mask. */
+mbpf_jit_irq_state mbpf_jit_irq_save(void)
+{
+    return 0;
+}
+
+void mbpf_jit_irq_restore(mbpf_jit_irq_state s)
+{
+    (void)s;
+}
+#endif

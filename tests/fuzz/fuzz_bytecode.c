@@ -1,0 +1,67 @@
+/* libFuzzer target: raw bytecode through the verifier; accepted programs run in the interpreter
+ * (with a budget) and are translated for both targets, twice each: the two translations must be
+ * byte-identical (determinism), and nothing may crash or trip a sanitizer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcubpf/jit.h"
+#include "mcubpf/test_helpers.h"
+#include "mcubpf/verifier.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void translate_twice(mbpf_target t, const mbpf_program *p, const mbpf_fact *facts)
+{
+    static uint8_t code1[1 << 18], code2[1 << 18];
+    size_t wsz = mbpf_jit_work_size(p->n_insns);
+    void *work = malloc(wsz);
+    mbpf_jit_result r1, r2;
+    if (!work)
+        return;
+    int a = mbpf_jit_translate(t, p, facts, NULL, code1, sizeof code1, work, wsz, &r1);
+    int b = mbpf_jit_translate(t, p, facts, NULL, code2, sizeof code2, work, wsz, &r2);
+    if (a != b || (!a && (r1.code_len != r2.code_len || memcmp(code1, code2, r1.code_len))))
+        abort(); /* translation must be deterministic */
+    free(work);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    uint32_t n = (uint32_t)(size / 8);
+    if (n == 0 || n > 4096)
+        return 0;
+    mbpf_insn *insns = malloc((size_t)n * 8);
+    mbpf_fact *facts = calloc(n, sizeof *facts);
+    size_t asz = mbpf_verify_arena_size(n);
+    void *arena = malloc(asz);
+    static uint8_t rodata[16] = "fuzz rodata", data_region[32];
+    if (!insns || !facts || !arena)
+        goto out;
+    memcpy(insns, data, (size_t)n * 8);
+    mbpf_program p = {insns, n, rodata, sizeof rodata, data_region, sizeof data_region};
+    mbpf_verify_opts o = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0, MBPF_REGION_R | MBPF_REGION_W};
+    mbpf_verify_result r;
+    if (mbpf_verify(&p, &o, facts, arena, asz, &r))
+        goto out;
+    static uint8_t ctx[64], stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH];
+    mbpf_exec x;
+    memset(&x, 0, sizeof x);
+    x.prog = &p;
+    x.ctx = ctx;
+    x.ctx_len = sizeof ctx;
+    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
+    x.stack = stack;
+    x.stack_len = sizeof stack;
+    x.helpers = mbpf_test_helpers;
+    x.n_helpers = MBPF_TEST_HELPER_COUNT;
+    x.budget = 10000;
+    mbpf_exec_reset(&x);
+    mbpf_interp_run(&x);
+    translate_twice(MBPF_TARGET_THUMB2, &p, facts);
+    translate_twice(MBPF_TARGET_RV32IMC, &p, facts);
+out:
+    free(insns);
+    free(facts);
+    free(arena);
+    return 0;
+}

@@ -55,6 +55,30 @@ int jit_fail(jit_ctx *c, uint32_t pc, const char *msg)
     return MBPF_JIT_ERR_UNSUPPORTED;
 }
 
+int jit_region_bounds(uint8_t rgn, int write, uint32_t *start, uint32_t *end)
+{
+    switch (rgn) {
+    case MBPF_RGN_STACK:
+        *start = MBPF_JB_STACK_BASE;
+        *end = 0;
+        return 1;
+    case MBPF_RGN_CTX:
+        *start = MBPF_JB_CTX;
+        *end = write ? MBPF_JB_CTX_END_W : MBPF_JB_CTX_END_R;
+        return 1;
+    case MBPF_RGN_DATA:
+        *start = MBPF_JB_DATA;
+        *end = MBPF_JB_DATA_END;
+        return 1;
+    case MBPF_RGN_RODATA:
+        *start = MBPF_JB_RODATA;
+        *end = MBPF_JB_RODATA_END;
+        return !write;
+    default:
+        return 0;
+    }
+}
+
 size_t mbpf_jit_work_size(uint32_t n_insns)
 {
     return ((size_t)n_insns + 1) * sizeof(uint32_t) + 8;

@@ -37,6 +37,11 @@ uint32_t jit_stub_offset(const jit_ctx *c, uint32_t id);
 /* Fail the translation with a static message. Returns MBPF_JIT_ERR_UNSUPPORTED. */
 int jit_fail(jit_ctx *c, uint32_t pc, const char *msg);
 
+/* Block offsets of the bounds of region `rgn` (MBPF_RGN_*) for a read or a write. *end == 0 means
+ * the live stack's end, the current frame top, which backends keep in a register. Returns 0 when
+ * the region has no inline check (rodata for writes, helper-granted regions). */
+int jit_region_bounds(uint8_t rgn, int write, uint32_t *start, uint32_t *end);
+
 /* Each backend provides this: emit prologue, every instruction, epilogue and stubs. Returns 0 or
  * an MBPF_JIT_ERR_* code. Must emit exactly the same sizes in both passes. */
 int mbpf_t2_emit_program(jit_ctx *c);

@@ -145,16 +145,6 @@ static int cond(uint8_t op, uint64_t a, uint64_t b, int is32, int *ok)
     }
 }
 
-static uint32_t size_bytes(uint8_t code)
-{
-    switch (MBPF_SIZE(code)) {
-    case MBPF_B: return 1;
-    case MBPF_H: return 2;
-    case MBPF_W: return 4;
-    default: return 8;
-    }
-}
-
 static mbpf_status fault(mbpf_exec *x, mbpf_status s, uint32_t pc, uint64_t addr, uint32_t size)
 {
     x->status = s;
@@ -329,7 +319,7 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
         }
 
         case MBPF_LDX: {
-            const uint32_t size = size_bytes(code);
+            const uint32_t size = mbpf_size_bytes(code);
             const uint8_t mode = MBPF_MODE(code);
             if ((mode != MBPF_MEM && !(mode == MBPF_MEMSX && size < 8)) || dst == MBPF_REG_FP)
                 return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
@@ -343,7 +333,7 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
 
         case MBPF_ST:
         case MBPF_STX: {
-            const uint32_t size = size_bytes(code);
+            const uint32_t size = mbpf_size_bytes(code);
             const uint8_t mode = MBPF_MODE(code);
             uint64_t addr = reg[dst] + (uint64_t)(int64_t)in->off;
             if (mode == MBPF_ATOMIC && MBPF_CLASS(code) == MBPF_STX && (size == 4 || size == 8)) {

@@ -100,7 +100,7 @@ static int check_mem(vstate *st, uint32_t pc, const mbpf_insn *in)
 {
     const uint8_t cls = MBPF_CLASS(in->code), mode = MBPF_MODE(in->code);
     const uint8_t dst = MBPF_DST(in), src = MBPF_SRC(in);
-    const uint32_t size = vsize_bytes(in->code);
+    const uint32_t size = mbpf_size_bytes(in->code);
     switch (cls) {
     case MBPF_LD:
         if (mode == MBPF_ABS || mode == MBPF_IND)

@@ -35,8 +35,6 @@ typedef struct vstate {
 int vreject(vstate *st, uint32_t pc, const char *reason);
 int vreject_num(vstate *st, uint32_t pc, const char *reason, int64_t num);
 
-uint32_t vsize_bytes(uint8_t code);
-
 int vpreflight(vstate *st);
 int vcfg(vstate *st);
 void vprovenance(vstate *st, mbpf_fact *facts);

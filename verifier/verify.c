@@ -13,16 +13,6 @@ size_t mbpf_verify_arena_size(uint32_t n_insns)
     return (size_t)n_insns * ARENA_PER_INSN + ARENA_SLACK;
 }
 
-uint32_t vsize_bytes(uint8_t code)
-{
-    switch (MBPF_SIZE(code)) {
-    case MBPF_B: return 1;
-    case MBPF_H: return 2;
-    case MBPF_W: return 4;
-    default: return 8;
-    }
-}
-
 /* Minimal formatting into res->msg: "verify: insn PC (DISASM): reason[NUM]". */
 static size_t append(char *buf, size_t pos, size_t cap, const char *s)
 {

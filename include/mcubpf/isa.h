@@ -104,6 +104,17 @@ typedef struct mbpf_insn {
 #define MBPF_OPC_EXIT (MBPF_JMP | MBPF_EXIT)         /* 0x95 */
 #define MBPF_OPC_CALL (MBPF_JMP | MBPF_CALL)         /* 0x85 */
 
+/* Bytes moved by a load or store of this opcode. */
+static inline uint32_t mbpf_size_bytes(uint8_t code)
+{
+    switch (MBPF_SIZE(code)) {
+    case MBPF_B: return 1;
+    case MBPF_H: return 2;
+    case MBPF_W: return 4;
+    default: return 8;
+    }
+}
+
 #define MBPF_NREGS 11      /* r0..r10 */
 #define MBPF_REG_FP 10     /* read-only frame pointer */
 #define MBPF_STACK_SIZE 512 /* bytes per frame */

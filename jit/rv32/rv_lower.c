@@ -476,34 +476,13 @@ static int lower_jump(rv *t, const mbpf_insn *in, uint32_t target, int budgeted)
 
 /* ---- memory ----------------------------------------------------------------------------------- */
 
-static uint32_t size_of(const mbpf_insn *in)
-{
-    switch (MBPF_SIZE(in->code)) {
-    case MBPF_B: return 1;
-    case MBPF_H: return 2;
-    case MBPF_W: return 4;
-    default: return 8;
-    }
-}
-
 /* Inline guard against the region the verifier attributed the access to; falls back to the full
  * check routine. 32 bytes + the 12-byte slow call. */
 static int inline_guard(rv *t, const mbpf_fact *f, uint32_t size, int write)
 {
-    uint32_t start, end = 0;
-    switch (f->region) {
-    case MBPF_RGN_STACK: start = MBPF_JB_STACK_BASE; break;
-    case MBPF_RGN_CTX: start = MBPF_JB_CTX; end = write ? MBPF_JB_CTX_END_W : MBPF_JB_CTX_END_R; break;
-    case MBPF_RGN_DATA: start = MBPF_JB_DATA; end = MBPF_JB_DATA_END; break;
-    case MBPF_RGN_RODATA:
-        if (write)
-            return 0;
-        start = MBPF_JB_RODATA;
-        end = MBPF_JB_RODATA_END;
-        break;
-    default:
+    uint32_t start, end;
+    if (!jit_region_bounds(f->region, write, &start, &end))
         return 0;
-    }
     const uint32_t s0 = t->c->pos, slow = s0 + 32, done = slow + 12;
     lw_block(t, RV_T0, start);
     e(t, rv_branch(RV_BLTU, RV_T3, RV_T0, rel(t, slow)));
@@ -554,7 +533,7 @@ static int address(rv *t, int base, int16_t off, uint32_t size, int write, const
 static int lower_load(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const int d = MBPF_DST(in), sx = MBPF_MODE(in->code) == MBPF_MEMSX;
-    const uint32_t size = size_of(in);
+    const uint32_t size = mbpf_size_bytes(in->code);
     int32_t off;
     int b = address(t, MBPF_SRC(in), in->off, size, 0, f, &off);
     if (size == 8) {
@@ -575,7 +554,7 @@ static int lower_load(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 
 static int lower_store(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 {
-    const uint32_t size = size_of(in);
+    const uint32_t size = mbpf_size_bytes(in->code);
     int32_t off;
     int b = address(t, MBPF_DST(in), in->off, size, 1, f, &off);
     int vl, vh;
@@ -596,7 +575,7 @@ static int lower_store(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 
 static int lower_atomic(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 {
-    const uint32_t size = size_of(in);
+    const uint32_t size = mbpf_size_bytes(in->code);
     const int s = MBPF_SRC(in);
     int32_t off;
     int b = address(t, MBPF_DST(in), in->off, size, 1, f, &off);
@@ -749,18 +728,16 @@ static void emit_check_stub(rv *t, int write)
     e(t, rv_op(RV_ADD, RV_T1, RV_T3, RV_T1)); /* end */
     e(t, rv_branch(RV_BGEU, RV_T1, RV_T3, 8)); /* wrapped? */
     jump_to(t, jit_stub_offset(t->c, fail));
-    const uint32_t regions[4][2] = {
-        {MBPF_JB_STACK_BASE, 0},
-        {MBPF_JB_CTX, write ? MBPF_JB_CTX_END_W : MBPF_JB_CTX_END_R},
-        {MBPF_JB_DATA, MBPF_JB_DATA_END},
-        {MBPF_JB_RODATA, MBPF_JB_RODATA_END},
-    };
-    for (int i = 0; i < (write ? 3 : 4); i++) {
+    static const uint8_t regions[4] = {MBPF_RGN_STACK, MBPF_RGN_CTX, MBPF_RGN_DATA, MBPF_RGN_RODATA};
+    for (int i = 0; i < 4; i++) {
+        uint32_t start, end;
+        if (!jit_region_bounds(regions[i], write, &start, &end))
+            continue;
         uint32_t next = t->c->pos + 20; /* five instructions per region */
-        lw_block(t, RV_T2, regions[i][0]);
+        lw_block(t, RV_T2, start);
         e(t, rv_branch(RV_BLTU, RV_T3, RV_T2, rel(t, next)));
-        if (regions[i][1])
-            lw_block(t, RV_T2, regions[i][1]);
+        if (end)
+            lw_block(t, RV_T2, end);
         else
             mv(t, RV_T2, RV_S0);
         e(t, rv_branch(RV_BLTU, RV_T2, RV_T1, rel(t, next)));

@@ -587,35 +587,14 @@ static int ldst_kind(const mbpf_insn *in, int load)
     return T2_LDR;
 }
 
-static uint32_t size_of(const mbpf_insn *in)
-{
-    switch (MBPF_SIZE(in->code)) {
-    case MBPF_B: return 1;
-    case MBPF_H: return 2;
-    case MBPF_W: return 4;
-    default: return 8;
-    }
-}
-
 /* Inline guard for an access the verifier attributed to one region: compare against that
  * region's bounds; anything else (another region, a helper-granted one, a fault) goes through the
  * full check routine, so the result is exactly the interpreter's. 44 + 12 bytes. */
 static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write)
 {
-    uint32_t start, end = 0;
-    switch (f->region) {
-    case MBPF_RGN_STACK: start = MBPF_JB_STACK_BASE; break;
-    case MBPF_RGN_CTX: start = MBPF_JB_CTX; end = write ? MBPF_JB_CTX_END_W : MBPF_JB_CTX_END_R; break;
-    case MBPF_RGN_DATA: start = MBPF_JB_DATA; end = MBPF_JB_DATA_END; break;
-    case MBPF_RGN_RODATA:
-        if (write)
-            return 0;
-        start = MBPF_JB_RODATA;
-        end = MBPF_JB_RODATA_END;
-        break;
-    default:
+    uint32_t start, end;
+    if (!jit_region_bounds(f->region, write, &start, &end))
         return 0;
-    }
     const uint32_t s0 = t->c->pos, slow = s0 + 44, done = slow + 12;
     ldr_block(t, T2_R2, start);
     e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R12, T2_R2, 0, 0));
@@ -671,7 +650,7 @@ static void address(t2 *t, int base, int16_t off, uint32_t size, int write, cons
 static int lower_load(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const int d = MBPF_DST(in);
-    const uint32_t size = size_of(in);
+    const uint32_t size = mbpf_size_bytes(in->code);
     int dl, dh;
     address(t, MBPF_SRC(in), in->off, size, 0, f);
     dst_pair(t, d, &dl, &dh, 0);
@@ -691,7 +670,7 @@ static int lower_load(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
 
 static int lower_store(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
 {
-    const uint32_t size = size_of(in);
+    const uint32_t size = mbpf_size_bytes(in->code);
     int vl, vh;
     address(t, MBPF_DST(in), in->off, size, 1, f);
     if (MBPF_CLASS(in->code) == MBPF_ST) {
@@ -711,7 +690,7 @@ static int lower_store(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
 /* Atomics go through the runtime: fn_atomic(block, addr, value, imm | size << 16). */
 static int lower_atomic(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
 {
-    const uint32_t size = size_of(in);
+    const uint32_t size = mbpf_size_bytes(in->code);
     const int s = MBPF_SRC(in);
     int vl, vh;
     address(t, MBPF_DST(in), in->off, size, 1, f);
@@ -867,19 +846,17 @@ static void emit_check_stub(t2 *t, int write)
     e32(t, t2_dp_reg(T2_ORR, 0, T2_R1, T2_PC, T2_R0, T2_LSR, 16));
     e32(t, t2_dp_reg(T2_ADD, 1, T2_R1, T2_R12, T2_R1, 0, 0)); /* end; carry = wrapped */
     bcond_to(t, T2_CS, jit_stub_offset(t->c, fail));
-    const uint32_t regions[4][2] = {
-        {MBPF_JB_STACK_BASE, 0},
-        {MBPF_JB_CTX, write ? MBPF_JB_CTX_END_W : MBPF_JB_CTX_END_R},
-        {MBPF_JB_DATA, MBPF_JB_DATA_END},
-        {MBPF_JB_RODATA, MBPF_JB_RODATA_END},
-    };
-    for (int i = 0; i < (write ? 3 : 4); i++) {
+    static const uint8_t regions[4] = {MBPF_RGN_STACK, MBPF_RGN_CTX, MBPF_RGN_DATA, MBPF_RGN_RODATA};
+    for (int i = 0; i < 4; i++) {
+        uint32_t start, end;
+        if (!jit_region_bounds(regions[i], write, &start, &end))
+            continue;
         uint32_t next = t->c->pos + 24; /* six 4-byte instructions per region */
-        ldr_block(t, T2_R2, regions[i][0]);
+        ldr_block(t, T2_R2, start);
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R12, T2_R2, 0, 0));
         bcond_to(t, T2_CC, next);
-        if (regions[i][1])
-            ldr_block(t, T2_R3, regions[i][1]);
+        if (end)
+            ldr_block(t, T2_R3, end);
         else
             e32(t, t2_mov_reg(T2_R3, T2_R10)); /* live stack ends at the current frame's top */
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R1, T2_R3, 0, 0));

@@ -98,16 +98,11 @@ static void gen_alu(gen *g)
     }
 }
 
-static uint32_t size_bytes(uint8_t sz)
-{
-    return sz == MBPF_B ? 1 : sz == MBPF_H ? 2 : sz == MBPF_W ? 4 : 8;
-}
-
 static void gen_mem(gen *g)
 {
     static const uint8_t sizes[] = {MBPF_B, MBPF_H, MBPF_W, MBPF_DW};
     const uint8_t sz = sizes[below(g, 4)];
-    const uint32_t size = size_bytes(sz);
+    const uint32_t size = mbpf_size_bytes(sz);
     int base;
     int16_t off;
     if (below(g, 2) || g->mem_len < 8) { /* stack slots [r10-72, r10-8) */

@@ -8,25 +8,26 @@
 
 #include "mcubpf/isa.h"
 
-/* Unaligned-safe little-endian memory access through memcpy (compiles to plain loads). */
+/* Unaligned-safe little-endian memory access. __builtin_memcpy so that freestanding builds (where
+ * plain memcpy is an opaque library call) still compile it to plain loads and stores. */
 static inline uint64_t ebpf_load(uint64_t addr, uint32_t size)
 {
     const void *p = (const void *)(uintptr_t)addr;
-    if (size == 1) { uint8_t v; memcpy(&v, p, 1); return v; }
-    if (size == 2) { uint16_t v; memcpy(&v, p, 2); return v; }
-    if (size == 4) { uint32_t v; memcpy(&v, p, 4); return v; }
+    if (size == 1) { uint8_t v; __builtin_memcpy(&v, p, 1); return v; }
+    if (size == 2) { uint16_t v; __builtin_memcpy(&v, p, 2); return v; }
+    if (size == 4) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
     uint64_t v;
-    memcpy(&v, p, 8);
+    __builtin_memcpy(&v, p, 8);
     return v;
 }
 
 static inline void ebpf_store(uint64_t addr, uint32_t size, uint64_t val)
 {
     void *p = (void *)(uintptr_t)addr;
-    if (size == 1) { uint8_t v = (uint8_t)val; memcpy(p, &v, 1); }
-    else if (size == 2) { uint16_t v = (uint16_t)val; memcpy(p, &v, 2); }
-    else if (size == 4) { uint32_t v = (uint32_t)val; memcpy(p, &v, 4); }
-    else memcpy(p, &val, 8);
+    if (size == 1) { uint8_t v = (uint8_t)val; __builtin_memcpy(p, &v, 1); }
+    else if (size == 2) { uint16_t v = (uint16_t)val; __builtin_memcpy(p, &v, 2); }
+    else if (size == 4) { uint32_t v = (uint32_t)val; __builtin_memcpy(p, &v, 4); }
+    else __builtin_memcpy(p, &val, 8);
 }
 
 /* Signed division and modulo: x/0 = 0, x%0 = x, MIN/-1 = MIN, MIN%-1 = 0, on magnitudes. */

@@ -167,7 +167,8 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
     if (max_depth > MBPF_MAX_CALL_DEPTH)
         max_depth = MBPF_MAX_CALL_DEPTH;
 
-    memset(reg, 0, sizeof reg);
+    for (int i = 0; i < 16; i++)
+        reg[i] = 0;
     reg[1] = (uint64_t)(uintptr_t)x->ctx;
     reg[2] = x->ctx_len;
     reg[10] = (uint64_t)(uintptr_t)x->stack + (max_depth ? MBPF_STACK_SIZE : x->stack_len);
@@ -228,7 +229,8 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
                     return MBPF_OK;
                 }
                 depth--;
-                memcpy(&reg[6], frames[depth].saved, sizeof frames[depth].saved);
+                for (int i = 0; i < 5; i++)
+                    reg[6 + i] = frames[depth].saved[i];
                 x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
                 pc = frames[depth].ret_pc;
                 continue;
@@ -245,7 +247,8 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
                     if (depth + 1 >= max_depth)
                         return fault(x, MBPF_FAULT_CALL_DEPTH, pc, 0, 0);
                     frames[depth].ret_pc = pc + 1;
-                    memcpy(frames[depth].saved, &reg[6], sizeof frames[depth].saved);
+                    for (int i = 0; i < 5; i++)
+                        frames[depth].saved[i] = reg[6 + i];
                     depth++;
                     x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
                     reg[10] = (uint64_t)x->stack_top;

@@ -76,7 +76,9 @@ void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
     if (max_depth > MBPF_MAX_CALL_DEPTH)
         max_depth = MBPF_MAX_CALL_DEPTH;
     uint32_t ctx = (uint32_t)(uintptr_t)x->ctx;
-    memset(b, 0, sizeof *b);
+    uint32_t *w = (uint32_t *)(void *)b; /* word loop: the library memset is byte-wise at -Os */
+    for (size_t i = 0; i < sizeof *b / sizeof *w; i++)
+        w[i] = 0;
     b->ctx = ctx;
     b->ctx_len = x->ctx_len;
     b->stack_base = (uint32_t)(uintptr_t)x->stack;

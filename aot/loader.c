@@ -192,6 +192,46 @@ static int classify(elf_ctx *c, size_t shstrndx)
     return 0;
 }
 
+/* CO-RE relocations live in .BTF.ext (after the func/line info); they would change field offsets,
+ * so an object that has any cannot be run as compiled. Header: magic u16, version u8, flags u8,
+ * hdr_len u32, then off/len pairs for func_info, line_info and (hdr_len >= 32) core_relo. */
+static int check_btf_ext(elf_ctx *c, const sec_info *s)
+{
+    if (!s->bytes || s->size < 8)
+        return 0;
+    uint32_t w[8];
+    size_t n = s->size < sizeof w ? s->size : sizeof w;
+    memset(w, 0, sizeof w);
+    memcpy(w, s->bytes, n);
+    if ((w[0] & 0xffff) != 0xeb9f)
+        return 0;
+    if (w[1] >= 32 && n >= 32 && w[7] != 0)
+        return fail(c->err, c->errlen, "load: the object has CO-RE (BTF) relocations in .BTF.ext; "
+                    "CO-RE is not supported");
+    return 0;
+}
+
+/* Relocations inside .data/.rodata mean pointers in initialised data; their values would need the
+ * run-time address of a region, which a program cannot hold in memory. Refuse them. */
+static int check_data_relocs(elf_ctx *c)
+{
+    for (size_t i = 1; i < c->nsec; i++) {
+        sec_info *s = &c->secs[i];
+        if (!strcmp(s->name, ".BTF.ext") && check_btf_ext(c, s))
+            return -1;
+        if (s->kind != SEC_RODATA && s->kind != SEC_DATA)
+            continue;
+        if (!s->rel_index)
+            continue;
+        GElf_Shdr rsh;
+        Elf_Scn *rscn = elf_getscn(c->elf, s->rel_index);
+        if (rscn && gelf_getshdr(rscn, &rsh) && rsh.sh_size)
+            return fail(c->err, c->errlen, "load: section %s holds relocated values (pointers in "
+                        "initialised data), which are not supported", s->name);
+    }
+    return 0;
+}
+
 static int get_sym(elf_ctx *c, uint32_t idx, GElf_Sym *sym, const char **name)
 {
     if (!c->symtab || idx == 0 || idx >= c->nsyms || !gelf_getsym(c->symtab, (int)idx, sym))
@@ -440,7 +480,7 @@ static int load_elf(const uint8_t *buf, size_t len, const char *section, mbpf_lo
         fail(err, errlen, "load: out of memory");
         goto out;
     }
-    if (classify(&c, shstrndx))
+    if (classify(&c, shstrndx) || check_data_relocs(&c))
         goto out;
     size_t first = 0;
     uint64_t entry_off;

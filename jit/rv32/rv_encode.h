@@ -33,5 +33,8 @@ uint32_t rv_jal(int rd, int32_t off);                      /* +-1 MiB */
 uint32_t rv_jalr(int rd, int rs1, int32_t off);
 uint32_t rv_fence_i(void);
 int rv_fits12(int32_t v);
+/* The 16-bit (C extension) form of a 32-bit instruction when an exact one exists (never for
+ * branches or jal, whose size must not depend on offsets). Returns 1 and sets *out, or 0. */
+int rv_compress(uint32_t insn, uint16_t *out);
 
 #endif

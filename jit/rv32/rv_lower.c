@@ -28,9 +28,19 @@ typedef struct rv {
     jit_ctx *c;
     uint32_t pc;
     int in_subprog;
+    int fixed; /* inside a sequence whose length is assumed: no compressed forms */
 } rv;
 
-static void e(rv *t, uint32_t insn) { jit_emit32(t->c, insn); }
+/* Emit an instruction, in its 16-bit form where one exists (C extension). Sequences whose length
+ * other code relies on set t->fixed. */
+static void e(rv *t, uint32_t insn)
+{
+    uint16_t c;
+    if (!t->fixed && rv_compress(insn, &c))
+        jit_emit16(t->c, c);
+    else
+        jit_emit32(t->c, insn);
+}
 static int32_t rel(rv *t, uint32_t to) { return (int32_t)to - (int32_t)t->c->pos; }
 static void mv(rv *t, int rd, int rs) { if (rd != rs) e(t, rv_opi(RV_ADD, rd, rs, 0)); }
 static void lw_block(rv *t, int rd, uint32_t off) { e(t, rv_load(RV_LW, rd, RV_S1, (int32_t)off)); }
@@ -375,11 +385,13 @@ static int lower_alu32(rv *t, const mbpf_insn *in)
 
 static void budget_check(rv *t)
 {
+    t->fixed = 1;
     li_fixed(t, RV_T1, t->pc);
     lw_block(t, RV_T0, MBPF_JB_BUDGET);
     branch_to(t, RV_BEQ, RV_T0, RV_ZERO, jit_stub_offset(t->c, STUB_BUDGET));
     e(t, rv_opi(RV_ADD, RV_T0, RV_T0, -1));
     sw_block(t, RV_T0, MBPF_JB_BUDGET);
+    t->fixed = 0;
 }
 
 /* t0 = (a < b) over 64 bits, signed or unsigned. */
@@ -484,6 +496,7 @@ static int inline_guard(rv *t, const mbpf_fact *f, uint32_t size, int write)
     if (!jit_region_bounds(f->region, write, &start, &end))
         return 0;
     const uint32_t s0 = t->c->pos, slow = s0 + 32, done = slow + 12;
+    t->fixed = 1;
     lw_block(t, RV_T0, start);
     e(t, rv_branch(RV_BLTU, RV_T3, RV_T0, rel(t, slow)));
     e(t, rv_opi(RV_ADD, RV_T1, RV_T3, (int32_t)size));
@@ -497,6 +510,7 @@ static int inline_guard(rv *t, const mbpf_fact *f, uint32_t size, int write)
     jump_to(t, done);
     li_fixed(t, RV_T0, t->pc | size << 16);
     e(t, rv_jal(RV_RA, rel(t, jit_stub_offset(t->c, write ? STUB_CHECK_WRITE : STUB_CHECK_READ))));
+    t->fixed = 0;
     return 1;
 }
 
@@ -733,7 +747,8 @@ static void emit_check_stub(rv *t, int write)
         uint32_t start, end;
         if (!jit_region_bounds(regions[i], write, &start, &end))
             continue;
-        uint32_t next = t->c->pos + 20; /* five instructions per region */
+        uint32_t next = t->c->pos + 20; /* five 4-byte instructions per region */
+        t->fixed = 1;
         lw_block(t, RV_T2, start);
         e(t, rv_branch(RV_BLTU, RV_T3, RV_T2, rel(t, next)));
         if (end)
@@ -742,6 +757,7 @@ static void emit_check_stub(rv *t, int write)
             mv(t, RV_T2, RV_S0);
         e(t, rv_branch(RV_BLTU, RV_T2, RV_T1, rel(t, next)));
         jump_to(t, jit_stub_offset(t->c, ok));
+        t->fixed = 0;
     }
     /* slow path: fn_check(block, addr, size, write) for helper-granted regions */
     e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -16));
@@ -812,6 +828,7 @@ int mbpf_rv_emit_program(jit_ctx *c)
     const mbpf_program *p = c->prog;
     t.c = c;
     t.in_subprog = 0;
+    t.fixed = 0;
 
     /* prologue: C ABI entry with the block in a0 */
     e(&t, rv_opi(RV_ADD, RV_SP, RV_SP, -FRAME));
@@ -834,8 +851,10 @@ int mbpf_rv_emit_program(jit_ctx *c)
         }
         if ((f->flags & MBPF_FACT_SUBPROG) && pc != 0) {
             t.in_subprog = 1;
+            t.fixed = 1; /* callers jump 8 bytes before the first instruction */
             e(&t, rv_opi(RV_ADD, RV_SP, RV_SP, -16));
             e(&t, rv_store(RV_SW, RV_RA, RV_SP, 0));
+            t.fixed = 0;
         }
         jit_mark_insn(c, pc);
         t.pc = pc;

@@ -13,13 +13,21 @@ typedef struct expect {
     const char *text; /* objdump -M no-aliases,numeric spelling, operands without spaces */
 } expect;
 
-static void check_all(const expect *ex, size_t n)
+/* compressed: each 32-bit instruction must have a 16-bit form, and objdump must read it back */
+static void check_all_impl(const expect *ex, size_t n, int compressed)
 {
     char path[] = "/tmp/mcubpf-rvXXXXXX";
     int fd = mkstemp(path);
     cr_assert(fd >= 0);
-    for (size_t i = 0; i < n; i++)
-        cr_assert_eq(write(fd, &ex[i].insn, 4), 4);
+    for (size_t i = 0; i < n; i++) {
+        uint16_t c;
+        if (compressed) {
+            cr_assert(rv_compress(ex[i].insn, &c), "no 16-bit form for %s", ex[i].text);
+            cr_assert_eq(write(fd, &c, 2), 2);
+        } else {
+            cr_assert_eq(write(fd, &ex[i].insn, 4), 4);
+        }
+    }
     close(fd);
     char cmd[256];
     snprintf(cmd, sizeof cmd,
@@ -50,6 +58,11 @@ static void check_all(const expect *ex, size_t n)
     pclose(p);
     unlink(path);
     cr_expect_eq(k, n, "objdump decoded %zu of %zu instructions", k, n);
+}
+
+static void check_all(const expect *ex, size_t n)
+{
+    check_all_impl(ex, n, 0);
 }
 
 Test(rv_encode, register_register)
@@ -120,4 +133,46 @@ Test(rv_encode, branches_and_jumps)
         {rv_jalr(RV_ZERO, RV_RA, 0), "jalr x0,0(x1)"},
     };
     check_all(ex, sizeof ex / sizeof ex[0]);
+}
+
+Test(rv_encode, compressed_forms)
+{
+    const expect ex[] = {
+        {rv_opi(RV_ADD, RV_A0, RV_A0, 1), "c.addi x10,1"},
+        {rv_opi(RV_ADD, RV_A0, RV_ZERO, -5), "c.li x10,-5"},
+        {rv_opi(RV_ADD, RV_A0, RV_T0, 0), "c.mv x10,x5"},
+        {rv_opi(RV_ADD, RV_SP, RV_SP, -64), "c.addi16sp x2,-64"},
+        {rv_slli(RV_T0, RV_T0, 3), "c.slli x5,0x3"},
+        {rv_srli(RV_A0, RV_A0, 4), "c.srli x10,0x4"},
+        {rv_srai(RV_S1, RV_S1, 31), "c.srai x9,0x1f"},
+        {rv_opi(RV_AND, RV_A2, RV_A2, -1), "c.andi x12,-1"},
+        {rv_op(RV_ADD, RV_S2, RV_S2, RV_T0), "c.add x18,x5"},
+        {rv_op(RV_ADD, RV_T1, RV_T3, RV_T1), "c.add x6,x28"},
+        {rv_sub(RV_A0, RV_A0, RV_A1), "c.sub x10,x11"},
+        {rv_op(RV_XOR, RV_A0, RV_A0, RV_S1), "c.xor x10,x9"},
+        {rv_op(RV_OR, RV_A2, RV_A3, RV_A2), "c.or x12,x13"},
+        {rv_op(RV_AND, RV_S0, RV_S0, RV_A5), "c.and x8,x15"},
+        {rv_lui(RV_T2, 0x1f), "c.lui x7,0x1f"},
+        {rv_lui(RV_T2, 0xfffff), "c.lui x7,0xfffff"},
+        {rv_load(RV_LW, RV_A0, RV_S1, 124), "c.lw x10,124(x9)"},
+        {rv_load(RV_LW, RV_RA, RV_SP, 252), "c.lwsp x1,252(x2)"},
+        {rv_store(RV_SW, RV_A0, RV_S1, 104), "c.sw x10,104(x9)"},
+        {rv_store(RV_SW, RV_S11, RV_SP, 48), "c.swsp x27,48(x2)"},
+        {rv_jalr(RV_ZERO, RV_RA, 0), "c.jr x1"},
+        {rv_jalr(RV_RA, RV_T0, 0), "c.jalr x5"},
+    };
+    check_all_impl(ex, sizeof ex / sizeof ex[0], 1);
+}
+
+Test(rv_encode, no_compressed_form_where_none_exists)
+{
+    uint16_t c;
+    cr_expect(!rv_compress(rv_opi(RV_ADD, RV_A0, RV_A1, 1), &c), "addi with rd != rs1");
+    cr_expect(!rv_compress(rv_opi(RV_ADD, RV_A0, RV_A0, 40), &c), "immediate beyond 6 bits");
+    cr_expect(!rv_compress(rv_op(RV_XOR, RV_T0, RV_T0, RV_T1), &c), "registers outside x8-x15");
+    cr_expect(!rv_compress(rv_load(RV_LW, RV_A0, RV_S1, 128), &c), "offset beyond c.lw");
+    cr_expect(!rv_compress(rv_load(RV_LB, RV_A0, RV_S1, 0), &c), "byte loads have no 16-bit form");
+    cr_expect(!rv_compress(rv_branch(RV_BEQ, RV_A0, RV_ZERO, 8), &c), "branches stay 32-bit");
+    cr_expect(!rv_compress(rv_jal(RV_ZERO, 8), &c), "jumps stay 32-bit");
+    cr_expect(!rv_compress(rv_opi(RV_ADD, RV_SP, RV_SP, -72), &c), "addi16sp needs a multiple of 16");
 }

@@ -29,7 +29,15 @@ typedef struct sec_info {
     size_t rel_index;     /* SHT_REL section applying to it, 0 = none */
     int64_t base;         /* code: first insn index in the program (-1 = not included);
                            * data kinds: byte offset in the merged blob */
+    Elf_Data *rel_data;   /* code: its relocations, and the entry (+1) for each insn, 0 = none */
+    uint32_t *rel_at;
 } sec_info;
+
+typedef struct code_unit {
+    size_t sec;
+    uint32_t start, end;  /* instruction range in the section */
+    int64_t base;         /* first instruction in the program, -1 = not linked in */
+} code_unit;
 
 typedef struct elf_ctx {
     Elf *elf;
@@ -37,6 +45,10 @@ typedef struct elf_ctx {
     sec_info *secs;
     Elf_Data *symtab;
     size_t symtab_link, nsyms;
+    code_unit *units;     /* sorted by section and start */
+    size_t n_units;
+    code_unit **order;    /* linked units in program order */
+    size_t n_order;
     char *err;
     size_t errlen;
 } elf_ctx;
@@ -294,56 +306,189 @@ static int select_program(elf_ctx *c, const char *want, size_t *sec_out, uint64_
     return fail(c->err, c->errlen, "load: several programs (%s); choose one with --section", names);
 }
 
-/* Lay out the program: the selected section first, then each code section reachable through
- * relocated calls, in order of discovery. Returns the instruction count. */
-static int layout_code(elf_ctx *c, size_t first, uint32_t *n_insns)
+/* Code is laid out per function: a unit runs from a function symbol (or the section start) to the
+ * next one. Only the units reachable from the entry through local calls are linked in, so unused
+ * functions in .text do not become unreachable code in the program. */
+static int cmp_unit(const void *pa, const void *pb)
 {
-    size_t order[MAX_SECTIONS];
+    const code_unit *a = pa, *b = pb;
+    if (a->sec != b->sec)
+        return a->sec < b->sec ? -1 : 1;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+static int build_units(elf_ctx *c)
+{
+    size_t cap = c->nsec + c->nsyms, n = 0;
+    c->units = calloc(cap ? cap : 1, sizeof *c->units);
+    if (!c->units)
+        return fail(c->err, c->errlen, "load: out of memory");
+    for (size_t i = 1; i < c->nsec; i++)
+        if (c->secs[i].kind == SEC_CODE)
+            c->units[n++] = (code_unit){i, 0, 0, -1};
+    for (size_t k = 1; k < c->nsyms; k++) {
+        GElf_Sym sym;
+        if (!gelf_getsym(c->symtab, (int)k, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+            continue;
+        if (sym.st_shndx >= c->nsec || c->secs[sym.st_shndx].kind != SEC_CODE)
+            continue;
+        if (sym.st_value % 8 || sym.st_value >= c->secs[sym.st_shndx].size)
+            return fail(c->err, c->errlen, "load: function symbol at bad offset 0x%llx in %s",
+                        (unsigned long long)sym.st_value, c->secs[sym.st_shndx].name);
+        c->units[n++] = (code_unit){sym.st_shndx, (uint32_t)(sym.st_value / 8), 0, -1};
+    }
+    qsort(c->units, n, sizeof *c->units, cmp_unit);
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++)
+        if (m == 0 || c->units[m - 1].sec != c->units[k].sec ||
+            c->units[m - 1].start != c->units[k].start)
+            c->units[m++] = c->units[k];
+    for (size_t k = 0; k < m; k++) {
+        int last = k + 1 == m || c->units[k + 1].sec != c->units[k].sec;
+        c->units[k].end = last ? (uint32_t)(c->secs[c->units[k].sec].size / 8) : c->units[k + 1].start;
+    }
+    c->n_units = m;
+    return 0;
+}
+
+/* The unit of section sec holding instruction idx, or NULL. */
+static code_unit *find_unit(elf_ctx *c, size_t sec, uint64_t idx)
+{
+    size_t lo = 0, hi = c->n_units;
+    while (lo < hi) { /* first unit after (sec, idx) */
+        size_t mid = lo + (hi - lo) / 2;
+        const code_unit *u = &c->units[mid];
+        if (u->sec < sec || (u->sec == sec && u->start <= idx))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    code_unit *u = &c->units[lo - 1];
+    return u->sec == sec && idx >= u->start && idx < u->end ? u : NULL;
+}
+
+/* Index each code section's relocations by instruction, checking offsets once. */
+static int index_relocs(elf_ctx *c)
+{
+    for (size_t i = 1; i < c->nsec; i++) {
+        sec_info *s = &c->secs[i];
+        if (s->kind != SEC_CODE || !s->rel_index)
+            continue;
+        s->rel_data = elf_getdata(elf_getscn(c->elf, s->rel_index), NULL);
+        if (!s->rel_data)
+            return fail(c->err, c->errlen, "load: unreadable relocations for %s", s->name);
+        s->rel_at = calloc(s->size / 8, sizeof *s->rel_at);
+        if (!s->rel_at)
+            return fail(c->err, c->errlen, "load: out of memory");
+        size_t nrel = s->rel_data->d_size / sizeof(Elf64_Rel);
+        for (size_t r = 0; r < nrel && r < UINT32_MAX; r++) {
+            GElf_Rel rel;
+            if (!gelf_getrel(s->rel_data, (int)r, &rel))
+                return fail(c->err, c->errlen, "load: bad relocation entry in %s", s->name);
+            if (rel.r_offset % 8 || rel.r_offset >= s->size)
+                return fail(c->err, c->errlen, "load: relocation offset 0x%llx is not an "
+                            "instruction of %s",
+                            (unsigned long long)rel.r_offset, s->name);
+            if (s->rel_at[rel.r_offset / 8])
+                return fail(c->err, c->errlen, "load: two relocations on one instruction in %s",
+                            s->name);
+            s->rel_at[rel.r_offset / 8] = (uint32_t)r + 1;
+        }
+    }
+    return 0;
+}
+
+static int reloc_at(elf_ctx *c, size_t sec, uint32_t idx, GElf_Rel *rel)
+{
+    sec_info *s = &c->secs[sec];
+    if (!s->rel_at || !s->rel_at[idx])
+        return 0;
+    if (!gelf_getrel(s->rel_data, (int)(s->rel_at[idx] - 1), rel))
+        return fail(c->err, c->errlen, "load: bad relocation entry in %s", s->name);
+    return 1;
+}
+
+/* Target unit and instruction of the local call at (sec, idx): through its relocation if it has
+ * one (clang's calls between functions), else relative within the section. */
+static int call_target(elf_ctx *c, size_t sec, uint32_t idx, code_unit **tu, uint64_t *tidx)
+{
+    int32_t imm; /* the section's bytes may be unaligned in a hostile file: copy, don't cast */
+    memcpy(&imm, c->secs[sec].bytes + (size_t)idx * 8 + 4, sizeof imm);
+    GElf_Rel rel;
+    int has = reloc_at(c, sec, idx, &rel);
+    if (has < 0)
+        return -1;
+    size_t tsec = sec;
+    int64_t t = (int64_t)idx + imm + 1;
+    if (has) {
+        GElf_Sym sym;
+        const char *sname;
+        if (GELF_R_TYPE(rel.r_info) != R_BPF_64_32)
+            return fail(c->err, c->errlen, "load: call at insn %u of %s has relocation type %u",
+                        idx, c->secs[sec].name, (unsigned)GELF_R_TYPE(rel.r_info));
+        if (get_sym(c, (uint32_t)GELF_R_SYM(rel.r_info), &sym, &sname))
+            return -1;
+        if (sym.st_shndx == SHN_UNDEF)
+            return fail(c->err, c->errlen, "load: call to external function '%s' (kfunc or "
+                        "extern) is not supported", sname);
+        if (sym.st_shndx >= c->nsec || c->secs[sym.st_shndx].kind != SEC_CODE)
+            return fail(c->err, c->errlen, "load: call relocation to '%s' outside code", sname);
+        tsec = sym.st_shndx;
+        t = (int64_t)(sym.st_value / 8) + imm + 1;
+    }
+    *tu = t >= 0 ? find_unit(c, tsec, (uint64_t)t) : NULL;
+    if (!*tu)
+        return fail(c->err, c->errlen, "load: call at insn %u of %s lands outside code", idx,
+                    c->secs[sec].name);
+    *tidx = (uint64_t)t;
+    return 0;
+}
+
+/* Lay out the entry unit first, then each unit reachable through local calls, in order of
+ * discovery; sets each included unit's base. */
+static int layout_code(elf_ctx *c, size_t first, uint64_t entry_off, uint32_t *n_insns)
+{
+    if (build_units(c) || index_relocs(c))
+        return -1;
+    code_unit *entry = find_unit(c, first, entry_off);
+    if (!entry || entry->start != entry_off)
+        return fail(c->err, c->errlen, "load: the program entry is not the start of a function");
+    c->order = calloc(c->n_units, sizeof *c->order);
+    if (!c->order)
+        return fail(c->err, c->errlen, "load: out of memory");
     size_t n_order = 0;
     uint64_t total = 0;
-    order[n_order++] = first;
-    c->secs[first].base = 0;
+    entry->base = 0;
+    c->order[n_order++] = entry;
     for (size_t k = 0; k < n_order; k++) {
-        sec_info *s = &c->secs[order[k]];
-        total += s->size / 8;
+        code_unit *u = c->order[k];
+        const uint8_t *code = c->secs[u->sec].bytes;
+        u->base = (int64_t)total;
+        total += u->end - u->start;
         if (total > MBPF_MAX_INSNS)
             return fail(c->err, c->errlen, "load: program exceeds %d instructions", MBPF_MAX_INSNS);
-        if (!s->rel_index)
-            continue;
-        Elf_Data *rd = elf_getdata(elf_getscn(c->elf, s->rel_index), NULL);
-        if (!rd)
-            return fail(c->err, c->errlen, "load: unreadable relocations for %s", s->name);
-        size_t nrel = rd->d_size / sizeof(Elf64_Rel);
-        for (size_t r = 0; r < nrel; r++) {
-            GElf_Rel rel;
-            GElf_Sym sym;
-            const char *sname;
-            if (!gelf_getrel(rd, (int)r, &rel))
-                return fail(c->err, c->errlen, "load: bad relocation entry in %s", s->name);
-            if (GELF_R_TYPE(rel.r_info) != R_BPF_64_32)
+        for (uint32_t i = u->start; i < u->end; i++) {
+            uint8_t op = code[(size_t)i * 8], regs = code[(size_t)i * 8 + 1];
+            if (op == MBPF_OPC_LDDW) {
+                i++;
                 continue;
-            if (get_sym(c, (uint32_t)GELF_R_SYM(rel.r_info), &sym, &sname))
+            }
+            if (op != MBPF_OPC_CALL || (regs >> 4) != MBPF_CALL_LOCAL)
+                continue;
+            code_unit *t;
+            uint64_t tidx;
+            if (call_target(c, u->sec, i, &t, &tidx))
                 return -1;
-            if (sym.st_shndx == SHN_UNDEF)
-                return fail(c->err, c->errlen, "load: call to external function '%s' (kfunc or "
-                            "extern) is not supported", sname);
-            if (sym.st_shndx >= c->nsec || c->secs[sym.st_shndx].kind != SEC_CODE)
-                return fail(c->err, c->errlen, "load: call relocation to '%s' outside code", sname);
-            sec_info *t = &c->secs[sym.st_shndx];
             if (t->base < 0) {
-                if (n_order == MAX_SECTIONS)
-                    return fail(c->err, c->errlen, "load: too many code sections");
-                t->base = (int64_t)total; /* provisional; fixed below */
-                order[n_order++] = sym.st_shndx;
+                t->base = (int64_t)total; /* marks it queued; the real base is set above */
+                c->order[n_order++] = t;
             }
         }
     }
-    uint64_t base = 0;
-    for (size_t k = 0; k < n_order; k++) {
-        c->secs[order[k]].base = (int64_t)base;
-        base += c->secs[order[k]].size / 8;
-    }
-    *n_insns = (uint32_t)base;
+    *n_insns = (uint32_t)total;
+    c->n_order = n_order;
     return 0;
 }
 
@@ -380,24 +525,30 @@ static int layout_data(elf_ctx *c, mbpf_loaded *out)
     return 0;
 }
 
-static int apply_relocs(elf_ctx *c, size_t si, mbpf_insn *insns, uint32_t n)
+/* Copy one unit to its place and resolve its data references and local calls. */
+static int link_unit(elf_ctx *c, const code_unit *u, mbpf_insn *insns)
 {
-    sec_info *s = &c->secs[si];
-    if (!s->rel_index)
-        return 0;
-    Elf_Data *rd = elf_getdata(elf_getscn(c->elf, s->rel_index), NULL);
-    size_t nrel = rd ? rd->d_size / sizeof(Elf64_Rel) : 0;
-    for (size_t r = 0; r < nrel; r++) {
+    sec_info *s = &c->secs[u->sec];
+    memcpy(insns + u->base, s->bytes + (size_t)u->start * 8, (size_t)(u->end - u->start) * 8);
+    for (uint32_t i = u->start; i < u->end; i++) {
+        uint64_t pc = (uint64_t)u->base + (i - u->start);
+        mbpf_insn *in = &insns[pc];
+        if (in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL) {
+            code_unit *t;
+            uint64_t tidx;
+            if (call_target(c, u->sec, i, &t, &tidx))
+                return -1;
+            in->imm = (int32_t)((int64_t)((uint64_t)t->base + (tidx - t->start)) - (int64_t)pc - 1);
+            continue;
+        }
         GElf_Rel rel;
+        int has = reloc_at(c, u->sec, i, &rel);
+        if (has < 0)
+            return -1;
+        if (!has)
+            continue;
         GElf_Sym sym;
         const char *sname;
-        if (!gelf_getrel(rd, (int)r, &rel))
-            return fail(c->err, c->errlen, "load: bad relocation entry in %s", s->name);
-        if (rel.r_offset % 8 || rel.r_offset >= s->size)
-            return fail(c->err, c->errlen, "load: relocation offset 0x%llx outside %s",
-                        (unsigned long long)rel.r_offset, s->name);
-        uint64_t pc = (uint64_t)s->base + rel.r_offset / 8;
-        mbpf_insn *in = &insns[pc];
         uint32_t type = (uint32_t)GELF_R_TYPE(rel.r_info);
         if (get_sym(c, (uint32_t)GELF_R_SYM(rel.r_info), &sym, &sname))
             return -1;
@@ -405,41 +556,31 @@ static int apply_relocs(elf_ctx *c, size_t si, mbpf_insn *insns, uint32_t n)
             return fail(c->err, c->errlen, "load: insn %llu refers to external symbol '%s' (extern, "
                         "kfunc or ksym), which is not supported", (unsigned long long)pc, sname);
         sec_info *t = &c->secs[sym.st_shndx];
-        if (type == R_BPF_64_64) {
-            if (in->code != MBPF_OPC_LDDW || pc + 1 >= n)
-                return fail(c->err, c->errlen, "load: 64-bit relocation at insn %llu is not on an lddw",
-                            (unsigned long long)pc);
-            if (t->kind == SEC_MAPS)
-                return fail(c->err, c->errlen, "load: insn %llu uses map '%s': maps are not supported",
-                            (unsigned long long)pc, sname);
-            if (t->kind == SEC_CODE)
-                return fail(c->err, c->errlen, "load: insn %llu takes the address of function '%s': "
-                            "function pointers are not supported", (unsigned long long)pc, sname);
-            if (t->kind != SEC_RODATA && t->kind != SEC_DATA && t->kind != SEC_BSS)
-                return fail(c->err, c->errlen, "load: insn %llu refers to '%s' in unsupported section %s",
-                            (unsigned long long)pc, sname, t->name);
-            uint64_t off = sym.st_value + (uint32_t)in->imm;
-            if (off > t->size)
-                return fail(c->err, c->errlen, "load: insn %llu refers past the end of %s",
-                            (unsigned long long)pc, t->name);
-            in->regs = MBPF_REGS(MBPF_DST(in), MBPF_LDDW_REGION);
-            in->imm = t->kind == SEC_RODATA ? MBPF_REGION_ID_RODATA : MBPF_REGION_ID_DATA;
-            insns[pc + 1].imm = (int32_t)(uint32_t)((uint64_t)t->base + off);
-        } else if (type == R_BPF_64_32) {
-            if (in->code != MBPF_OPC_CALL || MBPF_SRC(in) != MBPF_CALL_LOCAL)
-                return fail(c->err, c->errlen, "load: call relocation at insn %llu is not on a local call",
-                            (unsigned long long)pc);
-            int64_t target_in_t = (int64_t)(sym.st_value / 8) + in->imm + 1;
-            if (t->kind != SEC_CODE || t->base < 0 || target_in_t < 0 ||
-                (uint64_t)target_in_t >= t->size / 8)
-                return fail(c->err, c->errlen, "load: call at insn %llu to '%s' lands outside code",
-                            (unsigned long long)pc, sname);
-            int64_t rel_imm = t->base + target_in_t - (int64_t)pc - 1;
-            in->imm = (int32_t)rel_imm;
-        } else {
-            return fail(c->err, c->errlen, "load: relocation type %u at insn %llu of %s is not supported",
-                        type, (unsigned long long)pc, s->name);
-        }
+        if (type != R_BPF_64_64)
+            return fail(c->err, c->errlen, "load: relocation type %u at insn %llu of %s is not "
+                        "supported%s", type, (unsigned long long)pc, s->name,
+                        type == R_BPF_64_32 ? " (it is not on a local call)" :
+                        type == 2 || type == 3 ? " (R_BPF_64_ABS64/ABS32 on code are BTF-era "
+                        "features)" : "");
+        if (in->code != MBPF_OPC_LDDW || i + 1 >= u->end)
+            return fail(c->err, c->errlen, "load: 64-bit relocation at insn %llu is not on an lddw",
+                        (unsigned long long)pc);
+        if (t->kind == SEC_MAPS)
+            return fail(c->err, c->errlen, "load: insn %llu uses map '%s': maps are not supported",
+                        (unsigned long long)pc, sname);
+        if (t->kind == SEC_CODE)
+            return fail(c->err, c->errlen, "load: insn %llu takes the address of function '%s': "
+                        "function pointers are not supported", (unsigned long long)pc, sname);
+        if (t->kind != SEC_RODATA && t->kind != SEC_DATA && t->kind != SEC_BSS)
+            return fail(c->err, c->errlen, "load: insn %llu refers to '%s' in unsupported section %s",
+                        (unsigned long long)pc, sname, t->name);
+        uint64_t off = sym.st_value + (uint32_t)in->imm;
+        if (off > t->size)
+            return fail(c->err, c->errlen, "load: insn %llu refers past the end of %s",
+                        (unsigned long long)pc, t->name);
+        in->regs = MBPF_REGS(MBPF_DST(in), MBPF_LDDW_REGION);
+        in->imm = t->kind == SEC_RODATA ? MBPF_REGION_ID_RODATA : MBPF_REGION_ID_DATA;
+        insns[pc + 1].imm = (int32_t)(uint32_t)((uint64_t)t->base + off);
     }
     return 0;
 }
@@ -487,30 +628,26 @@ static int load_elf(const uint8_t *buf, size_t len, const char *section, mbpf_lo
     uint32_t n;
     if (select_program(&c, section, &first, &entry_off))
         goto out;
-    if (entry_off) {
-        fail(err, errlen, "load: function '%s' is not at the start of its section; select the "
-             "section instead", section);
-        goto out;
-    }
-    if (layout_code(&c, first, &n) || layout_data(&c, out))
+    if (layout_code(&c, first, entry_off, &n) || layout_data(&c, out))
         goto out;
     out->insns = calloc(n, sizeof(mbpf_insn));
     if (!out->insns) {
         fail(err, errlen, "load: out of memory");
         goto out;
     }
-    for (size_t i = 1; i < c.nsec; i++)
-        if (c.secs[i].kind == SEC_CODE && c.secs[i].base >= 0)
-            memcpy(out->insns + c.secs[i].base, c.secs[i].bytes, c.secs[i].size);
-    for (size_t i = 1; i < c.nsec; i++)
-        if (c.secs[i].kind == SEC_CODE && c.secs[i].base >= 0 && apply_relocs(&c, i, out->insns, n))
+    for (size_t k = 0; k < c.n_order; k++)
+        if (link_unit(&c, c.order[k], out->insns))
             goto out;
     out->prog.insns = out->insns;
     out->prog.n_insns = n;
     snprintf(out->name, sizeof out->name, "%s", c.secs[first].name);
     rc = 0;
 out:
+    for (size_t i = 0; c.secs && i < c.nsec; i++)
+        free(c.secs[i].rel_at);
     free(c.secs);
+    free(c.units);
+    free(c.order);
     if (c.elf)
         elf_end(c.elf);
     if (rc)

@@ -10,6 +10,20 @@ $(BUILD)/bad-input/maps.o: tests/bad-input/maps.c
 	$(BPF_CLANG) -O2 -target bpf -c $< -o $@
 
 SUITES += bad-input
-suite-bad-input: $(BUILD)/bin/bpfrun $(BUILD)/bad-input/maps.o $(BUILD)/test-vectors/v3/helpers.o
+BAD_INPUT_REFUSED := $(addprefix $(BUILD)/loader-test/,core.o dataptr.o kfunc.o fnptr.o multi.o)
+suite-bad-input: $(BUILD)/bin/bpfrun $(BUILD)/bad-input/maps.o $(BUILD)/test-vectors/v3/helpers.o \
+		$(BUILD)/test-vectors/v3/globals.o $(BAD_INPUT_REFUSED)
 	@scripts/run-suite $(BUILD)/results bad-input tests/bad-input/run $(BUILD)/bin/bpfrun \
-		$(BUILD)/test-vectors/v3/helpers.o $(BUILD)/bad-input/maps.o $(BUILD)/bad-input/work
+		$(BUILD)/test-vectors/v3/helpers.o $(BUILD)/bad-input/maps.o $(BUILD)/bad-input/work \
+		$(BUILD)/test-vectors/v3/globals.o $(BAD_INPUT_REFUSED)
+
+# Loader unit tests run on real objects: the test vectors and the fixtures in tests/loader/
+# (compiled with -g so the BTF sections, and CO-RE relocations, are present).
+LOADER_FIXTURES := $(patsubst tests/loader/%.c,$(BUILD)/loader-test/%.o,$(wildcard tests/loader/*.c))
+$(BUILD)/loader-test/%.o: tests/loader/%.c
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) -O2 -g -target bpf -c $< -o $@
+UNIT_TEST_SRCS += tests/unit/test_loader.c
+$(call HOST_OBJ,tests/unit/test_loader.c): HOST_CFLAGS += -DLOADER_TEST_BUILD='"$(BUILD)"'
+$(call HOST_OBJ,tests/unit/test_loader.c): $(LOADER_FIXTURES) $(BUILD)/bad-input/maps.o
+# (and the vector objects: see mk/25-vectors.mk, where they are defined)

@@ -11,6 +11,8 @@ $(BUILD)/test-vectors/$(1)/%.o: test-vectors/%.c test-vectors/vector.h
 	$$(BPF_CLANG) $$(BPF_CFLAGS) -mcpu=$(1) -c $$< -o $$@
 endef
 $(foreach c,$(VECTOR_CPUS),$(eval $(call vector_rule,$(c))))
+# The loader unit tests read the vector objects.
+$(call HOST_OBJ,tests/unit/test_loader.c): $(VECTOR_OBJS)
 
 $(BUILD)/test-vectors/input.bin: test-vectors/gen-input.py
 	@mkdir -p $(dir $@)

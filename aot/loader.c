@@ -525,6 +525,20 @@ static int layout_data(elf_ctx *c, mbpf_loaded *out)
     return 0;
 }
 
+/* Functions are moved independently, so a jump from one into another (which clang never
+ * emits) would silently change its target: refuse it. */
+static int jump_leaves_unit(const mbpf_insn *in, uint32_t i, const code_unit *u)
+{
+    uint8_t cls = MBPF_CLASS(in->code);
+    if ((cls != MBPF_JMP && cls != MBPF_JMP32) || in->code == MBPF_OPC_CALL ||
+        in->code == MBPF_OPC_EXIT)
+        return 0;
+    /* JA in the JMP32 class carries its offset in imm */
+    int64_t off = in->code == (MBPF_JMP32 | MBPF_JA) ? in->imm : in->off;
+    int64_t t = (int64_t)i + off + 1;
+    return t < (int64_t)u->start || t >= (int64_t)u->end;
+}
+
 /* Copy one unit to its place and resolve its data references and local calls. */
 static int link_unit(elf_ctx *c, const code_unit *u, mbpf_insn *insns)
 {
@@ -533,6 +547,9 @@ static int link_unit(elf_ctx *c, const code_unit *u, mbpf_insn *insns)
     for (uint32_t i = u->start; i < u->end; i++) {
         uint64_t pc = (uint64_t)u->base + (i - u->start);
         mbpf_insn *in = &insns[pc];
+        if (jump_leaves_unit(in, i, u))
+            return fail(c->err, c->errlen, "load: jump at insn %u of %s leaves its function", i,
+                        s->name);
         if (in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL) {
             code_unit *t;
             uint64_t tidx;

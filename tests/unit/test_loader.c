@@ -2,6 +2,7 @@
  * fixtures in tests/loader/, all compiled by the build into LOADER_TEST_BUILD (the build directory,
  * passed on the compiler command line by mk/20-loader.mk). */
 #include <criterion/criterion.h>
+#include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +158,8 @@ Test(loader, vectors_load_at_all_cpu_levels)
             for (uint32_t k = 0; k < l.prog.n_insns; k++) {
                 const mbpf_insn *in = &l.prog.insns[k];
                 if (in->code == MBPF_OPC_LDDW) {
-                    cr_assert(MBPF_SRC(in) == 0 || MBPF_SRC(in) == MBPF_LDDW_REGION, "%s insn %u", sub, k);
+                    cr_assert(MBPF_SRC(in) == 0 || MBPF_SRC(in) == MBPF_LDDW_REGION, "%s insn %u",
+                              sub, k);
                     k++;
                 } else if (in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL) {
                     int64_t t = (int64_t)k + in->imm + 1;
@@ -233,5 +235,61 @@ Test(loader, every_truncation_is_handled)
         free(copy);
     }
     cr_assert_eq(refused, (int)len, "every truncated ELF is refused");
+    free(buf);
+}
+
+/* File offset of function `fn` in .text of an object, found with libelf (0 = not found). */
+static size_t function_offset(uint8_t *buf, size_t len, const char *fn)
+{
+    cr_assert_neq(elf_version(EV_CURRENT), EV_NONE);
+    Elf *e = elf_memory((char *)buf, len);
+    cr_assert(e != NULL);
+    size_t result = 0, shstrndx;
+    cr_assert_eq(elf_getshdrstrndx(e, &shstrndx), 0);
+    for (Elf_Scn *scn = elf_nextscn(e, NULL); scn; scn = elf_nextscn(e, scn)) {
+        GElf_Shdr sh;
+        gelf_getshdr(scn, &sh);
+        if (sh.sh_type != SHT_SYMTAB)
+            continue;
+        Elf_Data *d = elf_getdata(scn, NULL);
+        for (int k = 0; (size_t)k < sh.sh_size / sizeof(Elf64_Sym); k++) {
+            GElf_Sym sym;
+            gelf_getsym(d, k, &sym);
+            const char *n = elf_strptr(e, sh.sh_link, sym.st_name);
+            if (!n || strcmp(n, fn))
+                continue;
+            GElf_Shdr text;
+            gelf_getshdr(elf_getscn(e, sym.st_shndx), &text);
+            result = text.sh_offset + sym.st_value;
+        }
+    }
+    elf_end(e);
+    return result;
+}
+
+/* Functions are moved independently, so a jump out of one (hand-made; clang never emits it) is
+ * refused rather than silently retargeted. */
+Test(loader, jump_out_of_a_function_is_refused)
+{
+    size_t len;
+    char err[256];
+    uint8_t *buf = mbpf_read_file(obj_path("loader-test/multi.o"), &len, err, sizeof err);
+    cr_assert(buf != NULL, "%s", err);
+    size_t off = function_offset(buf, len, "length");
+    cr_assert_gt(off, 0, "length() not found in multi.o");
+    int patched = 0;
+    for (size_t p = off; p + 8 <= len && !patched; p += 8) {
+        uint8_t cls = buf[p] & 7;
+        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && buf[p] != MBPF_OPC_CALL &&
+            buf[p] != MBPF_OPC_EXIT) {
+            int16_t back = -200; /* far before the start of length() */
+            memcpy(buf + p + 2, &back, sizeof back);
+            patched = 1;
+        }
+    }
+    cr_assert(patched, "no jump found in length()");
+    mbpf_loaded l;
+    cr_assert_eq(mbpf_load_buffer(buf, len, "sec_a", &l, err, sizeof err), -1);
+    cr_assert(strstr(err, "leaves its function") != NULL, "%s", err);
     free(buf);
 }

@@ -641,8 +641,8 @@ static int load_elf(const uint8_t *buf, size_t len, const char *section, mbpf_lo
     if (classify(&c, shstrndx) || check_data_relocs(&c))
         goto out;
     size_t first = 0;
-    uint64_t entry_off;
-    uint32_t n;
+    uint64_t entry_off = 0;
+    uint32_t n = 0;
     if (select_program(&c, section, &first, &entry_off))
         goto out;
     if (layout_code(&c, first, entry_off, &n) || layout_data(&c, out))

@@ -139,7 +139,8 @@ def aot_throughput(build, outdir):
     """bpf2thumb and bpf2rv32 on a generated 40,000-instruction program (its code must stay under
     the 1 MiB the backends accept), release build (no sanitizers). Returns [(tool, insns/s, seconds)] or an error string."""
     rel = os.path.join(build, "release")
-    r = sh(["make", "--no-print-directory", "BUILD=" + rel, "SAN=0", os.path.join(rel, "bin", "bpf2thumb")])
+    r = sh(["make", "--no-print-directory", "BUILD=" + rel, "SAN=0", os.path.join(rel, "bin", "bpf2thumb"),
+            os.path.join(rel, "bin", "bpf2rv32")])
     if r.returncode:
         return "release build failed: " + r.stderr[-200:]
     import random

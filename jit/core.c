@@ -79,6 +79,42 @@ int jit_region_bounds(uint8_t rgn, int write, uint32_t *start, uint32_t *end)
     }
 }
 
+uint32_t jit_jump_target(uint32_t pc, const mbpf_insn *in)
+{
+    const int ja32 = MBPF_CLASS(in->code) == MBPF_JMP32 && MBPF_OP(in->code) == MBPF_JA;
+    return (uint32_t)((int64_t)pc + 1 + (ja32 ? in->imm : in->off));
+}
+
+int jit_needs_budget(const mbpf_fact *f)
+{
+    return (f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED);
+}
+
+int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
+{
+    const mbpf_program *p = c->prog;
+    for (uint32_t pc = 0; pc < p->n_insns; pc++) {
+        const mbpf_fact *f = &c->facts[pc];
+        const mbpf_insn *in = &p->insns[pc];
+        if (!(f->flags & MBPF_FACT_REACHABLE)) {
+            jit_mark_insn(c, pc);
+            continue;
+        }
+        if ((f->flags & MBPF_FACT_SUBPROG) && pc != 0)
+            ops->function_entry(b);
+        jit_mark_insn(c, pc);
+        int rc = ops->insn(b, pc, in, f);
+        if (rc)
+            return rc;
+        if (in->code == MBPF_OPC_LDDW) {
+            pc++;
+            jit_mark_insn(c, pc); /* the second slot emits nothing of its own */
+        }
+    }
+    jit_mark_insn(c, p->n_insns);
+    return 0;
+}
+
 size_t mbpf_jit_work_size(uint32_t n_insns)
 {
     return ((size_t)n_insns + 1) * sizeof(uint32_t) + 8;

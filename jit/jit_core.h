@@ -42,6 +42,23 @@ int jit_fail(jit_ctx *c, uint32_t pc, const char *msg);
  * the region has no inline check (rodata for writes, helper-granted regions). */
 int jit_region_bounds(uint8_t rgn, int write, uint32_t *start, uint32_t *end);
 
+/* Target of a jump instruction (JA32 takes its offset from imm). */
+uint32_t jit_jump_target(uint32_t pc, const mbpf_insn *in);
+
+/* Does this jump need a budget check (a back edge the verifier did not prove bounded)? */
+int jit_needs_budget(const mbpf_fact *f);
+
+/* What a backend supplies to jit_emit_body. */
+typedef struct jit_backend_ops {
+    void (*function_entry)(void *b); /* before the first instruction of a local-call target */
+    int (*insn)(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f);
+} jit_backend_ops;
+
+/* The instruction loop shared by the backends: marks every instruction's offset (LDDW tails too),
+ * emits a function entry before each local-call target, lowers each reachable instruction, and
+ * marks the end of the program. */
+int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b);
+
 /* Each backend provides this: emit prologue, every instruction, epilogue and stubs. Returns 0 or
  * an MBPF_JIT_ERR_* code. Must emit exactly the same sizes in both passes. */
 int mbpf_t2_emit_program(jit_ctx *c);

@@ -719,12 +719,7 @@ static int lower_insn(rv *t, const mbpf_insn *in, const mbpf_fact *f)
                 return lower_local_call(t, (uint32_t)((int64_t)t->pc + 1 + in->imm));
             return lower_helper_call(t, in);
         }
-        {
-            int32_t r = (cls == MBPF_JMP32 && op == MBPF_JA) ? in->imm : in->off;
-            uint32_t target = (uint32_t)((int64_t)t->pc + 1 + r);
-            int budgeted = (f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED);
-            return lower_jump(t, in, target, budgeted);
-        }
+        return lower_jump(t, in, jit_jump_target(t->pc, in), jit_needs_budget(f));
     }
 }
 
@@ -822,10 +817,28 @@ static void emit_stubs(rv *t)
     emit_check_stub(t, 1);
 }
 
+/* A local-call target saves ra in a 16-byte frame; callers jump 8 bytes before the instruction,
+ * so this entry is never compressed. */
+static void rv_function_entry(void *b)
+{
+    rv *t = b;
+    t->in_subprog = 1;
+    t->fixed = 1;
+    e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -16));
+    e(t, rv_store(RV_SW, RV_RA, RV_SP, 0));
+    t->fixed = 0;
+}
+
+static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    rv *t = b;
+    t->pc = pc;
+    return lower_insn(t, in, f);
+}
+
 int mbpf_rv_emit_program(jit_ctx *c)
 {
     rv t;
-    const mbpf_program *p = c->prog;
     t.c = c;
     t.in_subprog = 0;
     t.fixed = 0;
@@ -842,31 +855,10 @@ int mbpf_rv_emit_program(jit_ctx *c)
         lw_block(&t, HI[r], MBPF_JB_REG_HI(r));
     }
 
-    for (uint32_t pc = 0; pc < p->n_insns; pc++) {
-        const mbpf_fact *f = &c->facts[pc];
-        const mbpf_insn *in = &p->insns[pc];
-        if (!(f->flags & MBPF_FACT_REACHABLE)) {
-            jit_mark_insn(c, pc);
-            continue;
-        }
-        if ((f->flags & MBPF_FACT_SUBPROG) && pc != 0) {
-            t.in_subprog = 1;
-            t.fixed = 1; /* callers jump 8 bytes before the first instruction */
-            e(&t, rv_opi(RV_ADD, RV_SP, RV_SP, -16));
-            e(&t, rv_store(RV_SW, RV_RA, RV_SP, 0));
-            t.fixed = 0;
-        }
-        jit_mark_insn(c, pc);
-        t.pc = pc;
-        int rc = lower_insn(&t, in, f);
-        if (rc)
-            return rc;
-        if (in->code == MBPF_OPC_LDDW) {
-            pc++;
-            jit_mark_insn(c, pc);
-        }
-    }
-    jit_mark_insn(c, p->n_insns);
+    static const jit_backend_ops ops = {rv_function_entry, rv_insn};
+    int rc = jit_emit_body(c, &ops, &t);
+    if (rc)
+        return rc;
     emit_stubs(&t);
     if (c->pos > (1u << 20))
         return jit_fail(c, 0, "program too large for RV32 jump ranges");

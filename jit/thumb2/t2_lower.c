@@ -823,12 +823,7 @@ static int lower_insn(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
                 return lower_local_call(t, (uint32_t)((int64_t)t->pc + 1 + in->imm));
             return lower_helper_call(t, in);
         }
-        {
-            int32_t rel_insns = (cls == MBPF_JMP32 && op == MBPF_JA) ? in->imm : in->off;
-            uint32_t target = (uint32_t)((int64_t)t->pc + 1 + rel_insns);
-            int budgeted = (f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED);
-            return lower_jump(t, in, target, budgeted);
-        }
+        return lower_jump(t, in, jit_jump_target(t->pc, in), jit_needs_budget(f));
     }
 }
 
@@ -944,10 +939,24 @@ static void choose_registers(t2 *t)
     }
 }
 
+/* A local-call target starts with push {lr}; callers branch 2 bytes before the instruction. */
+static void t2_function_entry(void *b)
+{
+    t2 *t = b;
+    t->in_subprog = 1;
+    e16(t, t2_push_lr16());
+}
+
+static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    t2 *t = b;
+    t->pc = pc;
+    return lower_insn(t, in, f);
+}
+
 int mbpf_t2_emit_program(jit_ctx *c)
 {
     t2 t;
-    const mbpf_program *p = c->prog;
     t.c = c;
     t.in_subprog = 0;
     choose_registers(&t);
@@ -964,28 +973,10 @@ int mbpf_t2_emit_program(jit_ctx *c)
             ldr_block(&t, t.hi[r], MBPF_JB_REG_HI(r));
         }
 
-    for (uint32_t pc = 0; pc < p->n_insns; pc++) {
-        const mbpf_fact *f = &c->facts[pc];
-        const mbpf_insn *in = &p->insns[pc];
-        if (!(f->flags & MBPF_FACT_REACHABLE)) {
-            jit_mark_insn(c, pc);
-            continue;
-        }
-        if ((f->flags & MBPF_FACT_SUBPROG) && pc != 0) {
-            t.in_subprog = 1;
-            e16(&t, t2_push_lr16());
-        }
-        jit_mark_insn(c, pc);
-        t.pc = pc;
-        int rc = lower_insn(&t, in, f);
-        if (rc)
-            return rc;
-        if (in->code == MBPF_OPC_LDDW) {
-            pc++;
-            jit_mark_insn(c, pc);
-        }
-    }
-    jit_mark_insn(c, p->n_insns);
+    static const jit_backend_ops ops = {t2_function_entry, t2_insn};
+    int rc = jit_emit_body(c, &ops, &t);
+    if (rc)
+        return rc;
     emit_stubs(&t);
     if (c->pos > (1u << 20))
         return jit_fail(c, 0, "program too large for Thumb-2 branch ranges");

@@ -187,29 +187,21 @@ static void shift64_imm(t2 *t, int op, int dl, int dh, uint32_t k)
             e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dl, T2_LSL, (int)(k - 32)));
             mov0(t, dl);
         }
-    } else if (op == MBPF_RSH) {
+    } else { /* RSH, ARSH: the same shape, logical or arithmetic on the upper half */
+        const int type = op == MBPF_ARSH ? T2_ASR : T2_LSR;
         if (k < 32) {
             e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl, T2_LSR, (int)k));
             e32(t, t2_dp_reg(T2_ORR, 0, dl, dl, dh, T2_LSL, (int)(32 - k)));
-            e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, T2_LSR, (int)k));
+            e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, type, (int)k));
         } else {
             if (k == 32)
                 mov(t, dl, dh);
             else
-                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dh, T2_LSR, (int)(k - 32)));
-            mov0(t, dh);
-        }
-    } else { /* ARSH */
-        if (k < 32) {
-            e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl, T2_LSR, (int)k));
-            e32(t, t2_dp_reg(T2_ORR, 0, dl, dl, dh, T2_LSL, (int)(32 - k)));
-            e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, T2_ASR, (int)k));
-        } else {
-            if (k == 32)
-                mov(t, dl, dh);
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dh, type, (int)(k - 32)));
+            if (type == T2_ASR)
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, T2_ASR, 31));
             else
-                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dh, T2_ASR, (int)(k - 32)));
-            e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, T2_ASR, 31));
+                mov0(t, dh);
         }
     }
 }

@@ -145,7 +145,9 @@ int mbpf_target_run(const char *target, const char *engine, const mbpf_program *
             return rc;
         }
     }
-    char bundle[] = "/tmp/mbpf-bundle-XXXXXX";
+    char bundle[4200];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(bundle, sizeof bundle, "%s/mbpf-bundle-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     int fd = mkstemp(bundle);
     if (fd < 0 || (close(fd), write_bundle(bundle, eng, p, mem, mem_len, budget, code, code_len, entry))) {
         fprintf(stderr, "bpfrun: cannot write a bundle file\n");

@@ -130,4 +130,20 @@ void mbpf_jit_irq_restore(mbpf_jit_irq_state s)
 {
     (void)s;
 }
+
+/* No translated code can run here: the runtime never calls these on the host (it has no native
+ * target), but it links them. */
+void mbpf_jit_sync_code(const void *code, uint32_t len)
+{
+    (void)code;
+    (void)len;
+}
+
+mbpf_status mbpf_jit_run(mbpf_exec *x, const void *code, uint32_t entry_off)
+{
+    (void)code;
+    (void)entry_off;
+    x->status = MBPF_FAULT_BAD_INSN;
+    return x->status;
+}
 #endif

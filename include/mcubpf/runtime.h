@@ -1,0 +1,197 @@
+/* The on-device runtime: what a firmware embeds to load, verify, translate, cache and run
+ * eBPF programs of several tenants. Freestanding C99, no malloc: every byte comes from the
+ * embedder (the runtime object, a code arena, a work arena, per-program and per-tenant buffers).
+ * Not reentrant: one load or run at a time (call it from one thread, or lock around it).
+ * Guide: docs/runtime.md. */
+#ifndef MCUBPF_RUNTIME_H
+#define MCUBPF_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcubpf/jit.h"
+#include "mcubpf/vm.h"
+
+#ifndef MBPF_RT_MAX_HELPERS
+#define MBPF_RT_MAX_HELPERS 16 /* helper ids 0..15; id 0 is never a helper */
+#endif
+#ifndef MBPF_RT_CACHE_ENTRIES
+#define MBPF_RT_CACHE_ENTRIES 8 /* translated programs kept at once */
+#endif
+
+/* The target whose code this build can execute (MBPF_TARGET_NONE on the host). */
+#if defined(__arm__) && defined(__thumb2__)
+#define MBPF_RT_NATIVE_TARGET MBPF_TARGET_THUMB2
+#elif defined(__riscv) && __riscv_xlen == 32
+#define MBPF_RT_NATIVE_TARGET MBPF_TARGET_RV32IMC
+#else
+#define MBPF_RT_NATIVE_TARGET MBPF_TARGET_NONE
+#endif
+
+/* Engines (mbpf_prog_stats.engine). */
+#define MBPF_RT_ENGINE_NONE 0
+#define MBPF_RT_ENGINE_INTERP 1
+#define MBPF_RT_ENGINE_JIT 2
+#define MBPF_RT_ENGINE_AOT 3
+
+/* Load errors (mbpf_rt_error.code). */
+#define MBPF_RT_OK 0
+#define MBPF_RT_ERR_ARG (-1)        /* a NULL or inconsistent argument */
+#define MBPF_RT_ERR_FORMAT (-2)     /* not a container/image, corrupted, or hash mismatch */
+#define MBPF_RT_ERR_VERIFY (-3)     /* the verifier rejected the bytecode */
+#define MBPF_RT_ERR_TARGET (-4)     /* AOT image for another target, or no native engine here */
+#define MBPF_RT_ERR_PERMISSION (-5) /* AOT refused by policy, or it imports a helper outside the
+                                     * tenant's mask */
+#define MBPF_RT_ERR_NOMEM (-6)      /* program data larger than the slot's buffer, work arena too
+                                     * small */
+
+typedef struct mbpf_rt_error {
+    int code;        /* MBPF_RT_ERR_* */
+    uint32_t pc;     /* instruction the error is about (verifier errors) */
+    const char *msg; /* static reason; for verifier errors the full line is
+                      * mbpf_rt_last_message() */
+} mbpf_rt_error;
+
+/* Policy flags (mbpf_rt_config.flags). */
+#define MBPF_RT_TRANSLATE_AT_LOAD 0x1 /* translate when loading; otherwise at the first run */
+#define MBPF_RT_ALLOW_AOT 0x2         /* accept AOT images: only when the embedder has checked
+                                       * their origin (docs/trust-model.md) */
+#define MBPF_RT_NO_JIT 0x4            /* always interpret bytecode */
+
+struct mbpf_runtime;
+
+/* Embedder services the default helpers use (any may be NULL). */
+typedef struct mbpf_rt_services {
+    void (*log_write)(void *user, const char *line, uint32_t len); /* one formatted line */
+    uint32_t (*now_ms)(void *user);
+    int (*sensor_read)(void *user, uint32_t channel, int32_t *value); /* 0 = ok */
+    void *user;
+} mbpf_rt_services;
+
+/* Key/value store (helpers MBPF_HELPER_KV_*): fixed entries from the embedder, one namespace per
+ * tenant plus a global one. */
+typedef struct mbpf_kv_entry {
+    uint32_t ns; /* 0 = free, MBPF_KV_NS_GLOBAL, or tenant id + 1 */
+    uint32_t key;
+    uint64_t value;
+} mbpf_kv_entry;
+#define MBPF_KV_NS_GLOBAL 0xffffffffu
+
+typedef struct mbpf_kv {
+    mbpf_kv_entry *entries;
+    uint32_t cap;
+} mbpf_kv;
+
+typedef struct mbpf_rt_config {
+    mbpf_target target;     /* translation target; MBPF_TARGET_NONE: interpreter only */
+    uint32_t flags;         /* MBPF_RT_* policy flags */
+    uint8_t *code;          /* code arena for translated programs (RAM the CPU may execute) */
+    uint32_t code_len;
+    void *work;             /* verifier/translator scratch, 8-byte aligned */
+    size_t work_len;        /* mbpf_rt_work_size(largest program) */
+    mbpf_kv *kv;            /* NULL: the kv helpers fail with -1 */
+    mbpf_rt_services services;
+} mbpf_rt_config;
+
+/* A tenant: who owns a program, what it may call and where its stack lives. Embedder storage;
+ * must outlive its programs. */
+typedef struct mbpf_tenant {
+    uint32_t id;          /* distinct per tenant: selects its kv namespace */
+    uint32_t helper_mask; /* bit n: helper id n allowed */
+    uint32_t ctx_flags;   /* MBPF_REGION_R | MBPF_REGION_W: access to the contexts it is given */
+    uint8_t *stack;       /* its eBPF stack: MBPF_STACK_SIZE per call level, up to
+                           * MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH */
+    uint32_t stack_len;
+    uint64_t budget;      /* back edges and local calls per run; 0 = unlimited */
+} mbpf_tenant;
+
+typedef struct mbpf_prog_stats {
+    uint32_t runs, faults, budget_stops;
+    uint32_t cache_hits, cache_misses, evictions; /* evictions: of this program's code */
+    uint32_t fallbacks; /* runs in the interpreter because translation failed */
+    uint32_t code_bytes; /* translated or AOT code size */
+    uint32_t swaps;      /* hot swaps into this slot */
+    uint8_t engine;      /* MBPF_RT_ENGINE_* of the last run (or the one planned after load) */
+} mbpf_prog_stats;
+
+/* A program slot. The embedder provides `data` (RAM for the program's .data/.bss, kept between
+ * runs) before loading; everything else belongs to the runtime. The container or image buffer
+ * must stay valid and unchanged while the program is loaded (bytecode and AOT code run in place). */
+typedef struct mbpf_prog {
+    uint8_t *data;
+    uint32_t data_cap;
+    /* runtime-owned */
+    const mbpf_tenant *tenant;
+    mbpf_program prog;
+    uint8_t key[16];      /* cache key: SHA-256 of bytecode, target and options, truncated */
+    uint8_t kind;         /* MBPF_RT_ENGINE_INTERP (bytecode) or MBPF_RT_ENGINE_AOT */
+    uint8_t no_jit;       /* translation failed for good: interpret */
+    int8_t cache_slot;    /* hint: cache entry last used, -1 none */
+    uint8_t loaded;
+    const uint8_t *aot_code;
+    uint32_t aot_entry;
+    mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS]; /* the runtime's helpers masked by the tenant's */
+    mbpf_prog_stats stats;
+} mbpf_prog;
+
+typedef struct mbpf_rt_cache_entry {
+    uint8_t key[16];
+    uint32_t off, len, entry; /* code at cfg.code + off */
+    uint32_t last_use;        /* LRU clock */
+    mbpf_prog *owner;         /* program that translated it (charged with its eviction) */
+    uint8_t used;
+} mbpf_rt_cache_entry;
+
+typedef struct mbpf_runtime {
+    mbpf_rt_config cfg;
+    uint32_t code_used;       /* code arena bytes in use, entries packed from offset 0 */
+    uint32_t clock;
+    mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS];
+    mbpf_rt_cache_entry cache[MBPF_RT_CACHE_ENTRIES];
+    const char *last_msg;     /* detail of the last load error (in the work arena or static) */
+} mbpf_runtime;
+
+/* Work arena bytes needed for programs of up to n_insns instructions. */
+size_t mbpf_rt_work_size(uint32_t n_insns);
+
+/* Initialise rt with cfg (copied). Returns MBPF_RT_OK or MBPF_RT_ERR_ARG. */
+int mbpf_rt_init(mbpf_runtime *rt, const mbpf_rt_config *cfg);
+
+/* Register helper fn under id (1..MBPF_RT_MAX_HELPERS-1); before loading the programs that use
+ * it. Returns MBPF_RT_OK or MBPF_RT_ERR_ARG. */
+int mbpf_rt_register_helper(mbpf_runtime *rt, uint32_t id, mbpf_helper_fn fn);
+
+/* Register the default helper set (ids MBPF_HELPER_*, include/mcubpf/helpers.h). */
+void mbpf_rt_register_default_helpers(mbpf_runtime *rt);
+
+/* Load a bytecode container (verified here) or an AOT image (if MBPF_RT_ALLOW_AOT) into slot p
+ * for tenant t. On failure p is left unloaded and err says why. */
+int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
+                 size_t len, mbpf_rt_error *err);
+
+/* Hot swap: load buf into p in place of its current program. The new program is checked first;
+ * on failure the old one stays loaded and keeps running. Stats restart (swaps counts). */
+int mbpf_rt_replace(mbpf_runtime *rt, mbpf_prog *p, const uint8_t *buf, size_t len,
+                    mbpf_rt_error *err);
+
+/* Run p with context [ctx, ctx+ctx_len) (r1, r2). Returns the status; *r0 and *fault (each may be
+ * NULL) receive the result and, on a fault, where it happened. */
+mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
+                        mbpf_fault *fault);
+
+/* Unload p (its cached code stays until evicted: another program may share it). */
+void mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p);
+
+/* The full message of the last load error: a verifier line ("verify: insn 12 (...): ...") or the
+ * static reason. Valid until the next load. */
+const char *mbpf_rt_last_message(const mbpf_runtime *rt);
+
+/* For helpers: the runtime, program and tenant of the run x belongs to. */
+mbpf_runtime *mbpf_rt_of(const mbpf_exec *x);
+const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x);
+
+/* Static name of an engine ("interp", "jit", "aot") and of a load error. */
+const char *mbpf_rt_engine_name(uint8_t engine);
+const char *mbpf_rt_error_name(int code);
+
+#endif

@@ -1,0 +1,373 @@
+/* The runtime API: loading (containers and AOT images), hot swap, runs and statistics. The code
+ * cache lives in rt_cache.c, the default helpers in rt_helpers.c. */
+#include <string.h>
+
+#include "mcubpf/container.h"
+#include "mcubpf/image.h"
+#include "mcubpf/runtime.h"
+#include "mcubpf/sha256.h"
+#include "mcubpf/verifier.h"
+#include "runtime/rt_internal.h"
+
+static size_t align8(size_t v)
+{
+    return (v + 7u) & ~(size_t)7u;
+}
+
+size_t mbpf_rt_work_size(uint32_t n_insns)
+{
+    size_t v = mbpf_verify_arena_size(n_insns), j = mbpf_jit_work_size(n_insns);
+    return align8(sizeof(mbpf_verify_result)) + align8((size_t)n_insns * sizeof(mbpf_fact)) +
+           (v > j ? v : j) + 8u;
+}
+
+rt_work rt_work_split(mbpf_runtime *rt, uint32_t n_insns)
+{
+    rt_work w;
+    uint8_t *a = (uint8_t *)(((uintptr_t)rt->cfg.work + 7u) & ~(uintptr_t)7u);
+    size_t skip = (size_t)(a - (uint8_t *)rt->cfg.work);
+    w.res = (mbpf_verify_result *)(void *)a;
+    a += align8(sizeof(mbpf_verify_result));
+    w.facts = (mbpf_fact *)(void *)a;
+    a += align8((size_t)n_insns * sizeof(mbpf_fact));
+    w.scratch = a;
+    size_t used = skip + (size_t)(a - ((uint8_t *)rt->cfg.work + skip));
+    w.scratch_len = rt->cfg.work_len > used ? rt->cfg.work_len - used : 0;
+    w.ok = rt->cfg.work && rt->cfg.work_len >= mbpf_rt_work_size(n_insns);
+    return w;
+}
+
+int mbpf_rt_init(mbpf_runtime *rt, const mbpf_rt_config *cfg)
+{
+    if (!rt || !cfg)
+        return MBPF_RT_ERR_ARG;
+    memset(rt, 0, sizeof *rt);
+    rt->cfg = *cfg;
+    if (cfg->target != MBPF_TARGET_NONE && cfg->target != MBPF_RT_NATIVE_TARGET)
+        return MBPF_RT_ERR_TARGET;
+    if (cfg->target != MBPF_TARGET_NONE && (!cfg->code || !cfg->code_len))
+        return MBPF_RT_ERR_ARG;
+    return MBPF_RT_OK;
+}
+
+int mbpf_rt_register_helper(mbpf_runtime *rt, uint32_t id, mbpf_helper_fn fn)
+{
+    if (!rt || id == 0 || id >= MBPF_RT_MAX_HELPERS)
+        return MBPF_RT_ERR_ARG;
+    rt->helpers[id] = fn;
+    return MBPF_RT_OK;
+}
+
+static int fail(mbpf_runtime *rt, mbpf_rt_error *err, int code, const char *msg)
+{
+    rt->last_msg = msg;
+    if (err) {
+        err->code = code;
+        err->pc = 0;
+        err->msg = msg;
+    }
+    return code;
+}
+
+/* The helpers the tenant may call and the runtime has: the verifier's mask and the table. */
+static uint32_t allowed_helpers(const mbpf_runtime *rt, const mbpf_tenant *t)
+{
+    uint32_t m = 0;
+    for (uint32_t id = 1; id < MBPF_RT_MAX_HELPERS && id < 32; id++)
+        if (rt->helpers[id] && (t->helper_mask >> id & 1u))
+            m |= 1u << id;
+    return m;
+}
+
+int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, rt_work *w)
+{
+    mbpf_verify_opts o;
+    memset(&o, 0, sizeof o);
+    o.helper_mask_lo = allowed_helpers(rt, t);
+    o.ctx_flags = t->ctx_flags;
+    return mbpf_verify(prog, &o, w->facts, w->scratch, w->scratch_len, w->res);
+}
+
+/* Cache key: bytecode, rodata, target and the options that shape the translation. */
+static void make_key(const mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t,
+                     uint8_t key[16])
+{
+    mbpf_sha256_ctx s;
+    uint8_t d[32];
+    uint32_t extra[3] = {(uint32_t)rt->cfg.target, t->ctx_flags, prog->data_len};
+    mbpf_sha256_init(&s);
+    mbpf_sha256_update(&s, prog->insns, (size_t)prog->n_insns * sizeof(mbpf_insn));
+    mbpf_sha256_update(&s, prog->rodata ? prog->rodata : (const uint8_t *)"", prog->rodata_len);
+    mbpf_sha256_update(&s, extra, sizeof extra);
+    mbpf_sha256_final(&s, d);
+    memcpy(key, d, 16);
+}
+
+/* A checked program, not yet installed in a slot. */
+typedef struct staged {
+    mbpf_program prog;
+    const uint8_t *data_init;
+    uint32_t data_init_len;
+    uint8_t kind;
+    const uint8_t *aot_code;
+    uint32_t aot_entry, aot_code_len;
+} staged;
+
+static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
+                           const uint8_t *buf, size_t len, staged *s, mbpf_rt_error *err)
+{
+    mbpf_container_view v;
+    const char *why = NULL;
+    if (mbpf_container_parse(buf, len, &v, &why))
+        return fail(rt, err, MBPF_RT_ERR_FORMAT, why);
+    if (v.data_len > p->data_cap)
+        return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: program data larger than the slot's buffer");
+    s->prog.insns = v.insns;
+    s->prog.n_insns = v.n_insns;
+    s->prog.rodata = v.rodata;
+    s->prog.rodata_len = v.rodata_len;
+    s->prog.data = p->data;
+    s->prog.data_len = v.data_len;
+    s->data_init = v.data_init;
+    s->data_init_len = v.data_init_len;
+    s->kind = MBPF_RT_ENGINE_INTERP;
+    rt_work w = rt_work_split(rt, v.n_insns);
+    if (!w.ok)
+        return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: work arena too small for this program");
+    /* the verifier reads data only through the program description; no write happens here */
+    if (rt_verify(rt, &s->prog, t, &w)) {
+        fail(rt, err, MBPF_RT_ERR_VERIFY, "runtime: the verifier rejected the program");
+        rt->last_msg = w.res->msg;
+        if (err)
+            err->pc = w.res->pc;
+        return MBPF_RT_ERR_VERIFY;
+    }
+    return MBPF_RT_OK;
+}
+
+static int stage_image(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
+                       size_t len, staged *s, mbpf_rt_error *err)
+{
+    mbpf_image_view v;
+    const char *why = NULL;
+    if (!(rt->cfg.flags & MBPF_RT_ALLOW_AOT))
+        return fail(rt, err, MBPF_RT_ERR_PERMISSION, "runtime: AOT images are not accepted (policy)");
+    if (MBPF_RT_NATIVE_TARGET == MBPF_TARGET_NONE)
+        return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: no native engine in this build");
+    if (mbpf_image_parse(buf, len, MBPF_RT_NATIVE_TARGET, &v, &why))
+        return fail(rt, err, why && strstr(why, "target") ? MBPF_RT_ERR_TARGET : MBPF_RT_ERR_FORMAT, why);
+    if (((uintptr_t)v.code & 3u) != 0)
+        return fail(rt, err, MBPF_RT_ERR_FORMAT, "runtime: image code is not 4-byte aligned in memory");
+    uint32_t allowed = allowed_helpers(rt, t);
+    for (uint32_t i = 0; i < v.n_helpers; i++) {
+        uint32_t id;
+        memcpy(&id, &v.helpers[i], 4);
+        if (id >= 32 || !(allowed >> id & 1u))
+            return fail(rt, err, MBPF_RT_ERR_PERMISSION,
+                        "runtime: image calls a helper outside the tenant's permissions");
+    }
+    if (v.data_len > p->data_cap)
+        return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: program data larger than the slot's buffer");
+    memset(&s->prog, 0, sizeof s->prog);
+    s->prog.rodata = v.rodata;
+    s->prog.rodata_len = v.rodata_len;
+    s->prog.data = p->data;
+    s->prog.data_len = v.data_len;
+    s->data_init = v.data;
+    s->data_init_len = v.data_len;
+    s->kind = MBPF_RT_ENGINE_AOT;
+    s->aot_code = v.code;
+    s->aot_entry = v.entry;
+    s->aot_code_len = v.code_len;
+    return MBPF_RT_OK;
+}
+
+static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
+                 size_t len, staged *s, mbpf_rt_error *err)
+{
+    uint32_t magic = 0;
+    if (!rt || !p || !t || !buf || !t->stack || t->stack_len < MBPF_STACK_SIZE)
+        return fail(rt, err, MBPF_RT_ERR_ARG, "runtime: missing program slot, tenant, stack or buffer");
+    if (len >= 4)
+        memcpy(&magic, buf, 4);
+    if (magic == MBPF_CONTAINER_MAGIC)
+        return stage_container(rt, p, t, buf, len, s, err);
+    if (magic == MBPF_IMAGE_MAGIC)
+        return stage_image(rt, p, t, buf, len, s, err);
+    return fail(rt, err, MBPF_RT_ERR_FORMAT, "runtime: neither a bytecode container nor an AOT image");
+}
+
+/* Install a staged program into p: data initialised, helper table masked, key computed. */
+static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const staged *s)
+{
+    p->tenant = t;
+    p->prog = s->prog;
+    if (p->prog.data_len) {
+        if (s->data_init_len)
+            memcpy(p->data, s->data_init, s->data_init_len);
+        memset(p->data + s->data_init_len, 0, p->prog.data_len - s->data_init_len);
+    }
+    p->kind = s->kind;
+    p->no_jit = 0;
+    p->cache_slot = -1;
+    p->aot_code = s->aot_code;
+    p->aot_entry = s->aot_entry;
+    uint32_t allowed = allowed_helpers(rt, t);
+    for (uint32_t id = 0; id < MBPF_RT_MAX_HELPERS; id++)
+        p->helpers[id] = (id < 32 && (allowed >> id & 1u)) ? rt->helpers[id] : NULL;
+    memset(&p->stats, 0, sizeof p->stats);
+    if (s->kind == MBPF_RT_ENGINE_AOT) {
+        memset(p->key, 0, sizeof p->key);
+        p->stats.engine = MBPF_RT_ENGINE_AOT;
+        p->stats.code_bytes = s->aot_code_len;
+    } else {
+        make_key(rt, &p->prog, t, p->key);
+        p->stats.engine = rt_jit_enabled(rt) ? MBPF_RT_ENGINE_JIT : MBPF_RT_ENGINE_INTERP;
+    }
+    p->loaded = 1;
+}
+
+static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
+                       size_t len, mbpf_rt_error *err)
+{
+    staged s;
+    memset(&s, 0, sizeof s);
+    int rc = stage(rt, p, t, buf, len, &s, err);
+    if (rc)
+        return rc;
+    install(rt, p, t, &s);
+    if (s.kind != MBPF_RT_ENGINE_AOT && rt_jit_enabled(rt) && (rt->cfg.flags & MBPF_RT_TRANSLATE_AT_LOAD))
+        rt_cache_get(rt, p); /* failure is not an error: the program will be interpreted */
+    rt->last_msg = NULL;
+    if (err) {
+        err->code = MBPF_RT_OK;
+        err->pc = 0;
+        err->msg = NULL;
+    }
+    return MBPF_RT_OK;
+}
+
+int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
+                 size_t len, mbpf_rt_error *err)
+{
+    if (p)
+        p->loaded = 0;
+    return load_common(rt, p, t, buf, len, err);
+}
+
+int mbpf_rt_replace(mbpf_runtime *rt, mbpf_prog *p, const uint8_t *buf, size_t len,
+                    mbpf_rt_error *err)
+{
+    if (!p || !p->loaded)
+        return fail(rt, err, MBPF_RT_ERR_ARG, "runtime: replace needs a loaded program");
+    uint32_t swaps = p->stats.swaps;
+    int rc = load_common(rt, p, p->tenant, buf, len, err);
+    if (rc == MBPF_RT_OK)
+        p->stats.swaps = swaps + 1;
+    return rc;
+}
+
+void mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p)
+{
+    (void)rt;
+    if (p)
+        p->loaded = 0;
+}
+
+/* What helpers find in mbpf_exec.user. */
+typedef struct rt_call {
+    mbpf_runtime *rt;
+    mbpf_prog *prog;
+} rt_call;
+
+mbpf_runtime *mbpf_rt_of(const mbpf_exec *x)
+{
+    return ((const rt_call *)x->user)->rt;
+}
+
+const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x)
+{
+    return ((const rt_call *)x->user)->prog->tenant;
+}
+
+mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
+                        mbpf_fault *fault)
+{
+    if (!rt || !p || !p->loaded) {
+        if (fault)
+            memset(fault, 0, sizeof *fault);
+        return MBPF_FAULT_BAD_INSN;
+    }
+    const mbpf_tenant *t = p->tenant;
+    rt_call call = {rt, p};
+    mbpf_exec x;
+    memset(&x, 0, sizeof x);
+    x.prog = &p->prog;
+    x.ctx = ctx;
+    x.ctx_len = ctx ? ctx_len : 0;
+    x.ctx_flags = t->ctx_flags;
+    x.stack = t->stack;
+    x.stack_len = t->stack_len;
+    x.helpers = p->helpers;
+    x.n_helpers = MBPF_RT_MAX_HELPERS;
+    x.budget = t->budget;
+    x.user = &call;
+    mbpf_exec_reset(&x);
+
+    mbpf_status st;
+    if (p->kind == MBPF_RT_ENGINE_AOT) {
+        st = mbpf_jit_run(&x, p->aot_code, p->aot_entry);
+        p->stats.engine = MBPF_RT_ENGINE_AOT;
+    } else {
+        const mbpf_rt_cache_entry *e = rt_jit_enabled(rt) && !p->no_jit ? rt_cache_get(rt, p) : NULL;
+        if (e) {
+            st = mbpf_jit_run(&x, rt->cfg.code + e->off, e->entry);
+            p->stats.engine = MBPF_RT_ENGINE_JIT;
+        } else {
+            if (rt_jit_enabled(rt))
+                p->stats.fallbacks++;
+            st = mbpf_interp_run(&x);
+            p->stats.engine = MBPF_RT_ENGINE_INTERP;
+        }
+    }
+    p->stats.runs++;
+    if (st != MBPF_OK) {
+        p->stats.faults++;
+        if (st == MBPF_FAULT_BUDGET)
+            p->stats.budget_stops++;
+    }
+    if (r0)
+        *r0 = x.r0;
+    if (fault)
+        *fault = x.fault;
+    return st;
+}
+
+const char *mbpf_rt_last_message(const mbpf_runtime *rt)
+{
+    return rt && rt->last_msg ? rt->last_msg : "";
+}
+
+const char *mbpf_rt_engine_name(uint8_t engine)
+{
+    switch (engine) {
+    case MBPF_RT_ENGINE_INTERP: return "interp";
+    case MBPF_RT_ENGINE_JIT: return "jit";
+    case MBPF_RT_ENGINE_AOT: return "aot";
+    default: return "none";
+    }
+}
+
+const char *mbpf_rt_error_name(int code)
+{
+    switch (code) {
+    case MBPF_RT_OK: return "ok";
+    case MBPF_RT_ERR_ARG: return "bad argument";
+    case MBPF_RT_ERR_FORMAT: return "bad format";
+    case MBPF_RT_ERR_VERIFY: return "rejected by the verifier";
+    case MBPF_RT_ERR_TARGET: return "wrong target";
+    case MBPF_RT_ERR_PERMISSION: return "not permitted";
+    case MBPF_RT_ERR_NOMEM: return "out of memory";
+    default: return "unknown error";
+    }
+}

@@ -1,0 +1,118 @@
+/* The code cache: translated programs packed from the start of the code arena, a fixed number
+ * of entries, least-recently-used eviction. Translated code is position independent (it reaches
+ * everything through its block), so evicting an entry slides the later ones down. */
+#include <string.h>
+
+#include "runtime/rt_internal.h"
+
+static mbpf_rt_cache_entry *find(mbpf_runtime *rt, const mbpf_prog *p)
+{
+    if (p->cache_slot >= 0) {
+        mbpf_rt_cache_entry *e = &rt->cache[p->cache_slot];
+        if (e->used && !memcmp(e->key, p->key, sizeof e->key))
+            return e;
+    }
+    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++) {
+        mbpf_rt_cache_entry *e = &rt->cache[i];
+        if (e->used && !memcmp(e->key, p->key, sizeof e->key))
+            return e;
+    }
+    return NULL;
+}
+
+/* Remove entry e and close the gap it leaves in the arena. */
+static void evict(mbpf_runtime *rt, mbpf_rt_cache_entry *e)
+{
+    uint32_t end = e->off + e->len;
+    if (e->owner)
+        e->owner->stats.evictions++;
+    if (end < rt->code_used) {
+        memmove(rt->cfg.code + e->off, rt->cfg.code + end, rt->code_used - end);
+        for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
+            if (rt->cache[i].used && rt->cache[i].off >= end)
+                rt->cache[i].off -= e->len;
+        mbpf_jit_sync_code(rt->cfg.code + e->off, rt->code_used - end);
+    }
+    rt->code_used -= e->len;
+    memset(e, 0, sizeof *e);
+}
+
+static mbpf_rt_cache_entry *least_recent(mbpf_runtime *rt)
+{
+    mbpf_rt_cache_entry *lru = NULL;
+    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++) {
+        mbpf_rt_cache_entry *e = &rt->cache[i];
+        if (e->used && (!lru || e->last_use < lru->last_use))
+            lru = e;
+    }
+    return lru;
+}
+
+static mbpf_rt_cache_entry *free_entry(mbpf_runtime *rt)
+{
+    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
+        if (!rt->cache[i].used)
+            return &rt->cache[i];
+    mbpf_rt_cache_entry *lru = least_recent(rt);
+    evict(rt, lru);
+    return lru;
+}
+
+static uint32_t align8(uint32_t v)
+{
+    return (v + 7u) & ~7u;
+}
+
+static const mbpf_rt_cache_entry *translate(mbpf_runtime *rt, mbpf_prog *p)
+{
+    rt_work w = rt_work_split(rt, p->prog.n_insns);
+    /* facts are not kept between runs: verifying again is cheaper than 4 bytes per instruction
+     * of RAM for every loaded program */
+    if (!w.ok || rt_verify(rt, &p->prog, p->tenant, &w))
+        return NULL;
+    mbpf_rt_cache_entry *e = free_entry(rt);
+    for (;;) {
+        uint32_t off = align8(rt->code_used);
+        mbpf_jit_result jr;
+        int rc = off < rt->cfg.code_len
+                     ? mbpf_jit_translate(rt->cfg.target, &p->prog, w.facts, NULL, rt->cfg.code + off,
+                                          rt->cfg.code_len - off, w.scratch, w.scratch_len, &jr)
+                     : MBPF_JIT_ERR_NOSPACE;
+        if (rc == MBPF_JIT_OK) {
+            memcpy(e->key, p->key, sizeof e->key);
+            e->off = off;
+            e->len = align8(jr.code_len);
+            e->entry = jr.entry_off;
+            e->owner = p;
+            e->used = 1;
+            rt->code_used = off + e->len;
+            mbpf_jit_sync_code(rt->cfg.code + off, jr.code_len);
+            p->stats.code_bytes = jr.code_len;
+            return e;
+        }
+        if (rc != MBPF_JIT_ERR_NOSPACE)
+            break;
+        mbpf_rt_cache_entry *lru = least_recent(rt);
+        if (!lru)
+            break; /* does not fit even in the empty arena */
+        evict(rt, lru);
+    }
+    p->no_jit = 1; /* same bytes, same arena: it would fail again */
+    return NULL;
+}
+
+const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p)
+{
+    mbpf_rt_cache_entry *e = find(rt, p);
+    if (e) {
+        p->stats.cache_hits++;
+    } else {
+        p->stats.cache_misses++;
+        e = (mbpf_rt_cache_entry *)translate(rt, p);
+        if (!e)
+            return NULL;
+    }
+    e->last_use = ++rt->clock;
+    p->cache_slot = (int8_t)(e - rt->cache);
+    return e;
+}

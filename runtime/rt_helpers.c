@@ -1,0 +1,201 @@
+/* The default helper set (include/mcubpf/helpers.h). Each helper trusts nothing it is given:
+ * pointers are checked against the calling program's own regions with mbpf_exec_check, lengths
+ * are bounded, and the tenant comes from the run, never from an argument. */
+#include <string.h>
+
+#include "mcubpf/helpers.h"
+#include "mcubpf/runtime.h"
+
+static uint64_t refuse(mbpf_exec *x)
+{
+    mbpf_exec_stop(x, MBPF_FAULT_HELPER_ARG, 0);
+    return 0;
+}
+
+static const mbpf_rt_services *services(const mbpf_exec *x)
+{
+    return &mbpf_rt_of(x)->cfg.services;
+}
+
+/* ---- log ---- */
+
+typedef struct line {
+    char buf[MBPF_LOG_LINE];
+    uint32_t len;
+} line;
+
+static void put_char(line *l, char c)
+{
+    if (l->len < sizeof l->buf)
+        l->buf[l->len++] = c;
+}
+
+static void put_num(line *l, uint64_t v, unsigned base, int is_signed)
+{
+    char tmp[24];
+    int n = 0;
+    if (is_signed && (int64_t)v < 0) {
+        put_char(l, '-');
+        v = 0 - v;
+    }
+    do {
+        tmp[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v);
+    while (n)
+        put_char(l, tmp[--n]);
+}
+
+static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
+{
+    uint64_t fmt = a[0], n = a[1];
+    if (n > MBPF_LOG_LINE || !mbpf_exec_check(x, fmt, n, MBPF_REGION_R))
+        return refuse(x);
+    const char *f = (const char *)(uintptr_t)fmt;
+    line l;
+    l.len = 0;
+    uint32_t arg = 2;
+    for (uint64_t i = 0; i < n; i++) {
+        char c = f[i];
+        if (c != '%' || i + 1 == n) {
+            put_char(&l, c);
+            continue;
+        }
+        char k = f[++i];
+        uint64_t v = arg < 5 ? a[arg] : 0;
+        if (k == 'd' || k == 'u' || k == 'x' || k == 'c')
+            arg++;
+        switch (k) {
+        case 'd': put_num(&l, v, 10, 1); break;
+        case 'u': put_num(&l, v, 10, 0); break;
+        case 'x': put_num(&l, v, 16, 0); break;
+        case 'c': put_char(&l, (char)v); break;
+        default: put_char(&l, '%'); if (k != '%') put_char(&l, k); break;
+        }
+    }
+    const mbpf_rt_services *s = services(x);
+    if (s->log_write)
+        s->log_write(s->user, l.buf, l.len);
+    return l.len;
+}
+
+/* ---- key/value store ---- */
+
+static mbpf_kv_entry *kv_find(mbpf_kv *kv, uint32_t ns, uint32_t key, int create)
+{
+    mbpf_kv_entry *free_slot = NULL;
+    for (uint32_t i = 0; i < kv->cap; i++) {
+        mbpf_kv_entry *e = &kv->entries[i];
+        if (e->ns == ns && e->key == key)
+            return e;
+        if (!e->ns && !free_slot)
+            free_slot = e;
+    }
+    if (!create || !free_slot)
+        return NULL;
+    free_slot->ns = ns;
+    free_slot->key = key;
+    free_slot->value = 0;
+    return free_slot;
+}
+
+static uint32_t tenant_ns(const mbpf_exec *x)
+{
+    return mbpf_rt_tenant_of(x)->id + 1u; /* never 0 (free) for ids below 0xfffffffe */
+}
+
+static uint64_t kv_store(mbpf_exec *x, uint32_t ns, const uint64_t a[5])
+{
+    mbpf_kv *kv = mbpf_rt_of(x)->cfg.kv;
+    mbpf_kv_entry *e = kv ? kv_find(kv, ns, (uint32_t)a[0], 1) : NULL;
+    if (!e)
+        return (uint64_t)-1;
+    e->value = a[1];
+    return 0;
+}
+
+static uint64_t kv_fetch(mbpf_exec *x, uint32_t ns, const uint64_t a[5])
+{
+    if (!mbpf_exec_check(x, a[1], 8, MBPF_REGION_W))
+        return refuse(x);
+    mbpf_kv *kv = mbpf_rt_of(x)->cfg.kv;
+    mbpf_kv_entry *e = kv ? kv_find(kv, ns, (uint32_t)a[0], 0) : NULL;
+    uint64_t v = e ? e->value : 0;
+    memcpy((void *)(uintptr_t)a[1], &v, 8);
+    return e ? 0 : (uint64_t)-1;
+}
+
+static uint64_t h_kv_store(mbpf_exec *x, const uint64_t a[5])
+{
+    return kv_store(x, tenant_ns(x), a);
+}
+
+static uint64_t h_kv_fetch(mbpf_exec *x, const uint64_t a[5])
+{
+    return kv_fetch(x, tenant_ns(x), a);
+}
+
+static uint64_t h_kv_store_global(mbpf_exec *x, const uint64_t a[5])
+{
+    return kv_store(x, MBPF_KV_NS_GLOBAL, a);
+}
+
+static uint64_t h_kv_fetch_global(mbpf_exec *x, const uint64_t a[5])
+{
+    return kv_fetch(x, MBPF_KV_NS_GLOBAL, a);
+}
+
+/* ---- clock, memory, sensor ---- */
+
+static uint64_t h_now_ms(mbpf_exec *x, const uint64_t a[5])
+{
+    (void)a;
+    const mbpf_rt_services *s = services(x);
+    return s->now_ms ? s->now_ms(s->user) : 0;
+}
+
+static uint64_t h_memcpy(mbpf_exec *x, const uint64_t a[5])
+{
+    uint64_t n = a[2];
+    if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, MBPF_REGION_W) ||
+        !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
+        return refuse(x);
+    if (n)
+        memmove((void *)(uintptr_t)a[0], (const void *)(uintptr_t)a[1], (size_t)n);
+    return n;
+}
+
+static uint64_t h_memcmp(mbpf_exec *x, const uint64_t a[5])
+{
+    uint64_t n = a[2];
+    if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, MBPF_REGION_R) ||
+        !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
+        return refuse(x);
+    const uint8_t *p = (const uint8_t *)(uintptr_t)a[0], *q = (const uint8_t *)(uintptr_t)a[1];
+    for (uint64_t i = 0; i < n; i++)
+        if (p[i] != q[i])
+            return p[i] < q[i] ? (uint64_t)-1 : 1;
+    return 0;
+}
+
+static uint64_t h_sensor_read(mbpf_exec *x, const uint64_t a[5])
+{
+    const mbpf_rt_services *s = services(x);
+    int32_t v = 0;
+    if (!s->sensor_read || s->sensor_read(s->user, (uint32_t)a[0], &v))
+        return (uint64_t)1 << 63;
+    return (uint64_t)(int64_t)v;
+}
+
+void mbpf_rt_register_default_helpers(mbpf_runtime *rt)
+{
+    mbpf_rt_register_helper(rt, MBPF_HELPER_LOG, h_log);
+    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_STORE, h_kv_store);
+    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_FETCH, h_kv_fetch);
+    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_STORE_GLOBAL, h_kv_store_global);
+    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_FETCH_GLOBAL, h_kv_fetch_global);
+    mbpf_rt_register_helper(rt, MBPF_HELPER_NOW_MS, h_now_ms);
+    mbpf_rt_register_helper(rt, MBPF_HELPER_MEMCPY, h_memcpy);
+    mbpf_rt_register_helper(rt, MBPF_HELPER_MEMCMP, h_memcmp);
+    mbpf_rt_register_helper(rt, MBPF_HELPER_SENSOR_READ, h_sensor_read);
+}

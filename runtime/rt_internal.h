@@ -1,0 +1,32 @@
+/* Private glue between the runtime's files (rt.c, rt_cache.c, rt_helpers.c). */
+#ifndef MCUBPF_RT_INTERNAL_H
+#define MCUBPF_RT_INTERNAL_H
+
+#include "mcubpf/runtime.h"
+#include "mcubpf/verifier.h"
+
+/* The work arena cut for a program of n instructions. */
+typedef struct rt_work {
+    mbpf_verify_result *res;
+    mbpf_fact *facts;
+    void *scratch;
+    size_t scratch_len;
+    int ok; /* the arena is large enough */
+} rt_work;
+
+rt_work rt_work_split(mbpf_runtime *rt, uint32_t n_insns);
+
+/* Verify prog for tenant t into w (facts, message). 0 when accepted. */
+int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, rt_work *w);
+
+/* Bytecode gets translated (a target is configured and the policy allows it). */
+static inline int rt_jit_enabled(const mbpf_runtime *rt)
+{
+    return rt->cfg.target != MBPF_TARGET_NONE && !(rt->cfg.flags & MBPF_RT_NO_JIT);
+}
+
+/* The translated code of p: from the cache, or translated now (evicting least recently used
+ * entries when the arena is full). NULL when p cannot be translated: interpret it. */
+const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p);
+
+#endif

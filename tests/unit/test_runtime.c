@@ -1,0 +1,290 @@
+/* The runtime API on the host (interpreter engine): loading containers, verification errors,
+ * tenants' kv namespaces and helper permissions, budgets, hot swap, statistics. The JIT and AOT
+ * paths of the same API run on the emulated boards (tests/tenants). */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aot/container_write.h"
+#include "mcubpf/helpers.h"
+#include "mcubpf/runtime.h"
+#include "tests/unit/bpf_asm.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static uint8_t work[64 * 1024] __attribute__((aligned(8)));
+static mbpf_kv_entry kv_entries[8];
+static mbpf_kv kv = {kv_entries, ARRAY_LEN(kv_entries)};
+static char log_buf[256];
+
+static void log_write(void *user, const char *s, uint32_t len)
+{
+    (void)user;
+    memcpy(log_buf, s, len);
+    log_buf[len] = '\0';
+}
+
+static uint32_t now_ms(void *user)
+{
+    (void)user;
+    return 1234;
+}
+
+static mbpf_runtime rt;
+static uint8_t stacks[3][MBPF_STACK_SIZE * 2] __attribute__((aligned(8)));
+static mbpf_tenant tenants[3];
+
+static void setup(void)
+{
+    mbpf_rt_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.target = MBPF_TARGET_NONE;
+    cfg.work = work;
+    cfg.work_len = sizeof work;
+    cfg.kv = &kv;
+    cfg.services.log_write = log_write;
+    cfg.services.now_ms = now_ms;
+    memset(kv_entries, 0, sizeof kv_entries);
+    cr_assert_eq(mbpf_rt_init(&rt, &cfg), MBPF_RT_OK);
+    mbpf_rt_register_default_helpers(&rt);
+    for (uint32_t i = 0; i < 3; i++) {
+        tenants[i].id = i;
+        tenants[i].helper_mask = 0xffffu;
+        tenants[i].ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
+        tenants[i].stack = stacks[i];
+        tenants[i].stack_len = sizeof stacks[i];
+        tenants[i].budget = 1000;
+    }
+}
+
+TestSuite(runtime, .init = setup);
+
+/* A container of insns (plus a data region of data_len zero bytes). Caller frees. */
+static uint8_t *pack(const mbpf_insn *insns, uint32_t n, uint32_t data_len, size_t *len)
+{
+    static uint8_t data[64];
+    mbpf_program p = {insns, n, NULL, 0, data, data_len};
+    uint8_t *c = mbpf_container_build(&p, 0, len);
+    cr_assert_not_null(c);
+    return c;
+}
+
+typedef struct loaded {
+    mbpf_prog prog;
+    uint8_t data[64];
+    uint8_t *buf;
+} loaded;
+
+static int load(loaded *l, uint32_t tenant, const mbpf_insn *insns, uint32_t n, uint32_t data_len)
+{
+    size_t len;
+    memset(l, 0, sizeof *l);
+    l->prog.data = l->data;
+    l->prog.data_cap = sizeof l->data;
+    l->buf = pack(insns, n, data_len, &len);
+    mbpf_rt_error err;
+    return mbpf_rt_load(&rt, &l->prog, &tenants[tenant], l->buf, len, &err);
+}
+
+static uint64_t run(loaded *l, void *ctx, uint32_t ctx_len, mbpf_status expect)
+{
+    uint64_t r0 = 0;
+    mbpf_fault f;
+    cr_assert_eq(mbpf_rt_run(&rt, &l->prog, ctx, ctx_len, &r0, &f), expect);
+    return r0;
+}
+
+Test(runtime, loads_and_runs_a_container)
+{
+    const mbpf_insn prog[] = {MOV64(0, 41), ALU64_IMM(MBPF_ADD, 0, 1), EXIT()};
+    loaded l;
+    cr_assert_eq(load(&l, 0, prog, ARRAY_LEN(prog), 0), MBPF_RT_OK);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 42);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 42);
+    cr_assert_eq(l.prog.stats.runs, 2);
+    cr_assert_eq(l.prog.stats.engine, MBPF_RT_ENGINE_INTERP);
+    cr_assert_eq(l.prog.stats.faults, 0);
+    free(l.buf);
+}
+
+Test(runtime, verifier_rejection_is_reported_with_the_instruction)
+{
+    const mbpf_insn prog[] = {MOV64(0, 0), ST(MBPF_B, MBPF_REG_FP, 0, 1), EXIT()};
+    loaded l;
+    cr_assert_eq(load(&l, 0, prog, ARRAY_LEN(prog), 0), MBPF_RT_ERR_VERIFY);
+    cr_assert(strstr(mbpf_rt_last_message(&rt), "verify: insn 1 (stb [r10], 1)"), "%s",
+              mbpf_rt_last_message(&rt));
+    cr_assert_eq(mbpf_rt_run(&rt, &l.prog, NULL, 0, NULL, NULL), MBPF_FAULT_BAD_INSN);
+    free(l.buf);
+}
+
+Test(runtime, helper_outside_the_mask_is_refused_at_load)
+{
+    const mbpf_insn prog[] = {CALL(MBPF_HELPER_NOW_MS), EXIT()};
+    loaded l;
+    tenants[1].helper_mask = 1u << MBPF_HELPER_LOG;
+    cr_assert_eq(load(&l, 1, prog, ARRAY_LEN(prog), 0), MBPF_RT_ERR_VERIFY);
+    cr_assert(strstr(mbpf_rt_last_message(&rt), "helper"), "%s", mbpf_rt_last_message(&rt));
+    free(l.buf);
+    tenants[1].helper_mask = 1u << MBPF_HELPER_NOW_MS;
+    cr_assert_eq(load(&l, 1, prog, ARRAY_LEN(prog), 0), MBPF_RT_OK);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 1234);
+    free(l.buf);
+}
+
+Test(runtime, corrupted_container_is_refused)
+{
+    const mbpf_insn prog[] = {MOV64(0, 1), EXIT()};
+    size_t len;
+    uint8_t *c = pack(prog, ARRAY_LEN(prog), 0, &len);
+    mbpf_prog p;
+    memset(&p, 0, sizeof p);
+    mbpf_rt_error err;
+    for (size_t bit = 0; bit < len * 8; bit += 7) {
+        c[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        cr_assert_neq(mbpf_rt_load(&rt, &p, &tenants[0], c, len, &err), MBPF_RT_OK, "bit %zu", bit);
+        cr_assert_neq(err.msg, NULL);
+        c[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    cr_assert_eq(mbpf_rt_load(&rt, &p, &tenants[0], c, len, &err), MBPF_RT_OK);
+    free(c);
+}
+
+/* kv_store(7, 40 + tenant) then kv_fetch(7) and kv_fetch_global(1). */
+Test(runtime, kv_namespaces_are_per_tenant)
+{
+    const mbpf_insn store[] = {LDX(MBPF_DW, 2, 1, 0), MOV64(1, 7), CALL(MBPF_HELPER_KV_STORE), EXIT()};
+    const mbpf_insn fetch[] = {ST(MBPF_DW, MBPF_REG_FP, -8, 0), MOV64(1, 7), MOV64R(2, MBPF_REG_FP),
+                               ALU64_IMM(MBPF_ADD, 2, -8), CALL(MBPF_HELPER_KV_FETCH),
+                               LDX(MBPF_DW, 0, MBPF_REG_FP, -8), EXIT()};
+    const mbpf_insn gstore[] = {MOV64(1, 1), MOV64(2, 99), CALL(MBPF_HELPER_KV_STORE_GLOBAL), EXIT()};
+    const mbpf_insn gfetch[] = {ST(MBPF_DW, MBPF_REG_FP, -8, 0), MOV64(1, 1), MOV64R(2, MBPF_REG_FP),
+                                ALU64_IMM(MBPF_ADD, 2, -8), CALL(MBPF_HELPER_KV_FETCH_GLOBAL),
+                                LDX(MBPF_DW, 0, MBPF_REG_FP, -8), EXIT()};
+    loaded s[3], f[3], gs, gf;
+    for (uint32_t t = 0; t < 3; t++) {
+        cr_assert_eq(load(&s[t], t, store, ARRAY_LEN(store), 0), MBPF_RT_OK);
+        cr_assert_eq(load(&f[t], t, fetch, ARRAY_LEN(fetch), 0), MBPF_RT_OK);
+    }
+    uint64_t v = 40;
+    run(&s[0], &v, 8, MBPF_OK);
+    v = 42;
+    run(&s[2], &v, 8, MBPF_OK);
+    cr_assert_eq(run(&f[0], NULL, 0, MBPF_OK), 40);
+    cr_assert_eq(run(&f[1], NULL, 0, MBPF_OK), 0, "tenant 1 sees nothing under key 7");
+    cr_assert_eq(run(&f[2], NULL, 0, MBPF_OK), 42);
+    cr_assert_eq(load(&gs, 0, gstore, ARRAY_LEN(gstore), 0), MBPF_RT_OK);
+    cr_assert_eq(load(&gf, 2, gfetch, ARRAY_LEN(gfetch), 0), MBPF_RT_OK);
+    run(&gs, NULL, 0, MBPF_OK);
+    cr_assert_eq(run(&gf, NULL, 0, MBPF_OK), 99, "the global namespace is shared");
+    for (uint32_t t = 0; t < 3; t++) {
+        free(s[t].buf);
+        free(f[t].buf);
+    }
+    free(gs.buf);
+    free(gf.buf);
+}
+
+Test(runtime, helpers_refuse_pointers_into_another_tenant)
+{
+    /* memcpy(r10-8, *(u64 *)ctx, 8): the source address comes from the context */
+    const mbpf_insn attack[] = {LDX(MBPF_DW, 2, 1, 0), MOV64R(1, MBPF_REG_FP), ALU64_IMM(MBPF_ADD, 1, -8),
+                                MOV64(3, 8), CALL(MBPF_HELPER_MEMCPY), EXIT()};
+    loaded l;
+    cr_assert_eq(load(&l, 1, attack, ARRAY_LEN(attack), 0), MBPF_RT_OK);
+    uint64_t target = (uint64_t)(uintptr_t)(stacks[0] + 64);
+    mbpf_fault fault;
+    cr_assert_eq(mbpf_rt_run(&rt, &l.prog, &target, 8, NULL, &fault), MBPF_FAULT_HELPER_ARG);
+    cr_assert_eq(l.prog.stats.faults, 1);
+    target = (uint64_t)(uintptr_t)&target; /* its own context: allowed */
+    cr_assert_eq(run(&l, &target, 8, MBPF_OK), 8);
+    free(l.buf);
+}
+
+Test(runtime, budget_stops_a_runaway_loop_and_the_next_run_works)
+{
+    const mbpf_insn prog[] = {MOV64(0, 0), JMP_IMM(MBPF_JEQ, 1, 0, 2), ALU64_IMM(MBPF_ADD, 0, 1), JA(-2),
+                              EXIT()};
+    loaded l;
+    cr_assert_eq(load(&l, 0, prog, ARRAY_LEN(prog), 0), MBPF_RT_OK);
+    uint8_t ctx[4] = {0};
+    run(&l, ctx, 4, MBPF_FAULT_BUDGET);
+    cr_assert_eq(l.prog.stats.budget_stops, 1);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 0);
+    free(l.buf);
+}
+
+Test(runtime, data_persists_between_runs_and_hot_swap_replaces_the_program)
+{
+    const mbpf_insn counter[] = {LDDW_REGION(1, MBPF_REGION_ID_DATA, 0), LDX(MBPF_DW, 0, 1, 0),
+                                 ALU64_IMM(MBPF_ADD, 0, 1), STX(MBPF_DW, 1, 0, 0), EXIT()};
+    const mbpf_insn by_ten[] = {LDDW_REGION(1, MBPF_REGION_ID_DATA, 0), LDX(MBPF_DW, 0, 1, 0),
+                                ALU64_IMM(MBPF_ADD, 0, 10), STX(MBPF_DW, 1, 0, 0), EXIT()};
+    loaded l;
+    cr_assert_eq(load(&l, 0, counter, ARRAY_LEN(counter), 8), MBPF_RT_OK);
+    run(&l, NULL, 0, MBPF_OK);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 2);
+    size_t len;
+    uint8_t *next = pack(by_ten, ARRAY_LEN(by_ten), 8, &len);
+    mbpf_rt_error err;
+    next[len - 1] ^= 1; /* a corrupted update leaves the old program running */
+    cr_assert_eq(mbpf_rt_replace(&rt, &l.prog, next, len, &err), MBPF_RT_ERR_FORMAT);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 3);
+    next[len - 1] ^= 1;
+    cr_assert_eq(mbpf_rt_replace(&rt, &l.prog, next, len, &err), MBPF_RT_OK);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 10, "new program, fresh data");
+    cr_assert_eq(l.prog.stats.swaps, 1);
+    cr_assert_eq(l.prog.stats.runs, 1);
+    free(next);
+    free(l.buf);
+}
+
+Test(runtime, log_formats_its_arguments)
+{
+    static const char fmt[] = "t=%u x=%x d=%d %%";
+    /* the format lives in rodata */
+    const mbpf_insn prog[] = {LDDW_REGION(1, MBPF_REGION_ID_RODATA, 0), MOV64(2, sizeof fmt - 1),
+                              MOV64(3, 7), MOV64(4, 255), MOV64(5, -3), CALL(MBPF_HELPER_LOG), EXIT()};
+    mbpf_program p = {prog, ARRAY_LEN(prog), (const uint8_t *)fmt, sizeof fmt, NULL, 0};
+    size_t len;
+    uint8_t *c = mbpf_container_build(&p, 0, &len);
+    cr_assert_not_null(c);
+    mbpf_prog slot;
+    memset(&slot, 0, sizeof slot);
+    mbpf_rt_error err;
+    cr_assert_eq(mbpf_rt_load(&rt, &slot, &tenants[0], c, len, &err), MBPF_RT_OK, "%s",
+                 mbpf_rt_last_message(&rt));
+    uint64_t r0;
+    cr_assert_eq(mbpf_rt_run(&rt, &slot, NULL, 0, &r0, NULL), MBPF_OK);
+    cr_assert_str_eq(log_buf, "t=7 x=ff d=-3 %");
+    cr_assert_eq(r0, strlen(log_buf));
+    free(c);
+}
+
+Test(runtime, aot_images_need_policy_and_a_native_engine)
+{
+    static const uint8_t not_code[64] = {0x4d, 0x42, 0x50, 0x49}; /* "MBPI" magic, nothing else */
+    mbpf_prog slot;
+    memset(&slot, 0, sizeof slot);
+    mbpf_rt_error err;
+    cr_assert_eq(mbpf_rt_load(&rt, &slot, &tenants[0], not_code, sizeof not_code, &err),
+                 MBPF_RT_ERR_PERMISSION);
+    rt.cfg.flags |= MBPF_RT_ALLOW_AOT;
+    cr_assert_eq(mbpf_rt_load(&rt, &slot, &tenants[0], not_code, sizeof not_code, &err),
+                 MBPF_RT_ERR_TARGET, "the host has no native engine");
+    cr_assert_eq(mbpf_rt_run(&rt, &slot, NULL, 0, NULL, NULL), MBPF_FAULT_BAD_INSN);
+}
+
+Test(runtime, slot_too_small_for_the_data_is_refused)
+{
+    const mbpf_insn prog[] = {MOV64(0, 0), EXIT()};
+    loaded l;
+    memset(&l, 0, sizeof l);
+    size_t len;
+    l.buf = pack(prog, ARRAY_LEN(prog), 64, &len);
+    l.prog.data = l.data;
+    l.prog.data_cap = 32;
+    mbpf_rt_error err;
+    cr_assert_eq(mbpf_rt_load(&rt, &l.prog, &tenants[0], l.buf, len, &err), MBPF_RT_ERR_NOMEM);
+    free(l.buf);
+}

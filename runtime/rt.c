@@ -16,7 +16,7 @@ static size_t align8(size_t v)
 
 size_t mbpf_rt_work_size(uint32_t n_insns)
 {
-    size_t v = mbpf_verify_arena_size(n_insns), j = mbpf_jit_work_size(n_insns);
+    size_t v = mbpf_verify_arena_size(n_insns), j = MBPF_RT_WITH_JIT ? mbpf_jit_work_size(n_insns) : 0;
     return align8(sizeof(mbpf_verify_result)) + align8((size_t)n_insns * sizeof(mbpf_fact)) +
            (v > j ? v : j) + 8u;
 }
@@ -152,7 +152,7 @@ static int stage_image(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     const char *why = NULL;
     if (!(rt->cfg.flags & MBPF_RT_ALLOW_AOT))
         return fail(rt, err, MBPF_RT_ERR_PERMISSION, "runtime: AOT images are not accepted (policy)");
-    if (MBPF_RT_NATIVE_TARGET == MBPF_TARGET_NONE)
+    if (MBPF_RT_NATIVE_TARGET == MBPF_TARGET_NONE || !MBPF_RT_WITH_JIT)
         return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: no native engine in this build");
     if (mbpf_image_parse(buf, len, MBPF_RT_NATIVE_TARGET, &v, &why))
         return fail(rt, err, why && strstr(why, "target") ? MBPF_RT_ERR_TARGET : MBPF_RT_ERR_FORMAT, why);
@@ -236,8 +236,10 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     if (rc)
         return rc;
     install(rt, p, t, &s);
+#if MBPF_RT_WITH_JIT
     if (s.kind != MBPF_RT_ENGINE_AOT && rt_jit_enabled(rt) && (rt->cfg.flags & MBPF_RT_TRANSLATE_AT_LOAD))
         rt_cache_get(rt, p); /* failure is not an error: the program will be interpreted */
+#endif
     rt->last_msg = NULL;
     if (err) {
         err->code = MBPF_RT_OK;
@@ -315,20 +317,21 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     mbpf_exec_reset(&x);
 
     mbpf_status st;
+#if MBPF_RT_WITH_JIT
+    const mbpf_rt_cache_entry *e = NULL;
     if (p->kind == MBPF_RT_ENGINE_AOT) {
         st = mbpf_jit_run(&x, p->aot_code, p->aot_entry);
         p->stats.engine = MBPF_RT_ENGINE_AOT;
-    } else {
-        const mbpf_rt_cache_entry *e = rt_jit_enabled(rt) && !p->no_jit ? rt_cache_get(rt, p) : NULL;
-        if (e) {
-            st = mbpf_jit_run(&x, rt->cfg.code + e->off, e->entry);
-            p->stats.engine = MBPF_RT_ENGINE_JIT;
-        } else {
-            if (rt_jit_enabled(rt))
-                p->stats.fallbacks++;
-            st = mbpf_interp_run(&x);
-            p->stats.engine = MBPF_RT_ENGINE_INTERP;
-        }
+    } else if (rt_jit_enabled(rt) && !p->no_jit && (e = rt_cache_get(rt, p)) != NULL) {
+        st = mbpf_jit_run(&x, rt->cfg.code + e->off, e->entry);
+        p->stats.engine = MBPF_RT_ENGINE_JIT;
+    } else
+#endif
+    {
+        if (rt_jit_enabled(rt))
+            p->stats.fallbacks++;
+        st = mbpf_interp_run(&x);
+        p->stats.engine = MBPF_RT_ENGINE_INTERP;
     }
     p->stats.runs++;
     if (st != MBPF_OK) {

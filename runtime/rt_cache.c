@@ -5,6 +5,8 @@
 
 #include "runtime/rt_internal.h"
 
+#if MBPF_RT_WITH_JIT
+
 static mbpf_rt_cache_entry *find(mbpf_runtime *rt, const mbpf_prog *p)
 {
     if (p->cache_slot >= 0) {
@@ -116,3 +118,4 @@ const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p)
     p->cache_slot = (int8_t)(e - rt->cache);
     return e;
 }
+#endif

@@ -22,7 +22,7 @@ int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, 
 /* Bytecode gets translated (a target is configured and the policy allows it). */
 static inline int rt_jit_enabled(const mbpf_runtime *rt)
 {
-    return rt->cfg.target != MBPF_TARGET_NONE && !(rt->cfg.flags & MBPF_RT_NO_JIT);
+    return MBPF_RT_WITH_JIT && rt->cfg.target != MBPF_TARGET_NONE && !(rt->cfg.flags & MBPF_RT_NO_JIT);
 }
 
 /* The translated code of p: from the cache, or translated now (evicting least recently used

@@ -19,6 +19,12 @@
 #define MBPF_RT_CACHE_ENTRIES 8 /* translated programs kept at once */
 #endif
 
+/* Build with -DMBPF_RT_WITH_JIT=0 for an interpreter-only runtime (no translator, no AOT images
+ * linked in): the smallest footprint. */
+#ifndef MBPF_RT_WITH_JIT
+#define MBPF_RT_WITH_JIT 1
+#endif
+
 /* The target whose code this build can execute (MBPF_TARGET_NONE on the host). */
 #if defined(__arm__) && defined(__thumb2__)
 #define MBPF_RT_NATIVE_TARGET MBPF_TARGET_THUMB2

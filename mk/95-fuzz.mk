@@ -1,5 +1,6 @@
 # libFuzzer targets (clang, ASan + UBSan): loader, verifier + interpreter + both translators,
-# image parser. `make fuzz` runs each for FUZZ_SECONDS; `make check` runs each briefly.
+# image parser, container parser. `make fuzz` runs each for FUZZ_SECONDS; `make check` runs each
+# briefly.
 FUZZ_CC ?= clang
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 600
@@ -7,21 +8,23 @@ FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_FLAGS := -std=c99 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all -Iinclude -I.
 FUZZ_SRCS := $(CORE_SRCS) aot/loader.c
-FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz_,loader bytecode image)
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz_,loader bytecode image container)
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRCS) -o $@ -lelf
 
-# Seed corpora from the test vectors: objects, their raw code, and AOT images of them.
-fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32
-	@mkdir -p $(FUZZ_DIR)/seeds-loader $(FUZZ_DIR)/seeds-bytecode $(FUZZ_DIR)/seeds-image
+# Seed corpora from the test vectors: objects, their raw code, AOT images and containers of them.
+fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bpfpack
+	@mkdir -p $(FUZZ_DIR)/seeds-loader $(FUZZ_DIR)/seeds-bytecode $(FUZZ_DIR)/seeds-image \
+		$(FUZZ_DIR)/seeds-container
 	@for v in $(VECTOR_NAMES); do \
 		cp $(BUILD)/test-vectors/v3/$$v.o $(FUZZ_DIR)/seeds-loader/$$v.o; \
 		llvm-objcopy --dump-section $$v=$(FUZZ_DIR)/seeds-bytecode/$$v.bin \
 			$(BUILD)/test-vectors/v3/$$v.o /dev/null 2>/dev/null || true; \
 		$(BUILD)/bin/bpf2thumb $(BUILD)/test-vectors/v3/$$v.o -o $(FUZZ_DIR)/seeds-image/$$v.t2 2>/dev/null; \
 		$(BUILD)/bin/bpf2rv32 $(BUILD)/test-vectors/v3/$$v.o -o $(FUZZ_DIR)/seeds-image/$$v.rv 2>/dev/null; \
+		$(BUILD)/bin/bpfpack $(BUILD)/test-vectors/v3/$$v.o -o $(FUZZ_DIR)/seeds-container/$$v.mbc 2>/dev/null; \
 	done
 
 FUZZ_STEPS += fuzz-run

@@ -149,7 +149,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const mbpf_program *p = &prog.prog;
-    mbpf_verify_opts vo = {mask, ~0ull, 0, MBPF_REGION_R | MBPF_REGION_W};
+    mbpf_verify_opts vo = {mask, ~0ull, 0, MBPF_REGION_R | MBPF_REGION_W, 0};
     mbpf_verify_result vr;
     size_t asz = mbpf_verify_arena_size(p->n_insns), wsz = mbpf_jit_work_size(p->n_insns);
     uint32_t cap = p->n_insns * 96u + 4096u;

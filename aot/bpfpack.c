@@ -111,7 +111,7 @@ int main(int argc, char **argv)
     }
     const mbpf_program *p = &prog.prog;
     /* the device verifies again with its own helper set; here: any helper, context read/write */
-    mbpf_verify_opts vo = {~0ull, ~0ull, 0, MBPF_REGION_R | MBPF_REGION_W};
+    mbpf_verify_opts vo = {~0ull, ~0ull, 0, MBPF_REGION_R | MBPF_REGION_W, 0};
     mbpf_verify_result vr;
     size_t asz = mbpf_verify_arena_size(p->n_insns);
     void *arena = malloc(asz);

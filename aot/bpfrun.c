@@ -153,7 +153,7 @@ int main(int argc, char **argv)
         rc = mbpf_target_run(target, engine, &prog.prog, mem, mem_len, budget, stats);
     } else {
         mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
-                                 MBPF_REGION_R | MBPF_REGION_W};
+                                 MBPF_REGION_R | MBPF_REGION_W, 0};
         mbpf_verify_result vr;
         size_t arena_size = mbpf_verify_arena_size(prog.prog.n_insns);
         void *arena = malloc(arena_size);
@@ -166,10 +166,11 @@ int main(int argc, char **argv)
             rc = 2;
         } else {
             if (stats)
-                fprintf(stderr, "verify: %u of %u memory accesses proven, %u of %u alu32 results "
-                        "with a known-zero upper half, %u of %u back edges bounded\n",
-                        vr.mem_proven, vr.mem_accesses, vr.alu32_hi_zero, vr.alu32_results,
-                        vr.loops_bounded, vr.loops);
+                fprintf(stderr, "verify: %u of %u memory accesses proven, %u of %u alu/load results "
+                        "with a known-zero upper half (alu32 %u of %u), %u of %u back edges bounded, "
+                        "%u sweeps, %u states\n",
+                        vr.mem_proven, vr.mem_accesses, vr.alu_hi_zero, vr.alu_results, vr.alu32_hi_zero,
+                        vr.alu32_results, vr.loops_bounded, vr.loops, vr.sweeps, vr.states);
             rc = run_host(&prog.prog, mem, mem_len, budget, stats);
         }
         free(arena);

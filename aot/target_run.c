@@ -62,7 +62,7 @@ static void put_padded(FILE *f, const void *p, size_t n)
 static int translate_on_host(const target_info *ti, const mbpf_program *p, uint8_t **code,
                              uint32_t *len, uint32_t *entry)
 {
-    mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0, MBPF_REGION_R | MBPF_REGION_W};
+    mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0, MBPF_REGION_R | MBPF_REGION_W, 0};
     mbpf_verify_result vr;
     size_t asz = mbpf_verify_arena_size(p->n_insns), wsz = mbpf_jit_work_size(p->n_insns);
     void *arena = malloc(asz), *work = malloc(wsz);

@@ -160,7 +160,7 @@ static int random_mode(uint32_t seed, uint32_t count)
         uint32_t n = mbpf_randprog(seed + i, RAND_MEM, prog_insns, 2048);
         mbpf_program p = {prog_insns, n, NULL, 0, NULL, 0};
         mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
-                                 MBPF_REGION_R | MBPF_REGION_W};
+                                 MBPF_REGION_R | MBPF_REGION_W, 0};
         mbpf_verify_result vr;
         mbpf_jit_result jr;
         total_insns += n;
@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 
     uint32_t cost = window_cost();
     mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
-                             MBPF_REGION_R | MBPF_REGION_W};
+                             MBPF_REGION_R | MBPF_REGION_W, 0};
     mbpf_verify_result vr;
     uint32_t t0 = board_counter_read();
     int vrc = mbpf_verify(&prog, &opts, facts, arena, sizeof arena, &vr);

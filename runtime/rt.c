@@ -14,15 +14,26 @@ static size_t align8(size_t v)
     return (v + 7u) & ~(size_t)7u;
 }
 
-size_t mbpf_rt_work_size(uint32_t n_insns)
+static size_t work_size(uint32_t n_insns, size_t verify_bytes)
 {
-    size_t v = mbpf_verify_arena_size(n_insns), j = MBPF_RT_WITH_JIT ? mbpf_jit_work_size(n_insns) : 0;
+    size_t j = MBPF_RT_WITH_JIT ? mbpf_jit_work_size(n_insns) : 0;
     return align8(sizeof(mbpf_verify_result)) + align8((size_t)n_insns * sizeof(mbpf_fact)) +
-           (v > j ? v : j) + 8u;
+           (verify_bytes > j ? verify_bytes : j) + 8u;
 }
 
-rt_work rt_work_split(mbpf_runtime *rt, uint32_t n_insns)
+size_t mbpf_rt_work_size(uint32_t n_insns)
 {
+    return work_size(n_insns, mbpf_verify_arena_size(n_insns));
+}
+
+size_t mbpf_rt_work_need(const mbpf_program *p)
+{
+    return work_size(p->n_insns, mbpf_verify_arena_need(p));
+}
+
+rt_work rt_work_split(mbpf_runtime *rt, const mbpf_program *p)
+{
+    const uint32_t n_insns = p->n_insns;
     rt_work w;
     uint8_t *a = (uint8_t *)(((uintptr_t)rt->cfg.work + 7u) & ~(uintptr_t)7u);
     size_t skip = (size_t)(a - (uint8_t *)rt->cfg.work);
@@ -33,7 +44,7 @@ rt_work rt_work_split(mbpf_runtime *rt, uint32_t n_insns)
     w.scratch = a;
     size_t used = skip + (size_t)(a - ((uint8_t *)rt->cfg.work + skip));
     w.scratch_len = rt->cfg.work_len > used ? rt->cfg.work_len - used : 0;
-    w.ok = rt->cfg.work && rt->cfg.work_len >= mbpf_rt_work_size(n_insns);
+    w.ok = rt->cfg.work != NULL && rt->cfg.work_len >= mbpf_rt_work_need(p);
     return w;
 }
 
@@ -131,7 +142,7 @@ static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
     s->data_init = v.data_init;
     s->data_init_len = v.data_init_len;
     s->kind = MBPF_RT_ENGINE_INTERP;
-    rt_work w = rt_work_split(rt, v.n_insns);
+    rt_work w = rt_work_split(rt, &s->prog);
     if (!w.ok)
         return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: work arena too small for this program");
     /* the verifier reads data only through the program description; no write happens here */

@@ -67,7 +67,7 @@ static uint32_t align8(uint32_t v)
 
 static const mbpf_rt_cache_entry *translate(mbpf_runtime *rt, mbpf_prog *p)
 {
-    rt_work w = rt_work_split(rt, p->prog.n_insns);
+    rt_work w = rt_work_split(rt, &p->prog);
     /* facts are not kept between runs: verifying again is cheaper than 4 bytes per instruction
      * of RAM for every loaded program */
     if (!w.ok || rt_verify(rt, &p->prog, p->tenant, &w))

@@ -14,7 +14,7 @@ typedef struct rt_work {
     int ok; /* the arena is large enough */
 } rt_work;
 
-rt_work rt_work_split(mbpf_runtime *rt, uint32_t n_insns);
+rt_work rt_work_split(mbpf_runtime *rt, const mbpf_program *p);
 
 /* Verify prog for tenant t into w (facts, message). 0 when accepted. */
 int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, rt_work *w);

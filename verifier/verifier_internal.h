@@ -25,11 +25,8 @@ typedef struct vstate {
     uint8_t *depth;  /* per function: deepest call chain below it, 0 = not computed */
     uint8_t *color;  /* per function: 0 new, 1 on the walk stack, 2 done */
     uint32_t n_subs;
-    uint8_t *prov;   /* VPROV_STATE bytes per instruction: pointer provenance at its entry */
+    void *states;    /* abstract states, one per join point (verifier/absint.c) */
 } vstate;
-
-#define VPROV_SLOTS 32 /* 8-byte stack slots tracked below r10 (spilled pointers) */
-#define VPROV_STATE (MBPF_NREGS + VPROV_SLOTS)
 
 /* Record the error for insn pc ("verify: insn PC (DISASM): reason") and return -1. */
 int vreject(vstate *st, uint32_t pc, const char *reason);
@@ -37,6 +34,11 @@ int vreject_num(vstate *st, uint32_t pc, const char *reason, int64_t num);
 
 int vpreflight(vstate *st);
 int vcfg(vstate *st);
-void vprovenance(vstate *st, mbpf_fact *facts);
+/* Abstract interpretation: rejects unsafe programs, fills mem and HI_ZERO facts. */
+int vabsint(vstate *st, mbpf_fact *facts);
+/* Back edges and which of them are bounded (after vabsint). */
+void vloops(vstate *st, mbpf_fact *facts);
+struct astate;
+const struct astate *vabsint_state(const vstate *st, uint32_t pc);
 
 #endif

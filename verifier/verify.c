@@ -1,16 +1,36 @@
 /* mbpf_verify: runs the passes over a caller-provided arena and fills the per-instruction facts. */
 #include <string.h>
 
-#include "verifier/verifier_internal.h"
+#include "verifier/absint.h"
 
-/* Arena layout, per instruction: marks (1) + sub (4) + work (4) + dfs (8) + depth (1) + color (1)
- * + pointer provenance (VPROV_STATE = 43) bytes, plus alignment slack. */
-#define ARENA_PER_INSN (19u + VPROV_STATE)
-#define ARENA_SLACK 32u
+/* Arena layout, per instruction: marks (1) + sub (4) + work (4) + dfs (8) + depth (1) + color (1);
+ * then one abstract state per join point. */
+#define ARENA_PER_INSN 19u
+#define ARENA_SLACK 16u
 
 size_t mbpf_verify_arena_size(uint32_t n_insns)
 {
-    return (size_t)n_insns * ARENA_PER_INSN + ARENA_SLACK;
+    return (size_t)n_insns * (ARENA_PER_INSN + sizeof(astate)) + sizeof(astate) + ARENA_SLACK;
+}
+
+/* Join points: jump targets and function entries, at most one per jump or call, plus the entry. */
+static uint32_t join_points_bound(const mbpf_program *p)
+{
+    uint32_t k = 1;
+    for (uint32_t pc = 0; pc < p->n_insns; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        if (in->code == MBPF_OPC_LDDW)
+            pc++;
+        else if ((cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_EXIT)
+            k++;
+    }
+    return k;
+}
+
+size_t mbpf_verify_arena_need(const mbpf_program *p)
+{
+    return (size_t)p->n_insns * ARENA_PER_INSN + (size_t)join_points_bound(p) * sizeof(astate) + ARENA_SLACK;
 }
 
 /* Minimal formatting into res->msg: "verify: insn PC (DISASM): reason[NUM]". */
@@ -70,16 +90,12 @@ int vreject_num(vstate *st, uint32_t pc, const char *reason, int64_t num)
     return reject_common(st, pc, reason, 1, num);
 }
 
-/* Facts that follow from single instructions: results with known-zero upper halves, constant
- * r10 accesses (checked by pre-flight to lie in the frame), back edges. Everything else is left
- * guarded (MBPF_MEM_GUARD_ANY) and budgeted. */
+/* Structural facts from the CFG pass; memory, HI_ZERO and loop facts come from the abstract
+ * interpreter and the loop pass. */
 static void fill_facts(vstate *st, mbpf_fact *facts)
 {
-    mbpf_verify_result *r = st->res;
     for (uint32_t pc = 0; pc < st->n; pc++) {
-        const mbpf_insn *in = &st->insns[pc];
         mbpf_fact *f = &facts[pc];
-        const uint8_t cls = MBPF_CLASS(in->code), mode = MBPF_MODE(in->code);
         memset(f, 0, sizeof *f);
         if (st->marks[pc] & VM_LDDW_TAIL)
             continue;
@@ -88,34 +104,6 @@ static void fill_facts(vstate *st, mbpf_fact *facts)
             f->flags |= MBPF_FACT_JUMP_TARGET;
         if (st->marks[pc] & VM_SUBPROG)
             f->flags |= MBPF_FACT_SUBPROG;
-        if (cls == MBPF_ALU) {
-            f->flags |= MBPF_FACT_HI_ZERO;
-            r->alu32_results++;
-            r->alu32_hi_zero++;
-        } else if (cls == MBPF_ALU64 && in->code == (MBPF_ALU64 | MBPF_MOV | MBPF_K) && in->imm >= 0) {
-            f->flags |= MBPF_FACT_HI_ZERO;
-        } else if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
-            const uint8_t base = cls == MBPF_LDX ? MBPF_SRC(in) : MBPF_DST(in);
-            if (cls == MBPF_LDX && mode == MBPF_MEM && MBPF_SIZE(in->code) != MBPF_DW)
-                f->flags |= MBPF_FACT_HI_ZERO;
-            r->mem_accesses++;
-            if (base == MBPF_REG_FP) {
-                f->mem = MBPF_MEM_PROVEN;
-                f->region = MBPF_RGN_STACK;
-                r->mem_proven++;
-            } else {
-                f->mem = MBPF_MEM_GUARD_ANY;
-            }
-        } else if (cls == MBPF_JMP || cls == MBPF_JMP32) {
-            const uint8_t op = MBPF_OP(in->code);
-            if (op != MBPF_CALL && op != MBPF_EXIT) {
-                int32_t rel = (cls == MBPF_JMP32 && op == MBPF_JA) ? in->imm : in->off;
-                if (rel < 0) {
-                    f->flags |= MBPF_FACT_BACKEDGE;
-                    r->loops++;
-                }
-            }
-        }
     }
 }
 
@@ -135,25 +123,26 @@ int mbpf_verify(const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_fact *
         return vreject(&st, 0, "empty program");
     if (st.n > max)
         return vreject_num(&st, st.n, "program too large; instruction limit ", max);
-    if (!arena || arena_size < mbpf_verify_arena_size(st.n)) {
+    if (!arena || arena_size < mbpf_verify_arena_need(p)) {
         vreject(&st, st.n, "work arena too small");
         return -2;
     }
     uint8_t *a = (uint8_t *)(((uintptr_t)arena + 7u) & ~(uintptr_t)7u);
     memset(a, 0, (size_t)st.n * ARENA_PER_INSN);
-    st.sub = (uint32_t *)a;
+    st.sub = (uint32_t *)(void *)a;
     st.work = st.sub + st.n;
     st.dfs = st.work + st.n;
     st.marks = (uint8_t *)(st.dfs + 2 * (size_t)st.n);
     st.depth = st.marks + st.n;
     st.color = st.depth + st.n;
-    st.prov = st.color + st.n;
+    st.states = (void *)(a + (((size_t)st.n * ARENA_PER_INSN + 7u) & ~(size_t)7u));
 
     if (vpreflight(&st) || vcfg(&st))
         return -1;
-    if (facts) {
+    if (facts)
         fill_facts(&st, facts);
-        vprovenance(&st, facts);
-    }
+    if (vabsint(&st, facts))
+        return -1;
+    vloops(&st, facts);
     return 0;
 }

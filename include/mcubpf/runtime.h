@@ -157,8 +157,10 @@ typedef struct mbpf_runtime {
     const char *last_msg;     /* detail of the last load error (in the work arena or static) */
 } mbpf_runtime;
 
-/* Work arena bytes needed for programs of up to n_insns instructions. */
+/* Work arena bytes enough for any program of up to n_insns instructions (worst case: every
+ * instruction a jump), and the bytes program p needs (usually much less). */
 size_t mbpf_rt_work_size(uint32_t n_insns);
+size_t mbpf_rt_work_need(const mbpf_program *p);
 
 /* Initialise rt with cfg (copied). Returns MBPF_RT_OK or MBPF_RT_ERR_ARG. */
 int mbpf_rt_init(mbpf_runtime *rt, const mbpf_rt_config *cfg);

@@ -40,20 +40,36 @@ typedef struct mbpf_verify_opts {
     uint64_t helper_mask_lo; /* bit n: helper id n (0..63) allowed */
     uint64_t helper_mask_hi; /* bit n: helper id 64+n allowed */
     uint32_t max_insns;      /* 0 = MBPF_MAX_INSNS */
-    uint32_t ctx_flags;      /* access allowed to the context: MBPF_REGION_R | MBPF_REGION_W */
+    uint32_t ctx_flags;      /* access allowed to the context: MBPF_REGION_R | MBPF_REGION_W; the
+                              * engines must run the program with exactly these flags */
+    uint32_t ctx_min_len;    /* the embedder promises contexts of at least this many bytes (a
+                              * fixed struct): accesses below it are proven without a length
+                              * check. 0 = nothing promised */
 } mbpf_verify_opts;
+
+/* A loop proven bounded runs at most this many iterations per entry (verifier/loops.c). */
+#define MBPF_LOOP_MAX_TRIPS 65536u
 
 typedef struct mbpf_verify_result {
     uint32_t pc;      /* instruction the error is about */
     char msg[200];    /* one line: "verify: insn 12 (ldxw r0, [r3+8]): r3 is not initialised ..." */
-    /* figures for reports */
-    uint32_t mem_accesses, mem_proven;
-    uint32_t alu32_results, alu32_hi_zero;
-    uint32_t loops, loops_bounded;
+    /* figures for reports (reachable instructions only) */
+    uint32_t mem_accesses, mem_proven;   /* loads/stores/atomics; proven in bounds */
+    uint32_t alu_results, alu_hi_zero;   /* ALU, ALU64, load results; upper half known zero */
+    uint32_t alu32_results, alu32_hi_zero; /* the 32-bit ALU ones among them */
+    uint32_t loops, loops_bounded;       /* back edges; proven bounded */
+    uint32_t sweeps;                     /* passes of the abstract interpreter */
+    uint32_t states;                     /* abstract states kept (jump targets + functions) */
 } mbpf_verify_result;
 
-/* Arena bytes the verifier needs for a program of n_insns instructions. */
+/* Arena bytes the verifier needs for a program of n_insns instructions, in the worst case (every
+ * instruction a jump target): MBPF_VERIFY_ARENA_PER_INSN * n + MBPF_VERIFY_ARENA_FIXED. */
 size_t mbpf_verify_arena_size(uint32_t n_insns);
+
+/* Arena bytes the verifier needs for p: the per-instruction part plus one abstract state per
+ * jump or call instruction (an upper bound on the join points) and per function entry.
+ * Usually far less than mbpf_verify_arena_size(p->n_insns). */
+size_t mbpf_verify_arena_need(const mbpf_program *p);
 
 /* Verify p. facts has n_insns entries (may be NULL). Returns 0 when accepted, -1 when rejected
  * (res->msg says why), -2 when the arena is too small. */

@@ -193,15 +193,24 @@ static void gen_loop(gen *g)
     g->loop_reg = -1;
 }
 
+/* A call leaves r1..r5 undefined (the verifier rejects reading them): give them new values. */
+static void reload_args(gen *g)
+{
+    for (int r = 1; r <= 5; r++)
+        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, r, 0, 0, rnd_imm(g));
+}
+
 static void gen_call(gen *g)
 {
     if (below(g, 2)) { /* pure helpers: gather_bytes (0) or isqrt (3) */
         put(g, MBPF_OPC_CALL, 0, 0, 0, below(g, 2) ? 0 : 3);
+        reload_args(g);
     } else if (g->n_calls < 6 && g->n_funcs) {
         g->call_sites[g->n_calls] = g->n;
         g->call_targets[g->n_calls] = below(g, g->n_funcs);
         g->n_calls++;
         put(g, MBPF_OPC_CALL, 0, MBPF_CALL_LOCAL, 0, 0);
+        reload_args(g);
     }
 }
 
@@ -247,6 +256,7 @@ uint32_t mbpf_randprog(uint32_t seed, uint32_t mem_len, mbpf_insn *out, uint32_t
         g.call_sites[g.n_calls] = g.n;
         g.call_targets[g.n_calls++] = f;
         put(&g, MBPF_OPC_CALL, 0, MBPF_CALL_LOCAL, 0, 0);
+        reload_args(&g);
     }
     for (int r = 1; r < 10; r++)
         put(&g, MBPF_ALU64 | MBPF_XOR | MBPF_X, 0, r, 0, 0);
@@ -260,6 +270,7 @@ uint32_t mbpf_randprog(uint32_t seed, uint32_t mem_len, mbpf_insn *out, uint32_t
             put(&g, (uint8_t)(MBPF_ALU64 | (below(&g, 2) ? MBPF_ADD : MBPF_XOR) | MBPF_X), 0, r, 0, 0);
         put(&g, MBPF_ST | MBPF_MEM | MBPF_DW, MBPF_REG_FP, 0, -16, (int32_t)rnd(&g));
         put(&g, MBPF_LDX | MBPF_MEM | MBPF_DW, 6, MBPF_REG_FP, -16, 0);
+        put(&g, MBPF_ALU64 | MBPF_MOV | MBPF_K, 7, 0, 0, rnd_imm(&g));
         put(&g, MBPF_ALU64 | MBPF_MUL | MBPF_K, 7, 0, 0, 3);
         put(&g, MBPF_ALU64 | MBPF_ADD | MBPF_X, 0, 6, 0, 0);
         put(&g, MBPF_OPC_EXIT, 0, 0, 0, 0);

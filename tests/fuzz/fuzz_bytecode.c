@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto out;
     memcpy(insns, data, (size_t)n * 8);
     mbpf_program p = {insns, n, rodata, sizeof rodata, data_region, sizeof data_region};
-    mbpf_verify_opts o = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0, MBPF_REGION_R | MBPF_REGION_W};
+    mbpf_verify_opts o = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0, MBPF_REGION_R | MBPF_REGION_W, 0};
     mbpf_verify_result r;
     if (mbpf_verify(&p, &o, facts, arena, asz, &r))
         goto out;

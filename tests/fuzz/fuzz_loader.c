@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t asz = mbpf_verify_arena_size(l.prog.n_insns);
     void *arena = malloc(asz);
     mbpf_fact *facts = calloc(l.prog.n_insns, sizeof *facts);
-    mbpf_verify_opts o = {~0ull, ~0ull, 0, MBPF_REGION_R | MBPF_REGION_W};
+    mbpf_verify_opts o = {~0ull, ~0ull, 0, MBPF_REGION_R | MBPF_REGION_W, 0};
     mbpf_verify_result r;
     if (arena && facts)
         mbpf_verify(&l.prog, &o, facts, arena, asz, &r);

@@ -45,7 +45,7 @@ static void load_fails(const char *sub, const char *section, const char *want)
 static int verify(const mbpf_program *p, char *msg, size_t msglen)
 {
     mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
-                             MBPF_REGION_R | MBPF_REGION_W};
+                             MBPF_REGION_R | MBPF_REGION_W, 0};
     mbpf_verify_result vr;
     size_t arena_size = mbpf_verify_arena_size(p->n_insns);
     void *arena = malloc(arena_size);

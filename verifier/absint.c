@@ -1,0 +1,521 @@
+/* The abstract interpreter: one state per jump target and function entry (astate, in the
+ * arena), sweeps over the program in instruction order until the states at loop heads stop
+ * changing (widening after two changes keeps that to a few sweeps), then the facts of the last
+ * sweep. It rejects reads of uninitialised registers and stack bytes, pointer stores into the
+ * context, writes through pointers proven to point into rodata (or a read-only context); it
+ * proves memory accesses in bounds for the translators. */
+#include <string.h>
+
+#include "verifier/absint.h"
+
+#define WIDEN_AFTER 2
+#define NO_POINT 0xffffffffu
+
+static uint32_t point_of(const vstate *st, uint32_t pc)
+{
+    return st->work[pc];
+}
+
+static astate *state_at(vstate *st, uint32_t pc)
+{
+    uint32_t i = point_of(st, pc);
+    return i == NO_POINT ? NULL : &((astate *)st->states)[i];
+}
+
+/* ---- joins ---- */
+
+static int reg_equal(const areg *a, const areg *b)
+{
+    return a->type == b->type && a->flags == b->flags && a->ub == b->ub && a->lo == b->lo &&
+           a->hi == b->hi && (a->type != T_UNINIT || a->origin == b->origin);
+}
+
+static void join_reg(areg *to, const areg *from, uint32_t len_to, uint32_t len_from, uint32_t len_j,
+                     int widen)
+{
+    if (to->type == T_UNINIT)
+        return;
+    if (from->type == T_UNINIT) {
+        *to = *from;
+        return;
+    }
+    if (to->type != from->type) {
+        int any = a_is_ptr(to) || a_is_ptr(from) || to->type == T_ANY || from->type == T_ANY;
+        a_unknown(to);
+        if (any)
+            to->type = T_ANY;
+        return;
+    }
+    int32_t ua = a_eff_ub(to, len_to), ubb = a_eff_ub(from, len_from);
+    int32_t ub = ua < ubb ? ua : ubb;
+    int is_ptr = a_is_ptr(to);
+    uint64_t lo = to->lo, hi = to->hi;
+    if (is_ptr) {
+        if ((int64_t)from->lo < (int64_t)lo)
+            lo = widen ? (uint64_t)INT64_MIN : from->lo;
+        if ((int64_t)from->hi > (int64_t)hi)
+            hi = widen ? (uint64_t)INT64_MAX : from->hi;
+    } else {
+        if (from->lo < lo)
+            lo = widen ? 0 : from->lo;
+        if (from->hi > hi)
+            hi = widen ? ~0ull : from->hi;
+    }
+    if (widen && ub < ua)
+        ub = UB_NONE;
+    to->lo = lo;
+    to->hi = hi;
+    to->ub = ub;
+    to->flags &= from->flags;
+    to->flags |= (uint8_t)((to->flags | from->flags) & AF_HINT);
+    a_normalize(to, len_j);
+}
+
+/* Merge `from` into the state of point pc. Returns 1 when that state changed. */
+static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
+{
+    astate *to = state_at(st, pc);
+    if (!to->reached) {
+        *to = *from;
+        to->reached = 1;
+        to->widened = 0;
+        return 1;
+    }
+    astate old = *to;
+    int widen = back_edge && to->widened >= WIDEN_AFTER;
+    uint32_t len_j = to->len_min < from->len_min ? to->len_min : from->len_min;
+    for (int r = 0; r < AREGS; r++)
+        join_reg(&to->r[r], &from->r[r], old.len_min, from->len_min, len_j, widen);
+    to->len_min = len_j;
+    for (int i = 0; i < AS_SLOTS; i++) {
+        to->init[i] &= from->init[i];
+        if (to->kind[i] != from->kind[i])
+            to->kind[i] = T_SCALAR;
+    }
+    int changed = to->len_min != old.len_min || memcmp(to->init, old.init, AS_SLOTS) ||
+                  memcmp(to->kind, old.kind, AS_SLOTS);
+    for (int r = 0; r < AREGS && !changed; r++)
+        changed = !reg_equal(&to->r[r], &old.r[r]);
+    if (changed && back_edge && to->widened < 255)
+        to->widened++;
+    return changed;
+}
+
+/* ---- entry states ---- */
+
+static void entry_state(astate *s, uint32_t pc, int main_entry)
+{
+    memset(s, 0, sizeof *s);
+    for (int r = 0; r < AREGS; r++)
+        a_uninit(&s->r[r], pc);
+    if (main_entry) {
+        s->r[1].type = T_CTX;
+        s->r[1].flags = 0;
+        s->r[1].lo = s->r[1].hi = 0;
+        s->r[1].ub = 0; /* offset 0 <= LEN */
+        a_scalar(&s->r[2], 0, LEN_MAX);
+        s->r[2].flags = AF_EQ_LEN;
+        s->r[2].ub = 0;
+    } else {
+        for (int r = 1; r <= 5; r++) { /* arguments: anything, pointers included */
+            a_unknown(&s->r[r]);
+            s->r[r].type = T_ANY;
+        }
+    }
+    for (int i = 0; i < AS_SLOTS; i++)
+        s->kind[i] = T_SCALAR;
+    s->reached = 1;
+}
+
+/* ---- checks ---- */
+
+static const char *const reg_names[MBPF_NREGS] = {"r0", "r1", "r2", "r3", "r4", "r5",
+                                                  "r6", "r7", "r8", "r9", "r10"};
+
+static int use(vstate *st, uint32_t pc, const astate *s, uint8_t r)
+{
+    if (r == MBPF_REG_FP || s->r[r].type != T_UNINIT)
+        return 0;
+    char msg[64];
+    size_t n = 0;
+    const char *tail = " is not initialised on a path from insn ";
+    for (const char *p = reg_names[r]; *p;)
+        msg[n++] = *p++;
+    while (*tail && n + 1 < sizeof msg)
+        msg[n++] = *tail++;
+    msg[n] = '\0';
+    return vreject_num(st, pc, msg, s->r[r].origin);
+}
+
+/* The value at register r as an operand (r10 is the frame pointer). */
+static areg operand(const astate *s, uint8_t r)
+{
+    areg v;
+    if (r == MBPF_REG_FP) {
+        memset(&v, 0, sizeof v);
+        v.type = T_STACK;
+        v.ub = UB_NONE;
+        return v;
+    }
+    return s->r[r];
+}
+
+/* Stack bytes [lo, hi) relative to r10 that overlap the tracked slots. */
+static int stack_bytes_init(const astate *s, int64_t lo, int64_t hi)
+{
+    for (int64_t b = lo; b < hi; b++) {
+        if (b >= 0 || b < -(int64_t)(8 * AS_SLOTS))
+            continue;
+        int64_t depth = -b - 1; /* 0 = the byte just below r10 */
+        uint32_t slot = (uint32_t)(depth / 8), bit = 7u - (uint32_t)(depth % 8);
+        if (!(s->init[slot] >> bit & 1u))
+            return 0;
+    }
+    return 1;
+}
+
+static void stack_mark(astate *s, int64_t lo, int64_t hi, uint8_t kind)
+{
+    for (int64_t b = lo; b < hi; b++) {
+        if (b >= 0 || b < -(int64_t)(8 * AS_SLOTS))
+            continue;
+        int64_t depth = -b - 1;
+        uint32_t slot = (uint32_t)(depth / 8), bit = 7u - (uint32_t)(depth % 8);
+        s->init[slot] |= (uint8_t)(1u << bit);
+        s->kind[slot] = T_SCALAR;
+    }
+    if (kind != T_SCALAR && !(lo & 7) && hi == lo + 8 && lo < 0 && lo >= -(int64_t)(8 * AS_SLOTS))
+        s->kind[(-lo) / 8 - 1] = kind;
+}
+
+static void stack_all_init(astate *s)
+{
+    memset(s->init, 0xff, sizeof s->init);
+    for (int i = 0; i < AS_SLOTS; i++)
+        s->kind[i] = T_SCALAR;
+}
+
+/* Region bounds for a proof: [0, len) of rodata/data, the frame [-512, 0) of the stack. */
+static int proven(vstate *st, const astate *s, const areg *b, int16_t off, uint32_t size, int write)
+{
+    if (b->flags & AF_HINT)
+        return 0;
+    int64_t lo = (int64_t)b->lo + off, hi = (int64_t)b->hi + off + (int64_t)size;
+    if ((int64_t)b->lo < -(1ll << 40) || (int64_t)b->hi > (1ll << 40))
+        return 0;
+    switch (b->type) {
+    case T_STACK: return lo >= -MBPF_STACK_SIZE && hi <= 0;
+    case T_RODATA: return !write && lo >= 0 && hi <= (int64_t)st->prog->rodata_len;
+    case T_DATA: return lo >= 0 && hi <= (int64_t)st->prog->data_len;
+    case T_CTX: {
+        uint32_t need = write ? MBPF_REGION_W : MBPF_REGION_R;
+        if ((st->opts->ctx_flags & need) != need || lo < 0)
+            return 0;
+        if (hi <= (int64_t)st->opts->ctx_min_len)
+            return 1;
+        int32_t ub = a_eff_ub(b, s->len_min);
+        /* offset <= LEN - ub, so the access ends at most at LEN - ub + off + size */
+        return ub != UB_NONE && (int64_t)off + (int64_t)size <= (int64_t)ub;
+    }
+    default: return 0;
+    }
+}
+
+/* Every value the pointer may have gives an access outside its region: reject outright. */
+static int out_of_bounds(const vstate *st, const areg *b, int16_t off, uint32_t size)
+{
+    if (!a_is_ptr(b) || (b->flags & AF_HINT) || (int64_t)b->lo < -(1ll << 40) || (int64_t)b->hi > (1ll << 40))
+        return 0;
+    int64_t lo = (int64_t)b->lo + off, hi = (int64_t)b->hi + off; /* first byte, lowest and highest */
+    int64_t min_ok, max_ok; /* allowed first bytes */
+    switch (b->type) {
+    case T_STACK: min_ok = -MBPF_STACK_SIZE; max_ok = -(int64_t)size; break;
+    case T_CTX: return hi < 0;
+    case T_RODATA: min_ok = 0; max_ok = (int64_t)st->prog->rodata_len - (int64_t)size; break;
+    case T_DATA: min_ok = 0; max_ok = (int64_t)st->prog->data_len - (int64_t)size; break;
+    default: return 0;
+    }
+    return hi < min_ok || lo > max_ok;
+}
+
+static const uint8_t region_of_type[] = {0, 0, 0, MBPF_RGN_STACK, MBPF_RGN_CTX, MBPF_RGN_RODATA,
+                                         MBPF_RGN_DATA};
+
+static void mem_fact(vstate *st, const astate *s, mbpf_fact *f, const areg *b, int16_t off,
+                     uint32_t size, int write)
+{
+    st->res->mem_accesses++;
+    if (proven(st, s, b, off, size, write)) {
+        f->mem = MBPF_MEM_PROVEN;
+        f->region = region_of_type[b->type];
+        st->res->mem_proven++;
+    } else if (a_is_ptr(b)) {
+        f->mem = MBPF_MEM_GUARD_REGION;
+        f->region = region_of_type[b->type];
+    } else {
+        f->mem = MBPF_MEM_GUARD_ANY;
+    }
+}
+
+static uint32_t size_bytes(uint8_t code)
+{
+    return mbpf_size_bytes(code);
+}
+
+/* Memory instruction: checks, stack bookkeeping, the loaded value. */
+static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
+{
+    const mbpf_insn *in = &st->insns[pc];
+    const uint8_t cls = MBPF_CLASS(in->code), mode = MBPF_MODE(in->code);
+    const uint32_t size = size_bytes(in->code);
+    const int write = cls != MBPF_LDX;
+    const uint8_t base_r = cls == MBPF_LDX ? MBPF_SRC(in) : MBPF_DST(in);
+    if (use(st, pc, s, base_r))
+        return -1;
+    if (cls == MBPF_STX && use(st, pc, s, MBPF_SRC(in)))
+        return -1;
+    if (cls == MBPF_STX && mode == MBPF_ATOMIC && in->imm == MBPF_CMPXCHG && use(st, pc, s, 0))
+        return -1;
+    areg b = operand(s, base_r);
+    if (!(b.flags & AF_HINT)) {
+        if (write && b.type == T_RODATA)
+            return vreject(st, pc, "write into read-only data");
+        if (write && b.type == T_CTX && !(st->opts->ctx_flags & MBPF_REGION_W))
+            return vreject(st, pc, "write into the read-only context");
+        if (!write && b.type == T_CTX && !(st->opts->ctx_flags & MBPF_REGION_R))
+            return vreject(st, pc, "read of a context the program may not read");
+    }
+    if (out_of_bounds(st, &b, in->off, size)) {
+        static const char *const why[] = {"", "", "", "stack access outside the 512-byte frame",
+                                          "context access before its start", "access outside rodata",
+                                          "access outside the program's data"};
+        return vreject(st, pc, why[b.type]);
+    }
+    if (cls == MBPF_STX && b.type == T_CTX) {
+        areg v = operand(s, MBPF_SRC(in));
+        if (a_is_ptr(&v) && !(v.flags & AF_HINT))
+            return vreject(st, pc, "pointer stored into the context (it would leak to the host)");
+    }
+    mem_fact(st, s, f, &b, in->off, size, write);
+    const int sane = (int64_t)b.lo >= -(1ll << 40) && (int64_t)b.hi <= (1ll << 40);
+    int exact = b.type == T_STACK && !(b.flags & AF_HINT) && b.lo == b.hi && sane;
+    int64_t at = sane ? (int64_t)b.lo + in->off : 0;
+    if (exact && (!write || mode == MBPF_ATOMIC)) {
+        /* every byte read must have been written (at a variable offset the program reads its
+         * own stack, which no other tenant shares: not checked) */
+        int64_t lo = (int64_t)b.lo + in->off, hi = (int64_t)b.hi + in->off + (int64_t)size;
+        if (hi - lo <= 8 * AS_SLOTS + 8 && !stack_bytes_init(s, lo, hi))
+            return vreject(st, pc, "read of uninitialised stack");
+    }
+    if (write && exact) {
+        uint8_t kind = T_SCALAR;
+        if (cls == MBPF_STX && mode == MBPF_MEM && size == 8) {
+            areg v = operand(s, MBPF_SRC(in));
+            if (a_is_ptr(&v))
+                kind = v.type;
+        }
+        stack_mark(s, at, at + (int64_t)size, kind);
+    } else if (write && b.type == T_STACK && b.lo != b.hi) {
+        /* a store somewhere in a range: no byte becomes known-initialised, spilled pointers
+         * there are no longer trustworthy */
+        for (int i = 0; i < AS_SLOTS; i++)
+            s->kind[i] = T_SCALAR;
+    }
+    if (cls == MBPF_LDX) {
+        areg *d = &s->r[MBPF_DST(in)];
+        if (exact && size == 8 && mode == MBPF_MEM && !(at & 7) && at < 0 && at >= -(int64_t)(8 * AS_SLOTS) &&
+            s->kind[(-at) / 8 - 1] != T_SCALAR) {
+            uint8_t k = s->kind[(-at) / 8 - 1];
+            a_unknown(d);
+            d->type = k;
+            d->flags = AF_HINT;
+            d->lo = (uint64_t)INT64_MIN;
+            d->hi = (uint64_t)INT64_MAX;
+        } else if (mode == MBPF_MEMSX || size == 8) {
+            a_unknown(d);
+        } else {
+            a_scalar(d, 0, (1ull << (8 * size)) - 1);
+        }
+    } else if (mode == MBPF_ATOMIC && (in->imm & MBPF_FETCH)) {
+        areg *d = &s->r[in->imm == MBPF_CMPXCHG ? 0 : MBPF_SRC(in)];
+        if (size == 8)
+            a_unknown(d);
+        else
+            a_scalar(d, 0, 0xffffffffull);
+    }
+    return 0;
+}
+
+static void hi_zero_fact(vstate *st, const astate *s, mbpf_fact *f, uint8_t r, int alu32)
+{
+    const areg *v = &s->r[r];
+    st->res->alu_results++;
+    if (alu32)
+        st->res->alu32_results++;
+    if (v->type == T_SCALAR && v->hi <= 0xffffffffull) {
+        f->flags |= MBPF_FACT_HI_ZERO;
+        st->res->alu_hi_zero++;
+        if (alu32)
+            st->res->alu32_hi_zero++;
+    }
+}
+
+static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
+{
+    int32_t rel = (MBPF_CLASS(in->code) == MBPF_JMP32 && MBPF_OP(in->code) == MBPF_JA) ? in->imm : in->off;
+    return (uint32_t)((int64_t)pc + 1 + rel);
+}
+
+/* Interpret instruction pc on s (in place: s becomes the fall-through state). Branch targets are
+ * merged here. Returns -1 on rejection, 0 when execution may fall through, 1 when it cannot. */
+static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, int *back_changed)
+{
+    const mbpf_insn *in = &st->insns[pc];
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    const uint8_t dst = MBPF_DST(in), src = MBPF_SRC(in);
+    switch (cls) {
+    case MBPF_ALU:
+    case MBPF_ALU64: {
+        if (op != MBPF_MOV && use(st, pc, s, dst))
+            return -1;
+        areg b;
+        if (MBPF_SRCBIT(in->code) && op != MBPF_END && op != MBPF_NEG) {
+            if (use(st, pc, s, src))
+                return -1;
+            b = operand(s, src);
+        } else {
+            uint64_t k = cls == MBPF_ALU ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm;
+            a_scalar(&b, k, k);
+        }
+        a_alu(s, in, &s->r[dst], &b);
+        hi_zero_fact(st, s, f, dst, cls == MBPF_ALU);
+        return 0;
+    }
+    case MBPF_LD: {
+        const mbpf_insn *next = &st->insns[pc + 1];
+        areg *d = &s->r[dst];
+        if (src == MBPF_LDDW_REGION) {
+            a_scalar(d, 0, 0);
+            d->type = in->imm == MBPF_REGION_ID_RODATA ? T_RODATA : T_DATA;
+            d->lo = d->hi = (uint64_t)(int64_t)next->imm;
+        } else {
+            uint64_t v = (uint64_t)(uint32_t)in->imm | (uint64_t)(uint32_t)next->imm << 32;
+            a_scalar(d, v, v);
+            hi_zero_fact(st, s, f, dst, 0);
+        }
+        return 0;
+    }
+    case MBPF_LDX:
+    case MBPF_ST:
+    case MBPF_STX:
+        if (do_mem(st, pc, s, f))
+            return -1;
+        if (cls == MBPF_LDX)
+            hi_zero_fact(st, s, f, dst, 0);
+        return 0;
+    default:
+        break;
+    }
+    /* jumps, calls, exit */
+    if (op == MBPF_EXIT) /* the program's result must be defined; a local function may be void */
+        return st->sub[pc] == 0 && use(st, pc, s, 0) ? -1 : 1;
+    if (op == MBPF_CALL) {
+        if (MBPF_SRCBIT(in->code) && use(st, pc, s, dst))
+            return -1;
+        int gave_stack = 0;
+        for (int r = 1; r <= 5; r++)
+            gave_stack |= s->r[r].type == T_STACK;
+        if (gave_stack)
+            stack_all_init(s);
+        for (int r = 1; r <= 5; r++)
+            a_uninit(&s->r[r], pc);
+        a_unknown(&s->r[0]);
+        if (src == MBPF_CALL_LOCAL)
+            s->r[0].type = T_ANY; /* the callee may return anything, a pointer included */
+        return 0;
+    }
+    if (op != MBPF_JA) {
+        if (use(st, pc, s, dst) || (MBPF_SRCBIT(in->code) && use(st, pc, s, src)))
+            return -1;
+    }
+    uint32_t t = jump_dest(pc, in);
+    if (op == MBPF_JA) {
+        if (merge(st, t, s, t <= pc) && t <= pc)
+            *back_changed = 1;
+        return 1;
+    }
+    astate taken = *s;
+    if (a_branch(&taken, in, 1) && merge(st, t, &taken, t <= pc) && t <= pc)
+        *back_changed = 1;
+    return a_branch(s, in, 0) ? 0 : 1;
+}
+
+int vabsint(vstate *st, mbpf_fact *facts)
+{
+    uint32_t n_points = 0;
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        st->work[pc] = NO_POINT;
+        if (st->marks[pc] & (VM_TARGET | VM_SUBPROG))
+            st->work[pc] = n_points++;
+    }
+    astate *states = (astate *)st->states;
+    memset(states, 0, (size_t)n_points * sizeof(astate));
+    st->res->states = n_points;
+    astate cur;
+    for (uint32_t sweep = 0;; sweep++) {
+        int back_changed = 0, live = 0;
+        mbpf_verify_result saved = *st->res;
+        for (uint32_t pc = 0; pc < st->n; pc++) {
+            if (st->marks[pc] & VM_LDDW_TAIL)
+                continue;
+            mbpf_fact dummy, *f = facts ? &facts[pc] : &dummy;
+            const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
+            if (!facts)
+                memset(&dummy, 0, sizeof dummy);
+            /* not reached in this sweep (a dead branch): keep the full guard */
+            f->mem = (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) ? MBPF_MEM_GUARD_ANY : MBPF_MEM_NONE;
+            f->region = 0;
+            f->flags &= (uint8_t)~MBPF_FACT_HI_ZERO;
+            if (st->marks[pc] & VM_SUBPROG) {
+                entry_state(&cur, pc, pc == 0);
+                if (sweep == 0)
+                    merge(st, pc, &cur, 0);
+                live = 0;
+            }
+            astate *at = state_at(st, pc);
+            if (at) {
+                if (live)
+                    merge(st, pc, &cur, 0);
+                if (!at->reached) {
+                    live = 0;
+                    continue;
+                }
+                cur = *at;
+                live = 1;
+            }
+            if (!live)
+                continue;
+            int r = step(st, pc, &cur, f, &back_changed);
+            if (r < 0)
+                return -1;
+            live = r == 0;
+        }
+        if (!back_changed)
+            break;
+        /* figures count the last sweep only */
+        st->res->mem_accesses = saved.mem_accesses;
+        st->res->mem_proven = saved.mem_proven;
+        st->res->alu_results = saved.alu_results;
+        st->res->alu_hi_zero = saved.alu_hi_zero;
+        st->res->alu32_results = saved.alu32_results;
+        st->res->alu32_hi_zero = saved.alu32_hi_zero;
+        st->res->sweeps++;
+    }
+    st->res->sweeps++;
+    return 0;
+}
+
+const astate *vabsint_state(const vstate *st, uint32_t pc)
+{
+    return state_at((vstate *)st, pc);
+}

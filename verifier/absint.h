@@ -1,0 +1,56 @@
+/* Abstract values of the verifier's abstract interpreter (verifier/absint*.c).
+ *
+ * A register is uninitialised, a scalar (unsigned interval), a pointer into one region (stack,
+ * context, rodata, data) with a signed offset interval, or "any" (a value that may be a pointer,
+ * e.g. a function argument). Scalars and context offsets may also carry a bound relative to the
+ * context length LEN (r2 at entry): value <= LEN - ub. That relation is what proves clang's
+ * `for (i = 0; i < len; i++) ctx[i]` loops in bounds. */
+#ifndef MCUBPF_VERIFIER_ABSINT_H
+#define MCUBPF_VERIFIER_ABSINT_H
+
+#include "verifier/verifier_internal.h"
+
+enum { T_UNINIT = 0, T_SCALAR, T_ANY, T_STACK, T_CTX, T_RODATA, T_DATA };
+
+#define AF_EQ_LEN 0x01 /* scalar == LEN, or context offset == LEN (the end of the context) */
+#define AF_HINT 0x02   /* pointer reloaded from a stack slot: its region is a hint only, its offset
+                        * unknown (a callee may have overwritten the slot) */
+#define UB_NONE INT32_MIN
+
+typedef struct areg {
+    uint8_t type, flags;
+    uint16_t origin; /* uninitialised registers: instruction where they became so */
+    int32_t ub;      /* scalar value (context pointer: offset) <= LEN - ub; UB_NONE: no bound */
+    uint64_t lo, hi; /* scalar: unsigned interval; pointer: signed offset interval */
+} areg;
+
+#define AS_SLOTS 32 /* 8-byte stack slots tracked below r10 (256 bytes) */
+#define AREGS 10    /* r0..r9; r10 is always the frame pointer */
+
+typedef struct astate {
+    areg r[AREGS];
+    uint32_t len_min;        /* LEN >= len_min on every path here */
+    uint8_t reached, widened;
+    uint8_t pad[2];
+    uint8_t init[AS_SLOTS];  /* bit b of slot s: byte r10 - 8(s+1) + b written */
+    uint8_t kind[AS_SLOTS];  /* region type of a pointer spilled to the slot, T_SCALAR otherwise */
+} astate;
+
+#define LEN_MAX 0xffffffffull /* context lengths are 32-bit */
+
+/* Register helpers (absint_ops.c). */
+void a_scalar(areg *r, uint64_t lo, uint64_t hi);
+void a_unknown(areg *r);
+void a_uninit(areg *r, uint32_t pc);
+int a_is_ptr(const areg *r);
+int32_t a_eff_ub(const areg *r, uint32_t len_min);
+void a_normalize(areg *r, uint32_t len_min);
+
+/* Transfer of one ALU instruction to dst (src is the second operand as an abstract value). */
+void a_alu(astate *s, const mbpf_insn *in, areg *dst, const areg *src);
+
+/* Narrow s by the outcome of a conditional jump: taken (1) or not (0). Returns 0 when that
+ * outcome is impossible. */
+int a_branch(astate *s, const mbpf_insn *in, int taken);
+
+#endif

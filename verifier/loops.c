@@ -1,0 +1,183 @@
+/* Loop bounds. A back edge is proven bounded when it closes an innermost loop of the shape
+ * clang emits for counted loops:
+ *
+ *     header: ...            the only way in from outside is through the header
+ *             x += c         the only write to x in the loop, never skipped by a jump
+ *             ...
+ *             if x < Y goto header     (or <=, or the mirrored forms; c < 0 with > and >=)
+ *
+ * with Y a constant (or a register the loop never writes, whose interval is known at the
+ * header) and the trip count, from x's interval at the header, at most MBPF_LOOP_MAX_TRIPS.
+ * Such a loop needs no budget check. Only innermost loops qualify, so that the iterations a run
+ * performs without budget stay at most (budget + 1) x loops x MBPF_LOOP_MAX_TRIPS. */
+#include "verifier/absint.h"
+
+static int is_jump(const mbpf_insn *in)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    return (cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL && op != MBPF_EXIT;
+}
+
+static uint32_t dest(uint32_t pc, const mbpf_insn *in)
+{
+    int32_t rel = (MBPF_CLASS(in->code) == MBPF_JMP32 && MBPF_OP(in->code) == MBPF_JA) ? in->imm : in->off;
+    return (uint32_t)((int64_t)pc + 1 + rel);
+}
+
+/* Does instruction in write register r? */
+static int writes(const mbpf_insn *in, uint8_t r)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    switch (cls) {
+    case MBPF_ALU:
+    case MBPF_ALU64:
+    case MBPF_LDX:
+    case MBPF_LD:
+        return MBPF_DST(in) == r;
+    case MBPF_STX:
+        if (MBPF_MODE(in->code) == MBPF_ATOMIC && (in->imm & MBPF_FETCH))
+            return r == (in->imm == MBPF_CMPXCHG ? 0 : MBPF_SRC(in));
+        return 0;
+    case MBPF_JMP:
+    case MBPF_JMP32:
+        return op == MBPF_CALL && r <= 5;
+    default:
+        return 0;
+    }
+}
+
+/* The single `x += c` of the loop [h, e), or -1. */
+static int64_t single_add(const vstate *st, uint32_t h, uint32_t e, uint8_t x, uint8_t alu_cls,
+                          uint32_t *at)
+{
+    int64_t found = -1;
+    for (uint32_t pc = h; pc < e; pc++) {
+        const mbpf_insn *in = &st->insns[pc];
+        if (st->marks[pc] & VM_LDDW_TAIL || !writes(in, x))
+            continue;
+        if (found >= 0 || in->code != (alu_cls | MBPF_ADD | MBPF_K) || in->imm == 0)
+            return -1;
+        found = pc;
+        *at = pc;
+    }
+    return found;
+}
+
+static uint64_t trips_max(void)
+{
+    return MBPF_LOOP_MAX_TRIPS;
+}
+
+/* Is the loop closed by the back edge at e (to header h) bounded? */
+static int bounded(const vstate *st, uint32_t h, uint32_t e)
+{
+    const mbpf_insn *in = &st->insns[e];
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    if (op == MBPF_JA || op == MBPF_JSET || op == MBPF_JNE || op == MBPF_JEQ)
+        return 0;
+    /* innermost, entered only through h, closed only by e */
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        const mbpf_insn *j = &st->insns[pc];
+        if (st->marks[pc] & VM_LDDW_TAIL || !is_jump(j))
+            continue;
+        uint32_t d = dest(pc, j);
+        int inside = pc >= h && pc <= e;
+        if (inside && pc != e && d <= pc)
+            return 0; /* another back edge inside (or a second one to h) */
+        if (!inside && d > h && d <= e)
+            return 0; /* a way into the middle of the loop */
+    }
+    const astate *hs = vabsint_state(st, h);
+    if (!hs || !hs->reached)
+        return 0;
+    const uint8_t alu = cls == MBPF_JMP32 ? MBPF_ALU : MBPF_ALU64;
+    const uint64_t wrap = cls == MBPF_JMP32 ? 0x7fffffffull : (1ull << 62);
+    /* which side is the induction variable: try dst, then src */
+    for (int side = 0; side < 2; side++) {
+        uint8_t x = side == 0 ? MBPF_DST(in) : MBPF_SRC(in);
+        if (side == 1 && !MBPF_SRCBIT(in->code))
+            break;
+        if (x == MBPF_REG_FP)
+            continue;
+        uint32_t add_pc = 0;
+        if (single_add(st, h, e, x, alu, &add_pc) < 0)
+            continue;
+        /* the add runs on every iteration: no jump from before it lands after it */
+        int skipped = 0;
+        for (uint32_t pc = h; pc < add_pc && !skipped; pc++)
+            if (!(st->marks[pc] & VM_LDDW_TAIL) && is_jump(&st->insns[pc]) && dest(pc, &st->insns[pc]) > add_pc &&
+                dest(pc, &st->insns[pc]) <= e)
+                skipped = 1;
+        if (skipped)
+            continue;
+        int64_t c = st->insns[add_pc].imm;
+        /* the bound: a constant, or a register the loop leaves alone */
+        uint64_t ylo, yhi;
+        if (side == 0 && !MBPF_SRCBIT(in->code)) {
+            ylo = yhi = cls == MBPF_JMP32 ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm;
+        } else {
+            uint8_t y = side == 0 ? MBPF_SRC(in) : MBPF_DST(in);
+            if (y == MBPF_REG_FP)
+                continue;
+            int touched = 0;
+            for (uint32_t pc = h; pc <= e && !touched; pc++)
+                touched = !(st->marks[pc] & VM_LDDW_TAIL) && writes(&st->insns[pc], y);
+            if (touched || hs->r[y].type != T_SCALAR)
+                continue;
+            ylo = hs->r[y].lo;
+            yhi = hs->r[y].hi;
+        }
+        const areg *xv = &hs->r[x];
+        if (xv->type != T_SCALAR || yhi > wrap)
+            continue;
+        /* continue-relation as "x REL y" */
+        int lt = 0, le = 0, gt = 0, ge = 0;
+        int swap = side == 1;
+        switch (op) {
+        case MBPF_JLT: case MBPF_JSLT: swap ? (gt = 1) : (lt = 1); break;
+        case MBPF_JLE: case MBPF_JSLE: swap ? (ge = 1) : (le = 1); break;
+        case MBPF_JGT: case MBPF_JSGT: swap ? (lt = 1) : (gt = 1); break;
+        case MBPF_JGE: case MBPF_JSGE: swap ? (le = 1) : (ge = 1); break;
+        default: continue;
+        }
+        uint64_t trips;
+        if (c > 0 && (lt || le)) {
+            /* from any start: at most one step past Y (or a wrap to a small value), then
+             * (Y - x) / c steps */
+            if (yhi + (uint64_t)c > wrap)
+                continue;
+            trips = (yhi + (le ? 1u : 0u)) / (uint64_t)c + 2;
+        } else if (c < 0 && (gt || ge)) {
+            uint64_t d = (uint64_t)(-c);
+            if (ylo + (gt ? 1 : 0) < d || xv->lo < d || xv->hi > wrap)
+                continue; /* x - d could wrap below zero */
+            uint64_t floor = ylo + (gt ? 1 : 0);
+            trips = xv->hi > floor ? (xv->hi - floor) / d + 1 : 1;
+        } else {
+            continue;
+        }
+        if (trips <= trips_max())
+            return 1;
+    }
+    return 0;
+}
+
+void vloops(vstate *st, mbpf_fact *facts)
+{
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        const mbpf_insn *in = &st->insns[pc];
+        if (st->marks[pc] & VM_LDDW_TAIL || !is_jump(in))
+            continue;
+        uint32_t h = dest(pc, in);
+        if (h > pc)
+            continue;
+        st->res->loops++;
+        if (facts)
+            facts[pc].flags |= MBPF_FACT_BACKEDGE;
+        if (bounded(st, h, pc)) {
+            st->res->loops_bounded++;
+            if (facts)
+                facts[pc].flags |= MBPF_FACT_BOUNDED;
+        }
+    }
+}

@@ -24,6 +24,16 @@ static astate *state_at(vstate *st, uint32_t pc)
 
 /* ---- joins ---- */
 
+/* States are copied with word loops: the library memcpy of a size-optimised libc may move one
+ * byte at a time, and states move at every join point. */
+static void state_copy(astate *d, const astate *src)
+{
+    uint32_t *dw = (uint32_t *)(void *)d;
+    const uint32_t *sw = (const uint32_t *)(const void *)src;
+    for (uint32_t i = 0; i < sizeof(astate) / 4; i++)
+        dw[i] = sw[i];
+}
+
 static int reg_equal(const areg *a, const areg *b)
 {
     return a->type == b->type && a->flags == b->flags && a->ub == b->ub && a->lo == b->lo &&
@@ -71,31 +81,45 @@ static void join_reg(areg *to, const areg *from, uint32_t len_to, uint32_t len_f
     a_normalize(to, len_j);
 }
 
+static int same_words(const void *a, const void *b, size_t bytes)
+{
+    const uint32_t *x = (const uint32_t *)a, *y = (const uint32_t *)b;
+    for (size_t i = 0; i < bytes / 4; i++)
+        if (x[i] != y[i])
+            return 0;
+    return 1;
+}
+
 /* Merge `from` into the state of point pc. Returns 1 when that state changed. */
 static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
 {
     astate *to = state_at(st, pc);
     if (!to->reached) {
-        *to = *from;
+        state_copy(to, from);
         to->reached = 1;
         to->widened = 0;
         return 1;
     }
-    astate old = *to;
     int widen = back_edge && to->widened >= WIDEN_AFTER;
     uint32_t len_j = to->len_min < from->len_min ? to->len_min : from->len_min;
-    for (int r = 0; r < AREGS; r++)
-        join_reg(&to->r[r], &from->r[r], old.len_min, from->len_min, len_j, widen);
-    to->len_min = len_j;
-    for (int i = 0; i < AS_SLOTS; i++) {
-        to->init[i] &= from->init[i];
-        if (to->kind[i] != from->kind[i])
-            to->kind[i] = T_SCALAR;
+    int changed = len_j != to->len_min;
+    for (int r = 0; r < AREGS; r++) {
+        if (same_words(&to->r[r], &from->r[r], sizeof(areg)) && len_j == to->len_min)
+            continue; /* the usual case once a loop has settled */
+        areg before = to->r[r];
+        join_reg(&to->r[r], &from->r[r], to->len_min, from->len_min, len_j, widen);
+        changed |= !reg_equal(&to->r[r], &before);
     }
-    int changed = to->len_min != old.len_min || memcmp(to->init, old.init, AS_SLOTS) ||
-                  memcmp(to->kind, old.kind, AS_SLOTS);
-    for (int r = 0; r < AREGS && !changed; r++)
-        changed = !reg_equal(&to->r[r], &old.r[r]);
+    to->len_min = len_j;
+    if (!same_words(to->init, from->init, 2 * AS_SLOTS)) {
+        for (int i = 0; i < AS_SLOTS; i++) {
+            uint8_t init = to->init[i] & from->init[i];
+            uint8_t kind = to->kind[i] == from->kind[i] ? to->kind[i] : T_SCALAR;
+            changed |= init != to->init[i] || kind != to->kind[i];
+            to->init[i] = init;
+            to->kind[i] = kind;
+        }
+    }
     if (changed && back_edge && to->widened < 255)
         to->widened++;
     return changed;
@@ -105,7 +129,9 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
 
 static void entry_state(astate *s, uint32_t pc, int main_entry)
 {
-    memset(s, 0, sizeof *s);
+    uint32_t *w = (uint32_t *)(void *)s;
+    for (uint32_t i = 0; i < sizeof(astate) / 4; i++)
+        w[i] = 0;
     for (int r = 0; r < AREGS; r++)
         a_uninit(&s->r[r], pc);
     if (main_entry) {
@@ -190,9 +216,10 @@ static void stack_mark(astate *s, int64_t lo, int64_t hi, uint8_t kind)
 
 static void stack_all_init(astate *s)
 {
-    memset(s->init, 0xff, sizeof s->init);
-    for (int i = 0; i < AS_SLOTS; i++)
+    for (int i = 0; i < AS_SLOTS; i++) {
+        s->init[i] = 0xff;
         s->kind[i] = T_SCALAR;
+    }
 }
 
 /* Region bounds for a proof: [0, len) of rodata/data, the frame [-512, 0) of the stack. */
@@ -244,11 +271,9 @@ static const uint8_t region_of_type[] = {0, 0, 0, MBPF_RGN_STACK, MBPF_RGN_CTX, 
 static void mem_fact(vstate *st, const astate *s, mbpf_fact *f, const areg *b, int16_t off,
                      uint32_t size, int write)
 {
-    st->res->mem_accesses++;
     if (proven(st, s, b, off, size, write)) {
         f->mem = MBPF_MEM_PROVEN;
         f->region = region_of_type[b->type];
-        st->res->mem_proven++;
     } else if (a_is_ptr(b)) {
         f->mem = MBPF_MEM_GUARD_REGION;
         f->region = region_of_type[b->type];
@@ -346,18 +371,11 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
     return 0;
 }
 
-static void hi_zero_fact(vstate *st, const astate *s, mbpf_fact *f, uint8_t r, int alu32)
+static void hi_zero_fact(const astate *s, mbpf_fact *f, uint8_t r)
 {
     const areg *v = &s->r[r];
-    st->res->alu_results++;
-    if (alu32)
-        st->res->alu32_results++;
-    if (v->type == T_SCALAR && v->hi <= 0xffffffffull) {
+    if (v->type == T_SCALAR && v->hi <= 0xffffffffull)
         f->flags |= MBPF_FACT_HI_ZERO;
-        st->res->alu_hi_zero++;
-        if (alu32)
-            st->res->alu32_hi_zero++;
-    }
 }
 
 static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
@@ -368,7 +386,7 @@ static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
 
 /* Interpret instruction pc on s (in place: s becomes the fall-through state). Branch targets are
  * merged here. Returns -1 on rejection, 0 when execution may fall through, 1 when it cannot. */
-static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, int *back_changed)
+static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *restart)
 {
     const mbpf_insn *in = &st->insns[pc];
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
@@ -388,7 +406,7 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, int *back_chan
             a_scalar(&b, k, k);
         }
         a_alu(s, in, &s->r[dst], &b);
-        hi_zero_fact(st, s, f, dst, cls == MBPF_ALU);
+        hi_zero_fact(s, f, dst);
         return 0;
     }
     case MBPF_LD: {
@@ -401,7 +419,7 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, int *back_chan
         } else {
             uint64_t v = (uint64_t)(uint32_t)in->imm | (uint64_t)(uint32_t)next->imm << 32;
             a_scalar(d, v, v);
-            hi_zero_fact(st, s, f, dst, 0);
+            hi_zero_fact(s, f, dst);
         }
         return 0;
     }
@@ -411,7 +429,7 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, int *back_chan
         if (do_mem(st, pc, s, f))
             return -1;
         if (cls == MBPF_LDX)
-            hi_zero_fact(st, s, f, dst, 0);
+            hi_zero_fact(s, f, dst);
         return 0;
     default:
         break;
@@ -440,14 +458,90 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, int *back_chan
     }
     uint32_t t = jump_dest(pc, in);
     if (op == MBPF_JA) {
-        if (merge(st, t, s, t <= pc) && t <= pc)
-            *back_changed = 1;
+        if (merge(st, t, s, t <= pc) && t <= pc && t < *restart)
+            *restart = t;
         return 1;
     }
-    astate taken = *s;
-    if (a_branch(&taken, in, 1) && merge(st, t, &taken, t <= pc) && t <= pc)
-        *back_changed = 1;
+    /* the branch narrows at most the two compared registers and len_min: narrow in place for
+     * the taken edge, merge, restore, then narrow for the fall-through */
+    const uint8_t rb = MBPF_SRCBIT(in->code) && src < AREGS ? src : dst;
+    const areg save_a = s->r[dst < AREGS ? dst : 0], save_b = s->r[rb < AREGS ? rb : 0];
+    const uint32_t save_len = s->len_min;
+    if (a_branch(s, in, 1) && merge(st, t, s, t <= pc) && t <= pc && t < *restart)
+        *restart = t;
+    if (dst < AREGS)
+        s->r[dst] = save_a;
+    if (rb < AREGS)
+        s->r[rb] = save_b;
+    s->len_min = save_len;
     return a_branch(s, in, 0) ? 0 : 1;
+}
+
+/* Figures from the final facts. */
+static void count_figures(vstate *st, const mbpf_fact *facts)
+{
+    mbpf_verify_result *res = st->res;
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        if (st->marks[pc] & VM_LDDW_TAIL)
+            continue;
+        const mbpf_insn *in = &st->insns[pc];
+        const uint8_t cls = MBPF_CLASS(in->code);
+        const int hz = (facts[pc].flags & MBPF_FACT_HI_ZERO) != 0;
+        if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
+            res->mem_accesses++;
+            res->mem_proven += facts[pc].mem == MBPF_MEM_PROVEN;
+        }
+        if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LDX ||
+            (cls == MBPF_LD && MBPF_SRC(in) != MBPF_LDDW_REGION)) {
+            res->alu_results++;
+            res->alu_hi_zero += (uint32_t)hz;
+        }
+        if (cls == MBPF_ALU) {
+            res->alu32_results++;
+            res->alu32_hi_zero += (uint32_t)hz;
+        }
+    }
+}
+
+/* One sweep over [start, n): interpret every live instruction. Returns -1 on rejection, else
+ * the lowest loop head whose state changed (st->n when none did). */
+static int64_t sweep(vstate *st, mbpf_fact *facts, uint32_t start, astate *cur)
+{
+    uint32_t restart = st->n;
+    int live = 0;
+    for (uint32_t pc = start; pc < st->n; pc++) {
+        if (st->marks[pc] & VM_LDDW_TAIL)
+            continue;
+        mbpf_fact dummy, *f = facts ? &facts[pc] : &dummy;
+        const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
+        /* not reached in this sweep (a dead branch): keep the full guard */
+        f->mem = (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) ? MBPF_MEM_GUARD_ANY : MBPF_MEM_NONE;
+        f->region = 0;
+        f->flags = facts ? (uint8_t)(f->flags & ~MBPF_FACT_HI_ZERO) : 0;
+        if (st->marks[pc] & VM_SUBPROG) {
+            entry_state(cur, pc, pc == 0);
+            merge(st, pc, cur, 0);
+            live = 0;
+        }
+        astate *at = state_at(st, pc);
+        if (at) {
+            if (live)
+                merge(st, pc, cur, 0);
+            if (!at->reached) {
+                live = 0;
+                continue;
+            }
+            state_copy(cur, at);
+            live = 1;
+        }
+        if (!live)
+            continue;
+        int r = step(st, pc, cur, f, &restart);
+        if (r < 0)
+            return -1;
+        live = r == 0;
+    }
+    return restart;
 }
 
 int vabsint(vstate *st, mbpf_fact *facts)
@@ -458,60 +552,21 @@ int vabsint(vstate *st, mbpf_fact *facts)
         if (st->marks[pc] & (VM_TARGET | VM_SUBPROG))
             st->work[pc] = n_points++;
     }
-    astate *states = (astate *)st->states;
-    memset(states, 0, (size_t)n_points * sizeof(astate));
+    uint32_t *words = (uint32_t *)st->states;
+    for (size_t i = 0; i < (size_t)n_points * (sizeof(astate) / 4); i++)
+        words[i] = 0;
     st->res->states = n_points;
     astate cur;
-    for (uint32_t sweep = 0;; sweep++) {
-        int back_changed = 0, live = 0;
-        mbpf_verify_result saved = *st->res;
-        for (uint32_t pc = 0; pc < st->n; pc++) {
-            if (st->marks[pc] & VM_LDDW_TAIL)
-                continue;
-            mbpf_fact dummy, *f = facts ? &facts[pc] : &dummy;
-            const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
-            if (!facts)
-                memset(&dummy, 0, sizeof dummy);
-            /* not reached in this sweep (a dead branch): keep the full guard */
-            f->mem = (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) ? MBPF_MEM_GUARD_ANY : MBPF_MEM_NONE;
-            f->region = 0;
-            f->flags &= (uint8_t)~MBPF_FACT_HI_ZERO;
-            if (st->marks[pc] & VM_SUBPROG) {
-                entry_state(&cur, pc, pc == 0);
-                if (sweep == 0)
-                    merge(st, pc, &cur, 0);
-                live = 0;
-            }
-            astate *at = state_at(st, pc);
-            if (at) {
-                if (live)
-                    merge(st, pc, &cur, 0);
-                if (!at->reached) {
-                    live = 0;
-                    continue;
-                }
-                cur = *at;
-                live = 1;
-            }
-            if (!live)
-                continue;
-            int r = step(st, pc, &cur, f, &back_changed);
-            if (r < 0)
-                return -1;
-            live = r == 0;
-        }
-        if (!back_changed)
-            break;
-        /* figures count the last sweep only */
-        st->res->mem_accesses = saved.mem_accesses;
-        st->res->mem_proven = saved.mem_proven;
-        st->res->alu_results = saved.alu_results;
-        st->res->alu_hi_zero = saved.alu_hi_zero;
-        st->res->alu32_results = saved.alu32_results;
-        st->res->alu32_hi_zero = saved.alu32_hi_zero;
+    /* code before the lowest loop head that changed has final states: sweep from there */
+    int64_t start = 0;
+    while (start < st->n) {
+        start = sweep(st, facts, (uint32_t)start, &cur);
+        if (start < 0)
+            return -1;
         st->res->sweeps++;
     }
-    st->res->sweeps++;
+    if (facts)
+        count_figures(st, facts);
     return 0;
 }
 

@@ -225,11 +225,9 @@ static void stack_all_init(astate *s)
 /* Region bounds for a proof: [0, len) of rodata/data, the frame [-512, 0) of the stack. */
 static int proven(vstate *st, const astate *s, const areg *b, int16_t off, uint32_t size, int write)
 {
-    if (b->flags & AF_HINT)
+    if ((b->flags & AF_HINT) || (int64_t)b->lo < -(1ll << 40) || (int64_t)b->hi > (1ll << 40))
         return 0;
     int64_t lo = (int64_t)b->lo + off, hi = (int64_t)b->hi + off + (int64_t)size;
-    if ((int64_t)b->lo < -(1ll << 40) || (int64_t)b->hi > (1ll << 40))
-        return 0;
     switch (b->type) {
     case T_STACK: return lo >= -MBPF_STACK_SIZE && hi <= 0;
     case T_RODATA: return !write && lo >= 0 && hi <= (int64_t)st->prog->rodata_len;

@@ -45,7 +45,8 @@ static void print_fault(const mbpf_program *p, const mbpf_exec *x)
     fputc('\n', stderr);
 }
 
-static int run_host(const mbpf_program *p, uint8_t *mem, size_t mem_len, uint64_t budget, int stats)
+static int run_host(const mbpf_program *p, const mbpf_fact *facts, uint8_t *mem, size_t mem_len,
+                    uint64_t budget, int stats)
 {
     static uint8_t stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH] __attribute__((aligned(8)));
     mbpf_exec x;
@@ -59,6 +60,7 @@ static int run_host(const mbpf_program *p, uint8_t *mem, size_t mem_len, uint64_
     x.helpers = mbpf_test_helpers;
     x.n_helpers = MBPF_TEST_HELPER_COUNT;
     x.budget = budget;
+    x.facts = facts; /* checked against what happens (MBPF_INTERP_CHECK_FACTS) */
     mbpf_exec_reset(&x);
     mbpf_status s = mbpf_interp_run(&x);
     if (stats)
@@ -171,7 +173,7 @@ int main(int argc, char **argv)
                         "%u sweeps, %u states\n",
                         vr.mem_proven, vr.mem_accesses, vr.alu_hi_zero, vr.alu_results, vr.alu32_hi_zero,
                         vr.alu32_results, vr.loops_bounded, vr.loops, vr.sweeps, vr.states);
-            rc = run_host(&prog.prog, mem, mem_len, budget, stats);
+            rc = run_host(&prog.prog, facts, mem, mem_len, budget, stats);
         }
         free(arena);
         free(facts);

@@ -6,9 +6,9 @@ FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_FLAGS := -std=c99 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-              -fno-sanitize-recover=all -Iinclude -I.
-FUZZ_SRCS := $(CORE_SRCS) aot/loader.c
-FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz_,loader bytecode image container)
+              -fno-sanitize-recover=all -Iinclude -I. -DMBPF_INTERP_CHECK_FACTS
+FUZZ_SRCS := $(CORE_SRCS) aot/loader.c tests/diff/randprog.c
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz_,loader bytecode image container facts)
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)
@@ -17,7 +17,8 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS)
 # Seed corpora from the test vectors: objects, their raw code, AOT images and containers of them.
 fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bpfpack
 	@mkdir -p $(FUZZ_DIR)/seeds-loader $(FUZZ_DIR)/seeds-bytecode $(FUZZ_DIR)/seeds-image \
-		$(FUZZ_DIR)/seeds-container
+		$(FUZZ_DIR)/seeds-container $(FUZZ_DIR)/seeds-facts
+	@for s in 1 2 3 4 5 6 7 8; do printf "\\$$(printf %o $$s)\\000\\000\\000" > $(FUZZ_DIR)/seeds-facts/seed$$s; done
 	@for v in $(VECTOR_NAMES); do \
 		cp $(BUILD)/test-vectors/v3/$$v.o $(FUZZ_DIR)/seeds-loader/$$v.o; \
 		llvm-objcopy --dump-section $$v=$(FUZZ_DIR)/seeds-bytecode/$$v.bin \

@@ -143,6 +143,7 @@ static outcome run_random(const mbpf_program *p, int jit, uint32_t entry)
     x.helpers = mbpf_test_helpers;
     x.n_helpers = MBPF_TEST_HELPER_COUNT;
     x.budget = 100000;
+    x.facts = facts;
     mbpf_exec_reset(&x);
     outcome o;
     o.status = jit ? mbpf_jit_run(&x, code, entry) : mbpf_interp_run(&x);
@@ -309,6 +310,7 @@ int main(int argc, char **argv)
     x.helpers = mbpf_test_helpers;
     x.n_helpers = MBPF_TEST_HELPER_COUNT;
     x.budget = (uint64_t)h.budget_hi << 32 | h.budget_lo;
+    x.facts = facts;
     mbpf_exec_reset(&x);
     a.x = &x;
 

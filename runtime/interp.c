@@ -3,6 +3,7 @@
  * and register number is checked, invalid encodings fault with MBPF_FAULT_BAD_INSN. */
 #include <string.h>
 
+#include "mcubpf/verifier.h"
 #include "mcubpf/vm.h"
 #include "runtime/ebpf_ops.h"
 
@@ -144,6 +145,40 @@ static int cond(uint8_t op, uint64_t a, uint64_t b, int is32, int *ok)
         return 0;
     }
 }
+
+#ifdef MBPF_INTERP_CHECK_FACTS
+/* Checking builds (host tools, fuzzers): every fact the translators rely on is checked against
+ * what really happens; a wrong one is a verifier bug and stops the process. */
+static int inside_region(uint64_t addr, uint32_t size, uint64_t start, uint64_t len)
+{
+    return start && addr >= start && addr - start <= len && size <= len - (addr - start);
+}
+
+static void check_access(const mbpf_exec *x, uint32_t pc, uint64_t addr, uint32_t size, uint64_t fp)
+{
+    const mbpf_fact *f = &x->facts[pc];
+    const mbpf_program *p = x->prog;
+    if (f->mem != MBPF_MEM_PROVEN)
+        return;
+    int ok = 0;
+    switch (f->region) {
+    case MBPF_RGN_STACK: ok = inside_region(addr, size, fp - MBPF_STACK_SIZE, MBPF_STACK_SIZE); break;
+    case MBPF_RGN_CTX: ok = inside_region(addr, size, (uintptr_t)x->ctx, x->ctx_len); break;
+    case MBPF_RGN_RODATA: ok = inside_region(addr, size, (uintptr_t)p->rodata, p->rodata_len); break;
+    case MBPF_RGN_DATA: ok = inside_region(addr, size, (uintptr_t)p->data, p->data_len); break;
+    default: break;
+    }
+    if (!ok)
+        __builtin_trap();
+}
+#define CHECK_ACCESS(addr, size) \
+    do { if (x->facts) check_access(x, pc, addr, size, reg[MBPF_REG_FP]); } while (0)
+#define CHECK_HI_ZERO(r) \
+    do { if (x->facts && (x->facts[pc].flags & MBPF_FACT_HI_ZERO) && ((r) >> 32)) __builtin_trap(); } while (0)
+#else
+#define CHECK_ACCESS(addr, size) ((void)0)
+#define CHECK_HI_ZERO(r) ((void)0)
+#endif
 
 static mbpf_status fault(mbpf_exec *x, mbpf_status s, uint32_t pc, uint64_t addr, uint32_t size)
 {
@@ -292,7 +327,8 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
             }
             if (target < 0 || target >= n)
                 return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            if (target <= pc && x->budget && ++budget_used > x->budget)
+            if (target <= pc && x->budget && !(x->facts && (x->facts[pc].flags & MBPF_FACT_BOUNDED)) &&
+                ++budget_used > x->budget)
                 return fault(x, MBPF_FAULT_BUDGET, pc, 0, 0);
             pc = (uint32_t)target;
             continue;
@@ -329,6 +365,7 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
             uint64_t addr = reg[src] + (uint64_t)(int64_t)in->off;
             if (!mbpf_exec_check(x, addr, size, MBPF_REGION_R))
                 return fault(x, MBPF_FAULT_MEM_READ, pc, addr, size);
+            CHECK_ACCESS(addr, size);
             uint64_t v = ebpf_load(addr, size);
             reg[dst] = mode == MBPF_MEMSX ? sext(v, size * 8) : v;
             break;
@@ -342,6 +379,7 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
             if (mode == MBPF_ATOMIC && MBPF_CLASS(code) == MBPF_STX && (size == 4 || size == 8)) {
                 if (!mbpf_exec_check(x, addr, size, MBPF_REGION_R | MBPF_REGION_W))
                     return fault(x, MBPF_FAULT_MEM_WRITE, pc, addr, size);
+                CHECK_ACCESS(addr, size);
                 if (src == MBPF_REG_FP && (in->imm & MBPF_FETCH))
                     return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
                 uint64_t r0 = reg[0];
@@ -357,10 +395,12 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
                 return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
             if (!mbpf_exec_check(x, addr, size, MBPF_REGION_W))
                 return fault(x, MBPF_FAULT_MEM_WRITE, pc, addr, size);
+            CHECK_ACCESS(addr, size);
             ebpf_store(addr, size, MBPF_CLASS(code) == MBPF_STX ? reg[src] : (uint64_t)(int64_t)in->imm);
             break;
         }
         }
+        CHECK_HI_ZERO(reg[dst]);
         pc++;
     }
 }

@@ -103,9 +103,17 @@ static uint64_t pow2_above(uint64_t v)
     return m;
 }
 
-/* 64-bit scalar op on intervals. Returns 0 when the result is unknown. */
-static int range_op(uint8_t op, const areg *a, const areg *b, uint64_t *lo, uint64_t *hi)
+/* Scalar op on intervals (operands already cut to 32 bits for ALU32). Returns 0 when the result
+ * is unknown. */
+static int range_op(uint8_t op, int is32, const areg *a, const areg *bv, uint64_t *lo, uint64_t *hi)
 {
+    areg masked = *bv;
+    const areg *b = bv;
+    if ((op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) && is_const(bv)) {
+        /* the machine uses the shift amount modulo the width */
+        masked.lo = masked.hi = bv->lo & (is32 ? 31u : 63u);
+        b = &masked;
+    }
     switch (op) {
     case MBPF_ADD:
         if (a->hi > ~0ull - b->hi)
@@ -152,8 +160,8 @@ static int range_op(uint8_t op, const areg *a, const areg *b, uint64_t *lo, uint
         return 1;
     case MBPF_RSH:
     case MBPF_ARSH:
-        if (op == MBPF_ARSH && a->hi > S63)
-            return 0;
+        if (op == MBPF_ARSH && a->hi > (is32 ? 0x7fffffffull : S63))
+            return 0; /* the sign bit may be set: not a logical shift */
         if (b->lo != b->hi || b->lo > 63) {
             *lo = 0;
             *hi = a->hi;
@@ -305,7 +313,7 @@ void a_alu(astate *s, const mbpf_insn *in, areg *d, const areg *src)
             a_scalar(&b, 0, U32MAX);
     }
     uint64_t lo, hi;
-    if (!signed_div && range_op(op, &a, &b, &lo, &hi) && (!is32 || hi <= U32MAX)) {
+    if (!signed_div && range_op(op, is32, &a, &b, &lo, &hi) && (!is32 || hi <= U32MAX)) {
         int32_t ub = ub_of(op, &a, &b, s->len_min);
         a_scalar(d, lo, hi);
         d->ub = ub;

@@ -73,11 +73,14 @@ typedef struct mbpf_exec {
     uint32_t stack_len;
     const mbpf_helper_fn *helpers; /* indexed by helper id; NULL entries are unknown helpers */
     uint32_t n_helpers;
-    uint64_t budget;      /* back edges (and local calls) allowed per run; 0 = unlimited */
+    uint64_t budget;      /* back edges not proven bounded, and local calls, allowed per run;
+                           * 0 = unlimited */
     uintptr_t stack_top;  /* maintained by the engine: top of the current frame. The live stack,
                            * the current frame and its callers', is [stack, stack_top); 0 = whole
                            * buffer */
     void *user;           /* embedder's pointer, for helpers */
+    const struct mbpf_fact *facts; /* optional, the verifier's facts for prog: back edges proven
+                                    * bounded then cost no budget, as in translated code */
     mbpf_region extra[MBPF_MAX_EXTRA_REGIONS]; /* regions granted by helpers during the run */
     uint32_t n_extra;
     /* outputs */

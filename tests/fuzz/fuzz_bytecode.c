@@ -55,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     x.helpers = mbpf_test_helpers;
     x.n_helpers = MBPF_TEST_HELPER_COUNT;
     x.budget = 10000;
+    x.facts = facts; /* the interpreter checks every fact the translators rely on */
     mbpf_exec_reset(&x);
     mbpf_interp_run(&x);
     translate_twice(MBPF_TARGET_THUMB2, &p, facts);

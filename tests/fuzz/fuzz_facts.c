@@ -1,0 +1,88 @@
+/* Differential target: programs from the random generator (seeded by the input, then mutated by
+ * the rest of it), verified, then run in the checking interpreter (MBPF_INTERP_CHECK_FACTS) with
+ * contexts of every length from 0 to 64 bytes. Every fact the translators rely on (an access
+ * proven in bounds, an upper half proven zero) is checked against the real run, a wrong one
+ * traps; accepted programs must translate for both targets, and a run with the facts (bounded
+ * loops free of budget) must end like one without them unless the budget ran out. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcubpf/jit.h"
+#include "mcubpf/test_helpers.h"
+#include "mcubpf/verifier.h"
+#include "tests/diff/randprog.h"
+
+#define MAX_INSNS 2048
+
+static mbpf_status run(const mbpf_program *p, const mbpf_fact *facts, uint32_t ctx_len, uint64_t *r0)
+{
+    static uint8_t ctx[64], stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH];
+    for (uint32_t i = 0; i < sizeof ctx; i++)
+        ctx[i] = (uint8_t)(i * 37u + 11u);
+    memset(stack, 0, sizeof stack);
+    mbpf_exec x;
+    memset(&x, 0, sizeof x);
+    x.prog = p;
+    x.ctx = ctx_len ? ctx : NULL;
+    x.ctx_len = ctx_len;
+    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
+    x.stack = stack;
+    x.stack_len = sizeof stack;
+    x.helpers = mbpf_test_helpers;
+    x.n_helpers = MBPF_TEST_HELPER_COUNT;
+    x.budget = 20000;
+    x.facts = facts;
+    mbpf_exec_reset(&x);
+    mbpf_status s = mbpf_interp_run(&x);
+    *r0 = x.r0;
+    return s;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static mbpf_insn insns[MAX_INSNS];
+    static mbpf_fact facts[MAX_INSNS];
+    static uint8_t code[256 * 1024];
+    static uint8_t rodata[16] = "fuzz rodata", data_region[32];
+    if (size < 4)
+        return 0;
+    uint32_t seed;
+    memcpy(&seed, data, 4);
+    uint32_t n = mbpf_randprog(seed, 64, insns, MAX_INSNS);
+    if (!n)
+        return 0;
+    /* the rest of the input: (index, byte offset, value) triples patched into the program */
+    for (size_t i = 4; i + 3 <= size; i += 3) {
+        uint32_t at = ((uint32_t)data[i] | (uint32_t)data[i + 1] << 8) % (n * 8);
+        ((uint8_t *)insns)[at] = data[i + 2];
+    }
+    mbpf_program p = {insns, n, rodata, sizeof rodata, data_region, sizeof data_region};
+    mbpf_verify_opts o = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0, MBPF_REGION_R | MBPF_REGION_W, 0};
+    mbpf_verify_result r;
+    size_t asz = mbpf_verify_arena_need(&p);
+    void *arena = malloc(asz > mbpf_jit_work_size(n) ? asz : mbpf_jit_work_size(n));
+    if (!arena)
+        return 0;
+    if (mbpf_verify(&p, &o, facts, arena, asz, &r) == 0) {
+        for (uint32_t len = 0; len <= 64; len += (len < 8 ? 1 : 7)) {
+            uint64_t a, b;
+            mbpf_status sa = run(&p, facts, len, &a), sb = run(&p, NULL, len, &b);
+            if (sa != sb && sa != MBPF_FAULT_BUDGET && sb != MBPF_FAULT_BUDGET)
+                __builtin_trap();
+            if (sa == MBPF_OK && sb == MBPF_OK && a != b)
+                __builtin_trap();
+        }
+        static const mbpf_target targets[] = {MBPF_TARGET_THUMB2, MBPF_TARGET_RV32IMC};
+        for (unsigned t = 0; t < 2; t++) {
+            mbpf_jit_result jr;
+            int rc = mbpf_jit_translate(targets[t], &p, facts, NULL, code, sizeof code, arena,
+                                        mbpf_jit_work_size(n), &jr);
+            if (rc != MBPF_JIT_OK && rc != MBPF_JIT_ERR_NOSPACE)
+                __builtin_trap(); /* an accepted program the backend cannot translate */
+        }
+    }
+    free(arena);
+    return 0;
+}

@@ -68,12 +68,45 @@ static uint64_t trips_max(void)
     return MBPF_LOOP_MAX_TRIPS;
 }
 
+/* The value x has when the loop at h is entered, when it is a constant set in the straight-line
+ * code before h (the only way in, checked by the caller). Returns 0 when unknown. */
+static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, uint64_t *v)
+{
+    const mbpf_insn *prev = h ? &st->insns[h - 1] : NULL;
+    if (!prev || (st->marks[h] & VM_SUBPROG) || prev->code == MBPF_OPC_EXIT ||
+        (is_jump(prev) && MBPF_OP(prev->code) == MBPF_JA))
+        return 0; /* h is not entered by falling into it */
+    for (uint32_t pc = 0; pc < st->n; pc++)
+        if (pc != e && !(st->marks[pc] & VM_LDDW_TAIL) && is_jump(&st->insns[pc]) && dest(pc, &st->insns[pc]) == h)
+            return 0; /* nor only that way */
+    for (uint32_t pc = h; pc-- > 0;) {
+        if (st->marks[pc] & VM_LDDW_TAIL)
+            continue;
+        const mbpf_insn *in = &st->insns[pc];
+        if (writes(in, x)) {
+            const uint8_t cls = MBPF_CLASS(in->code);
+            if (in->code == (MBPF_ALU64 | MBPF_MOV | MBPF_K) || in->code == (MBPF_ALU | MBPF_MOV | MBPF_K))
+                *v = cls == MBPF_ALU ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm;
+            else if (in->code == MBPF_OPC_LDDW && MBPF_SRC(in) == MBPF_LDDW_IMM64)
+                *v = (uint32_t)in->imm | (uint64_t)(uint32_t)st->insns[pc + 1].imm << 32;
+            else
+                return 0;
+            if (is32)
+                *v = (uint32_t)*v;
+            return 1;
+        }
+        if (st->marks[pc] & (VM_TARGET | VM_SUBPROG))
+            return 0; /* another path joins before the value is set */
+    }
+    return 0;
+}
+
 /* Is the loop closed by the back edge at e (to header h) bounded? */
 static int bounded(const vstate *st, uint32_t h, uint32_t e)
 {
     const mbpf_insn *in = &st->insns[e];
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
-    if (op == MBPF_JA || op == MBPF_JSET || op == MBPF_JNE || op == MBPF_JEQ)
+    if (op == MBPF_JA || op == MBPF_JSET || op == MBPF_JEQ)
         return 0;
     /* innermost, entered only through h, closed only by e */
     for (uint32_t pc = 0; pc < st->n; pc++) {
@@ -130,6 +163,18 @@ static int bounded(const vstate *st, uint32_t h, uint32_t e)
         const areg *xv = &hs->r[x];
         if (xv->type != T_SCALAR || yhi > wrap)
             continue;
+        uint64_t x0;
+        int known = start_value(st, h, e, x, cls == MBPF_JMP32, &x0);
+        if (op == MBPF_JNE) {
+            /* x != Y: counts exactly to Y from a known start in steps that land on it */
+            uint64_t d = c > 0 ? (uint64_t)c : (uint64_t)(-c);
+            if (!known || ylo != yhi || x0 > wrap)
+                continue;
+            uint64_t span = c > 0 ? yhi - x0 : x0 - yhi;
+            if ((c > 0 ? x0 >= yhi : x0 <= yhi) || span % d || span / d > trips_max())
+                continue;
+            return 1;
+        }
         /* continue-relation as "x REL y" */
         int lt = 0, le = 0, gt = 0, ge = 0;
         int swap = side == 1;
@@ -148,11 +193,12 @@ static int bounded(const vstate *st, uint32_t h, uint32_t e)
                 continue;
             trips = (yhi + (le ? 1u : 0u)) / (uint64_t)c + 2;
         } else if (c < 0 && (gt || ge)) {
-            uint64_t d = (uint64_t)(-c);
-            if (ylo + (gt ? 1 : 0) < d || xv->lo < d || xv->hi > wrap)
-                continue; /* x - d could wrap below zero */
-            uint64_t floor = ylo + (gt ? 1 : 0);
-            trips = xv->hi > floor ? (xv->hi - floor) / d + 1 : 1;
+            /* continuing needs x >= floor >= d, so only the start could wrap below zero */
+            uint64_t d = (uint64_t)(-c), floor = ylo + (gt ? 1 : 0);
+            uint64_t top = known ? x0 : xv->hi;
+            if (floor < d || (known ? x0 < d : xv->lo < d) || top > wrap)
+                continue;
+            trips = top > floor ? (top - floor) / d + 1 : 1;
         } else {
             continue;
         }

@@ -175,9 +175,23 @@ static void check_access(const mbpf_exec *x, uint32_t pc, uint64_t addr, uint32_
     do { if (x->facts) check_access(x, pc, addr, size, reg[MBPF_REG_FP]); } while (0)
 #define CHECK_HI_ZERO(r) \
     do { if (x->facts && (x->facts[pc].flags & MBPF_FACT_HI_ZERO) && ((r) >> 32)) __builtin_trap(); } while (0)
+/* A loop proven bounded takes its back edge at most MBPF_LOOP_MAX_TRIPS times in a row. */
+#define CHECK_LOOP_TRIP() \
+    do { \
+        if (x->facts && (x->facts[pc].flags & MBPF_FACT_BOUNDED)) { \
+            trips = trip_pc == pc ? trips + 1 : 1; \
+            trip_pc = pc; \
+            if (trips > MBPF_LOOP_MAX_TRIPS + 2u) \
+                __builtin_trap(); \
+        } \
+    } while (0)
+#define CHECK_LOOP_EXIT() \
+    do { if (trip_pc == pc) trips = 0; } while (0)
 #else
 #define CHECK_ACCESS(addr, size) ((void)0)
 #define CHECK_HI_ZERO(r) ((void)0)
+#define CHECK_LOOP_TRIP() ((void)0)
+#define CHECK_LOOP_EXIT() ((void)0)
 #endif
 
 static mbpf_status fault(mbpf_exec *x, mbpf_status s, uint32_t pc, uint64_t addr, uint32_t size)
@@ -198,6 +212,9 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
     call_frame frames[MBPF_MAX_CALL_DEPTH];
     uint32_t depth = 0, pc = 0;
     uint64_t budget_used = 0, count = 0;
+#ifdef MBPF_INTERP_CHECK_FACTS
+    uint32_t trip_pc = UINT32_MAX, trips = 0;
+#endif
     uint32_t max_depth = x->stack_len / MBPF_STACK_SIZE;
     if (max_depth > MBPF_MAX_CALL_DEPTH)
         max_depth = MBPF_MAX_CALL_DEPTH;
@@ -321,12 +338,16 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
                 int taken = cond(op, reg[dst], b, is32, &ok);
                 if (!ok)
                     return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-                if (!taken)
+                if (!taken) {
+                    CHECK_LOOP_EXIT();
                     break;
+                }
                 target = (int64_t)pc + 1 + in->off;
             }
             if (target < 0 || target >= n)
                 return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
+            if (target <= pc)
+                CHECK_LOOP_TRIP();
             if (target <= pc && x->budget && !(x->facts && (x->facts[pc].flags & MBPF_FACT_BOUNDED)) &&
                 ++budget_used > x->budget)
                 return fault(x, MBPF_FAULT_BUDGET, pc, 0, 0);

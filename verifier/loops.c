@@ -46,19 +46,21 @@ static int writes(const mbpf_insn *in, uint8_t r)
     }
 }
 
-/* The single `x += c` of the loop [h, e), or -1. */
+/* The single `x += c` (or `x -= c`) of the loop [h, e), or -1. */
 static int64_t single_add(const vstate *st, uint32_t h, uint32_t e, uint8_t x, uint8_t alu_cls,
-                          uint32_t *at)
+                          uint32_t *at, int32_t *step)
 {
     int64_t found = -1;
     for (uint32_t pc = h; pc < e; pc++) {
         const mbpf_insn *in = &st->insns[pc];
         if (st->marks[pc] & VM_LDDW_TAIL || !writes(in, x))
             continue;
-        if (found >= 0 || in->code != (alu_cls | MBPF_ADD | MBPF_K) || in->imm == 0)
+        const int add = in->code == (alu_cls | MBPF_ADD | MBPF_K), sub = in->code == (alu_cls | MBPF_SUB | MBPF_K);
+        if (found >= 0 || !(add || sub) || in->imm == 0 || in->imm == INT32_MIN)
             return -1;
         found = pc;
         *at = pc;
+        *step = add ? in->imm : -in->imm;
     }
     return found;
 }
@@ -133,7 +135,8 @@ static int bounded(const vstate *st, uint32_t h, uint32_t e)
         if (x == MBPF_REG_FP)
             continue;
         uint32_t add_pc = 0;
-        if (single_add(st, h, e, x, alu, &add_pc) < 0)
+        int32_t step = 0;
+        if (single_add(st, h, e, x, alu, &add_pc, &step) < 0)
             continue;
         /* the add runs on every iteration: no jump from before it lands after it */
         int skipped = 0;
@@ -143,7 +146,7 @@ static int bounded(const vstate *st, uint32_t h, uint32_t e)
                 skipped = 1;
         if (skipped)
             continue;
-        int64_t c = st->insns[add_pc].imm;
+        int64_t c = step;
         /* the bound: a constant, or a register the loop leaves alone */
         uint64_t ylo, yhi;
         if (side == 0 && !MBPF_SRCBIT(in->code)) {

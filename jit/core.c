@@ -127,11 +127,18 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     int (*emit)(jit_ctx *);
     jit_ctx c;
     memset(res, 0, sizeof *res);
+    /* a device translates only for itself: the other backend stays out of its image */
+#if !defined(__riscv)
     if (t == MBPF_TARGET_THUMB2)
         emit = mbpf_t2_emit_program;
-    else if (t == MBPF_TARGET_RV32IMC)
+    else
+#endif
+#if !(defined(__arm__) || defined(__thumb__))
+    if (t == MBPF_TARGET_RV32IMC)
         emit = mbpf_rv_emit_program;
-    else {
+    else
+#endif
+    {
         res->err = "unknown target";
         return MBPF_JIT_ERR_TARGET;
     }

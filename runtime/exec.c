@@ -24,11 +24,18 @@ const char *mbpf_status_name(mbpf_status s)
 
 void mbpf_exec_reset(mbpf_exec *x)
 {
+    /* field by field: the size-optimised library memset is a byte loop, and this runs per call */
     x->n_extra = 0;
-    memset(x->extra, 0, sizeof x->extra);
+    for (uint32_t i = 0; i < MBPF_MAX_EXTRA_REGIONS; i++) {
+        x->extra[i].start = 0;
+        x->extra[i].len = 0;
+        x->extra[i].flags = 0;
+    }
     x->r0 = 0;
     x->status = MBPF_OK;
-    memset(&x->fault, 0, sizeof x->fault);
+    x->fault.pc = 0;
+    x->fault.size = 0;
+    x->fault.addr = 0;
     x->insns_executed = 0;
     x->stack_top = 0;
 }

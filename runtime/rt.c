@@ -9,6 +9,13 @@
 #include "mcubpf/verifier.h"
 #include "runtime/rt_internal.h"
 
+void rt_zero(void *p, size_t bytes)
+{
+    uint32_t *w = (uint32_t *)p;
+    for (size_t i = 0; i < bytes / 4; i++)
+        w[i] = 0;
+}
+
 static size_t align8(size_t v)
 {
     return (v + 7u) & ~(size_t)7u;
@@ -101,7 +108,7 @@ int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, 
 
 /* Cache key: bytecode, rodata, target and the options that shape the translation. */
 static void make_key(const mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t,
-                     uint8_t key[16])
+                     uint32_t key[4])
 {
     mbpf_sha256_ctx s;
     uint8_t d[32];
@@ -227,6 +234,14 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
     for (uint32_t id = 0; id < MBPF_RT_MAX_HELPERS; id++)
         p->helpers[id] = (id < 32 && (allowed >> id & 1u)) ? rt->helpers[id] : NULL;
     memset(&p->stats, 0, sizeof p->stats);
+    /* the facts of the verification just done are still in the work arena */
+    p->facts_kept = 0;
+    if (s->kind != MBPF_RT_ENGINE_AOT && p->facts && p->facts_cap >= p->prog.n_insns) {
+        rt_work w = rt_work_split(rt, &p->prog);
+        for (uint32_t i = 0; i < p->prog.n_insns; i++)
+            p->facts[i] = w.facts[i];
+        p->facts_kept = 1;
+    }
     if (s->kind == MBPF_RT_ENGINE_AOT) {
         memset(p->key, 0, sizeof p->key);
         p->stats.engine = MBPF_RT_ENGINE_AOT;
@@ -249,7 +264,7 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     install(rt, p, t, &s);
 #if MBPF_RT_WITH_JIT
     if (s.kind != MBPF_RT_ENGINE_AOT && rt_jit_enabled(rt) && (rt->cfg.flags & MBPF_RT_TRANSLATE_AT_LOAD))
-        rt_cache_get(rt, p); /* failure is not an error: the program will be interpreted */
+        rt_cache_load(rt, p); /* failure is not an error: the program will be interpreted */
 #endif
     rt->last_msg = NULL;
     if (err) {
@@ -314,7 +329,7 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     const mbpf_tenant *t = p->tenant;
     rt_call call = {rt, p};
     mbpf_exec x;
-    memset(&x, 0, sizeof x);
+    rt_zero(&x, sizeof x);
     x.prog = &p->prog;
     x.ctx = ctx;
     x.ctx_len = ctx ? ctx_len : 0;
@@ -325,7 +340,7 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     x.n_helpers = MBPF_RT_MAX_HELPERS;
     x.budget = t->budget;
     x.user = &call;
-    mbpf_exec_reset(&x);
+    x.facts = p->facts_kept ? p->facts : NULL;
 
     mbpf_status st;
 #if MBPF_RT_WITH_JIT

@@ -7,16 +7,21 @@
 
 #if MBPF_RT_WITH_JIT
 
+static int same_key(const uint32_t a[4], const uint32_t b[4])
+{
+    return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
+}
+
 static mbpf_rt_cache_entry *find(mbpf_runtime *rt, const mbpf_prog *p)
 {
     if (p->cache_slot >= 0) {
         mbpf_rt_cache_entry *e = &rt->cache[p->cache_slot];
-        if (e->used && !memcmp(e->key, p->key, sizeof e->key))
+        if (e->used && same_key(e->key, p->key))
             return e;
     }
     for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++) {
         mbpf_rt_cache_entry *e = &rt->cache[i];
-        if (e->used && !memcmp(e->key, p->key, sizeof e->key))
+        if (e->used && same_key(e->key, p->key))
             return e;
     }
     return NULL;
@@ -65,19 +70,23 @@ static uint32_t align8(uint32_t v)
     return (v + 7u) & ~7u;
 }
 
-static const mbpf_rt_cache_entry *translate(mbpf_runtime *rt, mbpf_prog *p)
+/* fresh: the work arena holds p's facts from the verification just done. */
+static const mbpf_rt_cache_entry *translate(mbpf_runtime *rt, mbpf_prog *p, int fresh)
 {
     rt_work w = rt_work_split(rt, &p->prog);
-    /* facts are not kept between runs: verifying again is cheaper than 4 bytes per instruction
-     * of RAM for every loaded program */
-    if (!w.ok || rt_verify(rt, &p->prog, p->tenant, &w))
+    const mbpf_fact *facts = w.facts;
+    if (!w.ok)
         return NULL;
+    if (p->facts_kept)
+        facts = p->facts;
+    else if (!fresh && rt_verify(rt, &p->prog, p->tenant, &w))
+        return NULL; /* facts not kept: verify again rather than spend RAM on them */
     mbpf_rt_cache_entry *e = free_entry(rt);
     for (;;) {
         uint32_t off = align8(rt->code_used);
         mbpf_jit_result jr;
         int rc = off < rt->cfg.code_len
-                     ? mbpf_jit_translate(rt->cfg.target, &p->prog, w.facts, NULL, rt->cfg.code + off,
+                     ? mbpf_jit_translate(rt->cfg.target, &p->prog, facts, NULL, rt->cfg.code + off,
                                           rt->cfg.code_len - off, w.scratch, w.scratch_len, &jr)
                      : MBPF_JIT_ERR_NOSPACE;
         if (rc == MBPF_JIT_OK) {
@@ -103,19 +112,29 @@ static const mbpf_rt_cache_entry *translate(mbpf_runtime *rt, mbpf_prog *p)
     return NULL;
 }
 
-const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p)
+static const mbpf_rt_cache_entry *get(mbpf_runtime *rt, mbpf_prog *p, int fresh)
 {
     mbpf_rt_cache_entry *e = find(rt, p);
     if (e) {
         p->stats.cache_hits++;
     } else {
         p->stats.cache_misses++;
-        e = (mbpf_rt_cache_entry *)translate(rt, p);
+        e = (mbpf_rt_cache_entry *)translate(rt, p, fresh);
         if (!e)
             return NULL;
     }
     e->last_use = ++rt->clock;
     p->cache_slot = (int8_t)(e - rt->cache);
     return e;
+}
+
+const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p)
+{
+    return get(rt, p, 0);
+}
+
+const mbpf_rt_cache_entry *rt_cache_load(mbpf_runtime *rt, mbpf_prog *p)
+{
+    return get(rt, p, 1);
 }
 #endif

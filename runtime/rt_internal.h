@@ -28,5 +28,10 @@ static inline int rt_jit_enabled(const mbpf_runtime *rt)
 /* The translated code of p: from the cache, or translated now (evicting least recently used
  * entries when the arena is full). NULL when p cannot be translated: interpret it. */
 const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p);
+/* The same right after p was verified (its facts are still in the work arena). */
+const mbpf_rt_cache_entry *rt_cache_load(mbpf_runtime *rt, mbpf_prog *p);
+
+/* Zero a word-aligned object with word stores (the size-optimised libc memset is a byte loop). */
+void rt_zero(void *p, size_t bytes);
 
 #endif

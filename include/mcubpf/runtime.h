@@ -121,15 +121,21 @@ typedef struct mbpf_prog_stats {
 } mbpf_prog_stats;
 
 /* A program slot. The embedder provides `data` (RAM for the program's .data/.bss, kept between
- * runs) before loading; everything else belongs to the runtime. The container or image buffer
- * must stay valid and unchanged while the program is loaded (bytecode and AOT code run in place). */
+ * runs) before loading, and optionally `facts` (4 bytes per instruction): with them the verifier's
+ * facts are kept, so that the interpreter lets loops proven bounded run without budget exactly as
+ * translated code does, and a re-translation after an eviction needs no new verification.
+ * Everything else belongs to the runtime. The container or image buffer must stay valid and
+ * unchanged while the program is loaded (bytecode and AOT code run in place). */
 typedef struct mbpf_prog {
     uint8_t *data;
     uint32_t data_cap;
+    mbpf_fact *facts;     /* optional */
+    uint32_t facts_cap;   /* entries */
+    uint8_t facts_kept;   /* runtime-owned: facts hold this program's */
     /* runtime-owned */
     const mbpf_tenant *tenant;
     mbpf_program prog;
-    uint8_t key[16];      /* cache key: SHA-256 of bytecode, target and options, truncated */
+    uint32_t key[4];      /* cache key: SHA-256 of bytecode, target and options, truncated */
     uint8_t kind;         /* MBPF_RT_ENGINE_INTERP (bytecode) or MBPF_RT_ENGINE_AOT */
     uint8_t no_jit;       /* translation failed for good: interpret */
     int8_t cache_slot;    /* hint: cache entry last used, -1 none */
@@ -141,7 +147,7 @@ typedef struct mbpf_prog {
 } mbpf_prog;
 
 typedef struct mbpf_rt_cache_entry {
-    uint8_t key[16];
+    uint32_t key[4];
     uint32_t off, len, entry; /* code at cfg.code + off */
     uint32_t last_use;        /* LRU clock */
     mbpf_prog *owner;         /* program that translated it (charged with its eviction) */

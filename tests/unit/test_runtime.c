@@ -288,3 +288,27 @@ Test(runtime, slot_too_small_for_the_data_is_refused)
     cr_assert_eq(mbpf_rt_load(&rt, &l.prog, &tenants[0], l.buf, len, &err), MBPF_RT_ERR_NOMEM);
     free(l.buf);
 }
+
+Test(runtime, kept_facts_let_bounded_loops_run_without_budget)
+{
+    /* r0 = sum of 0..99: a counted loop the verifier proves bounded */
+    const mbpf_insn prog[] = {MOV64(0, 0), MOV64(3, 0), ALU64_REG(MBPF_ADD, 0, 3), ALU64_IMM(MBPF_ADD, 3, 1),
+                              JMP_IMM(MBPF_JLT, 3, 100, -3), EXIT()};
+    tenants[0].budget = 10;
+    loaded l;
+    cr_assert_eq(load(&l, 0, prog, ARRAY_LEN(prog), 0), MBPF_RT_OK);
+    run(&l, NULL, 0, MBPF_FAULT_BUDGET); /* no facts kept: every back edge costs budget */
+    free(l.buf);
+    static mbpf_fact facts[16];
+    size_t len;
+    memset(&l, 0, sizeof l);
+    l.prog.facts = facts;
+    l.prog.facts_cap = 16;
+    l.buf = pack(prog, ARRAY_LEN(prog), 0, &len);
+    mbpf_rt_error err;
+    cr_assert_eq(mbpf_rt_load(&rt, &l.prog, &tenants[0], l.buf, len, &err), MBPF_RT_OK);
+    cr_assert(l.prog.facts_kept);
+    cr_assert(facts[4].flags & MBPF_FACT_BOUNDED);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 4950);
+    free(l.buf);
+}

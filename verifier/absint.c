@@ -1,6 +1,6 @@
 /* The abstract interpreter: one state per jump target and function entry (astate, in the
  * arena), sweeps over the program in instruction order until the states at loop heads stop
- * changing (widening after two changes keeps that to a few sweeps), then the facts of the last
+ * changing (widening at loop heads keeps that to a few sweeps), then the facts of the last
  * sweep. It rejects reads of uninitialised registers and stack bytes, pointer stores into the
  * context, writes through pointers proven to point into rodata (or a read-only context); it
  * proves memory accesses in bounds for the translators. */
@@ -8,7 +8,6 @@
 
 #include "verifier/absint.h"
 
-#define WIDEN_AFTER 2
 #define NO_POINT 0xffffffffu
 
 static uint32_t point_of(const vstate *st, uint32_t pc)
@@ -97,10 +96,10 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
     if (!to->reached) {
         state_copy(to, from);
         to->reached = 1;
-        to->widened = 0;
         return 1;
     }
-    int widen = back_edge && to->widened >= WIDEN_AFTER;
+    int widen = back_edge; /* widening at the first change keeps sweeps few; the LEN relation and
+                            * the refinements at the loop test recover what it loses */
     uint32_t len_j = to->len_min < from->len_min ? to->len_min : from->len_min;
     int changed = len_j != to->len_min;
     for (int r = 0; r < AREGS; r++) {
@@ -120,8 +119,6 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
             to->kind[i] = kind;
         }
     }
-    if (changed && back_edge && to->widened < 255)
-        to->widened++;
     return changed;
 }
 

@@ -107,6 +107,26 @@ static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int 
 static int bounded(const vstate *st, uint32_t h, uint32_t e)
 {
     const mbpf_insn *in = &st->insns[e];
+    mbpf_insn flipped;
+    if (MBPF_OP(in->code) == MBPF_JA && e > h && !(st->marks[e] & (VM_TARGET | VM_LDDW_TAIL))) {
+        /* "if x == Y goto out; ja head": the exit test sits just before an unconditional back
+         * edge; it continues on the negated condition */
+        static const uint8_t negate[][2] = {{MBPF_JEQ, MBPF_JNE}, {MBPF_JNE, MBPF_JEQ}, {MBPF_JLT, MBPF_JGE},
+                                            {MBPF_JGE, MBPF_JLT}, {MBPF_JLE, MBPF_JGT}, {MBPF_JGT, MBPF_JLE},
+                                            {MBPF_JSLT, MBPF_JSGE}, {MBPF_JSGE, MBPF_JSLT},
+                                            {MBPF_JSLE, MBPF_JSGT}, {MBPF_JSGT, MBPF_JSLE}};
+        const mbpf_insn *t = &st->insns[e - 1];
+        if ((st->marks[e - 1] & VM_LDDW_TAIL) || !is_jump(t) || MBPF_OP(t->code) == MBPF_JA || dest(e - 1, t) != e + 1)
+            return 0;
+        flipped = *t;
+        flipped.code = 0;
+        for (unsigned i = 0; i < sizeof negate / sizeof negate[0]; i++)
+            if (MBPF_OP(t->code) == negate[i][0])
+                flipped.code = (uint8_t)((t->code & 0x0f) | negate[i][1]);
+        if (!flipped.code)
+            return 0;
+        in = &flipped;
+    }
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
     if (op == MBPF_JA || op == MBPF_JSET || op == MBPF_JEQ)
         return 0;

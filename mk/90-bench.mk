@@ -33,7 +33,7 @@ $(eval $(call bench_native,thumb2,Os,platform/mps2-an386/board.c,$(ARM_CC),$(ARM
 $(eval $(call bench_native,rv32imc,O2,platform/virt/board.c,$(RV_CC),$(RV_ARCH),$(BENCH_RV_LINK)))
 $(eval $(call bench_native,rv32imc,Os,platform/virt/board.c,$(RV_CC),$(RV_ARCH),$(BENCH_RV_LINK)))
 
-bench-build: $(BENCH_BPF) $(BENCH_INPUT) $(BENCH_NATIVE) runners tools cross
+bench-build: $(BENCH_BPF) $(BENCH_INPUT) $(BENCH_NATIVE) runners tools cross vectors
 
 BENCH_STEPS += bench-run
 bench-run: bench-build

@@ -84,16 +84,16 @@ static void cost_print(const char *what, const cost *c)
 /* ---- the runtime and its memory ---- */
 
 #ifndef NO_RUNTIME
-#define FW_MAX_INSNS 512u /* largest program the work arena is sized for */
 #if MBPF_RT_WITH_JIT
 static uint8_t arena_code[8 * 1024] __attribute__((aligned(8)));
 #endif
-/* The work arena, mbpf_rt_work_size(FW_MAX_INSNS) bytes, is taken at boot from the RAM the linker
- * leaves free between .bss and the C stack, so that it follows the runtime's own figure; a product
- * would make it a static array of the size printed at boot (FOOTPRINT.md reports it). */
-extern char __heap_start[], __heap_end[];
-static void *work_arena;
-static size_t work_len;
+/* The work arena is sized for the programs this firmware loads: mbpf_rt_work_need() of the
+ * largest (the packet filter) with room to spare; mbpf_rt_work_size(n) would size it for any
+ * program of n instructions, a worst case several times larger. */
+#define FW_WORK_BYTES (16u * 1024u)
+static uint8_t arena_work[FW_WORK_BYTES] __attribute__((aligned(8)));
+static void *work_arena = arena_work;
+static size_t work_len = sizeof arena_work;
 #define KV_CAP 32u
 static mbpf_kv_entry arena_kv[KV_CAP];
 static mbpf_kv kv = {arena_kv, KV_CAP};
@@ -377,13 +377,6 @@ static int runtime_init(const char *engine)
         printf("error: unknown engine %s (interp, jit, aot)\n", engine);
         return -1;
     }
-    work_len = mbpf_rt_work_size(FW_MAX_INSNS);
-    uintptr_t free_ram = ((uintptr_t)__heap_start + 7u) & ~(uintptr_t)7u;
-    if (free_ram + work_len > (uintptr_t)__heap_end) {
-        printf("error: no room for a work arena of %lu bytes\n", (unsigned long)work_len);
-        return -1;
-    }
-    work_arena = (void *)free_ram;
     cfg.work = work_arena;
     cfg.work_len = work_len;
     cfg.kv = &kv;
@@ -395,9 +388,9 @@ static int runtime_init(const char *engine)
         return -1;
     }
     mbpf_rt_register_default_helpers(&rt);
-    printf("runtime: engine %s, code arena %lu B, work arena %lu B (%lu insns), kv %lu entries, "
+    printf("runtime: engine %s, code arena %lu B, work arena %lu B, kv %lu entries, "
            "program store %lu B\n", engine, cfg.target ? (unsigned long)cfg.code_len : 0ul,
-           (unsigned long)work_len, (unsigned long)FW_MAX_INSNS, (unsigned long)KV_CAP,
+           (unsigned long)work_len, (unsigned long)KV_CAP,
            (unsigned long)sizeof arena_progs);
     printf("tenant %lu (scheduler probe): helpers log kv, stack %lu B, budget %lu\n",
            (unsigned long)tenant_sched.id, (unsigned long)tenant_sched.stack_len,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """footprint.py FW_DIR OUT_NATIVE OUT_INTERP OUT_JIT: the footprint tables (markdown) of the three
 firmware links in FW_DIR, from arm-none-eabi-size, arm-none-eabi-nm and the linker maps. OUT_* are
-the consoles of runs of each build: C stack peaks and the work arena's size (taken at boot)."""
+the consoles of runs of each build: C stack peaks."""
 import re
 import subprocess
 import sys
@@ -15,7 +15,7 @@ ROM_SECTIONS = {".init", ".text", ".rodata", ".data", ".tdata"}
 RAM_SECTIONS = {".data", ".tdata", ".bss", ".tbss"}
 ARENAS = [
     ("arena_code", "code arena (translated programs)"),
-    ("(work)", "work arena: `mbpf_rt_work_size(512)`, taken at boot"),
+    ("arena_work", "work arena (verifier and translator scratch, sized for the largest program)"),
     ("arena_kv", "kv store (32 entries)"),
     ("arena_stack_", "eBPF stacks (2 tenants x 512 B)"),
     ("arena_progs", "program store (files read at boot)"),
@@ -26,7 +26,7 @@ COMPONENTS = [
     (r"runtime/(interp|exec)\.o", "interpreter, execution model"),
     (r"verifier/", "verifier"),
     (r"runtime/(container|image|sha256)\.o", "container and image parsers, SHA-256"),
-    (r"jit/rv32/", "RV32 backend (linked, unused on this board)"),
+    (r"jit/rv32/", "RV32 backend (left out on this board)"),
     (r"jit/", "Thumb-2 translator, JIT glue"),
     (r"(libc|libgcc|libsemihost)\.a|crt0", "picolibc, libgcc (printf, semihosting, start-up)"),
 ]
@@ -134,8 +134,7 @@ def main():
         rom = sum(v for k, v in sec.items() if k in ROM_SECTIONS)
         ram = sum(v for k, v in sec.items() if k in RAM_SECTIONS)
         ar = [sum(v for k, v in sym.items() if k.startswith(prefix)) for prefix, _ in ARENAS]
-        ar[1] = work
-        rows.append((rom, ram - sum(ar) + work, sum(ar), peak))
+        rows.append((rom, ram - sum(ar), sum(ar), peak))
         arenas.append(ar)
         comps.append(map_sizes(f"{fw_dir}/{name}.map"))
         state.append((sym.get("rt", 0), sum(v for k, v in sym.items() if k.startswith("slot_"))))
@@ -149,10 +148,8 @@ def main():
     for (_, label), (rom, ram, ar, peak) in zip(BUILDS, rows):
         print(f"| {label} | {fmt(rom)} | {fmt(ram)} | {fmt(ar)} | {fmt(peak)} |")
     print("\n- ROM: code, constants and the initial values of `.data`; RAM: `.data` and `.bss`. The")
-    print("  RAM arenas are the buffers the embedder hands to the runtime (below; the work arena is")
-    print("  taken from free RAM at boot, as large as `mbpf_rt_work_size(512)` says, so it is not in")
-    print("  `.bss`); the C stack peak is measured in QEMU (stack painted at boot; the largest over")
-    print("  the engines the build runs).")
+    print("  RAM arenas are the buffers the embedder hands to the runtime (below); the C stack peak")
+    print("  is measured in QEMU (stack painted at boot; the largest over the engines the build runs).")
 
     rt_b, slots_b = state[2]
     print(f"- The runtime's own RAM: `mbpf_runtime` {rt_b} B (config, helper table, code cache entries)")

@@ -209,7 +209,12 @@ static int bounded(const vstate *st, uint32_t h, uint32_t e)
         default: continue;
         }
         uint64_t trips;
+        const int is_signed = op == MBPF_JSLT || op == MBPF_JSLE || op == MBPF_JSGT || op == MBPF_JSGE;
         if (c > 0 && (lt || le)) {
+            /* signed: a negative start stays below Y for up to 2^63 steps; only a known,
+             * non-negative start keeps the unsigned argument below valid */
+            if (is_signed && (!known || x0 > wrap))
+                continue;
             /* from any start: at most one step past Y (or a wrap to a small value), then
              * (Y - x) / c steps */
             if (yhi + (uint64_t)c > wrap)

@@ -96,6 +96,7 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
     if (!to->reached) {
         state_copy(to, from);
         to->reached = 1;
+        to->dirty = 1;
         return 1;
     }
     int widen = back_edge; /* widening at the first change keeps sweeps few; the LEN relation and
@@ -119,6 +120,8 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
             to->kind[i] = kind;
         }
     }
+    if (changed)
+        to->dirty = 1;
     return changed;
 }
 
@@ -498,8 +501,9 @@ static void count_figures(vstate *st, const mbpf_fact *facts)
     }
 }
 
-/* One sweep over [start, n): interpret every live instruction. Returns -1 on rejection, else
- * the lowest loop head whose state changed (st->n when none did). */
+/* One sweep over [start, n): interpret the blocks whose entry state changed since they were last
+ * interpreted (all of them the first time); the others keep their facts. Returns -1 on
+ * rejection, else the lowest loop head whose state changed (st->n when none did). */
 static int64_t sweep(vstate *st, mbpf_fact *facts, uint32_t start, astate *cur)
 {
     uint32_t restart = st->n;
@@ -507,12 +511,6 @@ static int64_t sweep(vstate *st, mbpf_fact *facts, uint32_t start, astate *cur)
     for (uint32_t pc = start; pc < st->n; pc++) {
         if (st->marks[pc] & VM_LDDW_TAIL)
             continue;
-        mbpf_fact dummy, *f = facts ? &facts[pc] : &dummy;
-        const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
-        /* not reached in this sweep (a dead branch): keep the full guard */
-        f->mem = (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) ? MBPF_MEM_GUARD_ANY : MBPF_MEM_NONE;
-        f->region = 0;
-        f->flags = facts ? (uint8_t)(f->flags & ~MBPF_FACT_HI_ZERO) : 0;
         if (st->marks[pc] & VM_SUBPROG) {
             entry_state(cur, pc, pc == 0);
             merge(st, pc, cur, 0);
@@ -522,15 +520,21 @@ static int64_t sweep(vstate *st, mbpf_fact *facts, uint32_t start, astate *cur)
         if (at) {
             if (live)
                 merge(st, pc, cur, 0);
-            if (!at->reached) {
-                live = 0;
+            if (!at->reached || !at->dirty) {
+                live = 0; /* not reached yet, or nothing new since the last time */
                 continue;
             }
+            at->dirty = 0;
             state_copy(cur, at);
             live = 1;
         }
         if (!live)
             continue;
+        mbpf_fact dummy, *f = facts ? &facts[pc] : &dummy;
+        const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
+        f->mem = (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) ? MBPF_MEM_GUARD_ANY : MBPF_MEM_NONE;
+        f->region = 0;
+        f->flags = facts ? (uint8_t)(f->flags & ~MBPF_FACT_HI_ZERO) : 0;
         int r = step(st, pc, cur, f, &restart);
         if (r < 0)
             return -1;
@@ -551,6 +555,12 @@ int vabsint(vstate *st, mbpf_fact *facts)
     for (size_t i = 0; i < (size_t)n_points * (sizeof(astate) / 4); i++)
         words[i] = 0;
     st->res->states = n_points;
+    /* instructions no sweep reaches (a branch known never taken) keep the full guard */
+    for (uint32_t pc = 0; facts && pc < st->n; pc++) {
+        const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
+        if (!(st->marks[pc] & VM_LDDW_TAIL) && (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX))
+            facts[pc].mem = MBPF_MEM_GUARD_ANY;
+    }
     astate cur;
     /* code before the lowest loop head that changed has final states: sweep from there */
     int64_t start = 0;

@@ -31,7 +31,8 @@ typedef struct astate {
     areg r[AREGS];
     uint32_t len_min;        /* LEN >= len_min on every path here */
     uint8_t reached;
-    uint8_t pad[3];
+    uint8_t dirty;           /* changed since its block was last interpreted */
+    uint8_t pad[2];
     uint8_t init[AS_SLOTS];  /* bit b of slot s: byte r10 - 8(s+1) + b written */
     uint8_t kind[AS_SLOTS];  /* region type of a pointer spilled to the slot, T_SCALAR otherwise */
 } astate;

@@ -186,7 +186,7 @@ static int bounded(const vstate *st, uint32_t h, uint32_t e)
         const areg *xv = &hs->r[x];
         if (xv->type != T_SCALAR || yhi > wrap)
             continue;
-        uint64_t x0;
+        uint64_t x0 = 0;
         int known = start_value(st, h, e, x, cls == MBPF_JMP32, &x0);
         if (op == MBPF_JNE) {
             /* x != Y: counts exactly to Y from a known start in steps that land on it */

@@ -78,7 +78,8 @@ int mbpf_rt_register_helper(mbpf_runtime *rt, uint32_t id, mbpf_helper_fn fn)
 
 static int fail(mbpf_runtime *rt, mbpf_rt_error *err, int code, const char *msg)
 {
-    rt->last_msg = msg;
+    if (rt)
+        rt->last_msg = msg;
     if (err) {
         err->code = code;
         err->pc = 0;

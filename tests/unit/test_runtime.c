@@ -312,3 +312,20 @@ Test(runtime, kept_facts_let_bounded_loops_run_without_budget)
     cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 4950);
     free(l.buf);
 }
+
+Test(runtime, missing_arguments_are_refused)
+{
+    const mbpf_insn prog[] = {MOV64(0, 1), EXIT()};
+    size_t len;
+    uint8_t *c = pack(prog, ARRAY_LEN(prog), 0, &len);
+    mbpf_prog slot;
+    memset(&slot, 0, sizeof slot);
+    mbpf_rt_error err;
+    cr_assert_eq(mbpf_rt_load(NULL, &slot, &tenants[0], c, len, &err), MBPF_RT_ERR_ARG);
+    cr_assert_eq(mbpf_rt_load(&rt, NULL, &tenants[0], c, len, &err), MBPF_RT_ERR_ARG);
+    cr_assert_eq(mbpf_rt_load(&rt, &slot, NULL, c, len, &err), MBPF_RT_ERR_ARG);
+    cr_assert_eq(mbpf_rt_load(&rt, &slot, &tenants[0], NULL, len, &err), MBPF_RT_ERR_ARG);
+    cr_assert_eq(mbpf_rt_replace(&rt, &slot, c, len, &err), MBPF_RT_ERR_ARG, "nothing loaded yet");
+    cr_assert_eq(mbpf_rt_run(&rt, NULL, NULL, 0, NULL, NULL), MBPF_FAULT_BAD_INSN);
+    free(c);
+}

@@ -9,6 +9,7 @@
 #include "verifier/absint.h"
 
 #define NO_POINT 0xffffffffu
+#define MAX_SWEEPS 64u
 
 static uint32_t point_of(const vstate *st, uint32_t pc)
 {
@@ -78,6 +79,9 @@ static void join_reg(areg *to, const areg *from, uint32_t len_to, uint32_t len_f
     to->flags &= from->flags;
     to->flags |= (uint8_t)((to->flags | from->flags) & AF_HINT);
     a_normalize(to, len_j);
+    /* store the bound in its canonical form (what it implies under len_j): a raw bound that
+     * differs from an implied one would let successive joins flip between the two forever */
+    to->ub = a_eff_ub(to, len_j);
 }
 
 static int same_words(const void *a, const void *b, size_t bytes)
@@ -565,6 +569,10 @@ int vabsint(vstate *st, mbpf_fact *facts)
     /* code before the lowest loop head that changed has final states: sweep from there */
     int64_t start = 0;
     while (start < st->n) {
+        /* joins are monotone and widened, so this ends in a few sweeps; the cap keeps the cost
+         * linear whatever happens, failing closed */
+        if (st->res->sweeps >= MAX_SWEEPS)
+            return vreject(st, (uint32_t)start, "verification does not converge (too many passes)");
         start = sweep(st, facts, (uint32_t)start, &cur);
         if (start < 0)
             return -1;

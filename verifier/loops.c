@@ -9,7 +9,7 @@
  * with Y a constant (or a register the loop never writes, whose interval is known at the
  * header) and the trip count, from x's interval at the header, at most MBPF_LOOP_MAX_TRIPS.
  * Such a loop needs no budget check. Only innermost loops qualify, so that the iterations a run
- * performs without budget stay at most (budget + 1) x loops x MBPF_LOOP_MAX_TRIPS. */
+ * performs without budget stay at most (budget + 1) x MBPF_LOOP_MAX_TRIPS per bounded loop. */
 #include "verifier/absint.h"
 
 static int is_jump(const mbpf_insn *in)

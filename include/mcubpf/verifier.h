@@ -48,7 +48,7 @@ typedef struct mbpf_verify_opts {
 } mbpf_verify_opts;
 
 /* A loop proven bounded runs at most this many iterations per entry (verifier/loops.c). */
-#define MBPF_LOOP_MAX_TRIPS 65536u
+#define MBPF_LOOP_MAX_TRIPS 256u
 
 typedef struct mbpf_verify_result {
     uint32_t pc;      /* instruction the error is about */

@@ -31,7 +31,7 @@ static mbpf_status run(const mbpf_program *p, const mbpf_fact *facts, uint32_t c
     x.stack_len = sizeof stack;
     x.helpers = mbpf_test_helpers;
     x.n_helpers = MBPF_TEST_HELPER_COUNT;
-    x.budget = 20000;
+    x.budget = 2000;
     x.facts = facts;
     mbpf_exec_reset(&x);
     mbpf_status s = mbpf_interp_run(&x);

@@ -21,6 +21,7 @@ static mbpf_status run(const mbpf_program *p, const mbpf_fact *facts, uint32_t c
     for (uint32_t i = 0; i < sizeof ctx; i++)
         ctx[i] = (uint8_t)(i * 37u + 11u);
     memset(stack, 0, sizeof stack);
+    memset(p->data, 0, p->data_len); /* every run starts from the same program data */
     mbpf_exec x;
     memset(&x, 0, sizeof x);
     x.prog = p;

@@ -76,6 +76,7 @@ int mbpf_rt_register_helper(mbpf_runtime *rt, uint32_t id, mbpf_helper_fn fn)
     return MBPF_RT_OK;
 }
 
+/* Record the outcome of a load (MBPF_RT_OK with msg NULL on success) and return its code. */
 static int fail(mbpf_runtime *rt, mbpf_rt_error *err, int code, const char *msg)
 {
     if (rt)
@@ -267,13 +268,7 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     if (s.kind != MBPF_RT_ENGINE_AOT && rt_jit_enabled(rt) && (rt->cfg.flags & MBPF_RT_TRANSLATE_AT_LOAD))
         rt_cache_load(rt, p); /* failure is not an error: the program will be interpreted */
 #endif
-    rt->last_msg = NULL;
-    if (err) {
-        err->code = MBPF_RT_OK;
-        err->pc = 0;
-        err->msg = NULL;
-    }
-    return MBPF_RT_OK;
+    return fail(rt, err, MBPF_RT_OK, NULL);
 }
 
 int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,

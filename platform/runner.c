@@ -14,6 +14,7 @@
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
 #include "platform/board.h"
+#include "platform/args.h"
 #include "platform/bundle.h"
 #include "tests/diff/randprog.h"
 
@@ -107,15 +108,6 @@ static uint32_t window_cost(void)
     return board_counter_to_insns(t1 - t0);
 }
 
-static const char *arg_value(int argc, char **argv, const char *key)
-{
-    size_t n = strlen(key);
-    for (int i = 0; i < argc; i++)
-        if (argv[i] && !strncmp(argv[i], key, n) && argv[i][n] == '=')
-            return argv[i] + n + 1;
-    return NULL;
-}
-
 #if MBPF_RUNNER_HAS_JIT
 /* Random differential mode: generate, verify, run in the interpreter and translated; compare r0,
  * status, fault pc and the memory afterwards. */
@@ -201,11 +193,11 @@ int main(int argc, char **argv)
 {
     board_counter_init();
 #if MBPF_RUNNER_HAS_JIT
-    const char *rs = arg_value(argc, argv, "random"), *rc = arg_value(argc, argv, "count");
+    const char *rs = board_arg(argc, argv, "random"), *rc = board_arg(argc, argv, "count");
     if (rs)
         return random_mode((uint32_t)strtoul(rs, NULL, 0), rc ? (uint32_t)strtoul(rc, NULL, 0) : 100);
 #endif
-    const char *path = arg_value(argc, argv, "bundle");
+    const char *path = board_arg(argc, argv, "bundle");
     if (!path)
         return error("usage: runner bundle=FILE");
     FILE *f = fopen(path, "rb");

@@ -14,6 +14,7 @@
 
 #include "examples/firmware/fw_abi.h"
 #include "examples/firmware/sched.h"
+#include "platform/args.h"
 #include "platform/board.h"
 
 #ifdef NO_RUNTIME
@@ -349,15 +350,6 @@ static void run_packets(void)
 }
 
 #ifndef NO_RUNTIME
-static const char *arg_value(int argc, char **argv, const char *key)
-{
-    size_t n = strlen(key);
-    for (int i = 1; i < argc; i++)
-        if (argv[i] && !strncmp(argv[i], key, n) && argv[i][n] == '=')
-            return argv[i] + n + 1;
-    return NULL;
-}
-
 static int runtime_init(const char *engine)
 {
     mbpf_rt_config cfg;
@@ -418,10 +410,10 @@ int main(int argc, char **argv)
     (void)argv;
     printf("== example firmware, Cortex-M4, hooks in native C (no runtime)\n");
 #else
-    const char *engine = arg_value(argc, argv, "engine");
-    const char *f_sched = arg_value(argc, argv, "sched"), *f_policy = arg_value(argc, argv, "policy");
-    const char *f_filter = arg_value(argc, argv, "filter"), *f_reject = arg_value(argc, argv, "reject");
-    const char *f_oob = arg_value(argc, argv, "oob");
+    const char *engine = board_arg(argc, argv, "engine");
+    const char *f_sched = board_arg(argc, argv, "sched"), *f_policy = board_arg(argc, argv, "policy");
+    const char *f_filter = board_arg(argc, argv, "filter"), *f_reject = board_arg(argc, argv, "reject");
+    const char *f_oob = board_arg(argc, argv, "oob");
     if (!engine)
         engine = "interp";
     printf("== example firmware, Cortex-M4, eBPF hooks through the mcubpf runtime%s\n",

@@ -14,6 +14,7 @@
 #include "mcubpf/helpers.h"
 #include "mcubpf/runtime.h"
 #include "platform/board.h"
+#include "platform/args.h"
 
 #define N_TENANTS 3
 #define GUARD 32u
@@ -293,19 +294,10 @@ static void cache_checks(mbpf_target target)
           (unsigned long long)rt.code_used);
 }
 
-static const char *arg_value(int argc, char **argv, const char *key)
-{
-    size_t n = strlen(key);
-    for (int i = 0; i < argc; i++)
-        if (argv[i] && !strncmp(argv[i], key, n) && argv[i][n] == '=')
-            return argv[i] + n + 1;
-    return NULL;
-}
-
 int main(int argc, char **argv)
 {
     board_counter_init();
-    const char *d = arg_value(argc, argv, "dir");
+    const char *d = board_arg(argc, argv, "dir");
     if (d)
         dir = d;
     runtime_init(MBPF_TARGET_NONE, 0);

@@ -37,6 +37,7 @@ void mbpf_exec_reset(mbpf_exec *x)
     x->fault.size = 0;
     x->fault.addr = 0;
     x->insns_executed = 0;
+    x->budget_left = x->budget;
     x->stack_top = 0;
 }
 
@@ -78,4 +79,16 @@ void mbpf_exec_stop(mbpf_exec *x, mbpf_status s, uint64_t r0)
         return; /* the first reason wins */
     x->status = s;
     x->r0 = r0;
+}
+
+int mbpf_exec_charge(mbpf_exec *x, uint64_t n)
+{
+    if (x->budget == 0)
+        return 1;
+    if (n > x->budget_left) {
+        mbpf_exec_stop(x, MBPF_FAULT_BUDGET, 0);
+        return 0;
+    }
+    x->budget_left -= n;
+    return 1;
 }

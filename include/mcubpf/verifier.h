@@ -28,13 +28,25 @@
 #define MBPF_FACT_REACHABLE 0x08  /* the instruction is reachable (all accepted insns are) */
 #define MBPF_FACT_JUMP_TARGET 0x10 /* some jump or call lands here (a label for the translator) */
 #define MBPF_FACT_SUBPROG 0x20    /* first instruction of a local function (entry at 0 included) */
+#define MBPF_FACT_LOOP_HEAD 0x40  /* first instruction of a loop proven bounded (its back edges carry
+                                   * MBPF_FACT_BOUNDED): every entry into the loop, i.e. arriving here
+                                   * by any edge but one of those back edges, charges the loop's trip
+                                   * bound, MBPF_FACT_TRIPS(f) budget units (see MBPF budget rules in
+                                   * vm.h); the back edges then cost nothing */
+#define MBPF_FACT_ALIGNED 0x80    /* memory access: its address is a multiple of its size (the stack
+                                   * buffer is 8-byte aligned, vm.h). Without it translated code must
+                                   * use forms that are correct on cores that trap on misaligned
+                                   * accesses (no ldrd/strd/ldm/stm on Thumb-2, no lw/sw on RV32) */
 
 typedef struct mbpf_fact {
     uint8_t mem;
     uint8_t region;
     uint8_t flags;
-    uint8_t reserved;
+    uint8_t aux;  /* MBPF_FACT_LOOP_HEAD: trip bound - 1 (1..MBPF_LOOP_MAX_TRIPS); else 0 */
 } mbpf_fact;
+
+/* Budget units charged when a bounded loop is entered. */
+#define MBPF_FACT_TRIPS(f) ((uint32_t)(f)->aux + 1u)
 
 typedef struct mbpf_verify_opts {
     uint64_t helper_mask_lo; /* bit n: helper id n (0..63) allowed */

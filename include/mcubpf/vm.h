@@ -73,8 +73,7 @@ typedef struct mbpf_exec {
     uint32_t stack_len;
     const mbpf_helper_fn *helpers; /* indexed by helper id; NULL entries are unknown helpers */
     uint32_t n_helpers;
-    uint64_t budget;      /* back edges not proven bounded, and local calls, allowed per run;
-                           * 0 = unlimited */
+    uint64_t budget;      /* budget units allowed per run (rules below); 0 = unlimited */
     uintptr_t stack_top;  /* maintained by the engine: top of the current frame. The live stack,
                            * the current frame and its callers', is [stack, stack_top); 0 = whole
                            * buffer */
@@ -88,7 +87,28 @@ typedef struct mbpf_exec {
     mbpf_status status;
     mbpf_fault fault;
     uint64_t insns_executed; /* interpreter only: eBPF instructions executed */
+    uint64_t budget_left;    /* budget units left; kept current by the engine whenever a helper
+                              * runs (helpers charge through mbpf_exec_charge); meaningless when
+                              * budget == 0 */
 } mbpf_exec;
+
+/* Budget rules, the same in every engine (interpreter, JIT, AOT), so that a run stops at the same
+ * instruction everywhere. With budget B != 0 a run may spend B units:
+ *   - a taken back edge not proven bounded: 1 unit, charged at the jump;
+ *   - a local call: 1 unit, charged at the call;
+ *   - a helper call: 1 unit, charged at the call, plus what the helper charges for its own work
+ *     (mbpf_exec_charge, e.g. per 16 bytes copied);
+ *   - entering a loop proven bounded (MBPF_FACT_LOOP_HEAD): its trip bound, charged at the loop's
+ *     first instruction; its back edges are then free.
+ * A charge of n units when fewer than n are left ends the run with MBPF_FAULT_BUDGET at the
+ * instruction that charges. Without facts (x->facts == NULL) the interpreter treats every loop as
+ * unbounded. Every unit pays for a bounded amount of work, so B bounds the work of a run
+ * (docs/runtime.md gives the constant). */
+
+/* Called by helpers: charge n budget units for the helper's own work. Returns 1 when they were
+ * available (or the run has no budget); otherwise ends the run with MBPF_FAULT_BUDGET and returns
+ * 0 (the helper then returns without doing the work). */
+int mbpf_exec_charge(mbpf_exec *x, uint64_t n);
 
 /* Prepare x for a run of prog: zero outputs and the extra regions, keep the inputs. */
 void mbpf_exec_reset(mbpf_exec *x);

@@ -8,19 +8,22 @@
 
 #include "aot/image_write.h"
 #include "aot/loader.h"
+#include "aot/sign_write.h"
 #include "mcubpf/verifier.h"
 
 static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
             "usage: %s PROG -o OUT [--section NAME] [--disasm] [--helpers MASK]\n"
+            "          [--hook N] [--prog-version N] [--sign KEY]\n"
             "Verify PROG (ELF object from clang -target bpf, or raw bytecode), translate it to native\n"
             "code for %s and write an AOT image to OUT.\n"
             "  --section NAME   program section or function (default: the only one)\n"
             "  --disasm         print each eBPF instruction and the native code it became\n"
             "  --helpers MASK   helper ids (bit n = id n, 0..63) the program may call (default: all)\n"
+            "%s"
             "Exit status: 0 ok, 1 usage or I/O error, 2 program rejected or not translatable.\n",
-            prog, strstr(prog, "rv32") ? "RV32IMC" : "Thumb-2 (ARMv7E-M)");
+            prog, strstr(prog, "rv32") ? "RV32IMC" : "Thumb-2 (ARMv7E-M)", mbpf_release_usage);
 }
 
 static void print_native(csh h, const uint8_t *code, uint32_t from, uint32_t to)
@@ -116,8 +119,16 @@ int main(int argc, char **argv)
     const char *in = NULL, *out = NULL, *section = NULL;
     int disasm = 0;
     uint64_t mask = ~0ull;
+    const char *rerr = NULL;
+    mbpf_release_opts rel = {0, 0, NULL};
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+        int r = mbpf_release_option(argc, argv, &i, &rel, &rerr);
+        if (r < 0) {
+            fprintf(stderr, "%s: %s\n", self, rerr);
+            return 1;
+        } else if (r) {
+            continue;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout, self);
             return 0;
         } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
@@ -179,6 +190,12 @@ int main(int argc, char **argv)
     }
     size_t img_len;
     uint8_t *img = mbpf_image_build(target, p, code, jr.code_len, jr.entry_off, &img_len);
+    if (img && mbpf_release_finish(&img, &img_len, &rel, &rerr)) {
+        fprintf(stderr, "%s: %s%s%s\n", self, rel.key_path ? rel.key_path : "", rel.key_path ? ": " : "", rerr);
+        free(img);
+        rc = 1;
+        goto done;
+    }
     FILE *f = img ? fopen(out, "wb") : NULL;
     if (!f || fwrite(img, 1, img_len, f) != img_len || fclose(f)) {
         fprintf(stderr, "%s: cannot write %s\n", self, out);

@@ -6,19 +6,22 @@
 
 #include "aot/container_write.h"
 #include "aot/loader.h"
+#include "aot/sign_write.h"
+#include "mcubpf/sign.h"
 #include "mcubpf/verifier.h"
 
 static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
-            "usage: %s PROG -o OUT [--section NAME]\n"
+            "usage: %s PROG -o OUT [--section NAME] [--hook N] [--prog-version N] [--sign KEY]\n"
             "       %s --info FILE\n"
             "Verify PROG (ELF object from clang -target bpf, or raw bytecode) and write a\n"
             "bytecode container of it to OUT, for the device runtime to load.\n"
             "  --section NAME   program section or function (default: the only one)\n"
             "  --info FILE      print the header of container FILE and whether its hash checks\n"
+            "%s"
             "Exit status: 0 ok, 1 usage or I/O error, 2 program (or container) rejected.\n",
-            prog, prog);
+            prog, prog, mbpf_release_usage);
 }
 
 static void print_section(const char *name, uint32_t off, uint32_t len)
@@ -36,6 +39,11 @@ static int info(const char *self, const char *path)
         fprintf(stderr, "%s: %s\n", self, err);
         return 1;
     }
+    mbpf_sig_block blk;
+    const char *serr = NULL;
+    int sig = mbpf_sig_find(buf, len, &blk, &serr);
+    if (sig == 1)
+        len = blk.signed_len; /* the header and hash describe the container without its block */
     mbpf_container_header h;
     if (len < sizeof h) {
         fprintf(stderr, "%s: %s: container: shorter than its header\n", self, path);
@@ -51,6 +59,15 @@ static int info(const char *self, const char *path)
     print_section("rodata", h.rodata_off, h.rodata_len);
     printf("%-12s offset %u, %u bytes stored, %u bytes in RAM\n", "data", h.data_off,
            h.data_init_len, h.data_len);
+    printf("%-12s %u\n%-12s %u\n", "hook", h.hook, "prog_version", h.prog_version);
+    printf("%-12s ", "signature");
+    if (sig == 1) {
+        printf("Ed25519, key id ");
+        for (unsigned i = 0; i < sizeof blk.key_id; i++)
+            printf("%02x", blk.key_id[i]);
+        printf(" (bpfkey check KEY.pub FILE checks it)\n");
+    } else
+        printf("%s\n", sig < 0 ? serr : "none");
     printf("%-12s offset %u, %u ids", "helpers", h.helpers_off, h.n_helpers);
     for (uint32_t i = 0; i < h.n_helpers && i < MBPF_CONTAINER_MAX_HELPERS; i++) {
         uint32_t id;
@@ -76,9 +93,16 @@ static int info(const char *self, const char *path)
 int main(int argc, char **argv)
 {
     const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-    const char *in = NULL, *out = NULL, *section = NULL, *info_path = NULL;
+    const char *in = NULL, *out = NULL, *section = NULL, *info_path = NULL, *rerr = NULL;
+    mbpf_release_opts rel = {0, 0, NULL};
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+        int r = mbpf_release_option(argc, argv, &i, &rel, &rerr);
+        if (r < 0) {
+            fprintf(stderr, "%s: %s\n", self, rerr);
+            return 1;
+        } else if (r) {
+            continue;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout, self);
             return 0;
         } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
@@ -132,6 +156,12 @@ int main(int argc, char **argv)
     if (!buf) {
         fprintf(stderr, "%s: the program exceeds the container's limits (helpers, data size)\n",
                 self);
+        goto done;
+    }
+    if (mbpf_release_finish(&buf, &len, &rel, &rerr)) {
+        fprintf(stderr, "%s: %s%s%s\n", self, rel.key_path ? rel.key_path : "", rel.key_path ? ": " : "", rerr);
+        free(buf);
+        rc = 1;
         goto done;
     }
     FILE *f = fopen(out, "wb");

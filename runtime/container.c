@@ -46,7 +46,7 @@ int mbpf_container_parse(const uint8_t *buf, size_t len, mbpf_container_view *ou
         return fail(err, "container: unsupported version");
     if (h.header_size != sizeof h)
         return fail(err, "container: unexpected header size");
-    if (h.flags)
+    if (h.flags & ~MBPF_CONTAINER_FLAG_SIGNED)
         return fail(err, "container: unknown flags");
     if (h.total_len != len)
         return fail(err, "container: length does not match its header");
@@ -89,5 +89,8 @@ int mbpf_container_parse(const uint8_t *buf, size_t len, mbpf_container_view *ou
     out->data_len = h.data_len;
     out->helpers = helpers;
     out->n_helpers = h.n_helpers;
+    out->hook = h.hook;
+    out->prog_version = h.prog_version;
+    out->flags = h.flags;
     return 0;
 }

@@ -18,6 +18,18 @@ static int fail(const char **err, const char *msg)
     return -1;
 }
 
+void mbpf_image_digest(const uint8_t *buf, size_t len, uint8_t out[32])
+{
+    static const uint8_t zeros[32];
+    const size_t at = offsetof(mbpf_image_header, image_sha256);
+    mbpf_sha256_ctx s;
+    mbpf_sha256_init(&s);
+    mbpf_sha256_update(&s, buf, at);
+    mbpf_sha256_update(&s, zeros, sizeof zeros);
+    mbpf_sha256_update(&s, buf + at + 32, len - at - 32);
+    mbpf_sha256_final(&s, out);
+}
+
 int mbpf_image_parse(const uint8_t *buf, size_t len, mbpf_target expect, mbpf_image_view *out,
                      const char **err)
 {
@@ -27,7 +39,8 @@ int mbpf_image_parse(const uint8_t *buf, size_t len, mbpf_target expect, mbpf_im
     memcpy(&h, buf, sizeof h);
     if (h.magic != MBPF_IMAGE_MAGIC)
         return fail(err, "image: bad magic");
-    if (h.version != MBPF_IMAGE_VERSION || h.header_size != sizeof h || h.flags)
+    if (h.version != MBPF_IMAGE_VERSION || h.header_size != sizeof h ||
+        (h.flags & ~MBPF_IMAGE_FLAG_SIGNED))
         return fail(err, "image: unsupported version or header");
     if (h.total_len != len)
         return fail(err, "image: length does not match its header");
@@ -43,16 +56,8 @@ int mbpf_image_parse(const uint8_t *buf, size_t len, mbpf_target expect, mbpf_im
         return fail(err, "image: a section lies outside the image");
     if (h.entry >= h.code_len || (h.entry & 1u))
         return fail(err, "image: entry point outside the code");
-    /* hash over the image with the hash field zeroed */
-    mbpf_sha256_ctx s;
     uint8_t digest[32];
-    static const uint8_t zeros[32];
-    size_t at = offsetof(mbpf_image_header, image_sha256);
-    mbpf_sha256_init(&s);
-    mbpf_sha256_update(&s, buf, at);
-    mbpf_sha256_update(&s, zeros, 32);
-    mbpf_sha256_update(&s, buf + at + 32, len - at - 32);
-    mbpf_sha256_final(&s, digest);
+    mbpf_image_digest(buf, len, digest);
     if (memcmp(digest, h.image_sha256, 32))
         return fail(err, "image: SHA-256 mismatch (corrupted or altered)");
     out->target = (mbpf_target)h.target;
@@ -65,5 +70,8 @@ int mbpf_image_parse(const uint8_t *buf, size_t len, mbpf_target expect, mbpf_im
     out->data_len = h.data_len;
     out->helpers = h.n_helpers ? (const uint32_t *)(const void *)(buf + h.helpers_off) : NULL;
     out->n_helpers = h.n_helpers;
+    out->hook = h.hook;
+    out->prog_version = h.prog_version;
+    out->flags = h.flags;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "mcubpf/sha256.h"
 #include "mcubpf/verifier.h"
 #include "runtime/rt_internal.h"
+#include "runtime/rt_trust.h"
 
 void rt_zero(void *p, size_t bytes)
 {
@@ -131,6 +132,8 @@ typedef struct staged {
     uint8_t kind;
     const uint8_t *aot_code;
     uint32_t aot_entry, aot_code_len;
+    int is_signed;         /* a registered key's signature checked */
+    uint32_t hook, version;
 } staged;
 
 static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
@@ -140,6 +143,12 @@ static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
     const char *why = NULL;
     if (mbpf_container_parse(buf, len, &v, &why))
         return fail(rt, err, MBPF_RT_ERR_FORMAT, why);
+    int rc = rt_trust_release(rt, p, 0, s->is_signed, v.flags & MBPF_CONTAINER_FLAG_SIGNED,
+                              v.hook, v.prog_version, &why);
+    if (rc)
+        return fail(rt, err, rc, why);
+    s->hook = v.hook;
+    s->version = v.prog_version;
     if (v.data_len > p->data_cap)
         return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: program data larger than the slot's buffer");
     s->prog.insns = v.insns;
@@ -176,6 +185,12 @@ static int stage_image(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
         return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: no native engine in this build");
     if (mbpf_image_parse(buf, len, MBPF_RT_NATIVE_TARGET, &v, &why))
         return fail(rt, err, why && strstr(why, "target") ? MBPF_RT_ERR_TARGET : MBPF_RT_ERR_FORMAT, why);
+    int rc = rt_trust_release(rt, p, 1, s->is_signed, v.flags & MBPF_IMAGE_FLAG_SIGNED, v.hook,
+                              v.prog_version, &why);
+    if (rc)
+        return fail(rt, err, rc, why);
+    s->hook = v.hook;
+    s->version = v.prog_version;
     if (((uintptr_t)v.code & 3u) != 0)
         return fail(rt, err, MBPF_RT_ERR_FORMAT, "runtime: image code is not 4-byte aligned in memory");
     uint32_t allowed = allowed_helpers(rt, t);
@@ -210,11 +225,16 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
         return fail(rt, err, MBPF_RT_ERR_ARG, "runtime: missing program slot, tenant, stack or buffer");
     if (len >= 4)
         memcpy(&magic, buf, 4);
+    if (magic != MBPF_CONTAINER_MAGIC && magic != MBPF_IMAGE_MAGIC)
+        return fail(rt, err, MBPF_RT_ERR_FORMAT, "runtime: neither a bytecode container nor an AOT image");
+    /* the signature block before anything else: the artefact is parsed without it */
+    const char *why = NULL;
+    int rc = rt_trust_signature(rt, buf, len, &len, &s->is_signed, &why);
+    if (rc)
+        return fail(rt, err, rc, why);
     if (magic == MBPF_CONTAINER_MAGIC)
         return stage_container(rt, p, t, buf, len, s, err);
-    if (magic == MBPF_IMAGE_MAGIC)
-        return stage_image(rt, p, t, buf, len, s, err);
-    return fail(rt, err, MBPF_RT_ERR_FORMAT, "runtime: neither a bytecode container nor an AOT image");
+    return stage_image(rt, p, t, buf, len, s, err);
 }
 
 /* Install a staged program into p: data initialised, helper table masked, key computed. */
@@ -264,6 +284,7 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     if (rc)
         return rc;
     install(rt, p, t, &s);
+    rt_trust_commit(rt, s.hook, s.version);
 #if MBPF_RT_WITH_JIT
     if (s.kind != MBPF_RT_ENGINE_AOT && rt_jit_enabled(rt) && (rt->cfg.flags & MBPF_RT_TRANSLATE_AT_LOAD))
         rt_cache_load(rt, p); /* failure is not an error: the program will be interpreted */
@@ -393,6 +414,8 @@ const char *mbpf_rt_error_name(int code)
     case MBPF_RT_ERR_TARGET: return "wrong target";
     case MBPF_RT_ERR_PERMISSION: return "not permitted";
     case MBPF_RT_ERR_NOMEM: return "out of memory";
+    case MBPF_RT_ERR_SIGNATURE: return "signature refused";
+    case MBPF_RT_ERR_RELEASE: return "wrong hook or rollback";
     default: return "unknown error";
     }
 }

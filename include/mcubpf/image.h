@@ -4,7 +4,9 @@
  *
  * Integrity: image_sha256 is the SHA-256 of the whole image with that field set to zero;
  * src_sha256 is the SHA-256 of the source bytecode (instructions, then rodata, then data), which
- * ties an image to the program it came from. Trust: see docs/trust-model.md. */
+ * ties an image to the program it came from. A signed image (flag SIGNED) is followed by a
+ * signature block (include/mcubpf/sign.h) that total_len does not count; hook and prog_version
+ * let a device refuse another hook's program and a rollback. Trust: docs/trust-model.md. */
 #ifndef MCUBPF_IMAGE_H
 #define MCUBPF_IMAGE_H
 
@@ -14,14 +16,15 @@
 #include "mcubpf/jit.h"
 
 #define MBPF_IMAGE_MAGIC 0x4950424du /* "MBPI" */
-#define MBPF_IMAGE_VERSION 1u
+#define MBPF_IMAGE_VERSION 2u
+#define MBPF_IMAGE_FLAG_SIGNED 0x1u /* a signature block follows */
 #define MBPF_IMAGE_MAX_HELPERS 128u
 
 typedef struct mbpf_image_header {
     uint32_t magic;
     uint16_t version;
     uint16_t target;      /* mbpf_target */
-    uint32_t flags;       /* reserved, 0 */
+    uint32_t flags;       /* MBPF_IMAGE_FLAG_*; other bits 0 */
     uint32_t header_size; /* sizeof(mbpf_image_header) */
     uint32_t total_len;   /* bytes of the whole image */
     uint32_t entry;       /* entry offset within the code */
@@ -30,6 +33,8 @@ typedef struct mbpf_image_header {
     uint32_t data_off, data_len; /* initial .data then zeroed .bss */
     uint32_t helpers_off, n_helpers; /* helper ids the code calls (uint32 each, ascending) */
     uint32_t n_insns;     /* length of the source program, for reports */
+    uint32_t hook;         /* the hook (attach point and context ABI) it is built for */
+    uint32_t prog_version; /* release number: a device refuses one older than it loaded */
     uint8_t src_sha256[32];
     uint8_t image_sha256[32];
 } mbpf_image_header;
@@ -44,11 +49,17 @@ typedef struct mbpf_image_view {
     uint32_t data_len;
     const uint32_t *helpers;
     uint32_t n_helpers;
+    uint32_t hook, prog_version;
+    uint32_t flags; /* MBPF_IMAGE_FLAG_* */
 } mbpf_image_view;
 
-/* Check an image (bounds, version, target, hash) and describe it. Returns 0, or -1 with a static
- * message in *err. `expect` = MBPF_TARGET_NONE accepts any target. */
+/* Check an image (bounds, version, target, hash) and describe it; buf is the image without its
+ * signature block (mbpf_sig_check checks that). Returns 0, or -1 with a static message in *err.
+ * `expect` = MBPF_TARGET_NONE accepts any target. */
 int mbpf_image_parse(const uint8_t *buf, size_t len, mbpf_target expect, mbpf_image_view *out,
                      const char **err);
+
+/* SHA-256 of buf with the header's image_sha256 field taken as zero; len >= sizeof the header. */
+void mbpf_image_digest(const uint8_t *buf, size_t len, uint8_t out[32]);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "mcubpf/jit.h"
+#include "mcubpf/sign.h"
 #include "mcubpf/vm.h"
 
 #ifndef MBPF_RT_MAX_HELPERS
@@ -50,6 +51,10 @@
                                      * tenant's mask */
 #define MBPF_RT_ERR_NOMEM (-6)      /* program data larger than the slot's buffer, work arena too
                                      * small */
+#define MBPF_RT_ERR_SIGNATURE (-7)  /* unsigned where a signature is required, altered, signed
+                                     * by a key not registered (include/mcubpf/sign.h) */
+#define MBPF_RT_ERR_RELEASE (-8)    /* built for another hook, or older than the version loaded
+                                     * for its hook (rollback) */
 
 typedef struct mbpf_rt_error {
     int code;        /* MBPF_RT_ERR_* */
@@ -60,9 +65,12 @@ typedef struct mbpf_rt_error {
 
 /* Policy flags (mbpf_rt_config.flags). */
 #define MBPF_RT_TRANSLATE_AT_LOAD 0x1 /* translate when loading; otherwise at the first run */
-#define MBPF_RT_ALLOW_AOT 0x2         /* accept AOT images: only when the embedder has checked
-                                       * their origin (docs/trust-model.md) */
+#define MBPF_RT_ALLOW_AOT 0x2         /* accept AOT images signed by a registered key
+                                       * (docs/trust-model.md) */
 #define MBPF_RT_NO_JIT 0x4            /* always interpret bytecode */
+#define MBPF_RT_ALLOW_UNSIGNED_AOT 0x8 /* with ALLOW_AOT: unsigned images too, for a firmware that
+                                        * authenticates them itself (built into its image) */
+#define MBPF_RT_REQUIRE_SIGNED 0x10   /* containers too need a signature by a registered key */
 
 struct mbpf_runtime;
 
@@ -127,6 +135,7 @@ typedef struct mbpf_prog_stats {
  * Everything else belongs to the runtime. The container or image buffer must stay valid and
  * unchanged while the program is loaded (bytecode and AOT code run in place). */
 typedef struct mbpf_prog {
+    uint32_t hook;        /* the hook this slot serves: programs must be built for it */
     uint8_t *data;
     uint32_t data_cap;
     mbpf_fact *facts;     /* optional */
@@ -161,6 +170,7 @@ typedef struct mbpf_runtime {
     mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS];
     mbpf_rt_cache_entry cache[MBPF_RT_CACHE_ENTRIES];
     const char *last_msg;     /* detail of the last load error (in the work arena or static) */
+    mbpf_rt_trust trust;      /* keys, signature check, rollback records (mcubpf/sign.h) */
 } mbpf_runtime;
 
 /* Work arena bytes enough for any program of up to n_insns instructions (worst case: every
@@ -179,7 +189,9 @@ int mbpf_rt_register_helper(mbpf_runtime *rt, uint32_t id, mbpf_helper_fn fn);
 void mbpf_rt_register_default_helpers(mbpf_runtime *rt);
 
 /* Load a bytecode container (verified here) or an AOT image (if MBPF_RT_ALLOW_AOT) into slot p
- * for tenant t. On failure p is left unloaded and err says why. */
+ * for tenant t. A signature block is checked first (include/mcubpf/sign.h), then the program's
+ * hook must be p->hook and its version not older than the last one loaded for that hook. On
+ * failure p is left unloaded and err says why. */
 int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
                  size_t len, mbpf_rt_error *err);
 

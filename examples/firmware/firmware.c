@@ -358,7 +358,8 @@ static int runtime_init(const char *engine)
     if (!strcmp(engine, "jit") || !strcmp(engine, "aot")) {
 #if MBPF_RT_WITH_JIT
         cfg.target = MBPF_TARGET_THUMB2;
-        cfg.flags = !strcmp(engine, "jit") ? MBPF_RT_TRANSLATE_AT_LOAD : MBPF_RT_ALLOW_AOT;
+        cfg.flags = !strcmp(engine, "jit") ? MBPF_RT_TRANSLATE_AT_LOAD
+                                           : MBPF_RT_ALLOW_AOT | MBPF_RT_ALLOW_UNSIGNED_AOT;
         cfg.code = arena_code;
         cfg.code_len = sizeof arena_code;
 #else

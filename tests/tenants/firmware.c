@@ -120,7 +120,7 @@ static void runtime_init(mbpf_target target, uint32_t code_len)
     mbpf_rt_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.target = target;
-    cfg.flags = MBPF_RT_ALLOW_AOT;
+    cfg.flags = MBPF_RT_ALLOW_AOT | MBPF_RT_ALLOW_UNSIGNED_AOT; /* images built with the firmware */
     cfg.code = code_arena;
     cfg.code_len = code_len;
     cfg.work = work_arena;

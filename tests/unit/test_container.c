@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "aot/container_write.h"
+#include "mcubpf/sign.h"
 #include "tests/unit/bpf_asm.h"
+#include "tests/unit/sign_keys.h"
 
 static const mbpf_insn sample_insns[] = {
     MOV64(0, 7), CALL(5), CALL(3), LDDW(1, 0x1122334455667788ull), CALL(5), EXIT(),
@@ -176,11 +178,11 @@ Test(container, forged_headers)
         f[k].h = h;
     f[n].h.magic ^= 1u << 24;
     f[n++].msg = "container: bad magic (not an MBPC container)";
-    f[n].h.version = 2;
+    f[n].h.version = 1; /* the format before signatures */
     f[n++].msg = "container: unsupported version";
     f[n].h.header_size = sizeof h + 8;
     f[n++].msg = "container: unexpected header size";
-    f[n].h.flags = 1;
+    f[n].h.flags = 2;
     f[n++].msg = "container: unknown flags";
     f[n].h.total_len = (uint32_t)len + 8;
     f[n++].msg = "container: length does not match its header";
@@ -267,4 +269,73 @@ Test(container, hash_mismatch_message)
     cr_expect_neq(parse(c, len, &err), 0);
     cr_expect_str_eq(err, "container: SHA-256 mismatch (corrupted or altered)");
     free(c);
+}
+
+/* Signed containers (include/mcubpf/sign.h): accepted with the signer's key, refused with
+ * another, when any bit of the signed bytes or of the signature changes, and when the signature
+ * block is removed from a container marked signed. */
+static int sig_check(const uint8_t *buf, size_t len, const test_key *k, size_t *body,
+                     const char **err)
+{
+    const uint8_t *keys[1] = {k->pk};
+    return mbpf_sig_check(buf, len, keys, 1, mbpf_ed25519_verify, NULL, body, err);
+}
+
+Test(container, signed_round_trip_hook_and_version)
+{
+    test_key k;
+    test_key_make(&k);
+    size_t len, body;
+    uint8_t *c = sample_container(&len);
+    size_t unsigned_len = len;
+    test_release(&c, &len, 42, 7, &k);
+    cr_assert_eq(len, unsigned_len + sizeof(mbpf_sig_block));
+    const char *err = NULL;
+    cr_assert_eq(sig_check(c, len, &k, &body, &err), 0, "%s", err);
+    cr_expect_eq(body, unsigned_len);
+    mbpf_container_view v;
+    cr_assert_eq(mbpf_container_parse(c, body, &v, &err), 0, "%s", err);
+    cr_expect_eq(v.hook, 42);
+    cr_expect_eq(v.prog_version, 7);
+    cr_expect_eq(v.flags, MBPF_CONTAINER_FLAG_SIGNED);
+    cr_expect_eq(v.n_insns, 7);
+    /* the whole container, signature block included, is refused by the parser alone */
+    cr_expect_neq(mbpf_container_parse(c, len, &v, &err), 0);
+    free(c);
+    test_key_drop(&k);
+}
+
+Test(container, signature_refusals)
+{
+    test_key k, other;
+    test_key_make(&k);
+    test_key_make(&other);
+    size_t len, body;
+    uint8_t *c = sample_container(&len);
+    const char *err = NULL;
+    cr_expect_neq(sig_check(c, len, &k, &body, &err), 0);
+    cr_expect_str_eq(err, "signature: not signed");
+    test_release(&c, &len, 1, 1, &k);
+    cr_expect_neq(sig_check(c, len, &other, &body, &err), 0);
+    cr_expect_str_eq(err, "signature: signed by a key that is not registered");
+    const uint8_t *keys[1] = {k.pk};
+    cr_expect_neq(mbpf_sig_check(c, len, keys, 1, NULL, NULL, &body, &err), 0);
+    cr_expect_str_eq(err, "signature: no signature check registered");
+    for (size_t bit = 0; bit < len * 8; bit++) {
+        c[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        err = NULL;
+        cr_expect_neq(sig_check(c, len, &k, &body, &err), 0, "bit %zu", bit);
+        c[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    cr_expect_eq(sig_check(c, len, &k, &body, &err), 0, "%s", err);
+    /* a flip in the signed bytes is named as such */
+    c[100] ^= 1;
+    cr_expect_neq(sig_check(c, len, &k, &body, &err), 0);
+    cr_expect_str_eq(err, "signature: does not verify (altered after signing, or forged)");
+    c[100] ^= 1;
+    for (size_t n = len - sizeof(mbpf_sig_block) + 1; n < len; n++)
+        cr_expect_neq(sig_check(c, n, &k, &body, &err), 0, "length %zu", n);
+    free(c);
+    test_key_drop(&k);
+    test_key_drop(&other);
 }

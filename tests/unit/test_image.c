@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "aot/image_write.h"
+#include "mcubpf/sign.h"
 #include "mcubpf/sha256.h"
 #include "tests/unit/bpf_asm.h"
+#include "tests/unit/sign_keys.h"
 
 static void hex(const uint8_t d[32], char out[65])
 {
@@ -109,4 +111,37 @@ Test(image, truncated_and_forged_headers)
         cr_expect_neq(mbpf_image_parse(img, len, MBPF_TARGET_NONE, &v, &err), 0, "forgery %d", k);
     }
     free(img);
+}
+
+/* Signed images: the signature covers the whole image; hook and version are in its header. */
+Test(image, signed_image_checks_and_refusals)
+{
+    test_key k, other;
+    test_key_make(&k);
+    test_key_make(&other);
+    size_t len, body;
+    uint8_t *img = sample_image(&len);
+    size_t unsigned_len = len;
+    test_release(&img, &len, 9, 3, &k);
+    const uint8_t *keys[2] = {other.pk, k.pk};
+    const char *err = NULL;
+    cr_assert_eq(mbpf_sig_check(img, len, keys, 2, mbpf_ed25519_verify, NULL, &body, &err), 0,
+                 "%s", err);
+    cr_expect_eq(body, unsigned_len);
+    mbpf_image_view v;
+    cr_assert_eq(mbpf_image_parse(img, body, MBPF_TARGET_THUMB2, &v, &err), 0, "%s", err);
+    cr_expect_eq(v.hook, 9);
+    cr_expect_eq(v.prog_version, 3);
+    cr_expect_eq(v.flags, MBPF_IMAGE_FLAG_SIGNED);
+    cr_expect_neq(mbpf_sig_check(img, len, keys, 1, mbpf_ed25519_verify, NULL, &body, &err), 0);
+    cr_expect_str_eq(err, "signature: signed by a key that is not registered");
+    for (size_t bit = 0; bit < len * 8; bit += 7) {
+        img[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        cr_expect_neq(mbpf_sig_check(img, len, keys, 2, mbpf_ed25519_verify, NULL, &body, &err), 0,
+                      "bit %zu", bit);
+        img[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    free(img);
+    test_key_drop(&k);
+    test_key_drop(&other);
 }

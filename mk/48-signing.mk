@@ -51,3 +51,17 @@ $(RV_ED25519_LIB): $(BUILD)/rv32/ed25519/sign_ed25519.o $(RV_SODIUM_OBJS)
 	rm -f $@ && $(RV_CC:gcc=ar) rcs $@ $^
 ed25519-libs: $(ARM_ED25519_LIB) $(RV_ED25519_LIB)
 .PHONY: ed25519-libs
+
+# Signed seeds for the container and image fuzz targets, so that they start from real signature
+# blocks (the targets rewrite the key id to their own key and check with a stand-in).
+FUZZ_SIGN_KEY := $(BUILD)/fuzz/seed-key
+fuzz-seeds-signed: vectors $(BUILD)/bin/bpfkey $(BUILD)/bin/bpfpack $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32
+	@mkdir -p $(BUILD)/fuzz/seeds-container $(BUILD)/fuzz/seeds-image
+	@[ -f $(FUZZ_SIGN_KEY).key ] || $(BUILD)/bin/bpfkey generate $(FUZZ_SIGN_KEY) >/dev/null
+	@for v in $(wordlist 1,8,$(VECTOR_NAMES)); do o=$(BUILD)/test-vectors/v3/$$v.o; \
+		$(BUILD)/bin/bpfpack $$o -o $(BUILD)/fuzz/seeds-container/$$v.signed.mbc --hook 1 --prog-version 2 --sign $(FUZZ_SIGN_KEY).key 2>/dev/null; \
+		$(BUILD)/bin/bpf2thumb $$o -o $(BUILD)/fuzz/seeds-image/$$v.signed.t2 --hook 1 --sign $(FUZZ_SIGN_KEY).key 2>/dev/null; \
+		$(BUILD)/bin/bpf2rv32 $$o -o $(BUILD)/fuzz/seeds-image/$$v.signed.rv --hook 1 --sign $(FUZZ_SIGN_KEY).key 2>/dev/null; \
+	done; true
+fuzz-seeds: fuzz-seeds-signed
+.PHONY: fuzz-seeds-signed

@@ -131,15 +131,16 @@ typedef struct mbpf_prog_stats {
 /* A program slot. The embedder provides `data` (RAM for the program's .data/.bss, kept between
  * runs) before loading, and optionally `facts` (4 bytes per instruction): with them the verifier's
  * facts are kept, so that the interpreter lets loops proven bounded run without budget exactly as
- * translated code does, and a re-translation after an eviction needs no new verification.
- * Everything else belongs to the runtime. The container or image buffer must stay valid and
+ * translated code does, and a re-translation after an eviction needs no new verification, and
+ * `hook`, the attach point the slot serves (0 unless the embedder numbers its hooks). Everything
+ * else belongs to the runtime. The container or image buffer must stay valid and
  * unchanged while the program is loaded (bytecode and AOT code run in place). */
 typedef struct mbpf_prog {
-    uint32_t hook;        /* the hook this slot serves: programs must be built for it */
     uint8_t *data;
     uint32_t data_cap;
     mbpf_fact *facts;     /* optional */
     uint32_t facts_cap;   /* entries */
+    uint32_t hook;        /* the hook this slot serves: programs must be built for it (--hook) */
     uint8_t facts_kept;   /* runtime-owned: facts hold this program's */
     /* runtime-owned */
     const mbpf_tenant *tenant;

@@ -127,7 +127,15 @@ static int check(const char *self, const char *key_path, const char *path)
     const uint8_t *keys[1] = {pk};
     const char *err;
     int rc = mbpf_sig_check(buf, len, keys, 1, mbpf_ed25519_verify, NULL, &body, &err);
-    if (rc)
+    mbpf_sig_block blk;
+    const char *ferr;
+    if (rc && !strcmp(err, "signature: signed by a key that is not registered") &&
+        mbpf_sig_find(buf, len, &blk, &ferr) == 1) {
+        fprintf(stderr, "%s: %s: signed by another key (key id ", self, path);
+        for (unsigned i = 0; i < sizeof blk.key_id; i++)
+            fprintf(stderr, "%02x", blk.key_id[i]);
+        fprintf(stderr, ")\n");
+    } else if (rc)
         fprintf(stderr, "%s: %s: %s\n", self, path, err);
     else
         printf("%s: %s: signature ok (%zu bytes signed)\n", self, path, body);

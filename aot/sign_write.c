@@ -113,17 +113,29 @@ int mbpf_release_finish(uint8_t **buf, size_t *len, const mbpf_release_opts *o, 
     uint8_t sk[MBPF_SECRET_KEY_LEN];
     if (o->key_path && mbpf_key_read(o->key_path, sk, sizeof sk, err))
         return -1;
+    if (o->key_path) {
+        /* the public half stored in the file must be the seed's: else the key id would name a
+         * key the signature does not verify under */
+        uint8_t pk[MBPF_PUBLIC_KEY_LEN], sk2[MBPF_SECRET_KEY_LEN];
+        int bad = sodium_init() < 0 || crypto_sign_ed25519_seed_keypair(pk, sk2, sk) != 0 ||
+                  sodium_memcmp(sk2, sk, sizeof sk) != 0;
+        sodium_memzero(sk2, sizeof sk2);
+        if (bad) {
+            sodium_memzero(sk, sizeof sk);
+            *err = "damaged secret key file (its public half does not match its seed)";
+            return -1;
+        }
+    }
     if (set_release(*buf, *len, o, o->key_path != NULL, err))
         return -1;
     if (!o->key_path)
         return 0;
-    if (sodium_init() < 0 || *len > 0xffffffffu - sizeof(mbpf_sig_block)) {
-        *err = "cannot sign (libsodium failed to start, or the artefact is too large)";
-        return -1;
-    }
-    uint8_t *out = realloc(*buf, *len + sizeof(mbpf_sig_block));
+    uint8_t *out = *len <= 0xffffffffu - sizeof(mbpf_sig_block)
+                       ? realloc(*buf, *len + sizeof(mbpf_sig_block))
+                       : NULL;
     if (!out) {
-        *err = "out of memory";
+        sodium_memzero(sk, sizeof sk);
+        *err = "artefact too large to sign, or out of memory";
         return -1;
     }
     mbpf_sig_block blk;

@@ -32,4 +32,5 @@ signing: $(SIGN_FW_THUMB2) $(SIGN_FW_RV32) $(SIGN_DIR)/files.stamp
 .PHONY: signing suite-signing
 SUITES += signing
 suite-signing: signing
-	@scripts/run-suite $(BUILD)/results signing tests/signing/run $(SIGN_DIR) $(SIGN_DIR)
+	@scripts/run-suite $(BUILD)/results signing tests/signing/run $(SIGN_DIR) $(SIGN_DIR) \
+		$(BUILD)/bin $(SIGN_DIR)/prog.o

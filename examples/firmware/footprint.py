@@ -22,10 +22,10 @@ ARENAS = [
 ]
 COMPONENTS = [
     (r"/(examples/firmware|platform)/", "firmware: scheduler, hooks, packets, output, board"),
-    (r"runtime/rt(_cache|_helpers)?\.o", "runtime API (rt.c, rt_cache.c, rt_helpers.c)"),
+    (r"runtime/rt(_cache|_helpers|_trust)?\.o", "runtime API (rt.c, rt_cache.c, rt_helpers.c, rt_trust.c)"),
     (r"runtime/(interp|exec)\.o", "interpreter, execution model"),
     (r"verifier/", "verifier"),
-    (r"runtime/(container|image|sha256)\.o", "container and image parsers, SHA-256"),
+    (r"runtime/(container|image|sha256|sign)\.o", "container and image parsers, SHA-256, signature block"),
     (r"jit/rv32/", "RV32 backend (left out on this board)"),
     (r"jit/", "Thumb-2 translator, JIT glue"),
     (r"(libc|libgcc|libsemihost)\.a|crt0", "picolibc, libgcc (printf, semihosting, start-up)"),

@@ -118,7 +118,9 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
     if (!same_words(to->init, from->init, 2 * AS_SLOTS)) {
         for (int i = 0; i < AS_SLOTS; i++) {
             uint8_t init = to->init[i] & from->init[i];
-            uint8_t kind = to->kind[i] == from->kind[i] ? to->kind[i] : T_SCALAR;
+            uint8_t kind = to->kind[i] == from->kind[i] ? to->kind[i] : T_ANY; /* address bytes on a path */
+            if (to->kind[i] != from->kind[i] && to->kind[i] == T_SCALAR && from->kind[i] == T_SCALAR)
+                kind = T_SCALAR;
             changed |= init != to->init[i] || kind != to->kind[i];
             to->init[i] = init;
             to->kind[i] = kind;
@@ -190,46 +192,99 @@ static areg operand(const astate *s, uint8_t r)
     return s->r[r];
 }
 
-/* Stack bytes [lo, hi) relative to r10 that overlap the tracked slots. */
+/* The slot of stack byte b (relative to r10, in [-MBPF_STACK_SIZE, 0)). */
+static uint32_t slot_of(int64_t b)
+{
+    return (uint32_t)((-b - 1) / 8);
+}
+
+static int in_frame(int64_t b)
+{
+    return b < 0 && b >= -(int64_t)MBPF_STACK_SIZE;
+}
+
+/* Were all stack bytes [lo, hi) relative to r10 written? (bytes outside the frame are rejected
+ * elsewhere) */
 static int stack_bytes_init(const astate *s, int64_t lo, int64_t hi)
 {
     for (int64_t b = lo; b < hi; b++) {
-        if (b >= 0 || b < -(int64_t)(8 * AS_SLOTS))
+        if (!in_frame(b))
             continue;
-        int64_t depth = -b - 1; /* 0 = the byte just below r10 */
-        uint32_t slot = (uint32_t)(depth / 8), bit = 7u - (uint32_t)(depth % 8);
-        if (!(s->init[slot] >> bit & 1u))
+        uint32_t bit = 7u - (uint32_t)((-b - 1) % 8);
+        if (!(s->init[slot_of(b)] >> bit & 1u))
             return 0;
     }
     return 1;
 }
 
+/* Does any slot overlapping [lo, hi) hold (part of) an address? */
+static int stack_has_addr(const astate *s, int64_t lo, int64_t hi)
+{
+    for (int i = 0; i < AS_SLOTS; i++) {
+        int64_t top = -8 * (int64_t)i, bottom = top - 8; /* slot i covers [bottom, top) */
+        if (bottom < hi && top > lo && s->kind[i] != T_SCALAR)
+            return 1;
+    }
+    return 0;
+}
+
+/* A store of `size` bytes at the exact offset lo: the bytes are written now. `kind` is what the
+ * slot holds afterwards when the store fills one slot exactly (a spill), T_SCALAR for a number. */
 static void stack_mark(astate *s, int64_t lo, int64_t hi, uint8_t kind)
 {
     for (int64_t b = lo; b < hi; b++) {
-        if (b >= 0 || b < -(int64_t)(8 * AS_SLOTS))
+        if (!in_frame(b))
             continue;
-        int64_t depth = -b - 1;
-        uint32_t slot = (uint32_t)(depth / 8), bit = 7u - (uint32_t)(depth % 8);
-        s->init[slot] |= (uint8_t)(1u << bit);
-        s->kind[slot] = T_SCALAR;
+        uint32_t bit = 7u - (uint32_t)((-b - 1) % 8);
+        s->init[slot_of(b)] |= (uint8_t)(1u << bit);
     }
-    if (kind != T_SCALAR && !(lo & 7) && hi == lo + 8 && lo < 0 && lo >= -(int64_t)(8 * AS_SLOTS))
-        s->kind[(-lo) / 8 - 1] = kind;
+    if (!(lo & 7) && hi == lo + 8 && in_frame(lo)) {
+        s->kind[slot_of(lo)] = kind; /* the whole slot is replaced */
+        return;
+    }
+    /* part of a slot: address bytes left in it stay there */
+    for (int64_t b = lo; b < hi; b++)
+        if (in_frame(b) && (kind != T_SCALAR || s->kind[slot_of(b)] != T_SCALAR))
+            s->kind[slot_of(b)] = T_ANY;
 }
 
-static void stack_all_init(astate *s)
+/* A store somewhere in [lo, hi): no byte becomes known-written, address bytes may remain. */
+static void stack_smudge(astate *s, int64_t lo, int64_t hi)
 {
     for (int i = 0; i < AS_SLOTS; i++) {
-        s->init[i] = 0xff;
-        s->kind[i] = T_SCALAR;
+        int64_t top = -8 * (int64_t)i, bottom = top - 8; /* slot i covers [bottom, top) */
+        if (bottom < hi && top > lo && s->kind[i] != T_SCALAR)
+            s->kind[i] = T_ANY;
     }
+}
+
+/* After a call: a callee or helper given a stack pointer may have written any byte of the frame;
+ * a helper (also one a callee calls) may have copied address bytes from slot to slot, reaching
+ * the frame through any pointer or absolute address. */
+static void stack_after_call(astate *s, int gave_stack)
+{
+    int addr = 0;
+    for (int i = 0; i < AS_SLOTS; i++)
+        addr |= s->kind[i] != T_SCALAR;
+    for (int i = 0; i < AS_SLOTS; i++) {
+        if (gave_stack)
+            s->init[i] = 0xff;
+        if (addr)
+            s->kind[i] = T_ANY;
+    }
+}
+
+/* An offset interval [lo, hi] of a pointer that is known and not inverted. */
+static int off_known(const areg *b)
+{
+    return !(b->flags & AF_HINT) && (int64_t)b->lo >= -OFF_LIMIT && (int64_t)b->hi <= OFF_LIMIT &&
+           (int64_t)b->lo <= (int64_t)b->hi;
 }
 
 /* Region bounds for a proof: [0, len) of rodata/data, the frame [-512, 0) of the stack. */
 static int proven(vstate *st, const astate *s, const areg *b, int16_t off, uint32_t size, int write)
 {
-    if ((b->flags & AF_HINT) || (int64_t)b->lo < -(1ll << 40) || (int64_t)b->hi > (1ll << 40))
+    if (!off_known(b))
         return 0;
     int64_t lo = (int64_t)b->lo + off, hi = (int64_t)b->hi + off + (int64_t)size;
     switch (b->type) {
@@ -253,7 +308,7 @@ static int proven(vstate *st, const astate *s, const areg *b, int16_t off, uint3
 /* Every value the pointer may have gives an access outside its region: reject outright. */
 static int out_of_bounds(const vstate *st, const areg *b, int16_t off, uint32_t size)
 {
-    if (!a_is_ptr(b) || (b->flags & AF_HINT) || (int64_t)b->lo < -(1ll << 40) || (int64_t)b->hi > (1ll << 40))
+    if (!a_is_ptr(b) || !off_known(b))
         return 0;
     int64_t lo = (int64_t)b->lo + off, hi = (int64_t)b->hi + off; /* first byte, lowest and highest */
     int64_t min_ok, max_ok; /* allowed first bytes */
@@ -318,57 +373,77 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
                                           "access outside the program's data"};
         return vreject(st, pc, why[b.type]);
     }
-    if (cls == MBPF_STX && b.type == T_CTX) {
-        areg v = operand(s, MBPF_SRC(in));
-        if (a_is_ptr(&v) && !(v.flags & AF_HINT))
-            return vreject(st, pc, "pointer stored into the context (it would leak to the host)");
-    }
     mem_fact(st, s, f, &b, in->off, size, write);
-    const int sane = (int64_t)b.lo >= -(1ll << 40) && (int64_t)b.hi <= (1ll << 40);
-    int exact = b.type == T_STACK && !(b.flags & AF_HINT) && b.lo == b.hi && sane;
-    int64_t at = sane ? (int64_t)b.lo + in->off : 0;
-    if (exact && (!write || mode == MBPF_ATOMIC)) {
-        /* every byte read must have been written (at a variable offset the program reads its
-         * own stack, which no other tenant shares: not checked) */
-        int64_t lo = (int64_t)b.lo + in->off, hi = (int64_t)b.hi + in->off + (int64_t)size;
-        if (hi - lo <= 8 * AS_SLOTS + 8 && !stack_bytes_init(s, lo, hi))
-            return vreject(st, pc, "read of uninitialised stack");
+    /* where on the stack: exactly (one offset), within a known range, or anywhere */
+    const int on_stack = b.type == T_STACK && off_known(&b);
+    const int exact = on_stack && b.lo == b.hi;
+    const int64_t lo = on_stack ? (int64_t)b.lo + in->off : -(int64_t)MBPF_STACK_SIZE;
+    const int64_t hi = on_stack ? (int64_t)b.hi + in->off + (int64_t)size : 0; /* bytes [lo, hi) */
+    if (exact && f->mem == MBPF_MEM_PROVEN && !(lo % (int64_t)size))
+        f->flags |= MBPF_FACT_ALIGNED; /* r10 is 8-byte aligned */
+    /* a value that may be an address is stored only into a stack slot the verifier tracks: it
+     * cannot reach the context, the program's data or anywhere else (and then the host) */
+    if (cls == MBPF_STX) {
+        areg v = operand(s, MBPF_SRC(in));
+        if (a_is_ptr(&v) || v.type == T_ANY) {
+            if (b.type == T_CTX)
+                return vreject(st, pc, "pointer stored into the context (it would leak to the host)");
+            if (!exact)
+                return vreject(st, pc, "a value that may be an address stored outside the program's stack");
+        }
+    }
+    const int reads = !write || mode == MBPF_ATOMIC;
+    /* every byte read at an offset the verifier knows must have been written (at an unknown
+     * offset the program reads its tenant's own stack: not checked) */
+    if (reads && exact && !stack_bytes_init(s, lo, hi))
+        return vreject(st, pc, "read of uninitialised stack");
+    /* may the bytes read hold (part of) an address? Only stack slots can (the rule above keeps
+     * addresses out of every other region): those the access may reach through a stack pointer
+     * (its range, or the whole frame), and through a value of unknown kind (the whole frame; in a
+     * called function also its callers' frames). A context, data or rodata pointer, or a number,
+     * that reaches the stack at run time would take knowing where the stack lies already. */
+    int addr_bytes = 0;
+    if (reads && (b.type == T_STACK || b.type == T_ANY)) {
+        const int callee = st->sub[pc] != 0;
+        if (on_stack)
+            addr_bytes = stack_has_addr(s, lo, hi) || (callee && hi > 0);
+        else
+            addr_bytes = callee || stack_has_addr(s, -(int64_t)MBPF_STACK_SIZE, 0);
     }
     if (write && exact) {
         uint8_t kind = T_SCALAR;
-        if (cls == MBPF_STX && mode == MBPF_MEM && size == 8) {
+        if (cls == MBPF_STX) {
             areg v = operand(s, MBPF_SRC(in));
-            if (a_is_ptr(&v))
+            if (a_is_ptr(&v) && mode == MBPF_MEM && size == 8)
                 kind = v.type;
+            else if (a_is_ptr(&v) || v.type == T_ANY || (mode == MBPF_ATOMIC && addr_bytes))
+                kind = T_ANY;
         }
-        stack_mark(s, at, at + (int64_t)size, kind);
-    } else if (write && b.type == T_STACK && b.lo != b.hi) {
-        /* a store somewhere in a range: no byte becomes known-initialised, spilled pointers
-         * there are no longer trustworthy */
-        for (int i = 0; i < AS_SLOTS; i++)
-            s->kind[i] = T_SCALAR;
+        stack_mark(s, lo, hi, kind);
+    } else if (write && b.type == T_STACK) {
+        stack_smudge(s, lo, hi);
     }
-    if (cls == MBPF_LDX) {
-        areg *d = &s->r[MBPF_DST(in)];
-        if (exact && size == 8 && mode == MBPF_MEM && !(at & 7) && at < 0 && at >= -(int64_t)(8 * AS_SLOTS) &&
-            s->kind[(-at) / 8 - 1] != T_SCALAR) {
-            uint8_t k = s->kind[(-at) / 8 - 1];
-            a_unknown(d);
-            d->type = k;
-            d->flags = AF_HINT;
-            d->lo = (uint64_t)INT64_MIN;
-            d->hi = (uint64_t)INT64_MAX;
-        } else if (mode == MBPF_MEMSX || size == 8) {
-            a_unknown(d);
-        } else {
-            a_scalar(d, 0, (1ull << (8 * size)) - 1);
-        }
-    } else if (mode == MBPF_ATOMIC && (in->imm & MBPF_FETCH)) {
-        areg *d = &s->r[in->imm == MBPF_CMPXCHG ? 0 : MBPF_SRC(in)];
-        if (size == 8)
-            a_unknown(d);
-        else
-            a_scalar(d, 0, 0xffffffffull);
+    areg *d = NULL;
+    if (cls == MBPF_LDX)
+        d = &s->r[MBPF_DST(in)];
+    else if (mode == MBPF_ATOMIC && (in->imm & MBPF_FETCH))
+        d = &s->r[in->imm == MBPF_CMPXCHG ? 0 : MBPF_SRC(in)];
+    if (!d)
+        return 0;
+    const uint64_t max = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+    const uint8_t k = exact && in_frame(lo) ? s->kind[slot_of(lo)] : T_SCALAR;
+    if (cls == MBPF_LDX && mode == MBPF_MEM && exact && size == 8 && !(lo & 7) && k >= T_STACK) {
+        a_unknown(d); /* a spilled pointer: its region as a hint, its offset unknown */
+        d->type = k;
+        d->flags = AF_HINT;
+        d->lo = (uint64_t)INT64_MIN;
+        d->hi = (uint64_t)INT64_MAX;
+    } else if (addr_bytes) {
+        a_any(d, mode == MBPF_MEMSX ? ~0ull : max); /* bytes of an address */
+    } else if (mode == MBPF_MEMSX) {
+        a_unknown(d);
+    } else {
+        a_scalar(d, 0, max);
     }
     return 0;
 }
@@ -376,8 +451,8 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
 static void hi_zero_fact(const astate *s, mbpf_fact *f, uint8_t r)
 {
     const areg *v = &s->r[r];
-    if (v->type == T_SCALAR && v->hi <= 0xffffffffull)
-        f->flags |= MBPF_FACT_HI_ZERO;
+    if ((v->type == T_SCALAR || v->type == T_ANY) && v->hi <= 0xffffffffull)
+        f->flags |= MBPF_FACT_HI_ZERO; /* a T_ANY interval bounds the value as well */
 }
 
 static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
@@ -445,8 +520,7 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *rest
         int gave_stack = 0;
         for (int r = 1; r <= 5; r++)
             gave_stack |= s->r[r].type == T_STACK;
-        if (gave_stack)
-            stack_all_init(s);
+        stack_after_call(s, gave_stack);
         for (int r = 1; r <= 5; r++)
             a_uninit(&s->r[r], pc);
         a_unknown(&s->r[0]);

@@ -9,7 +9,7 @@
 #include "verifier/absint.h"
 
 #define NO_POINT 0xffffffffu
-#define MAX_SWEEPS 64u
+#define MAX_VISITS 64u /* interpretations per instruction, on average */
 
 static uint32_t point_of(const vstate *st, uint32_t pc)
 {
@@ -463,7 +463,7 @@ static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
 
 /* Interpret instruction pc on s (in place: s becomes the fall-through state). Branch targets are
  * merged here. Returns -1 on rejection, 0 when execution may fall through, 1 when it cannot. */
-static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *restart)
+static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head)
 {
     const mbpf_insn *in = &st->insns[pc];
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
@@ -534,8 +534,8 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *rest
     }
     uint32_t t = jump_dest(pc, in);
     if (op == MBPF_JA) {
-        if (merge(st, t, s, t <= pc) && t <= pc && t < *restart)
-            *restart = t;
+        if (merge(st, t, s, t <= pc) && t <= pc && t < *head)
+            *head = t;
         return 1;
     }
     /* the branch narrows at most the two compared registers and len_min: narrow in place for
@@ -543,8 +543,8 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *rest
     const uint8_t rb = MBPF_SRCBIT(in->code) && src < AREGS ? src : dst;
     const areg save_a = s->r[dst < AREGS ? dst : 0], save_b = s->r[rb < AREGS ? rb : 0];
     const uint32_t save_len = s->len_min;
-    if (a_branch(s, in, 1) && merge(st, t, s, t <= pc) && t <= pc && t < *restart)
-        *restart = t;
+    if (a_branch(s, in, 1) && merge(st, t, s, t <= pc) && t <= pc && t < *head)
+        *head = t;
     if (dst < AREGS)
         s->r[dst] = save_a;
     if (rb < AREGS)
@@ -579,14 +579,16 @@ static void count_figures(vstate *st, const mbpf_fact *facts)
     }
 }
 
-/* One sweep over [start, n): interpret the blocks whose entry state changed since they were last
- * interpreted (all of them the first time); the others keep their facts. Returns -1 on
- * rejection, else the lowest loop head whose state changed (st->n when none did). */
-static int64_t sweep(vstate *st, mbpf_fact *facts, uint32_t start, astate *cur)
+/* Interpret the program in instruction order, blocks whose entry state changed since they were
+ * last interpreted (all of them the first time); the others keep their facts. When a back edge
+ * changes its loop head, the fall-through goes to the state after the back edge and the
+ * interpretation goes back to the head: each loop reaches its fixpoint before the code after it
+ * runs, so a chain of loops costs one pass, not one per loop. `work` caps the instructions
+ * interpreted. Returns -1 on rejection. */
+static int sweep(vstate *st, mbpf_fact *facts, astate *cur, uint64_t *work)
 {
-    uint32_t restart = st->n;
     int live = 0;
-    for (uint32_t pc = start; pc < st->n; pc++) {
+    for (uint32_t pc = 0; pc < st->n; pc++) {
         if (st->marks[pc] & VM_LDDW_TAIL)
             continue;
         if (st->marks[pc] & VM_SUBPROG) {
@@ -608,17 +610,27 @@ static int64_t sweep(vstate *st, mbpf_fact *facts, uint32_t start, astate *cur)
         }
         if (!live)
             continue;
+        if (!(*work)--)
+            return vreject(st, pc, "verification does not converge (too many passes)");
         mbpf_fact dummy, *f = facts ? &facts[pc] : &dummy;
         const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
         f->mem = (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) ? MBPF_MEM_GUARD_ANY : MBPF_MEM_NONE;
         f->region = 0;
-        f->flags = facts ? (uint8_t)(f->flags & ~MBPF_FACT_HI_ZERO) : 0;
-        int r = step(st, pc, cur, f, &restart);
+        f->flags = facts ? (uint8_t)(f->flags & ~(MBPF_FACT_HI_ZERO | MBPF_FACT_ALIGNED)) : 0;
+        uint32_t head = st->n;
+        int r = step(st, pc, cur, f, &head);
         if (r < 0)
             return -1;
         live = r == 0;
+        if (head < st->n) { /* a loop head changed: iterate the loop again */
+            if (live) /* pc + 1 keeps a state (VM_AFTER_LOOP) */
+                merge(st, pc + 1, cur, 0);
+            live = 0;
+            pc = head - 1;
+            st->res->sweeps++;
+        }
     }
-    return restart;
+    return 0;
 }
 
 int vabsint(vstate *st, mbpf_fact *facts)
@@ -626,32 +638,32 @@ int vabsint(vstate *st, mbpf_fact *facts)
     uint32_t n_points = 0;
     for (uint32_t pc = 0; pc < st->n; pc++) {
         st->work[pc] = NO_POINT;
-        if (st->marks[pc] & (VM_TARGET | VM_SUBPROG))
-            st->work[pc] = n_points++;
+        const mbpf_insn *in = &st->insns[pc];
+        const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        if (!(st->marks[pc] & VM_LDDW_TAIL) && (cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_JA &&
+            op != MBPF_CALL && op != MBPF_EXIT && in->off < 0 && pc + 1 < st->n)
+            st->marks[pc + 1] |= VM_AFTER_LOOP;
     }
+    for (uint32_t pc = 0; pc < st->n; pc++)
+        if (st->marks[pc] & (VM_TARGET | VM_SUBPROG | VM_AFTER_LOOP))
+            st->work[pc] = n_points++;
     uint32_t *words = (uint32_t *)st->states;
     for (size_t i = 0; i < (size_t)n_points * (sizeof(astate) / 4); i++)
         words[i] = 0;
     st->res->states = n_points;
-    /* instructions no sweep reaches (a branch known never taken) keep the full guard */
+    /* instructions never interpreted (a branch known never taken) keep the full guard */
     for (uint32_t pc = 0; facts && pc < st->n; pc++) {
         const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
         if (!(st->marks[pc] & VM_LDDW_TAIL) && (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX))
             facts[pc].mem = MBPF_MEM_GUARD_ANY;
     }
     astate cur;
-    /* code before the lowest loop head that changed has final states: sweep from there */
-    int64_t start = 0;
-    while (start < st->n) {
-        /* joins are monotone and widened, so this ends in a few sweeps; the cap keeps the cost
-         * linear whatever happens, failing closed */
-        if (st->res->sweeps >= MAX_SWEEPS)
-            return vreject(st, (uint32_t)start, "verification does not converge (too many passes)");
-        start = sweep(st, facts, (uint32_t)start, &cur);
-        if (start < 0)
-            return -1;
-        st->res->sweeps++;
-    }
+    /* joins are monotone and widened at loop heads, so every head settles after a few visits;
+     * the cap keeps the cost linear in the program size whatever happens, failing closed */
+    uint64_t work = (uint64_t)MAX_VISITS * st->n;
+    st->res->sweeps = 1;
+    if (sweep(st, facts, &cur, &work))
+        return -1;
     if (facts)
         count_figures(st, facts);
     return 0;

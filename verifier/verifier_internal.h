@@ -10,6 +10,8 @@
 #define VM_SUBPROG 0x04   /* first instruction of a function */
 #define VM_REACHED 0x08
 #define VM_QUEUED 0x10
+#define VM_AFTER_LOOP 0x20 /* falls out of a conditional back edge: the abstract interpreter keeps a
+                            * state here (a loop is iterated to its fixpoint before the code after it) */
 
 typedef struct vstate {
     const mbpf_program *prog;

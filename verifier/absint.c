@@ -381,14 +381,17 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
     const int64_t hi = on_stack ? (int64_t)b.hi + in->off + (int64_t)size : 0; /* bytes [lo, hi) */
     if (exact && f->mem == MBPF_MEM_PROVEN && !(lo % (int64_t)size))
         f->flags |= MBPF_FACT_ALIGNED; /* r10 is 8-byte aligned */
-    /* a value that may be an address is stored only into a stack slot the verifier tracks: it
-     * cannot reach the context, the program's data or anywhere else (and then the host) */
+    /* a value that may be an address is stored only where the verifier follows it: a stack slot
+     * at a known offset, or the program's data at a proven offset (loads from the data then give
+     * values of unknown kind); never the context or an unknown place (and then the host) */
     if (cls == MBPF_STX) {
         areg v = operand(s, MBPF_SRC(in));
         if (a_is_ptr(&v) || v.type == T_ANY) {
             if (b.type == T_CTX)
                 return vreject(st, pc, "pointer stored into the context (it would leak to the host)");
-            if (!exact)
+            if (b.type == T_DATA && f->mem == MBPF_MEM_PROVEN)
+                st->addr_stored_data = 1;
+            else if (!exact)
                 return vreject(st, pc, "a value that may be an address stored outside the program's stack");
         }
     }
@@ -402,13 +405,13 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
      * (its range, or the whole frame), and through a value of unknown kind (the whole frame; in a
      * called function also its callers' frames). A context, data or rodata pointer, or a number,
      * that reaches the stack at run time would take knowing where the stack lies already. */
-    int addr_bytes = 0;
+    int addr_bytes = st->addr_in_data && reads && !(f->mem == MBPF_MEM_PROVEN && b.type != T_DATA);
     if (reads && (b.type == T_STACK || b.type == T_ANY)) {
         const int callee = st->sub[pc] != 0;
         if (on_stack)
-            addr_bytes = stack_has_addr(s, lo, hi) || (callee && hi > 0);
+            addr_bytes |= stack_has_addr(s, lo, hi) || (callee && hi > 0);
         else
-            addr_bytes = callee || stack_has_addr(s, -(int64_t)MBPF_STACK_SIZE, 0);
+            addr_bytes |= callee || stack_has_addr(s, -(int64_t)MBPF_STACK_SIZE, 0);
     }
     if (write && exact) {
         uint8_t kind = T_SCALAR;
@@ -463,7 +466,26 @@ static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
 
 /* Interpret instruction pc on s (in place: s becomes the fall-through state). Branch targets are
  * merged here. Returns -1 on rejection, 0 when execution may fall through, 1 when it cannot. */
-static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head)
+/* The entry state of a local function is the join of what its call sites pass: r1-r5 as the
+ * caller has them, except that a pointer into the caller's frame is no stack pointer of the
+ * callee (whose r10 differs) and an undefined one may hold anything: both become values of
+ * unknown kind. Returns 1 when the entry of a function placed before the call changed (it must
+ * be interpreted again). */
+static int call_entry(vstate *st, uint32_t pc, const astate *s)
+{
+    const uint32_t t = (uint32_t)((int64_t)pc + 1 + st->insns[pc].imm); /* checked by the CFG pass */
+    astate e;
+    entry_state(&e, t, 0);
+    e.len_min = s->len_min;
+    for (int r = 1; r <= 5; r++) {
+        e.r[r] = s->r[r];
+        if (e.r[r].type == T_STACK || e.r[r].type == T_UNINIT)
+            a_any(&e.r[r], ~0ull);
+    }
+    return merge(st, t, &e, 0) && t <= pc;
+}
+
+static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head, int *later)
 {
     const mbpf_insn *in = &st->insns[pc];
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
@@ -517,6 +539,8 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
     if (op == MBPF_CALL) {
         if (MBPF_SRCBIT(in->code) && use(st, pc, s, dst))
             return -1;
+        if (src == MBPF_CALL_LOCAL && call_entry(st, pc, s))
+            *later = 1;
         int gave_stack = 0;
         for (int r = 1; r <= 5; r++)
             gave_stack |= s->r[r].type == T_STACK;
@@ -585,17 +609,18 @@ static void count_figures(vstate *st, const mbpf_fact *facts)
  * interpretation goes back to the head: each loop reaches its fixpoint before the code after it
  * runs, so a chain of loops costs one pass, not one per loop. `work` caps the instructions
  * interpreted. Returns -1 on rejection. */
-static int sweep(vstate *st, mbpf_fact *facts, astate *cur, uint64_t *work)
+static int sweep(vstate *st, mbpf_fact *facts, astate *cur, uint64_t *work, int *later)
 {
     int live = 0;
     for (uint32_t pc = 0; pc < st->n; pc++) {
         if (st->marks[pc] & VM_LDDW_TAIL)
             continue;
-        if (st->marks[pc] & VM_SUBPROG) {
-            entry_state(cur, pc, pc == 0);
+        if (pc == 0) { /* other functions get their entry states from their call sites */
+            entry_state(cur, pc, 1);
             merge(st, pc, cur, 0);
-            live = 0;
         }
+        if (st->marks[pc] & VM_SUBPROG)
+            live = 0;
         astate *at = state_at(st, pc);
         if (at) {
             if (live)
@@ -618,7 +643,7 @@ static int sweep(vstate *st, mbpf_fact *facts, astate *cur, uint64_t *work)
         f->region = 0;
         f->flags = facts ? (uint8_t)(f->flags & ~(MBPF_FACT_HI_ZERO | MBPF_FACT_ALIGNED)) : 0;
         uint32_t head = st->n;
-        int r = step(st, pc, cur, f, &head);
+        int r = step(st, pc, cur, f, &head, later);
         if (r < 0)
             return -1;
         live = r == 0;
@@ -633,7 +658,7 @@ static int sweep(vstate *st, mbpf_fact *facts, astate *cur, uint64_t *work)
     return 0;
 }
 
-int vabsint(vstate *st, mbpf_fact *facts)
+static int interpret(vstate *st, mbpf_fact *facts)
 {
     uint32_t n_points = 0;
     for (uint32_t pc = 0; pc < st->n; pc++) {
@@ -661,12 +686,31 @@ int vabsint(vstate *st, mbpf_fact *facts)
     /* joins are monotone and widened at loop heads, so every head settles after a few visits;
      * the cap keeps the cost linear in the program size whatever happens, failing closed */
     uint64_t work = (uint64_t)MAX_VISITS * st->n;
-    st->res->sweeps = 1;
-    if (sweep(st, facts, &cur, &work))
-        return -1;
+    st->res->sweeps = 0;
+    for (int later = 1; later;) { /* again while a call changed a function placed before it */
+        later = 0;
+        st->res->sweeps++;
+        if (sweep(st, facts, &cur, &work, &later))
+            return -1;
+    }
     if (facts)
         count_figures(st, facts);
     return 0;
+}
+
+int vabsint(vstate *st, mbpf_fact *facts)
+{
+    st->addr_in_data = st->addr_stored_data = 0;
+    if (interpret(st, facts))
+        return -1;
+    if (!st->addr_stored_data)
+        return 0;
+    /* the program stores addresses into its data: again, with loads from it giving values of
+     * unknown kind (known from the start, so every state is right the first time) */
+    st->addr_in_data = 1;
+    st->res->mem_accesses = st->res->mem_proven = st->res->alu_results = st->res->alu_hi_zero = 0;
+    st->res->alu32_results = st->res->alu32_hi_zero = 0;
+    return interpret(st, facts);
 }
 
 const astate *vabsint_state(const vstate *st, uint32_t pc)

@@ -28,6 +28,8 @@ typedef struct vstate {
     uint8_t *color;  /* per function: 0 new, 1 on the walk stack, 2 done */
     uint32_t n_subs;
     void *states;    /* abstract states, one per join point (verifier/absint.c) */
+    uint8_t addr_in_data;      /* loads from the program's data may give addresses */
+    uint8_t addr_stored_data;  /* an address was stored into the program's data */
 } vstate;
 
 /* Record the error for insn pc ("verify: insn PC (DISASM): reason") and return -1. */

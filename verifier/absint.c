@@ -1,9 +1,10 @@
-/* The abstract interpreter: one state per jump target and function entry (astate, in the
- * arena), sweeps over the program in instruction order until the states at loop heads stop
- * changing (widening at loop heads keeps that to a few sweeps), then the facts of the last
- * sweep. It rejects reads of uninitialised registers and stack bytes, pointer stores into the
- * context, writes through pointers proven to point into rodata (or a read-only context); it
- * proves memory accesses in bounds for the translators. */
+/* The abstract interpreter: one state per jump target, function entry and instruction after a
+ * conditional back edge (astate, in the arena); a pass over the program in instruction order
+ * that iterates each loop to its fixpoint (widening at its head) before going on, function
+ * entries joined from their call sites. It rejects reads of uninitialised registers and stack
+ * bytes, addresses stored where they could reach the host, writes through pointers proven to
+ * point into rodata (or a read-only context); it proves memory accesses in bounds for the
+ * translators (docs/verifier.md says why each rule is sound). */
 #include <string.h>
 
 #include "verifier/absint.h"

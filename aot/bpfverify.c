@@ -43,8 +43,12 @@ static void list_facts(const mbpf_program *p, const mbpf_fact *facts)
             printf(" guard (%s)", region);
         else if (f->mem == MBPF_MEM_GUARD_ANY)
             printf(" guard (any region)");
+        if (f->flags & MBPF_FACT_ALIGNED)
+            printf(" aligned");
         if (f->flags & MBPF_FACT_HI_ZERO)
             printf(" hi32=0");
+        if (f->flags & MBPF_FACT_LOOP_HEAD)
+            printf(" loop head: %u trips", MBPF_FACT_TRIPS(f));
         if (f->flags & MBPF_FACT_BACKEDGE)
             printf((f->flags & MBPF_FACT_BOUNDED) ? " loop: bounded" : " loop: budgeted");
         printf("\n");

@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_FLAGS := -std=c99 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all -Iinclude -I. -DMBPF_INTERP_CHECK_FACTS
-FUZZ_SRCS := $(CORE_SRCS) aot/loader.c tests/diff/randprog.c
+FUZZ_SRCS := $(CORE_SRCS) aot/loader.c tests/diff/randprog.c tests/fuzz/ptrprog.c
 FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz_,loader bytecode image container facts)
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS)

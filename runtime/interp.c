@@ -384,9 +384,9 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
             if ((mode != MBPF_MEM && !(mode == MBPF_MEMSX && size < 8)) || dst == MBPF_REG_FP)
                 return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
             uint64_t addr = reg[src] + (uint64_t)(int64_t)in->off;
+            CHECK_ACCESS(addr, size); /* before the guard, which would hide a wrong proof */
             if (!mbpf_exec_check(x, addr, size, MBPF_REGION_R))
                 return fault(x, MBPF_FAULT_MEM_READ, pc, addr, size);
-            CHECK_ACCESS(addr, size);
             uint64_t v = ebpf_load(addr, size);
             reg[dst] = mode == MBPF_MEMSX ? sext(v, size * 8) : v;
             break;
@@ -398,9 +398,9 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
             const uint8_t mode = MBPF_MODE(code);
             uint64_t addr = reg[dst] + (uint64_t)(int64_t)in->off;
             if (mode == MBPF_ATOMIC && MBPF_CLASS(code) == MBPF_STX && (size == 4 || size == 8)) {
+                CHECK_ACCESS(addr, size);
                 if (!mbpf_exec_check(x, addr, size, MBPF_REGION_R | MBPF_REGION_W))
                     return fault(x, MBPF_FAULT_MEM_WRITE, pc, addr, size);
-                CHECK_ACCESS(addr, size);
                 if (src == MBPF_REG_FP && (in->imm & MBPF_FETCH))
                     return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
                 uint64_t r0 = reg[0];
@@ -414,9 +414,9 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
             }
             if (mode != MBPF_MEM)
                 return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
+            CHECK_ACCESS(addr, size);
             if (!mbpf_exec_check(x, addr, size, MBPF_REGION_W))
                 return fault(x, MBPF_FAULT_MEM_WRITE, pc, addr, size);
-            CHECK_ACCESS(addr, size);
             ebpf_store(addr, size, MBPF_CLASS(code) == MBPF_STX ? reg[src] : (uint64_t)(int64_t)in->imm);
             break;
         }

@@ -1,15 +1,16 @@
-/* The abstract interpreter: one state per jump target and function entry (astate, in the
- * arena), sweeps over the program in instruction order until the states at loop heads stop
- * changing (widening at loop heads keeps that to a few sweeps), then the facts of the last
- * sweep. It rejects reads of uninitialised registers and stack bytes, pointer stores into the
- * context, writes through pointers proven to point into rodata (or a read-only context); it
- * proves memory accesses in bounds for the translators. */
+/* The abstract interpreter: one state per jump target, function entry and instruction after a
+ * conditional back edge (astate, in the arena); a pass over the program in instruction order
+ * that iterates each loop to its fixpoint (widening at its head) before going on, function
+ * entries joined from their call sites. It rejects reads of uninitialised registers and stack
+ * bytes, addresses stored where they could reach the host, writes through pointers proven to
+ * point into rodata (or a read-only context); it proves memory accesses in bounds for the
+ * translators (docs/verifier.md says why each rule is sound). */
 #include <string.h>
 
 #include "verifier/absint.h"
 
 #define NO_POINT 0xffffffffu
-#define MAX_SWEEPS 64u
+#define MAX_VISITS 64u /* interpretations per instruction, on average */
 
 static uint32_t point_of(const vstate *st, uint32_t pc)
 {
@@ -118,7 +119,9 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
     if (!same_words(to->init, from->init, 2 * AS_SLOTS)) {
         for (int i = 0; i < AS_SLOTS; i++) {
             uint8_t init = to->init[i] & from->init[i];
-            uint8_t kind = to->kind[i] == from->kind[i] ? to->kind[i] : T_SCALAR;
+            uint8_t kind = to->kind[i] == from->kind[i] ? to->kind[i] : T_ANY; /* address bytes on a path */
+            if (to->kind[i] != from->kind[i] && to->kind[i] == T_SCALAR && from->kind[i] == T_SCALAR)
+                kind = T_SCALAR;
             changed |= init != to->init[i] || kind != to->kind[i];
             to->init[i] = init;
             to->kind[i] = kind;
@@ -190,46 +193,99 @@ static areg operand(const astate *s, uint8_t r)
     return s->r[r];
 }
 
-/* Stack bytes [lo, hi) relative to r10 that overlap the tracked slots. */
+/* The slot of stack byte b (relative to r10, in [-MBPF_STACK_SIZE, 0)). */
+static uint32_t slot_of(int64_t b)
+{
+    return (uint32_t)((-b - 1) / 8);
+}
+
+static int in_frame(int64_t b)
+{
+    return b < 0 && b >= -(int64_t)MBPF_STACK_SIZE;
+}
+
+/* Were all stack bytes [lo, hi) relative to r10 written? (bytes outside the frame are rejected
+ * elsewhere) */
 static int stack_bytes_init(const astate *s, int64_t lo, int64_t hi)
 {
     for (int64_t b = lo; b < hi; b++) {
-        if (b >= 0 || b < -(int64_t)(8 * AS_SLOTS))
+        if (!in_frame(b))
             continue;
-        int64_t depth = -b - 1; /* 0 = the byte just below r10 */
-        uint32_t slot = (uint32_t)(depth / 8), bit = 7u - (uint32_t)(depth % 8);
-        if (!(s->init[slot] >> bit & 1u))
+        uint32_t bit = 7u - (uint32_t)((-b - 1) % 8);
+        if (!(s->init[slot_of(b)] >> bit & 1u))
             return 0;
     }
     return 1;
 }
 
+/* Does any slot overlapping [lo, hi) hold (part of) an address? */
+static int stack_has_addr(const astate *s, int64_t lo, int64_t hi)
+{
+    for (int i = 0; i < AS_SLOTS; i++) {
+        int64_t top = -8 * (int64_t)i, bottom = top - 8; /* slot i covers [bottom, top) */
+        if (bottom < hi && top > lo && s->kind[i] != T_SCALAR)
+            return 1;
+    }
+    return 0;
+}
+
+/* A store of `size` bytes at the exact offset lo: the bytes are written now. `kind` is what the
+ * slot holds afterwards when the store fills one slot exactly (a spill), T_SCALAR for a number. */
 static void stack_mark(astate *s, int64_t lo, int64_t hi, uint8_t kind)
 {
     for (int64_t b = lo; b < hi; b++) {
-        if (b >= 0 || b < -(int64_t)(8 * AS_SLOTS))
+        if (!in_frame(b))
             continue;
-        int64_t depth = -b - 1;
-        uint32_t slot = (uint32_t)(depth / 8), bit = 7u - (uint32_t)(depth % 8);
-        s->init[slot] |= (uint8_t)(1u << bit);
-        s->kind[slot] = T_SCALAR;
+        uint32_t bit = 7u - (uint32_t)((-b - 1) % 8);
+        s->init[slot_of(b)] |= (uint8_t)(1u << bit);
     }
-    if (kind != T_SCALAR && !(lo & 7) && hi == lo + 8 && lo < 0 && lo >= -(int64_t)(8 * AS_SLOTS))
-        s->kind[(-lo) / 8 - 1] = kind;
+    if (!(lo & 7) && hi == lo + 8 && in_frame(lo)) {
+        s->kind[slot_of(lo)] = kind; /* the whole slot is replaced */
+        return;
+    }
+    /* part of a slot: address bytes left in it stay there */
+    for (int64_t b = lo; b < hi; b++)
+        if (in_frame(b) && (kind != T_SCALAR || s->kind[slot_of(b)] != T_SCALAR))
+            s->kind[slot_of(b)] = T_ANY;
 }
 
-static void stack_all_init(astate *s)
+/* A store somewhere in [lo, hi): no byte becomes known-written, address bytes may remain. */
+static void stack_smudge(astate *s, int64_t lo, int64_t hi)
 {
     for (int i = 0; i < AS_SLOTS; i++) {
-        s->init[i] = 0xff;
-        s->kind[i] = T_SCALAR;
+        int64_t top = -8 * (int64_t)i, bottom = top - 8; /* slot i covers [bottom, top) */
+        if (bottom < hi && top > lo && s->kind[i] != T_SCALAR)
+            s->kind[i] = T_ANY;
     }
+}
+
+/* After a call: a callee or helper given a stack pointer may have written any byte of the frame;
+ * a helper (also one a callee calls) may have copied address bytes from slot to slot, reaching
+ * the frame through any pointer or absolute address. */
+static void stack_after_call(astate *s, int gave_stack)
+{
+    int addr = 0;
+    for (int i = 0; i < AS_SLOTS; i++)
+        addr |= s->kind[i] != T_SCALAR;
+    for (int i = 0; i < AS_SLOTS; i++) {
+        if (gave_stack)
+            s->init[i] = 0xff;
+        if (addr)
+            s->kind[i] = T_ANY;
+    }
+}
+
+/* An offset interval [lo, hi] of a pointer that is known and not inverted. */
+static int off_known(const areg *b)
+{
+    return !(b->flags & AF_HINT) && (int64_t)b->lo >= -OFF_LIMIT && (int64_t)b->hi <= OFF_LIMIT &&
+           (int64_t)b->lo <= (int64_t)b->hi;
 }
 
 /* Region bounds for a proof: [0, len) of rodata/data, the frame [-512, 0) of the stack. */
 static int proven(vstate *st, const astate *s, const areg *b, int16_t off, uint32_t size, int write)
 {
-    if ((b->flags & AF_HINT) || (int64_t)b->lo < -(1ll << 40) || (int64_t)b->hi > (1ll << 40))
+    if (!off_known(b))
         return 0;
     int64_t lo = (int64_t)b->lo + off, hi = (int64_t)b->hi + off + (int64_t)size;
     switch (b->type) {
@@ -253,7 +309,7 @@ static int proven(vstate *st, const astate *s, const areg *b, int16_t off, uint3
 /* Every value the pointer may have gives an access outside its region: reject outright. */
 static int out_of_bounds(const vstate *st, const areg *b, int16_t off, uint32_t size)
 {
-    if (!a_is_ptr(b) || (b->flags & AF_HINT) || (int64_t)b->lo < -(1ll << 40) || (int64_t)b->hi > (1ll << 40))
+    if (!a_is_ptr(b) || !off_known(b))
         return 0;
     int64_t lo = (int64_t)b->lo + off, hi = (int64_t)b->hi + off; /* first byte, lowest and highest */
     int64_t min_ok, max_ok; /* allowed first bytes */
@@ -318,57 +374,80 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
                                           "access outside the program's data"};
         return vreject(st, pc, why[b.type]);
     }
-    if (cls == MBPF_STX && b.type == T_CTX) {
-        areg v = operand(s, MBPF_SRC(in));
-        if (a_is_ptr(&v) && !(v.flags & AF_HINT))
-            return vreject(st, pc, "pointer stored into the context (it would leak to the host)");
-    }
     mem_fact(st, s, f, &b, in->off, size, write);
-    const int sane = (int64_t)b.lo >= -(1ll << 40) && (int64_t)b.hi <= (1ll << 40);
-    int exact = b.type == T_STACK && !(b.flags & AF_HINT) && b.lo == b.hi && sane;
-    int64_t at = sane ? (int64_t)b.lo + in->off : 0;
-    if (exact && (!write || mode == MBPF_ATOMIC)) {
-        /* every byte read must have been written (at a variable offset the program reads its
-         * own stack, which no other tenant shares: not checked) */
-        int64_t lo = (int64_t)b.lo + in->off, hi = (int64_t)b.hi + in->off + (int64_t)size;
-        if (hi - lo <= 8 * AS_SLOTS + 8 && !stack_bytes_init(s, lo, hi))
-            return vreject(st, pc, "read of uninitialised stack");
+    /* where on the stack: exactly (one offset), within a known range, or anywhere */
+    const int on_stack = b.type == T_STACK && off_known(&b);
+    const int exact = on_stack && b.lo == b.hi;
+    const int64_t lo = on_stack ? (int64_t)b.lo + in->off : -(int64_t)MBPF_STACK_SIZE;
+    const int64_t hi = on_stack ? (int64_t)b.hi + in->off + (int64_t)size : 0; /* bytes [lo, hi) */
+    if (exact && f->mem == MBPF_MEM_PROVEN && !(lo % (int64_t)size))
+        f->flags |= MBPF_FACT_ALIGNED; /* r10 is 8-byte aligned */
+    /* a value that may be an address is stored only where the verifier follows it: a stack slot
+     * at a known offset, or the program's data at a proven offset (loads from the data then give
+     * values of unknown kind); never the context or an unknown place (and then the host) */
+    if (cls == MBPF_STX) {
+        areg v = operand(s, MBPF_SRC(in));
+        if (a_is_ptr(&v) || v.type == T_ANY) {
+            if (b.type == T_CTX)
+                return vreject(st, pc, "pointer stored into the context (it would leak to the host)");
+            if (b.type == T_DATA && f->mem == MBPF_MEM_PROVEN)
+                st->addr_stored_data = 1;
+            else if (!exact)
+                return vreject(st, pc, "a value that may be an address stored outside the program's stack");
+        }
+    }
+    const int reads = !write || mode == MBPF_ATOMIC;
+    /* every byte read at an offset the verifier knows must have been written (at an unknown
+     * offset the program reads its tenant's own stack: not checked) */
+    if (reads && exact && !stack_bytes_init(s, lo, hi))
+        return vreject(st, pc, "read of uninitialised stack");
+    /* may the bytes read hold (part of) an address? Only stack slots can (the rule above keeps
+     * addresses out of every other region): those the access may reach through a stack pointer
+     * (its range, or the whole frame), and through a value of unknown kind (the whole frame; in a
+     * called function also its callers' frames). A context, data or rodata pointer, or a number,
+     * that reaches the stack at run time would take knowing where the stack lies already. */
+    int addr_bytes = st->addr_in_data && reads && !(f->mem == MBPF_MEM_PROVEN && b.type != T_DATA);
+    if (reads && (b.type == T_STACK || b.type == T_ANY)) {
+        const int callee = st->sub[pc] != 0;
+        if (on_stack)
+            addr_bytes |= stack_has_addr(s, lo, hi) || (callee && hi > 0);
+        else
+            addr_bytes |= callee || stack_has_addr(s, -(int64_t)MBPF_STACK_SIZE, 0);
     }
     if (write && exact) {
         uint8_t kind = T_SCALAR;
-        if (cls == MBPF_STX && mode == MBPF_MEM && size == 8) {
+        if (cls == MBPF_STX) {
             areg v = operand(s, MBPF_SRC(in));
-            if (a_is_ptr(&v))
+            if (a_is_ptr(&v) && mode == MBPF_MEM && size == 8)
                 kind = v.type;
+            else if (a_is_ptr(&v) || v.type == T_ANY || (mode == MBPF_ATOMIC && addr_bytes))
+                kind = T_ANY;
         }
-        stack_mark(s, at, at + (int64_t)size, kind);
-    } else if (write && b.type == T_STACK && b.lo != b.hi) {
-        /* a store somewhere in a range: no byte becomes known-initialised, spilled pointers
-         * there are no longer trustworthy */
-        for (int i = 0; i < AS_SLOTS; i++)
-            s->kind[i] = T_SCALAR;
+        stack_mark(s, lo, hi, kind);
+    } else if (write && b.type == T_STACK) {
+        stack_smudge(s, lo, hi);
     }
-    if (cls == MBPF_LDX) {
-        areg *d = &s->r[MBPF_DST(in)];
-        if (exact && size == 8 && mode == MBPF_MEM && !(at & 7) && at < 0 && at >= -(int64_t)(8 * AS_SLOTS) &&
-            s->kind[(-at) / 8 - 1] != T_SCALAR) {
-            uint8_t k = s->kind[(-at) / 8 - 1];
-            a_unknown(d);
-            d->type = k;
-            d->flags = AF_HINT;
-            d->lo = (uint64_t)INT64_MIN;
-            d->hi = (uint64_t)INT64_MAX;
-        } else if (mode == MBPF_MEMSX || size == 8) {
-            a_unknown(d);
-        } else {
-            a_scalar(d, 0, (1ull << (8 * size)) - 1);
-        }
-    } else if (mode == MBPF_ATOMIC && (in->imm & MBPF_FETCH)) {
-        areg *d = &s->r[in->imm == MBPF_CMPXCHG ? 0 : MBPF_SRC(in)];
-        if (size == 8)
-            a_unknown(d);
-        else
-            a_scalar(d, 0, 0xffffffffull);
+    areg *d = NULL;
+    if (cls == MBPF_LDX)
+        d = &s->r[MBPF_DST(in)];
+    else if (mode == MBPF_ATOMIC && (in->imm & MBPF_FETCH))
+        d = &s->r[in->imm == MBPF_CMPXCHG ? 0 : MBPF_SRC(in)];
+    if (!d)
+        return 0;
+    const uint64_t max = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+    const uint8_t k = exact && in_frame(lo) ? s->kind[slot_of(lo)] : T_SCALAR;
+    if (cls == MBPF_LDX && mode == MBPF_MEM && exact && size == 8 && !(lo & 7) && k >= T_STACK) {
+        a_unknown(d); /* a spilled pointer: its region as a hint, its offset unknown */
+        d->type = k;
+        d->flags = AF_HINT;
+        d->lo = (uint64_t)INT64_MIN;
+        d->hi = (uint64_t)INT64_MAX;
+    } else if (addr_bytes) {
+        a_any(d, mode == MBPF_MEMSX ? ~0ull : max); /* bytes of an address */
+    } else if (mode == MBPF_MEMSX) {
+        a_unknown(d);
+    } else {
+        a_scalar(d, 0, max);
     }
     return 0;
 }
@@ -376,8 +455,8 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
 static void hi_zero_fact(const astate *s, mbpf_fact *f, uint8_t r)
 {
     const areg *v = &s->r[r];
-    if (v->type == T_SCALAR && v->hi <= 0xffffffffull)
-        f->flags |= MBPF_FACT_HI_ZERO;
+    if ((v->type == T_SCALAR || v->type == T_ANY) && v->hi <= 0xffffffffull)
+        f->flags |= MBPF_FACT_HI_ZERO; /* a T_ANY interval bounds the value as well */
 }
 
 static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
@@ -388,7 +467,26 @@ static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
 
 /* Interpret instruction pc on s (in place: s becomes the fall-through state). Branch targets are
  * merged here. Returns -1 on rejection, 0 when execution may fall through, 1 when it cannot. */
-static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *restart)
+/* The entry state of a local function is the join of what its call sites pass: r1-r5 as the
+ * caller has them, except that a pointer into the caller's frame is no stack pointer of the
+ * callee (whose r10 differs) and an undefined one may hold anything: both become values of
+ * unknown kind. Returns 1 when the entry of a function placed before the call changed (it must
+ * be interpreted again). */
+static int call_entry(vstate *st, uint32_t pc, const astate *s)
+{
+    const uint32_t t = (uint32_t)((int64_t)pc + 1 + st->insns[pc].imm); /* checked by the CFG pass */
+    astate e;
+    entry_state(&e, t, 0);
+    e.len_min = s->len_min;
+    for (int r = 1; r <= 5; r++) {
+        e.r[r] = s->r[r];
+        if (e.r[r].type == T_STACK || e.r[r].type == T_UNINIT)
+            a_any(&e.r[r], ~0ull);
+    }
+    return merge(st, t, &e, 0) && t <= pc;
+}
+
+static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head, int *later)
 {
     const mbpf_insn *in = &st->insns[pc];
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
@@ -442,11 +540,12 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *rest
     if (op == MBPF_CALL) {
         if (MBPF_SRCBIT(in->code) && use(st, pc, s, dst))
             return -1;
+        if (src == MBPF_CALL_LOCAL && call_entry(st, pc, s))
+            *later = 1;
         int gave_stack = 0;
         for (int r = 1; r <= 5; r++)
             gave_stack |= s->r[r].type == T_STACK;
-        if (gave_stack)
-            stack_all_init(s);
+        stack_after_call(s, gave_stack);
         for (int r = 1; r <= 5; r++)
             a_uninit(&s->r[r], pc);
         a_unknown(&s->r[0]);
@@ -460,8 +559,8 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *rest
     }
     uint32_t t = jump_dest(pc, in);
     if (op == MBPF_JA) {
-        if (merge(st, t, s, t <= pc) && t <= pc && t < *restart)
-            *restart = t;
+        if (merge(st, t, s, t <= pc) && t <= pc && t < *head)
+            *head = t;
         return 1;
     }
     /* the branch narrows at most the two compared registers and len_min: narrow in place for
@@ -469,8 +568,8 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *rest
     const uint8_t rb = MBPF_SRCBIT(in->code) && src < AREGS ? src : dst;
     const areg save_a = s->r[dst < AREGS ? dst : 0], save_b = s->r[rb < AREGS ? rb : 0];
     const uint32_t save_len = s->len_min;
-    if (a_branch(s, in, 1) && merge(st, t, s, t <= pc) && t <= pc && t < *restart)
-        *restart = t;
+    if (a_branch(s, in, 1) && merge(st, t, s, t <= pc) && t <= pc && t < *head)
+        *head = t;
     if (dst < AREGS)
         s->r[dst] = save_a;
     if (rb < AREGS)
@@ -505,21 +604,24 @@ static void count_figures(vstate *st, const mbpf_fact *facts)
     }
 }
 
-/* One sweep over [start, n): interpret the blocks whose entry state changed since they were last
- * interpreted (all of them the first time); the others keep their facts. Returns -1 on
- * rejection, else the lowest loop head whose state changed (st->n when none did). */
-static int64_t sweep(vstate *st, mbpf_fact *facts, uint32_t start, astate *cur)
+/* Interpret the program in instruction order, blocks whose entry state changed since they were
+ * last interpreted (all of them the first time); the others keep their facts. When a back edge
+ * changes its loop head, the fall-through goes to the state after the back edge and the
+ * interpretation goes back to the head: each loop reaches its fixpoint before the code after it
+ * runs, so a chain of loops costs one pass, not one per loop. `work` caps the instructions
+ * interpreted. Returns -1 on rejection. */
+static int sweep(vstate *st, mbpf_fact *facts, astate *cur, uint64_t *work, int *later)
 {
-    uint32_t restart = st->n;
     int live = 0;
-    for (uint32_t pc = start; pc < st->n; pc++) {
+    for (uint32_t pc = 0; pc < st->n; pc++) {
         if (st->marks[pc] & VM_LDDW_TAIL)
             continue;
-        if (st->marks[pc] & VM_SUBPROG) {
-            entry_state(cur, pc, pc == 0);
+        if (pc == 0) { /* other functions get their entry states from their call sites */
+            entry_state(cur, pc, 1);
             merge(st, pc, cur, 0);
-            live = 0;
         }
+        if (st->marks[pc] & VM_SUBPROG)
+            live = 0;
         astate *at = state_at(st, pc);
         if (at) {
             if (live)
@@ -534,53 +636,82 @@ static int64_t sweep(vstate *st, mbpf_fact *facts, uint32_t start, astate *cur)
         }
         if (!live)
             continue;
+        if (!(*work)--)
+            return vreject(st, pc, "verification does not converge (too many passes)");
         mbpf_fact dummy, *f = facts ? &facts[pc] : &dummy;
         const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
         f->mem = (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) ? MBPF_MEM_GUARD_ANY : MBPF_MEM_NONE;
         f->region = 0;
-        f->flags = facts ? (uint8_t)(f->flags & ~MBPF_FACT_HI_ZERO) : 0;
-        int r = step(st, pc, cur, f, &restart);
+        f->flags = facts ? (uint8_t)(f->flags & ~(MBPF_FACT_HI_ZERO | MBPF_FACT_ALIGNED)) : 0;
+        uint32_t head = st->n;
+        int r = step(st, pc, cur, f, &head, later);
         if (r < 0)
             return -1;
         live = r == 0;
+        if (head < st->n) { /* a loop head changed: iterate the loop again */
+            if (live) /* pc + 1 keeps a state (VM_AFTER_LOOP) */
+                merge(st, pc + 1, cur, 0);
+            live = 0;
+            pc = head - 1;
+            st->res->sweeps++;
+        }
     }
-    return restart;
+    return 0;
 }
 
-int vabsint(vstate *st, mbpf_fact *facts)
+static int interpret(vstate *st, mbpf_fact *facts)
 {
     uint32_t n_points = 0;
     for (uint32_t pc = 0; pc < st->n; pc++) {
         st->work[pc] = NO_POINT;
-        if (st->marks[pc] & (VM_TARGET | VM_SUBPROG))
-            st->work[pc] = n_points++;
+        const mbpf_insn *in = &st->insns[pc];
+        const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        if (!(st->marks[pc] & VM_LDDW_TAIL) && (cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_JA &&
+            op != MBPF_CALL && op != MBPF_EXIT && in->off < 0 && pc + 1 < st->n)
+            st->marks[pc + 1] |= VM_AFTER_LOOP;
     }
+    for (uint32_t pc = 0; pc < st->n; pc++)
+        if (st->marks[pc] & (VM_TARGET | VM_SUBPROG | VM_AFTER_LOOP))
+            st->work[pc] = n_points++;
     uint32_t *words = (uint32_t *)st->states;
     for (size_t i = 0; i < (size_t)n_points * (sizeof(astate) / 4); i++)
         words[i] = 0;
     st->res->states = n_points;
-    /* instructions no sweep reaches (a branch known never taken) keep the full guard */
+    /* instructions never interpreted (a branch known never taken) keep the full guard */
     for (uint32_t pc = 0; facts && pc < st->n; pc++) {
         const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
         if (!(st->marks[pc] & VM_LDDW_TAIL) && (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX))
             facts[pc].mem = MBPF_MEM_GUARD_ANY;
     }
     astate cur;
-    /* code before the lowest loop head that changed has final states: sweep from there */
-    int64_t start = 0;
-    while (start < st->n) {
-        /* joins are monotone and widened, so this ends in a few sweeps; the cap keeps the cost
-         * linear whatever happens, failing closed */
-        if (st->res->sweeps >= MAX_SWEEPS)
-            return vreject(st, (uint32_t)start, "verification does not converge (too many passes)");
-        start = sweep(st, facts, (uint32_t)start, &cur);
-        if (start < 0)
-            return -1;
+    /* joins are monotone and widened at loop heads, so every head settles after a few visits;
+     * the cap keeps the cost linear in the program size whatever happens, failing closed */
+    uint64_t work = (uint64_t)MAX_VISITS * st->n;
+    st->res->sweeps = 0;
+    for (int later = 1; later;) { /* again while a call changed a function placed before it */
+        later = 0;
         st->res->sweeps++;
+        if (sweep(st, facts, &cur, &work, &later))
+            return -1;
     }
     if (facts)
         count_figures(st, facts);
     return 0;
+}
+
+int vabsint(vstate *st, mbpf_fact *facts)
+{
+    st->addr_in_data = st->addr_stored_data = 0;
+    if (interpret(st, facts))
+        return -1;
+    if (!st->addr_stored_data)
+        return 0;
+    /* the program stores addresses into its data: again, with loads from it giving values of
+     * unknown kind (known from the start, so every state is right the first time) */
+    st->addr_in_data = 1;
+    st->res->mem_accesses = st->res->mem_proven = st->res->alu_results = st->res->alu_hi_zero = 0;
+    st->res->alu32_results = st->res->alu32_hi_zero = 0;
+    return interpret(st, facts);
 }
 
 const astate *vabsint_state(const vstate *st, uint32_t pc)

@@ -24,7 +24,7 @@ typedef struct areg {
     uint64_t lo, hi; /* scalar: unsigned interval; pointer: signed offset interval */
 } areg;
 
-#define AS_SLOTS 32 /* 8-byte stack slots tracked below r10 (256 bytes) */
+#define AS_SLOTS (MBPF_STACK_SIZE / 8) /* 8-byte stack slots below r10: the whole frame */
 #define AREGS 10    /* r0..r9; r10 is always the frame pointer */
 
 typedef struct astate {
@@ -34,14 +34,17 @@ typedef struct astate {
     uint8_t dirty;           /* changed since its block was last interpreted */
     uint8_t pad[2];
     uint8_t init[AS_SLOTS];  /* bit b of slot s: byte r10 - 8(s+1) + b written */
-    uint8_t kind[AS_SLOTS];  /* region type of a pointer spilled to the slot, T_SCALAR otherwise */
+    uint8_t kind[AS_SLOTS];  /* T_SCALAR: no address bytes in the slot; T_STACK..T_DATA: an 8-byte
+                              * spill of such a pointer; T_ANY: may hold (part of) an address */
 } astate;
 
 #define LEN_MAX 0xffffffffull /* context lengths are 32-bit */
+#define OFF_LIMIT (1ll << 40)  /* pointer offsets beyond +-2^40 count as unknown */
 
 /* Register helpers (absint_ops.c). */
 void a_scalar(areg *r, uint64_t lo, uint64_t hi);
 void a_unknown(areg *r);
+void a_any(areg *r, uint64_t hi);
 void a_uninit(areg *r, uint32_t pc);
 int a_is_ptr(const areg *r);
 int32_t a_eff_ub(const areg *r, uint32_t len_min);

@@ -199,34 +199,73 @@ static int32_t ub_of(uint8_t op, const areg *a, const areg *b, uint32_t len_min)
     }
 }
 
-static void ptr_offset_add(areg *p, const areg *s, int sub)
+/* Pointer offsets stay within [-OFF_LIMIT, OFF_LIMIT] or are unknown: then base + offset never
+ * wraps around 2^64 (a base is a 32-bit device address, or a host address below 2^47) and every
+ * sum or difference of two such bounds fits an int64 with room to spare. */
+static int off_sane(int64_t v)
 {
-    /* a constant is a signed displacement (r2 += -8) */
-    if (is_const(s) && (int64_t)s->lo >= -(1ll << 62) && (int64_t)s->lo <= (1ll << 62) &&
-        (int64_t)p->lo >= -(1ll << 62) && (int64_t)p->hi <= (1ll << 62)) {
-        int64_t d = sub ? -(int64_t)s->lo : (int64_t)s->lo;
-        p->lo = (uint64_t)((int64_t)p->lo + d);
-        p->hi = (uint64_t)((int64_t)p->hi + d);
-        return;
+    return v >= -OFF_LIMIT && v <= OFF_LIMIT;
+}
+
+static void off_unknown(areg *p)
+{
+    p->lo = (uint64_t)INT64_MIN;
+    p->hi = (uint64_t)INT64_MAX;
+    p->ub = UB_NONE;
+    p->flags &= (uint8_t)~AF_EQ_LEN;
+}
+
+/* p +/- s for a pointer p and a scalar s. Returns 0 when the offset became unknown. */
+static int ptr_offset_add(areg *p, const areg *s, int sub)
+{
+    const int64_t plo = (int64_t)p->lo, phi = (int64_t)p->hi;
+    int64_t dlo, dhi;
+    if (!off_sane(plo) || !off_sane(phi) || plo > phi || s->lo > s->hi) {
+        off_unknown(p);
+        return 0;
     }
-    /* offsets are signed; a scalar interval beyond 2^62 makes the offset unknown */
-    if (s->hi > (1ull << 62) || (int64_t)p->lo < -(1ll << 62) || (int64_t)p->hi > (1ll << 62)) {
-        p->lo = (uint64_t)INT64_MIN;
-        p->hi = (uint64_t)INT64_MAX;
-        p->ub = UB_NONE;
-        p->flags &= (uint8_t)~AF_EQ_LEN;
-        return;
-    }
-    int64_t lo = (int64_t)p->lo, hi = (int64_t)p->hi;
-    if (sub) {
-        lo -= (int64_t)s->hi;
-        hi -= (int64_t)s->lo;
+    if (is_const(s) && off_sane((int64_t)s->lo)) {
+        dlo = dhi = (int64_t)s->lo; /* a constant is a signed displacement (r2 += -8) */
+    } else if (s->hi <= (uint64_t)OFF_LIMIT) {
+        dlo = (int64_t)s->lo;
+        dhi = (int64_t)s->hi;
     } else {
-        lo += (int64_t)s->lo;
-        hi += (int64_t)s->hi;
+        off_unknown(p);
+        return 0;
+    }
+    /* |each term| <= 2^40: no overflow below */
+    int64_t lo = sub ? plo - dhi : plo + dlo, hi = sub ? phi - dlo : phi + dhi;
+    if (!off_sane(lo) || !off_sane(hi)) {
+        off_unknown(p);
+        return 0;
     }
     p->lo = (uint64_t)lo;
     p->hi = (uint64_t)hi;
+    return 1;
+}
+
+/* A value that may carry an address: what arithmetic on a pointer gives, other than a pointer
+ * plus or minus a number. It may not be stored where the verifier stops tracking it. */
+void a_any(areg *r, uint64_t hi)
+{
+    a_scalar(r, 0, hi);
+    r->type = T_ANY;
+}
+
+/* p - q for two pointers into the same region: the difference of their offsets, a plain number
+ * (no address in it). Returns 0 when that is not known to be a non-negative interval. */
+static int ptr_diff(areg *d, const areg *q)
+{
+    const int64_t plo = (int64_t)d->lo, phi = (int64_t)d->hi, qlo = (int64_t)q->lo, qhi = (int64_t)q->hi;
+    if (d->type != q->type || ((d->flags | q->flags) & AF_HINT) || !off_sane(plo) || !off_sane(phi) ||
+        !off_sane(qlo) || !off_sane(qhi) || plo > phi || qlo > qhi)
+        return 0;
+    int64_t lo = plo - qhi, hi = phi - qlo; /* fits: |terms| <= 2^40 */
+    if (lo >= 0)
+        a_scalar(d, (uint64_t)lo, (uint64_t)hi);
+    else
+        a_unknown(d); /* may be negative: any 64-bit number */
+    return 1;
 }
 
 static void alu_ptr(astate *s, uint8_t op, areg *d, const areg *src)
@@ -241,7 +280,10 @@ static void alu_ptr(astate *s, uint8_t op, areg *d, const areg *src)
                 ub = a_eff_ub(src, s->len_min);
         }
         uint8_t eq = (uint8_t)(was_zero && op == MBPF_ADD && (src->flags & AF_EQ_LEN));
-        ptr_offset_add(d, src, op == MBPF_SUB);
+        if (!ptr_offset_add(d, src, op == MBPF_SUB)) {
+            ub = UB_NONE;
+            eq = 0;
+        }
         d->ub = ub;
         d->flags = (uint8_t)((d->flags & AF_HINT) | (eq ? AF_EQ_LEN : 0));
         a_normalize(d, s->len_min);
@@ -253,32 +295,42 @@ static void alu_ptr(astate *s, uint8_t op, areg *d, const areg *src)
         alu_ptr(s, op, d, &sc);
         return;
     }
-    if (d->type == T_ANY || src->type == T_ANY) {
-        areg any;
-        a_unknown(&any);
-        any.type = T_ANY;
-        *d = any;
+    if (a_is_ptr(d) && a_is_ptr(src) && op == MBPF_SUB && ptr_diff(d, src))
+        return;
+    if (a_is_ptr(d) || a_is_ptr(src) || d->type == T_ANY || src->type == T_ANY) {
+        a_any(d, ~0ull);
         return;
     }
-    a_unknown(d); /* any other arithmetic on a pointer gives a plain number */
+    a_unknown(d);
+}
+
+/* May r carry an address (a pointer, or a value of unknown kind)? */
+static int may_hold_addr(const areg *r)
+{
+    return a_is_ptr(r) || r->type == T_ANY;
 }
 
 void a_alu(astate *s, const mbpf_insn *in, areg *d, const areg *src)
 {
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
     const int is32 = cls == MBPF_ALU;
+    const uint64_t width = is32 ? U32MAX : ~0ull;
     if (op == MBPF_END) {
         uint64_t max = in->imm >= 64 ? ~0ull : (1ull << in->imm) - 1;
         int keeps = MBPF_SRCBIT(in->code) == MBPF_TO_LE && cls == MBPF_ALU && d->type == T_SCALAR && d->hi <= max;
-        if (!keeps)
+        if (may_hold_addr(d))
+            a_any(d, max); /* the bytes of an address, reordered */
+        else if (!keeps)
             a_scalar(d, 0, max);
         return;
     }
     if (op == MBPF_NEG) {
-        if (is_const(d))
-            a_scalar(d, is32 ? (uint32_t)(0 - d->lo) : 0 - d->lo, is32 ? (uint32_t)(0 - d->lo) : 0 - d->lo);
+        if (may_hold_addr(d))
+            a_any(d, width);
+        else if (is_const(d))
+            a_scalar(d, (0 - d->lo) & width, (0 - d->lo) & width);
         else
-            is32 ? a_scalar(d, 0, U32MAX) : a_unknown(d);
+            a_scalar(d, 0, width);
         return;
     }
     if (op == MBPF_MOV) {
@@ -286,8 +338,10 @@ void a_alu(astate *s, const mbpf_insn *in, areg *d, const areg *src)
             uint64_t keep = (1ull << (in->off - 1)) - 1;
             if (src->type == T_SCALAR && src->hi <= keep)
                 a_scalar(d, src->lo, src->hi);
+            else if (may_hold_addr(src))
+                a_any(d, width);
             else
-                is32 ? a_scalar(d, 0, U32MAX) : a_unknown(d);
+                a_scalar(d, 0, width);
             return;
         }
         if (!is32) {
@@ -296,30 +350,37 @@ void a_alu(astate *s, const mbpf_insn *in, areg *d, const areg *src)
         }
         if (src->type == T_SCALAR && src->hi <= U32MAX)
             *d = *src;
+        else if (may_hold_addr(src))
+            a_any(d, U32MAX); /* the low word of an address is the address on a 32-bit core */
         else
             a_scalar(d, 0, U32MAX);
         return;
     }
-    if (!is32 && (a_is_ptr(d) || a_is_ptr(src) || d->type == T_ANY || src->type == T_ANY)) {
+    if (!is32 && (may_hold_addr(d) || may_hold_addr(src))) {
         alu_ptr(s, op, d, src);
+        return;
+    }
+    if (is32 && (may_hold_addr(d) || may_hold_addr(src))) {
+        a_any(d, U32MAX); /* 32-bit arithmetic on an address: a number that may still be one */
         return;
     }
     const int signed_div = (op == MBPF_DIV || op == MBPF_MOD) && in->off == 1;
     areg a = *d, b = *src;
     if (is32) { /* operate on the low halves when they are all there is */
-        if (a.type != T_SCALAR || a.hi > U32MAX)
+        if (a.hi > U32MAX)
             a_scalar(&a, 0, U32MAX);
-        if (b.type != T_SCALAR || b.hi > U32MAX)
+        if (b.hi > U32MAX)
             a_scalar(&b, 0, U32MAX);
     }
     uint64_t lo, hi;
-    if (!signed_div && range_op(op, is32, &a, &b, &lo, &hi) && (!is32 || hi <= U32MAX)) {
+    if (!signed_div && a.lo <= a.hi && b.lo <= b.hi && range_op(op, is32, &a, &b, &lo, &hi) &&
+        (!is32 || hi <= U32MAX)) {
         int32_t ub = ub_of(op, &a, &b, s->len_min);
         a_scalar(d, lo, hi);
         d->ub = ub;
         a_normalize(d, s->len_min);
     } else {
-        is32 ? a_scalar(d, 0, U32MAX) : a_unknown(d);
+        a_scalar(d, 0, width);
     }
 }
 
@@ -345,13 +406,18 @@ static int relation(uint8_t op, int taken, int *is_signed)
     return R_NONE;
 }
 
-/* Two values whose intervals can be compared: scalars, or offsets into the context. */
-static int comparable(const areg *a, const areg *b)
+/* Two values whose intervals a compare may narrow: scalars, or two context pointers. For
+ * pointers the machine compares base + offset; with both offsets in [0, OFF_LIMIT] neither sum
+ * wraps, so an unsigned 64-bit compare (or equality) of the sums is the same compare of the
+ * offsets. A 32-bit compare sees only the low words of the sums, a signed one may see a sum
+ * past 2^63 as negative: neither says anything about the offsets. */
+static int comparable(const areg *a, const areg *b, int is32, int is_signed)
 {
     if (a->type == T_SCALAR && b->type == T_SCALAR)
-        return 1;
-    return a->type == T_CTX && b->type == T_CTX && !((a->flags | b->flags) & AF_HINT) &&
-           (int64_t)a->lo >= 0 && (int64_t)b->lo >= 0;
+        return a->lo <= a->hi && b->lo <= b->hi;
+    return !is32 && !is_signed && a->type == T_CTX && b->type == T_CTX && !((a->flags | b->flags) & AF_HINT) &&
+           (int64_t)a->lo >= 0 && (int64_t)b->lo >= 0 && (int64_t)a->hi <= OFF_LIMIT &&
+           (int64_t)b->hi <= OFF_LIMIT && a->lo <= a->hi && b->lo <= b->hi;
 }
 
 static void raise_ub(areg *r, int32_t ub)
@@ -445,9 +511,10 @@ int a_branch(astate *s, const mbpf_insn *in, int taken)
         uint64_t k = cls == MBPF_JMP32 ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm;
         a_scalar(&kb, k, k);
     }
-    if (MBPF_DST(in) == MBPF_REG_FP || !comparable(a, b))
+    if (MBPF_DST(in) == MBPF_REG_FP || !comparable(a, b, cls == MBPF_JMP32, is_signed))
         return 1;
-    /* 32-bit compares and signed compares narrow only where they agree with 64-bit unsigned */
+    /* 32-bit compares and signed compares of scalars narrow only where they agree with the
+     * 64-bit unsigned compare (both values below 2^32, or 2^31, or 2^63) */
     uint64_t limit = cls == MBPF_JMP32 ? (is_signed ? 0x7fffffffull : U32MAX) : (is_signed ? S63 : ~0ull);
     if (a->hi > limit || b->hi > limit)
         return 1;

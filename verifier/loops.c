@@ -103,8 +103,11 @@ static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int 
     return 0;
 }
 
-/* Is the loop closed by the back edge at e (to header h) bounded? */
-static int bounded(const vstate *st, uint32_t h, uint32_t e)
+/* Is the loop closed by the back edge at e (to header h) bounded? Returns the most times the
+ * back edge can be taken per entry into the loop (at least 1), 0 when not bounded. The bound
+ * holds for every entry: it uses only what the header state says (the join of every way in), or
+ * a start value set on the only way in. */
+static uint64_t bounded(const vstate *st, uint32_t h, uint32_t e)
 {
     const mbpf_insn *in = &st->insns[e];
     mbpf_insn flipped;
@@ -196,7 +199,7 @@ static int bounded(const vstate *st, uint32_t h, uint32_t e)
             uint64_t span = c > 0 ? yhi - x0 : x0 - yhi;
             if ((c > 0 ? x0 >= yhi : x0 <= yhi) || span % d || span / d > trips_max())
                 continue;
-            return 1;
+            return span / d;
         }
         /* continue-relation as "x REL y" */
         int lt = 0, le = 0, gt = 0, ge = 0;
@@ -220,6 +223,14 @@ static int bounded(const vstate *st, uint32_t h, uint32_t e)
             if (yhi + (uint64_t)c > wrap)
                 continue;
             trips = (yhi + (le ? 1u : 0u)) / (uint64_t)c + 2;
+            if (known && x0 <= wrap) {
+                /* from x0 < L = Y (+1 for <=) without wrapping: the back edge is taken for
+                 * x0 + i*c < L, i >= 1, that is (L - x0 - 1) / c times */
+                uint64_t lim = yhi + (le ? 1u : 0u);
+                trips = x0 < lim ? (lim - x0 - 1) / (uint64_t)c : 0;
+                if (trips == 0)
+                    trips = 1;
+            }
         } else if (c < 0 && (gt || ge)) {
             /* continuing needs x >= floor >= d, so only the start could wrap below zero */
             uint64_t d = (uint64_t)(-c), floor = ylo + (gt ? 1 : 0);
@@ -231,13 +242,25 @@ static int bounded(const vstate *st, uint32_t h, uint32_t e)
             continue;
         }
         if (trips <= trips_max())
-            return 1;
+            return trips;
     }
     return 0;
 }
 
+/* Back edges, which of them are bounded, and the loop heads with their trip bounds. A head that
+ * several back edges reach (a loop with a `continue`, or an outer loop sharing it) gets none: one
+ * trip bound per head is all the engines charge, and which loop an entry belongs to is then not
+ * clear. */
 void vloops(vstate *st, mbpf_fact *facts)
 {
+    uint32_t *edges = st->dfs; /* per head: back edges reaching it (the CFG pass is done with dfs) */
+    for (uint32_t pc = 0; pc < st->n; pc++)
+        edges[pc] = 0;
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        const mbpf_insn *in = &st->insns[pc];
+        if (!(st->marks[pc] & VM_LDDW_TAIL) && is_jump(in) && dest(pc, in) <= pc)
+            edges[dest(pc, in)]++;
+    }
     for (uint32_t pc = 0; pc < st->n; pc++) {
         const mbpf_insn *in = &st->insns[pc];
         if (st->marks[pc] & VM_LDDW_TAIL || !is_jump(in))
@@ -248,10 +271,14 @@ void vloops(vstate *st, mbpf_fact *facts)
         st->res->loops++;
         if (facts)
             facts[pc].flags |= MBPF_FACT_BACKEDGE;
-        if (bounded(st, h, pc)) {
+        uint64_t trips = edges[h] == 1 ? bounded(st, h, pc) : 0;
+        if (trips) {
             st->res->loops_bounded++;
-            if (facts)
+            if (facts) {
                 facts[pc].flags |= MBPF_FACT_BOUNDED;
+                facts[h].flags |= MBPF_FACT_LOOP_HEAD;
+                facts[h].aux = (uint8_t)(trips - 1); /* 1 <= trips <= MBPF_LOOP_MAX_TRIPS */
+            }
         }
     }
 }

@@ -10,6 +10,8 @@
 #define VM_SUBPROG 0x04   /* first instruction of a function */
 #define VM_REACHED 0x08
 #define VM_QUEUED 0x10
+#define VM_AFTER_LOOP 0x20 /* falls out of a conditional back edge: the abstract interpreter keeps a
+                            * state here (a loop is iterated to its fixpoint before the code after it) */
 
 typedef struct vstate {
     const mbpf_program *prog;
@@ -26,6 +28,8 @@ typedef struct vstate {
     uint8_t *color;  /* per function: 0 new, 1 on the walk stack, 2 done */
     uint32_t n_subs;
     void *states;    /* abstract states, one per join point (verifier/absint.c) */
+    uint8_t addr_in_data;      /* loads from the program's data may give addresses */
+    uint8_t addr_stored_data;  /* an address was stored into the program's data */
 } vstate;
 
 /* Record the error for insn pc ("verify: insn PC (DISASM): reason") and return -1. */

@@ -13,7 +13,8 @@ size_t mbpf_verify_arena_size(uint32_t n_insns)
     return (size_t)n_insns * (ARENA_PER_INSN + sizeof(astate)) + sizeof(astate) + ARENA_SLACK;
 }
 
-/* Join points: jump targets and function entries, at most one per jump or call, plus the entry. */
+/* Join points: jump targets and function entries, at most one per jump or call, plus the entry,
+ * plus the instruction after each conditional back edge. */
 static uint32_t join_points_bound(const mbpf_program *p)
 {
     uint32_t k = 1;
@@ -23,7 +24,7 @@ static uint32_t join_points_bound(const mbpf_program *p)
         if (in->code == MBPF_OPC_LDDW)
             pc++;
         else if ((cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_EXIT)
-            k++;
+            k += op != MBPF_JA && op != MBPF_CALL && in->off < 0 ? 2u : 1u;
     }
     return k;
 }

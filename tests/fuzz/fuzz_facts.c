@@ -1,5 +1,8 @@
-/* Differential target: programs from the random generator (seeded by the input, then mutated by
- * the rest of it), verified, then run in the checking interpreter (MBPF_INTERP_CHECK_FACTS) with
+/* Differential target: programs from one of two generators (seeded by the input, then mutated by
+ * the rest of it): the general random one (tests/diff/randprog.c) or, for one seed in four, the
+ * one aimed at pointer arithmetic and compares (tests/fuzz/ptrprog.c: wrapping offsets, JMP32 and
+ * signed compares of pointers, huge scalars, spills and fills). Each is verified, then run in the
+ * checking interpreter (MBPF_INTERP_CHECK_FACTS, which checks a proven access before its guard) with
  * contexts of every length from 0 to 64 bytes. Every fact the translators rely on (an access
  * proven in bounds, an upper half proven zero) is checked against the real run, a wrong one
  * traps; accepted programs must translate for both targets, and a run with the facts (bounded
@@ -12,6 +15,7 @@
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
 #include "tests/diff/randprog.h"
+#include "tests/fuzz/ptrprog.h"
 
 #define MAX_INSNS 2048
 
@@ -51,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     uint32_t seed;
     memcpy(&seed, data, 4);
-    uint32_t n = mbpf_randprog(seed, 64, insns, MAX_INSNS);
+    uint32_t n = seed % 4 == 3 ? mbpf_ptrprog(seed / 4, insns, MAX_INSNS) : mbpf_randprog(seed, 64, insns, MAX_INSNS);
     if (!n)
         return 0;
     /* the rest of the input: (index, byte offset, value) triples patched into the program */

@@ -11,7 +11,7 @@
 #include "tests/unicorn/emu.h"
 #include "tests/unicorn/sandbox.h"
 
-#define EMU_TIMEOUT_US 2000000u
+#define EMU_TIMEOUT_US 0u
 
 static emu *engines[2];
 static const mbpf_target targets[2] = {MBPF_TARGET_THUMB2, MBPF_TARGET_RV32IMC};
@@ -28,6 +28,11 @@ const char *diff_class_name(diff_class c)
         "cross-tenant write", "sandbox escape", "mismatch", "budget-rule difference",
         "interpreter outside the sandbox", "agree", "rejected", "not translated"};
     return c < DIFF_NCLASS ? names[c] : "?";
+}
+
+const mbpf_fact *diff_last_facts(void)
+{
+    return facts;
 }
 
 int diff_init(void)

@@ -49,4 +49,7 @@ int diff_init(void);
 /* Check one program; quiet except through r. */
 diff_class diff_check(const diff_input *in, diff_result *r);
 
+/* The verifier's facts for the program diff_check last verified. */
+const struct mbpf_fact *diff_last_facts(void);
+
 #endif

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mcubpf/verifier.h"
 #include "tests/unicorn/diff.h"
 #include "tests/unicorn/gen.h"
 #include "tests/unicorn/minimise.h"
@@ -85,6 +86,20 @@ static int save_file(const char *dir, const char *gen, diff_class c, uint32_t se
     return 0;
 }
 
+/* The program with the verifier's facts of the last check (for --dump). */
+static void dump(const gen_prog *p)
+{
+    const mbpf_fact *f = diff_last_facts();
+    static const char *mem[] = {"", " [proven]", " [guard region]", " [guard any]"};
+    for (uint32_t i = 0; i < p->n; i++) {
+        char buf[96];
+        mbpf_disasm(&p->insns[i], i + 1 < p->n ? &p->insns[i + 1] : NULL, buf, sizeof buf);
+        printf("  %3u: %s%s\n", (unsigned)i, buf, f[i].mem < 4 ? mem[f[i].mem] : "");
+        if (p->insns[i].code == MBPF_OPC_LDDW)
+            i++;
+    }
+}
+
 static int is_finding(diff_class c, int allow_budget)
 {
     return c < DIFF_AGREE && !(allow_budget && c == DIFF_BUDGET);
@@ -108,6 +123,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--gen") && v) gens = argv[++i];
         else if (!strcmp(a, "--minimise") && v) min_dir = argv[++i];
         else if (!strcmp(a, "--verbose")) verbose = 1;
+        else if (!strcmp(a, "--dump")) verbose = 2;
         else if (!strcmp(a, "--allow-budget")) allow_budget = 1;
         else if (a[0] == '-') {
             fprintf(stderr, "usage: emu-diff [--gen NAME,...] [--seed S] [--count N] [--seconds T] "
@@ -182,8 +198,10 @@ int main(int argc, char **argv)
             counts[g][c]++;
             total++;
             runs += r.emu_runs;
-            if (verbose && (c == DIFF_REJECTED || c == DIFF_UNTRANSLATED))
+            if (verbose && (c == DIFF_REJECTED || c == DIFF_UNTRANSLATED || verbose > 1))
                 printf("%s seed %u %s: %s\n", gen_kinds[g].name, (unsigned)s, diff_class_name(c), r.msg);
+            if (verbose > 1)
+                dump(&prog);
             if (c < DIFF_AGREE && (!seen[g][c] || verbose)) {
                 printf("%s: %s seed %u after %.2f s (%llu programs of it): %s\n", diff_class_name(c),
                        gen_kinds[g].name, (unsigned)s, now() - t0,

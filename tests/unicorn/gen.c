@@ -121,17 +121,21 @@ static uint32_t target_spot(g *st)
     }
 }
 
+/* V for the shape: where it matters, such that the low word of base + V (or base + 2V) is a
+ * chosen spot although the verifier may believe the offset small. */
 static uint64_t pick_value(g *st, const shape *sh, uint32_t base)
 {
-    if (sh->aim_victim || below(st, 4) == 0) {
-        uint32_t delta = target_spot(st) - base;
-        if (sh->aim_victim && !sh->overflow)
-            delta = sb_region_start(SB_RGN_VICTIM) + 8 * below(st, 64) - base;
-        uint64_t hi = below(st, 3) == 0 ? 0xffffffffu : below(st, 3) ? 1u + below(st, 4) : rnd(st);
-        if (sh->overflow) /* added twice */
-            return (hi << 31 | delta >> 1) & ~(sh->aim_victim ? 0ull : 0ull);
-        return hi << 32 | delta;
-    }
+    int aim = sh->aim_victim || below(st, 4) != 0;
+    uint32_t spot = sh->aim_victim ? sb_region_start(SB_RGN_VICTIM) + 8 * below(st, 64) : target_spot(st);
+    uint32_t delta = spot - base; /* mod 2^32 */
+    if (aim && sh->overflow) /* added twice: 2V = delta (mod 2^32), V in [1, 2^62] */
+        return (uint64_t)(delta >> 1) + (below(st, 2) ? 1ull << 31 : 0) + (uint64_t)below(st, 4) * (1ull << 32);
+    if (aim && sh->jmp32 == 1) /* offset < 2^32 whose sum with base wraps the low word */
+        return delta;
+    if (aim && sh->signed_cmp == 1) /* base + V >= 2^63: negative as a signed value */
+        return (1ull << 63) + (uint64_t)(int64_t)(int32_t)delta;
+    if (aim)
+        return (uint64_t)below(st, 4) << 32 | delta;
     switch (below(st, 8)) {
     case 0: return below(st, 64);
     case 1: return ((uint64_t)(1 + below(st, 4)) << 32) + below(st, 32) - 16;
@@ -144,31 +148,43 @@ static uint64_t pick_value(g *st, const shape *sh, uint32_t base)
     }
 }
 
-/* Bounding operations on the scalar in r3 (all exact for scalars). */
+/* Bounding operations on the scalar in r3 (all exact for scalars). The compare shapes need an
+ * offset the compare may narrow: below 2^32 for JMP32, below 2^63 for signed compares. */
 static void bound_scalar(g *st, const shape *sh, uint32_t exit_fixups[], uint32_t *n_fix)
 {
     static const uint64_t masks[] = {0xff, 0xfff, 0xffff, 0xffffffffull, 0x3fffffffffffffffull,
                                      0x7fffffffffffffffull, 0xfffffffffull};
-    uint32_t steps = sh->overflow ? 1 + below(st, 2) : below(st, 3);
-    for (uint32_t i = 0; i < steps; i++) {
-        switch (below(st, sh->overflow ? 2 : 5)) {
-        case 0: /* mask (a 64-bit constant through r4) */
-            lddw(st, 4, sh->overflow ? (1ull << 62) - 1 : masks[below(st, 7)]);
+    if (sh->overflow) { /* [1, 2^62]: a mask and + 1, or compares */
+        if (below(st, 2)) {
+            lddw(st, 4, (1ull << 62) - 1);
             put(st, MBPF_ALU64 | MBPF_AND | MBPF_X, 3, 4, 0, 0);
-            if (sh->overflow)
-                put(st, MBPF_ALU64 | MBPF_ADD | MBPF_K, 3, 0, 0, 1);
+            put(st, MBPF_ALU64 | MBPF_ADD | MBPF_K, 3, 0, 0, 1);
+        } else {
+            lddw(st, 4, 1ull << 62);
+            put(st, MBPF_JMP | MBPF_JGT | MBPF_X, 3, 4, 0, 0);
+            exit_fixups[(*n_fix)++] = st->p->n - 1;
+            put(st, MBPF_JMP | MBPF_JEQ | MBPF_K, 3, 0, 0, 0);
+            exit_fixups[(*n_fix)++] = st->p->n - 1;
+        }
+        return;
+    }
+    if (sh->jmp32 == 1 || sh->signed_cmp == 1) {
+        lddw(st, 4, sh->jmp32 == 1 ? 0xffffffffull : 0x7fffffffffffffffull);
+        put(st, MBPF_ALU64 | MBPF_AND | MBPF_X, 3, 4, 0, 0);
+        return;
+    }
+    uint32_t steps = below(st, 3);
+    for (uint32_t i = 0; i < steps; i++) {
+        switch (below(st, 5)) {
+        case 0:
+            lddw(st, 4, masks[below(st, 7)]);
+            put(st, MBPF_ALU64 | MBPF_AND | MBPF_X, 3, 4, 0, 0);
             break;
         case 1: { /* compare against a bound, leave when above (or below) it */
             static const uint8_t ops[] = {MBPF_JGT, MBPF_JGE, MBPF_JSGT, MBPF_JSGE, MBPF_JLT, MBPF_JSLT};
-            uint8_t op = ops[below(st, sh->overflow ? 2 : 6)];
-            uint64_t b = sh->overflow ? (1ull << 62) : (below(st, 2) ? below(st, 4096) : rnd64(st));
-            lddw(st, 4, b);
-            put(st, (uint8_t)(MBPF_JMP | op | MBPF_X), 3, 4, 0, 0);
+            lddw(st, 4, below(st, 2) ? below(st, 4096) : rnd64(st));
+            put(st, (uint8_t)(MBPF_JMP | ops[below(st, 6)] | MBPF_X), 3, 4, 0, 0);
             exit_fixups[(*n_fix)++] = st->p->n - 1;
-            if (sh->overflow) { /* and at least 1 */
-                put(st, MBPF_JMP | MBPF_JEQ | MBPF_K, 3, 0, 0, 0);
-                exit_fixups[(*n_fix)++] = st->p->n - 1;
-            }
             break;
         }
         case 2: put(st, MBPF_ALU64 | MBPF_RSH | MBPF_K, 3, 0, 0, (int32_t)below(st, 40)); break;
@@ -189,7 +205,9 @@ static void gen_pointer(g *st, const shape *sh)
     gen_prog *p = st->p;
     uint32_t fix[16], n_fix = 0;
     int base = (int)below(st, sh->aim_victim ? 3 : 4);
-    uint32_t fp_off = 8 * (1 + below(st, 8));
+    if (sh->ptr_compare && (sh->jmp32 == 1 || sh->signed_cmp == 1) && below(st, 4))
+        base = BASE_CTX; /* the verifier narrows context pointers only */
+    uint32_t fp_off = sh->overflow ? 0 : 8 * (1 + below(st, 8));
     uint32_t len = base == BASE_CTX ? p->ctx_len : base == BASE_STACK ? fp_off
                  : base == BASE_DATA ? p->data_len : p->rodata_len;
     uint64_t v = pick_value(st, sh, base_addr(base, fp_off));
@@ -246,9 +264,11 @@ static void gen_pointer(g *st, const shape *sh)
             lhs = 5;
         }
         /* r7 = the other side: region end, region start, or start + constant */
-        if (base == BASE_CTX && upper && below(st, 2)) {
+        if (base == BASE_CTX && upper && below(st, 2)) { /* the end, or the end - size */
             put(st, MBPF_ALU64 | MBPF_MOV | MBPF_X, 7, 9, 0, 0);
             put(st, MBPF_ALU64 | MBPF_ADD | MBPF_X, 7, 8, 0, 0);
+            if (lhs == 6)
+                put(st, MBPF_ALU64 | MBPF_ADD | MBPF_K, 7, 0, 0, -(int32_t)sizes[si] - off);
         } else if (base == BASE_STACK) {
             put(st, MBPF_ALU64 | MBPF_MOV | MBPF_X, 7, MBPF_REG_FP, 0, 0);
             put(st, MBPF_ALU64 | MBPF_ADD | MBPF_K, 7, 0, 0,

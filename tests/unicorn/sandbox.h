@@ -36,7 +36,7 @@
 #define SB_CTX_MAP 0x30110000u
 #define SB_RODATA_MAP 0x30120000u
 #define SB_DATA_MAP 0x30130000u
-#define SB_VICTIM_MAP 0x30140000u /* another tenant's data and helper table */
+#define SB_VICTIM_MAP 0x30070000u /* another tenant's data and helper table, below the regions */
 #define SB_MAP_LEN 0x3000u        /* guard, region (at most one page), guard */
 
 #define SB_STACK_LEN (MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH)

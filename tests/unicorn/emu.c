@@ -77,12 +77,25 @@ static void ret64(emu *e, uint64_t v)
     uc_reg_write(e->uc, e->thumb ? UC_ARM_REG_R1 : UC_RISCV_REG_A1, &hi);
 }
 
+/* Memory the guest may write: an atomic's address is trusted by the runtime routine (it is proven
+ * or checked), so the host checks it first, as the emulator would for an access in the guest. */
+static int guest_writable(uint32_t addr, uint32_t size)
+{
+    static const uint32_t maps[][2] = {
+        {SB_NSTACK, SB_NSTACK_LEN}, {SB_BLOCK, SB_BLOCK_LEN}, {SB_STACK_MAP, SB_MAP_LEN},
+        {SB_CTX_MAP, SB_MAP_LEN}, {SB_DATA_MAP, SB_MAP_LEN}, {SB_VICTIM_MAP, SB_MAP_LEN},
+    };
+    for (unsigned i = 0; i < sizeof maps / sizeof maps[0]; i++)
+        if (addr >= maps[i][0] && addr - maps[i][0] <= maps[i][1] && size <= maps[i][1] - (addr - maps[i][0]))
+            return 1;
+    return 0;
+}
+
 /* A call into a stub: do the routine's work on the host; the stub's own return instruction then
  * runs in the guest. */
 static void on_stub(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
     emu *e = user;
-    (void)uc;
     (void)size;
     switch ((uint32_t)addr) {
     case STUB_HELPER:
@@ -94,9 +107,19 @@ static void on_stub(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
         break;
     case STUB_DIV64: ret64(e, mbpf_jit_rt_div64(arg64(e, 0), arg64(e, 2), arg(e, 4))); break;
     case STUB_SHIFT64: ret64(e, mbpf_jit_rt_shift64(arg64(e, 0), arg(e, 2), arg(e, 3))); break;
-    case STUB_ATOMIC:
+    case STUB_ATOMIC: {
+        mbpf_jit_block *b = (mbpf_jit_block *)sb_ptr(arg(e, 0));
+        uint32_t a = arg(e, 1), n = (uint32_t)arg(e, 0) == SB_BLOCK ? b->atomic_op >> 16 : 8;
+        if (!guest_writable(a, n)) {
+            e->trap.kind = EMU_TRAP_WRITE;
+            e->trap.addr = a;
+            e->trap.size = n;
+            uc_emu_stop(uc);
+            break;
+        }
         ret64(e, emu_rt_atomic((mbpf_jit_block *)sb_ptr(arg(e, 0)), arg(e, 1), arg64(e, 2)));
         break;
+    }
     default: break;
     }
 }

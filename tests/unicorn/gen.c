@@ -132,8 +132,8 @@ static uint64_t pick_value(g *st, const shape *sh, uint32_t base)
         return (uint64_t)(delta >> 1) + (below(st, 2) ? 1ull << 31 : 0) + (uint64_t)below(st, 4) * (1ull << 32);
     if (aim && sh->jmp32 == 1) /* offset < 2^32 whose sum with base wraps the low word */
         return delta;
-    if (aim && sh->signed_cmp == 1) /* base + V >= 2^63: negative as a signed value */
-        return (1ull << 63) + (uint64_t)(int64_t)(int32_t)delta;
+    if (aim && sh->signed_cmp == 1) /* base + 2V >= 2^63: negative as a signed value */
+        return (1ull << 62) + (uint64_t)((int64_t)(int32_t)(delta & ~1u) / 2);
     if (aim)
         return (uint64_t)below(st, 4) << 32 | delta;
     switch (below(st, 8)) {
@@ -169,7 +169,7 @@ static void bound_scalar(g *st, const shape *sh, uint32_t exit_fixups[], uint32_
         return;
     }
     if (sh->jmp32 == 1 || sh->signed_cmp == 1) {
-        lddw(st, 4, sh->jmp32 == 1 ? 0xffffffffull : 0x7fffffffffffffffull);
+        lddw(st, 4, sh->jmp32 == 1 ? 0xffffffffull : 0x3fffffffffffffffull);
         put(st, MBPF_ALU64 | MBPF_AND | MBPF_X, 3, 4, 0, 0);
         return;
     }
@@ -243,6 +243,8 @@ static void gen_pointer(g *st, const shape *sh)
     } else {
         put(st, MBPF_ALU64 | MBPF_SUB | MBPF_X, 6, 3, 0, 0);
     }
+    if (sh->signed_cmp == 1 && sh->jmp32 != 1) /* twice: offsets up to 2^63 - 2 */
+        put(st, MBPF_ALU64 | MBPF_ADD | MBPF_X, 6, 3, 0, 0);
     if (below(st, 4) == 0)
         spill_fill(st, 6, -56);
 

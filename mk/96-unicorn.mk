@@ -26,3 +26,10 @@ SUITES += unicorn
 suite-unicorn: $(EMU_DIFF)
 	@scripts/run-suite $(BUILD)/results unicorn $(EMU_DIFF) --seed $(UNICORN_SEED) \
 		--count $(UNICORN_COUNT) $(sort $(wildcard tests/unicorn/regress/*.bin))
+
+# libFuzzer form (make fuzz, and briefly in suite-fuzz-smoke). Without UBSan: an overflow in the
+# verifier is what it must see the effect of in translated code.
+$(FUZZ_DIR)/fuzz_emu: tests/unicorn/fuzz_emu.c $(UNICORN_SRCS) $(UNICORN_LIB_SRCS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c99 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address -Iinclude -I. \
+		-DMBPF_INTERP_CHECK_FACTS $^ -o $@ -lunicorn

@@ -11,7 +11,7 @@
 #include "tests/unicorn/emu.h"
 #include "tests/unicorn/sandbox.h"
 
-#define EMU_TIMEOUT_US 0u
+#define EMU_TIMEOUT_US 2000000u /* a run that wanders off (a wrong jump) must not hang the fuzzer */
 
 static emu *engines[2];
 static const mbpf_target targets[2] = {MBPF_TARGET_THUMB2, MBPF_TARGET_RV32IMC};

@@ -2,9 +2,11 @@
  * routines behind the stubs take the guest's register values as pointers unchanged. */
 #include "tests/unicorn/emu.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unicorn/unicorn.h>
 
 #include "tests/unicorn/emu_runtime.h"
@@ -26,6 +28,60 @@ struct emu {
     uint32_t code_len;
     uint8_t *stubs; /* this target's stub page (the guest sees it at SB_STUBS) */
 };
+
+/* One watchdog thread for all runs: Unicorn's own timeout starts a thread per run, which costs
+ * more than most runs. A run that is still going after its limit is stopped from here. */
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static uc_engine *watch_uc;      /* the engine running, NULL when none */
+static uint64_t watch_deadline;  /* in ms of CLOCK_MONOTONIC */
+static int watch_fired, watch_started;
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void *watchdog(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct timespec nap = {0, 50 * 1000000};
+        nanosleep(&nap, NULL);
+        pthread_mutex_lock(&watch_lock);
+        if (watch_uc && now_ms() > watch_deadline && !watch_fired) {
+            watch_fired = 1;
+            uc_emu_stop(watch_uc);
+        }
+        pthread_mutex_unlock(&watch_lock);
+    }
+    return NULL;
+}
+
+static void watch(uc_engine *uc, uint64_t timeout_us)
+{
+    pthread_mutex_lock(&watch_lock);
+    if (!watch_started && timeout_us) {
+        pthread_t t;
+        watch_started = pthread_create(&t, NULL, watchdog, NULL) == 0;
+        if (watch_started)
+            pthread_detach(t);
+    }
+    watch_uc = timeout_us ? uc : NULL;
+    watch_deadline = now_ms() + timeout_us / 1000u;
+    watch_fired = 0;
+    pthread_mutex_unlock(&watch_lock);
+}
+
+static int unwatch(void)
+{
+    pthread_mutex_lock(&watch_lock);
+    int fired = watch_fired;
+    watch_uc = NULL;
+    pthread_mutex_unlock(&watch_lock);
+    return fired;
+}
 
 const char *emu_trap_name(emu_trap_kind k)
 {
@@ -282,11 +338,13 @@ mbpf_status emu_run(emu *e, mbpf_exec *x, uint32_t entry_off, uint64_t timeout_u
         uc_reg_write(e->uc, UC_RISCV_REG_SP, &sp);
         uc_reg_write(e->uc, UC_RISCV_REG_RA, &lr);
     }
-    uc_err err = uc_emu_start(e->uc, (SB_CODE + entry_off) | t, SB_STOP, timeout_us, 0);
+    watch(e->uc, timeout_us);
+    uc_err err = uc_emu_start(e->uc, (SB_CODE + entry_off) | t, SB_STOP, 0, 0);
+    int timed_out = unwatch();
     uint32_t pc = 0, status = 0;
     uc_reg_read(e->uc, e->thumb ? UC_ARM_REG_PC : UC_RISCV_REG_PC, &pc);
     if (err == UC_ERR_OK && pc != SB_STOP && e->trap.kind == EMU_TRAP_NONE)
-        e->trap.kind = timeout_us ? EMU_TRAP_TIMEOUT : EMU_TRAP_OTHER;
+        e->trap.kind = timed_out ? EMU_TRAP_TIMEOUT : EMU_TRAP_OTHER;
     if (err != UC_ERR_OK && e->trap.kind == EMU_TRAP_NONE)
         e->trap.kind = err == UC_ERR_EXCEPTION ? EMU_TRAP_EXCEPTION : EMU_TRAP_OTHER;
     e->trap.uc_err = (int)err;

@@ -174,6 +174,8 @@ int main(int argc, char **argv)
         printf("%s %s: %s%s%s\n", bad ? "FAIL" : "ok  ", files[i], diff_class_name(c),
                c == DIFF_AGREE ? "" : ": ", c == DIFF_AGREE ? "" : r.msg);
         failed |= bad;
+        if (verbose > 1)
+            dump(&prog);
     }
     if (n_files && !gens && seconds <= 0)
         n_use = 0;

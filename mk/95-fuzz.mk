@@ -21,7 +21,7 @@ fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bp
 		$(FUZZ_DIR)/seeds-container $(FUZZ_DIR)/seeds-facts
 	@for s in 1 2 3 4 5 6 7 8; do printf "\\$$(printf %o $$s)\\000\\000\\000" > $(FUZZ_DIR)/seeds-facts/seed$$s; done
 	@mkdir -p $(FUZZ_DIR)/seeds-emu
-	@for g in 0 1 2 3 4 5 6; do for s in 1 2 3 4; do \
+	@for g in 0 1 2 3 4 5 6 7; do for s in 1 2 3 4; do \
 		printf "\\$$(printf %o $$g)\\$$(printf %o $$s)\\000\\000\\000" > $(FUZZ_DIR)/seeds-emu/g$$g-s$$s; done; done
 	@for v in $(VECTOR_NAMES); do \
 		cp $(BUILD)/test-vectors/v3/$$v.o $(FUZZ_DIR)/seeds-loader/$$v.o; \

@@ -220,6 +220,7 @@ diff_class diff_check(const diff_input *in, diff_result *r)
     mbpf_exec x;
     start_run(in, &l, &p, &x);
     end_run(in, &l, &x, mbpf_interp_run(&x), &outs[2]);
+    r->interp_status = outs[2].status;
     if (outs[2].damage) {
         char where[96];
         sb_describe(&l, outs[2].damage, where, sizeof where);

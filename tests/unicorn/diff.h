@@ -41,6 +41,7 @@ typedef struct diff_result {
     int target;         /* mbpf_target the finding is about (0: none / interpreter) */
     char msg[512];      /* one line, for reports */
     uint32_t emu_runs;  /* translated runs performed */
+    mbpf_status interp_status; /* how the interpreter's run ended (when there was one) */
 } diff_result;
 
 /* Set up the sandbox and both emulators; -1 with a message on stderr. */

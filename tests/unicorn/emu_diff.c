@@ -4,7 +4,7 @@
  *            [--minimise DIR] [--allow-budget] [--verbose] [FILE...]
  *
  * Runs programs N seeds from S of each generator (all by default, interleaved) through
- * diff_check, or for T seconds. Each FILE is a regression input (raw bytecode, run with the
+ * diff_check, or for T seconds; with FILEs and none of --gen, --count, --seconds, only the FILEs. Each FILE is a regression input (raw bytecode, run with the
  * default memory of gen.h): it passes when the verifier rejects it or every engine agrees.
  * Prints one line per finding kind the first time it is seen (with the seed and the time it
  * took), counts per generator and class, and programs per second. Exit status 1 when there was
@@ -111,13 +111,13 @@ int main(int argc, char **argv)
     double seconds = 0;
     uint64_t budget = 2000;
     const char *gens = NULL, *min_dir = NULL;
-    int verbose = 0, allow_budget = 0, n_files = 0;
+    int verbose = 0, allow_budget = 0, n_files = 0, count_given = 0;
     char **files = calloc((size_t)argc, sizeof *files);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--seed") && v) seed = (uint32_t)strtoul(argv[++i], NULL, 0);
-        else if (!strcmp(a, "--count") && v) count = (uint32_t)strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(a, "--count") && v) count = (uint32_t)strtoul(argv[++i], NULL, 0), count_given = 1;
         else if (!strcmp(a, "--seconds") && v) seconds = strtod(argv[++i], NULL);
         else if (!strcmp(a, "--budget") && v) budget = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(a, "--gen") && v) gens = argv[++i];
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
             use[n_use++] = g;
         }
         free(list);
-    } else if (!n_files || seconds > 0 || count) {
+    } else if (!n_files || seconds > 0 || count_given) {
         for (unsigned g = 0; g < gen_count; g++)
             use[n_use++] = (int)g;
     }
@@ -168,7 +168,7 @@ int main(int argc, char **argv)
         }
         current_gen = -1;
         diff_input in = {prog.insns, prog.n, prog.rodata, prog.rodata_len, prog.data, prog.data_len,
-                         prog.ctx_len, budget};
+                         prog.ctx_len, prog.budget ? prog.budget : budget};
         diff_class c = diff_check(&in, &r);
         int bad = is_finding(c, allow_budget) || c == DIFF_UNTRANSLATED;
         printf("%s %s: %s%s%s\n", bad ? "FAIL" : "ok  ", files[i], diff_class_name(c),
@@ -177,11 +177,9 @@ int main(int argc, char **argv)
         if (verbose > 1)
             dump(&prog);
     }
-    if (n_files && !gens && seconds <= 0)
-        n_use = 0;
 
     /* generated programs */
-    uint64_t counts[32][DIFF_NCLASS] = {{0}};
+    uint64_t counts[32][DIFF_NCLASS] = {{0}}, stops[32] = {0}, faults[32] = {0};
     int seen[32][DIFF_NCLASS] = {{0}};
     uint64_t total = 0, runs = 0;
     double t0 = now(), elapsed = 0;
@@ -195,9 +193,13 @@ int main(int argc, char **argv)
             current_seed = s;
             gen_kinds[g].fn(s, &prog);
             diff_input in = {prog.insns, prog.n, prog.rodata, prog.rodata_len, prog.data, prog.data_len,
-                             prog.ctx_len, budget};
+                             prog.ctx_len, prog.budget ? prog.budget : budget};
             diff_class c = prog.n ? diff_check(&in, &r) : DIFF_REJECTED;
             counts[g][c]++;
+            if (c == DIFF_AGREE) {
+                stops[g] += r.interp_status == MBPF_FAULT_BUDGET;
+                faults[g] += r.interp_status != MBPF_OK && r.interp_status != MBPF_FAULT_BUDGET;
+            }
             total++;
             runs += r.emu_runs;
             if (verbose && (c == DIFF_REJECTED || c == DIFF_UNTRANSLATED || verbose > 1))
@@ -226,15 +228,17 @@ int main(int argc, char **argv)
     }
     elapsed = now() - t0;
     if (n_use) {
-        printf("%-13s %9s %9s %9s %7s %7s %7s %7s %7s %7s\n", "generator", "programs", "agree",
-               "rejected", "untrans", "budget", "mismat", "escape", "tenant", "interp");
+        printf("%-13s %9s %9s %8s %8s %9s %7s | %7s %7s %7s %7s %7s\n", "generator", "programs",
+               "agree", "(faults", "budget)", "rejected", "untrans", "budget", "mismat", "escape",
+               "tenant", "interp");
         for (int u = 0; u < n_use; u++) {
             int g = use[u];
             uint64_t *c = counts[g], n = 0;
             for (int i = 0; i < DIFF_NCLASS; i++)
                 n += c[i];
-            printf("%-13s %9llu %9llu %9llu %7llu %7llu %7llu %7llu %7llu %7llu\n", gen_kinds[g].name,
-                   (unsigned long long)n, (unsigned long long)c[DIFF_AGREE],
+            printf("%-13s %9llu %9llu %8llu %8llu %9llu %7llu | %7llu %7llu %7llu %7llu %7llu\n",
+                   gen_kinds[g].name, (unsigned long long)n, (unsigned long long)c[DIFF_AGREE],
+                   (unsigned long long)faults[g], (unsigned long long)stops[g],
                    (unsigned long long)c[DIFF_REJECTED], (unsigned long long)c[DIFF_UNTRANSLATED],
                    (unsigned long long)c[DIFF_BUDGET], (unsigned long long)c[DIFF_MISMATCH],
                    (unsigned long long)c[DIFF_ESCAPE], (unsigned long long)c[DIFF_VICTIM],

@@ -86,6 +86,15 @@ static void gen_random(uint32_t seed, gen_prog *out)
     out->n = mbpf_randprog(seed, 64, out->insns, GEN_MAX_INSNS);
 }
 
+/* The device generator's programs with budgets so small that most runs stop on them: every
+ * engine must stop at the same instruction (helper calls, local calls, loop entries and back
+ * edges charged by the same rules). */
+static void gen_budget(uint32_t seed, gen_prog *out)
+{
+    gen_random(seed, out);
+    out->budget = 1 + seed % 16;
+}
+
 /* ---- pointer generators -------------------------------------------------------------------- */
 
 enum { BASE_CTX, BASE_STACK, BASE_DATA, BASE_RODATA };
@@ -462,6 +471,7 @@ static void gen_edges(uint32_t seed, gen_prog *out)
 
 const gen_kind gen_kinds[] = {
     {"random", "the device differential generator (all instruction classes)", gen_random},
+    {"budget", "the device generator's programs with budgets of 1 to 16 units", gen_budget},
     {"ptr-jmp32", "JMP32 compares of pointers", gen_jmp32},
     {"ptr-signed", "signed 64-bit compares of pointers", gen_signed},
     {"ptr-overflow", "offset additions that overflow ([1, 2^62] twice)", gen_overflow},

@@ -17,6 +17,7 @@ typedef struct gen_prog {
     uint32_t n;
     uint8_t rodata[64], data[64];
     uint32_t rodata_len, data_len, ctx_len;
+    uint64_t budget; /* 0: the driver's */
 } gen_prog;
 
 typedef void (*gen_fn)(uint32_t seed, gen_prog *out);

@@ -45,6 +45,11 @@ int diff_init(void)
     return 0;
 }
 
+void diff_strict_align(void)
+{
+    emu_strict_align(engines[1]);
+}
+
 static void *arena_for(size_t n)
 {
     if (n > arena_size) {

@@ -47,6 +47,9 @@ typedef struct diff_result {
 /* Set up the sandbox and both emulators; -1 with a message on stderr. */
 int diff_init(void);
 
+/* Misaligned RV32 accesses are traps from now on (emu_strict_align). */
+void diff_strict_align(void);
+
 /* Check one program; quiet except through r. */
 diff_class diff_check(const diff_input *in, diff_result *r);
 

@@ -92,6 +92,7 @@ const char *emu_trap_name(emu_trap_kind k)
     case EMU_TRAP_FETCH: return "jump outside the code";
     case EMU_TRAP_EXCEPTION: return "cpu exception";
     case EMU_TRAP_TIMEOUT: return "did not finish in time";
+    case EMU_TRAP_MISALIGNED: return "misaligned access (traps on strict cores)";
     default: return "emulator error";
     }
 }
@@ -198,6 +199,30 @@ static bool on_bad_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
     e->trap.addr = addr;
     e->trap.size = (uint32_t)size;
     return false;
+}
+
+/* Any RV32 load or store whose address is not a multiple of its size (emu_strict_align). */
+static void on_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                      void *user)
+{
+    emu *e = user;
+    (void)type;
+    (void)value;
+    if (size > 1 && addr % (uint64_t)size && e->trap.kind == EMU_TRAP_NONE) {
+        e->trap.kind = EMU_TRAP_MISALIGNED;
+        e->trap.addr = addr;
+        e->trap.size = (uint32_t)size;
+        uc_emu_stop(uc);
+    }
+}
+
+int emu_strict_align(emu *e)
+{
+    if (e->thumb)
+        return -1;
+    uc_hook h;
+    return uc_hook_add(e->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_access, e,
+                       SB_STACK_MAP, SB_DATA_MAP + SB_MAP_LEN - 1) == UC_ERR_OK ? 0 : -1;
 }
 
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)

@@ -16,6 +16,7 @@ typedef enum emu_trap_kind {
     EMU_TRAP_FETCH,     /* jump outside the code */
     EMU_TRAP_EXCEPTION, /* undefined instruction, usage fault, misaligned ldrd/strd, ... */
     EMU_TRAP_TIMEOUT,   /* still running after the time limit */
+    EMU_TRAP_MISALIGNED, /* a misaligned access where the core would trap (emu_strict_align) */
     EMU_TRAP_OTHER,
 } emu_trap_kind;
 
@@ -33,6 +34,13 @@ const char *emu_trap_name(emu_trap_kind k);
 emu *emu_open(mbpf_target t);
 void emu_close(emu *e);
 mbpf_target emu_target(const emu *e);
+
+/* RV32: treat a load or store whose address is not a multiple of its size as a trap (cores that
+ * trap on misaligned accesses; Unicorn, like QEMU, performs them). Costs a hook on every access
+ * to the regions' mappings. Returns 0, or -1 for Thumb-2: the M4 allows misaligned ldr/str, and
+ * the instructions it faults on (ldrd/strd/ldm/stm) cannot be told apart in a memory hook,
+ * whose pc Unicorn does not keep exact. */
+int emu_strict_align(emu *e);
 
 /* Install code at SB_CODE (len <= SB_CODE_LEN) and drop what the emulator translated before. */
 void emu_load(emu *e, const uint8_t *code, uint32_t len);

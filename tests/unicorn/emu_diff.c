@@ -1,7 +1,7 @@
 /* emu-diff: the deterministic driver of the in-process differential fuzzer.
  *
  *   emu-diff [--gen NAME[,NAME...]] [--seed S] [--count N] [--seconds T] [--budget B]
- *            [--minimise DIR] [--allow-budget] [--verbose] [FILE...]
+ *            [--minimise DIR] [--allow-budget] [--strict-align] [--verbose] [--dump] [FILE...]
  *
  * Runs programs N seeds from S of each generator (all by default, interleaved) through
  * diff_check, or for T seconds; with FILEs and none of --gen, --count, --seconds, only the FILEs. Each FILE is a regression input (raw bytecode, run with the
@@ -10,7 +10,8 @@
  * took), counts per generator and class, and programs per second. Exit status 1 when there was
  * a finding (a budget-rule difference counts unless --allow-budget), 2 on bad usage. With
  * --minimise, the first program of each generator and class that shows a finding is shrunk and
- * written to DIR/GEN-CLASS-SEED.bin. */
+ * written to DIR/GEN-CLASS-SEED.bin. --strict-align makes misaligned RV32 accesses traps (cores
+ * that trap on them); --dump prints each program with the verifier's facts. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +112,7 @@ int main(int argc, char **argv)
     double seconds = 0;
     uint64_t budget = 2000;
     const char *gens = NULL, *min_dir = NULL;
-    int verbose = 0, allow_budget = 0, n_files = 0, count_given = 0;
+    int verbose = 0, allow_budget = 0, strict_align = 0, n_files = 0, count_given = 0;
     char **files = calloc((size_t)argc, sizeof *files);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -125,9 +126,11 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--verbose")) verbose = 1;
         else if (!strcmp(a, "--dump")) verbose = 2;
         else if (!strcmp(a, "--allow-budget")) allow_budget = 1;
+        else if (!strcmp(a, "--strict-align")) strict_align = 1;
         else if (a[0] == '-') {
             fprintf(stderr, "usage: emu-diff [--gen NAME,...] [--seed S] [--count N] [--seconds T] "
-                            "[--budget B] [--minimise DIR] [--allow-budget] [--verbose] [FILE...]\n"
+                            "[--budget B] [--minimise DIR] [--allow-budget] [--strict-align] [--verbose] "
+                            "[--dump] [FILE...]\n"
                             "generators:");
             for (unsigned g = 0; g < gen_count; g++)
                 fprintf(stderr, " %s", gen_kinds[g].name);
@@ -153,6 +156,8 @@ int main(int argc, char **argv)
     }
     if (diff_init())
         return 2;
+    if (strict_align)
+        diff_strict_align();
     signal(SIGILL, on_trap);
     signal(SIGTRAP, on_trap);
 

@@ -329,7 +329,7 @@ static void gen_pointer(g *st, const shape *sh)
         kind = 3;
     switch (kind) {
     case 0: put(st, (uint8_t)(MBPF_ST | MBPF_MEM | szc[si]), 6, 0, off, (int32_t)0x5a5a5a5a); break;
-    case 1: put(st, (uint8_t)(MBPF_STX | MBPF_MEM | szc[si]), 6, 9, off, 0); break;
+    case 1: put(st, (uint8_t)(MBPF_STX | MBPF_MEM | szc[si]), 6, 3, off, 0); break; /* a scalar: no leak */
     case 2:
         put(st, (uint8_t)(MBPF_STX | MBPF_ATOMIC | (si == 3 ? MBPF_DW : MBPF_W)), 6, 3,
             (int16_t)(off & ~3), MBPF_ADD);

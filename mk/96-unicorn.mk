@@ -1,6 +1,6 @@
 # In-process differential fuzzer for translated code: Thumb-2 and RV32 translations run under
 # Unicorn against the interpreter (tests/unicorn/, docs/testing.md). `make suite-unicorn` runs
-# the regression inputs and a short deterministic run of every generator.
+# the oracle's self-test, the regression inputs and a short deterministic run of every generator.
 #
 # It builds its own objects without sanitizers, as a build service that translates tenant
 # bytecode would run the tools: a sanitizer would stop at an overflow in the verifier before the
@@ -24,8 +24,8 @@ $(EMU_DIFF): $(call UNICORN_OBJ,tests/unicorn/emu_diff.c $(UNICORN_SRCS) $(UNICO
 
 SUITES += unicorn
 suite-unicorn: $(EMU_DIFF)
-	@scripts/run-suite $(BUILD)/results unicorn $(EMU_DIFF) --seed $(UNICORN_SEED) \
-		--count $(UNICORN_COUNT) $(sort $(wildcard tests/unicorn/regress/*.bin))
+	@scripts/run-suite $(BUILD)/results unicorn tests/unicorn/run $(EMU_DIFF) $(UNICORN_SEED) \
+		$(UNICORN_COUNT)
 
 # libFuzzer form (make fuzz, and briefly in suite-fuzz-smoke). Without UBSan: an overflow in the
 # verifier is what it must see the effect of in translated code.

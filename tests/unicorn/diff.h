@@ -19,6 +19,9 @@ typedef struct diff_input {
     uint32_t data_len;
     uint32_t ctx_len;
     uint64_t budget;
+    int forge_proven; /* oracle self-test: translate as if every guarded access were proven (the
+                       * interpreter keeps the verifier's facts), so that translated code makes
+                       * the wild accesses a wrong proof would allow */
 } diff_input;
 
 /* Outcome classes, worst first. */

@@ -1,7 +1,8 @@
 /* emu-diff: the deterministic driver of the in-process differential fuzzer.
  *
  *   emu-diff [--gen NAME[,NAME...]] [--seed S] [--count N] [--seconds T] [--budget B]
- *            [--minimise DIR] [--allow-budget] [--strict-align] [--verbose] [--dump] [FILE...]
+ *            [--minimise DIR] [--allow-budget] [--strict-align] [--forge-proven] [--verbose]
+ *            [--dump] [FILE...]
  *
  * Runs programs N seeds from S of each generator (all by default, interleaved) through
  * diff_check, or for T seconds; with FILEs and none of --gen, --count, --seconds, only the FILEs. Each FILE is a regression input (raw bytecode, run with the
@@ -11,7 +12,12 @@
  * a finding (a budget-rule difference counts unless --allow-budget), 2 on bad usage. With
  * --minimise, the first program of each generator and class that shows a finding is shrunk and
  * written to DIR/GEN-CLASS-SEED.bin. --strict-align makes misaligned RV32 accesses traps (cores
- * that trap on them); --dump prints each program with the verifier's facts. */
+ * that trap on them); --dump prints each program with the verifier's facts.
+ *
+ * --forge-proven is the oracle's self-test: programs are translated as if every guarded access
+ * were proven (diff.h), so the translations make the wild accesses a wrong proof would allow.
+ * The exit status is then inverted: 0 only when both an access outside the sandbox (or a
+ * changed guard) and a write into the victim zone were seen, 1 when the oracle missed them. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +118,7 @@ int main(int argc, char **argv)
     double seconds = 0;
     uint64_t budget = 2000;
     const char *gens = NULL, *min_dir = NULL;
-    int verbose = 0, allow_budget = 0, strict_align = 0, n_files = 0, count_given = 0;
+    int verbose = 0, allow_budget = 0, strict_align = 0, forge = 0, n_files = 0, count_given = 0;
     char **files = calloc((size_t)argc, sizeof *files);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -127,10 +133,11 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--dump")) verbose = 2;
         else if (!strcmp(a, "--allow-budget")) allow_budget = 1;
         else if (!strcmp(a, "--strict-align")) strict_align = 1;
+        else if (!strcmp(a, "--forge-proven")) forge = 1;
         else if (a[0] == '-') {
             fprintf(stderr, "usage: emu-diff [--gen NAME,...] [--seed S] [--count N] [--seconds T] "
-                            "[--budget B] [--minimise DIR] [--allow-budget] [--strict-align] [--verbose] "
-                            "[--dump] [FILE...]\n"
+                            "[--budget B] [--minimise DIR] [--allow-budget] [--strict-align] [--forge-proven] "
+                            "[--verbose] [--dump] [FILE...]\n"
                             "generators:");
             for (unsigned g = 0; g < gen_count; g++)
                 fprintf(stderr, " %s", gen_kinds[g].name);
@@ -173,7 +180,7 @@ int main(int argc, char **argv)
         }
         current_gen = -1;
         diff_input in = {prog.insns, prog.n, prog.rodata, prog.rodata_len, prog.data, prog.data_len,
-                         prog.ctx_len, prog.budget ? prog.budget : budget};
+                         prog.ctx_len, prog.budget ? prog.budget : budget, forge};
         diff_class c = diff_check(&in, &r);
         int bad = is_finding(c, allow_budget) || c == DIFF_UNTRANSLATED;
         printf("%s %s: %s%s%s\n", bad ? "FAIL" : "ok  ", files[i], diff_class_name(c),
@@ -198,7 +205,7 @@ int main(int argc, char **argv)
             current_seed = s;
             gen_kinds[g].fn(s, &prog);
             diff_input in = {prog.insns, prog.n, prog.rodata, prog.rodata_len, prog.data, prog.data_len,
-                             prog.ctx_len, prog.budget ? prog.budget : budget};
+                             prog.ctx_len, prog.budget ? prog.budget : budget, forge};
             diff_class c = prog.n ? diff_check(&in, &r) : DIFF_REJECTED;
             counts[g][c]++;
             if (c == DIFF_AGREE) {
@@ -255,7 +262,19 @@ int main(int argc, char **argv)
                elapsed > 0 ? (double)total / elapsed : 0.0,
                elapsed > 0 ? (double)runs / elapsed : 0.0);
     }
-    printf("emu-diff: %s\n", failed ? "FINDINGS" : "no findings");
     free(files);
+    if (forge) {
+        uint64_t escapes = 0, victims = 0;
+        for (int u = 0; u < n_use; u++) {
+            escapes += counts[use[u]][DIFF_ESCAPE];
+            victims += counts[use[u]][DIFF_VICTIM];
+        }
+        int seen_all = escapes && victims;
+        printf("emu-diff: oracle self-test (forged proofs): %llu escapes, %llu cross-tenant writes "
+               "detected: %s\n", (unsigned long long)escapes, (unsigned long long)victims,
+               seen_all ? "ok" : "MISSED");
+        return !seen_all;
+    }
+    printf("emu-diff: %s\n", failed ? "FINDINGS" : "no findings");
     return failed;
 }

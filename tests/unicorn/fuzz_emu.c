@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ((uint8_t *)prog.insns)[at] = data[i + 2];
     }
     diff_input in = {prog.insns, prog.n, prog.rodata, prog.rodata_len, prog.data, prog.data_len,
-                     prog.ctx_len, prog.budget ? prog.budget : 2000};
+                     prog.ctx_len, prog.budget ? prog.budget : 2000, 0};
     diff_result r;
     diff_class c = diff_check(&in, &r);
     if (c < DIFF_AGREE) {

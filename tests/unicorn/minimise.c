@@ -7,7 +7,7 @@ static uint64_t run_budget;
 
 static diff_class check(const gen_prog *p)
 {
-    diff_input in = {p->insns, p->n, p->rodata, p->rodata_len, p->data, p->data_len, p->ctx_len, p->budget ? p->budget : run_budget};
+    diff_input in = {p->insns, p->n, p->rodata, p->rodata_len, p->data, p->data_len, p->ctx_len, p->budget ? p->budget : run_budget, 0};
     diff_result r;
     return diff_check(&in, &r);
 }

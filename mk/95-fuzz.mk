@@ -8,7 +8,8 @@ FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_FLAGS := -std=c99 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all -Iinclude -I. -DMBPF_INTERP_CHECK_FACTS
 FUZZ_SRCS := $(CORE_SRCS) aot/loader.c tests/diff/randprog.c tests/fuzz/ptrprog.c
-FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz_,loader bytecode image container facts)
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz_,loader bytecode image container facts emu)
+# fuzz_emu, the in-process differential target, has its own rule (mk/96-unicorn.mk)
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)
@@ -19,6 +20,9 @@ fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bp
 	@mkdir -p $(FUZZ_DIR)/seeds-loader $(FUZZ_DIR)/seeds-bytecode $(FUZZ_DIR)/seeds-image \
 		$(FUZZ_DIR)/seeds-container $(FUZZ_DIR)/seeds-facts
 	@for s in 1 2 3 4 5 6 7 8; do printf "\\$$(printf %o $$s)\\000\\000\\000" > $(FUZZ_DIR)/seeds-facts/seed$$s; done
+	@mkdir -p $(FUZZ_DIR)/seeds-emu
+	@for g in 0 1 2 3 4 5 6 7; do for s in 1 2 3 4; do \
+		printf "\\$$(printf %o $$g)\\$$(printf %o $$s)\\000\\000\\000" > $(FUZZ_DIR)/seeds-emu/g$$g-s$$s; done; done
 	@for v in $(VECTOR_NAMES); do \
 		cp $(BUILD)/test-vectors/v3/$$v.o $(FUZZ_DIR)/seeds-loader/$$v.o; \
 		llvm-objcopy --dump-section $$v=$(FUZZ_DIR)/seeds-bytecode/$$v.bin \

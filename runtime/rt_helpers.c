@@ -1,6 +1,8 @@
 /* The default helper set (include/mcubpf/helpers.h). Each helper trusts nothing it is given:
  * pointers are checked against the calling program's own regions with mbpf_exec_check, lengths
- * are bounded, and the tenant comes from the run, never from an argument. */
+ * are bounded, and the tenant comes from the run, never from an argument. Work that grows with
+ * an argument or with the kv store is charged to the run's budget (mbpf_exec_charge) before it
+ * is done, at the costs helpers.h declares. */
 #include <string.h>
 
 #include "mcubpf/helpers.h"
@@ -51,6 +53,8 @@ static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
     uint64_t fmt = a[0], n = a[1];
     if (n > MBPF_LOG_LINE || !mbpf_exec_check(x, fmt, n, MBPF_REGION_R))
         return refuse(x);
+    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n)))
+        return 0;
     const char *f = (const char *)(uintptr_t)fmt;
     line l;
     l.len = 0;
@@ -81,18 +85,26 @@ static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
 
 /* ---- key/value store ---- */
 
-static mbpf_kv_entry *kv_find(mbpf_kv *kv, uint32_t ns, uint32_t key, int create)
+/* The entry of (ns, key), or a new one when ns holds fewer than `quota` entries (0: look up only).
+ * The scan is charged (MBPF_HELPER_KV_COST per entry looked at) before anything changes; *ok
+ * is 0 when the budget ran out (the run then ends). */
+static mbpf_kv_entry *kv_find(mbpf_exec *x, mbpf_kv *kv, uint32_t ns, uint32_t key, uint32_t quota,
+                              int *ok)
 {
-    mbpf_kv_entry *free_slot = NULL;
-    for (uint32_t i = 0; i < kv->cap; i++) {
+    mbpf_kv_entry *free_slot = NULL, *found = NULL;
+    uint32_t i, held = 0;
+    for (i = 0; i < kv->cap && !found; i++) {
         mbpf_kv_entry *e = &kv->entries[i];
         if (e->ns == ns && e->key == key)
-            return e;
-        if (!e->ns && !free_slot)
+            found = e;
+        else if (e->ns == ns)
+            held++;
+        else if (!e->ns && !free_slot)
             free_slot = e;
     }
-    if (!create || !free_slot)
-        return NULL;
+    *ok = mbpf_exec_charge(x, MBPF_HELPER_KV_COST(i));
+    if (!*ok || found || !quota || !free_slot || held >= quota)
+        return *ok ? found : NULL;
     free_slot->ns = ns;
     free_slot->key = key;
     free_slot->value = 0;
@@ -101,15 +113,18 @@ static mbpf_kv_entry *kv_find(mbpf_kv *kv, uint32_t ns, uint32_t key, int create
 
 static uint32_t tenant_ns(const mbpf_exec *x)
 {
-    return mbpf_rt_tenant_of(x)->id + 1u; /* never 0 (free) for ids below 0xfffffffe */
+    return mbpf_rt_tenant_of(x)->id + 1u; /* never 0 (free): ids above 0xfffffffd are refused */
 }
 
 static uint64_t kv_store(mbpf_exec *x, uint32_t ns, const uint64_t a[5])
 {
-    mbpf_kv *kv = mbpf_rt_of(x)->cfg.kv;
-    mbpf_kv_entry *e = kv ? kv_find(kv, ns, (uint32_t)a[0], 1) : NULL;
+    const mbpf_rt_config *cfg = &mbpf_rt_of(x)->cfg;
+    mbpf_kv *kv = cfg->kv;
+    int ok = 1;
+    uint32_t quota = kv ? (cfg->kv_quota ? cfg->kv_quota : MBPF_KV_DEFAULT_QUOTA(kv->cap)) : 0;
+    mbpf_kv_entry *e = kv ? kv_find(x, kv, ns, (uint32_t)a[0], quota, &ok) : NULL;
     if (!e)
-        return (uint64_t)-1;
+        return ok ? (uint64_t)-1 : 0;
     e->value = a[1];
     return 0;
 }
@@ -119,7 +134,10 @@ static uint64_t kv_fetch(mbpf_exec *x, uint32_t ns, const uint64_t a[5])
     if (!mbpf_exec_check(x, a[1], 8, MBPF_REGION_W))
         return refuse(x);
     mbpf_kv *kv = mbpf_rt_of(x)->cfg.kv;
-    mbpf_kv_entry *e = kv ? kv_find(kv, ns, (uint32_t)a[0], 0) : NULL;
+    int ok = 1;
+    mbpf_kv_entry *e = kv ? kv_find(x, kv, ns, (uint32_t)a[0], 0, &ok) : NULL;
+    if (!ok)
+        return 0;
     uint64_t v = e ? e->value : 0;
     memcpy((void *)(uintptr_t)a[1], &v, 8);
     return e ? 0 : (uint64_t)-1;
@@ -160,6 +178,8 @@ static uint64_t h_memcpy(mbpf_exec *x, const uint64_t a[5])
     if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, MBPF_REGION_W) ||
         !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
         return refuse(x);
+    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n)))
+        return 0;
     if (n)
         memmove((void *)(uintptr_t)a[0], (const void *)(uintptr_t)a[1], (size_t)n);
     return n;
@@ -171,6 +191,8 @@ static uint64_t h_memcmp(mbpf_exec *x, const uint64_t a[5])
     if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, MBPF_REGION_R) ||
         !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
         return refuse(x);
+    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n)))
+        return 0;
     const uint8_t *p = (const uint8_t *)(uintptr_t)a[0], *q = (const uint8_t *)(uintptr_t)a[1];
     for (uint64_t i = 0; i < n; i++)
         if (p[i] != q[i])

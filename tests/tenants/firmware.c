@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mcubpf/container.h"
 #include "mcubpf/helpers.h"
 #include "mcubpf/runtime.h"
 #include "platform/board.h"
@@ -264,6 +265,74 @@ static uint64_t h_reenter(mbpf_exec *x, const uint64_t a[5])
     return 0x600d;
 }
 
+/* A container for bytecode written here (no rodata, data or immediate helper calls). */
+static size_t container_of(const mbpf_insn *insns, uint32_t n, uint8_t *buf, size_t cap)
+{
+    mbpf_container_header h;
+    const uint32_t off = (sizeof h + 7u) & ~7u;
+    if (off + (size_t)n * 8u > cap)
+        return 0;
+    memset(buf, 0, off);
+    memset(&h, 0, sizeof h);
+    h.magic = MBPF_CONTAINER_MAGIC;
+    h.version = MBPF_CONTAINER_VERSION;
+    h.header_size = sizeof h;
+    h.total_len = off + n * 8u;
+    h.n_insns = n;
+    h.insns_off = off;
+    memcpy(buf, &h, sizeof h);
+    memcpy(buf + off, insns, (size_t)n * 8u);
+    mbpf_container_digest(buf, h.total_len, h.sha256);
+    memcpy(buf, &h, sizeof h);
+    return h.total_len;
+}
+
+/* A wrong proof of a stack access: r4 = r10 + s + s with s in [0, 2^62] (the offset interval
+ * wraps), store at r4 - 8. Translated code trusts proven accesses, so on a verifier with this
+ * bug the store lands at r10 - 8 + 2 * ctx[0] (low word): anywhere in the address space. */
+static const mbpf_insn wrapped_offset_store[] = {
+    LDX(MBPF_DW, 2, 1, 0), LDX(MBPF_DW, 5, 1, 8), LDDW(3, (1ull << 62) - 1), ALU64_REG(MBPF_AND, 2, 3),
+    LDX(MBPF_DW, 3, 1, 16), ALU64_IMM(MBPF_AND, 3, 1), ALU64_REG(MBPF_ADD, 2, 3), MOV64R(4, MBPF_REG_FP),
+    ALU64_REG(MBPF_ADD, 4, 2), ALU64_REG(MBPF_ADD, 4, 2), STX(MBPF_DW, 4, 5, -8), MOV64(0, 0), EXIT(),
+};
+
+/* Tenant 0 aims the store at tenant 1's program data and at its slot's helper table: the load is
+ * refused or the run faults, and neither changes. Needs the verifier's interval fixes. */
+static void cross_tenant(const char *engine)
+{
+    mbpf_rt_error err;
+    uint64_t r0;
+    slot *target_slot = &slots[4], *attacker = &slots[5];
+    int ok = load(target_slot, "legit", 0, 1, &err) == MBPF_RT_OK;
+    memset(&attacker->prog, 0, sizeof attacker->prog);
+    attacker->prog.data = attacker->data;
+    attacker->prog.data_cap = sizeof attacker->data;
+    attacker->len = container_of(wrapped_offset_store, sizeof wrapped_offset_store / sizeof wrapped_offset_store[0],
+                                 attacker->file, FILE_MAX);
+    int rc = mbpf_rt_load(&rt, &attacker->prog, &tenants[0], attacker->file, attacker->len, &err);
+    struct {
+        const char *what;
+        uint8_t *addr;
+    } targets[2] = {{"program data", target_slot->data},
+                    {"helper table", (uint8_t *)&target_slot->prog.helpers[MBPF_HELPER_KV_STORE]}};
+    for (uint32_t i = 0; i < 2 && ok; i++) {
+        uint8_t before[8];
+        memcpy(before, targets[i].addr, 8);
+        uint32_t r10 = (uint32_t)(uintptr_t)tenants[0].stack + MBPF_STACK_SIZE;
+        uint32_t d = (uint32_t)(uintptr_t)targets[i].addr + 8u - r10; /* even: both 8-aligned */
+        mbpf_status st = rc == MBPF_RT_OK ? run(attacker, 0, d / 2u, 0x4141414141414141ull, 0, &r0)
+                                          : MBPF_FAULT_MEM_WRITE;
+        int unchanged = !memcmp(before, targets[i].addr, 8);
+        memcpy(targets[i].addr, before, 8); /* keep the firmware alive where the escape works */
+        char name[96];
+        snprintf(name, sizeof name, "wrapped stack offset cannot write tenant 1's %s", targets[i].what);
+        check(engine, name, (rc == MBPF_RT_ERR_VERIFY || st != MBPF_OK) && unchanged,
+              "load %llx, status %llu", (unsigned long long)(uint32_t)rc, (unsigned long long)st);
+    }
+    if (!ok)
+        check(engine, "cross-tenant victim loads", 0, "%llu%.0llu", 0ull, 0ull);
+}
+
 static void hardening(const char *engine, int aot)
 {
     mbpf_rt_error err;
@@ -287,6 +356,9 @@ static void hardening(const char *engine, int aot)
           (unsigned long long)st,
           (unsigned long long)((uint32_t)-reenter_codes[0] | (uint32_t)-reenter_codes[1] << 8 |
                                (uint32_t)-reenter_codes[2] << 16 | (uint32_t)reenter_codes[3] << 24));
+
+    if (!aot) /* the host tools refuse to build an image of it */
+        cross_tenant(engine);
 
     /* one tenant cannot fill the shared kv store */
     memset(kv_entries, 0, sizeof kv_entries);

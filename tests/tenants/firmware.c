@@ -428,8 +428,9 @@ static void unload_checks(mbpf_target target)
 
 /* ---- budget and helper ids in translated code, with facts set by hand ---- */
 
-static mbpf_fact hand_facts[32];
-static uint8_t hand_work[2048] __attribute__((aligned(8)));
+#define HAND_MAX 160
+static mbpf_fact hand_facts[HAND_MAX];
+static uint8_t hand_work[8192] __attribute__((aligned(8)));
 
 static uint64_t h_seven(mbpf_exec *x, const uint64_t a[5])
 {
@@ -446,13 +447,14 @@ static uint64_t h_charge(mbpf_exec *x, const uint64_t a[5])
     return x->budget_left;
 }
 
-static const mbpf_helper_fn hand_helpers[3] = {NULL, h_seven, h_charge};
+static mbpf_helper_fn hand_helpers[MBPF_RT_MAX_HELPERS] = {NULL, h_seven, h_charge};
 
 /* Verify (for the facts the translator needs), apply `edit`, translate, run with `budget`. */
 typedef struct hand_run {
     mbpf_status status;
     uint64_t r0, budget_left;
     mbpf_fault fault;
+    uint32_t insns; /* guest instructions of the run (exact under -icount only) */
 } hand_run;
 
 static hand_run hand(const mbpf_insn *insns, uint32_t n, void (*edit)(mbpf_fact *), uint64_t budget,
@@ -467,8 +469,8 @@ static hand_run hand(const mbpf_insn *insns, uint32_t n, void (*edit)(mbpf_fact 
     memset(&o, 0, sizeof o);
     o.helper_mask_lo = 6;
     o.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
-    if (n > 32 || mbpf_verify(&p, &o, hand_facts, hand_work, sizeof hand_work, &vr)) {
-        for (uint32_t i = 0; i < n && i < 32; i++) { /* straight-line code: every insn reachable */
+    if (n > HAND_MAX || mbpf_verify(&p, &o, hand_facts, hand_work, sizeof hand_work, &vr)) {
+        for (uint32_t i = 0; i < n && i < HAND_MAX; i++) { /* every insn reachable */
             memset(&hand_facts[i], 0, sizeof hand_facts[i]);
             hand_facts[i].flags = MBPF_FACT_REACHABLE;
             hand_facts[i].mem = MBPF_MEM_GUARD_ANY;
@@ -490,10 +492,12 @@ static hand_run hand(const mbpf_insn *insns, uint32_t n, void (*edit)(mbpf_fact 
     x.stack = stacks[0].bytes;
     x.stack_len = sizeof stacks[0].bytes;
     x.helpers = hand_helpers;
-    x.n_helpers = 3;
+    x.n_helpers = MBPF_RT_MAX_HELPERS;
     x.budget = budget;
     mbpf_exec_reset(&x);
+    uint32_t t0 = board_counter_read();
     out.status = mbpf_jit_run(&x, code_arena, jr.entry_off);
+    out.insns = board_counter_to_insns(board_counter_read() - t0);
     out.r0 = x.r0;
     out.fault = x.fault;
     out.budget_left = x.budget_left;
@@ -608,6 +612,100 @@ static void budget_checks(void)
           a.r0 == x.r0 && !memcmp(mem_jit, mem_interp, 40), "r0 %llx, interp %llx", a.r0, x.r0);
 }
 
+/* ---- the work a budget allows (measure=1, under QEMU -icount) ----
+ * Programs built to get the most guest instructions out of each budget unit, in translated code
+ * with the loop facts set by hand: a bounded loop of the maximum trip count whose body is the
+ * most expensive instruction (64-bit signed modulo, a runtime routine), a loop of memcpy calls of
+ * the maximum size, a loop of calls to a helper that does nothing (the trampoline's cost), and a
+ * log call formatting three maximal numbers. Each prints guest instructions per unit and, for the
+ * loop, per unit and per instruction of the program (docs/runtime.md, "Budget"). */
+#define BODY_PAIRS 64
+static mbpf_insn measure_prog[8 + 2 * BODY_PAIRS + 4];
+static uint32_t measure_head, measure_edge;
+
+static void measure_facts(mbpf_fact *f)
+{
+    f[measure_head].flags |= MBPF_FACT_LOOP_HEAD;
+    f[measure_head].aux = (uint8_t)(MBPF_LOOP_MAX_TRIPS - 1u);
+    f[measure_edge].flags |= MBPF_FACT_BACKEDGE | MBPF_FACT_BOUNDED;
+}
+
+/* A loop of MBPF_LOOP_MAX_TRIPS trips around `body` (n instructions); returns the length. */
+static uint32_t measure_loop(const mbpf_insn *body, uint32_t n, const mbpf_insn *setup, uint32_t n_setup)
+{
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < n_setup; i++)
+        measure_prog[at++] = setup[i];
+    measure_prog[at++] = MOV64(6, (int32_t)MBPF_LOOP_MAX_TRIPS);
+    measure_head = at;
+    for (uint32_t i = 0; i < n; i++)
+        measure_prog[at++] = body[i];
+    measure_prog[at++] = ALU64_IMM(MBPF_SUB, 6, 1);
+    measure_edge = at;
+    measure_prog[at] = JMP_IMM(MBPF_JNE, 6, 0, (int16_t)((int32_t)measure_head - (int32_t)at - 1));
+    at++;
+    measure_prog[at++] = MOV64(0, 0);
+    measure_prog[at++] = EXIT();
+    return at;
+}
+
+static void measure_print(const char *what, const hand_run *r, uint64_t units, uint32_t n)
+{
+    printf("measure %s: status %u, %lu guest insns, %lu units, %lu insns/unit, %lu.%02lu insns/unit/insn "
+           "(n=%lu)\n", what, (unsigned)r->status, (unsigned long)r->insns, (unsigned long)units,
+           (unsigned long)(r->insns / units), (unsigned long)(r->insns / units / n),
+           (unsigned long)(r->insns * 100u / units / n % 100u), (unsigned long)n);
+}
+
+static void measure(void)
+{
+    static uint8_t big[8192] __attribute__((aligned(8)));
+    static mbpf_insn body[2 * BODY_PAIRS];
+    const uint64_t trips = MBPF_LOOP_MAX_TRIPS;
+    runtime_init(MBPF_RT_NATIVE_TARGET, sizeof code_arena);
+    tenants_init();
+
+    /* 1: r5 = r4; r5 s%= r3, BODY_PAIRS times, MBPF_LOOP_MAX_TRIPS trips: trips units */
+    const mbpf_insn div_setup[] = {LDDW(4, 0xfedcba9876543210ull), LDDW(3, 0x123456789ull)};
+    for (uint32_t i = 0; i < BODY_PAIRS; i++) {
+        body[2 * i] = MOV64R(5, 4);
+        body[2 * i + 1] = INSN(MBPF_ALU64 | MBPF_MOD | MBPF_X, 5, 3, 1, 0);
+    }
+    uint32_t n = measure_loop(body, 2 * BODY_PAIRS, div_setup, 4);
+    hand_run r = hand(measure_prog, n, measure_facts, trips, NULL, 0);
+    measure_print("loop of 64-bit signed modulo", &r, trips, n);
+
+    /* 2: memcpy(big + 4096, big, 4096) per trip: trips + trips * (1 + 256) units */
+    hand_helpers[MBPF_HELPER_MEMCPY] = rt.helpers[MBPF_HELPER_MEMCPY];
+    const mbpf_insn copy_body[] = {MOV64R(7, 1), MOV64R(2, 1), ALU64_IMM(MBPF_ADD, 1, 4096),
+                                   MOV64(3, (int32_t)MBPF_HELPER_MEM_MAX), CALL(MBPF_HELPER_MEMCPY),
+                                   MOV64R(1, 7)};
+    n = measure_loop(copy_body, 6, NULL, 0);
+    uint64_t units = trips + trips * (1u + MBPF_HELPER_BYTES_COST(MBPF_HELPER_MEM_MAX));
+    r = hand(measure_prog, n, measure_facts, units, big, sizeof big);
+    measure_print("loop of 4 KiB memcpy", &r, units, n);
+
+    /* 3: 32 calls of a helper that does nothing per trip: trips * 33 units */
+    for (uint32_t i = 0; i < 32; i++)
+        body[i] = CALL(1);
+    n = measure_loop(body, 32, NULL, 0);
+    units = trips * 33u;
+    r = hand(measure_prog, n, measure_facts, units, NULL, 0);
+    measure_print("loop of helper calls", &r, units, n);
+
+    /* 4: log("%u%u%u", 3 x UINT64_MAX) through the runtime: 1 + 1 units */
+    mbpf_rt_error err;
+    uint64_t r0;
+    int ok = load(&slots[0], "log_max", 0, 0, &err) == MBPF_RT_OK;
+    uint32_t t0 = board_counter_read();
+    mbpf_status st = ok ? run(&slots[0], 0, 0, 0, 0, &r0) : MBPF_FAULT_BAD_INSN;
+    hand_run lr;
+    memset(&lr, 0, sizeof lr);
+    lr.status = st;
+    lr.insns = board_counter_to_insns(board_counter_read() - t0);
+    measure_print("log of three 64-bit numbers (whole mbpf_rt_run)", &lr, 1u + MBPF_HELPER_BYTES_COST(6), 1);
+}
+
 /* Code cache: eviction when the arena is small, fallback when it is tiny. */
 static void cache_checks(mbpf_target target)
 {
@@ -664,6 +762,10 @@ int main(int argc, char **argv)
     const char *d = board_arg(argc, argv, "dir");
     if (d)
         dir = d;
+    if (board_arg(argc, argv, "measure")) {
+        measure();
+        return 0;
+    }
     runtime_init(MBPF_TARGET_NONE, 0);
     isolation("interp", 0);
     hardening("interp", 0);

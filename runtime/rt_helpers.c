@@ -32,20 +32,61 @@ static void put_char(line *l, char c)
         l->buf[l->len++] = c;
 }
 
+/* Decimal digits of v, at least `width` of them (zero-padded): 32-bit divisions only. */
+static void put_u32(line *l, uint32_t v, int width)
+{
+    char tmp[10];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v || n < width);
+    while (n)
+        put_char(l, tmp[--n]);
+}
+
+/* 64-bit numbers in chunks of 9 digits: at most two 64-bit divisions per number. */
 static void put_num(line *l, uint64_t v, unsigned base, int is_signed)
 {
-    char tmp[24];
-    int n = 0;
     if (is_signed && (int64_t)v < 0) {
         put_char(l, '-');
         v = 0 - v;
     }
-    do {
-        tmp[n++] = "0123456789abcdef"[v % base];
-        v /= base;
-    } while (v);
-    while (n)
-        put_char(l, tmp[--n]);
+    if (base == 16) {
+        int shift = 60;
+        while (shift > 0 && !(v >> shift))
+            shift -= 4;
+        for (; shift >= 0; shift -= 4)
+            put_char(l, "0123456789abcdef"[(v >> shift) & 15u]);
+        return;
+    }
+    const uint32_t e9 = 1000000000u;
+    if (v <= 0xffffffffu) {
+        put_u32(l, (uint32_t)v, 1);
+        return;
+    }
+    uint64_t hi = v / e9;
+    uint32_t lo = (uint32_t)(v - hi * e9);
+    if (hi <= 0xffffffffu) {
+        put_u32(l, (uint32_t)hi, 1);
+    } else {
+        uint64_t top = hi / e9;
+        put_u32(l, (uint32_t)top, 1);
+        put_u32(l, (uint32_t)(hi - top * e9), 9);
+    }
+    put_u32(l, lo, 9);
+}
+
+/* Numeric conversions a format asks for (each formats one argument; at most three). */
+static uint32_t conversions(const char *f, uint64_t n)
+{
+    uint32_t k = 0;
+    for (uint64_t i = 0; i + 1 < n; i++)
+        if (f[i] == '%') {
+            char c = f[++i];
+            k += c == 'd' || c == 'u' || c == 'x';
+        }
+    return k < 3 ? k : 3;
 }
 
 static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
@@ -53,9 +94,9 @@ static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
     uint64_t fmt = a[0], n = a[1];
     if (n > MBPF_LOG_LINE || !mbpf_exec_check(x, fmt, n, MBPF_REGION_R))
         return refuse(x);
-    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n)))
-        return 0;
     const char *f = (const char *)(uintptr_t)fmt;
+    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n) + MBPF_HELPER_LOG_NUMBER_COST * conversions(f, n)))
+        return 0;
     line l;
     l.len = 0;
     uint32_t arg = 2;

@@ -77,16 +77,24 @@ static void put_num(line *l, uint64_t v, unsigned base, int is_signed)
     put_u32(l, lo, 9);
 }
 
-/* Numeric conversions a format asks for (each formats one argument; at most three). */
-static uint32_t conversions(const char *f, uint64_t n)
+/* Decimal numbers wider than 32 bits the format will print (%d, %u; arguments a, b, c in order):
+ * the ones that need 64-bit divisions. */
+static uint32_t wide_numbers(const char *f, uint64_t n, const uint64_t a[5])
 {
-    uint32_t k = 0;
-    for (uint64_t i = 0; i + 1 < n; i++)
-        if (f[i] == '%') {
-            char c = f[++i];
-            k += c == 'd' || c == 'u' || c == 'x';
-        }
-    return k < 3 ? k : 3;
+    uint32_t arg = 2, k = 0;
+    for (uint64_t i = 0; i + 1 < n; i++) {
+        if (f[i] != '%')
+            continue;
+        char c = f[++i];
+        if (c != 'd' && c != 'u' && c != 'x' && c != 'c')
+            continue;
+        uint64_t v = arg < 5 ? a[arg] : 0;
+        arg++;
+        if (c == 'd' && (int64_t)v < 0)
+            v = 0 - v;
+        k += (c == 'd' || c == 'u') && v > 0xffffffffu;
+    }
+    return k;
 }
 
 static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
@@ -95,7 +103,7 @@ static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
     if (n > MBPF_LOG_LINE || !mbpf_exec_check(x, fmt, n, MBPF_REGION_R))
         return refuse(x);
     const char *f = (const char *)(uintptr_t)fmt;
-    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n) + MBPF_HELPER_LOG_NUMBER_COST * conversions(f, n)))
+    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n) + MBPF_HELPER_LOG_NUMBER_COST * wide_numbers(f, n, a)))
         return 0;
     line l;
     l.len = 0;

@@ -27,8 +27,8 @@
 
 /* Budget units a helper charges for its own work (mbpf_exec_charge), on top of the unit every
  * helper call costs: log, memcpy and memcmp one per 16 bytes (format or copied/compared) and log
- * MBPF_HELPER_LOG_NUMBER_COST more per number it formats (%d %u %x), the kv helpers one per 8
- * entries of the store they look at (a store creates an entry only while the namespace is under
+ * MBPF_HELPER_LOG_NUMBER_COST more per decimal number wider than 32 bits, the kv helpers one
+ * per 8 entries of the store they look at (a store creates an entry only while the namespace is under
  * its quota, runtime.h). The others do a bounded amount of work and charge nothing.
  * docs/runtime.md bounds the work of a unit. */
 #define MBPF_HELPER_BYTES_COST(n) (((uint64_t)(n) + 15u) / 16u)

@@ -31,17 +31,60 @@ static mbpf_exec *exec_of(mbpf_jit_block *b)
     return (mbpf_exec *)(uintptr_t)b->exec;
 }
 
-static uint64_t rt_helper(mbpf_jit_block *b, uint32_t id, const uint64_t *args, uint32_t pc)
+/* The block's budget is the low part of x->budget_left: at most 0xffffffff units are visible to
+ * generated code at a time (a larger budget cannot be spent in one run on these targets). */
+static uint32_t block_budget(const mbpf_exec *x)
+{
+    if (!x->budget)
+        return 0xffffffffu; /* unlimited: the code's decrements never reach 0 in practice */
+    return x->budget_left < 0xffffffffu ? (uint32_t)x->budget_left : 0xffffffffu;
+}
+
+/* Units generated code spent since the block was last synchronised: x->budget_left is brought up
+ * to date, so helpers charge (mbpf_exec_charge) from the right amount. */
+static void budget_to_exec(mbpf_jit_block *b, mbpf_exec *x)
+{
+    if (x->budget)
+        x->budget_left -= block_budget(x) - b->budget;
+}
+
+/* The id of a helper call: the immediate, or for callx (pc bit MBPF_JIT_CALLX) the 64-bit value
+ * of the eBPF register named in bits 16..19, which the code has written to its block slot. An id
+ * with bits above 31 is an unknown helper, exactly as in the interpreter. */
+static uint64_t helper_id(const mbpf_jit_block *b, uint32_t id, uint32_t pc)
+{
+    if (!(pc & MBPF_JIT_CALLX))
+        return id;
+    uint32_t r = (pc >> 16) & 15u;
+    return r < MBPF_NREGS ? (uint64_t)b->regs[2 * r + 1] << 32 | b->regs[2 * r] : id;
+}
+
+/* Helper trampoline: the call costs 1 budget unit (charged here, at the call's pc, before the
+ * id is looked at), the helper then charges its own work through x->budget_left, and what is
+ * left goes back into the block. args are the block slots of r1..r5. */
+static uint64_t rt_helper(mbpf_jit_block *b, uint32_t id_imm, const uint64_t *args, uint32_t pcw)
 {
     mbpf_exec *x = exec_of(b);
+    const uint32_t pc = pcw & 0xffffu;
+    const uint64_t id = helper_id(b, id_imm, pcw);
+    budget_to_exec(b, x);
+    if (!mbpf_exec_charge(x, 1)) {
+        b->status = MBPF_FAULT_BUDGET;
+        b->fault_pc = pc;
+        b->budget = block_budget(x);
+        return 0;
+    }
     if (id >= x->n_helpers || !x->helpers[id]) {
         b->status = MBPF_FAULT_HELPER;
         b->fault_pc = pc;
-        b->fault_addr = id;
+        b->fault_addr = (uint32_t)id;
+        x->fault.addr = id; /* the full id (block words are 32-bit); kept by block_finish */
+        b->budget = block_budget(x);
         return 0;
     }
     x->stack_top = b->stack_cur; /* helpers check stack pointers against the live stack */
     uint64_t r = x->helpers[id](x, args);
+    b->budget = block_budget(x);
     if (x->status == MBPF_FAULT_STOPPED) {
         b->status = MBPF_FAULT_STOPPED;
         b->r0_lo = (uint32_t)x->r0;
@@ -89,7 +132,9 @@ void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
     b->rodata_end = p->rodata ? b->rodata + p->rodata_len : 0;
     b->data = (uint32_t)(uintptr_t)p->data;
     b->data_end = p->data ? b->data + p->data_len : 0;
-    b->budget = x->budget && x->budget < 0xffffffffu ? (uint32_t)x->budget : 0xffffffffu;
+    x->budget_left = x->budget;
+    x->fault.addr = 0;
+    b->budget = block_budget(x);
     b->depth_left = max_depth ? max_depth - 1 : 0;
     b->exec = (uint32_t)(uintptr_t)x;
     b->fn_helper = (uint32_t)(uintptr_t)rt_helper;
@@ -106,6 +151,7 @@ void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
 
 mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
 {
+    budget_to_exec(b, x);
     x->r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
     if (status == MBPF_FAULT_STOPPED || status == MBPF_OK) {
         x->status = MBPF_OK;
@@ -113,7 +159,8 @@ mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t stat
     }
     x->status = (mbpf_status)status;
     x->fault.pc = b->fault_pc;
-    x->fault.addr = b->fault_addr;
+    if (status != MBPF_FAULT_HELPER || (uint32_t)x->fault.addr != b->fault_addr)
+        x->fault.addr = b->fault_addr; /* a helper id may be wider than the block's word */
     x->fault.size = b->fault_size;
     x->r0 = 0;
     return x->status;

@@ -223,6 +223,9 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
     uint32_t magic = 0;
     if (!rt || !p || !t || !buf || !t->stack || t->stack_len < MBPF_STACK_SIZE)
         return fail(rt, err, MBPF_RT_ERR_ARG, "runtime: missing program slot, tenant, stack or buffer");
+    if (t->id > MBPF_RT_TENANT_ID_MAX)
+        return fail(rt, err, MBPF_RT_ERR_ARG,
+                    "runtime: tenant ids 0xfffffffe and 0xffffffff are reserved (kv markers)");
     if (len >= 4)
         memcpy(&magic, buf, 4);
     if (magic != MBPF_CONTAINER_MAGIC && magic != MBPF_IMAGE_MAGIC)
@@ -240,6 +243,7 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
 /* Install a staged program into p: data initialised, helper table masked, key computed. */
 static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const staged *s)
 {
+    rt_cache_forget(rt, p); /* the old program's code no longer charges this slot */
     p->tenant = t;
     p->prog = s->prog;
     if (p->prog.data_len) {
@@ -292,9 +296,13 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     return fail(rt, err, MBPF_RT_OK, NULL);
 }
 
+static const char busy_msg[] = "runtime: load, replace, unload or run from inside a run (a helper)";
+
 int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
                  size_t len, mbpf_rt_error *err)
 {
+    if (rt && rt->running)
+        return fail(rt, err, MBPF_RT_ERR_BUSY, busy_msg); /* p may be the running program */
     if (p)
         p->loaded = 0;
     return load_common(rt, p, t, buf, len, err);
@@ -303,6 +311,8 @@ int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
 int mbpf_rt_replace(mbpf_runtime *rt, mbpf_prog *p, const uint8_t *buf, size_t len,
                     mbpf_rt_error *err)
 {
+    if (rt && rt->running)
+        return fail(rt, err, MBPF_RT_ERR_BUSY, busy_msg);
     if (!p || !p->loaded)
         return fail(rt, err, MBPF_RT_ERR_ARG, "runtime: replace needs a loaded program");
     uint32_t swaps = p->stats.swaps;
@@ -312,11 +322,17 @@ int mbpf_rt_replace(mbpf_runtime *rt, mbpf_prog *p, const uint8_t *buf, size_t l
     return rc;
 }
 
-void mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p)
+int mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p)
 {
-    (void)rt;
-    if (p)
-        p->loaded = 0;
+    if (!rt || !p)
+        return MBPF_RT_ERR_ARG;
+    if (rt->running) {
+        rt->last_msg = busy_msg;
+        return MBPF_RT_ERR_BUSY;
+    }
+    rt_cache_forget(rt, p); /* an eviction must not write the statistics of a slot given back */
+    p->loaded = 0;
+    return MBPF_RT_OK;
 }
 
 /* What helpers find in mbpf_exec.user. */
@@ -338,11 +354,12 @@ const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x)
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
                         mbpf_fault *fault)
 {
-    if (!rt || !p || !p->loaded) {
+    if (!rt || !p || !p->loaded || rt->running) {
         if (fault)
             memset(fault, 0, sizeof *fault);
         return MBPF_FAULT_BAD_INSN;
     }
+    rt->running = 1;
     const mbpf_tenant *t = p->tenant;
     rt_call call = {rt, p};
     mbpf_exec x;
@@ -356,6 +373,7 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     x.helpers = p->helpers;
     x.n_helpers = MBPF_RT_MAX_HELPERS;
     x.budget = t->budget;
+    x.budget_left = t->budget; /* helpers charge from it (vm.h) */
     x.user = &call;
     x.facts = p->facts_kept ? p->facts : NULL;
 
@@ -376,6 +394,7 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
         st = mbpf_interp_run(&x);
         p->stats.engine = MBPF_RT_ENGINE_INTERP;
     }
+    rt->running = 0;
     p->stats.runs++;
     if (st != MBPF_OK) {
         p->stats.faults++;
@@ -416,6 +435,7 @@ const char *mbpf_rt_error_name(int code)
     case MBPF_RT_ERR_NOMEM: return "out of memory";
     case MBPF_RT_ERR_SIGNATURE: return "signature refused";
     case MBPF_RT_ERR_RELEASE: return "wrong hook or rollback";
+    case MBPF_RT_ERR_BUSY: return "not allowed during a run";
     default: return "unknown error";
     }
 }

@@ -128,6 +128,13 @@ static const mbpf_rt_cache_entry *get(mbpf_runtime *rt, mbpf_prog *p, int fresh)
     return e;
 }
 
+void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p)
+{
+    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
+        if (rt->cache[i].owner == p)
+            rt->cache[i].owner = NULL;
+}
+
 const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p)
 {
     return get(rt, p, 0);

@@ -1,6 +1,8 @@
 /* The default helper set (include/mcubpf/helpers.h). Each helper trusts nothing it is given:
  * pointers are checked against the calling program's own regions with mbpf_exec_check, lengths
- * are bounded, and the tenant comes from the run, never from an argument. */
+ * are bounded, and the tenant comes from the run, never from an argument. Work that grows with
+ * an argument or with the kv store is charged to the run's budget (mbpf_exec_charge) before it
+ * is done, at the costs helpers.h declares. */
 #include <string.h>
 
 #include "mcubpf/helpers.h"
@@ -30,20 +32,69 @@ static void put_char(line *l, char c)
         l->buf[l->len++] = c;
 }
 
+/* Decimal digits of v, at least `width` of them (zero-padded): 32-bit divisions only. */
+static void put_u32(line *l, uint32_t v, int width)
+{
+    char tmp[10];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v || n < width);
+    while (n)
+        put_char(l, tmp[--n]);
+}
+
+/* 64-bit numbers in chunks of 9 digits: at most two 64-bit divisions per number. */
 static void put_num(line *l, uint64_t v, unsigned base, int is_signed)
 {
-    char tmp[24];
-    int n = 0;
     if (is_signed && (int64_t)v < 0) {
         put_char(l, '-');
         v = 0 - v;
     }
-    do {
-        tmp[n++] = "0123456789abcdef"[v % base];
-        v /= base;
-    } while (v);
-    while (n)
-        put_char(l, tmp[--n]);
+    if (base == 16) {
+        int shift = 60;
+        while (shift > 0 && !(v >> shift))
+            shift -= 4;
+        for (; shift >= 0; shift -= 4)
+            put_char(l, "0123456789abcdef"[(v >> shift) & 15u]);
+        return;
+    }
+    const uint32_t e9 = 1000000000u;
+    if (v <= 0xffffffffu) {
+        put_u32(l, (uint32_t)v, 1);
+        return;
+    }
+    uint64_t hi = v / e9;
+    uint32_t lo = (uint32_t)(v - hi * e9);
+    if (hi <= 0xffffffffu) {
+        put_u32(l, (uint32_t)hi, 1);
+    } else {
+        uint64_t top = hi / e9;
+        put_u32(l, (uint32_t)top, 1);
+        put_u32(l, (uint32_t)(hi - top * e9), 9);
+    }
+    put_u32(l, lo, 9);
+}
+
+/* Decimal numbers wider than 32 bits the format will print (%d, %u; arguments a, b, c in order):
+ * the ones that need 64-bit divisions. */
+static uint32_t wide_numbers(const char *f, uint64_t n, const uint64_t a[5])
+{
+    uint32_t arg = 2, k = 0;
+    for (uint64_t i = 0; i + 1 < n; i++) {
+        if (f[i] != '%')
+            continue;
+        char c = f[++i];
+        if (c != 'd' && c != 'u' && c != 'x' && c != 'c')
+            continue;
+        uint64_t v = arg < 5 ? a[arg] : 0;
+        arg++;
+        if (c == 'd' && (int64_t)v < 0)
+            v = 0 - v;
+        k += (c == 'd' || c == 'u') && v > 0xffffffffu;
+    }
+    return k;
 }
 
 static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
@@ -52,6 +103,8 @@ static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
     if (n > MBPF_LOG_LINE || !mbpf_exec_check(x, fmt, n, MBPF_REGION_R))
         return refuse(x);
     const char *f = (const char *)(uintptr_t)fmt;
+    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n) + MBPF_HELPER_LOG_NUMBER_COST * wide_numbers(f, n, a)))
+        return 0;
     line l;
     l.len = 0;
     uint32_t arg = 2;
@@ -81,18 +134,26 @@ static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
 
 /* ---- key/value store ---- */
 
-static mbpf_kv_entry *kv_find(mbpf_kv *kv, uint32_t ns, uint32_t key, int create)
+/* The entry of (ns, key), or a new one when ns holds fewer than `quota` entries (0: look up only).
+ * The scan is charged (MBPF_HELPER_KV_COST per entry looked at) before anything changes; *ok
+ * is 0 when the budget ran out (the run then ends). */
+static mbpf_kv_entry *kv_find(mbpf_exec *x, mbpf_kv *kv, uint32_t ns, uint32_t key, uint32_t quota,
+                              int *ok)
 {
-    mbpf_kv_entry *free_slot = NULL;
-    for (uint32_t i = 0; i < kv->cap; i++) {
+    mbpf_kv_entry *free_slot = NULL, *found = NULL;
+    uint32_t i, held = 0;
+    for (i = 0; i < kv->cap && !found; i++) {
         mbpf_kv_entry *e = &kv->entries[i];
         if (e->ns == ns && e->key == key)
-            return e;
-        if (!e->ns && !free_slot)
+            found = e;
+        else if (e->ns == ns)
+            held++;
+        else if (!e->ns && !free_slot)
             free_slot = e;
     }
-    if (!create || !free_slot)
-        return NULL;
+    *ok = mbpf_exec_charge(x, MBPF_HELPER_KV_COST(i));
+    if (!*ok || found || !quota || !free_slot || held >= quota)
+        return *ok ? found : NULL;
     free_slot->ns = ns;
     free_slot->key = key;
     free_slot->value = 0;
@@ -101,15 +162,18 @@ static mbpf_kv_entry *kv_find(mbpf_kv *kv, uint32_t ns, uint32_t key, int create
 
 static uint32_t tenant_ns(const mbpf_exec *x)
 {
-    return mbpf_rt_tenant_of(x)->id + 1u; /* never 0 (free) for ids below 0xfffffffe */
+    return mbpf_rt_tenant_of(x)->id + 1u; /* never 0 (free): ids above 0xfffffffd are refused */
 }
 
 static uint64_t kv_store(mbpf_exec *x, uint32_t ns, const uint64_t a[5])
 {
-    mbpf_kv *kv = mbpf_rt_of(x)->cfg.kv;
-    mbpf_kv_entry *e = kv ? kv_find(kv, ns, (uint32_t)a[0], 1) : NULL;
+    const mbpf_rt_config *cfg = &mbpf_rt_of(x)->cfg;
+    mbpf_kv *kv = cfg->kv;
+    int ok = 1;
+    uint32_t quota = kv ? (cfg->kv_quota ? cfg->kv_quota : MBPF_KV_DEFAULT_QUOTA(kv->cap)) : 0;
+    mbpf_kv_entry *e = kv ? kv_find(x, kv, ns, (uint32_t)a[0], quota, &ok) : NULL;
     if (!e)
-        return (uint64_t)-1;
+        return ok ? (uint64_t)-1 : 0;
     e->value = a[1];
     return 0;
 }
@@ -119,7 +183,10 @@ static uint64_t kv_fetch(mbpf_exec *x, uint32_t ns, const uint64_t a[5])
     if (!mbpf_exec_check(x, a[1], 8, MBPF_REGION_W))
         return refuse(x);
     mbpf_kv *kv = mbpf_rt_of(x)->cfg.kv;
-    mbpf_kv_entry *e = kv ? kv_find(kv, ns, (uint32_t)a[0], 0) : NULL;
+    int ok = 1;
+    mbpf_kv_entry *e = kv ? kv_find(x, kv, ns, (uint32_t)a[0], 0, &ok) : NULL;
+    if (!ok)
+        return 0;
     uint64_t v = e ? e->value : 0;
     memcpy((void *)(uintptr_t)a[1], &v, 8);
     return e ? 0 : (uint64_t)-1;
@@ -160,6 +227,8 @@ static uint64_t h_memcpy(mbpf_exec *x, const uint64_t a[5])
     if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, MBPF_REGION_W) ||
         !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
         return refuse(x);
+    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n)))
+        return 0;
     if (n)
         memmove((void *)(uintptr_t)a[0], (const void *)(uintptr_t)a[1], (size_t)n);
     return n;
@@ -171,6 +240,8 @@ static uint64_t h_memcmp(mbpf_exec *x, const uint64_t a[5])
     if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, MBPF_REGION_R) ||
         !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
         return refuse(x);
+    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n)))
+        return 0;
     const uint8_t *p = (const uint8_t *)(uintptr_t)a[0], *q = (const uint8_t *)(uintptr_t)a[1];
     for (uint64_t i = 0; i < n; i++)
         if (p[i] != q[i])

@@ -31,6 +31,17 @@ const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p);
 /* The same right after p was verified (its facts are still in the work arena). */
 const mbpf_rt_cache_entry *rt_cache_load(mbpf_runtime *rt, mbpf_prog *p);
 
+/* Drop every pointer the cache holds to p (entries it translated stay, owned by nobody). */
+#if MBPF_RT_WITH_JIT
+void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p);
+#else
+static inline void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p)
+{
+    (void)rt;
+    (void)p;
+}
+#endif
+
 /* Zero a word-aligned object with word stores (the size-optimised libc memset is a byte loop). */
 void rt_zero(void *p, size_t bytes);
 

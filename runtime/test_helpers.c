@@ -1,4 +1,7 @@
-/* Conformance-suite helpers. Every pointer argument is checked against the caller's regions. */
+/* Conformance-suite helpers. Every pointer argument is checked against the caller's regions;
+ * work that grows with an argument is charged to the budget, one unit per 16 bytes (the default
+ * helpers' rate, include/mcubpf/helpers.h). */
+#include "mcubpf/helpers.h"
 #include "mcubpf/test_helpers.h"
 
 static uint64_t gather_bytes(mbpf_exec *x, const uint64_t a[5])
@@ -14,6 +17,8 @@ static uint64_t memfrob(mbpf_exec *x, const uint64_t a[5])
         mbpf_exec_stop(x, MBPF_FAULT_HELPER_ARG, 0);
         return 0;
     }
+    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(a[1])))
+        return 0;
     uint8_t *p = (uint8_t *)(uintptr_t)a[0];
     for (uint64_t i = 0; i < a[1]; i++)
         p[i] ^= 42;
@@ -49,6 +54,8 @@ static uint64_t isqrt(mbpf_exec *x, const uint64_t a[5])
 static uint64_t str_cmp(mbpf_exec *x, const uint64_t a[5])
 {
     for (uint64_t i = 0;; i++) {
+        if (i % 16u == 0 && !mbpf_exec_charge(x, 1))
+            return 0;
         if (!mbpf_exec_check(x, a[0] + i, 1, MBPF_REGION_R) ||
             !mbpf_exec_check(x, a[1] + i, 1, MBPF_REGION_R)) {
             mbpf_exec_stop(x, MBPF_FAULT_HELPER_ARG, 0);

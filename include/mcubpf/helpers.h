@@ -24,6 +24,16 @@
 #define MBPF_HELPER_SENSOR_READ 9
 
 #define MBPF_HELPER_DEFAULT_COUNT 10 /* ids below this one */
+
+/* Budget units a helper charges for its own work (mbpf_exec_charge), on top of the unit every
+ * helper call costs: log, memcpy and memcmp one per 16 bytes (format or copied/compared) and log
+ * MBPF_HELPER_LOG_NUMBER_COST more per decimal number wider than 32 bits, the kv helpers one
+ * per 8 entries of the store they look at (a store creates an entry only while the namespace is under
+ * its quota, runtime.h). The others do a bounded amount of work and charge nothing.
+ * docs/runtime.md bounds the work of a unit. */
+#define MBPF_HELPER_BYTES_COST(n) (((uint64_t)(n) + 15u) / 16u)
+#define MBPF_HELPER_KV_COST(entries) (((uint64_t)(entries) + 7u) / 8u)
+#define MBPF_HELPER_LOG_NUMBER_COST 8u
 #define MBPF_LOG_LINE 96u
 #define MBPF_HELPER_MEM_MAX 4096u
 

@@ -1,7 +1,8 @@
 /* The on-device runtime: what a firmware embeds to load, verify, translate, cache and run
  * eBPF programs of several tenants. Freestanding C99, no malloc: every byte comes from the
  * embedder (the runtime object, a code arena, a work arena, per-program and per-tenant buffers).
- * Not reentrant: one load or run at a time (call it from one thread, or lock around it).
+ * Not reentrant: one load or run at a time (call it from one thread, or lock around it). From
+ * inside a run (a helper), load, replace, unload and run fail with MBPF_RT_ERR_BUSY / a fault.
  * Guide: docs/runtime.md. */
 #ifndef MCUBPF_RUNTIME_H
 #define MCUBPF_RUNTIME_H
@@ -55,6 +56,8 @@
                                      * by a key not registered (include/mcubpf/sign.h) */
 #define MBPF_RT_ERR_RELEASE (-8)    /* built for another hook, or older than the version loaded
                                      * for its hook (rollback) */
+#define MBPF_RT_ERR_BUSY (-9)       /* called from inside a run (a helper): the running program's
+                                     * code, data and stack must not change under it */
 
 typedef struct mbpf_rt_error {
     int code;        /* MBPF_RT_ERR_* */
@@ -83,18 +86,25 @@ typedef struct mbpf_rt_services {
 } mbpf_rt_services;
 
 /* Key/value store (helpers MBPF_HELPER_KV_*): fixed entries from the embedder, one namespace per
- * tenant plus a global one. */
+ * tenant plus a global one. Each namespace holds at most mbpf_rt_config.kv_quota entries, so
+ * that no tenant can fill the table for the others. */
 typedef struct mbpf_kv_entry {
     uint32_t ns; /* 0 = free, MBPF_KV_NS_GLOBAL, or tenant id + 1 */
     uint32_t key;
     uint64_t value;
 } mbpf_kv_entry;
 #define MBPF_KV_NS_GLOBAL 0xffffffffu
+/* Tenant ids 0xfffffffe and 0xffffffff are reserved (their namespace would be the global one or
+ * the free marker): mbpf_rt_load refuses them. */
+#define MBPF_RT_TENANT_ID_MAX 0xfffffffdu
 
 typedef struct mbpf_kv {
     mbpf_kv_entry *entries;
     uint32_t cap;
 } mbpf_kv;
+
+/* Quota of a namespace whose quota is left 0: a quarter of the store (at least one entry). */
+#define MBPF_KV_DEFAULT_QUOTA(cap) ((cap) / 4u ? (cap) / 4u : 1u)
 
 typedef struct mbpf_rt_config {
     mbpf_target target;     /* translation target; MBPF_TARGET_NONE: interpreter only */
@@ -104,19 +114,23 @@ typedef struct mbpf_rt_config {
     void *work;             /* verifier/translator scratch, 8-byte aligned */
     size_t work_len;        /* mbpf_rt_work_size(largest program) */
     mbpf_kv *kv;            /* NULL: the kv helpers fail with -1 */
+    uint32_t kv_quota;      /* entries one namespace (a tenant's, the global one) may hold;
+                             * 0 = MBPF_KV_DEFAULT_QUOTA(kv->cap) */
     mbpf_rt_services services;
 } mbpf_rt_config;
 
 /* A tenant: who owns a program, what it may call and where its stack lives. Embedder storage;
  * must outlive its programs. */
 typedef struct mbpf_tenant {
-    uint32_t id;          /* distinct per tenant: selects its kv namespace */
+    uint32_t id;          /* distinct per tenant: selects its kv namespace; at most
+                           * MBPF_RT_TENANT_ID_MAX */
     uint32_t helper_mask; /* bit n: helper id n allowed */
     uint32_t ctx_flags;   /* MBPF_REGION_R | MBPF_REGION_W: access to the contexts it is given */
     uint8_t *stack;       /* its eBPF stack: MBPF_STACK_SIZE per call level, up to
                            * MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH */
     uint32_t stack_len;
-    uint64_t budget;      /* back edges and local calls per run; 0 = unlimited */
+    uint64_t budget;      /* budget units per run (rules in vm.h, constant in docs/runtime.md);
+                           * 0 = unlimited */
 } mbpf_tenant;
 
 typedef struct mbpf_prog_stats {
@@ -172,6 +186,7 @@ typedef struct mbpf_runtime {
     mbpf_rt_cache_entry cache[MBPF_RT_CACHE_ENTRIES];
     const char *last_msg;     /* detail of the last load error (in the work arena or static) */
     mbpf_rt_trust trust;      /* keys, signature check, rollback records (mcubpf/sign.h) */
+    uint8_t running;          /* a run is under way (reentrancy guard) */
 } mbpf_runtime;
 
 /* Work arena bytes enough for any program of up to n_insns instructions (worst case: every
@@ -202,12 +217,15 @@ int mbpf_rt_replace(mbpf_runtime *rt, mbpf_prog *p, const uint8_t *buf, size_t l
                     mbpf_rt_error *err);
 
 /* Run p with context [ctx, ctx+ctx_len) (r1, r2). Returns the status; *r0 and *fault (each may be
- * NULL) receive the result and, on a fault, where it happened. */
+ * NULL) receive the result and, on a fault, where it happened. Without a loaded program, or from
+ * inside another run, nothing runs and the status is MBPF_FAULT_BAD_INSN. */
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
                         mbpf_fault *fault);
 
-/* Unload p (its cached code stays until evicted: another program may share it). */
-void mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p);
+/* Unload p (its cached code stays until evicted: another program may share it; the runtime keeps
+ * no pointer to p afterwards). MBPF_RT_OK, MBPF_RT_ERR_ARG, or MBPF_RT_ERR_BUSY from inside a
+ * run (p then stays loaded). */
+int mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p);
 
 /* The full message of the last load error: a verifier line ("verify: insn 12 (...): ...") or the
  * static reason. Valid until the next load. */

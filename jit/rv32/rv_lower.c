@@ -7,6 +7,7 @@
  * double as the helper argument array). Conditional branches use the long form (inverted branch
  * over a jal, +-1 MiB), so sizes never depend on offsets and the core's two passes agree. */
 #include "jit/jit_core.h"
+#include "jit/jit_runtime.h"
 #include "jit/rv32/rv_encode.h"
 
 enum {
@@ -394,6 +395,31 @@ static void budget_check(rv *t)
     t->fixed = 0;
 }
 
+/* Entry into a loop proven bounded: charge its trip bound (MBPF_FACT_TRIPS, at most 256: an
+ * addi immediate) at its first instruction. Its own back edges jump past this sequence. */
+#define LOOP_CHARGE_BYTES 32 /* lui addi lw addi bgeu-over-jal(8) sub sw */
+static void loop_charge(rv *t, const mbpf_fact *f)
+{
+    t->fixed = 1;
+    li_fixed(t, RV_T1, t->pc);
+    lw_block(t, RV_T0, MBPF_JB_BUDGET);
+    e(t, rv_opi(RV_ADD, RV_T2, RV_ZERO, (int32_t)MBPF_FACT_TRIPS(f)));
+    branch_to(t, RV_BLTU, RV_T0, RV_T2, jit_stub_offset(t->c, STUB_BUDGET));
+    e(t, rv_sub(RV_T0, RV_T0, RV_T2));
+    sw_block(t, RV_T0, MBPF_JB_BUDGET);
+    t->fixed = 0;
+}
+
+/* Native target of a jump: a bounded back edge into a loop head skips the entry charge. */
+static uint32_t jump_offset(rv *t, const mbpf_fact *f, uint32_t target)
+{
+    uint32_t to = jit_insn_offset(t->c, target);
+    if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
+        (t->c->facts[target].flags & MBPF_FACT_LOOP_HEAD))
+        to += LOOP_CHARGE_BYTES;
+    return to;
+}
+
 /* t0 = (a < b) over 64 bits, signed or unsigned. */
 static void less64(rv *t, int al, int ah, int bl, int bh, int is_signed)
 {
@@ -464,9 +490,10 @@ static void compare(rv *t, const mbpf_insn *in, int *f3, int *r1, int *r2)
     }
 }
 
-static int lower_jump(rv *t, const mbpf_insn *in, uint32_t target, int budgeted)
+static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f, uint32_t target)
 {
-    uint32_t to = jit_insn_offset(t->c, target);
+    const int budgeted = jit_needs_budget(f);
+    uint32_t to = jump_offset(t, f, target);
     if (MBPF_OP(in->code) == MBPF_JA) {
         if (budgeted)
             budget_check(t);
@@ -520,7 +547,7 @@ static int address(rv *t, int base, int16_t off, uint32_t size, int write, const
                    int32_t *use_off)
 {
     const int bl = LO[base], bh = HI[base];
-    if (f->mem == MBPF_MEM_PROVEN && rv_fits12(off) && rv_fits12(off + 4)) {
+    if (f->mem == MBPF_MEM_PROVEN && rv_fits12(off) && rv_fits12(off + 7)) {
         *use_off = off;
         return bl;
     }
@@ -544,12 +571,54 @@ static int address(rv *t, int base, int16_t off, uint32_t size, int write, const
     return RV_T3;
 }
 
+/* Accesses not proven aligned (MBPF_FACT_ALIGNED) are assembled from byte accesses: many RV32
+ * cores trap on a misaligned lw/sw/lh/sh. */
+static int plain_access(const mbpf_fact *f, uint32_t size)
+{
+    return size == 1 || (f->flags & MBPF_FACT_ALIGNED);
+}
+
+/* rd = the 32-bit word (or, with bytes == 2, the halfword) at off(b), little-endian, byte by
+ * byte; the top byte signed when sx. Uses t1; rd must differ from b and t1. */
+static void load_bytes(rv *t, int rd, int b, int32_t off, uint32_t bytes, int sx)
+{
+    e(t, rv_load(RV_LBU, rd, b, off));
+    for (uint32_t i = 1; i < bytes; i++) {
+        e(t, rv_load(sx && i == bytes - 1 ? RV_LB : RV_LBU, RV_T1, b, off + (int32_t)i));
+        e(t, rv_slli(RV_T1, RV_T1, (int)(8 * i)));
+        e(t, rv_op(RV_OR, rd, rd, RV_T1));
+    }
+}
+
+static void store_bytes(rv *t, int v, int b, int32_t off, uint32_t bytes)
+{
+    e(t, rv_store(RV_SB, v, b, off));
+    for (uint32_t i = 1; i < bytes; i++) {
+        e(t, rv_srli(RV_T0, v, (int)(8 * i)));
+        e(t, rv_store(RV_SB, RV_T0, b, off + (int32_t)i));
+    }
+}
+
 static int lower_load(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const int d = MBPF_DST(in), sx = MBPF_MODE(in->code) == MBPF_MEMSX;
     const uint32_t size = mbpf_size_bytes(in->code);
     int32_t off;
     int b = address(t, MBPF_SRC(in), in->off, size, 0, f, &off);
+    if (!plain_access(f, size)) {
+        /* into t0 (and t2), then the destination: the base may be the destination */
+        load_bytes(t, RV_T0, b, off, size == 8 ? 4 : size, sx && size != 8);
+        if (size == 8)
+            load_bytes(t, RV_T2, b, off + 4, 4, 0);
+        mv(t, LO[d], RV_T0);
+        if (size == 8)
+            mv(t, HI[d], RV_T2);
+        else if (sx)
+            e(t, rv_srai(HI[d], LO[d], 31));
+        else
+            mv(t, HI[d], RV_ZERO);
+        return 0;
+    }
     if (size == 8) {
         /* the base may be the destination: load the upper half first into t0 */
         e(t, rv_load(RV_LW, RV_T0, b, off + 4));
@@ -580,6 +649,12 @@ static int lower_store(rv *t, const mbpf_insn *in, const mbpf_fact *f)
     } else {
         vl = LO[MBPF_SRC(in)];
         vh = HI[MBPF_SRC(in)];
+    }
+    if (!plain_access(f, size)) {
+        store_bytes(t, vl, b, off, size == 8 ? 4 : size);
+        if (size == 8)
+            store_bytes(t, vh, b, off + 4, 4);
+        return 0;
     }
     e(t, rv_store(size == 1 ? RV_SB : size == 2 ? RV_SH : RV_SW, vl, b, off));
     if (size == 8)
@@ -626,16 +701,24 @@ static int lower_atomic(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 
 static int lower_helper_call(rv *t, const mbpf_insn *in)
 {
+    uint32_t pcw = t->pc;
     spill_args(t); /* the slots of r1..r5 are the argument array */
-    if (MBPF_SRCBIT(in->code))
-        mv(t, RV_T1, LO[MBPF_DST(in)]);
-    else
+    if (MBPF_SRCBIT(in->code)) { /* callx: the trampoline reads all 64 bits of the id's slot */
+        const int d = MBPF_DST(in);
+        if (d < 1 || d > 5) {
+            sw_block(t, LO[d], MBPF_JB_REG_LO(d));
+            sw_block(t, HI[d], MBPF_JB_REG_HI(d));
+        }
+        mv(t, RV_T1, LO[d]);
+        pcw |= MBPF_JIT_CALLX | MBPF_JIT_CALLX_REG(d);
+    } else {
         li(t, RV_T1, (uint32_t)in->imm);
+    }
     sw_block(t, RV_S0, MBPF_JB_STACK_CUR);
     mv(t, RV_A0, RV_S1);
     mv(t, RV_A1, RV_T1);
     e(t, rv_opi(RV_ADD, RV_A2, RV_S1, MBPF_JB_REG_LO(1)));
-    li(t, RV_A3, t->pc);
+    li(t, RV_A3, pcw);
     call_block_fn(t, MBPF_JB_FN_HELPER);
     mv(t, LO[0], RV_A0);
     mv(t, HI[0], RV_A1);
@@ -719,7 +802,7 @@ static int lower_insn(rv *t, const mbpf_insn *in, const mbpf_fact *f)
                 return lower_local_call(t, (uint32_t)((int64_t)t->pc + 1 + in->imm));
             return lower_helper_call(t, in);
         }
-        return lower_jump(t, in, jit_jump_target(t->pc, in), jit_needs_budget(f));
+        return lower_jump(t, in, f, jit_jump_target(t->pc, in));
     }
 }
 
@@ -833,6 +916,8 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
 {
     rv *t = b;
     t->pc = pc;
+    if (f->flags & MBPF_FACT_LOOP_HEAD)
+        loop_charge(t, f);
     return lower_insn(t, in, f);
 }
 

@@ -10,6 +10,7 @@
  * (upper half in r1) and pc | size << 16 in r0 and call one of two shared check routines emitted
  * once per program. Faults leave through shared stubs that record kind, eBPF pc and address. */
 #include "jit/jit_core.h"
+#include "jit/jit_runtime.h"
 #include "jit/thumb2/t2_encode.h"
 
 enum {
@@ -24,6 +25,7 @@ enum {
 };
 
 #define BUDGET_CHECK_BYTES 24 /* movw, movt, ldr, subs, bcc, str */
+#define LOOP_CHARGE_BYTES 28  /* movw, movt, movw, ldr, subs, bcc, str */
 
 #define NO_REG (-1)
 
@@ -473,6 +475,28 @@ static void budget_check(t2 *t)
     str_block(t, T2_R12, MBPF_JB_BUDGET);
 }
 
+/* Entry into a loop proven bounded: charge its trip bound (MBPF_FACT_TRIPS) at its first
+ * instruction. Its own back edges branch past this sequence (loop_target). */
+static void loop_charge(t2 *t, const mbpf_fact *f)
+{
+    load_imm_fixed(t, T2_R0, t->pc);
+    e32(t, t2_movw(T2_R1, MBPF_FACT_TRIPS(f)));
+    ldr_block(t, T2_R12, MBPF_JB_BUDGET);
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_R12, T2_R12, T2_R1, 0, 0));
+    bcond_to(t, T2_CC, jit_stub_offset(t->c, STUB_BUDGET));
+    str_block(t, T2_R12, MBPF_JB_BUDGET);
+}
+
+/* Native target of a jump: a bounded back edge into a loop head skips the entry charge. */
+static uint32_t jump_offset(t2 *t, const mbpf_fact *f, uint32_t target)
+{
+    uint32_t to = jit_insn_offset(t->c, target);
+    if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
+        (t->c->facts[target].flags & MBPF_FACT_LOOP_HEAD))
+        to += LOOP_CHARGE_BYTES;
+    return to;
+}
+
 /* Set flags for the condition and return the ARM condition that means "taken". */
 static int compare(t2 *t, const mbpf_insn *in)
 {
@@ -542,9 +566,10 @@ static int invert(int cond)
     return cond ^ 1;
 }
 
-static int lower_jump(t2 *t, const mbpf_insn *in, uint32_t target, int budgeted)
+static int lower_jump(t2 *t, const mbpf_insn *in, const mbpf_fact *f, uint32_t target)
 {
-    uint32_t to = jit_insn_offset(t->c, target);
+    const int budgeted = jit_needs_budget(f);
+    uint32_t to = jump_offset(t, f, target);
     if (MBPF_OP(in->code) == MBPF_JA) {
         if (budgeted)
             budget_check(t);
@@ -716,16 +741,24 @@ static int lower_helper_call(t2 *t, const mbpf_insn *in)
             str_block(t, t->lo[r], MBPF_JB_REG_LO(r));
             str_block(t, t->hi[r], MBPF_JB_REG_HI(r));
         }
-    if (MBPF_SRCBIT(in->code)) {
-        int idr = get_lo(t, MBPF_DST(in), T2_R1);
-        mov(t, T2_R1, idr);
+    uint32_t pcw = t->pc;
+    if (MBPF_SRCBIT(in->code)) { /* callx: the trampoline reads all 64 bits of the id's slot */
+        const int d = MBPF_DST(in);
+        int lo, hi;
+        get_pair(t, d, &lo, &hi, T2_R1, T2_R2);
+        if (d == MBPF_REG_FP || d < 1 || d > 5) {
+            str_block(t, lo, MBPF_JB_REG_LO(d));
+            str_block(t, hi, MBPF_JB_REG_HI(d));
+        }
+        mov(t, T2_R1, lo);
+        pcw |= MBPF_JIT_CALLX | MBPF_JIT_CALLX_REG(d);
     } else {
         load_imm(t, T2_R1, (uint32_t)in->imm);
     }
     mov(t, T2_R0, T2_R11);
     str_block(t, T2_R10, MBPF_JB_STACK_CUR);
     e32(t, t2_addw(T2_R2, T2_R11, MBPF_JB_REG_LO(1)));
-    load_imm(t, T2_R3, t->pc);
+    load_imm(t, T2_R3, pcw);
     call_block_fn(t, MBPF_JB_FN_HELPER);
     put_pair(t, 0, T2_R0, T2_R1);
     ldr_block(t, T2_R2, MBPF_JB_STATUS);
@@ -815,7 +848,7 @@ static int lower_insn(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
                 return lower_local_call(t, (uint32_t)((int64_t)t->pc + 1 + in->imm));
             return lower_helper_call(t, in);
         }
-        return lower_jump(t, in, jit_jump_target(t->pc, in), jit_needs_budget(f));
+        return lower_jump(t, in, f, jit_jump_target(t->pc, in));
     }
 }
 
@@ -943,6 +976,8 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
 {
     t2 *t = b;
     t->pc = pc;
+    if (f->flags & MBPF_FACT_LOOP_HEAD)
+        loop_charge(t, f);
     return lower_insn(t, in, f);
 }
 

@@ -329,3 +329,114 @@ Test(runtime, missing_arguments_are_refused)
     cr_assert_eq(mbpf_rt_run(&rt, NULL, NULL, 0, NULL, NULL), MBPF_FAULT_BAD_INSN);
     free(c);
 }
+
+Test(runtime, reserved_tenant_ids_are_refused)
+{
+    const mbpf_insn prog[] = {MOV64(0, 1), EXIT()};
+    loaded l;
+    tenants[1].id = 0xfffffffeu; /* its namespace would be the global one */
+    cr_assert_eq(load(&l, 1, prog, ARRAY_LEN(prog), 0), MBPF_RT_ERR_ARG);
+    cr_assert(strstr(mbpf_rt_last_message(&rt), "reserved"), "%s", mbpf_rt_last_message(&rt));
+    free(l.buf);
+    tenants[1].id = 0xffffffffu; /* its namespace would be 0, the free-entry marker */
+    cr_assert_eq(load(&l, 1, prog, ARRAY_LEN(prog), 0), MBPF_RT_ERR_ARG);
+    free(l.buf);
+    tenants[1].id = MBPF_RT_TENANT_ID_MAX;
+    cr_assert_eq(load(&l, 1, prog, ARRAY_LEN(prog), 0), MBPF_RT_OK);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 1);
+    free(l.buf);
+}
+
+/* kv_store(key = ctx[0], 1): 0 or -1 */
+static const mbpf_insn kv_store_key[] = {LDX(MBPF_DW, 1, 1, 0), MOV64(2, 1), CALL(MBPF_HELPER_KV_STORE), EXIT()};
+
+static uint64_t store_key(loaded *l, uint64_t key)
+{
+    return run(l, &key, 8, MBPF_OK);
+}
+
+Test(runtime, one_tenant_cannot_fill_the_kv_store)
+{
+    loaded a, b;
+    cr_assert_eq(load(&a, 0, kv_store_key, ARRAY_LEN(kv_store_key), 0), MBPF_RT_OK);
+    cr_assert_eq(load(&b, 1, kv_store_key, ARRAY_LEN(kv_store_key), 0), MBPF_RT_OK);
+    const uint32_t quota = MBPF_KV_DEFAULT_QUOTA(ARRAY_LEN(kv_entries));
+    for (uint64_t k = 0; k < quota; k++)
+        cr_assert_eq(store_key(&a, k), 0);
+    cr_assert_eq(store_key(&a, quota), (uint64_t)-1, "over its quota");
+    cr_assert_eq(store_key(&a, 0), 0, "an existing key can still be updated");
+    cr_assert_eq(store_key(&b, 0), 0, "another tenant still has room");
+    free(a.buf);
+    free(b.buf);
+}
+
+Test(runtime, kv_quota_is_configurable)
+{
+    rt.cfg.kv_quota = 5;
+    loaded a;
+    cr_assert_eq(load(&a, 0, kv_store_key, ARRAY_LEN(kv_store_key), 0), MBPF_RT_OK);
+    for (uint64_t k = 0; k < 5; k++)
+        cr_assert_eq(store_key(&a, 100 + k), 0);
+    cr_assert_eq(store_key(&a, 200), (uint64_t)-1);
+    free(a.buf);
+}
+
+/* Helper 12 tries to change the runtime under the running program. */
+static loaded *reentry_self;
+static int reentry_codes[4];
+
+static uint64_t reenter(mbpf_exec *x, const uint64_t a[5])
+{
+    (void)a;
+    mbpf_runtime *r = mbpf_rt_of(x);
+    mbpf_rt_error err;
+    size_t len;
+    const mbpf_insn other[] = {MOV64(0, 9), EXIT()};
+    uint8_t *c = pack(other, ARRAY_LEN(other), 0, &len);
+    mbpf_prog fresh;
+    memset(&fresh, 0, sizeof fresh);
+    reentry_codes[0] = mbpf_rt_replace(r, &reentry_self->prog, c, len, &err);
+    reentry_codes[1] = mbpf_rt_load(r, &fresh, &tenants[0], c, len, &err);
+    reentry_codes[2] = mbpf_rt_unload(r, &reentry_self->prog);
+    reentry_codes[3] = (int)mbpf_rt_run(r, &reentry_self->prog, NULL, 0, NULL, NULL);
+    free(c);
+    return 77;
+}
+
+Test(runtime, load_replace_unload_and_run_from_a_helper_fail_cleanly)
+{
+    cr_assert_eq(mbpf_rt_register_helper(&rt, 12, reenter), MBPF_RT_OK);
+    const mbpf_insn prog[] = {CALL(12), EXIT()};
+    loaded l;
+    reentry_self = &l;
+    cr_assert_eq(load(&l, 0, prog, ARRAY_LEN(prog), 0), MBPF_RT_OK);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 77);
+    cr_assert_eq(reentry_codes[0], MBPF_RT_ERR_BUSY);
+    cr_assert_eq(reentry_codes[1], MBPF_RT_ERR_BUSY);
+    cr_assert_eq(reentry_codes[2], MBPF_RT_ERR_BUSY);
+    cr_assert_eq(reentry_codes[3], MBPF_FAULT_BAD_INSN);
+    cr_assert(strstr(mbpf_rt_last_message(&rt), "inside a run"), "%s", mbpf_rt_last_message(&rt));
+    cr_assert(l.prog.loaded, "the running program stays loaded");
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 77, "and runs again");
+    cr_assert_eq(mbpf_rt_unload(&rt, &l.prog), MBPF_RT_OK, "outside a run it unloads");
+    cr_assert_eq(mbpf_rt_run(&rt, &l.prog, NULL, 0, NULL, NULL), MBPF_FAULT_BAD_INSN);
+    cr_assert_eq(mbpf_rt_unload(NULL, &l.prog), MBPF_RT_ERR_ARG);
+    free(l.buf);
+}
+
+Test(runtime, memcpy_work_is_charged_to_the_budget)
+{
+    /* memcpy(r10-64, ctx, 64): 64 / 16 = 4 units for the copy (and 1 for the call) */
+    const mbpf_insn prog[] = {MOV64R(2, 1), MOV64R(1, MBPF_REG_FP), ALU64_IMM(MBPF_ADD, 1, -64), MOV64(3, 64),
+                              CALL(MBPF_HELPER_MEMCPY), EXIT()};
+    uint8_t ctx[64] = {0};
+    loaded l;
+    tenants[0].budget = MBPF_HELPER_BYTES_COST(64) - 1;
+    cr_assert_eq(load(&l, 0, prog, ARRAY_LEN(prog), 0), MBPF_RT_OK);
+    mbpf_fault f;
+    cr_assert_eq(mbpf_rt_run(&rt, &l.prog, ctx, 64, NULL, &f), MBPF_FAULT_BUDGET);
+    cr_assert_eq(f.pc, 4, "the call is the charging instruction");
+    tenants[0].budget = 1 + MBPF_HELPER_BYTES_COST(64);
+    cr_assert_eq(run(&l, ctx, 64, MBPF_OK), 64);
+    free(l.buf);
+}

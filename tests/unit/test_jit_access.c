@@ -1,0 +1,106 @@
+/* Memory access forms of translated code: without MBPF_FACT_ALIGNED neither backend may use an
+ * instruction that traps on a misaligned address on some core (RV32 lw/sw/lh/lhu/sh; Thumb-2
+ * ldrd/strd/ldm/stm other than on the native stack). The code is decoded and scanned. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mcubpf/jit.h"
+#include "mcubpf/verifier.h"
+#include "tests/unit/bpf_asm.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* 2-, 4- and 8-byte loads and stores, plain and sign-extending, on the context (guarded) and
+ * the stack (proven). */
+static const mbpf_insn accesses[] = {
+    LDX(MBPF_H, 2, 1, 1),       LDX(MBPF_W, 3, 1, 3),  LDX(MBPF_DW, 4, 1, 5), LDXSX(MBPF_H, 5, 1, 7),
+    LDXSX(MBPF_W, 6, 1, 9),     STX(MBPF_H, 1, 2, 11), STX(MBPF_W, 1, 3, 13), STX(MBPF_DW, 1, 4, 15),
+    ST(MBPF_W, 1, 19, 7),       STX(MBPF_DW, MBPF_REG_FP, 4, -8), STX(MBPF_W, MBPF_REG_FP, 3, -12),
+    STX(MBPF_H, MBPF_REG_FP, 2, -14), LDX(MBPF_DW, 0, MBPF_REG_FP, -8), LDX(MBPF_W, 7, MBPF_REG_FP, -12),
+    LDX(MBPF_H, 8, MBPF_REG_FP, -14), ALU64_REG(MBPF_ADD, 0, 7), ALU64_REG(MBPF_ADD, 0, 8), EXIT(),
+};
+
+static mbpf_fact facts[ARRAY_LEN(accesses)];
+static uint8_t code[8192];
+static uint8_t work[1 << 16] __attribute__((aligned(8)));
+
+static uint32_t translate(mbpf_target target, int aligned)
+{
+    mbpf_program p = {accesses, ARRAY_LEN(accesses), NULL, 0, NULL, 0};
+    mbpf_verify_opts o;
+    mbpf_verify_result vr;
+    memset(&o, 0, sizeof o);
+    o.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
+    cr_assert_eq(mbpf_verify(&p, &o, facts, work, sizeof work, &vr), 0, "%s", vr.msg);
+    cr_assert_eq(facts[12].mem, MBPF_MEM_PROVEN, "stack accesses are proven");
+    for (uint32_t i = 0; i < ARRAY_LEN(accesses); i++) {
+        if (aligned && facts[i].mem != MBPF_MEM_NONE)
+            facts[i].flags |= MBPF_FACT_ALIGNED;
+        else
+            facts[i].flags &= (uint8_t)~MBPF_FACT_ALIGNED;
+    }
+    mbpf_jit_result jr;
+    cr_assert_eq(mbpf_jit_translate(target, &p, facts, NULL, code, sizeof code, work, sizeof work, &jr), 0,
+                 "%s", jr.err ? jr.err : "");
+    return jr.code_len;
+}
+
+/* RV32 halfword and word accesses whose base is not the block (s1) or the native stack (sp). */
+static uint32_t rv_wide_accesses(uint32_t len)
+{
+    uint32_t n = 0;
+    for (uint32_t at = 0; at < len;) {
+        uint16_t lo = (uint16_t)(code[at] | code[at + 1] << 8);
+        if ((lo & 3) != 3) { /* compressed */
+            uint32_t op = lo & 3, f3 = lo >> 13, rs1 = 8 + ((lo >> 7) & 7);
+            if (op == 0 && (f3 == 2 || f3 == 6) && rs1 != 9) /* c.lw / c.sw */
+                n++;
+            at += 2;
+            continue;
+        }
+        uint32_t insn = lo | (uint32_t)(code[at + 2] | code[at + 3] << 8) << 16;
+        uint32_t opc = insn & 0x7f, f3 = (insn >> 12) & 7, rs1 = (insn >> 15) & 31;
+        int wide = (opc == 0x03 && (f3 == 1 || f3 == 2 || f3 == 5)) || (opc == 0x23 && (f3 == 1 || f3 == 2));
+        if (wide && rs1 != 9 && rs1 != 2)
+            n++;
+        at += 4;
+    }
+    return n;
+}
+
+Test(jit_access, rv32_without_the_aligned_fact_uses_byte_accesses)
+{
+    uint32_t len = translate(MBPF_TARGET_RV32IMC, 0);
+    cr_assert_eq(rv_wide_accesses(len), 0);
+    len = translate(MBPF_TARGET_RV32IMC, 1);
+    cr_assert_geq(rv_wide_accesses(len), 14, "with the fact: plain lh/lw/sh/sw");
+}
+
+/* Thumb-2 ldrd/strd/ldm/stm whose base is not sp (32-bit forms), and 16-bit ldm/stm. */
+static uint32_t t2_multi_accesses(uint32_t len)
+{
+    uint32_t n = 0;
+    for (uint32_t at = 0; at + 1 < len;) {
+        uint16_t hw = (uint16_t)(code[at] | code[at + 1] << 8);
+        uint32_t top = hw >> 11;
+        if (top != 0x1d && top != 0x1e && top != 0x1f) {
+            if ((hw & 0xf000) == 0xc000) /* ldm/stm (16-bit) */
+                n++;
+            at += 2;
+            continue;
+        }
+        int rn_sp = (hw & 0xf) == 13;
+        int dual = (hw & 0xfe40) == 0xe840 && (hw & 0x0120) != 0;            /* ldrd/strd */
+        int multi = (hw & 0xfe40) == 0xe800 && (((hw >> 7) & 3) == 1 || ((hw >> 7) & 3) == 2); /* ldm/stm */
+        if ((dual || multi) && !rn_sp)
+            n++;
+        at += 4;
+    }
+    return n;
+}
+
+Test(jit_access, thumb2_without_the_aligned_fact_has_no_multiword_accesses)
+{
+    uint32_t len = translate(MBPF_TARGET_THUMB2, 0);
+    cr_assert_eq(t2_multi_accesses(len), 0);
+}

@@ -65,6 +65,7 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
     uint32_t n_heads = 0, bias = 0, depth = 0, tpc = 0, fpc = 0, asz = 0;
     int free_entry = 0;
     uint64_t reg[11], hid = 0;
+    uint64_t *rp = reg;
     call_frame frames[MBPF_MAX_CALL_DEPTH];
     quick_region qr[INTERP_NO_REGION + 1], qw[INTERP_NO_REGION + 1];
     uint64_t left = x->budget ? x->budget : UINT64_MAX;
@@ -102,7 +103,11 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
     quick_set(&qr[INTERP_NO_REGION], 0, 0);
     qw[INTERP_NO_REGION] = qr[INTERP_NO_REGION];
 
-#define R(i) reg[i]
+/* Registers by byte offset (slots hold 8 * register number); rp is pinned in a register. */
+#define REG(off) (*(uint64_t *)(void *)((uint8_t *)rp + (off)))
+#define RD REG(d->dst)
+#define RS REG(d->src)
+#define R(i) rp[i]
 #define PC() ((uint32_t)(d - base) + bias)
 #define CHARGE(units, at)                                                                         \
     do {                                                                                          \
@@ -114,7 +119,7 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
     } while (0)
 #ifdef MBPF_INTERP_CHECK_FACTS
 #define FACT_MEM(a, sz) do { if (cf) interp_fact_mem(x, PC(), a, sz, R(10)); } while (0)
-#define FACT_AFTER() do { if (cf) interp_fact_after(x, PC(), R(d->dst)); } while (0)
+#define FACT_AFTER() do { if (cf) interp_fact_after(x, PC(), RD); } while (0)
 #define FACT_TAKEN() do { if (cf && !safe) interp_fact_taken(x, PC(), (uint32_t)d->x); } while (0)
 #define FACT_ENTRY(at) do { if (cf) interp_fact_entry(x, at); } while (0)
 #define FACT_BACK(at, t) do { if (cf) interp_fact_taken(x, at, t); } while (0)
@@ -130,7 +135,9 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #define LABEL_OF(name) &&L_##name,
 #define LABEL_BAD(name) &&L_BAD,
     static const void *const labels[H_COUNT] = {INTERP_HANDLERS(LABEL_OF, LABEL_BAD)};
-#define DISPATCH(hh) goto *labels[(hh)]
+    const void *const *lt = labels;
+    __asm__("" : "+r"(lt)); /* the table's address stays in a register */
+#define DISPATCH(hh) goto *lt[(hh)]
 #define OP(name) L_##name : COUNT();
 #define PSEUDO(name) L_##name:
 #else
@@ -142,6 +149,7 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #define NEXT do { FACT_AFTER(); d++; DISPATCH(d->h); } while (0)
 #define TAKE do { FACT_TAKEN(); uint8_t h_ = d->aux; d = base + d->x; DISPATCH(h_); } while (0)
 
+    __asm__("" : "+r"(rp)); /* keep the register file's address in a register */
     if (safe) {
         base = buf;
         buf[1] = (interp_slot){H_SAFE_STEP, 0, 0, 0, 0, 0};
@@ -149,9 +157,9 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
         tpc = 0;
         goto safe_goto;
     }
-    base = (const interp_slot *)(const void *)(code + 1);
-    heads = (const uint32_t *)(const void *)(base + code->n_insns + 1 + code->n_tramps);
+    heads = (const uint32_t *)(const void *)(code + 1);
     n_heads = code->n_heads;
+    base = (const interp_slot *)(const void *)(heads + n_heads);
     d = base;
     DISPATCH(d->h);
 
@@ -201,11 +209,11 @@ dispatch:
     }
 
 #define ALU64(name, expr)                                                                         \
-    OP(name##64X) { const uint64_t a = R(d->dst), b = R(d->src); (void)a; R(d->dst) = (expr); } NEXT; \
-    OP(name##64K) { const uint64_t a = R(d->dst), b = (uint64_t)(int64_t)d->imm; (void)a; R(d->dst) = (expr); } NEXT;
+    OP(name##64X) { const uint64_t a = RD, b = RS; (void)a; RD = (expr); } NEXT; \
+    OP(name##64K) { const uint64_t a = RD, b = (uint64_t)(int64_t)d->imm; (void)a; RD = (expr); } NEXT;
 #define ALU32(name, expr)                                                                         \
-    OP(name##32X) { const uint32_t a = (uint32_t)R(d->dst), b = (uint32_t)R(d->src); (void)a; R(d->dst) = (uint32_t)(expr); } NEXT; \
-    OP(name##32K) { const uint32_t a = (uint32_t)R(d->dst), b = (uint32_t)d->imm; (void)a; R(d->dst) = (uint32_t)(expr); } NEXT;
+    OP(name##32X) { const uint32_t a = (uint32_t)RD, b = (uint32_t)RS; (void)a; RD = (uint32_t)(expr); } NEXT; \
+    OP(name##32K) { const uint32_t a = (uint32_t)RD, b = (uint32_t)d->imm; (void)a; RD = (uint32_t)(expr); } NEXT;
 #define ALU(name, expr64, expr32) ALU64(name, expr64) ALU32(name, expr32)
     ALU(ADD, a + b, a + b)
     ALU(SUB, a - b, a - b)
@@ -221,26 +229,26 @@ dispatch:
     ALU(ARSH, (uint64_t)((int64_t)a >> (b & 63)), sext(a >> (b & 31), 32 - (b & 31)))
     ALU(SDIV, ebpf_sdiv64(a, b), ebpf_sdiv64(sext(a, 32), sext(b, 32)))
     ALU(SMOD, ebpf_smod64(a, b), ebpf_smod64(sext(a, 32), sext(b, 32)))
-    OP(NEG64K) R(d->dst) = 0 - R(d->dst); NEXT;
-    OP(NEG32K) R(d->dst) = (uint32_t)(0 - (uint32_t)R(d->dst)); NEXT;
-    OP(MOVSX8_64X) R(d->dst) = sext(R(d->src), 8); NEXT;
-    OP(MOVSX16_64X) R(d->dst) = sext(R(d->src), 16); NEXT;
-    OP(MOVSX32_64X) R(d->dst) = sext(R(d->src), 32); NEXT;
-    OP(MOVSX8_32X) R(d->dst) = (uint32_t)sext(R(d->src), 8); NEXT;
-    OP(MOVSX16_32X) R(d->dst) = (uint32_t)sext(R(d->src), 16); NEXT;
-    OP(LE16) R(d->dst) = (uint16_t)R(d->dst); NEXT;
-    OP(LE32) R(d->dst) = (uint32_t)R(d->dst); NEXT;
+    OP(NEG64K) RD = 0 - RD; NEXT;
+    OP(NEG32K) RD = (uint32_t)(0 - (uint32_t)RD); NEXT;
+    OP(MOVSX8_64X) RD = sext(RS, 8); NEXT;
+    OP(MOVSX16_64X) RD = sext(RS, 16); NEXT;
+    OP(MOVSX32_64X) RD = sext(RS, 32); NEXT;
+    OP(MOVSX8_32X) RD = (uint32_t)sext(RS, 8); NEXT;
+    OP(MOVSX16_32X) RD = (uint32_t)sext(RS, 16); NEXT;
+    OP(LE16) RD = (uint16_t)RD; NEXT;
+    OP(LE32) RD = (uint32_t)RD; NEXT;
     OP(LE64) NEXT;
-    OP(BSWAP16) R(d->dst) = bswap(R(d->dst), 16); NEXT;
-    OP(BSWAP32) R(d->dst) = bswap(R(d->dst), 32); NEXT;
-    OP(BSWAP64) R(d->dst) = bswap(R(d->dst), 64); NEXT;
+    OP(BSWAP16) RD = bswap(RD, 16); NEXT;
+    OP(BSWAP32) RD = bswap(RD, 32); NEXT;
+    OP(BSWAP64) RD = bswap(RD, 64); NEXT;
 
     OP(JA) TAKE;
 #define JCC(name, t64, t32, cmp)                                                                  \
-    OP(name##64X) if ((t64)R(d->dst) cmp (t64)R(d->src)) TAKE; NEXT;                              \
-    OP(name##64K) if ((t64)R(d->dst) cmp (t64)(int64_t)d->imm) TAKE; NEXT;                        \
-    OP(name##32X) if ((t32)(uint32_t)R(d->dst) cmp (t32)(uint32_t)R(d->src)) TAKE; NEXT;          \
-    OP(name##32K) if ((t32)(uint32_t)R(d->dst) cmp (t32)(uint32_t)d->imm) TAKE; NEXT;
+    OP(name##64X) if ((t64)RD cmp (t64)RS) TAKE; NEXT;                              \
+    OP(name##64K) if ((t64)RD cmp (t64)(int64_t)d->imm) TAKE; NEXT;                        \
+    OP(name##32X) if ((t32)(uint32_t)RD cmp (t32)(uint32_t)RS) TAKE; NEXT;          \
+    OP(name##32K) if ((t32)(uint32_t)RD cmp (t32)(uint32_t)d->imm) TAKE; NEXT;
     JCC(JEQ, uint64_t, uint32_t, ==)
     JCC(JNE, uint64_t, uint32_t, !=)
     JCC(JGT, uint64_t, uint32_t, >)
@@ -251,10 +259,10 @@ dispatch:
     JCC(JSGE, int64_t, int32_t, >=)
     JCC(JSLT, int64_t, int32_t, <)
     JCC(JSLE, int64_t, int32_t, <=)
-    OP(JSET64X) if (R(d->dst) & R(d->src)) TAKE; NEXT;
-    OP(JSET64K) if (R(d->dst) & (uint64_t)(int64_t)d->imm) TAKE; NEXT;
-    OP(JSET32X) if ((uint32_t)R(d->dst) & (uint32_t)R(d->src)) TAKE; NEXT;
-    OP(JSET32K) if ((uint32_t)R(d->dst) & (uint32_t)d->imm) TAKE; NEXT;
+    OP(JSET64X) if (RD & RS) TAKE; NEXT;
+    OP(JSET64K) if (RD & (uint64_t)(int64_t)d->imm) TAKE; NEXT;
+    OP(JSET32X) if ((uint32_t)RD & (uint32_t)RS) TAKE; NEXT;
+    OP(JSET32K) if ((uint32_t)RD & (uint32_t)d->imm) TAKE; NEXT;
 
     OP(CALL_LOCAL) {
         const uint32_t at = PC();
@@ -266,10 +274,10 @@ dispatch:
         }
         frames[depth].ret = at + 1;
         for (int i = 0; i < 5; i++)
-            frames[depth].saved[i] = reg[6 + i];
+            frames[depth].saved[i] = rp[6 + i];
         depth++;
         x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
-        reg[10] = (uint64_t)x->stack_top;
+        rp[10] = (uint64_t)x->stack_top;
         quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack, (depth + 1) * MBPF_STACK_SIZE);
         qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
         if (safe) {
@@ -283,12 +291,12 @@ dispatch:
     }
     OP(EXIT) {
         if (depth == 0) {
-            x->r0 = reg[0];
+            x->r0 = rp[0];
             goto done;
         }
         depth--;
         for (int i = 0; i < 5; i++)
-            reg[6 + i] = frames[depth].saved[i];
+            rp[6 + i] = frames[depth].saved[i];
         x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
         quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack, (depth + 1) * MBPF_STACK_SIZE);
         qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
@@ -301,16 +309,16 @@ dispatch:
         DISPATCH(d->h);
     }
     OP(CALL_HELPER) hid = (uint32_t)d->imm; goto helper;
-    OP(CALLX) hid = R(d->dst); goto helper;
+    OP(CALLX) hid = RD; goto helper;
 
-    OP(LDDW) R(d->dst) = (uint64_t)(uint32_t)d->imm | (uint64_t)(uint32_t)d->x << 32; d += 2; DISPATCH(d->h);
-    OP(LDDW_RODATA) R(d->dst) = (uint64_t)(uintptr_t)p->rodata + (uint32_t)d->x; d += 2; DISPATCH(d->h);
-    OP(LDDW_DATA) R(d->dst) = (uint64_t)(uintptr_t)p->data + (uint32_t)d->x; d += 2; DISPATCH(d->h);
+    OP(LDDW) RD = (uint64_t)(uint32_t)d->imm | (uint64_t)(uint32_t)d->x << 32; d += 2; DISPATCH(d->h);
+    OP(LDDW_RODATA) RD = (uint64_t)(uintptr_t)p->rodata + (uint32_t)d->x; d += 2; DISPATCH(d->h);
+    OP(LDDW_DATA) RD = (uint64_t)(uintptr_t)p->data + (uint32_t)d->x; d += 2; DISPATCH(d->h);
 
 #define QUICK(q, a, si) ((uint64_t)(a) - (uint64_t)(q)[d->aux].start < (uint64_t)(q)[d->aux].cnt[si])
 #define LOAD(name, sz, si, conv)                                                                \
     OP(name) {                                                                                    \
-        const uint64_t a = R(d->src) + (uint64_t)(int64_t)d->x;                                   \
+        const uint64_t a = RS + (uint64_t)(int64_t)d->x;                                   \
         FACT_MEM(a, sz);                                                                        \
         if (!QUICK(qr, a, si) && !mbpf_exec_check(x, a, sz, MBPF_REGION_R)) {                   \
             x->status = MBPF_FAULT_MEM_READ;                                                      \
@@ -319,13 +327,13 @@ dispatch:
             fpc = PC();                                                                           \
             goto fault;                                                                           \
         }                                                                                         \
-        R(d->dst) = conv(ebpf_load(a, sz), sz);                                               \
+        RD = conv(ebpf_load(a, sz), sz);                                               \
     }                                                                                             \
     NEXT;                                                                                         \
     OP(name##P) {                                                                                 \
-        const uint64_t a = R(d->src) + (uint64_t)(int64_t)d->x;                                   \
+        const uint64_t a = RS + (uint64_t)(int64_t)d->x;                                   \
         FACT_MEM(a, sz);                                                                        \
-        R(d->dst) = conv(ebpf_load(a, sz), sz);                                               \
+        RD = conv(ebpf_load(a, sz), sz);                                               \
     }                                                                                             \
     NEXT;
 #define PLAIN(v, sz) (v)
@@ -340,7 +348,7 @@ dispatch:
 
 #define STORE(name, sz, si, value)                                                              \
     OP(name) {                                                                                    \
-        const uint64_t a = R(d->dst) + (uint64_t)(int64_t)d->x;                                   \
+        const uint64_t a = RD + (uint64_t)(int64_t)d->x;                                   \
         FACT_MEM(a, sz);                                                                        \
         if (!QUICK(qw, a, si) && !mbpf_exec_check(x, a, sz, MBPF_REGION_W)) {                   \
             x->status = MBPF_FAULT_MEM_WRITE;                                                     \
@@ -353,15 +361,15 @@ dispatch:
     }                                                                                             \
     NEXT;                                                                                         \
     OP(name##P) {                                                                                 \
-        const uint64_t a = R(d->dst) + (uint64_t)(int64_t)d->x;                                   \
+        const uint64_t a = RD + (uint64_t)(int64_t)d->x;                                   \
         FACT_MEM(a, sz);                                                                        \
         ebpf_store(a, sz, value);                                                               \
     }                                                                                             \
     NEXT;
-    STORE(STXB, 1, 0, R(d->src))
-    STORE(STXH, 2, 1, R(d->src))
-    STORE(STXW, 4, 2, R(d->src))
-    STORE(STXDW, 8, 3, R(d->src))
+    STORE(STXB, 1, 0, RS)
+    STORE(STXH, 2, 1, RS)
+    STORE(STXW, 4, 2, RS)
+    STORE(STXDW, 8, 3, RS)
     STORE(STB, 1, 0, (uint64_t)(int64_t)d->imm)
     STORE(STH, 2, 1, (uint64_t)(int64_t)d->imm)
     STORE(STW, 4, 2, (uint64_t)(int64_t)d->imm)
@@ -375,7 +383,7 @@ dispatch:
 
 atomic: {
     const uint32_t size = asz;
-    const uint64_t a = R(d->dst) + (uint64_t)(int64_t)d->x;
+    const uint64_t a = RD + (uint64_t)(int64_t)d->x;
     FACT_MEM(a, size);
     if (!mbpf_exec_check(x, a, size, MBPF_REGION_R | MBPF_REGION_W)) {
         x->status = MBPF_FAULT_MEM_WRITE;
@@ -384,12 +392,12 @@ atomic: {
         fpc = PC();
         goto fault;
     }
-    uint64_t r0 = reg[0];
-    ebpf_atomic(d->imm, a, size, &reg[d->src], &r0); /* the operation was validated by the decoder */
+    uint64_t r0 = rp[0];
+    ebpf_atomic(d->imm, a, size, &REG(d->src), &r0); /* the operation was validated by the decoder */
     if ((d->imm & ~MBPF_FETCH) == (MBPF_CMPXCHG & ~MBPF_FETCH))
-        reg[0] = size == 4 ? (uint32_t)r0 : r0;
+        rp[0] = size == 4 ? (uint32_t)r0 : r0;
     else if ((d->imm & MBPF_FETCH) && size == 4)
-        reg[d->src] = (uint32_t)reg[d->src];
+        RS = (uint32_t)RS;
     NEXT;
 }
 
@@ -404,7 +412,7 @@ helper: {
         goto fault;
     }
     x->budget_left = left;
-    reg[0] = x->helpers[hid](x, &reg[1]);
+    rp[0] = x->helpers[hid](x, &rp[1]);
     left = x->budget ? x->budget_left : UINT64_MAX;
     if (x->status != MBPF_OK) {
         if (x->status == MBPF_FAULT_STOPPED) {

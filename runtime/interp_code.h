@@ -12,16 +12,16 @@
 
 typedef struct interp_slot {
     uint8_t h;    /* handler */
-    uint8_t dst;  /* register numbers, 0..10 */
+    uint8_t dst;  /* register byte offsets: 8 * register number (0..10) */
     uint8_t src;
     uint8_t aux;  /* jumps and calls: handler to run at the target; memory: region hint */
     int32_t imm;  /* immediate; LDDW: low word; trampolines: pc of the jump */
     int32_t x;    /* jumps and calls: target slot; memory: offset; LDDW: high word */
 } interp_slot;
 
-/* Pre-decoded program: this header, then n_insns + 1 + n_tramps slots (slot pc for instruction
- * pc, slot n_insns a fall-off-the-end guard, then one trampoline per back edge that is charged),
- * then n_heads loop-head records (pc << 16 | handler << 8 | trip bound - 1, sorted by pc). */
+/* Pre-decoded program: this header, n_heads loop-head records (pc << 16 | handler << 8 | trip
+ * bound - 1, sorted by pc), then n_insns + 1 + n_tramps slots: slot pc for instruction pc, slot
+ * n_insns a fall-off-the-end guard, then one trampoline per back edge that is charged. */
 typedef struct interp_code {
     uint32_t magic;
     uint32_t n_insns;

@@ -104,8 +104,8 @@ uint32_t interp_decode(const mbpf_program *p, const mbpf_fact *facts, int trust,
     const uint8_t code = in->code, dst = MBPF_DST(in), src = MBPF_SRC(in), op = MBPF_OP(code);
     const uint32_t n = p->n_insns;
     s->h = H_BAD;
-    s->dst = dst;
-    s->src = src;
+    s->dst = (uint8_t)(dst * 8u);
+    s->src = (uint8_t)(src * 8u);
     s->aux = 0;
     s->imm = in->imm;
     s->x = in->off;
@@ -261,8 +261,7 @@ size_t mbpf_interp_size(const mbpf_program *p, const mbpf_fact *facts)
     if (!p || !facts || !p->insns || p->n_insns == 0 || p->n_insns > MBPF_MAX_INSNS ||
         !count_parts(p, facts, &tramps, &heads))
         return 0;
-    return sizeof(interp_code) + sizeof(interp_slot) * ((size_t)p->n_insns + 1 + tramps) +
-           4u * (size_t)heads;
+    return sizeof(interp_code) + 4u * (size_t)heads + sizeof(interp_slot) * ((size_t)p->n_insns + 1 + tramps);
 }
 
 /* Handler to run when arriving at slot t by a bounded loop's own back edge: a loop head's
@@ -277,24 +276,33 @@ static uint8_t head_handler(const interp_slot *slots, const uint32_t *heads, uin
 
 int mbpf_interp_prepare(const mbpf_program *p, const mbpf_fact *facts, void *mem, size_t len)
 {
-    size_t need = mbpf_interp_size(p, facts);
-    if (need == 0)
+    if (!p || !facts || !p->insns || p->n_insns == 0 || p->n_insns > MBPF_MAX_INSNS)
         return -1;
-    if (!mem || ((uintptr_t)mem & 3u) || len < need)
-        return -2;
     const uint32_t n = p->n_insns;
+    uint32_t n_heads = 0;
+    for (uint32_t pc = 0; pc < n; pc++)
+        n_heads += (facts[pc].flags & MBPF_FACT_LOOP_HEAD) != 0;
+    /* header, loop-head records, slots; trampolines are appended as they are found */
+    size_t fixed = sizeof(interp_code) + 4u * (size_t)n_heads + sizeof(interp_slot) * ((size_t)n + 1);
+    if (!mem || ((uintptr_t)mem & 3u) || len < fixed)
+        return -2;
+    const size_t room = (len - fixed) / sizeof(interp_slot);
     interp_code *c = mem;
-    interp_slot *slots = (interp_slot *)(void *)(c + 1);
-    c->magic = INTERP_MAGIC;
+    uint32_t *heads = (uint32_t *)(void *)(c + 1);
+    interp_slot *slots = (interp_slot *)(void *)(heads + n_heads);
+    c->magic = 0; /* valid only once complete */
     c->n_insns = n;
-    count_parts(p, facts, &c->n_tramps, &c->n_heads);
-    uint32_t *heads = (uint32_t *)(void *)(slots + n + 1 + c->n_tramps);
+    c->n_heads = n_heads;
+    c->n_tramps = 0;
 
-    /* first pass: handlers and operands; loop heads get the charging handler */
-    uint32_t k = 0;
+    /* one decoding pass: handlers and operands; loop heads get the charging handler */
+    uint32_t k = 0, n_back = 0;
     for (uint32_t pc = 0; pc < n;) {
         uint8_t edge;
         uint32_t l = interp_decode(p, facts, 1, pc, &slots[pc], &edge);
+        if (slots[pc].h == H_BAD || edge == EDGE_BAD)
+            return -1;
+        n_back += edge == EDGE_BACK;
         if (facts[pc].flags & MBPF_FACT_LOOP_HEAD) {
             heads[k++] = pc << 16 | (uint32_t)slots[pc].h << 8 | facts[pc].aux;
             slots[pc].h = H_HEAD;
@@ -304,26 +312,30 @@ int mbpf_interp_prepare(const mbpf_program *p, const mbpf_fact *facts, void *mem
         pc += l;
     }
     slots[n] = (interp_slot){H_BAD, 0, 0, 0, 0, 0};
+    if (n_back > room)
+        return -2;
 
-    /* second pass: each jump learns the handler at its target; charged back edges go through a
-     * trampoline that charges 1 unit at the jump */
+    /* jumps learn the handler at their target; charged back edges go through a trampoline that
+     * charges 1 unit at the jump */
     uint32_t tr = n + 1;
     for (uint32_t pc = 0; pc < n; pc++) {
         interp_slot *s = &slots[pc];
-        uint8_t h = s->h == H_HEAD ? head_handler(slots, heads, c->n_heads, pc) : s->h;
+        uint8_t h = s->h == H_HEAD ? head_handler(slots, heads, n_heads, pc) : s->h;
         if (!INTERP_IS_JUMP(h))
             continue;
         uint32_t t = (uint32_t)s->x;
-        uint8_t edge = edge_kind(facts, pc, t, n);
-        if (h == H_CALL_LOCAL || edge == EDGE_FWD) {
+        uint8_t edge = h == H_CALL_LOCAL ? EDGE_FWD : edge_kind(facts, pc, t, n);
+        if (edge == EDGE_FWD) {
             s->aux = slots[t].h;
         } else if (edge == EDGE_FREE) {
-            s->aux = head_handler(slots, heads, c->n_heads, t);
+            s->aux = head_handler(slots, heads, n_heads, t);
         } else {
             slots[tr] = (interp_slot){H_BACK_CHARGE, 0, 0, slots[t].h, (int32_t)pc, (int32_t)t};
             s->aux = H_BACK_CHARGE;
             s->x = (int32_t)tr++;
         }
     }
+    c->n_tramps = tr - (n + 1);
+    c->magic = INTERP_MAGIC;
     return 0;
 }

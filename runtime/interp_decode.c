@@ -2,76 +2,41 @@
  * here, once, for both the pre-decoded form and the step-by-step safe path. */
 #include "runtime/interp_code.h"
 
-/* Index of a conditional jump's row (JEQ..JSLE without JA, CALL, EXIT); -1 when invalid. */
-static int jcc_row(uint8_t op)
-{
-    switch (op) {
-    case MBPF_JEQ: return 0;
-    case MBPF_JGT: return 1;
-    case MBPF_JGE: return 2;
-    case MBPF_JSET: return 3;
-    case MBPF_JNE: return 4;
-    case MBPF_JSGT: return 5;
-    case MBPF_JSGE: return 6;
-    case MBPF_JLT: return 7;
-    case MBPF_JLE: return 8;
-    case MBPF_JSLT: return 9;
-    case MBPF_JSLE: return 10;
-    default: return -1;
-    }
-}
-
-/* Row of an ALU operation in INTERP_HANDLERS (ADD=0 .. ARSH=12 follow the opcode; signed
- * division, modulo and sign-extending moves come after); -1 when invalid. */
-static int alu_row(uint8_t op, int16_t off, int is64, int srcbit)
-{
-    switch (op) {
-    case MBPF_DIV:
-    case MBPF_MOD:
-        if (off == 1)
-            return op == MBPF_DIV ? 13 : 14;
-        return off == 0 ? op >> 4 : -1;
-    case MBPF_MOV:
-        if (off == 0)
-            return op >> 4;
-        if (!srcbit)
-            return -1;
-        if (off == 8)
-            return 15;
-        if (off == 16)
-            return 16;
-        return off == 32 && is64 ? 17 : -1;
-    case MBPF_NEG:
-        return srcbit ? -1 : op >> 4;
-    case MBPF_END:
-        return -1;
-    default:
-        return op <= MBPF_ARSH ? op >> 4 : -1;
-    }
-}
-
-static uint8_t end_handler(int32_t width, int swap)
-{
-    if (width == 16)
-        return swap ? H_BSWAP16 : H_LE16;
-    if (width == 32)
-        return swap ? H_BSWAP32 : H_LE32;
-    if (width == 64)
-        return swap ? H_BSWAP64 : H_LE64;
-    return H_BAD;
-}
-
-/* Memory handler for a size (1, 2, 4, 8) from the first handler of a 4-entry row in W, H, B, DW
- * order of MBPF_SIZE; sign-extending loads have 3. */
-static uint8_t mem_handler(uint8_t first_b, uint8_t code)
-{
-    switch (MBPF_SIZE(code)) {
-    case MBPF_B: return first_b;
-    case MBPF_H: return (uint8_t)(first_b + 1);
-    case MBPF_W: return (uint8_t)(first_b + 2);
-    default: return (uint8_t)(first_b + 3);
-    }
-}
+/* Checked handler of each opcode, H_BAD (0) for invalid ones; operands that refine it (offsets
+ * of DIV, MOD and MOV, END widths, call kinds, memory facts) are looked at afterwards. */
+#define ALU4(op, row)                                                                             \
+    [MBPF_ALU64 | (op) | MBPF_X] = H_ALU_FIRST + (row) * 4, [MBPF_ALU64 | (op) | MBPF_K] = H_ALU_FIRST + (row) * 4 + 1, \
+    [MBPF_ALU | (op) | MBPF_X] = H_ALU_FIRST + (row) * 4 + 2, [MBPF_ALU | (op) | MBPF_K] = H_ALU_FIRST + (row) * 4 + 3
+#define JCC4(op, row)                                                                             \
+    [MBPF_JMP | (op) | MBPF_X] = H_JCC_FIRST + (row) * 4, [MBPF_JMP | (op) | MBPF_K] = H_JCC_FIRST + (row) * 4 + 1, \
+    [MBPF_JMP32 | (op) | MBPF_X] = H_JCC_FIRST + (row) * 4 + 2, [MBPF_JMP32 | (op) | MBPF_K] = H_JCC_FIRST + (row) * 4 + 3
+#define MEM4(cls, mode, first)                                                                    \
+    [(cls) | (mode) | MBPF_B] = (first), [(cls) | (mode) | MBPF_H] = (first) + 1,                 \
+    [(cls) | (mode) | MBPF_W] = (first) + 2, [(cls) | (mode) | MBPF_DW] = (first) + 3
+static const uint8_t op_table[256] = {
+    ALU4(MBPF_ADD, 0), ALU4(MBPF_SUB, 1), ALU4(MBPF_MUL, 2), ALU4(MBPF_DIV, 3), ALU4(MBPF_OR, 4),
+    ALU4(MBPF_AND, 5), ALU4(MBPF_LSH, 6), ALU4(MBPF_RSH, 7), ALU4(MBPF_MOD, 9), ALU4(MBPF_XOR, 10),
+    ALU4(MBPF_MOV, 11), ALU4(MBPF_ARSH, 12),
+    [MBPF_ALU64 | MBPF_NEG | MBPF_K] = H_NEG64K, [MBPF_ALU | MBPF_NEG | MBPF_K] = H_NEG32K,
+    [MBPF_ALU | MBPF_END | MBPF_TO_LE] = H_LE16, [MBPF_ALU | MBPF_END | MBPF_TO_BE] = H_BSWAP16,
+    [MBPF_ALU64 | MBPF_END | MBPF_K] = H_BSWAP16,
+    [MBPF_JMP | MBPF_JA] = H_JA, [MBPF_JMP32 | MBPF_JA] = H_JA,
+    JCC4(MBPF_JEQ, 0), JCC4(MBPF_JGT, 1), JCC4(MBPF_JGE, 2), JCC4(MBPF_JSET, 3), JCC4(MBPF_JNE, 4),
+    JCC4(MBPF_JSGT, 5), JCC4(MBPF_JSGE, 6), JCC4(MBPF_JLT, 7), JCC4(MBPF_JLE, 8), JCC4(MBPF_JSLT, 9),
+    JCC4(MBPF_JSLE, 10),
+    [MBPF_OPC_CALL] = H_CALL_HELPER, [MBPF_OPC_CALL | MBPF_X] = H_CALLX, [MBPF_OPC_EXIT] = H_EXIT,
+    [MBPF_OPC_LDDW] = H_LDDW,
+    /* MBPF_SIZE order is W, H, B, DW: MEM4 lists B, H, W, DW */
+    [MBPF_LDX | MBPF_MEM | MBPF_B] = H_LDXB, [MBPF_LDX | MBPF_MEM | MBPF_H] = H_LDXH,
+    [MBPF_LDX | MBPF_MEM | MBPF_W] = H_LDXW, [MBPF_LDX | MBPF_MEM | MBPF_DW] = H_LDXDW,
+    [MBPF_LDX | MBPF_MEMSX | MBPF_B] = H_LDXSB, [MBPF_LDX | MBPF_MEMSX | MBPF_H] = H_LDXSH,
+    [MBPF_LDX | MBPF_MEMSX | MBPF_W] = H_LDXSW,
+    MEM4(MBPF_STX, MBPF_MEM, H_STXB), MEM4(MBPF_ST, MBPF_MEM, H_STB),
+    [MBPF_STX | MBPF_ATOMIC | MBPF_W] = H_ATOMIC32, [MBPF_STX | MBPF_ATOMIC | MBPF_DW] = H_ATOMIC64,
+};
+#define H_ALU_LAST H_BSWAP64
+#define H_LDX_PROVEN (H_LDXBP - H_LDXB)
+#define H_ST_PROVEN (H_STXBP - H_STXB)
 
 /* The jump edge to target t from pc: validity, direction and the loop facts. */
 static uint8_t edge_kind(const mbpf_fact *facts, uint32_t pc, int64_t t, uint32_t n)
@@ -83,27 +48,98 @@ static uint8_t edge_kind(const mbpf_fact *facts, uint32_t pc, int64_t t, uint32_
     return facts && (facts[pc].flags & MBPF_FACT_BOUNDED) ? EDGE_FREE : EDGE_BACK;
 }
 
-static uint8_t decode_mem(const mbpf_fact *facts, int trust, uint32_t pc, uint8_t checked,
-                          uint8_t proven, interp_slot *s)
+/* ALU handler refined by the offset (signed DIV/MOD, sign-extending MOV) and END width. */
+static uint8_t alu_handler(uint8_t h, const mbpf_insn *in)
 {
-    s->aux = INTERP_NO_REGION;
-    if (facts) {
-        const mbpf_fact *f = &facts[pc];
-        if (trust && f->mem == MBPF_MEM_PROVEN)
-            return proven;
-        if ((f->mem == MBPF_MEM_PROVEN || f->mem == MBPF_MEM_GUARD_REGION) && f->region < INTERP_NO_REGION)
-            s->aux = f->region; /* only a hint: a wrong one costs the full check, nothing else */
+    const int16_t off = in->off;
+    const uint32_t col = (uint32_t)(h - H_ALU_FIRST) & 3u; /* 0 64X, 1 64K, 2 32X, 3 32K */
+    if (h >= H_LE16) {
+        if (in->imm == 16)
+            return h;
+        if (in->imm == 32)
+            return (uint8_t)(h + 1);
+        return in->imm == 64 ? (uint8_t)(h + 2) : H_BAD;
     }
-    return checked;
+    uint32_t row = (uint32_t)(h - H_ALU_FIRST) >> 2;
+    if (row == 3 || row == 9) { /* DIV, MOD */
+        if (off == 0)
+            return h;
+        return off == 1 ? (uint8_t)(H_ALU_FIRST + (row == 3 ? 13u : 14u) * 4 + col) : H_BAD;
+    }
+    if (row == 11 && off != 0) { /* MOV */
+        if (col == 0 && off == 32)
+            return H_MOVSX32_64X;
+        if ((col & 1) == 0 && (off == 8 || off == 16))
+            return (uint8_t)(H_ALU_FIRST + (off == 8 ? 15u : 16u) * 4 + col);
+        return H_BAD;
+    }
+    return h;
+}
+
+/* Jumps, calls and LDDW: targets and the second slot. */
+static uint8_t control_handler(const mbpf_program *p, const mbpf_fact *facts, uint32_t pc, uint8_t h,
+                               interp_slot *s, uint8_t *edge)
+{
+    const mbpf_insn *in = &p->insns[pc];
+    const uint8_t dst = MBPF_DST(in), src = MBPF_SRC(in);
+    const uint32_t n = p->n_insns;
+    int64_t t;
+    switch (h) {
+    case H_EXIT:
+    case H_CALLX:
+        return h == H_CALLX && (src || in->imm) ? H_BAD : h;
+    case H_CALL_HELPER:
+        if (src == MBPF_CALL_HELPER)
+            return h;
+        if (src != MBPF_CALL_LOCAL)
+            return H_BAD;
+        t = (int64_t)pc + in->imm + 1;
+        if (t < 0 || t >= (int64_t)n)
+            return H_BAD;
+        s->x = (int32_t)t;
+        *edge = EDGE_FWD; /* a call enters its function whichever way it points */
+        return H_CALL_LOCAL;
+    case H_JA:
+        if (src || dst)
+            return H_BAD;
+        t = (int64_t)pc + 1 + (MBPF_CLASS(in->code) == MBPF_JMP32 ? (int64_t)in->imm : (int64_t)in->off);
+        *edge = edge_kind(facts, pc, t, n);
+        if (*edge == EDGE_BAD) {
+            *edge = EDGE_NONE;
+            return H_BAD; /* always taken: invalid as an instruction */
+        }
+        s->x = (int32_t)t;
+        return h;
+    case H_LDDW: {
+        if (pc + 1 >= n || dst == MBPF_REG_FP)
+            return H_BAD;
+        const mbpf_insn *hi = &p->insns[pc + 1];
+        if (hi->code || hi->regs || hi->off)
+            return H_BAD;
+        s->x = hi->imm;
+        if (src == MBPF_LDDW_IMM64)
+            return h;
+        uint32_t off = (uint32_t)hi->imm;
+        if (src == MBPF_LDDW_REGION && in->imm == MBPF_REGION_ID_RODATA && off <= p->rodata_len)
+            return H_LDDW_RODATA;
+        if (src == MBPF_LDDW_REGION && in->imm == MBPF_REGION_ID_DATA && off <= p->data_len)
+            return H_LDDW_DATA;
+        return H_BAD;
+    }
+    default: /* conditional jump */
+        t = (int64_t)pc + 1 + in->off;
+        *edge = edge_kind(facts, pc, t, n);
+        s->x = *edge == EDGE_BAD ? -1 : (int32_t)t;
+        return h;
+    }
 }
 
 uint32_t interp_decode(const mbpf_program *p, const mbpf_fact *facts, int trust, uint32_t pc,
                        interp_slot *s, uint8_t *edge)
 {
     const mbpf_insn *in = &p->insns[pc];
-    const uint8_t code = in->code, dst = MBPF_DST(in), src = MBPF_SRC(in), op = MBPF_OP(code);
-    const uint32_t n = p->n_insns;
-    s->h = H_BAD;
+    const uint8_t dst = MBPF_DST(in), src = MBPF_SRC(in);
+    uint8_t h = op_table[in->code];
     s->dst = (uint8_t)(dst * 8u);
     s->src = (uint8_t)(src * 8u);
     s->aux = 0;
@@ -111,127 +147,37 @@ uint32_t interp_decode(const mbpf_program *p, const mbpf_fact *facts, int trust,
     s->x = in->off;
     *edge = EDGE_NONE;
     if (dst > 10 || src > 10)
-        return 1;
-
-    switch (MBPF_CLASS(code)) {
-    case MBPF_ALU:
-    case MBPF_ALU64: {
-        const int is64 = MBPF_CLASS(code) == MBPF_ALU64, srcbit = MBPF_SRCBIT(code) != 0;
-        if (dst == MBPF_REG_FP)
-            return 1;
-        if (op == MBPF_END) {
-            if (!(is64 && srcbit))
-                s->h = end_handler(in->imm, is64 || srcbit);
-            return 1;
+        h = H_BAD;
+    if (h == H_BAD) {
+    } else if (h <= H_ALU_LAST) {
+        h = dst == MBPF_REG_FP ? H_BAD : alu_handler(h, in);
+    } else if (h < H_LDXB) {
+        h = control_handler(p, facts, pc, h, s, edge);
+    } else if (h <= H_ATOMIC64 && h >= H_ATOMIC32) {
+        const int32_t a = in->imm & ~MBPF_FETCH;
+        const int fetch = (in->imm & MBPF_FETCH) != 0;
+        int valid = ((in->imm & ~(MBPF_FETCH | 0xf0)) == 0) &&
+                    (a == MBPF_ADD || a == MBPF_OR || a == MBPF_AND || a == MBPF_XOR ||
+                     (fetch && (in->imm == MBPF_XCHG || in->imm == MBPF_CMPXCHG)));
+        if (!valid || (src == MBPF_REG_FP && fetch))
+            h = H_BAD;
+    } else {
+        /* load or store: unchecked when proven (verified programs only); the region named is a
+         * hint for the quick check, a wrong one costs the full check and nothing else */
+        s->aux = INTERP_NO_REGION;
+        if (h <= H_LDXSW && dst == MBPF_REG_FP)
+            h = H_BAD;
+        else if (facts) {
+            const mbpf_fact *f = &facts[pc];
+            if (trust && f->mem == MBPF_MEM_PROVEN)
+                h = (uint8_t)(h + (h <= H_LDXSW ? H_LDX_PROVEN : H_ST_PROVEN));
+            else if ((f->mem == MBPF_MEM_PROVEN || f->mem == MBPF_MEM_GUARD_REGION) &&
+                     f->region < INTERP_NO_REGION)
+                s->aux = f->region;
         }
-        int row = alu_row(op, in->off, is64, srcbit);
-        if (row >= 0)
-            s->h = (uint8_t)(H_ALU_FIRST + row * 4 + (is64 ? 0 : 2) + (srcbit ? 0 : 1));
-        return 1;
     }
-
-    case MBPF_JMP:
-    case MBPF_JMP32: {
-        const int is32 = MBPF_CLASS(code) == MBPF_JMP32;
-        int64_t t;
-        if (op == MBPF_EXIT) {
-            if (code == MBPF_OPC_EXIT)
-                s->h = H_EXIT;
-            return 1;
-        }
-        if (op == MBPF_CALL) {
-            if (is32)
-                return 1;
-            if (!MBPF_SRCBIT(code) && src == MBPF_CALL_LOCAL) {
-                t = (int64_t)pc + in->imm + 1;
-                if (t < 0 || t >= (int64_t)n)
-                    return 1;
-                s->h = H_CALL_LOCAL;
-                s->x = (int32_t)t;
-                *edge = EDGE_FWD; /* a call enters its function whichever way it points */
-            } else if (!MBPF_SRCBIT(code) && src == MBPF_CALL_HELPER) {
-                s->h = H_CALL_HELPER;
-            } else if (MBPF_SRCBIT(code) && src == 0 && in->imm == 0) {
-                s->h = H_CALLX;
-            }
-            return 1;
-        }
-        if (op == MBPF_JA) {
-            if (MBPF_SRCBIT(code) || src || dst)
-                return 1;
-            t = (int64_t)pc + 1 + (is32 ? (int64_t)in->imm : (int64_t)in->off);
-            *edge = edge_kind(facts, pc, t, n);
-            if (*edge == EDGE_BAD) {
-                *edge = EDGE_NONE;
-                return 1; /* always taken: invalid as an instruction */
-            }
-            s->h = H_JA;
-        } else {
-            int row = jcc_row(op);
-            if (row < 0)
-                return 1;
-            s->h = (uint8_t)(H_JCC_FIRST + row * 4 + (is32 ? 2 : 0) + (MBPF_SRCBIT(code) ? 0 : 1));
-            t = (int64_t)pc + 1 + in->off;
-            *edge = edge_kind(facts, pc, t, n);
-        }
-        s->x = *edge == EDGE_BAD ? -1 : (int32_t)t;
-        return 1;
-    }
-
-    case MBPF_LD: {
-        if (code != MBPF_OPC_LDDW || pc + 1 >= n || dst == MBPF_REG_FP)
-            return 1;
-        const mbpf_insn *hi = &p->insns[pc + 1];
-        if (hi->code || hi->regs || hi->off)
-            return 1;
-        s->x = hi->imm;
-        if (src == MBPF_LDDW_IMM64) {
-            s->h = H_LDDW;
-        } else if (src == MBPF_LDDW_REGION) {
-            uint32_t off = (uint32_t)hi->imm;
-            if (in->imm == MBPF_REGION_ID_RODATA && off <= p->rodata_len)
-                s->h = H_LDDW_RODATA;
-            else if (in->imm == MBPF_REGION_ID_DATA && off <= p->data_len)
-                s->h = H_LDDW_DATA;
-        }
-        return s->h == H_BAD ? 1 : 2;
-    }
-
-    case MBPF_LDX: {
-        const uint8_t mode = MBPF_MODE(code);
-        if (dst == MBPF_REG_FP)
-            return 1;
-        if (mode == MBPF_MEM)
-            s->h = decode_mem(facts, trust, pc, mem_handler(H_LDXB, code), mem_handler(H_LDXBP, code), s);
-        else if (mode == MBPF_MEMSX && MBPF_SIZE(code) != MBPF_DW)
-            s->h = decode_mem(facts, trust, pc, mem_handler(H_LDXSB, code), mem_handler(H_LDXSBP, code), s);
-        return 1;
-    }
-
-    case MBPF_ST:
-    case MBPF_STX: {
-        const uint8_t mode = MBPF_MODE(code);
-        const uint32_t size = mbpf_size_bytes(code);
-        if (mode == MBPF_ATOMIC && MBPF_CLASS(code) == MBPF_STX && (size == 4 || size == 8)) {
-            int32_t a = in->imm & ~MBPF_FETCH;
-            int fetch = (in->imm & MBPF_FETCH) != 0;
-            int valid = ((in->imm & ~(MBPF_FETCH | 0xf0)) == 0) &&
-                        (a == MBPF_ADD || a == MBPF_OR || a == MBPF_AND || a == MBPF_XOR ||
-                         (fetch && (in->imm == MBPF_XCHG || in->imm == MBPF_CMPXCHG)));
-            if (valid && !(src == MBPF_REG_FP && fetch))
-                s->h = size == 4 ? H_ATOMIC32 : H_ATOMIC64;
-            return 1;
-        }
-        if (mode != MBPF_MEM)
-            return 1;
-        if (MBPF_CLASS(code) == MBPF_STX)
-            s->h = decode_mem(facts, trust, pc, mem_handler(H_STXB, code), mem_handler(H_STXBP, code), s);
-        else
-            s->h = decode_mem(facts, trust, pc, mem_handler(H_STB, code), mem_handler(H_STBP, code), s);
-        return 1;
-    }
-    }
-    return 1;
+    s->h = h;
+    return h == H_LDDW || h == H_LDDW_RODATA || h == H_LDDW_DATA ? 2 : 1;
 }
 
 /* Walk p once, counting what the pre-decoded form holds. Returns 0 when an instruction does not

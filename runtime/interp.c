@@ -55,7 +55,9 @@ static uint64_t bswap(uint64_t v, uint32_t width)
     return r;
 }
 
-static mbpf_status run(mbpf_exec *x, const interp_code *code)
+/* Optimised for speed even in size-optimised builds: only then does GCC give each handler its own
+ * dispatch jump instead of one shared one (a branch more per instruction). */
+__attribute__((optimize("O2"))) static mbpf_status run(mbpf_exec *x, const interp_code *code)
 {
     const mbpf_program *p = x->prog;
     const int safe = code == NULL;

@@ -40,6 +40,46 @@ static void quick_set(quick_region *q, uintptr_t start, uint32_t len)
         q->cnt[i] = start && len >= (1u << i) ? len - (1u << i) + 1u : 0;
 }
 
+/* Loads and stores of eBPF memory. Where the core may trap on (or the compiler will not emit)
+ * misaligned accesses, ebpf_load/ebpf_store work byte by byte; an aligned address, the common
+ * case, takes one access instead. */
+#if defined(__ARM_FEATURE_UNALIGNED) || defined(__x86_64__) || defined(__i386__)
+#define mem_load ebpf_load
+#define mem_store ebpf_store
+#else
+static inline __attribute__((always_inline)) uint64_t mem_load(uint64_t addr, uint32_t size)
+{
+    const void *p = (const void *)(uintptr_t)addr;
+    if (addr & (size - 1u))
+        return ebpf_load(addr, size);
+    if (size == 1) { uint8_t v; __builtin_memcpy(&v, p, 1); return v; }
+    if (size == 2) { uint16_t v; __builtin_memcpy(&v, __builtin_assume_aligned(p, 2), 2); return v; }
+    if (size == 4) { uint32_t v; __builtin_memcpy(&v, __builtin_assume_aligned(p, 4), 4); return v; }
+    uint64_t v;
+    __builtin_memcpy(&v, __builtin_assume_aligned(p, 8), 8);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void mem_store(uint64_t addr, uint32_t size, uint64_t val)
+{
+    void *p = (void *)(uintptr_t)addr;
+    if (addr & (size - 1u)) {
+        ebpf_store(addr, size, val);
+    } else if (size == 1) {
+        uint8_t v = (uint8_t)val;
+        __builtin_memcpy(p, &v, 1);
+    } else if (size == 2) {
+        uint16_t v = (uint16_t)val;
+        __builtin_memcpy(__builtin_assume_aligned(p, 2), &v, 2);
+    } else if (size == 4) {
+        uint32_t v = (uint32_t)val;
+        __builtin_memcpy(__builtin_assume_aligned(p, 4), &v, 4);
+    } else {
+        __builtin_memcpy(__builtin_assume_aligned(p, 8), &val, 8);
+    }
+}
+#endif
+
 static uint64_t sext(uint64_t v, uint32_t bits)
 {
     uint64_t m = 1ull << (bits - 1);
@@ -122,7 +162,8 @@ __attribute__((optimize("O2"))) static mbpf_status run(mbpf_exec *x, const inter
 #ifdef MBPF_INTERP_CHECK_FACTS
 #define FACT_MEM(a, sz) do { if (cf) interp_fact_mem(x, PC(), a, sz, R(10)); } while (0)
 #define FACT_AFTER() do { if (cf) interp_fact_after(x, PC(), RD); } while (0)
-#define FACT_TAKEN() do { if (cf && !safe) interp_fact_taken(x, PC(), (uint32_t)d->x); } while (0)
+#define FACT_TAKEN() \
+    do { if (cf && !safe) interp_fact_taken(x, PC(), (uint32_t)d->x / (uint32_t)sizeof(interp_slot)); } while (0)
 #define FACT_ENTRY(at) do { if (cf) interp_fact_entry(x, at); } while (0)
 #define FACT_BACK(at, t) do { if (cf) interp_fact_taken(x, at, t); } while (0)
 #else
@@ -149,7 +190,8 @@ __attribute__((optimize("O2"))) static mbpf_status run(mbpf_exec *x, const inter
 #define PSEUDO(name) case H_##name:
 #endif
 #define NEXT do { FACT_AFTER(); d++; DISPATCH(d->h); } while (0)
-#define TAKE do { FACT_TAKEN(); uint8_t h_ = d->aux; d = base + d->x; DISPATCH(h_); } while (0)
+#define AT(off) ((const interp_slot *)(const void *)((const uint8_t *)base + (off)))
+#define TAKE do { FACT_TAKEN(); uint8_t h_ = d->aux; d = AT(d->x); DISPATCH(h_); } while (0)
 
     __asm__("" : "+r"(rp)); /* keep the register file's address in a register */
     if (safe) {
@@ -187,7 +229,7 @@ dispatch:
         /* trampoline of a back edge not proven bounded: 1 unit, charged at the jump */
         CHARGE(1, (uint32_t)d->imm);
         uint8_t h_ = d->aux;
-        d = base + d->x;
+        d = AT(d->x);
         DISPATCH(h_);
     }
     PSEUDO(SAFE_STEP) {
@@ -288,7 +330,7 @@ dispatch:
             goto safe_goto;
         }
         uint8_t h_ = d->aux;
-        d = base + d->x;
+        d = AT(d->x);
         DISPATCH(h_);
     }
     OP(EXIT) {
@@ -329,13 +371,13 @@ dispatch:
             fpc = PC();                                                                           \
             goto fault;                                                                           \
         }                                                                                         \
-        RD = conv(ebpf_load(a, sz), sz);                                               \
+        RD = conv(mem_load(a, sz), sz);                                               \
     }                                                                                             \
     NEXT;                                                                                         \
     OP(name##P) {                                                                                 \
         const uint64_t a = RS + (uint64_t)(int64_t)d->x;                                   \
         FACT_MEM(a, sz);                                                                        \
-        RD = conv(ebpf_load(a, sz), sz);                                               \
+        RD = conv(mem_load(a, sz), sz);                                               \
     }                                                                                             \
     NEXT;
 #define PLAIN(v, sz) (v)
@@ -359,13 +401,13 @@ dispatch:
             fpc = PC();                                                                           \
             goto fault;                                                                           \
         }                                                                                         \
-        ebpf_store(a, sz, value);                                                               \
+        mem_store(a, sz, value);                                                               \
     }                                                                                             \
     NEXT;                                                                                         \
     OP(name##P) {                                                                                 \
         const uint64_t a = RD + (uint64_t)(int64_t)d->x;                                   \
         FACT_MEM(a, sz);                                                                        \
-        ebpf_store(a, sz, value);                                                               \
+        mem_store(a, sz, value);                                                               \
     }                                                                                             \
     NEXT;
     STORE(STXB, 1, 0, RS)
@@ -440,7 +482,7 @@ safe_goto:
         if (edge != EDGE_NONE && buf[0].h != H_CALL_LOCAL) {
             buf[3] = (interp_slot){H_SAFE_JUMP, 0, 0, edge, 0, buf[0].x};
             buf[0].aux = H_SAFE_JUMP;
-            buf[0].x = 3;
+            buf[0].x = 3 * (int32_t)sizeof(interp_slot);
         }
         if (!free_entry && x->facts && (x->facts[tpc].flags & MBPF_FACT_LOOP_HEAD)) {
             CHARGE(MBPF_FACT_TRIPS(&x->facts[tpc]), tpc);

@@ -16,7 +16,8 @@ typedef struct interp_slot {
     uint8_t src;
     uint8_t aux;  /* jumps and calls: handler to run at the target; memory: region hint */
     int32_t imm;  /* immediate; LDDW: low word; trampolines: pc of the jump */
-    int32_t x;    /* jumps and calls: target slot; memory: offset; LDDW: high word */
+    int32_t x;    /* jumps and calls: target pc from interp_decode, then (pre-decoded) the byte
+                   * offset of the target slot; memory: offset; LDDW: high word */
 } interp_slot;
 
 /* Pre-decoded program: this header, n_heads loop-head records (pc << 16 | handler << 8 | trip

@@ -276,10 +276,12 @@ int mbpf_interp_prepare(const mbpf_program *p, const mbpf_fact *facts, void *mem
         } else if (edge == EDGE_FREE) {
             s->aux = head_handler(slots, heads, n_heads, t);
         } else {
-            slots[tr] = (interp_slot){H_BACK_CHARGE, 0, 0, slots[t].h, (int32_t)pc, (int32_t)t};
+            slots[tr] = (interp_slot){H_BACK_CHARGE, 0, 0, slots[t].h, (int32_t)pc,
+                                      (int32_t)(t * sizeof(interp_slot))};
             s->aux = H_BACK_CHARGE;
-            s->x = (int32_t)tr++;
+            t = tr++;
         }
+        s->x = (int32_t)(t * sizeof(interp_slot)); /* the loop adds it to the slots' address */
     }
     c->n_tramps = tr - (n + 1);
     c->magic = INTERP_MAGIC;

@@ -8,6 +8,7 @@
 
 #include "aot/loader.h"
 #include "aot/target_run.h"
+#include "mcubpf/interp.h"
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
 
@@ -20,7 +21,7 @@ static void usage(FILE *f)
             "Load PROG (an ELF object from clang -target bpf, or raw bytecode), verify it and run it.\n"
             "  --mem FILE        r1 points to a writable copy of FILE, r2 holds its length (else 0, 0)\n"
             "  --section NAME    program section or function in an ELF object (default: the only one)\n"
-            "  --budget N        back edges and local calls allowed (default %llu, 0 = unlimited)\n"
+            "  --budget N        budget units: back edges, calls, loop entries (default %llu, 0 = unlimited)\n"
             "  --stats           print statistics on stderr (insns: N, ...)\n"
             "  --target T        host (default), thumb2 or rv32imc (emulated in QEMU)\n"
             "  --engine E        interp (default), jit or aot\n"
@@ -62,7 +63,18 @@ static int run_host(const mbpf_program *p, const mbpf_fact *facts, uint8_t *mem,
     x.budget = budget;
     x.facts = facts; /* checked against what happens (MBPF_INTERP_CHECK_FACTS) */
     mbpf_exec_reset(&x);
-    mbpf_status s = mbpf_interp_run(&x);
+    /* verified: pre-decoded, as on a device */
+    size_t need = mbpf_interp_size(p, facts);
+    void *code = need ? malloc(need) : NULL;
+    if (!code || mbpf_interp_prepare(p, facts, code, need)) {
+        fprintf(stderr, "bpfrun: program not pre-decoded\n");
+        free(code);
+        return 1;
+    }
+    mbpf_status s = mbpf_interp_exec(&x, code);
+    free(code);
+    if (stats)
+        fprintf(stderr, "code_bytes: %zu\n", need);
     if (stats)
         fprintf(stderr, "insns: %" PRIu64 "\n", x.insns_executed);
     if (s != MBPF_OK) {

@@ -150,7 +150,8 @@ def smoke(build, kernel):
 
 def footprint(build):
     groups = [
-        ("interpreter", ["runtime/exec.c", "runtime/interp.c"]),
+        ("interpreter", ["runtime/exec.c", "runtime/interp.c", "runtime/interp_decode.c",
+                         "runtime/interp_facts.c"]),
         ("verifier (+ disassembler for messages)", ["verifier/preflight.c", "verifier/cfg.c",
                                                    "verifier/absint.c", "verifier/absint_ops.c",
                                                    "verifier/loops.c", "verifier/verify.c",
@@ -249,6 +250,44 @@ plot '{s}' using 2:xtic(1) title 'native -O2', '' using 3 title 'eBPF bytecode',
     return p.returncode == 0
 
 
+def interpreter_section(build, ks, nat, runs):
+    """Interpreter per kernel and board: guest instructions per executed eBPF instruction (the
+    count from the host interpreter, same program and input), the pre-decoded form's size and the
+    pre-decoding cost (the runner reports them as code_bytes and jit_insns for the interpreter)."""
+    md = ["## Interpreter (pre-decoded, threaded)", "",
+          "Executed eBPF instructions counted by the host interpreter (`bpfrun --stats`) on the same "
+          "input; pre-decoding measured on the device (`mbpf_interp_prepare`).", ""]
+    executed = {}
+    for k in ks:
+        p = sh([os.path.join(build, "bin", "bpfrun"), "--stats", "--mem",
+                os.path.join(build, "bench", "input.bin"), os.path.join(build, "bench", "bpf", k + ".o")])
+        m = re.search(r"^insns: (\d+)$", p.stderr, re.M)
+        executed[k] = int(m.group(1)) if m else 0
+    for t, board in (("thumb2", "Cortex-M4"), ("rv32imc", "RV32IMC")):
+        rows = ["| kernel | eBPF insns run | guest insns | guest / eBPF insn | interp / -O2 | "
+                "pre-decoded B / insn | pre-decoding guest insns / insn |", "|---|---:|---:|---:|---:|---:|---:|"]
+        per, ratio, size, cost = [], [], [], []
+        for k in ks:
+            r = runs.get((t, k))
+            if not r or not executed[k]:
+                continue
+            n = bytecode_size(os.path.join(build, "bench", "bpf", k + ".o"), k) // 8 or 1
+            per.append(r["insns"] / executed[k])
+            ratio.append(r["insns"] / nat[(t, "O2")][k][0])
+            size.append(r["code_bytes"] / n)
+            cost.append(r["jit_insns"] / n)
+            rows.append("| %s | %d | %d | %.1f | %.1f | %.1f | %.0f |" % (
+                k, executed[k], r["insns"], per[-1], ratio[-1], size[-1], cost[-1]))
+        if not per:
+            continue
+        md += ["### %s" % board, ""] + rows + ["",
+               "Geometric means: %.1f guest instructions per executed eBPF instruction, %.1fx native -O2 "
+               "(target 20x), %.1f bytes of pre-decoded form per instruction (target 12), pre-decoding "
+               "%.0f guest instructions per instruction (target 60)." % (
+                   geomean(per), geomean(ratio), geomean(size), geomean(cost)), ""]
+    return md
+
+
 def full(build, outdir):
     os.makedirs(outdir, exist_ok=True)
     ks = kernels()
@@ -260,6 +299,7 @@ def full(build, outdir):
           "for JIT/AOT). Input: 512 bytes from bench/gen-input.py. Every eBPF result equals the native one",
           "or the run is reported as a failure. Counts are deterministic.", ""]
     ratio_rows, size_rows, failures = [], [], []
+    interp_runs = {}
     table = ["| kernel | native -O2 | native -Os | interp | JIT | AOT | interp/-O2 | JIT/-O2 | "
              "bytecode B | native B | JIT code B | JIT cost/insn | verify cost/insn |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -267,6 +307,7 @@ def full(build, outdir):
         obj = os.path.join(build, "bench", "bpf", k + ".o")
         n2, ns = nat[("thumb2", "O2")][k], nat[("thumb2", "Os")][k]
         res = {e: engine_run(build, "thumb2", e, obj) for e in ENGINES}
+        interp_runs[("thumb2", k)] = res["interp"]
         for e in ENGINES:
             if res[e]["r0"] != n2[1]:
                 failures.append("%s thumb2 %s: r0 %s, native %s (%s)" % (k, e, res[e]["r0"], n2[1], res[e]["err"]))
@@ -299,6 +340,7 @@ def full(build, outdir):
         obj = os.path.join(build, "bench", "bpf", k + ".o")
         n2, ns = nat[("rv32imc", "O2")][k], nat[("rv32imc", "Os")][k]
         res = {e: engine_run(build, "rv32imc", e, obj) for e in ENGINES}
+        interp_runs[("rv32imc", k)] = res["interp"]
         for e in ENGINES:
             if res[e]["r0"] != n2[1]:
                 failures.append("%s rv32imc %s: r0 %s, native %s (%s)" % (k, e, res[e]["r0"], n2[1], res[e]["err"]))
@@ -323,6 +365,7 @@ def full(build, outdir):
            "", "Code size: JIT code bytes / bytecode bytes, geometric mean: %.2f (target 0.5). Translation cost "
            "on the device: %.0f guest instructions per eBPF instruction (geometric mean; target 500; "
            "the RV32 backend emits C-extension forms where they fit)." % (geomean(rv_ratios["size"]), geomean(rv_ratios["cost"])), ""]
+    md += interpreter_section(build, ks, nat, interp_runs)
     vrows, vsum = verifier_section(build, [(k, os.path.join(build, "bench", "bpf", k + ".o")) for k in ks])
     md += ["## Verifier", "", "Test vectors (clang -O2 -mcpu=v3) and benchmark kernels; figures from "
            "`bpfverify`, cost from the runner on the Cortex-M4 (QEMU -icount).", ""] + vrows + ["", vsum, ""]

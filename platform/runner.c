@@ -2,7 +2,7 @@
  * semihosting command line, verifies the program, runs it with the engine asked for and prints
  * one line the host parses:
  *   result status=N r0=0x.. pc=N addr=0x.. size=N insns=N verify_insns=N jit_insns=N
- *          code_bytes=N mem_hash=0x..
+ *          code_bytes=N mem_hash=0x..   (interp: jit_insns and code_bytes are the pre-decoding)
  * or   reject <message>    (verifier or translator refused the program)
  * or   error <message>     (the runner itself could not work: bad bundle, I/O)
  * The process exit code is 0 when one of these lines was printed. */
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mcubpf/interp.h"
 #include "mcubpf/jit.h"
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
@@ -85,7 +86,7 @@ static uint32_t pad8(uint32_t n)
 typedef struct run_args {
     int engine;
     mbpf_exec *x;
-    const uint8_t *code;
+    const uint8_t *code; /* translated code, or the interpreter's pre-decoded form */
     uint32_t entry;
 } run_args;
 
@@ -97,7 +98,7 @@ static __attribute__((noinline)) mbpf_status run_engine(run_args *a)
     if (a->engine != MBPF_ENGINE_INTERP)
         return mbpf_jit_run(a->x, a->code, a->entry);
 #endif
-    return mbpf_interp_run(a->x);
+    return mbpf_interp_exec(a->x, a->code);
 }
 
 static uint32_t window_cost(void)
@@ -118,7 +119,7 @@ typedef struct outcome {
     uint32_t pc, hash;
 } outcome;
 
-static outcome run_random(const mbpf_program *p, int jit, uint32_t entry)
+static outcome run_random(const mbpf_program *p, int jit, uint32_t entry, const void *decoded)
 {
     static uint8_t mem[RAND_MEM];
     for (uint32_t i = 0; i < RAND_MEM; i++)
@@ -138,7 +139,7 @@ static outcome run_random(const mbpf_program *p, int jit, uint32_t entry)
     x.facts = facts;
     mbpf_exec_reset(&x);
     outcome o;
-    o.status = jit ? mbpf_jit_run(&x, code, entry) : mbpf_interp_run(&x);
+    o.status = jit ? mbpf_jit_run(&x, code, entry) : mbpf_interp_exec(&x, decoded);
     o.r0 = x.r0;
     o.pc = o.status == MBPF_OK ? 0 : x.fault.pc;
     o.hash = fnv1a(fnv1a(2166136261u, mem, RAND_MEM), stack_zone.stack, STACK_BYTES);
@@ -169,7 +170,12 @@ static int random_mode(uint32_t seed, uint32_t count)
             continue;
         }
         mbpf_jit_sync_code(code, jr.code_len);
-        outcome a = run_random(&p, 0, 0), b = run_random(&p, 1, jr.entry_off);
+        if (mbpf_interp_prepare(&p, facts, arena, sizeof arena)) {
+            rejected++;
+            printf("random: seed %lu not pre-decoded\n", (unsigned long)(seed + i));
+            continue;
+        }
+        outcome a = run_random(&p, 0, 0, arena), b = run_random(&p, 1, jr.entry_off, NULL);
         if (a.status != MBPF_OK)
             faults++;
         if (a.status != b.status || a.r0 != b.r0 || a.pc != b.pc || a.hash != b.hash) {
@@ -256,6 +262,20 @@ int main(int argc, char **argv)
 
     run_args a = {(int)h.engine, NULL, NULL, 0};
     uint32_t jit_insns = 0, code_bytes = 0;
+    const uint8_t *hashed = code;
+    if (h.engine == MBPF_ENGINE_INTERP) {
+        /* the interpreter's translation: pre-decoding into the arena the verifier is done with */
+        t0 = board_counter_read();
+        int prc = mbpf_interp_prepare(&prog, facts, arena, sizeof arena);
+        jit_insns = board_counter_to_insns(board_counter_read() - t0);
+        if (prc) {
+            printf("reject interp: program not pre-decoded (%s)\n", prc == -2 ? "too large" : "invalid");
+            return 0;
+        }
+        a.code = arena;
+        hashed = arena;
+        code_bytes = (uint32_t)mbpf_interp_size(&prog, facts);
+    }
 #if MBPF_RUNNER_HAS_JIT
     if (h.engine == MBPF_ENGINE_JIT) {
         mbpf_jit_result jr;
@@ -312,7 +332,7 @@ int main(int argc, char **argv)
     uint32_t insns = board_counter_to_insns(t1 - t0);
     insns = insns > cost ? insns - cost : 0;
 
-    uint32_t code_hash = fnv1a(2166136261u, code, code_bytes);
+    uint32_t code_hash = fnv1a(2166136261u, hashed, code_bytes);
     int intact = guard_intact(stack_zone.before, GUARD) && guard_intact(stack_zone.after, GUARD) &&
                  guard_intact(mem_zone.before, GUARD) && guard_intact(mem + h.mem_len, GUARD) &&
                  guard_intact(data_zone.before, GUARD) && guard_intact(data_zone.bytes + h.data_len, GUARD);

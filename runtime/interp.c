@@ -1,16 +1,84 @@
-/* The interpreter: the reference engine and the fallback when translation is not possible.
- * Safe on any bytecode: every memory access is checked against the run's regions, every jump
- * and register number is checked, invalid encodings fault with MBPF_FAULT_BAD_INSN. */
-#include <string.h>
-
-#include "mcubpf/verifier.h"
-#include "mcubpf/vm.h"
+/* The interpreter loop: one handler per decoded slot, dispatched by computed goto (GCC, clang)
+ * or a switch. Two ways in, one loop:
+ *   - mbpf_interp_exec: a verified program pre-decoded by mbpf_interp_prepare; nothing the
+ *     decoder or the verifier established is checked again;
+ *   - mbpf_interp_run: any bytecode; each instruction is decoded (and so checked) when reached,
+ *     into a 4-slot window whose pseudo-slots lead back to the decoder, and every access is
+ *     checked. */
+#include "runtime/interp_code.h"
 #include "runtime/ebpf_ops.h"
+#ifdef MBPF_INTERP_CHECK_FACTS
+#include "runtime/interp_facts.h"
+#ifndef MBPF_INTERP_COUNT
+#define MBPF_INTERP_COUNT 1 /* the host tools report executed instructions */
+#endif
+#endif
+
+#if defined(__GNUC__) && !defined(MBPF_INTERP_NO_THREADING)
+#define INTERP_THREADED 1
+#else
+#define INTERP_THREADED 0
+#endif
 
 typedef struct call_frame {
-    uint32_t ret_pc;
+    uint32_t ret;      /* pc to return to */
     uint64_t saved[5]; /* r6..r10 of the caller */
 } call_frame;
+
+/* Quick region check: an access of 2^i bytes at a is inside when a - start < cnt[i]. Sound by
+ * construction (cnt is 0 when the region is absent or too small); a miss falls back to
+ * mbpf_exec_check. */
+typedef struct quick_region {
+    uintptr_t start;
+    uint32_t cnt[4];
+} quick_region;
+
+static void quick_set(quick_region *q, uintptr_t start, uint32_t len)
+{
+    q->start = start;
+    for (uint32_t i = 0; i < 4; i++)
+        q->cnt[i] = start && len >= (1u << i) ? len - (1u << i) + 1u : 0;
+}
+
+/* Loads and stores of eBPF memory. Where the core may trap on (or the compiler will not emit)
+ * misaligned accesses, ebpf_load/ebpf_store work byte by byte; an aligned address, the common
+ * case, takes one access instead. */
+#if defined(__ARM_FEATURE_UNALIGNED) || defined(__x86_64__) || defined(__i386__)
+#define mem_load ebpf_load
+#define mem_store ebpf_store
+#else
+static inline __attribute__((always_inline)) uint64_t mem_load(uint64_t addr, uint32_t size)
+{
+    const void *p = (const void *)(uintptr_t)addr;
+    if (addr & (size - 1u))
+        return ebpf_load(addr, size);
+    if (size == 1) { uint8_t v; __builtin_memcpy(&v, p, 1); return v; }
+    if (size == 2) { uint16_t v; __builtin_memcpy(&v, __builtin_assume_aligned(p, 2), 2); return v; }
+    if (size == 4) { uint32_t v; __builtin_memcpy(&v, __builtin_assume_aligned(p, 4), 4); return v; }
+    uint64_t v;
+    __builtin_memcpy(&v, __builtin_assume_aligned(p, 8), 8);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void mem_store(uint64_t addr, uint32_t size, uint64_t val)
+{
+    void *p = (void *)(uintptr_t)addr;
+    if (addr & (size - 1u)) {
+        ebpf_store(addr, size, val);
+    } else if (size == 1) {
+        uint8_t v = (uint8_t)val;
+        __builtin_memcpy(p, &v, 1);
+    } else if (size == 2) {
+        uint16_t v = (uint16_t)val;
+        __builtin_memcpy(__builtin_assume_aligned(p, 2), &v, 2);
+    } else if (size == 4) {
+        uint32_t v = (uint32_t)val;
+        __builtin_memcpy(__builtin_assume_aligned(p, 4), &v, 4);
+    } else {
+        __builtin_memcpy(__builtin_assume_aligned(p, 8), &val, 8);
+    }
+}
+#endif
 
 static uint64_t sext(uint64_t v, uint32_t bits)
 {
@@ -19,207 +87,46 @@ static uint64_t sext(uint64_t v, uint32_t bits)
     return (v ^ m) - m;
 }
 
-static uint64_t bswap(uint64_t v, int32_t width)
+static uint64_t bswap(uint64_t v, uint32_t width)
 {
     uint64_t r = 0;
-    for (int32_t i = 0; i < width; i += 8)
+    for (uint32_t i = 0; i < width; i += 8)
         r = (r << 8) | ((v >> i) & 0xff);
     return r;
 }
 
-/* 64-bit and 32-bit ALU operations on already-fetched operands. Returns 0 for an invalid
- * operation (the caller faults). */
-static int alu64(uint8_t op, int16_t off, uint64_t *d, uint64_t s)
-{
-    uint64_t v = *d;
-    switch (op) {
-    case MBPF_ADD: v += s; break;
-    case MBPF_SUB: v -= s; break;
-    case MBPF_MUL: v *= s; break;
-    case MBPF_DIV:
-        if (off == 0)
-            v = s ? v / s : 0;
-        else if (off == 1)
-            v = ebpf_sdiv64(v, s);
-        else
-            return 0;
-        break;
-    case MBPF_MOD:
-        if (off == 0)
-            v = s ? v % s : v;
-        else if (off == 1)
-            v = ebpf_smod64(v, s);
-        else
-            return 0;
-        break;
-    case MBPF_OR: v |= s; break;
-    case MBPF_AND: v &= s; break;
-    case MBPF_XOR: v ^= s; break;
-    case MBPF_LSH: v <<= (s & 63); break;
-    case MBPF_RSH: v >>= (s & 63); break;
-    case MBPF_ARSH: v = (uint64_t)(((int64_t)v) >> (s & 63)); break;
-    case MBPF_NEG: v = 0 - v; break;
-    case MBPF_MOV:
-        if (off == 0)
-            v = s;
-        else if (off == 8 || off == 16 || off == 32)
-            v = sext(s, (uint32_t)off);
-        else
-            return 0;
-        break;
-    default:
-        return 0;
-    }
-    *d = v;
-    return 1;
-}
-
-static int alu32(uint8_t op, int16_t off, uint64_t *d, uint64_t s64)
-{
-    uint32_t v = (uint32_t)*d, s = (uint32_t)s64;
-    switch (op) {
-    case MBPF_ADD: v += s; break;
-    case MBPF_SUB: v -= s; break;
-    case MBPF_MUL: v *= s; break;
-    case MBPF_DIV:
-        if (off == 0)
-            v = s ? v / s : 0;
-        else if (off == 1)
-            v = (uint32_t)ebpf_sdiv64(sext(v, 32), sext(s, 32));
-        else
-            return 0;
-        break;
-    case MBPF_MOD:
-        if (off == 0)
-            v = s ? v % s : v;
-        else if (off == 1)
-            v = (uint32_t)ebpf_smod64(sext(v, 32), sext(s, 32));
-        else
-            return 0;
-        break;
-    case MBPF_OR: v |= s; break;
-    case MBPF_AND: v &= s; break;
-    case MBPF_XOR: v ^= s; break;
-    case MBPF_LSH: v <<= (s & 31); break;
-    case MBPF_RSH: v >>= (s & 31); break;
-    case MBPF_ARSH: v = (uint32_t)sext(v >> (s & 31), 32 - (s & 31)); break;
-    case MBPF_NEG: v = 0 - v; break;
-    case MBPF_MOV:
-        if (off == 0)
-            v = s;
-        else if (off == 8 || off == 16)
-            v = (uint32_t)sext(s, (uint32_t)off);
-        else
-            return 0;
-        break;
-    default:
-        return 0;
-    }
-    *d = v;
-    return 1;
-}
-
-/* Condition of a conditional jump; *ok = 0 for an invalid operation. */
-static int cond(uint8_t op, uint64_t a, uint64_t b, int is32, int *ok)
-{
-    if (is32) {
-        a = (uint32_t)a;
-        b = (uint32_t)b;
-    }
-    int64_t sa = is32 ? (int64_t)sext(a, 32) : (int64_t)a;
-    int64_t sb = is32 ? (int64_t)sext(b, 32) : (int64_t)b;
-    switch (op) {
-    case MBPF_JEQ: return a == b;
-    case MBPF_JGT: return a > b;
-    case MBPF_JGE: return a >= b;
-    case MBPF_JSET: return (a & b) != 0;
-    case MBPF_JNE: return a != b;
-    case MBPF_JSGT: return sa > sb;
-    case MBPF_JSGE: return sa >= sb;
-    case MBPF_JLT: return a < b;
-    case MBPF_JLE: return a <= b;
-    case MBPF_JSLT: return sa < sb;
-    case MBPF_JSLE: return sa <= sb;
-    default:
-        *ok = 0;
-        return 0;
-    }
-}
-
-#ifdef MBPF_INTERP_CHECK_FACTS
-/* Checking builds (host tools, fuzzers): every fact the translators rely on is checked against
- * what really happens; a wrong one is a verifier bug and stops the process. */
-static int inside_region(uint64_t addr, uint32_t size, uint64_t start, uint64_t len)
-{
-    return start && addr >= start && addr - start <= len && size <= len - (addr - start);
-}
-
-static void check_access(const mbpf_exec *x, uint32_t pc, uint64_t addr, uint32_t size, uint64_t fp)
-{
-    const mbpf_fact *f = &x->facts[pc];
-    const mbpf_program *p = x->prog;
-    if (f->mem != MBPF_MEM_PROVEN)
-        return;
-    int ok = 0;
-    switch (f->region) {
-    case MBPF_RGN_STACK: ok = inside_region(addr, size, fp - MBPF_STACK_SIZE, MBPF_STACK_SIZE); break;
-    case MBPF_RGN_CTX: ok = inside_region(addr, size, (uintptr_t)x->ctx, x->ctx_len); break;
-    case MBPF_RGN_RODATA: ok = inside_region(addr, size, (uintptr_t)p->rodata, p->rodata_len); break;
-    case MBPF_RGN_DATA: ok = inside_region(addr, size, (uintptr_t)p->data, p->data_len); break;
-    default: break;
-    }
-    if (!ok)
-        __builtin_trap();
-}
-#define CHECK_ACCESS(addr, size) \
-    do { if (x->facts) check_access(x, pc, addr, size, reg[MBPF_REG_FP]); } while (0)
-#define CHECK_HI_ZERO(r) \
-    do { if (x->facts && (x->facts[pc].flags & MBPF_FACT_HI_ZERO) && ((r) >> 32)) __builtin_trap(); } while (0)
-/* A loop proven bounded takes its back edge at most MBPF_LOOP_MAX_TRIPS times in a row. */
-#define CHECK_LOOP_TRIP() \
-    do { \
-        if (x->facts && (x->facts[pc].flags & MBPF_FACT_BOUNDED)) { \
-            trips = trip_pc == pc ? trips + 1 : 1; \
-            trip_pc = pc; \
-            if (trips > MBPF_LOOP_MAX_TRIPS + 2u) \
-                __builtin_trap(); \
-        } \
-    } while (0)
-#define CHECK_LOOP_EXIT() \
-    do { if (trip_pc == pc) trips = 0; } while (0)
-#else
-#define CHECK_ACCESS(addr, size) ((void)0)
-#define CHECK_HI_ZERO(r) ((void)0)
-#define CHECK_LOOP_TRIP() ((void)0)
-#define CHECK_LOOP_EXIT() ((void)0)
-#endif
-
-static mbpf_status fault(mbpf_exec *x, mbpf_status s, uint32_t pc, uint64_t addr, uint32_t size)
-{
-    x->status = s;
-    x->fault.pc = pc;
-    x->fault.addr = addr;
-    x->fault.size = size;
-    return s;
-}
-
-mbpf_status mbpf_interp_run(mbpf_exec *x)
+/* Optimised for speed even in size-optimised builds: only then does GCC give each handler its own
+ * dispatch jump instead of one shared one (a branch more per instruction). */
+__attribute__((optimize("O2"))) static mbpf_status run(mbpf_exec *x, const interp_code *code)
 {
     const mbpf_program *p = x->prog;
-    const mbpf_insn *insns = p->insns;
-    const uint32_t n = p->n_insns;
-    uint64_t reg[16];
+    const int safe = code == NULL;
+    interp_slot buf[4]; /* safe path: current slot, 2 slots that step on, the jump's target */
+    const interp_slot *base = buf, *d = buf;
+    const uint32_t *heads = NULL;
+    uint32_t n_heads = 0, bias = 0, depth = 0, tpc = 0, fpc = 0, asz = 0;
+    int free_entry = 0;
+    uint64_t reg[11], hid = 0;
+    uint64_t *rp = reg;
     call_frame frames[MBPF_MAX_CALL_DEPTH];
-    uint32_t depth = 0, pc = 0;
-    uint64_t budget_used = 0, count = 0;
+    quick_region qr[INTERP_NO_REGION + 1], qw[INTERP_NO_REGION + 1];
+    uint64_t left = x->budget ? x->budget : UINT64_MAX;
+#if MBPF_INTERP_COUNT
+    uint64_t count = 0;
+#define COUNT() (count++)
+#else
+#define COUNT() ((void)0)
+#endif
 #ifdef MBPF_INTERP_CHECK_FACTS
-    uint32_t trip_pc = UINT32_MAX, trips = 0;
+    const mbpf_fact *const cf = x->facts;
+    if (cf)
+        interp_facts_begin(x);
 #endif
     uint32_t max_depth = x->stack_len / MBPF_STACK_SIZE;
     if (max_depth > MBPF_MAX_CALL_DEPTH)
         max_depth = MBPF_MAX_CALL_DEPTH;
 
-    for (int i = 0; i < 16; i++)
+    for (int i = 0; i < 11; i++)
         reg[i] = 0;
     reg[1] = (uint64_t)(uintptr_t)x->ctx;
     reg[2] = x->ctx_len;
@@ -227,201 +134,397 @@ mbpf_status mbpf_interp_run(mbpf_exec *x)
     x->stack_top = (uintptr_t)reg[10];
     x->status = MBPF_OK;
 
-    for (;;) {
-        if (pc >= n)
-            return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-        const mbpf_insn *in = &insns[pc];
-        const uint8_t code = in->code, dst = MBPF_DST(in), src = MBPF_SRC(in);
-        count++;
-        x->insns_executed = count;
-        if (dst > 10 || src > 10)
-            return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
+    quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack, (uint32_t)(x->stack_top - (uintptr_t)x->stack));
+    qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
+    quick_set(&qr[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_R) ? (uintptr_t)x->ctx : 0, x->ctx_len);
+    quick_set(&qw[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_W) ? (uintptr_t)x->ctx : 0, x->ctx_len);
+    quick_set(&qr[MBPF_RGN_RODATA], (uintptr_t)p->rodata, p->rodata_len);
+    quick_set(&qw[MBPF_RGN_RODATA], 0, 0);
+    quick_set(&qr[MBPF_RGN_DATA], (uintptr_t)p->data, p->data_len);
+    qw[MBPF_RGN_DATA] = qr[MBPF_RGN_DATA];
+    quick_set(&qr[INTERP_NO_REGION], 0, 0);
+    qw[INTERP_NO_REGION] = qr[INTERP_NO_REGION];
 
-        switch (MBPF_CLASS(code)) {
-        case MBPF_ALU:
-        case MBPF_ALU64: {
-            const int is64 = MBPF_CLASS(code) == MBPF_ALU64;
-            const uint8_t op = MBPF_OP(code);
-            if (dst == MBPF_REG_FP)
-                return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            if (op == MBPF_END) {
-                int32_t w = in->imm;
-                if (w != 16 && w != 32 && w != 64)
-                    return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-                uint64_t v = reg[dst];
-                if (is64 && MBPF_SRCBIT(code))
-                    return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-                if (is64 || MBPF_SRCBIT(code) == MBPF_TO_BE)
-                    v = bswap(v, w); /* BSWAP, or TO_BE on this little-endian machine model */
-                if (w < 64)
-                    v &= (1ull << w) - 1;
-                reg[dst] = v;
-                break;
-            }
-            if (op == MBPF_NEG && MBPF_SRCBIT(code))
-                return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            uint64_t s = MBPF_SRCBIT(code) ? reg[src] : (uint64_t)(int64_t)in->imm;
-            if (!MBPF_SRCBIT(code) && op == MBPF_MOV && in->off != 0)
-                return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            if (!(is64 ? alu64(op, in->off, &reg[dst], s) : alu32(op, in->off, &reg[dst], s)))
-                return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            break;
-        }
+/* Registers by byte offset (slots hold 8 * register number); rp is pinned in a register. */
+#define REG(off) (*(uint64_t *)(void *)((uint8_t *)rp + (off)))
+#define RD REG(d->dst)
+#define RS REG(d->src)
+#define R(i) rp[i]
+#define PC() ((uint32_t)(d - base) + bias)
+#define CHARGE(units, at)                                                                         \
+    do {                                                                                          \
+        if (left < (uint64_t)(units)) {                                                           \
+            fpc = (at);                                                                           \
+            goto budget_fault;                                                                    \
+        }                                                                                         \
+        left -= (uint64_t)(units);                                                                \
+    } while (0)
+#ifdef MBPF_INTERP_CHECK_FACTS
+#define FACT_MEM(a, sz) do { if (cf) interp_fact_mem(x, PC(), a, sz, R(10)); } while (0)
+#define FACT_AFTER() do { if (cf) interp_fact_after(x, PC(), RD); } while (0)
+#define FACT_TAKEN() \
+    do { if (cf && !safe) interp_fact_taken(x, PC(), (uint32_t)d->x / (uint32_t)sizeof(interp_slot)); } while (0)
+#define FACT_ENTRY(at) do { if (cf) interp_fact_entry(x, at); } while (0)
+#define FACT_BACK(at, t) do { if (cf) interp_fact_taken(x, at, t); } while (0)
+#else
+#define FACT_MEM(a, sz) ((void)0)
+#define FACT_AFTER() ((void)0)
+#define FACT_TAKEN() ((void)0)
+#define FACT_ENTRY(at) ((void)0)
+#define FACT_BACK(at, t) ((void)0)
+#endif
 
-        case MBPF_JMP:
-        case MBPF_JMP32: {
-            const uint8_t op = MBPF_OP(code);
-            const int is32 = MBPF_CLASS(code) == MBPF_JMP32;
-            int64_t target;
-            if (op == MBPF_EXIT) {
-                if (code != MBPF_OPC_EXIT)
-                    return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-                if (depth == 0) {
-                    x->r0 = reg[0];
-                    return MBPF_OK;
-                }
-                depth--;
-                for (int i = 0; i < 5; i++)
-                    reg[6 + i] = frames[depth].saved[i];
-                x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
-                pc = frames[depth].ret_pc;
-                continue;
-            }
-            if (op == MBPF_CALL) {
-                if (is32)
-                    return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-                if (MBPF_SRCBIT(code) == 0 && src == MBPF_CALL_LOCAL) {
-                    target = (int64_t)pc + in->imm + 1;
-                    if (target < 0 || target >= n)
-                        return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-                    if (x->budget && ++budget_used > x->budget)
-                        return fault(x, MBPF_FAULT_BUDGET, pc, 0, 0);
-                    if (depth + 1 >= max_depth)
-                        return fault(x, MBPF_FAULT_CALL_DEPTH, pc, 0, 0);
-                    frames[depth].ret_pc = pc + 1;
-                    for (int i = 0; i < 5; i++)
-                        frames[depth].saved[i] = reg[6 + i];
-                    depth++;
-                    x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
-                    reg[10] = (uint64_t)x->stack_top;
-                    pc = (uint32_t)target;
-                    continue;
-                }
-                /* helper: id in imm (0x85, src 0) or in register dst (0x8d, "callx") */
-                uint64_t id;
-                if (MBPF_SRCBIT(code) == 0 && src == MBPF_CALL_HELPER)
-                    id = (uint32_t)in->imm;
-                else if (MBPF_SRCBIT(code) == MBPF_X && src == 0 && in->imm == 0)
-                    id = reg[dst];
-                else
-                    return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-                if (id >= x->n_helpers || !x->helpers[id])
-                    return fault(x, MBPF_FAULT_HELPER, pc, id, 0);
-                reg[0] = x->helpers[id](x, &reg[1]);
-                if (x->status != MBPF_OK) {
-                    if (x->status == MBPF_FAULT_STOPPED) {
-                        x->status = MBPF_OK;
-                        return MBPF_OK; /* r0 was set by mbpf_exec_stop */
-                    }
-                    x->fault.pc = pc;
-                    return x->status;
-                }
-                break;
-            }
-            if (op == MBPF_JA) {
-                if (MBPF_SRCBIT(code) || src || dst)
-                    return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-                target = (int64_t)pc + 1 + (is32 ? (int64_t)in->imm : (int64_t)in->off);
-            } else {
-                int ok = 1;
-                uint64_t b = MBPF_SRCBIT(code) ? reg[src] : (uint64_t)(int64_t)in->imm;
-                int taken = cond(op, reg[dst], b, is32, &ok);
-                if (!ok)
-                    return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-                if (!taken) {
-                    CHECK_LOOP_EXIT();
-                    break;
-                }
-                target = (int64_t)pc + 1 + in->off;
-            }
-            if (target < 0 || target >= n)
-                return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            if (target <= pc)
-                CHECK_LOOP_TRIP();
-            if (target <= pc && x->budget && !(x->facts && (x->facts[pc].flags & MBPF_FACT_BOUNDED)) &&
-                ++budget_used > x->budget)
-                return fault(x, MBPF_FAULT_BUDGET, pc, 0, 0);
-            pc = (uint32_t)target;
-            continue;
-        }
+#if INTERP_THREADED
+#define LABEL_OF(name) &&L_##name,
+#define LABEL_BAD(name) &&L_BAD,
+    static const void *const labels[H_COUNT] = {INTERP_HANDLERS(LABEL_OF, LABEL_BAD)};
+    const void *const *lt = labels;
+    __asm__("" : "+r"(lt)); /* the table's address stays in a register */
+#define DISPATCH(hh) goto *lt[(hh)]
+#define OP(name) L_##name : COUNT();
+#define PSEUDO(name) L_##name:
+#else
+    uint8_t h;
+#define DISPATCH(hh) do { h = (hh); goto dispatch; } while (0)
+#define OP(name) case H_##name: COUNT();
+#define PSEUDO(name) case H_##name:
+#endif
+#define NEXT do { FACT_AFTER(); d++; DISPATCH(d->h); } while (0)
+#define AT(off) ((const interp_slot *)(const void *)((const uint8_t *)base + (off)))
+#define TAKE do { FACT_TAKEN(); uint8_t h_ = d->aux; d = AT(d->x); DISPATCH(h_); } while (0)
 
-        case MBPF_LD: {
-            if (code != MBPF_OPC_LDDW || pc + 1 >= n || dst == MBPF_REG_FP)
-                return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            const mbpf_insn *hi = &insns[pc + 1];
-            if (hi->code || hi->regs || hi->off)
-                return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            if (src == MBPF_LDDW_IMM64) {
-                reg[dst] = (uint64_t)(uint32_t)in->imm | (uint64_t)(uint32_t)hi->imm << 32;
-            } else if (src == MBPF_LDDW_REGION) {
-                uint32_t off = (uint32_t)hi->imm;
-                if (in->imm == MBPF_REGION_ID_RODATA && off <= p->rodata_len)
-                    reg[dst] = (uint64_t)(uintptr_t)p->rodata + off;
-                else if (in->imm == MBPF_REGION_ID_DATA && off <= p->data_len)
-                    reg[dst] = (uint64_t)(uintptr_t)p->data + off;
-                else
-                    return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            } else {
-                return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            }
-            pc += 2;
-            continue;
-        }
-
-        case MBPF_LDX: {
-            const uint32_t size = mbpf_size_bytes(code);
-            const uint8_t mode = MBPF_MODE(code);
-            if ((mode != MBPF_MEM && !(mode == MBPF_MEMSX && size < 8)) || dst == MBPF_REG_FP)
-                return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            uint64_t addr = reg[src] + (uint64_t)(int64_t)in->off;
-            CHECK_ACCESS(addr, size); /* before the guard, which would hide a wrong proof */
-            if (!mbpf_exec_check(x, addr, size, MBPF_REGION_R))
-                return fault(x, MBPF_FAULT_MEM_READ, pc, addr, size);
-            uint64_t v = ebpf_load(addr, size);
-            reg[dst] = mode == MBPF_MEMSX ? sext(v, size * 8) : v;
-            break;
-        }
-
-        case MBPF_ST:
-        case MBPF_STX: {
-            const uint32_t size = mbpf_size_bytes(code);
-            const uint8_t mode = MBPF_MODE(code);
-            uint64_t addr = reg[dst] + (uint64_t)(int64_t)in->off;
-            if (mode == MBPF_ATOMIC && MBPF_CLASS(code) == MBPF_STX && (size == 4 || size == 8)) {
-                CHECK_ACCESS(addr, size);
-                if (!mbpf_exec_check(x, addr, size, MBPF_REGION_R | MBPF_REGION_W))
-                    return fault(x, MBPF_FAULT_MEM_WRITE, pc, addr, size);
-                if (src == MBPF_REG_FP && (in->imm & MBPF_FETCH))
-                    return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-                uint64_t r0 = reg[0];
-                if (!ebpf_atomic(in->imm, addr, size, &reg[src], &r0))
-                    return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-                if ((in->imm & ~MBPF_FETCH) == (MBPF_CMPXCHG & ~MBPF_FETCH))
-                    reg[0] = size == 4 ? (uint32_t)r0 : r0;
-                else if ((in->imm & MBPF_FETCH) && size == 4)
-                    reg[src] = (uint32_t)reg[src];
-                break;
-            }
-            if (mode != MBPF_MEM)
-                return fault(x, MBPF_FAULT_BAD_INSN, pc, 0, 0);
-            CHECK_ACCESS(addr, size);
-            if (!mbpf_exec_check(x, addr, size, MBPF_REGION_W))
-                return fault(x, MBPF_FAULT_MEM_WRITE, pc, addr, size);
-            ebpf_store(addr, size, MBPF_CLASS(code) == MBPF_STX ? reg[src] : (uint64_t)(int64_t)in->imm);
-            break;
-        }
-        }
-        CHECK_HI_ZERO(reg[dst]);
-        pc++;
+    __asm__("" : "+r"(rp)); /* keep the register file's address in a register */
+    if (safe) {
+        base = buf;
+        buf[1] = (interp_slot){H_SAFE_STEP, 0, 0, 0, 0, 0};
+        buf[2] = buf[1];
+        tpc = 0;
+        goto safe_goto;
     }
+    heads = (const uint32_t *)(const void *)(code + 1);
+    n_heads = code->n_heads;
+    base = (const interp_slot *)(const void *)(heads + n_heads);
+    d = base;
+    DISPATCH(d->h);
+
+#if !INTERP_THREADED
+dispatch:
+    switch (h) {
+    default:
+#endif
+    OP(BAD) fpc = PC(); goto bad_insn;
+
+    PSEUDO(HEAD) {
+        /* first instruction of a bounded loop, entered: charge the trip bound, then run it */
+        const uint32_t at = PC(), *r = interp_head_find(heads, n_heads, at);
+        if (!r) {
+            fpc = at;
+            goto bad_insn;
+        }
+        CHARGE((*r & 0xffu) + 1u, at);
+        FACT_ENTRY(at);
+        DISPATCH((uint8_t)(*r >> 8));
+    }
+    PSEUDO(BACK_CHARGE) {
+        /* trampoline of a back edge not proven bounded: 1 unit, charged at the jump */
+        CHARGE(1, (uint32_t)d->imm);
+        uint8_t h_ = d->aux;
+        d = AT(d->x);
+        DISPATCH(h_);
+    }
+    PSEUDO(SAFE_STEP) {
+        tpc = bias + (uint32_t)(d - buf);
+        free_entry = 0;
+        goto safe_goto;
+    }
+    PSEUDO(SAFE_JUMP) {
+        const uint8_t edge = d->aux;
+        if (edge == EDGE_BAD) {
+            fpc = bias;
+            goto bad_insn;
+        }
+        if (edge == EDGE_BACK)
+            CHARGE(1, bias);
+        tpc = (uint32_t)d->x;
+        if (edge == EDGE_FREE)
+            FACT_BACK(bias, tpc);
+        free_entry = edge == EDGE_FREE;
+        goto safe_goto;
+    }
+
+#define ALU64(name, expr)                                                                         \
+    OP(name##64X) { const uint64_t a = RD, b = RS; (void)a; RD = (expr); } NEXT; \
+    OP(name##64K) { const uint64_t a = RD, b = (uint64_t)(int64_t)d->imm; (void)a; RD = (expr); } NEXT;
+#define ALU32(name, expr)                                                                         \
+    OP(name##32X) { const uint32_t a = (uint32_t)RD, b = (uint32_t)RS; (void)a; RD = (uint32_t)(expr); } NEXT; \
+    OP(name##32K) { const uint32_t a = (uint32_t)RD, b = (uint32_t)d->imm; (void)a; RD = (uint32_t)(expr); } NEXT;
+#define ALU(name, expr64, expr32) ALU64(name, expr64) ALU32(name, expr32)
+    ALU(ADD, a + b, a + b)
+    ALU(SUB, a - b, a - b)
+    ALU(MUL, a * b, a * b)
+    ALU(DIV, b ? a / b : 0, b ? a / b : 0)
+    ALU(OR, a | b, a | b)
+    ALU(AND, a & b, a & b)
+    ALU(LSH, a << (b & 63), a << (b & 31))
+    ALU(RSH, a >> (b & 63), a >> (b & 31))
+    ALU(MOD, b ? a % b : a, b ? a % b : a)
+    ALU(XOR, a ^ b, a ^ b)
+    ALU(MOV, b, b)
+    ALU(ARSH, (uint64_t)((int64_t)a >> (b & 63)), sext(a >> (b & 31), 32 - (b & 31)))
+    ALU(SDIV, ebpf_sdiv64(a, b), ebpf_sdiv64(sext(a, 32), sext(b, 32)))
+    ALU(SMOD, ebpf_smod64(a, b), ebpf_smod64(sext(a, 32), sext(b, 32)))
+    OP(NEG64K) RD = 0 - RD; NEXT;
+    OP(NEG32K) RD = (uint32_t)(0 - (uint32_t)RD); NEXT;
+    OP(MOVSX8_64X) RD = sext(RS, 8); NEXT;
+    OP(MOVSX16_64X) RD = sext(RS, 16); NEXT;
+    OP(MOVSX32_64X) RD = sext(RS, 32); NEXT;
+    OP(MOVSX8_32X) RD = (uint32_t)sext(RS, 8); NEXT;
+    OP(MOVSX16_32X) RD = (uint32_t)sext(RS, 16); NEXT;
+    OP(LE16) RD = (uint16_t)RD; NEXT;
+    OP(LE32) RD = (uint32_t)RD; NEXT;
+    OP(LE64) NEXT;
+    OP(BSWAP16) RD = bswap(RD, 16); NEXT;
+    OP(BSWAP32) RD = bswap(RD, 32); NEXT;
+    OP(BSWAP64) RD = bswap(RD, 64); NEXT;
+
+    OP(JA) TAKE;
+#define JCC(name, t64, t32, cmp)                                                                  \
+    OP(name##64X) if ((t64)RD cmp (t64)RS) TAKE; NEXT;                              \
+    OP(name##64K) if ((t64)RD cmp (t64)(int64_t)d->imm) TAKE; NEXT;                        \
+    OP(name##32X) if ((t32)(uint32_t)RD cmp (t32)(uint32_t)RS) TAKE; NEXT;          \
+    OP(name##32K) if ((t32)(uint32_t)RD cmp (t32)(uint32_t)d->imm) TAKE; NEXT;
+    JCC(JEQ, uint64_t, uint32_t, ==)
+    JCC(JNE, uint64_t, uint32_t, !=)
+    JCC(JGT, uint64_t, uint32_t, >)
+    JCC(JGE, uint64_t, uint32_t, >=)
+    JCC(JLT, uint64_t, uint32_t, <)
+    JCC(JLE, uint64_t, uint32_t, <=)
+    JCC(JSGT, int64_t, int32_t, >)
+    JCC(JSGE, int64_t, int32_t, >=)
+    JCC(JSLT, int64_t, int32_t, <)
+    JCC(JSLE, int64_t, int32_t, <=)
+    OP(JSET64X) if (RD & RS) TAKE; NEXT;
+    OP(JSET64K) if (RD & (uint64_t)(int64_t)d->imm) TAKE; NEXT;
+    OP(JSET32X) if ((uint32_t)RD & (uint32_t)RS) TAKE; NEXT;
+    OP(JSET32K) if ((uint32_t)RD & (uint32_t)d->imm) TAKE; NEXT;
+
+    OP(CALL_LOCAL) {
+        const uint32_t at = PC();
+        CHARGE(1, at);
+        if (depth + 1 >= max_depth) {
+            x->status = MBPF_FAULT_CALL_DEPTH;
+            fpc = at;
+            goto fault_plain;
+        }
+        frames[depth].ret = at + 1;
+        for (int i = 0; i < 5; i++)
+            frames[depth].saved[i] = rp[6 + i];
+        depth++;
+        x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
+        rp[10] = (uint64_t)x->stack_top;
+        quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack, (depth + 1) * MBPF_STACK_SIZE);
+        qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
+        if (safe) {
+            tpc = (uint32_t)d->x;
+            free_entry = 0;
+            goto safe_goto;
+        }
+        uint8_t h_ = d->aux;
+        d = AT(d->x);
+        DISPATCH(h_);
+    }
+    OP(EXIT) {
+        if (depth == 0) {
+            x->r0 = rp[0];
+            goto done;
+        }
+        depth--;
+        for (int i = 0; i < 5; i++)
+            rp[6 + i] = frames[depth].saved[i];
+        x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
+        quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack, (depth + 1) * MBPF_STACK_SIZE);
+        qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
+        if (safe) {
+            tpc = frames[depth].ret;
+            free_entry = 0;
+            goto safe_goto;
+        }
+        d = base + frames[depth].ret;
+        DISPATCH(d->h);
+    }
+    OP(CALL_HELPER) hid = (uint32_t)d->imm; goto helper;
+    OP(CALLX) hid = RD; goto helper;
+
+    OP(LDDW) RD = (uint64_t)(uint32_t)d->imm | (uint64_t)(uint32_t)d->x << 32; d += 2; DISPATCH(d->h);
+    OP(LDDW_RODATA) RD = (uint64_t)(uintptr_t)p->rodata + (uint32_t)d->x; d += 2; DISPATCH(d->h);
+    OP(LDDW_DATA) RD = (uint64_t)(uintptr_t)p->data + (uint32_t)d->x; d += 2; DISPATCH(d->h);
+
+#define QUICK(q, a, si) ((uint64_t)(a) - (uint64_t)(q)[d->aux].start < (uint64_t)(q)[d->aux].cnt[si])
+#define LOAD(name, sz, si, conv)                                                                \
+    OP(name) {                                                                                    \
+        const uint64_t a = RS + (uint64_t)(int64_t)d->x;                                   \
+        FACT_MEM(a, sz);                                                                        \
+        if (!QUICK(qr, a, si) && !mbpf_exec_check(x, a, sz, MBPF_REGION_R)) {                   \
+            x->status = MBPF_FAULT_MEM_READ;                                                      \
+            x->fault.addr = a;                                                                    \
+            x->fault.size = sz;                                                                 \
+            fpc = PC();                                                                           \
+            goto fault;                                                                           \
+        }                                                                                         \
+        RD = conv(mem_load(a, sz), sz);                                               \
+    }                                                                                             \
+    NEXT;                                                                                         \
+    OP(name##P) {                                                                                 \
+        const uint64_t a = RS + (uint64_t)(int64_t)d->x;                                   \
+        FACT_MEM(a, sz);                                                                        \
+        RD = conv(mem_load(a, sz), sz);                                               \
+    }                                                                                             \
+    NEXT;
+#define PLAIN(v, sz) (v)
+#define SEXT(v, sz) sext(v, (sz) * 8u)
+    LOAD(LDXB, 1, 0, PLAIN)
+    LOAD(LDXH, 2, 1, PLAIN)
+    LOAD(LDXW, 4, 2, PLAIN)
+    LOAD(LDXDW, 8, 3, PLAIN)
+    LOAD(LDXSB, 1, 0, SEXT)
+    LOAD(LDXSH, 2, 1, SEXT)
+    LOAD(LDXSW, 4, 2, SEXT)
+
+#define STORE(name, sz, si, value)                                                              \
+    OP(name) {                                                                                    \
+        const uint64_t a = RD + (uint64_t)(int64_t)d->x;                                   \
+        FACT_MEM(a, sz);                                                                        \
+        if (!QUICK(qw, a, si) && !mbpf_exec_check(x, a, sz, MBPF_REGION_W)) {                   \
+            x->status = MBPF_FAULT_MEM_WRITE;                                                     \
+            x->fault.addr = a;                                                                    \
+            x->fault.size = sz;                                                                 \
+            fpc = PC();                                                                           \
+            goto fault;                                                                           \
+        }                                                                                         \
+        mem_store(a, sz, value);                                                               \
+    }                                                                                             \
+    NEXT;                                                                                         \
+    OP(name##P) {                                                                                 \
+        const uint64_t a = RD + (uint64_t)(int64_t)d->x;                                   \
+        FACT_MEM(a, sz);                                                                        \
+        mem_store(a, sz, value);                                                               \
+    }                                                                                             \
+    NEXT;
+    STORE(STXB, 1, 0, RS)
+    STORE(STXH, 2, 1, RS)
+    STORE(STXW, 4, 2, RS)
+    STORE(STXDW, 8, 3, RS)
+    STORE(STB, 1, 0, (uint64_t)(int64_t)d->imm)
+    STORE(STH, 2, 1, (uint64_t)(int64_t)d->imm)
+    STORE(STW, 4, 2, (uint64_t)(int64_t)d->imm)
+    STORE(STDW, 8, 3, (uint64_t)(int64_t)d->imm)
+
+    OP(ATOMIC32) asz = 4; goto atomic;
+    OP(ATOMIC64) asz = 8; goto atomic;
+#if !INTERP_THREADED
+    }
+#endif
+
+atomic: {
+    const uint32_t size = asz;
+    const uint64_t a = RD + (uint64_t)(int64_t)d->x;
+    FACT_MEM(a, size);
+    if (!mbpf_exec_check(x, a, size, MBPF_REGION_R | MBPF_REGION_W)) {
+        x->status = MBPF_FAULT_MEM_WRITE;
+        x->fault.addr = a;
+        x->fault.size = size;
+        fpc = PC();
+        goto fault;
+    }
+    uint64_t r0 = rp[0];
+    ebpf_atomic(d->imm, a, size, &REG(d->src), &r0); /* the operation was validated by the decoder */
+    if ((d->imm & ~MBPF_FETCH) == (MBPF_CMPXCHG & ~MBPF_FETCH))
+        rp[0] = size == 4 ? (uint32_t)r0 : r0;
+    else if ((d->imm & MBPF_FETCH) && size == 4)
+        RS = (uint32_t)RS;
+    NEXT;
+}
+
+helper: {
+    const uint32_t at = PC();
+    CHARGE(1, at);
+    if (hid >= x->n_helpers || !x->helpers[hid]) {
+        x->status = MBPF_FAULT_HELPER;
+        x->fault.addr = hid;
+        x->fault.size = 0;
+        fpc = at;
+        goto fault;
+    }
+    x->budget_left = left;
+    rp[0] = x->helpers[hid](x, &rp[1]);
+    left = x->budget ? x->budget_left : UINT64_MAX;
+    if (x->status != MBPF_OK) {
+        if (x->status == MBPF_FAULT_STOPPED) {
+            x->status = MBPF_OK; /* r0 was set by mbpf_exec_stop */
+            goto out;
+        }
+        x->fault.pc = at;
+        goto out;
+    }
+    NEXT;
+}
+
+safe_goto:
+    /* safe path: decode instruction tpc into buf[0]; a jump's target goes to buf[3] */
+    if (tpc >= p->n_insns) {
+        fpc = tpc;
+        goto bad_insn;
+    }
+    bias = tpc;
+    {
+        uint8_t edge;
+        interp_decode(p, x->facts, 0, tpc, &buf[0], &edge);
+        if (edge != EDGE_NONE && buf[0].h != H_CALL_LOCAL) {
+            buf[3] = (interp_slot){H_SAFE_JUMP, 0, 0, edge, 0, buf[0].x};
+            buf[0].aux = H_SAFE_JUMP;
+            buf[0].x = 3 * (int32_t)sizeof(interp_slot);
+        }
+        if (!free_entry && x->facts && (x->facts[tpc].flags & MBPF_FACT_LOOP_HEAD)) {
+            CHARGE(MBPF_FACT_TRIPS(&x->facts[tpc]), tpc);
+            FACT_ENTRY(tpc);
+        }
+        d = buf;
+        DISPATCH(buf[0].h);
+    }
+
+bad_insn:
+    x->status = MBPF_FAULT_BAD_INSN;
+    goto fault_plain;
+budget_fault:
+    x->status = MBPF_FAULT_BUDGET;
+fault_plain:
+    x->fault.addr = 0;
+    x->fault.size = 0;
+fault:
+    x->fault.pc = fpc;
+    goto out;
+done:
+    x->status = MBPF_OK;
+out:
+#if MBPF_INTERP_COUNT
+    x->insns_executed = count;
+#endif
+    x->budget_left = x->budget ? left : 0;
+    return x->status;
+}
+
+mbpf_status mbpf_interp_run(mbpf_exec *x)
+{
+    return run(x, NULL);
+}
+
+mbpf_status mbpf_interp_exec(mbpf_exec *x, const void *code)
+{
+    const interp_code *c = code;
+    if (!c || c->magic != INTERP_MAGIC || !x->prog || c->n_insns != x->prog->n_insns) {
+        x->status = MBPF_FAULT_BAD_INSN;
+        x->fault.pc = 0;
+        return x->status;
+    }
+    return run(x, c);
 }

@@ -86,7 +86,8 @@ typedef struct mbpf_exec {
     uint64_t r0;
     mbpf_status status;
     mbpf_fault fault;
-    uint64_t insns_executed; /* interpreter only: eBPF instructions executed */
+    uint64_t insns_executed; /* interpreter, counting builds only (MBPF_INTERP_COUNT, host
+                              * tools): eBPF instructions executed */
     uint64_t budget_left;    /* budget units left; kept current by the engine whenever a helper
                               * runs (helpers charge through mbpf_exec_charge); meaningless when
                               * budget == 0 */
@@ -121,8 +122,11 @@ int mbpf_exec_check(const mbpf_exec *x, uint64_t addr, uint64_t size, uint32_t n
  * (status MBPF_OK) and r0 becomes `r0`; any other status is a fault. */
 void mbpf_exec_stop(mbpf_exec *x, mbpf_status s, uint64_t r0);
 
-/* Run prog in the interpreter. Safe on any bytecode, verified or not: invalid instructions and
- * jumps fault with MBPF_FAULT_BAD_INSN. Returns x->status. */
+/* Run prog in the interpreter, decoding each instruction when it is reached. Safe on any
+ * bytecode, verified or not: invalid instructions and jumps fault with MBPF_FAULT_BAD_INSN and
+ * every access is checked; x->facts (optional) only decide the budget (loop bounds). A verified
+ * program runs faster pre-decoded: mbpf_interp_prepare and mbpf_interp_exec (interp.h). Returns
+ * x->status. */
 mbpf_status mbpf_interp_run(mbpf_exec *x);
 
 #endif

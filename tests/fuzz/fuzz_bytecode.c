@@ -1,9 +1,10 @@
 /* libFuzzer target: raw bytecode through the verifier; accepted programs run in the interpreter
- * (with a budget) and are translated for both targets, twice each: the two translations must be
+ * (with a budget), step by step and pre-decoded with the same result, and are translated for both targets, twice each: the two translations must be
  * byte-identical (determinism), and nothing may crash or trip a sanitizer. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "mcubpf/interp.h"
 #include "mcubpf/jit.h"
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
@@ -56,8 +57,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     x.n_helpers = MBPF_TEST_HELPER_COUNT;
     x.budget = 10000;
     x.facts = facts; /* the interpreter checks every fact the translators rely on */
+    /* step by step, then the pre-decoded form of the accepted program ends the same way */
+    size_t need = mbpf_interp_size(&p, facts);
+    void *decoded = need ? malloc(need) : NULL;
+    if (!decoded || mbpf_interp_prepare(&p, facts, decoded, need))
+        abort();
+    mbpf_exec y = x;
+    memset(ctx, 0, sizeof ctx);
+    memset(stack, 0, sizeof stack);
+    memset(data_region, 0, sizeof data_region);
     mbpf_exec_reset(&x);
     mbpf_interp_run(&x);
+    memset(ctx, 0, sizeof ctx);
+    memset(stack, 0, sizeof stack);
+    memset(data_region, 0, sizeof data_region);
+    mbpf_exec_reset(&y);
+    mbpf_interp_exec(&y, decoded);
+    free(decoded);
+    if (x.status != y.status || x.r0 != y.r0 || (x.status != MBPF_OK && x.fault.pc != y.fault.pc))
+        abort();
     translate_twice(MBPF_TARGET_THUMB2, &p, facts);
     translate_twice(MBPF_TARGET_RV32IMC, &p, facts);
 out:

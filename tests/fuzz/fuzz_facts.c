@@ -5,12 +5,14 @@
  * checking interpreter (MBPF_INTERP_CHECK_FACTS, which checks a proven access before its guard) with
  * contexts of every length from 0 to 64 bytes. Every fact the translators rely on (an access
  * proven in bounds, an upper half proven zero) is checked against the real run, a wrong one
- * traps; accepted programs must translate for both targets, and a run with the facts (bounded
- * loops free of budget) must end like one without them unless the budget ran out. */
+ * traps; accepted programs must pre-decode and translate for both targets, a pre-decoded run must
+ * end exactly like a step-by-step run with the same facts, and like one without facts unless the
+ * budget ran out. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mcubpf/interp.h"
 #include "mcubpf/jit.h"
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
@@ -19,7 +21,10 @@
 
 #define MAX_INSNS 2048
 
-static mbpf_status run(const mbpf_program *p, const mbpf_fact *facts, uint32_t ctx_len, uint64_t *r0)
+/* One run; with `decoded`, of the pre-decoded form (facts then only checked), else of the
+ * step-by-step path (facts then decide only the budget). */
+static mbpf_status run(const mbpf_program *p, const mbpf_fact *facts, const void *decoded,
+                       uint32_t ctx_len, uint64_t *r0, uint32_t *pc)
 {
     static uint8_t ctx[64], stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH];
     for (uint32_t i = 0; i < sizeof ctx; i++)
@@ -39,8 +44,9 @@ static mbpf_status run(const mbpf_program *p, const mbpf_fact *facts, uint32_t c
     x.budget = 2000;
     x.facts = facts;
     mbpf_exec_reset(&x);
-    mbpf_status s = mbpf_interp_run(&x);
+    mbpf_status s = decoded ? mbpf_interp_exec(&x, decoded) : mbpf_interp_run(&x);
     *r0 = x.r0;
+    *pc = x.fault.pc;
     return s;
 }
 
@@ -71,13 +77,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!arena)
         return 0;
     if (mbpf_verify(&p, &o, facts, arena, asz, &r) == 0) {
+        static uint8_t decoded[MAX_INSNS * 28u + 64u] __attribute__((aligned(8)));
+        if (mbpf_interp_prepare(&p, facts, decoded, sizeof decoded))
+            __builtin_trap(); /* an accepted program must pre-decode */
         for (uint32_t len = 0; len <= 64; len += (len < 8 ? 1 : 7)) {
-            uint64_t a, b;
-            mbpf_status sa = run(&p, facts, len, &a), sb = run(&p, NULL, len, &b);
+            uint64_t a, b, c;
+            uint32_t pa, pb, pc;
+            mbpf_status sa = run(&p, facts, decoded, len, &a, &pa), sb = run(&p, NULL, NULL, len, &b, &pb);
+            mbpf_status sc = run(&p, facts, NULL, len, &c, &pc);
             if (sa != sb && sa != MBPF_FAULT_BUDGET && sb != MBPF_FAULT_BUDGET)
                 __builtin_trap();
             if (sa == MBPF_OK && sb == MBPF_OK && a != b)
                 __builtin_trap();
+            if (sa != sc || a != c || (sa != MBPF_OK && pa != pc))
+                __builtin_trap(); /* pre-decoded and step-by-step runs with the same facts agree */
         }
         static const mbpf_target targets[] = {MBPF_TARGET_THUMB2, MBPF_TARGET_RV32IMC};
         for (unsigned t = 0; t < 2; t++) {

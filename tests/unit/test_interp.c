@@ -1,23 +1,31 @@
 /* Interpreter semantics: every instruction class, edge cases, faults, hostile bytecode. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <string.h>
 
+#include "mcubpf/interp.h"
 #include "mcubpf/test_helpers.h"
+#include "mcubpf/verifier.h"
 #include "mcubpf/vm.h"
 #include "tests/unit/bpf_asm.h"
 
-static uint8_t stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH];
+static uint8_t stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH] __attribute__((aligned(8)));
 static uint8_t ctxmem[64];
 static uint8_t rodata[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 static uint8_t data[16];
 static mbpf_exec x;
+static mbpf_program prog;
+static uint8_t decoded[4096] __attribute__((aligned(8)));
 
-static mbpf_status run_prog(const mbpf_insn *insns, uint32_t n, uint64_t budget)
+/* Every run starts from the same memory. */
+static void setup(const mbpf_insn *insns, uint32_t n, uint64_t budget, const mbpf_fact *facts)
 {
-    static mbpf_program p;
-    p = (mbpf_program){insns, n, rodata, sizeof rodata, data, sizeof data};
+    memset(stack, 0, sizeof stack);
+    memset(ctxmem, 0, sizeof ctxmem);
+    memset(data, 0, sizeof data);
+    prog = (mbpf_program){insns, n, rodata, sizeof rodata, data, sizeof data};
     memset(&x, 0, sizeof x);
-    x.prog = &p;
+    x.prog = &prog;
     x.ctx = ctxmem;
     x.ctx_len = sizeof ctxmem;
     x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
@@ -26,8 +34,46 @@ static mbpf_status run_prog(const mbpf_insn *insns, uint32_t n, uint64_t budget)
     x.helpers = mbpf_test_helpers;
     x.n_helpers = MBPF_TEST_HELPER_COUNT;
     x.budget = budget;
+    x.facts = facts;
     mbpf_exec_reset(&x);
-    return mbpf_interp_run(&x);
+}
+
+/* Run step by step with `facts`, or (decode) pre-decoded with them. */
+static mbpf_status run_with(const mbpf_insn *insns, uint32_t n, uint64_t budget, const mbpf_fact *facts,
+                            int decode)
+{
+    setup(insns, n, budget, facts);
+    if (!decode)
+        return mbpf_interp_run(&x);
+    cr_assert_eq(mbpf_interp_prepare(&prog, facts, decoded, sizeof decoded), 0, "not pre-decoded");
+    return mbpf_interp_exec(&x, decoded);
+}
+
+/* Step by step without facts; when the verifier accepts the program, its pre-decoded form must
+ * end exactly the same way (status, r0, fault, memory). */
+static mbpf_status run_prog(const mbpf_insn *insns, uint32_t n, uint64_t budget)
+{
+    static mbpf_fact facts[64];
+    static uint8_t arena[1 << 16];
+    mbpf_verify_opts o = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0, MBPF_REGION_R | MBPF_REGION_W, 0};
+    mbpf_verify_result vr;
+    mbpf_program p = {insns, n, rodata, sizeof rodata, data, sizeof data};
+    int verified = n <= 64 && mbpf_verify(&p, &o, facts, arena, sizeof arena, &vr) == 0;
+    if (verified) {
+        run_with(insns, n, budget, facts, 1);
+        mbpf_exec y = x;
+        uint8_t ystack[sizeof stack], yctx[sizeof ctxmem];
+        memcpy(ystack, stack, sizeof stack);
+        memcpy(yctx, ctxmem, sizeof ctxmem);
+        run_with(insns, n, budget, NULL, 0);
+        cr_assert_eq(y.status, x.status, "pre-decoded: %s, step by step: %s", mbpf_status_name(y.status),
+                     mbpf_status_name(x.status));
+        cr_assert_eq(y.r0, x.r0);
+        cr_assert(memcmp(&y.fault, &x.fault, sizeof x.fault) == 0, "faults differ");
+        cr_assert(memcmp(ystack, stack, sizeof stack) == 0 && memcmp(yctx, ctxmem, sizeof ctxmem) == 0);
+        return x.status;
+    }
+    return run_with(insns, n, budget, NULL, 0);
 }
 
 #define RUN(...)                                                                                  \
@@ -189,4 +235,182 @@ Test(interp_hostile, bad_bytecode_faults_cleanly)
     EXPECT_FAULT(MBPF_FAULT_BAD_INSN, 0, INSN(MBPF_ALU64 | MBPF_MOV | MBPF_K, 11, 0, 0, 0), EXIT());
     /* jump into the second slot of an lddw lands on an invalid opcode (0x00) */
     EXPECT_FAULT(MBPF_FAULT_BAD_INSN, 2, JA(1), LDDW(0, 5), EXIT());
+}
+
+/* ---- pre-decoded form ---- */
+
+Test(interp_predecode, size_and_refusals)
+{
+    static const mbpf_insn ok[] = {MOV64(0, 1), JA(-2), EXIT()};
+    static const mbpf_insn bad[] = {INSN(0xff, 0, 0, 0, 0), EXIT()};
+    static const mbpf_insn badjump[] = {JMP_IMM(MBPF_JEQ, 0, 0, 7), EXIT()};
+    static const mbpf_fact facts[3];
+    mbpf_program p = {ok, 3, NULL, 0, NULL, 0};
+    /* header and end guard, 12 bytes per instruction and per back edge that is charged */
+    cr_assert_eq(mbpf_interp_size(&p, facts), 28u + 3 * 12u + 12u);
+    cr_assert_eq(mbpf_interp_prepare(&p, facts, decoded, 20), -2);
+    cr_assert_eq(mbpf_interp_prepare(&p, facts, decoded + 1, sizeof decoded - 1), -2);
+    cr_assert_eq(mbpf_interp_prepare(&p, NULL, decoded, sizeof decoded), -1);
+    p.insns = bad;
+    p.n_insns = 2;
+    cr_assert_eq(mbpf_interp_size(&p, facts), 0);
+    cr_assert_eq(mbpf_interp_prepare(&p, facts, decoded, sizeof decoded), -1);
+    p.insns = badjump;
+    cr_assert_eq(mbpf_interp_prepare(&p, facts, decoded, sizeof decoded), -1);
+    /* a form prepared for another program is refused, not run */
+    p.insns = ok;
+    p.n_insns = 3;
+    cr_assert_eq(mbpf_interp_prepare(&p, facts, decoded, sizeof decoded), 0);
+    setup(badjump, 2, 0, NULL);
+    cr_assert_eq(mbpf_interp_exec(&x, decoded), MBPF_FAULT_BAD_INSN);
+}
+
+/* ---- budget rules (vm.h) ---- */
+
+Test(interp_budget, helper_calls_cost_one_unit_at_the_call)
+{
+    static const mbpf_insn p[] = {CALL(2), CALL(2), CALL(2), EXIT()};
+    cr_assert_eq(run_prog(p, 4, 3), MBPF_OK);
+    cr_assert_eq(run_prog(p, 4, 2), MBPF_FAULT_BUDGET);
+    cr_assert_eq(x.fault.pc, 2);
+}
+
+static uint64_t seen_left[4];
+static uint32_t n_seen;
+static uint64_t charging_helper(mbpf_exec *e, const uint64_t a[5])
+{
+    seen_left[n_seen++ & 3] = e->budget_left;
+    return mbpf_exec_charge(e, a[0]) ? 1 : 0;
+}
+static const mbpf_helper_fn charging_helpers[1] = {charging_helper};
+
+Test(interp_budget, budget_left_is_current_while_a_helper_runs)
+{
+    static const mbpf_insn p[] = {MOV64(1, 3), CALL(0), MOV64(1, 3), CALL(0), EXIT()};
+    static const mbpf_fact facts[5];
+    for (int decode = 0; decode < 2; decode++) {
+        n_seen = 0;
+        setup(p, 5, 10, facts);
+        x.helpers = charging_helpers;
+        x.n_helpers = 1;
+        mbpf_status st;
+        if (decode) {
+            cr_assert_eq(mbpf_interp_prepare(&prog, facts, decoded, sizeof decoded), 0);
+            st = mbpf_interp_exec(&x, decoded);
+        } else {
+            st = mbpf_interp_run(&x);
+        }
+        cr_assert_eq(st, MBPF_OK);
+        cr_assert_eq(seen_left[0], 9);  /* 10 - the call */
+        cr_assert_eq(seen_left[1], 5);  /* - 3 charged by the helper - the second call */
+        cr_assert_eq(x.budget_left, 2);
+        /* a helper charge beyond what is left stops the run at the call */
+        setup(p, 5, 6, facts);
+        x.helpers = charging_helpers;
+        x.n_helpers = 1;
+        st = decode ? mbpf_interp_exec(&x, decoded) : mbpf_interp_run(&x);
+        cr_assert_eq(st, MBPF_FAULT_BUDGET);
+        cr_assert_eq(x.fault.pc, 3);
+    }
+}
+
+/* r6 counts two entries into an inner loop of 4 trips (head at 2, bounded back edge at 3); the
+ * outer back edge at 5 is not bounded. */
+static const mbpf_insn nested[] = {
+    MOV64(6, 0), MOV64(0, 0), ALU64_IMM(MBPF_ADD, 0, 1), JMP_IMM(MBPF_JLT, 0, 4, -2),
+    ALU64_IMM(MBPF_ADD, 6, 1), JMP_IMM(MBPF_JLT, 6, 2, -5), EXIT(),
+};
+static mbpf_fact nested_facts[7];
+static void nested_setup(uint8_t trips_minus_1)
+{
+    memset(nested_facts, 0, sizeof nested_facts);
+    nested_facts[2].flags = MBPF_FACT_LOOP_HEAD;
+    nested_facts[2].aux = trips_minus_1;
+    nested_facts[3].flags = MBPF_FACT_BACKEDGE | MBPF_FACT_BOUNDED;
+    nested_facts[5].flags = MBPF_FACT_BACKEDGE;
+}
+
+Test(interp_budget, loop_head_charges_its_trip_bound_on_every_entry)
+{
+    nested_setup(3);
+    for (int decode = 0; decode < 2; decode++) {
+        /* 4 + 1 (outer back edge) + 4 */
+        cr_assert_eq(run_with(nested, 7, 10, nested_facts, decode), MBPF_OK);
+        cr_assert_eq(x.r0, 4);
+        cr_assert_eq(x.budget_left, 1);
+        cr_assert_eq(run_with(nested, 7, 9, nested_facts, decode), MBPF_OK);
+        cr_assert_eq(run_with(nested, 7, 8, nested_facts, decode), MBPF_FAULT_BUDGET);
+        cr_assert_eq(x.fault.pc, 2, "charged at the loop's first instruction");
+        cr_assert_eq(run_with(nested, 7, 3, nested_facts, decode), MBPF_FAULT_BUDGET);
+        cr_assert_eq(x.fault.pc, 2);
+        /* without facts: 3 + 1 + 3 inner back edges */
+        cr_assert_eq(run_with(nested, 7, 7, NULL, 0), MBPF_OK);
+        cr_assert_eq(run_with(nested, 7, 6, NULL, 0), MBPF_FAULT_BUDGET);
+        cr_assert_eq(x.fault.pc, 3);
+    }
+}
+
+/* ---- fact checks (MBPF_INTERP_CHECK_FACTS, as in this build) ---- */
+
+static void run_lying(const mbpf_insn *p, uint32_t n, const mbpf_fact *facts, int decode)
+{
+    run_with(p, n, 1000, facts, decode);
+}
+
+/* A proven access outside every region must trap before the ordinary guard could fault. */
+Test(interp_facts, wrong_proof_traps_before_the_guard, .signal = SIGABRT)
+{
+    static const mbpf_insn p[] = {LDX(MBPF_DW, 0, 10, 8), EXIT()};
+    static mbpf_fact f[2];
+    f[0].mem = MBPF_MEM_PROVEN;
+    f[0].region = MBPF_RGN_STACK;
+    run_lying(p, 2, f, 0);
+}
+
+Test(interp_facts, wrong_proof_traps_pre_decoded, .signal = SIGABRT)
+{
+    static const mbpf_insn p[] = {MOV64(1, 0), ST(MBPF_W, 1, 0, 7), EXIT()};
+    static mbpf_fact f[3];
+    f[1].mem = MBPF_MEM_PROVEN;
+    f[1].region = MBPF_RGN_CTX;
+    run_lying(p, 3, f, 1);
+}
+
+Test(interp_facts, wrong_hi_zero_traps, .signal = SIGABRT)
+{
+    static const mbpf_insn p[] = {LDDW(0, 1ull << 40), ALU64_IMM(MBPF_ADD, 0, 1), EXIT()};
+    static mbpf_fact f[4];
+    f[2].flags = MBPF_FACT_HI_ZERO;
+    run_lying(p, 4, f, 1);
+}
+
+Test(interp_facts, wrong_alignment_traps, .signal = SIGABRT)
+{
+    static const mbpf_insn p[] = {LDX(MBPF_W, 0, 10, -6), EXIT()};
+    static mbpf_fact f[2];
+    f[0].mem = MBPF_MEM_PROVEN;
+    f[0].region = MBPF_RGN_STACK;
+    f[0].flags = MBPF_FACT_ALIGNED;
+    run_lying(p, 2, f, 1);
+}
+
+Test(interp_facts, loop_past_its_trip_bound_traps, .signal = SIGABRT)
+{
+    nested_setup(1); /* the inner loop runs 4 trips, its head claims 2 */
+    run_lying(nested, 7, nested_facts, 1);
+}
+
+Test(interp_facts, true_facts_pass)
+{
+    static const mbpf_insn p[] = {LDX(MBPF_W, 0, 10, -8), EXIT()};
+    static mbpf_fact f[2];
+    f[0].mem = MBPF_MEM_PROVEN;
+    f[0].region = MBPF_RGN_STACK;
+    f[0].flags = MBPF_FACT_ALIGNED;
+    for (int decode = 0; decode < 2; decode++) {
+        cr_assert_eq(run_with(p, 2, 0, f, decode), MBPF_OK);
+        nested_setup(3);
+        cr_assert_eq(run_with(nested, 7, 0, nested_facts, decode), MBPF_OK);
+        cr_assert_eq(x.r0, 4);
+    }
 }

@@ -537,6 +537,10 @@ static void unbounded_facts(mbpf_fact *f)
 {
     f[2].flags |= MBPF_FACT_BACKEDGE;
     f[2].flags &= (uint8_t)~MBPF_FACT_BOUNDED;
+    for (int i = 0; i < 6; i++) { /* no loop head either: the verifier may have proven the loop */
+        f[i].flags &= (uint8_t)~MBPF_FACT_LOOP_HEAD;
+        f[i].aux = 0;
+    }
 }
 static const mbpf_insn three_calls[] = {CALL(1), CALL(1), CALL(1), EXIT()};
 /* callx with an id whose upper half is not zero (0x1_0000_0001): helper 1 must not run. */

@@ -289,15 +289,15 @@ Test(runtime, slot_too_small_for_the_data_is_refused)
     free(l.buf);
 }
 
-Test(runtime, kept_facts_let_bounded_loops_run_without_budget)
+Test(runtime, kept_facts_charge_bounded_loops_at_entry)
 {
     /* r0 = sum of 0..99: a counted loop the verifier proves bounded */
     const mbpf_insn prog[] = {MOV64(0, 0), MOV64(3, 0), ALU64_REG(MBPF_ADD, 0, 3), ALU64_IMM(MBPF_ADD, 3, 1),
                               JMP_IMM(MBPF_JLT, 3, 100, -3), EXIT()};
-    tenants[0].budget = 10;
+    tenants[0].budget = 98;
     loaded l;
     cr_assert_eq(load(&l, 0, prog, ARRAY_LEN(prog), 0), MBPF_RT_OK);
-    run(&l, NULL, 0, MBPF_FAULT_BUDGET); /* no facts kept: every back edge costs budget */
+    run(&l, NULL, 0, MBPF_FAULT_BUDGET); /* no facts kept: 99 taken back edges cost a unit each */
     free(l.buf);
     static mbpf_fact facts[16];
     size_t len;
@@ -309,8 +309,16 @@ Test(runtime, kept_facts_let_bounded_loops_run_without_budget)
     cr_assert_eq(mbpf_rt_load(&rt, &l.prog, &tenants[0], l.buf, len, &err), MBPF_RT_OK);
     cr_assert(l.prog.facts_kept);
     cr_assert(facts[4].flags & MBPF_FACT_BOUNDED);
+    cr_assert(facts[2].flags & MBPF_FACT_LOOP_HEAD);
+    /* with facts the loop's trip bound is charged once, at its head; the back edges are free */
+    const uint32_t trips = MBPF_FACT_TRIPS(&facts[2]);
+    cr_assert(trips >= 99 && trips <= MBPF_LOOP_MAX_TRIPS, "trip bound %u", trips);
+    tenants[0].budget = trips;
     cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 4950);
+    tenants[0].budget = trips - 1;
+    run(&l, NULL, 0, MBPF_FAULT_BUDGET);
     free(l.buf);
+    tenants[0].budget = 0;
 }
 
 Test(runtime, missing_arguments_are_refused)

@@ -97,7 +97,10 @@ static uint64_t bswap(uint64_t v, uint32_t width)
 
 /* Optimised for speed even in size-optimised builds: only then does GCC give each handler its own
  * dispatch jump instead of one shared one (a branch more per instruction). */
-__attribute__((optimize("O2"))) static mbpf_status run(mbpf_exec *x, const interp_code *code)
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O2")))
+#endif
+static mbpf_status run(mbpf_exec *x, const interp_code *code)
 {
     const mbpf_program *p = x->prog;
     const int safe = code == NULL;

@@ -377,7 +377,7 @@ int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_
         uint32_t use, def;
         mid_use_def(&p->insns[pc], &facts[pc], m->live_out[pc], m->hz_in[pc], &use, &def);
         const uint32_t wgt = 1u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
-        for (uint32_t b = use | def; b; b &= b - 1)
+        for (uint32_t b = use | (def & m->live_out[pc]); b; b &= b - 1) /* dead halves are not written */
             m->weight[__builtin_ctz(b)] += wgt;
     }
     return 0;

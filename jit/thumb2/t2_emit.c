@@ -51,6 +51,8 @@ typedef struct t2 {
     uint32_t live;           /* halves live after the current instruction */
     uint16_t hz;             /* upper halves known zero before it */
     uint32_t n_cold;
+    int alias_d, alias_s;    /* fused "mov d, s; op d, x": reads of d come from s */
+    int next_alias_d, next_alias_s;
     int in_subprog;          /* current function is a local-call target (returns with pop {pc}) */
 } t2;
 
@@ -108,6 +110,8 @@ static int hz_r(const t2 *t, int r)
 /* Half h as a source: its native register, the frame pointer, or loaded into scratch. */
 static int rd_h(t2 *t, int h, int scratch)
 {
+    if ((h & 15) == t->alias_d)
+        h = (h & 16) | t->alias_s;
     if (h == H_LO(MBPF_REG_FP))
         return T2_R10;
     if (h == H_HI(MBPF_REG_FP)) {
@@ -256,6 +260,40 @@ static uint32_t loop_entry_bytes(const t2 *t, uint32_t trips)
 
 /* ---- ALU --------------------------------------------------------------------------------------- */
 
+/* "mov d, s" followed by a two-operand operation on d of the same width becomes one three-address
+ * operation d = s op x: the move emits nothing, the next instruction reads s for d. Only when no
+ * jump lands on the second instruction. */
+static int fuses_with_next(t2 *t, const mbpf_insn *in)
+{
+    const jit_ctx *c = t->c;
+    const uint32_t next = t->pc + 1;
+    if (!MBPF_SRCBIT(in->code) || in->off != 0 || MBPF_DST(in) == MBPF_SRC(in) ||
+        next >= c->prog->n_insns)
+        return 0;
+    if (c->facts[next].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD))
+        return 0;
+    const mbpf_insn *n = &c->prog->insns[next];
+    if (MBPF_CLASS(n->code) != MBPF_CLASS(in->code) || MBPF_DST(n) != MBPF_DST(in))
+        return 0;
+    switch (MBPF_OP(n->code)) {
+    case MBPF_ADD: case MBPF_SUB: case MBPF_AND: case MBPF_OR: case MBPF_XOR: case MBPF_MUL:
+        return 1;
+    case MBPF_DIV: case MBPF_MOD: case MBPF_LSH: case MBPF_RSH: case MBPF_ARSH:
+        return MBPF_CLASS(in->code) == MBPF_ALU;
+    default:
+        return 0;
+    }
+}
+
+static int fuse_mov(t2 *t, const mbpf_insn *in)
+{
+    if (!fuses_with_next(t, in))
+        return 0;
+    t->next_alias_d = MBPF_DST(in);
+    t->next_alias_s = MBPF_SRC(in);
+    return 1;
+}
+
 /* 64-bit operations done by a runtime routine: (dl,dh) op (sl,sh) -> r0:r1. */
 static void call_rt64(t2 *t, uint32_t fn, int dl, int dh, int sl, int sh, uint32_t op, int shift)
 {
@@ -393,6 +431,8 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
     if (op == MBPF_MOV) {
         if (x && in->off == 0) {
             const int s = MBPF_SRC(in);
+            if (fuse_mov(t, in))
+                return 0;
             if (ld)
                 put_h(t, H_LO(d), rd_h(t, H_LO(s), T2_R2));
             if (hd)
@@ -447,28 +487,32 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
                                                in->imm >= 0))) {
         int32_t v = op == MBPF_SUB ? -in->imm : in->imm;
         if (op == MBPF_ADD || op == MBPF_SUB) {
-            dl = dst_h(t, H_LO(d), T2_R0, 1);
-            dh = dst_h(t, H_HI(d), T2_R1, hd);
+            const int al = rd_h(t, H_LO(d), T2_R0), ah = hd ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            dh = dst_h(t, H_HI(d), T2_R1, 0);
             if (!hd)
-                e32(t, v >= 0 ? t2_addw(dl, dl, (uint32_t)v) : t2_subw(dl, dl, (uint32_t)-v));
+                e32(t, v >= 0 ? t2_addw(dl, al, (uint32_t)v) : t2_subw(dl, al, (uint32_t)-v));
             else if (v >= 0) {
-                e32(t, t2_dp_imm8(T2_ADD, 1, dl, dl, (uint32_t)v));
-                e32(t, t2_dp_imm8(T2_ADC, 0, dh, dh, 0));
+                e32(t, t2_dp_imm8(T2_ADD, 1, dl, al, (uint32_t)v));
+                e32(t, t2_dp_imm8(T2_ADC, 0, dh, ah, 0));
             } else {
-                e32(t, t2_dp_imm8(T2_SUB, 1, dl, dl, (uint32_t)-v));
-                e32(t, t2_dp_imm8(T2_SBC, 0, dh, dh, 0));
+                e32(t, t2_dp_imm8(T2_SUB, 1, dl, al, (uint32_t)-v));
+                e32(t, t2_dp_imm8(T2_SBC, 0, dh, ah, 0));
             }
             put_h(t, H_LO(d), dl);
             put_h(t, H_HI(d), dh);
         } else {
             if (ld) {
-                dl = dst_h(t, H_LO(d), T2_R0, 1);
+                const int al = rd_h(t, H_LO(d), T2_R0);
+                dl = dst_h(t, H_LO(d), T2_R0, 0);
                 e32(t, t2_dp_imm8(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl,
-                                  dl, (uint32_t)v));
+                                  al, (uint32_t)v));
                 put_h(t, H_LO(d), dl);
             }
             if (op == MBPF_AND)
                 put_hi_zero(t, d); /* OR, XOR with a non-negative immediate keep the upper half */
+            else if (hd && t->alias_d == d)
+                put_h(t, H_HI(d), rd_h(t, H_HI(d), T2_R1)); /* ...which is s's */
         }
         return 0;
     }
@@ -500,38 +544,39 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
     const int need_hi = hd || full;
     sl = src_lo(t, in);
     sh = need_hi ? src_hi(t, in) : NO_REG;
-    dl = dst_h(t, H_LO(d), T2_R0, 1);
-    dh = dst_h(t, H_HI(d), T2_R1, need_hi);
+    const int al = rd_h(t, H_LO(d), T2_R0), ah = need_hi ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
+    dl = dst_h(t, H_LO(d), T2_R0, 0);
+    dh = dst_h(t, H_HI(d), T2_R1, 0);
     switch (op) {
     case MBPF_ADD:
     case MBPF_SUB:
-        e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADD : T2_SUB, hd, dl, dl, sl, 0, 0));
+        e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADD : T2_SUB, hd, dl, al, sl, 0, 0));
         if (hd)
-            e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADC : T2_SBC, 0, dh, dh, sh, 0, 0));
+            e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADC : T2_SBC, 0, dh, ah, sh, 0, 0));
         break;
     case MBPF_AND:
     case MBPF_OR:
     case MBPF_XOR: {
         int top = op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR;
         if (ld)
-            e32(t, t2_dp_reg(top, 0, dl, dl, sl, 0, 0));
+            e32(t, t2_dp_reg(top, 0, dl, al, sl, 0, 0));
         if (hd)
-            e32(t, t2_dp_reg(top, 0, dh, dh, sh, 0, 0));
+            e32(t, t2_dp_reg(top, 0, dh, ah, sh, 0, 0));
         break;
     }
     case MBPF_MUL:
         if (hd) {
-            e32(t, t2_mul(T2_LR, dl, sh));
-            e32(t, t2_mla(T2_LR, dh, sl, T2_LR));
-            e32(t, t2_umull(dl, dh, dl, sl));
+            e32(t, t2_mul(T2_LR, al, sh));
+            e32(t, t2_mla(T2_LR, ah, sl, T2_LR));
+            e32(t, t2_umull(dl, dh, al, sl));
             e32(t, t2_dp_reg(T2_ADD, 0, dh, dh, T2_LR, 0, 0));
         } else {
-            e32(t, t2_mul(dl, dl, sl));
+            e32(t, t2_mul(dl, al, sl));
         }
         break;
     case MBPF_DIV:
     case MBPF_MOD:
-        call_rt64(t, MBPF_JB_FN_DIV64, dl, dh, sl, sh,
+        call_rt64(t, MBPF_JB_FN_DIV64, al, ah, sl, sh,
                   (op == MBPF_MOD ? 1u : 0u) | (in->off == 1 ? 2u : 0u), 0);
         dl = T2_R0;
         dh = T2_R1;
@@ -539,7 +584,7 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
     case MBPF_LSH:
     case MBPF_RSH:
     case MBPF_ARSH:
-        call_rt64(t, MBPF_JB_FN_SHIFT64, dl, dh, sl, sh,
+        call_rt64(t, MBPF_JB_FN_SHIFT64, al, ah, sl, sh,
                   op == MBPF_LSH ? 0u : op == MBPF_RSH ? 1u : 2u, 1);
         dl = T2_R0;
         dh = T2_R1;
@@ -576,6 +621,8 @@ static int lower_alu32(t2 *t, const mbpf_insn *in)
     }
     if (op == MBPF_MOV) {
         if (x) {
+            if (fuse_mov(t, in))
+                return 0;
             sl = rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
             dl = dst_h(t, H_LO(d), T2_R0, 0);
             if (in->off == 8)
@@ -604,16 +651,21 @@ static int lower_alu32(t2 *t, const mbpf_insn *in)
         int done = 1;
         if (op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) {
             imm &= 31;
-            dl = dst_h(t, H_LO(d), T2_R0, 1);
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
             if (imm)
-                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl,
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, al,
                                  op == MBPF_LSH ? T2_LSL : op == MBPF_RSH ? T2_LSR : T2_ASR, (int)imm));
+            else
+                mov(t, dl, al);
         } else if ((op == MBPF_ADD || op == MBPF_SUB) && imm < 4096) {
-            dl = dst_h(t, H_LO(d), T2_R0, 1);
-            e32(t, op == MBPF_ADD ? t2_addw(dl, dl, imm) : t2_subw(dl, dl, imm));
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            e32(t, op == MBPF_ADD ? t2_addw(dl, al, imm) : t2_subw(dl, al, imm));
         } else if ((op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) && imm <= 255) {
-            dl = dst_h(t, H_LO(d), T2_R0, 1);
-            e32(t, t2_dp_imm8(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl, dl, imm));
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            e32(t, t2_dp_imm8(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl, al, imm));
         } else {
             done = 0;
         }
@@ -627,26 +679,27 @@ static int lower_alu32(t2 *t, const mbpf_insn *in)
     } else {
         sl = rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
     }
-    dl = dst_h(t, H_LO(d), T2_R0, 1);
+    const int al = rd_h(t, H_LO(d), T2_R0);
+    dl = dst_h(t, H_LO(d), T2_R0, 0);
     switch (op) {
-    case MBPF_ADD: e32(t, t2_dp_reg(T2_ADD, 0, dl, dl, sl, 0, 0)); break;
-    case MBPF_SUB: e32(t, t2_dp_reg(T2_SUB, 0, dl, dl, sl, 0, 0)); break;
-    case MBPF_AND: e32(t, t2_dp_reg(T2_AND, 0, dl, dl, sl, 0, 0)); break;
-    case MBPF_OR: e32(t, t2_dp_reg(T2_ORR, 0, dl, dl, sl, 0, 0)); break;
-    case MBPF_XOR: e32(t, t2_dp_reg(T2_EOR, 0, dl, dl, sl, 0, 0)); break;
-    case MBPF_MUL: e32(t, t2_mul(dl, dl, sl)); break;
+    case MBPF_ADD: e32(t, t2_dp_reg(T2_ADD, 0, dl, al, sl, 0, 0)); break;
+    case MBPF_SUB: e32(t, t2_dp_reg(T2_SUB, 0, dl, al, sl, 0, 0)); break;
+    case MBPF_AND: e32(t, t2_dp_reg(T2_AND, 0, dl, al, sl, 0, 0)); break;
+    case MBPF_OR: e32(t, t2_dp_reg(T2_ORR, 0, dl, al, sl, 0, 0)); break;
+    case MBPF_XOR: e32(t, t2_dp_reg(T2_EOR, 0, dl, al, sl, 0, 0)); break;
+    case MBPF_MUL: e32(t, t2_mul(dl, al, sl)); break;
     case MBPF_DIV: /* the core's UDIV/SDIV give 0 for a zero divisor, as eBPF wants */
-        e32(t, in->off == 1 ? t2_sdiv(dl, dl, sl) : t2_udiv(dl, dl, sl));
+        e32(t, in->off == 1 ? t2_sdiv(dl, al, sl) : t2_udiv(dl, al, sl));
         break;
     case MBPF_MOD: /* d - (d / s) * s: the quotient 0 of a zero divisor leaves d */
-        e32(t, in->off == 1 ? t2_sdiv(T2_R12, dl, sl) : t2_udiv(T2_R12, dl, sl));
-        e32(t, t2_mls(dl, T2_R12, sl, dl));
+        e32(t, in->off == 1 ? t2_sdiv(T2_R12, al, sl) : t2_udiv(T2_R12, al, sl));
+        e32(t, t2_mls(dl, T2_R12, sl, al));
         break;
     case MBPF_LSH:
     case MBPF_RSH:
     case MBPF_ARSH:
         e32(t, t2_dp_imm8(T2_AND, 0, T2_R12, sl, 31));
-        e32(t, t2_shift_reg(op == MBPF_LSH ? T2_LSL : op == MBPF_RSH ? T2_LSR : T2_ASR, dl, dl, T2_R12));
+        e32(t, t2_shift_reg(op == MBPF_LSH ? T2_LSL : op == MBPF_RSH ? T2_LSR : T2_ASR, dl, al, T2_R12));
         break;
     default:
         return jit_fail(t->c, t->pc, "unsupported 32-bit ALU operation");
@@ -1276,6 +1329,9 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
 {
     t2 *t = b;
     t->pc = pc;
+    t->alias_d = t->next_alias_d;
+    t->alias_s = t->next_alias_s;
+    t->next_alias_d = t->next_alias_s = -1;
     t->live = t->m->live_out[pc];
     t->hz = t->m->hz_in[pc];
     if (f->flags & MBPF_FACT_LOOP_HEAD)
@@ -1290,6 +1346,7 @@ int mbpf_t2_emit_program(jit_ctx *c)
     t.m = c->mid;
     t.in_subprog = 0;
     t.n_cold = 0;
+    t.alias_d = t.alias_s = t.next_alias_d = t.next_alias_s = -1;
     choose_registers(&t);
 
     /* prologue: AAPCS entry with the block in r0 */

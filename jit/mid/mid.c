@@ -8,7 +8,7 @@
 #define ARGS_BOTH 0x003e003eu   /* r1..r5 */
 #define CALL_DEFS 0x003f003fu   /* r0..r5 */
 
-static int hz_of(uint16_t hz, int r)
+static int hz_of(uint32_t hz, int r)
 {
     return r == MBPF_REG_FP || ((hz >> r) & 1u);
 }
@@ -18,7 +18,7 @@ static int is_lddw(const mbpf_insn *in)
     return in->code == MBPF_OPC_LDDW;
 }
 
-int mid_jump_narrow(const mbpf_insn *in, uint16_t hz)
+int mid_jump_narrow(const mbpf_insn *in, uint32_t hz)
 {
     const int d = MBPF_DST(in), x = MBPF_SRCBIT(in->code) != 0;
     if (!hz_of(hz, d))
@@ -28,63 +28,110 @@ int mid_jump_narrow(const mbpf_insn *in, uint16_t hz)
     return x ? hz_of(hz, MBPF_SRC(in)) : in->imm >= 0;
 }
 
-int mid_divmod_narrow(const mbpf_insn *in, uint16_t hz)
+int mid_divmod_narrow(const mbpf_insn *in, uint32_t hz)
 {
     const int x = MBPF_SRCBIT(in->code) != 0;
     return hz_of(hz, MBPF_DST(in)) && (x ? hz_of(hz, MBPF_SRC(in)) : in->imm >= 0);
 }
 
-uint16_t mid_hz_transfer(const mbpf_insn *in, const mbpf_fact *f, uint16_t hz)
+/* Width state: bit r = upper half of r known zero (value < 2^32), bit 16 + r = value known below
+ * 2^31 (so that adding a non-negative 32-bit immediate or another such value cannot carry into
+ * the upper half). The second implies the first. */
+#define S31(r) (1u << (16 + (r)))
+#define ZS(r) ((1u << (r)) | S31(r))
+
+static int s31_of(uint32_t hz, int r)
+{
+    return (hz >> (16 + r)) & 1u;
+}
+
+static uint32_t set_state(uint32_t hz, int r, int zero, int small)
+{
+    hz &= ~ZS(r);
+    if (zero || small)
+        hz |= 1u << r;
+    if (small)
+        hz |= S31(r);
+    return hz;
+}
+
+uint32_t mid_hz_transfer(const mbpf_insn *in, const mbpf_fact *f, uint32_t hz)
 {
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
     const int d = MBPF_DST(in), s = MBPF_SRC(in), x = MBPF_SRCBIT(in->code) != 0;
     const int fact = (f->flags & MBPF_FACT_HI_ZERO) != 0;
-    int zero = fact, defines = 1, r = d;
+    int zero = fact, small = 0, defines = 1, r = d;
+    const uint32_t k = (uint32_t)in->imm & 63u;
     switch (cls) {
     case MBPF_ALU:
         if (op == MBPF_END && in->imm == 64) {
             if (!x)
                 return hz; /* le64: no operation */
-        } else {
-            zero = 1;
+            break;
         }
+        zero = 1;
+        small = (op == MBPF_AND && !x && in->imm >= 0) || (op == MBPF_RSH && !x && (k & 31u)) ||
+                (op == MBPF_MOV && (x ? in->off == 0 && s31_of(hz, s) : in->imm >= 0)) ||
+                (op == MBPF_END && in->imm == 16);
         break;
-    case MBPF_ALU64: {
-        const uint32_t k = (uint32_t)in->imm & 63u;
+    case MBPF_ALU64:
         switch (op) {
         case MBPF_MOV:
-            zero |= x ? in->off == 0 && hz_of(hz, s) : in->imm >= 0;
+            if (x && in->off == 0) {
+                zero |= hz_of(hz, s);
+                small = s == MBPF_REG_FP ? 0 : s31_of(hz, s);
+            } else if (!x) {
+                small = in->imm >= 0;
+            }
             break;
         case MBPF_AND:
             zero |= x ? hz_of(hz, s) || hz_of(hz, d) : in->imm >= 0 || hz_of(hz, d);
+            small = x ? s31_of(hz, s) || s31_of(hz, d) : in->imm >= 0 || s31_of(hz, d);
             break;
         case MBPF_OR:
         case MBPF_XOR:
             zero |= hz_of(hz, d) && (x ? hz_of(hz, s) : in->imm >= 0);
             break;
+        case MBPF_ADD:
+            zero |= s31_of(hz, d) && (x ? s31_of(hz, s) : in->imm >= 0);
+            break;
         case MBPF_RSH:
             zero |= hz_of(hz, d) || (!x && k >= 32);
+            small = !x && k && (k >= 33 || hz_of(hz, d));
+            small |= s31_of(hz, d);
             break;
         case MBPF_ARSH:
             zero |= hz_of(hz, d);
+            small = s31_of(hz, d) || (hz_of(hz, d) && !x && k);
             break;
         case MBPF_END:
             zero |= in->imm != 64;
+            small = in->imm == 16;
             break;
         case MBPF_DIV:
-        case MBPF_MOD:
-            zero |= in->off == 0 ? hz_of(hz, d) : mid_divmod_narrow(in, hz);
+        case MBPF_MOD: /* an unsigned quotient or remainder is no larger than the dividend */
+            if (in->off == 0 || mid_divmod_narrow(in, hz)) {
+                zero |= hz_of(hz, d);
+                small = s31_of(hz, d);
+            }
             break;
         default:
             break;
         }
         break;
-    }
     case MBPF_LDX:
-        zero |= MBPF_MODE(in->code) != MBPF_MEMSX && MBPF_SIZE(in->code) != MBPF_DW;
+        if (MBPF_MODE(in->code) != MBPF_MEMSX) {
+            zero |= MBPF_SIZE(in->code) != MBPF_DW;
+            small = MBPF_SIZE(in->code) == MBPF_B || MBPF_SIZE(in->code) == MBPF_H;
+        }
         break;
     case MBPF_LD:
-        zero |= s == MBPF_LDDW_REGION || (is_lddw(in) && in[1].imm == 0);
+        if (s == MBPF_LDDW_REGION) {
+            zero = 1;
+        } else if (is_lddw(in) && in[1].imm == 0) {
+            zero = 1;
+            small = in->imm >= 0;
+        }
         break;
     case MBPF_STX:
         if (MBPF_MODE(in->code) == MBPF_ATOMIC && (in->imm & MBPF_FETCH)) {
@@ -97,7 +144,7 @@ uint16_t mid_hz_transfer(const mbpf_insn *in, const mbpf_fact *f, uint16_t hz)
     case MBPF_JMP:
     case MBPF_JMP32:
         if (op == MBPF_CALL)
-            hz = (uint16_t)(hz & ~0x3fu); /* r0 = the result, r1..r5 clobbered */
+            hz &= ~0x003f003fu; /* r0 = the result, r1..r5 clobbered */
         defines = 0;
         break;
     default:
@@ -105,8 +152,42 @@ uint16_t mid_hz_transfer(const mbpf_insn *in, const mbpf_fact *f, uint16_t hz)
         break;
     }
     if (defines && r != MBPF_REG_FP)
-        hz = (uint16_t)(zero ? (hz | 1u << r) : (hz & ~(1u << r)));
-    return (uint16_t)(hz | 1u << MBPF_REG_FP);
+        hz = set_state(hz, r, zero, small);
+    return hz | 1u << MBPF_REG_FP;
+}
+
+/* What an unsigned 64-bit compare teaches on one of its edges: a value below (or equal to) one
+ * with a known-zero upper half, or below 2^31, is so too. */
+static uint32_t edge_state(const mbpf_insn *in, uint32_t hz, int taken)
+{
+    const uint8_t op = MBPF_OP(in->code);
+    const int d = MBPF_DST(in), s = MBPF_SRC(in), x = MBPF_SRCBIT(in->code) != 0;
+    if (MBPF_CLASS(in->code) != MBPF_JMP)
+        return hz;
+    /* below: the edge implies d <= s (1), s <= d (2), d == s (3) */
+    int rel = 0;
+    switch (op) {
+    case MBPF_JLT: case MBPF_JLE: rel = taken ? 1 : 2; break;
+    case MBPF_JGT: case MBPF_JGE: rel = taken ? 2 : 1; break;
+    case MBPF_JEQ: rel = taken ? 3 : 0; break;
+    case MBPF_JNE: rel = taken ? 0 : 3; break;
+    default: return hz;
+    }
+    if (!x) {
+        if ((rel == 1 || rel == 3) && in->imm >= 0 && d != MBPF_REG_FP)
+            hz |= ZS(d);
+        return hz;
+    }
+    const uint32_t sd = hz_of(hz, d) | (s31_of(hz, d) << 1), ss = hz_of(hz, s) | (s31_of(hz, s) << 1);
+    if ((rel == 1 || rel == 3) && d != MBPF_REG_FP) {
+        hz |= (ss & 1u) << d;
+        hz |= (ss >> 1) * S31(d);
+    }
+    if ((rel == 2 || rel == 3) && s != MBPF_REG_FP) {
+        hz |= (sd & 1u) << s;
+        hz |= (sd >> 1) * S31(s);
+    }
+    return hz;
 }
 
 /* Halves of the base register an access reads: a proven access uses the lower half only (the
@@ -116,7 +197,7 @@ static uint32_t base_use(const mbpf_fact *f, int r)
     return f->mem == MBPF_MEM_PROVEN ? MID_LO(r) : MID_BOTH(r);
 }
 
-static uint32_t alu64_use(const mbpf_insn *in, uint32_t live, uint16_t hz)
+static uint32_t alu64_use(const mbpf_insn *in, uint32_t live, uint32_t hz)
 {
     const uint8_t op = MBPF_OP(in->code);
     const int d = MBPF_DST(in), s = MBPF_SRC(in), x = MBPF_SRCBIT(in->code) != 0;
@@ -177,7 +258,7 @@ static uint32_t alu64_use(const mbpf_insn *in, uint32_t live, uint16_t hz)
     }
 }
 
-void mid_use_def(const mbpf_insn *in, const mbpf_fact *f, uint32_t live, uint16_t hz,
+void mid_use_def(const mbpf_insn *in, const mbpf_fact *f, uint32_t live, uint32_t hz,
                  uint32_t *use, uint32_t *def)
 {
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
@@ -276,25 +357,33 @@ static int successors(const mbpf_program *p, uint32_t pc, uint32_t out[2])
 
 size_t mid_work_size(uint32_t n)
 {
-    return (size_t)n * (sizeof(uint32_t) + sizeof(uint16_t) + sizeof(uint8_t)) + 8;
+    return (size_t)n * (2 * sizeof(uint32_t) + sizeof(uint8_t)) + 8;
 }
 
 static void known_zero(const mbpf_program *p, const mbpf_fact *facts, const uint8_t *tail,
                        mid_info *m)
 {
     const uint32_t n = p->n_insns;
+    /* optimistic start; at entry r1 (the context pointer), r2 (its length) and r10 are 32-bit
+     * values of any size; a function's arguments are unknown */
     for (uint32_t pc = 0; pc < n; pc++)
-        m->hz_in[pc] = (facts[pc].flags & MBPF_FACT_SUBPROG) && pc != 0 ? (uint16_t)~0x3eu : 0xffffu;
+        m->hz_in[pc] = (facts[pc].flags & MBPF_FACT_SUBPROG) && pc != 0 ? ~(0x003e003eu | S31(10))
+                                                                      : ~0u;
+    if (n)
+        m->hz_in[0] = ~(S31(1) | S31(2) | S31(10));
     for (int changed = 1; changed;) {
         changed = 0;
         for (uint32_t pc = 0; pc < n; pc++) {
             if (tail[pc] || !(facts[pc].flags & MBPF_FACT_REACHABLE))
                 continue;
             uint32_t succ[2];
-            const uint16_t out = mid_hz_transfer(&p->insns[pc], &facts[pc], m->hz_in[pc]);
+            const mbpf_insn *in = &p->insns[pc];
+            const uint32_t out = mid_hz_transfer(in, &facts[pc], m->hz_in[pc]);
             const int k = successors(p, pc, succ);
             for (int i = 0; i < k; i++) {
-                const uint16_t v = (uint16_t)(m->hz_in[succ[i]] & out);
+                /* a conditional jump's successors: fall-through first, then the target */
+                const uint32_t e = k == 2 ? edge_state(in, out, i == 1) : out;
+                const uint32_t v = m->hz_in[succ[i]] & e;
                 if (v != m->hz_in[succ[i]]) {
                     m->hz_in[succ[i]] = v;
                     changed = 1;
@@ -362,8 +451,8 @@ int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_
     memset(m, 0, sizeof *m);
     m->n = n;
     m->live_out = (uint32_t *)(void *)w;
-    m->hz_in = (uint16_t *)(void *)(w + (size_t)n * 4);
-    m->depth = w + (size_t)n * 6;
+    m->hz_in = (uint32_t *)(void *)(w + (size_t)n * 4);
+    m->depth = w + (size_t)n * 8;
     /* the depth array doubles as the LDDW-tail marks until loop_depth overwrites it */
     uint8_t *tail = m->depth;
     for (uint32_t pc = 0; pc < n; pc++)

@@ -30,7 +30,8 @@
 typedef struct mid_info {
     uint32_t n;
     uint32_t *live_out;  /* n entries: halves live after the instruction (LDDW: at its first slot) */
-    uint16_t *hz_in;     /* n entries: bit r = upper half of r known zero before the instruction */
+    uint32_t *hz_in;     /* n entries, before the instruction: bit r = upper half of r known zero,
+                          * bit 16 + r = value of r known below 2^31 */
     uint8_t *depth;      /* n entries: loop nesting depth (0 outside loops, capped at 7) */
     uint32_t weight[MID_NHALVES]; /* per half: uses and definitions weighted by 8^depth */
 } mid_info;
@@ -47,21 +48,21 @@ int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_
  * it and the known-zero state before it. A backend must read no other half, and may skip writing
  * any half of `def` that is not in `live_out`. A pure instruction whose results are all dead has
  * use == def == 0: the backend emits nothing for it. */
-void mid_use_def(const mbpf_insn *in, const mbpf_fact *f, uint32_t live_out, uint16_t hz_in,
+void mid_use_def(const mbpf_insn *in, const mbpf_fact *f, uint32_t live_out, uint32_t hz_in,
                  uint32_t *use, uint32_t *def);
 
 /* Is a 64-bit conditional jump decidable on the lower halves alone (both upper halves known
  * zero, or JSET with a zero upper half on one side)? The backend then compares 32 bits, with the
  * signed conditions turned unsigned (both values are in [0, 2^32)). */
-int mid_jump_narrow(const mbpf_insn *in, uint16_t hz_in);
+int mid_jump_narrow(const mbpf_insn *in, uint32_t hz_in);
 
 /* Is a 64-bit DIV/MOD computable in 32 bits (both operands known in [0, 2^32))? */
-int mid_divmod_narrow(const mbpf_insn *in, uint16_t hz_in);
+int mid_divmod_narrow(const mbpf_insn *in, uint32_t hz_in);
 
 /* Halves live before instruction pc (after mid_analyse). */
 uint32_t mid_live_in(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m, uint32_t pc);
 
-/* Known-zero upper halves after `in`, from those before it. */
-uint16_t mid_hz_transfer(const mbpf_insn *in, const mbpf_fact *f, uint16_t hz_in);
+/* Width state after `in` (on its fall-through), from the state before it. */
+uint32_t mid_hz_transfer(const mbpf_insn *in, const mbpf_fact *f, uint32_t hz_in);
 
 #endif

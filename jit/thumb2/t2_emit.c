@@ -49,7 +49,7 @@ typedef struct t2 {
     int budget_reg;          /* native register of the budget counter, or NO_REG */
     uint32_t pc;
     uint32_t live;           /* halves live after the current instruction */
-    uint16_t hz;             /* upper halves known zero before it */
+    uint32_t hz;             /* width state before it (mid.h: upper halves known zero) */
     uint32_t n_cold;
     int alias_d, alias_s;    /* fused "mov d, s; op d, x": reads of d come from s */
     int next_alias_d, next_alias_s;
@@ -658,14 +658,41 @@ static int lower_alu32(t2 *t, const mbpf_insn *in)
                                  op == MBPF_LSH ? T2_LSL : op == MBPF_RSH ? T2_LSR : T2_ASR, (int)imm));
             else
                 mov(t, dl, al);
-        } else if ((op == MBPF_ADD || op == MBPF_SUB) && imm < 4096) {
+        } else if ((op == MBPF_ADD || op == MBPF_SUB) && (imm < 4096 || -imm < 4096)) {
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            const int add = (op == MBPF_ADD) == (imm < 4096);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            const uint32_t v = imm < 4096 ? imm : -imm;
+            e32(t, add ? t2_addw(dl, al, v) : t2_subw(dl, al, v));
+        } else if ((op == MBPF_ADD || op == MBPF_SUB) && t2_modimm(imm) >= 0) {
             const int al = rd_h(t, H_LO(d), T2_R0);
             dl = dst_h(t, H_LO(d), T2_R0, 0);
-            e32(t, op == MBPF_ADD ? t2_addw(dl, al, imm) : t2_subw(dl, al, imm));
-        } else if ((op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) && imm <= 255) {
+            e32(t, t2_dp_modimm(op == MBPF_ADD ? T2_ADD : T2_SUB, 0, dl, al, t2_modimm(imm)));
+        } else if ((op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) &&
+                   (t2_modimm(imm) >= 0 || (op == MBPF_AND && t2_modimm(~imm) >= 0))) {
             const int al = rd_h(t, H_LO(d), T2_R0);
             dl = dst_h(t, H_LO(d), T2_R0, 0);
-            e32(t, t2_dp_imm8(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl, al, imm));
+            if (t2_modimm(imm) >= 0)
+                e32(t, t2_dp_modimm(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl, al,
+                                    t2_modimm(imm)));
+            else
+                e32(t, t2_dp_modimm(T2_BIC, 0, dl, al, t2_modimm(~imm)));
+        } else if (op == MBPF_MUL && imm && (imm & (imm - 1)) == 0) { /* 2^k */
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            const int k = __builtin_ctz(imm);
+            if (k)
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, al, T2_LSL, k));
+            else
+                mov(t, dl, al);
+        } else if (op == MBPF_MUL && imm > 2 && ((imm - 1) & (imm - 2)) == 0) { /* 2^k + 1 */
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            e32(t, t2_dp_reg(T2_ADD, 0, dl, al, al, T2_LSL, __builtin_ctz(imm - 1)));
+        } else if (op == MBPF_MUL && imm > 2 && imm != 0xffffffffu && ((imm + 1) & imm) == 0) { /* 2^k - 1 */
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            e32(t, t2_dp_reg(T2_RSB, 0, dl, al, al, T2_LSL, __builtin_ctz(imm + 1)));
         } else {
             done = 0;
         }
@@ -739,16 +766,16 @@ static int compare(t2 *t, const mbpf_insn *in)
     if (is32) {
         dl = rd_h(t, H_LO(d), T2_R0);
         if (op == MBPF_JSET) {
-            if (small)
-                e32(t, t2_dp_imm8(T2_AND, 1, T2_R12, dl, (uint32_t)in->imm));
+            if (!x && t2_modimm((uint32_t)in->imm) >= 0)
+                e32(t, t2_dp_modimm(T2_AND, 1, T2_R12, dl, t2_modimm((uint32_t)in->imm)));
             else
                 e32(t, t2_dp_reg(T2_AND, 1, T2_R12, dl, src_lo(t, in), 0, 0));
             return T2_NE;
         }
-        if (small)
-            cmp_imm(t, dl, (uint32_t)in->imm);
-        else if (!x && in->imm < 0 && in->imm >= -255)
-            e32(t, t2_dp_imm8(T2_ADD, 1, T2_PC, dl, (uint32_t)-in->imm)); /* cmn */
+        if (!x && t2_modimm((uint32_t)in->imm) >= 0)
+            e32(t, t2_dp_modimm(T2_SUB, 1, T2_PC, dl, t2_modimm((uint32_t)in->imm)));
+        else if (!x && in->imm != INT32_MIN && t2_modimm((uint32_t)-in->imm) >= 0) /* cmn */
+            e32(t, t2_dp_modimm(T2_ADD, 1, T2_PC, dl, t2_modimm((uint32_t)-in->imm)));
         else
             e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dl, src_lo(t, in), 0, 0));
         return cond32(op, narrow);
@@ -913,6 +940,9 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
         if (off >= 0 && off <= 255) { /* 64-bit base + small offset: adds / adc #0 */
             e32(t, t2_dp_imm8(T2_ADD, 1, T2_R12, bl, (uint32_t)off));
             e32(t, t2_dp_imm8(T2_ADC, 0, T2_R1, bh, 0));
+        } else if (off < 0 && off >= -255) { /* subs / sbc #0 */
+            e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, bl, (uint32_t)-off));
+            e32(t, t2_dp_imm8(T2_SBC, 0, T2_R1, bh, 0));
         } else {
             load_imm(t, T2_R0, (uint32_t)(int32_t)off);
             e32(t, t2_dp_reg(T2_ADD, 1, T2_R12, bl, T2_R0, 0, 0));

@@ -191,3 +191,34 @@ Test(t2_emit, thirty_two_bit_results_skip_the_upper_half)
                                     EXIT()};
     cr_expect_leq(thumb2_bytes(a64, 4), thumb2_bytes(a32, 3) + 4);
 }
+
+Test(mid, counting_loop_keeps_a_zero_upper_half)
+{
+    /* r3 = r2 >> 2 (below 2^31); r4 = 0; loop: r4 += 1; if r4 < r3 goto loop; r0 = r4; exit.
+     * On the back edge r4 < r3 < 2^31, so r4 += 1 cannot carry and the compare is 32-bit. */
+    static const mbpf_insn prog[] = {MOV64R(3, 2), ALU64_IMM(MBPF_RSH, 3, 2), MOV64(4, 0),
+                                     ALU64_IMM(MBPF_ADD, 4, 1), JMP_REG(MBPF_JLT, 4, 3, -2), MOV64R(0, 4),
+                                     EXIT()};
+    analysed a;
+    uint32_t use, def;
+    analyse(&a, prog, 7);
+    cr_expect(a.m.hz_in[3] & (1u << (16 + 4)), "r4 is below 2^31 at the loop head");
+    cr_expect(a.m.hz_in[4] & (1u << 4), "r4 += 1 keeps its upper half zero");
+    cr_expect(mid_jump_narrow(&prog[4], a.m.hz_in[4]));
+    use_def(&a, 4, &use, &def);
+    cr_expect_eq(use, MID_LO(3) | MID_LO(4));
+    release(&a);
+}
+
+Test(mid, compare_with_an_unknown_bound_teaches_nothing)
+{
+    /* the same loop against r3 = r2 - 1 (any 64-bit value): r4 may reach 2^32 */
+    static const mbpf_insn prog[] = {MOV64R(3, 2), ALU64_IMM(MBPF_SUB, 3, 1), MOV64(4, 0),
+                                     ALU64_IMM(MBPF_ADD, 4, 1), JMP_REG(MBPF_JLT, 4, 3, -2), MOV64R(0, 4),
+                                     EXIT()};
+    analysed a;
+    analyse(&a, prog, 7);
+    cr_expect_eq(a.m.hz_in[4] & (1u << 4), 0u);
+    cr_expect_eq(mid_jump_narrow(&prog[4], a.m.hz_in[4]), 0);
+    release(&a);
+}

@@ -27,7 +27,7 @@ enum {
 };
 
 /* Cold stubs, at most one per instruction, described by kind | write << 3 | size << 4 |
- * address register << 8 | pc << 16. */
+ * address register << 8 | upper-half register << 12 | pc << 16. */
 enum {
     COLD_BUDGET,   /* r0 = pc, to STUB_BUDGET */
     COLD_GUARD,    /* r1 holds the address's upper half: full check, back to the site */
@@ -166,12 +166,12 @@ static void call_block_fn(t2 *t, uint32_t off)
 
 /* Reserve the cold stub of this site; returns its index. Its offset is known after the measuring
  * pass (the final pass reads it before the site records its return point). */
-static uint32_t cold_new(t2 *t, uint32_t kind, uint32_t size, int reg)
+static uint32_t cold_new(t2 *t, uint32_t kind, uint32_t size, int reg, int hreg)
 {
     jit_ctx *c = t->c;
     uint32_t k = t->n_cold++;
     if (k < c->cold_cap)
-        c->cold[2 * k] = kind | size << 4 | (uint32_t)reg << 8 | t->pc << 16;
+        c->cold[2 * k] = kind | size << 4 | (uint32_t)reg << 8 | (uint32_t)hreg << 12 | t->pc << 16;
     return k;
 }
 
@@ -191,7 +191,7 @@ static void emit_cold_stubs(t2 *t)
     jit_ctx *c = t->c;
     for (uint32_t k = 0; k < t->n_cold && k < c->cold_cap; k++) {
         const uint32_t d = c->cold[2 * k], kind = d & 7u, size = (d >> 4) & 15u, pc = d >> 16;
-        const int a = (int)((d >> 8) & 15u);
+        const int a = (int)((d >> 8) & 15u), ah = (int)((d >> 12) & 15u);
         const uint32_t ret = c->cold[2 * k + 1];
         if (!c->final_pass)
             c->cold[2 * k + 1] = c->pos;
@@ -205,6 +205,8 @@ static void emit_cold_stubs(t2 *t)
             b_to(t, t->c->pos + 8);
             load_imm(t, T2_R1, 1); /* +COLD_WRAP */
         }
+        if (kind == COLD_GUARD)
+            mov(t, T2_R1, ah);
         mov(t, T2_R12, a);
         e32(t, t2_movw(T2_R0, pc));
         e32(t, t2_movt(T2_R0, size));
@@ -218,7 +220,7 @@ static void emit_cold_stubs(t2 *t)
 /* Charge one unit; out of budget: MBPF_FAULT_BUDGET at this pc. */
 static void budget_charge(t2 *t)
 {
-    const uint32_t k = cold_new(t, COLD_BUDGET, 0, 0);
+    const uint32_t k = cold_new(t, COLD_BUDGET, 0, 0, 0);
     if (t->budget_reg != NO_REG) {
         e32(t, t2_dp_imm8(T2_SUB, 1, t->budget_reg, t->budget_reg, 1));
         bcond_to(t, T2_CC, cold_off(t, k));
@@ -919,8 +921,11 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
     const int hzb = hz_r(t, base);
     const uint32_t wflag = write ? COLD_WRITE : 0;
     const int bl = rd_h(t, H_LO(base), T2_R12);
-    const int a = hzb && off == 0 ? bl : T2_R12;
-    const uint32_t cold = cold_new(t, (hzb ? COLD_GUARD_HZ : COLD_GUARD) | wflag, size, a);
+    const int a = off == 0 ? bl : T2_R12;
+    /* the address's upper half: the base's when the offset is 0, else computed into r1 */
+    const int bh = hzb ? T2_R1 : rd_h(t, H_HI(base), T2_R1);
+    const int ah = off == 0 ? bh : T2_R1;
+    const uint32_t cold = cold_new(t, (hzb ? COLD_GUARD_HZ : COLD_GUARD) | wflag, size, a, ah);
     if (hzb) {
         /* upper half zero: the address's upper half is the carry (or borrow) of the offset */
         const uint32_t wrap = cold_off(t, cold) + COLD_WRAP;
@@ -936,8 +941,9 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
             bcond_to(t, off > 0 ? T2_CS : T2_CC, wrap);
         }
     } else {
-        const int bh = rd_h(t, H_HI(base), T2_R1);
-        if (off >= 0 && off <= 255) { /* 64-bit base + small offset: adds / adc #0 */
+        if (off == 0) {
+            /* the base is the address */
+        } else if (off > 0 && off <= 255) { /* 64-bit base + small offset: adds / adc #0 */
             e32(t, t2_dp_imm8(T2_ADD, 1, T2_R12, bl, (uint32_t)off));
             e32(t, t2_dp_imm8(T2_ADC, 0, T2_R1, bh, 0));
         } else if (off < 0 && off >= -255) { /* subs / sbc #0 */
@@ -949,7 +955,7 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
             e32(t, t2_dp_reg(T2_ORR, 0, T2_R0, T2_PC, T2_R0, T2_ASR, 31)); /* off's upper half */
             e32(t, t2_dp_reg(T2_ADC, 0, T2_R1, bh, T2_R0, 0, 0));
         }
-        cmp_imm(t, T2_R1, 0);
+        cmp_imm(t, ah, 0);
         bcond_to(t, T2_NE, cold_off(t, cold));
     }
     if (!(f->mem == MBPF_MEM_GUARD_REGION && inline_guard(t, f, size, write, a, cold)))

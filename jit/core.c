@@ -175,11 +175,13 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     memset(c.cold, 0, cold_size(p->n_insns));
     w += cold_size(p->n_insns);
     mid_info mid;
-    if (mid_analyse(p, facts, w, mid_work_size(p->n_insns), &mid)) {
-        res->err = "work arena too small";
-        return MBPF_JIT_ERR_WORK;
+    if (t == MBPF_TARGET_THUMB2) { /* the backend built on the middle end (RV32 is not yet) */
+        if (mid_analyse(p, facts, w, mid_work_size(p->n_insns), &mid)) {
+            res->err = "work arena too small";
+            return MBPF_JIT_ERR_WORK;
+        }
+        c.mid = &mid;
     }
-    c.mid = &mid;
 
     int rc = emit(&c); /* measuring pass */
     uint32_t measured = c.pos;

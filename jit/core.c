@@ -115,9 +115,20 @@ int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
     return 0;
 }
 
+/* Work arena: the offset table, the middle end's arrays, one cold-path record per instruction. */
+static size_t offsets_size(uint32_t n)
+{
+    return ((size_t)n + 1) * sizeof(uint32_t);
+}
+
+static size_t cold_size(uint32_t n)
+{
+    return (size_t)n * 2 * sizeof(uint32_t);
+}
+
 size_t mbpf_jit_work_size(uint32_t n_insns)
 {
-    return ((size_t)n_insns + 1) * sizeof(uint32_t) + 8;
+    return offsets_size(n_insns) + cold_size(n_insns) + mid_work_size(n_insns) + 8;
 }
 
 int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *facts,
@@ -155,8 +166,22 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     c.facts = facts;
     c.code = code;
     c.cap = code_cap;
-    c.insn_off = (uint32_t *)(((uintptr_t)work + 3u) & ~(uintptr_t)3u);
-    memset(c.insn_off, 0, ((size_t)p->n_insns + 1) * sizeof(uint32_t));
+    uint8_t *w = (uint8_t *)(((uintptr_t)work + 3u) & ~(uintptr_t)3u);
+    c.insn_off = (uint32_t *)(void *)w;
+    memset(c.insn_off, 0, offsets_size(p->n_insns));
+    w += offsets_size(p->n_insns);
+    c.cold = (uint32_t *)(void *)w;
+    c.cold_cap = p->n_insns;
+    memset(c.cold, 0, cold_size(p->n_insns));
+    w += cold_size(p->n_insns);
+    mid_info mid;
+    if (t == MBPF_TARGET_THUMB2) { /* the backend built on the middle end (RV32 is not yet) */
+        if (mid_analyse(p, facts, w, mid_work_size(p->n_insns), &mid)) {
+            res->err = "work arena too small";
+            return MBPF_JIT_ERR_WORK;
+        }
+        c.mid = &mid;
+    }
 
     int rc = emit(&c); /* measuring pass */
     uint32_t measured = c.pos;

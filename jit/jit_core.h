@@ -5,6 +5,7 @@
 #define MCUBPF_JIT_CORE_H
 
 #include "mcubpf/jit.h"
+#include "jit/mid/mid.h"
 
 #define JIT_MAX_STUBS 16
 
@@ -18,6 +19,9 @@ typedef struct jit_ctx {
     int overflow;
     uint32_t *insn_off;            /* n_insns + 1 entries: offsets from the measuring pass */
     uint32_t stub_off[JIT_MAX_STUBS]; /* shared stubs (fault exits, checks), by backend id */
+    const mid_info *mid;           /* the middle end's analysis of the program */
+    uint32_t *cold;                /* cold_cap pairs of words for a backend's out-of-line paths */
+    uint32_t cold_cap;
     uint32_t err_pc;
     const char *err;
 } jit_ctx;

@@ -14,6 +14,33 @@ uint32_t t2_dp_imm8(int op, int s, int rd, int rn, uint32_t imm8)
                    (uint32_t)rd << 8 | (imm8 & 0xff));
 }
 
+int t2_modimm(uint32_t v)
+{
+    const uint32_t b = v & 0xff;
+    if (v <= 0xff)
+        return (int)v;
+    if (v == (b | b << 16))
+        return (int)(0x100 | b);
+    const uint32_t b1 = v >> 8 & 0xff;
+    if (v == (b1 << 8 | b1 << 24))
+        return (int)(0x200 | b1);
+    if (v == b * 0x01010101u)
+        return (int)(0x300 | b);
+    for (uint32_t rot = 8; rot < 32; rot++) { /* 1bcdefgh rotated right by rot */
+        const uint32_t u = v << rot | v >> (32 - rot);
+        if (u >= 0x80 && u <= 0xff)
+            return (int)(rot << 7 | (u & 0x7f));
+    }
+    return -1;
+}
+
+uint32_t t2_dp_modimm(int op, int s, int rd, int rn, int enc12)
+{
+    const uint32_t e = (uint32_t)enc12;
+    return T2_WIDE(0xF000u | (e >> 11 & 1) << 10 | (uint32_t)op << 5 | (uint32_t)s << 4 | (uint32_t)rn,
+                   (e >> 8 & 7) << 12 | (uint32_t)rd << 8 | (e & 0xff));
+}
+
 uint32_t t2_mov_reg(int rd, int rm)
 {
     return t2_dp_reg(T2_ORR, 0, rd, T2_PC, rm, 0, 0);

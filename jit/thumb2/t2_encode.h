@@ -22,6 +22,9 @@ enum { T2_STR, T2_STRH, T2_STRB, T2_LDR, T2_LDRH, T2_LDRB, T2_LDRSH, T2_LDRSB };
 
 uint32_t t2_dp_reg(int op, int s, int rd, int rn, int rm, int shift_type, int amount);
 uint32_t t2_dp_imm8(int op, int s, int rd, int rn, uint32_t imm8); /* imm8 in 0..255 */
+/* Thumb-2 modified immediate: the 12-bit i:imm3:imm8 field that expands to v, or -1. */
+int t2_modimm(uint32_t v);
+uint32_t t2_dp_modimm(int op, int s, int rd, int rn, int enc12); /* enc12 from t2_modimm */
 uint32_t t2_mov_reg(int rd, int rm);
 uint32_t t2_movw(int rd, uint32_t imm16);
 uint32_t t2_movt(int rd, uint32_t imm16);

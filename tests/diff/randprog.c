@@ -7,7 +7,13 @@
  * kind, bounded loops, loads/stores/atomics on the stack and on the context (in bounds, and
  * rarely one past the end, which must fault the same way), LDDW, helper calls (pure helpers 0
  * and 3) and local calls into small functions at the end. Finally all registers are folded into
- * r0. */
+ * r0.
+ *
+ * Shapes that stress an optimising translator: blocks keeping all ten registers live as 64-bit
+ * values (register pressure); values whose upper half is read on one path of a branch only;
+ * context accesses through a data-dependent index and at the last valid byte; helper calls with
+ * fresh values live in r6..r9 across them; rarely a long unbounded loop that exhausts the budget
+ * part way through (both engines must stop at the same back edge). */
 #include "tests/diff/randprog.h"
 
 typedef struct gen {
@@ -20,6 +26,7 @@ typedef struct gen {
     uint32_t call_sites[8];
     uint32_t call_targets[8];
     uint32_t n_calls;
+    int long_loop_done;
 } gen;
 
 static uint32_t rnd(gen *g)
@@ -103,7 +110,7 @@ static void gen_mem(gen *g)
     static const uint8_t sizes[] = {MBPF_B, MBPF_H, MBPF_W, MBPF_DW};
     const uint8_t sz = sizes[below(g, 4)];
     const uint32_t size = mbpf_size_bytes(sz);
-    int base;
+    int base, indexed = 0;
     int16_t off;
     if (below(g, 2) || g->mem_len < 8) { /* stack slots [r10-72, r10-8) */
         base = MBPF_REG_FP;
@@ -111,10 +118,25 @@ static void gen_mem(gen *g)
     } else { /* context through a pointer reloaded from [r10-8] */
         base = wreg(g);
         put(g, MBPF_LDX | MBPF_MEM | MBPF_DW, base, MBPF_REG_FP, -8, 0);
-        uint32_t span = g->mem_len - size + 1;
-        off = (int16_t)(below(g, 64) == 0 ? g->mem_len - size + 1 : below(g, span)); /* rarely OOB */
+        uint32_t span = g->mem_len - size + 1, k = below(g, 64);
+        if (k == 0) {
+            off = (int16_t)(g->mem_len - size + 1); /* one past the end: faults */
+        } else if (k < 8) {
+            off = (int16_t)(g->mem_len - size); /* the last valid bytes */
+        } else if (k < 16 && g->mem_len >= 16 + size) {
+            /* data-dependent index: base += r & 15 (upper half zero), then a bounded offset */
+            int idx = wreg(g);
+            while (idx == base)
+                idx = wreg(g);
+            put(g, MBPF_ALU64 | MBPF_AND | MBPF_K, idx, 0, 0, 15);
+            put(g, MBPF_ALU64 | MBPF_ADD | MBPF_X, base, idx, 0, 0);
+            off = (int16_t)below(g, g->mem_len - 15 - size + (below(g, 16) == 0 ? 2 : 0));
+            indexed = 1;
+        } else {
+            off = (int16_t)below(g, span);
+        }
     }
-    switch (below(g, 5)) {
+    switch (below(g, indexed ? 4 : 5)) { /* atomics only at aligned addresses */
     case 0:
     case 1: {
         int dst = wreg(g);
@@ -200,8 +222,55 @@ static void reload_args(gen *g)
         put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, r, 0, 0, rnd_imm(g));
 }
 
+/* All ten registers live as 64-bit values: each is mixed with another, then all are used. */
+static void gen_pressure(gen *g)
+{
+    static const uint8_t ops[] = {MBPF_ADD, MBPF_SUB, MBPF_XOR, MBPF_OR, MBPF_MUL};
+    const uint32_t rot = 1 + below(g, 9);
+    for (int r = 0; r < 10; r++) {
+        if (r == g->loop_reg)
+            continue;
+        put(g, (uint8_t)(MBPF_ALU64 | ops[below(g, sizeof ops)] | MBPF_X), r, (int)((r + rot) % 10), 0, 0);
+        if (below(g, 3) == 0)
+            put(g, MBPF_ALU64 | MBPF_LSH | MBPF_K, r, 0, 0, (int32_t)(1 + below(g, 40)));
+    }
+}
+
+/* An upper half that matters on one path only: d gets a 32-bit value, then a 64-bit operation
+ * that may carry into its upper half; one side of a branch reads all 64 bits, the other 32. */
+static void gen_one_path_upper(gen *g)
+{
+    const int d = wreg(g), s = (int)below(g, 10), x = wreg(g);
+    put(g, MBPF_ALU | MBPF_MOV | MBPF_X, d, s, 0, 0);
+    put(g, (uint8_t)(MBPF_ALU64 | (below(g, 2) ? MBPF_ADD : MBPF_SUB) | MBPF_K), d, 0, 0, rnd_imm(g));
+    put(g, MBPF_JMP32 | MBPF_JSET | MBPF_K, (int)below(g, 10), 0, 2, (int32_t)(1u << below(g, 32)));
+    put(g, MBPF_ALU | MBPF_MOV | MBPF_X, x, d, 0, 0); /* lower half only */
+    put(g, MBPF_JMP | MBPF_JA, 0, 0, 1, 0);
+    put(g, MBPF_ALU64 | MBPF_XOR | MBPF_X, x, d, 0, 0); /* all 64 bits */
+}
+
+/* A loop the verifier cannot bound and the budget (100,000 in the runner) may not cover: it
+ * stops part way through when the trip count is above what is left. At most one per program. */
+static void gen_long_loop(gen *g)
+{
+    if (g->loop_reg >= 0 || g->long_loop_done)
+        return;
+    g->long_loop_done = 1;
+    const int c = wreg(g);
+    put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, c, 0, 0, (int32_t)(60000 + below(g, 80000)));
+    g->loop_reg = c;
+    const uint32_t head = g->n;
+    gen_alu(g);
+    put(g, MBPF_ALU64 | MBPF_SUB | MBPF_K, c, 0, 0, 1);
+    put(g, MBPF_JMP | MBPF_JSGT | MBPF_K, c, 0, (int16_t)((int32_t)head - (int32_t)g->n - 1), 0);
+    g->loop_reg = -1;
+}
+
 static void gen_call(gen *g)
 {
+    for (int r = 6; r <= 9; r++) /* fresh values that must survive the call */
+        if (r != g->loop_reg && below(g, 2))
+            put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, r, 0, 0, rnd_imm(g));
     if (below(g, 2)) { /* pure helpers: gather_bytes (0) or isqrt (3) */
         put(g, MBPF_OPC_CALL, 0, 0, 0, below(g, 2) ? 0 : 3);
         reload_args(g);
@@ -228,6 +297,7 @@ uint32_t mbpf_randprog(uint32_t seed, uint32_t mem_len, mbpf_insn *out, uint32_t
     g.loop_reg = -1;
     g.n_funcs = below(&g, 3);
     g.n_calls = 0;
+    g.long_loop_done = below(&g, 16) != 0; /* one program in 16 may get a long loop */
 
     put(&g, MBPF_STX | MBPF_MEM | MBPF_DW, MBPF_REG_FP, 1, -8, 0);
     for (int16_t k = 16; k <= 72; k += 8)
@@ -242,15 +312,21 @@ uint32_t mbpf_randprog(uint32_t seed, uint32_t mem_len, mbpf_insn *out, uint32_t
     }
     uint32_t blocks = 8 + below(&g, 40);
     for (uint32_t b = 0; b < blocks; b++) {
-        uint32_t k = below(&g, 20);
+        uint32_t k = below(&g, 24);
         if (k < 11)
             gen_simple(&g);
         else if (k < 15)
             gen_jump(&g);
         else if (k < 17)
             gen_loop(&g);
-        else
+        else if (k < 20)
             gen_call(&g);
+        else if (k < 21)
+            gen_pressure(&g);
+        else if (k < 23)
+            gen_one_path_upper(&g);
+        else
+            gen_long_loop(&g);
     }
     for (uint32_t f = 0; f < g.n_funcs; f++) { /* every function is called at least once */
         g.call_sites[g.n_calls] = g.n;

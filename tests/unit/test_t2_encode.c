@@ -58,6 +58,16 @@ Test(t2_encode, data_processing_register)
 Test(t2_encode, immediates_and_moves)
 {
     expect32(t2_dp_imm8(T2_RSB, 1, T2_R4, T2_R4, 0), "rsbs.w r4, r4, #0");
+    /* modified immediates: the four patterns and a rotated byte; others have none */
+    expect32(t2_dp_modimm(T2_ADD, 0, T2_R4, T2_R5, t2_modimm(0x00ab00abu)), "add.w r4, r5, #0xab00ab");
+    expect32(t2_dp_modimm(T2_EOR, 0, T2_R9, T2_R1, t2_modimm(0xcd00cd00u)), "eor r9, r1, #0xcd00cd00");
+    expect32(t2_dp_modimm(T2_AND, 1, T2_R0, T2_R8, t2_modimm(0x5a5a5a5au)), "ands r0, r8, #0x5a5a5a5a");
+    expect32(t2_dp_modimm(T2_SUB, 1, T2_PC, T2_R3, t2_modimm(0x3fc00u)), "cmp.w r3, #0x3fc00");
+    expect32(t2_dp_modimm(T2_ORR, 0, T2_R2, T2_R2, t2_modimm(0x80000000u)), "orr r2, r2, #0x80000000");
+    expect32(t2_dp_modimm(T2_ADD, 0, T2_R2, T2_R7, t2_modimm(0x2a)), "add.w r2, r7, #0x2a");
+    cr_expect_eq(t2_modimm(0x101u), -1);
+    cr_expect_eq(t2_modimm(0x12345678u), -1);
+    cr_expect_eq(t2_modimm(0xff0000ffu), -1);
     expect32(t2_dp_imm8(T2_AND, 0, T2_R12, T2_R2, 31), "and r12, r2, #0x1f");
     expect32(t2_dp_imm8(T2_ORR, 0, T2_R5, T2_PC, 0), "mov.w r5, #0");
     expect32(t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1), "subs.w r12, r12, #1");

@@ -1,0 +1,1412 @@
+/* Thumb-2 lowering of verified eBPF on the middle end's analysis (jit/mid/mid.h).
+ *
+ * Register model (docs/thumb2.md): r11 holds the mbpf_jit_block; eBPF r10 lives in native r10
+ * (its upper half is always zero). The lower and upper halves of r0-r9 are allocated separately:
+ * the six halves (or the budget counter) with the highest loop-weighted use get r4-r9, the others
+ * live in the block's register slots. A half that is not live after an instruction is not
+ * written; an instruction whose results are all dead emits nothing; 64-bit compares, divisions
+ * and shifts on values whose upper halves are known zero are done in 32 bits. r0-r3, r12 and lr
+ * are scratch.
+ *
+ * Every instruction has a fixed-size encoding (32-bit forms and branches), so the measuring pass
+ * gives exact offsets for the final pass. Rarely taken paths (a guard that fails its inline test,
+ * a budget that runs out) branch to per-site cold stubs after the shared stubs, so the hot path
+ * carries no fault bookkeeping. */
+#include "jit/jit_core.h"
+#include "jit/mid/mid.h"
+#include "jit/thumb2/t2_encode.h"
+
+enum {
+    STUB_EXIT,        /* r0 = status: store it, restore sp, return it */
+    STUB_CHECK_READ,  /* r12 = addr, r1 = addr hi, r0 = pc | size << 16 */
+    STUB_CHECK_WRITE,
+    STUB_BUDGET,      /* r0 = pc */
+    STUB_DEPTH,       /* r0 = pc */
+    STUB_HELPER_END,  /* the helper trampoline has set the status */
+    STUB_CHECK_READ_OK, STUB_CHECK_READ_FAIL, STUB_CHECK_WRITE_OK, STUB_CHECK_WRITE_FAIL,
+};
+
+/* Cold stubs, at most one per instruction, described by kind | write << 3 | size << 4 |
+ * address register << 8 | upper-half register << 12 | pc << 16. */
+enum {
+    COLD_BUDGET,   /* r0 = pc, to STUB_BUDGET */
+    COLD_GUARD,    /* r1 holds the address's upper half: full check, back to the site */
+    COLD_GUARD_HZ, /* upper half known zero: r1 = 0 at +0; the address wrapped past 2^32: r1 = 1
+                    * at +COLD_WRAP (the check then faults) */
+};
+#define COLD_WRITE 8u
+#define COLD_WRAP 8u
+
+#define NO_REG (-1)
+#define H_LO(r) (r)
+#define H_HI(r) (16 + (r))
+#define BUDGET_CAND 32 /* allocation candidate index of the budget counter */
+
+typedef struct t2 {
+    jit_ctx *c;
+    const mid_info *m;
+    int8_t loc[MID_NHALVES]; /* native register of each half, or NO_REG */
+    int budget_reg;          /* native register of the budget counter, or NO_REG */
+    uint32_t pc;
+    uint32_t live;           /* halves live after the current instruction */
+    uint32_t hz;             /* width state before it (mid.h: upper halves known zero) */
+    uint32_t n_cold;
+    int alias_d, alias_s;    /* fused "mov d, s; op d, x": reads of d come from s */
+    int next_alias_d, next_alias_s;
+    int in_subprog;          /* current function is a local-call target (returns with pop {pc}) */
+} t2;
+
+static void e32(t2 *t, uint32_t v) { jit_emit32(t->c, v); }
+static void e16(t2 *t, uint16_t v) { jit_emit16(t->c, v); }
+
+/* Branch offset from the instruction about to be emitted to native offset `to`. */
+static int32_t rel(t2 *t, uint32_t to)
+{
+    return (int32_t)to - (int32_t)(t->c->pos + 4);
+}
+
+static void b_to(t2 *t, uint32_t to) { e32(t, t2_b(rel(t, to))); }
+static void bcond_to(t2 *t, int cond, uint32_t to) { e32(t, t2_b_cond(cond, rel(t, to))); }
+static void bl_to(t2 *t, uint32_t to) { e32(t, t2_bl(rel(t, to))); }
+
+/* Load a 32-bit constant in as few instructions as its value allows (the size depends only on
+ * the value, so both passes agree). */
+static void load_imm(t2 *t, int rd, uint32_t v)
+{
+    if (v <= 0xff) {
+        e32(t, t2_dp_imm8(T2_ORR, 0, rd, T2_PC, v)); /* mov.w rd, #v */
+    } else if (~v <= 0xff) {
+        e32(t, t2_dp_imm8(T2_ORN, 0, rd, T2_PC, ~v)); /* mvn rd, #~v */
+    } else {
+        e32(t, t2_movw(rd, v & 0xffff));
+        if (v >> 16)
+            e32(t, t2_movt(rd, v >> 16));
+    }
+}
+
+static void ldr_block(t2 *t, int rt, uint32_t off) { e32(t, t2_ldst_imm12(T2_LDR, rt, T2_R11, off)); }
+static void str_block(t2 *t, int rt, uint32_t off) { e32(t, t2_ldst_imm12(T2_STR, rt, T2_R11, off)); }
+static void mov(t2 *t, int rd, int rm) { if (rd != rm) e32(t, t2_mov_reg(rd, rm)); }
+static void mov0(t2 *t, int rd) { e32(t, t2_dp_imm8(T2_ORR, 0, rd, T2_PC, 0)); }
+static void cmp_imm(t2 *t, int rn, uint32_t imm8) { e32(t, t2_dp_imm8(T2_SUB, 1, T2_PC, rn, imm8)); }
+
+/* ---- halves ----------------------------------------------------------------------------------- */
+
+static uint32_t slot(int h)
+{
+    return h < 16 ? MBPF_JB_REG_LO(h) : MBPF_JB_REG_HI(h - 16);
+}
+
+static int live_h(const t2 *t, int h)
+{
+    return (t->live >> h) & 1u;
+}
+
+static int hz_r(const t2 *t, int r)
+{
+    return r == MBPF_REG_FP || ((t->hz >> r) & 1u);
+}
+
+/* Half h as a source: its native register, the frame pointer, or loaded into scratch. */
+static int rd_h(t2 *t, int h, int scratch)
+{
+    if ((h & 15) == t->alias_d)
+        h = (h & 16) | t->alias_s;
+    if (h == H_LO(MBPF_REG_FP))
+        return T2_R10;
+    if (h == H_HI(MBPF_REG_FP)) {
+        mov0(t, scratch);
+        return scratch;
+    }
+    if (t->loc[h] != NO_REG)
+        return t->loc[h];
+    ldr_block(t, scratch, slot(h));
+    return scratch;
+}
+
+/* Where to compute half h: its native register or scratch (loaded first when `load`). */
+static int dst_h(t2 *t, int h, int scratch, int load)
+{
+    if (t->loc[h] != NO_REG)
+        return t->loc[h];
+    if (load)
+        ldr_block(t, scratch, slot(h));
+    return scratch;
+}
+
+/* Half h was computed in reg: move or store it to its home, when anyone reads it later. */
+static void put_h(t2 *t, int h, int reg)
+{
+    if (!live_h(t, h))
+        return;
+    if (t->loc[h] != NO_REG)
+        mov(t, t->loc[h], reg);
+    else
+        str_block(t, reg, slot(h));
+}
+
+/* Upper half of d becomes zero. */
+static void put_hi_zero(t2 *t, int d)
+{
+    const int h = H_HI(d);
+    if (!live_h(t, h))
+        return;
+    const int r = dst_h(t, h, T2_R1, 0);
+    mov0(t, r);
+    put_h(t, h, r);
+}
+
+static void call_block_fn(t2 *t, uint32_t off)
+{
+    ldr_block(t, T2_R12, off);
+    e16(t, t2_blx16(T2_R12));
+}
+
+/* ---- cold stubs -------------------------------------------------------------------------------- */
+
+/* Reserve the cold stub of this site; returns its index. Its offset is known after the measuring
+ * pass (the final pass reads it before the site records its return point). */
+static uint32_t cold_new(t2 *t, uint32_t kind, uint32_t size, int reg, int hreg)
+{
+    jit_ctx *c = t->c;
+    uint32_t k = t->n_cold++;
+    if (k < c->cold_cap)
+        c->cold[2 * k] = kind | size << 4 | (uint32_t)reg << 8 | (uint32_t)hreg << 12 | t->pc << 16;
+    return k;
+}
+
+static uint32_t cold_off(t2 *t, uint32_t k)
+{
+    return t->c->final_pass && k < t->c->cold_cap ? t->c->cold[2 * k + 1] : 0;
+}
+
+static void cold_return_here(t2 *t, uint32_t k)
+{
+    if (k < t->c->cold_cap)
+        t->c->cold[2 * k + 1] = t->c->pos;
+}
+
+static void emit_cold_stubs(t2 *t)
+{
+    jit_ctx *c = t->c;
+    for (uint32_t k = 0; k < t->n_cold && k < c->cold_cap; k++) {
+        const uint32_t d = c->cold[2 * k], kind = d & 7u, size = (d >> 4) & 15u, pc = d >> 16;
+        const int a = (int)((d >> 8) & 15u), ah = (int)((d >> 12) & 15u);
+        const uint32_t ret = c->cold[2 * k + 1];
+        if (!c->final_pass)
+            c->cold[2 * k + 1] = c->pos;
+        if (kind == COLD_BUDGET) {
+            e32(t, t2_movw(T2_R0, pc));
+            b_to(t, jit_stub_offset(c, STUB_BUDGET));
+            continue;
+        }
+        if (kind == COLD_GUARD_HZ) {
+            mov0(t, T2_R1);
+            b_to(t, t->c->pos + 8);
+            load_imm(t, T2_R1, 1); /* +COLD_WRAP */
+        }
+        if (kind == COLD_GUARD)
+            mov(t, T2_R1, ah);
+        mov(t, T2_R12, a);
+        e32(t, t2_movw(T2_R0, pc));
+        e32(t, t2_movt(T2_R0, size));
+        bl_to(t, jit_stub_offset(c, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
+        b_to(t, ret);
+    }
+}
+
+/* ---- budget ------------------------------------------------------------------------------------ */
+
+/* Charge one unit; out of budget: MBPF_FAULT_BUDGET at this pc. */
+static void budget_charge(t2 *t)
+{
+    const uint32_t k = cold_new(t, COLD_BUDGET, 0, 0, 0);
+    if (t->budget_reg != NO_REG) {
+        e32(t, t2_dp_imm8(T2_SUB, 1, t->budget_reg, t->budget_reg, 1));
+        bcond_to(t, T2_CC, cold_off(t, k));
+    } else {
+        ldr_block(t, T2_R12, MBPF_JB_BUDGET);
+        e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1));
+        bcond_to(t, T2_CC, cold_off(t, k));
+        str_block(t, T2_R12, MBPF_JB_BUDGET);
+    }
+}
+
+static uint32_t budget_charge_bytes(const t2 *t)
+{
+    return t->budget_reg != NO_REG ? 8 : 16;
+}
+
+/* Entering a bounded loop charges its trip bound (r0 = pc set first: loop entries are not hot). */
+static void loop_entry_charge(t2 *t, uint32_t trips)
+{
+    const int r = t->budget_reg != NO_REG ? t->budget_reg : T2_R12;
+    e32(t, t2_movw(T2_R0, t->pc));
+    if (t->budget_reg == NO_REG)
+        ldr_block(t, T2_R12, MBPF_JB_BUDGET);
+    if (trips <= 255) {
+        e32(t, t2_dp_imm8(T2_SUB, 1, r, r, trips));
+    } else {
+        e32(t, t2_movw(T2_R2, trips));
+        e32(t, t2_dp_reg(T2_SUB, 1, r, r, T2_R2, 0, 0));
+    }
+    bcond_to(t, T2_CC, jit_stub_offset(t->c, STUB_BUDGET));
+    if (t->budget_reg == NO_REG)
+        str_block(t, T2_R12, MBPF_JB_BUDGET);
+}
+
+static uint32_t loop_entry_bytes(const t2 *t, uint32_t trips)
+{
+    return 4 + (t->budget_reg == NO_REG ? 8 : 0) + (trips <= 255 ? 4 : 8) + 4;
+}
+
+/* ---- ALU --------------------------------------------------------------------------------------- */
+
+/* "mov d, s" followed by a two-operand operation on d of the same width becomes one three-address
+ * operation d = s op x: the move emits nothing, the next instruction reads s for d. Only when no
+ * jump lands on the second instruction. */
+static int fuses_with_next(t2 *t, const mbpf_insn *in)
+{
+    const jit_ctx *c = t->c;
+    const uint32_t next = t->pc + 1;
+    if (!MBPF_SRCBIT(in->code) || in->off != 0 || MBPF_DST(in) == MBPF_SRC(in) ||
+        next >= c->prog->n_insns)
+        return 0;
+    if (c->facts[next].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD))
+        return 0;
+    const mbpf_insn *n = &c->prog->insns[next];
+    if (MBPF_CLASS(n->code) != MBPF_CLASS(in->code) || MBPF_DST(n) != MBPF_DST(in))
+        return 0;
+    switch (MBPF_OP(n->code)) {
+    case MBPF_ADD: case MBPF_SUB: case MBPF_AND: case MBPF_OR: case MBPF_XOR: case MBPF_MUL:
+        return 1;
+    case MBPF_DIV: case MBPF_MOD: case MBPF_LSH: case MBPF_RSH: case MBPF_ARSH:
+        return MBPF_CLASS(in->code) == MBPF_ALU;
+    default:
+        return 0;
+    }
+}
+
+static int fuse_mov(t2 *t, const mbpf_insn *in)
+{
+    if (!fuses_with_next(t, in))
+        return 0;
+    t->next_alias_d = MBPF_DST(in);
+    t->next_alias_s = MBPF_SRC(in);
+    return 1;
+}
+
+/* 64-bit operations done by a runtime routine: (dl,dh) op (sl,sh) -> r0:r1. */
+static void call_rt64(t2 *t, uint32_t fn, int dl, int dh, int sl, int sh, uint32_t op, int shift)
+{
+    if (shift) {
+        mov(t, T2_R12, sl);
+        mov(t, T2_R0, dl);
+        mov(t, T2_R1, dh);
+        mov(t, T2_R2, T2_R12);
+        load_imm(t, T2_R3, op);
+    } else {
+        mov(t, T2_R12, sl);
+        mov(t, T2_LR, sh);
+        mov(t, T2_R0, dl);
+        mov(t, T2_R1, dh);
+        mov(t, T2_R2, T2_R12);
+        mov(t, T2_R3, T2_LR);
+        /* the op goes on the stack (fifth word): keep sp 8-byte aligned */
+        load_imm(t, T2_R12, op);
+        e32(t, t2_push((1u << T2_R12) | (1u << T2_LR)));
+    }
+    call_block_fn(t, fn);
+    if (!shift)
+        e32(t, t2_pop((1u << T2_R12) | (1u << T2_LR)));
+}
+
+static void shift64_imm(t2 *t, int op, int d, uint32_t k)
+{
+    const int ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
+    int dl, dh;
+    if (op == MBPF_LSH) {
+        if (k < 32) {
+            dl = dst_h(t, H_LO(d), T2_R0, 1);
+            dh = dst_h(t, H_HI(d), T2_R1, hd);
+            if (hd) {
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, T2_LSL, (int)k));
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, dh, dl, T2_LSR, (int)(32 - k)));
+            }
+            if (ld)
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl, T2_LSL, (int)k));
+        } else {
+            dl = dst_h(t, H_LO(d), T2_R0, hd);
+            dh = dst_h(t, H_HI(d), T2_R1, 0);
+            if (hd)
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dl, T2_LSL, (int)(k - 32)));
+            if (ld)
+                mov0(t, dl);
+        }
+    } else { /* RSH, ARSH: logical or arithmetic on the upper half */
+        const int type = op == MBPF_ARSH ? T2_ASR : T2_LSR;
+        if (k < 32) {
+            dl = dst_h(t, H_LO(d), T2_R0, ld);
+            dh = dst_h(t, H_HI(d), T2_R1, 1);
+            if (ld) {
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl, T2_LSR, (int)k));
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, dl, dh, T2_LSL, (int)(32 - k)));
+            }
+            if (hd)
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, type, (int)k));
+        } else {
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            dh = dst_h(t, H_HI(d), T2_R1, ld || (hd && type == T2_ASR));
+            if (ld) {
+                if (k == 32)
+                    mov(t, dl, dh);
+                else
+                    e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dh, type, (int)(k - 32)));
+            }
+            if (hd) {
+                if (type == T2_ASR)
+                    e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, T2_ASR, 31));
+                else
+                    mov0(t, dh);
+            }
+        }
+    }
+    put_h(t, H_LO(d), dl);
+    put_h(t, H_HI(d), dh);
+}
+
+/* Second operand halves: register halves, or the immediate (sign-extended) in r2 / r3. */
+static int src_lo(t2 *t, const mbpf_insn *in)
+{
+    if (MBPF_SRCBIT(in->code))
+        return rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
+    load_imm(t, T2_R2, (uint32_t)in->imm);
+    return T2_R2;
+}
+
+static int src_hi(t2 *t, const mbpf_insn *in)
+{
+    if (MBPF_SRCBIT(in->code))
+        return rd_h(t, H_HI(MBPF_SRC(in)), T2_R3);
+    load_imm(t, T2_R3, in->imm < 0 ? 0xffffffffu : 0);
+    return T2_R3;
+}
+
+static void bswap64(t2 *t, int d)
+{
+    const int ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
+    const int a = ld ? rd_h(t, H_HI(d), T2_R2) : NO_REG;
+    const int b = hd ? rd_h(t, H_LO(d), T2_R3) : NO_REG;
+    if (ld)
+        e32(t, t2_rev(T2_R12, a));
+    if (hd)
+        e32(t, t2_rev(T2_R3, b));
+    put_h(t, H_LO(d), T2_R12);
+    put_h(t, H_HI(d), T2_R3);
+}
+
+static int lower_alu64(t2 *t, const mbpf_insn *in)
+{
+    const int d = MBPF_DST(in), op = MBPF_OP(in->code), x = MBPF_SRCBIT(in->code) != 0;
+    const int ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
+    int dl, dh, sl, sh;
+    if (!ld && !hd)
+        return 0; /* dead result */
+    if (op == MBPF_END) { /* bswap16/32/64 */
+        if (in->imm == 64) {
+            bswap64(t, d);
+            return 0;
+        }
+        if (ld) {
+            dl = dst_h(t, H_LO(d), T2_R0, 1);
+            if (in->imm == 16) {
+                e32(t, t2_rev16(dl, dl));
+                e32(t, t2_uxth(dl, dl));
+            } else {
+                e32(t, t2_rev(dl, dl));
+            }
+            put_h(t, H_LO(d), dl);
+        }
+        put_hi_zero(t, d);
+        return 0;
+    }
+    if (op == MBPF_MOV) {
+        if (x && in->off == 0) {
+            const int s = MBPF_SRC(in);
+            if (fuse_mov(t, in))
+                return 0;
+            if (ld)
+                put_h(t, H_LO(d), rd_h(t, H_LO(s), T2_R2));
+            if (hd)
+                put_h(t, H_HI(d), rd_h(t, H_HI(s), T2_R3));
+        } else if (x) {
+            sl = rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            if (in->off == 8)
+                e32(t, t2_sxtb(dl, sl));
+            else if (in->off == 16)
+                e32(t, t2_sxth(dl, sl));
+            else
+                mov(t, dl, sl);
+            if (hd) {
+                dh = dst_h(t, H_HI(d), T2_R1, 0);
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dl, T2_ASR, 31));
+                put_h(t, H_HI(d), dh);
+            }
+            put_h(t, H_LO(d), dl);
+        } else {
+            if (ld) {
+                dl = dst_h(t, H_LO(d), T2_R0, 0);
+                load_imm(t, dl, (uint32_t)in->imm);
+                put_h(t, H_LO(d), dl);
+            }
+            if (hd) {
+                dh = dst_h(t, H_HI(d), T2_R1, 0);
+                load_imm(t, dh, in->imm < 0 ? 0xffffffffu : 0);
+                put_h(t, H_HI(d), dh);
+            }
+        }
+        return 0;
+    }
+    if (op == MBPF_NEG) {
+        dl = dst_h(t, H_LO(d), T2_R0, 1);
+        dh = dst_h(t, H_HI(d), T2_R1, hd);
+        e32(t, t2_dp_imm8(T2_RSB, hd, dl, dl, 0));
+        if (hd)
+            e32(t, t2_dp_reg(T2_SBC, 0, dh, dh, dh, T2_LSL, 1)); /* -dh - borrow */
+        put_h(t, H_LO(d), dl);
+        put_h(t, H_HI(d), dh);
+        return 0;
+    }
+    if ((op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) && !x) {
+        const uint32_t k = (uint32_t)in->imm & 63u;
+        if (k)
+            shift64_imm(t, op, d, k);
+        return 0;
+    }
+    if (!x && in->imm >= -255 && in->imm <= 255 &&
+        (op == MBPF_ADD || op == MBPF_SUB || ((op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) &&
+                                               in->imm >= 0))) {
+        int32_t v = op == MBPF_SUB ? -in->imm : in->imm;
+        if (op == MBPF_ADD || op == MBPF_SUB) {
+            const int al = rd_h(t, H_LO(d), T2_R0), ah = hd ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            dh = dst_h(t, H_HI(d), T2_R1, 0);
+            if (!hd)
+                e32(t, v >= 0 ? t2_addw(dl, al, (uint32_t)v) : t2_subw(dl, al, (uint32_t)-v));
+            else if (v >= 0) {
+                e32(t, t2_dp_imm8(T2_ADD, 1, dl, al, (uint32_t)v));
+                e32(t, t2_dp_imm8(T2_ADC, 0, dh, ah, 0));
+            } else {
+                e32(t, t2_dp_imm8(T2_SUB, 1, dl, al, (uint32_t)-v));
+                e32(t, t2_dp_imm8(T2_SBC, 0, dh, ah, 0));
+            }
+            put_h(t, H_LO(d), dl);
+            put_h(t, H_HI(d), dh);
+        } else {
+            if (ld) {
+                const int al = rd_h(t, H_LO(d), T2_R0);
+                dl = dst_h(t, H_LO(d), T2_R0, 0);
+                e32(t, t2_dp_imm8(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl,
+                                  al, (uint32_t)v));
+                put_h(t, H_LO(d), dl);
+            }
+            if (op == MBPF_AND)
+                put_hi_zero(t, d); /* OR, XOR with a non-negative immediate keep the upper half */
+            else if (hd && t->alias_d == d)
+                put_h(t, H_HI(d), rd_h(t, H_HI(d), T2_R1)); /* ...which is s's */
+        }
+        return 0;
+    }
+    if ((op == MBPF_DIV || op == MBPF_MOD) && mid_divmod_narrow(in, t->hz)) {
+        /* both operands in [0, 2^32): the unsigned 32-bit operation is the 64-bit one */
+        sl = src_lo(t, in);
+        dl = dst_h(t, H_LO(d), T2_R0, 1);
+        if (op == MBPF_DIV) {
+            e32(t, t2_udiv(dl, dl, sl));
+        } else {
+            e32(t, t2_udiv(T2_R12, dl, sl));
+            e32(t, t2_mls(dl, T2_R12, sl, dl));
+        }
+        put_h(t, H_LO(d), dl);
+        put_hi_zero(t, d);
+        return 0;
+    }
+    if (x && !hd && (op == MBPF_LSH || (op == MBPF_RSH && hz_r(t, d)))) {
+        /* only the lower half is wanted: a register shift by 32..63 gives 0, as it should */
+        sl = rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
+        dl = dst_h(t, H_LO(d), T2_R0, 1);
+        e32(t, t2_dp_imm8(T2_AND, 0, T2_R12, sl, 63));
+        e32(t, t2_shift_reg(op == MBPF_LSH ? T2_LSL : T2_LSR, dl, dl, T2_R12));
+        put_h(t, H_LO(d), dl);
+        return 0;
+    }
+    const int full = op == MBPF_DIV || op == MBPF_MOD || op == MBPF_LSH || op == MBPF_RSH ||
+                     op == MBPF_ARSH;
+    const int need_hi = hd || full;
+    sl = src_lo(t, in);
+    sh = need_hi ? src_hi(t, in) : NO_REG;
+    const int al = rd_h(t, H_LO(d), T2_R0), ah = need_hi ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
+    dl = dst_h(t, H_LO(d), T2_R0, 0);
+    dh = dst_h(t, H_HI(d), T2_R1, 0);
+    switch (op) {
+    case MBPF_ADD:
+    case MBPF_SUB:
+        e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADD : T2_SUB, hd, dl, al, sl, 0, 0));
+        if (hd)
+            e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADC : T2_SBC, 0, dh, ah, sh, 0, 0));
+        break;
+    case MBPF_AND:
+    case MBPF_OR:
+    case MBPF_XOR: {
+        int top = op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR;
+        if (ld)
+            e32(t, t2_dp_reg(top, 0, dl, al, sl, 0, 0));
+        if (hd)
+            e32(t, t2_dp_reg(top, 0, dh, ah, sh, 0, 0));
+        break;
+    }
+    case MBPF_MUL:
+        if (hd) {
+            e32(t, t2_mul(T2_LR, al, sh));
+            e32(t, t2_mla(T2_LR, ah, sl, T2_LR));
+            e32(t, t2_umull(dl, dh, al, sl));
+            e32(t, t2_dp_reg(T2_ADD, 0, dh, dh, T2_LR, 0, 0));
+        } else {
+            e32(t, t2_mul(dl, al, sl));
+        }
+        break;
+    case MBPF_DIV:
+    case MBPF_MOD:
+        call_rt64(t, MBPF_JB_FN_DIV64, al, ah, sl, sh,
+                  (op == MBPF_MOD ? 1u : 0u) | (in->off == 1 ? 2u : 0u), 0);
+        dl = T2_R0;
+        dh = T2_R1;
+        break;
+    case MBPF_LSH:
+    case MBPF_RSH:
+    case MBPF_ARSH:
+        call_rt64(t, MBPF_JB_FN_SHIFT64, al, ah, sl, sh,
+                  op == MBPF_LSH ? 0u : op == MBPF_RSH ? 1u : 2u, 1);
+        dl = T2_R0;
+        dh = T2_R1;
+        break;
+    default:
+        return jit_fail(t->c, t->pc, "unsupported 64-bit ALU operation");
+    }
+    put_h(t, H_LO(d), dl);
+    put_h(t, H_HI(d), dh);
+    return 0;
+}
+
+static int lower_alu32(t2 *t, const mbpf_insn *in)
+{
+    const int d = MBPF_DST(in), op = MBPF_OP(in->code);
+    const int x = MBPF_SRCBIT(in->code) != 0;
+    int dl, sl;
+    if (!(t->live & MID_BOTH(d)))
+        return 0; /* dead result */
+    if (op == MBPF_END) {
+        if (in->imm == 64) {
+            if (x)
+                bswap64(t, d);
+            return 0; /* le64: nothing to do */
+        }
+        dl = dst_h(t, H_LO(d), T2_R0, 1);
+        if (x)
+            e32(t, in->imm == 16 ? t2_rev16(dl, dl) : t2_rev(dl, dl));
+        if (in->imm == 16)
+            e32(t, t2_uxth(dl, dl));
+        put_h(t, H_LO(d), dl);
+        put_hi_zero(t, d);
+        return 0;
+    }
+    if (op == MBPF_MOV) {
+        if (x) {
+            if (fuse_mov(t, in))
+                return 0;
+            sl = rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            if (in->off == 8)
+                e32(t, t2_sxtb(dl, sl));
+            else if (in->off == 16)
+                e32(t, t2_sxth(dl, sl));
+            else
+                dl = sl;
+        } else {
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            load_imm(t, dl, (uint32_t)in->imm);
+        }
+        put_h(t, H_LO(d), dl);
+        put_hi_zero(t, d);
+        return 0;
+    }
+    if (op == MBPF_NEG) {
+        dl = dst_h(t, H_LO(d), T2_R0, 1);
+        e32(t, t2_dp_imm8(T2_RSB, 0, dl, dl, 0));
+        put_h(t, H_LO(d), dl);
+        put_hi_zero(t, d);
+        return 0;
+    }
+    if (!x) {
+        uint32_t imm = (uint32_t)in->imm;
+        int done = 1;
+        if (op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) {
+            imm &= 31;
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            if (imm)
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, al,
+                                 op == MBPF_LSH ? T2_LSL : op == MBPF_RSH ? T2_LSR : T2_ASR, (int)imm));
+            else
+                mov(t, dl, al);
+        } else if ((op == MBPF_ADD || op == MBPF_SUB) && (imm < 4096 || -imm < 4096)) {
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            const int add = (op == MBPF_ADD) == (imm < 4096);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            const uint32_t v = imm < 4096 ? imm : -imm;
+            e32(t, add ? t2_addw(dl, al, v) : t2_subw(dl, al, v));
+        } else if ((op == MBPF_ADD || op == MBPF_SUB) && t2_modimm(imm) >= 0) {
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            e32(t, t2_dp_modimm(op == MBPF_ADD ? T2_ADD : T2_SUB, 0, dl, al, t2_modimm(imm)));
+        } else if ((op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) &&
+                   (t2_modimm(imm) >= 0 || (op == MBPF_AND && t2_modimm(~imm) >= 0))) {
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            if (t2_modimm(imm) >= 0)
+                e32(t, t2_dp_modimm(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl, al,
+                                    t2_modimm(imm)));
+            else
+                e32(t, t2_dp_modimm(T2_BIC, 0, dl, al, t2_modimm(~imm)));
+        } else if (op == MBPF_MUL && imm && (imm & (imm - 1)) == 0) { /* 2^k */
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            const int k = __builtin_ctz(imm);
+            if (k)
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, al, T2_LSL, k));
+            else
+                mov(t, dl, al);
+        } else if (op == MBPF_MUL && imm > 2 && ((imm - 1) & (imm - 2)) == 0) { /* 2^k + 1 */
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            e32(t, t2_dp_reg(T2_ADD, 0, dl, al, al, T2_LSL, __builtin_ctz(imm - 1)));
+        } else if (op == MBPF_MUL && imm > 2 && imm != 0xffffffffu && ((imm + 1) & imm) == 0) { /* 2^k - 1 */
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            e32(t, t2_dp_reg(T2_RSB, 0, dl, al, al, T2_LSL, __builtin_ctz(imm + 1)));
+        } else {
+            done = 0;
+        }
+        if (done) {
+            put_h(t, H_LO(d), dl);
+            put_hi_zero(t, d);
+            return 0;
+        }
+        load_imm(t, T2_R2, imm);
+        sl = T2_R2;
+    } else {
+        sl = rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
+    }
+    const int al = rd_h(t, H_LO(d), T2_R0);
+    dl = dst_h(t, H_LO(d), T2_R0, 0);
+    switch (op) {
+    case MBPF_ADD: e32(t, t2_dp_reg(T2_ADD, 0, dl, al, sl, 0, 0)); break;
+    case MBPF_SUB: e32(t, t2_dp_reg(T2_SUB, 0, dl, al, sl, 0, 0)); break;
+    case MBPF_AND: e32(t, t2_dp_reg(T2_AND, 0, dl, al, sl, 0, 0)); break;
+    case MBPF_OR: e32(t, t2_dp_reg(T2_ORR, 0, dl, al, sl, 0, 0)); break;
+    case MBPF_XOR: e32(t, t2_dp_reg(T2_EOR, 0, dl, al, sl, 0, 0)); break;
+    case MBPF_MUL: e32(t, t2_mul(dl, al, sl)); break;
+    case MBPF_DIV: /* the core's UDIV/SDIV give 0 for a zero divisor, as eBPF wants */
+        e32(t, in->off == 1 ? t2_sdiv(dl, al, sl) : t2_udiv(dl, al, sl));
+        break;
+    case MBPF_MOD: /* d - (d / s) * s: the quotient 0 of a zero divisor leaves d */
+        e32(t, in->off == 1 ? t2_sdiv(T2_R12, al, sl) : t2_udiv(T2_R12, al, sl));
+        e32(t, t2_mls(dl, T2_R12, sl, al));
+        break;
+    case MBPF_LSH:
+    case MBPF_RSH:
+    case MBPF_ARSH:
+        e32(t, t2_dp_imm8(T2_AND, 0, T2_R12, sl, 31));
+        e32(t, t2_shift_reg(op == MBPF_LSH ? T2_LSL : op == MBPF_RSH ? T2_LSR : T2_ASR, dl, al, T2_R12));
+        break;
+    default:
+        return jit_fail(t->c, t->pc, "unsupported 32-bit ALU operation");
+    }
+    put_h(t, H_LO(d), dl);
+    put_hi_zero(t, d);
+    return 0;
+}
+
+/* ---- jumps ------------------------------------------------------------------------------------- */
+
+static int cond32(int op, int is_unsigned)
+{
+    switch (op) {
+    case MBPF_JEQ: return T2_EQ;
+    case MBPF_JNE: return T2_NE;
+    case MBPF_JGT: return T2_HI;
+    case MBPF_JGE: return T2_CS;
+    case MBPF_JLT: return T2_CC;
+    case MBPF_JLE: return T2_LS;
+    case MBPF_JSGT: return is_unsigned ? T2_HI : T2_GT;
+    case MBPF_JSGE: return is_unsigned ? T2_CS : T2_GE;
+    case MBPF_JSLT: return is_unsigned ? T2_CC : T2_LT;
+    default: return is_unsigned ? T2_LS : T2_LE;
+    }
+}
+
+/* Set flags for the condition and return the ARM condition that means "taken". */
+static int compare(t2 *t, const mbpf_insn *in)
+{
+    const int op = MBPF_OP(in->code), d = MBPF_DST(in);
+    const int narrow = MBPF_CLASS(in->code) == MBPF_JMP && mid_jump_narrow(in, t->hz);
+    const int is32 = MBPF_CLASS(in->code) == MBPF_JMP32 || narrow;
+    const int x = MBPF_SRCBIT(in->code) != 0;
+    const int small = !x && in->imm >= 0 && in->imm <= 255;
+    int dl, dh, sl, sh;
+    if (is32) {
+        dl = rd_h(t, H_LO(d), T2_R0);
+        if (op == MBPF_JSET) {
+            if (!x && t2_modimm((uint32_t)in->imm) >= 0)
+                e32(t, t2_dp_modimm(T2_AND, 1, T2_R12, dl, t2_modimm((uint32_t)in->imm)));
+            else
+                e32(t, t2_dp_reg(T2_AND, 1, T2_R12, dl, src_lo(t, in), 0, 0));
+            return T2_NE;
+        }
+        if (!x && t2_modimm((uint32_t)in->imm) >= 0)
+            e32(t, t2_dp_modimm(T2_SUB, 1, T2_PC, dl, t2_modimm((uint32_t)in->imm)));
+        else if (!x && in->imm != INT32_MIN && t2_modimm((uint32_t)-in->imm) >= 0) /* cmn */
+            e32(t, t2_dp_modimm(T2_ADD, 1, T2_PC, dl, t2_modimm((uint32_t)-in->imm)));
+        else
+            e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dl, src_lo(t, in), 0, 0));
+        return cond32(op, narrow);
+    }
+    if (small && (op == MBPF_JEQ || op == MBPF_JNE)) {
+        dl = rd_h(t, H_LO(d), T2_R0);
+        dh = rd_h(t, H_HI(d), T2_R1);
+        e32(t, t2_dp_imm8(T2_EOR, 0, T2_R12, dl, (uint32_t)in->imm));
+        e32(t, t2_dp_reg(T2_ORR, 1, T2_R12, T2_R12, dh, 0, 0));
+        return op == MBPF_JEQ ? T2_EQ : T2_NE;
+    }
+    sl = src_lo(t, in);
+    sh = src_hi(t, in);
+    dl = rd_h(t, H_LO(d), T2_R0);
+    dh = rd_h(t, H_HI(d), T2_R1);
+    switch (op) {
+    case MBPF_JEQ:
+    case MBPF_JNE:
+        e32(t, t2_dp_reg(T2_EOR, 0, T2_R12, dl, sl, 0, 0));
+        e32(t, t2_dp_reg(T2_EOR, 0, T2_LR, dh, sh, 0, 0));
+        e32(t, t2_dp_reg(T2_ORR, 1, T2_R12, T2_R12, T2_LR, 0, 0));
+        return op == MBPF_JEQ ? T2_EQ : T2_NE;
+    case MBPF_JSET:
+        e32(t, t2_dp_reg(T2_AND, 0, T2_R12, dl, sl, 0, 0));
+        e32(t, t2_dp_reg(T2_AND, 0, T2_LR, dh, sh, 0, 0));
+        e32(t, t2_dp_reg(T2_ORR, 1, T2_R12, T2_R12, T2_LR, 0, 0));
+        return T2_NE;
+    case MBPF_JGE: case MBPF_JLT: case MBPF_JSGE: case MBPF_JSLT: /* d - s */
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dl, sl, 0, 0));
+        e32(t, t2_dp_reg(T2_SBC, 1, T2_R12, dh, sh, 0, 0));
+        return op == MBPF_JGE ? T2_CS : op == MBPF_JLT ? T2_CC : op == MBPF_JSGE ? T2_GE : T2_LT;
+    default: /* JGT, JLE, JSGT, JSLE: s - d */
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, sl, dl, 0, 0));
+        e32(t, t2_dp_reg(T2_SBC, 1, T2_R12, sh, dh, 0, 0));
+        return op == MBPF_JGT ? T2_CC : op == MBPF_JLE ? T2_CS : op == MBPF_JSGT ? T2_LT : T2_GE;
+    }
+}
+
+/* Native offset a jump to eBPF instruction `target` lands on: a bounded back edge skips the
+ * loop-entry charge at the head of its loop. */
+static uint32_t jump_dest(t2 *t, uint32_t target, const mbpf_fact *f)
+{
+    uint32_t to = jit_insn_offset(t->c, target);
+    const mbpf_fact *tf = &t->c->facts[target];
+    if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
+        (tf->flags & MBPF_FACT_LOOP_HEAD))
+        to += loop_entry_bytes(t, MBPF_FACT_TRIPS(tf));
+    return to;
+}
+
+static int lower_jump(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint32_t to = jump_dest(t, jit_jump_target(t->pc, in), f);
+    const int budgeted = jit_needs_budget(f);
+    if (MBPF_OP(in->code) == MBPF_JA) {
+        if (budgeted)
+            budget_charge(t);
+        b_to(t, to);
+        return 0;
+    }
+    int cond = compare(t, in);
+    if (!budgeted) {
+        bcond_to(t, cond, to);
+        return 0;
+    }
+    /* taken back edge: skip over the charge and the branch when not taken */
+    const uint32_t skip = t->c->pos + 4 + budget_charge_bytes(t) + 4;
+    bcond_to(t, cond ^ 1, skip);
+    budget_charge(t);
+    b_to(t, to);
+    return 0;
+}
+
+/* ---- memory ------------------------------------------------------------------------------------ */
+
+static int ldst_kind(const mbpf_insn *in, int load)
+{
+    uint8_t sz = MBPF_SIZE(in->code);
+    int sx = MBPF_MODE(in->code) == MBPF_MEMSX;
+    if (!load)
+        return sz == MBPF_B ? T2_STRB : sz == MBPF_H ? T2_STRH : T2_STR;
+    if (sz == MBPF_B)
+        return sx ? T2_LDRSB : T2_LDRB;
+    if (sz == MBPF_H)
+        return sx ? T2_LDRSH : T2_LDRH;
+    return T2_LDR;
+}
+
+/* A load/store at [rn + disp], disp in -255..4095. */
+static void ldst(t2 *t, int kind, int rt, int rn, int32_t disp)
+{
+    if (disp >= 0)
+        e32(t, t2_ldst_imm12(kind, rt, rn, (uint32_t)disp));
+    else
+        e32(t, t2_ldst_neg8(kind, rt, rn, (uint32_t)-disp));
+}
+
+/* Inline guard for an access attributed to one region: the address (r12, upper half zero) must
+ * lie in that region's bounds; anything else (another region, a helper-granted one, a fault)
+ * goes to the cold stub and the full check, so the result is exactly the interpreter's. */
+static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write, int a, uint32_t cold)
+{
+    uint32_t start, end;
+    if (!jit_region_bounds(f->region, write, &start, &end))
+        return 0;
+    const uint32_t to = cold_off(t, cold);
+    ldr_block(t, T2_R2, start);
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, a, T2_R2, 0, 0));
+    bcond_to(t, T2_CC, to);
+    e32(t, t2_dp_imm8(T2_ADD, 1, T2_R2, a, size));
+    bcond_to(t, T2_CS, to);
+    if (end) {
+        ldr_block(t, T2_R3, end);
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R2, T2_R3, 0, 0));
+    } else { /* the live stack ends at the current frame's top */
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R2, T2_R10, 0, 0));
+    }
+    bcond_to(t, T2_HI, to);
+    return 1;
+}
+
+/* The address of an access: returns the base register and sets *disp. A proven access uses the
+ * base register directly when the offset fits the load/store forms (`room` more bytes for the
+ * upper word of a 64-bit access); a guarded one computes the address (into r12 unless the offset
+ * is 0 and the upper half known zero) and checks it. */
+static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const mbpf_fact *f,
+                   int32_t *disp)
+{
+    const int32_t room = size == 8 ? 4 : 0;
+    *disp = 0;
+    if (f->mem == MBPF_MEM_PROVEN) {
+        int bl = rd_h(t, H_LO(base), T2_R12);
+        if (off >= -255 && off + room <= 4095) {
+            *disp = off;
+            return bl;
+        }
+        load_imm(t, T2_R0, (uint32_t)(int32_t)off);
+        e32(t, t2_dp_reg(T2_ADD, 0, T2_R12, bl, T2_R0, 0, 0));
+        return T2_R12;
+    }
+    const int hzb = hz_r(t, base);
+    const uint32_t wflag = write ? COLD_WRITE : 0;
+    const int bl = rd_h(t, H_LO(base), T2_R12);
+    const int a = off == 0 ? bl : T2_R12;
+    /* the address's upper half: the base's when the offset is 0, else computed into r1 */
+    const int bh = hzb ? T2_R1 : rd_h(t, H_HI(base), T2_R1);
+    const int ah = off == 0 ? bh : T2_R1;
+    const uint32_t cold = cold_new(t, (hzb ? COLD_GUARD_HZ : COLD_GUARD) | wflag, size, a, ah);
+    if (hzb) {
+        /* upper half zero: the address's upper half is the carry (or borrow) of the offset */
+        const uint32_t wrap = cold_off(t, cold) + COLD_WRAP;
+        if (off > 0 && off <= 255) {
+            e32(t, t2_dp_imm8(T2_ADD, 1, T2_R12, bl, (uint32_t)off));
+            bcond_to(t, T2_CS, wrap);
+        } else if (off < 0 && off >= -255) {
+            e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, bl, (uint32_t)-off));
+            bcond_to(t, T2_CC, wrap);
+        } else if (off != 0) {
+            load_imm(t, T2_R0, (uint32_t)(int32_t)off);
+            e32(t, t2_dp_reg(T2_ADD, 1, T2_R12, bl, T2_R0, 0, 0));
+            bcond_to(t, off > 0 ? T2_CS : T2_CC, wrap);
+        }
+    } else {
+        if (off == 0) {
+            /* the base is the address */
+        } else if (off > 0 && off <= 255) { /* 64-bit base + small offset: adds / adc #0 */
+            e32(t, t2_dp_imm8(T2_ADD, 1, T2_R12, bl, (uint32_t)off));
+            e32(t, t2_dp_imm8(T2_ADC, 0, T2_R1, bh, 0));
+        } else if (off < 0 && off >= -255) { /* subs / sbc #0 */
+            e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, bl, (uint32_t)-off));
+            e32(t, t2_dp_imm8(T2_SBC, 0, T2_R1, bh, 0));
+        } else {
+            load_imm(t, T2_R0, (uint32_t)(int32_t)off);
+            e32(t, t2_dp_reg(T2_ADD, 1, T2_R12, bl, T2_R0, 0, 0));
+            e32(t, t2_dp_reg(T2_ORR, 0, T2_R0, T2_PC, T2_R0, T2_ASR, 31)); /* off's upper half */
+            e32(t, t2_dp_reg(T2_ADC, 0, T2_R1, bh, T2_R0, 0, 0));
+        }
+        cmp_imm(t, ah, 0);
+        bcond_to(t, T2_NE, cold_off(t, cold));
+    }
+    if (!(f->mem == MBPF_MEM_GUARD_REGION && inline_guard(t, f, size, write, a, cold)))
+        b_to(t, cold_off(t, cold)); /* region unknown: the full check every time */
+    cold_return_here(t, cold);
+    return a;
+}
+
+static int lower_load(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    const int d = MBPF_DST(in);
+    const uint32_t size = mbpf_size_bytes(in->code);
+    const int ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
+    int32_t disp;
+    const int b = address(t, MBPF_SRC(in), in->off, size, 0, f, &disp);
+    if (!ld && !hd)
+        return 0; /* checked, result unused */
+    const int dl = dst_h(t, H_LO(d), T2_R0, 0), dh = dst_h(t, H_HI(d), T2_R1, 0);
+    if (size == 8) {
+        /* two word loads (no ldrd: the address may be unaligned); the base goes last */
+        if (b == dl) {
+            if (hd)
+                ldst(t, T2_LDR, dh, b, disp + 4);
+            ldst(t, T2_LDR, dl, b, disp);
+        } else {
+            if (ld)
+                ldst(t, T2_LDR, dl, b, disp);
+            if (hd)
+                ldst(t, T2_LDR, dh, b, disp + 4);
+        }
+    } else {
+        if (ld || MBPF_MODE(in->code) == MBPF_MEMSX)
+            ldst(t, ldst_kind(in, 1), dl, b, disp);
+        if (hd) {
+            if (MBPF_MODE(in->code) == MBPF_MEMSX)
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dl, T2_ASR, 31));
+            else
+                mov0(t, dh);
+        }
+    }
+    put_h(t, H_LO(d), dl);
+    put_h(t, H_HI(d), dh);
+    return 0;
+}
+
+static int lower_store(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint32_t size = mbpf_size_bytes(in->code);
+    int vl, vh = NO_REG;
+    int32_t disp;
+    const int b = address(t, MBPF_DST(in), in->off, size, 1, f, &disp);
+    if (MBPF_CLASS(in->code) == MBPF_ST) {
+        load_imm(t, T2_R2, (uint32_t)in->imm);
+        vl = T2_R2;
+        if (size == 8) {
+            if (((uint32_t)in->imm ^ (in->imm < 0 ? 0xffffffffu : 0)) == 0)
+                vh = T2_R2;
+            else {
+                load_imm(t, T2_R3, in->imm < 0 ? 0xffffffffu : 0);
+                vh = T2_R3;
+            }
+        }
+    } else {
+        vl = rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
+        if (size == 8)
+            vh = rd_h(t, H_HI(MBPF_SRC(in)), T2_R3);
+    }
+    ldst(t, ldst_kind(in, 0), vl, b, disp);
+    if (size == 8)
+        ldst(t, T2_STR, vh, b, disp + 4);
+    return 0;
+}
+
+/* Atomics go through the runtime: fn_atomic(block, addr, value, imm | size << 16). */
+static int lower_atomic(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint32_t size = mbpf_size_bytes(in->code);
+    const int s = MBPF_SRC(in);
+    int32_t disp;
+    int b = address(t, MBPF_DST(in), in->off, size, 1, f, &disp);
+    if (b != T2_R12 || disp) {
+        if (disp >= 0)
+            e32(t, t2_addw(T2_R12, b, (uint32_t)disp));
+        else
+            e32(t, t2_subw(T2_R12, b, (uint32_t)-disp));
+    }
+    if (in->imm == MBPF_CMPXCHG) { /* the expected value is eBPF r0 */
+        str_block(t, rd_h(t, H_LO(0), T2_R2), MBPF_JB_R0_LO);
+        str_block(t, rd_h(t, H_HI(0), T2_R3), MBPF_JB_R0_HI);
+    }
+    mov(t, T2_R2, rd_h(t, H_LO(s), T2_R2));
+    mov(t, T2_R3, rd_h(t, H_HI(s), T2_R3));
+    mov(t, T2_R1, T2_R12);
+    load_imm(t, T2_R0, (uint32_t)in->imm | size << 16);
+    str_block(t, T2_R0, MBPF_JB_ATOMIC_OP);
+    mov(t, T2_R0, T2_R11);
+    call_block_fn(t, MBPF_JB_FN_ATOMIC);
+    const int r = in->imm == MBPF_CMPXCHG ? 0 : s;
+    if (in->imm == MBPF_CMPXCHG || (in->imm & MBPF_FETCH)) {
+        put_h(t, H_LO(r), T2_R0);
+        put_h(t, H_HI(r), T2_R1);
+    }
+    return 0;
+}
+
+/* ---- calls ------------------------------------------------------------------------------------- */
+
+static int lower_helper_call(t2 *t, const mbpf_insn *in)
+{
+    /* args are the slots of r1..r5: write back the halves held in native registers */
+    for (int r = 1; r <= 5; r++) {
+        if (t->loc[H_LO(r)] != NO_REG)
+            str_block(t, t->loc[H_LO(r)], MBPF_JB_REG_LO(r));
+        if (t->loc[H_HI(r)] != NO_REG)
+            str_block(t, t->loc[H_HI(r)], MBPF_JB_REG_HI(r));
+    }
+    if (MBPF_SRCBIT(in->code)) {
+        /* callx: the id is all 64 bits; one with upper bits set is no helper (id 0xffffffff) */
+        const int d = MBPF_DST(in);
+        mov(t, T2_R1, rd_h(t, H_LO(d), T2_R1));
+        const int hi = rd_h(t, H_HI(d), T2_R2);
+        cmp_imm(t, hi, 0);
+        bcond_to(t, T2_EQ, t->c->pos + 8);
+        load_imm(t, T2_R1, 0xffffffffu);
+    } else {
+        load_imm(t, T2_R1, (uint32_t)in->imm);
+    }
+    if (t->budget_reg != NO_REG)
+        str_block(t, t->budget_reg, MBPF_JB_BUDGET);
+    mov(t, T2_R0, T2_R11);
+    str_block(t, T2_R10, MBPF_JB_STACK_CUR);
+    e32(t, t2_addw(T2_R2, T2_R11, MBPF_JB_REG_LO(1)));
+    load_imm(t, T2_R3, t->pc);
+    call_block_fn(t, MBPF_JB_FN_HELPER);
+    put_h(t, H_LO(0), T2_R0);
+    put_h(t, H_HI(0), T2_R1);
+    if (t->budget_reg != NO_REG)
+        ldr_block(t, t->budget_reg, MBPF_JB_BUDGET);
+    ldr_block(t, T2_R2, MBPF_JB_STATUS);
+    cmp_imm(t, T2_R2, 0);
+    bcond_to(t, T2_NE, jit_stub_offset(t->c, STUB_HELPER_END));
+    return 0;
+}
+
+/* The halves of r6..r9 live after a local call are saved around it, in pairs (lo or r2, hi or
+ * r3), so that push and pop use the same registers. */
+static uint16_t saved_pair(t2 *t, int r, int *lo, int *hi)
+{
+    *lo = t->loc[H_LO(r)] != NO_REG ? t->loc[H_LO(r)] : T2_R2;
+    *hi = t->loc[H_HI(r)] != NO_REG ? t->loc[H_HI(r)] : T2_R3;
+    return (uint16_t)(1u << *lo | 1u << *hi);
+}
+
+static int lower_local_call(t2 *t, uint32_t target)
+{
+    int lo, hi;
+    budget_charge(t);
+    e32(t, t2_movw(T2_R0, t->pc));
+    ldr_block(t, T2_R12, MBPF_JB_DEPTH_LEFT);
+    e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1));
+    bcond_to(t, T2_CC, jit_stub_offset(t->c, STUB_DEPTH));
+    str_block(t, T2_R12, MBPF_JB_DEPTH_LEFT);
+    for (int r = 6; r <= 9; r++) {
+        if (!(t->live & MID_BOTH(r)))
+            continue;
+        const uint16_t list = saved_pair(t, r, &lo, &hi);
+        if (lo == T2_R2 && live_h(t, H_LO(r)))
+            ldr_block(t, T2_R2, MBPF_JB_REG_LO(r));
+        if (hi == T2_R3 && live_h(t, H_HI(r)))
+            ldr_block(t, T2_R3, MBPF_JB_REG_HI(r));
+        e32(t, t2_push(list));
+    }
+    e32(t, t2_push_one(T2_R10));
+    e32(t, t2_addw(T2_R10, T2_R10, MBPF_STACK_SIZE));
+    bl_to(t, jit_insn_offset(t->c, target) - 2); /* the callee's push {lr} */
+    e32(t, t2_pop_one(T2_R10));
+    for (int r = 9; r >= 6; r--) {
+        if (!(t->live & MID_BOTH(r)))
+            continue;
+        e32(t, t2_pop(saved_pair(t, r, &lo, &hi)));
+        if (lo == T2_R2)
+            put_h(t, H_LO(r), T2_R2);
+        if (hi == T2_R3)
+            put_h(t, H_HI(r), T2_R3);
+    }
+    ldr_block(t, T2_R12, MBPF_JB_DEPTH_LEFT);
+    e32(t, t2_dp_imm8(T2_ADD, 0, T2_R12, T2_R12, 1));
+    str_block(t, T2_R12, MBPF_JB_DEPTH_LEFT);
+    return 0;
+}
+
+static int lower_exit(t2 *t)
+{
+    if (t->in_subprog) {
+        e16(t, t2_pop_pc16());
+        return 0;
+    }
+    str_block(t, rd_h(t, H_LO(0), T2_R0), MBPF_JB_R0_LO);
+    str_block(t, rd_h(t, H_HI(0), T2_R1), MBPF_JB_R0_HI);
+    mov0(t, T2_R0);
+    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    return 0;
+}
+
+/* ---- one instruction, prologue, stubs ---------------------------------------------------------- */
+
+static int lower_lddw(t2 *t, const mbpf_insn *in)
+{
+    const int d = MBPF_DST(in);
+    const mbpf_insn *next = in + 1;
+    if (!(t->live & MID_BOTH(d)))
+        return 0;
+    if (MBPF_SRC(in) == MBPF_LDDW_REGION) {
+        const int dl = dst_h(t, H_LO(d), T2_R0, 0);
+        if (live_h(t, H_LO(d))) {
+            ldr_block(t, dl, in->imm == MBPF_REGION_ID_RODATA ? MBPF_JB_RODATA : MBPF_JB_DATA);
+            if ((uint32_t)next->imm < 4096) {
+                if (next->imm)
+                    e32(t, t2_addw(dl, dl, (uint32_t)next->imm));
+            } else {
+                load_imm(t, T2_R12, (uint32_t)next->imm);
+                e32(t, t2_dp_reg(T2_ADD, 0, dl, dl, T2_R12, 0, 0));
+            }
+            put_h(t, H_LO(d), dl);
+        }
+        put_hi_zero(t, d);
+        return 0;
+    }
+    if (live_h(t, H_LO(d))) {
+        const int dl = dst_h(t, H_LO(d), T2_R0, 0);
+        load_imm(t, dl, (uint32_t)in->imm);
+        put_h(t, H_LO(d), dl);
+    }
+    if (live_h(t, H_HI(d))) {
+        const int dh = dst_h(t, H_HI(d), T2_R1, 0);
+        load_imm(t, dh, (uint32_t)next->imm);
+        put_h(t, H_HI(d), dh);
+    }
+    return 0;
+}
+
+static int lower_insn(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    switch (cls) {
+    case MBPF_ALU64: return lower_alu64(t, in);
+    case MBPF_ALU: return lower_alu32(t, in);
+    case MBPF_LDX: return lower_load(t, in, f);
+    case MBPF_ST: return lower_store(t, in, f);
+    case MBPF_STX:
+        return MBPF_MODE(in->code) == MBPF_ATOMIC ? lower_atomic(t, in, f) : lower_store(t, in, f);
+    case MBPF_LD: return lower_lddw(t, in);
+    default: /* JMP, JMP32 */
+        if (op == MBPF_EXIT)
+            return lower_exit(t);
+        if (op == MBPF_CALL) {
+            if (!MBPF_SRCBIT(in->code) && MBPF_SRC(in) == MBPF_CALL_LOCAL)
+                return lower_local_call(t, (uint32_t)((int64_t)t->pc + 1 + in->imm));
+            return lower_helper_call(t, in);
+        }
+        return lower_jump(t, in, f);
+    }
+}
+
+/* Region checks: [r12, r12 + size) inside stack (live part), ctx, data or, for reads, rodata;
+ * else the runtime's slow check (helper-granted regions); else a fault. */
+static void emit_check_stub(t2 *t, int write)
+{
+    const uint32_t ok = write ? STUB_CHECK_WRITE_OK : STUB_CHECK_READ_OK;
+    const uint32_t fail = write ? STUB_CHECK_WRITE_FAIL : STUB_CHECK_READ_FAIL;
+    jit_mark_stub(t->c, write ? STUB_CHECK_WRITE : STUB_CHECK_READ);
+    /* four words pushed: with the two of the slow path, sp stays 8-aligned for the C call */
+    e32(t, t2_push((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_LR)));
+    cmp_imm(t, T2_R1, 0); /* upper half of the address must be 0 */
+    bcond_to(t, T2_NE, jit_stub_offset(t->c, fail));
+    e32(t, t2_dp_reg(T2_ORR, 0, T2_R1, T2_PC, T2_R0, T2_LSR, 16));
+    e32(t, t2_dp_reg(T2_ADD, 1, T2_R1, T2_R12, T2_R1, 0, 0)); /* end; carry = wrapped */
+    bcond_to(t, T2_CS, jit_stub_offset(t->c, fail));
+    static const uint8_t regions[4] = {MBPF_RGN_STACK, MBPF_RGN_CTX, MBPF_RGN_DATA, MBPF_RGN_RODATA};
+    for (int i = 0; i < 4; i++) {
+        uint32_t start, end;
+        if (!jit_region_bounds(regions[i], write, &start, &end))
+            continue;
+        uint32_t next = t->c->pos + 24; /* six 4-byte instructions per region */
+        ldr_block(t, T2_R2, start);
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R12, T2_R2, 0, 0));
+        bcond_to(t, T2_CC, next);
+        if (end)
+            ldr_block(t, T2_R3, end);
+        else
+            e32(t, t2_mov_reg(T2_R3, T2_R10)); /* live stack ends at the current frame's top */
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R1, T2_R3, 0, 0));
+        bcond_to(t, T2_LS, jit_stub_offset(t->c, ok));
+    }
+    /* slow path: fn_check(block, addr, size, write) for helper-granted regions */
+    e32(t, t2_push((1u << T2_R0) | (1u << T2_R12)));
+    e32(t, t2_dp_reg(T2_ORR, 0, T2_R2, T2_PC, T2_R0, T2_LSR, 16));
+    mov(t, T2_R1, T2_R12);
+    mov(t, T2_R0, T2_R11);
+    load_imm(t, T2_R3, (uint32_t)write);
+    call_block_fn(t, MBPF_JB_FN_CHECK);
+    mov(t, T2_R1, T2_R0);
+    e32(t, t2_pop((1u << T2_R0) | (1u << T2_R12)));
+    cmp_imm(t, T2_R1, 0);
+    bcond_to(t, T2_EQ, jit_stub_offset(t->c, fail));
+    jit_mark_stub(t->c, ok);
+    e32(t, t2_pop((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_PC)));
+    /* fail: record pc, address, size; status = read/write fault */
+    jit_mark_stub(t->c, fail);
+    e32(t, t2_uxth(T2_R2, T2_R0));
+    str_block(t, T2_R2, MBPF_JB_FAULT_PC);
+    str_block(t, T2_R12, MBPF_JB_FAULT_ADDR);
+    e32(t, t2_dp_reg(T2_ORR, 0, T2_R2, T2_PC, T2_R0, T2_LSR, 16));
+    str_block(t, T2_R2, MBPF_JB_FAULT_SIZE);
+    load_imm(t, T2_R0, write ? MBPF_FAULT_MEM_WRITE : MBPF_FAULT_MEM_READ);
+    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+}
+
+static int uses_checks(const jit_ctx *c)
+{
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
+        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) && c->facts[pc].mem != MBPF_MEM_NONE &&
+            c->facts[pc].mem != MBPF_MEM_PROVEN)
+            return 1;
+    return 0;
+}
+
+static void emit_stubs(t2 *t)
+{
+    /* exit with r0 = status */
+    jit_mark_stub(t->c, STUB_EXIT);
+    str_block(t, T2_R0, MBPF_JB_STATUS);
+    if (t->budget_reg != NO_REG)
+        str_block(t, t->budget_reg, MBPF_JB_BUDGET);
+    ldr_block(t, T2_R1, MBPF_JB_SAVED_SP);
+    e16(t, t2_mov_sp16(T2_R1));
+    e16(t, 0xbf00);
+    e32(t, t2_pop(0x8FF8)); /* {r3-r11, pc} */
+
+    jit_mark_stub(t->c, STUB_BUDGET);
+    str_block(t, T2_R0, MBPF_JB_FAULT_PC);
+    load_imm(t, T2_R0, MBPF_FAULT_BUDGET);
+    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+
+    jit_mark_stub(t->c, STUB_DEPTH);
+    str_block(t, T2_R0, MBPF_JB_FAULT_PC);
+    load_imm(t, T2_R0, MBPF_FAULT_CALL_DEPTH);
+    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+
+    jit_mark_stub(t->c, STUB_HELPER_END);
+    ldr_block(t, T2_R0, MBPF_JB_STATUS);
+    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+
+    if (uses_checks(t->c)) {
+        emit_check_stub(t, 0);
+        emit_check_stub(t, 1);
+    }
+}
+
+/* Allocation: halves (and the budget counter) ranked by loop-weighted use get r4..r9; ties go
+ * to the lower index, so the choice is deterministic. */
+static void choose_registers(t2 *t)
+{
+    const jit_ctx *c = t->c;
+    const mid_info *m = t->m;
+    uint32_t w[MID_NHALVES + 1];
+    for (int h = 0; h < MID_NHALVES; h++) {
+        w[h] = m->weight[h];
+        t->loc[h] = NO_REG;
+    }
+    w[BUDGET_CAND] = 0;
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        const int local = in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL;
+        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) && (jit_needs_budget(&c->facts[pc]) || local))
+            w[BUDGET_CAND] += 2u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
+    }
+    t->budget_reg = NO_REG;
+    static const int8_t natives[6] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9};
+    for (int k = 0; k < 6; k++) {
+        int best = -1;
+        for (int h = 0; h <= BUDGET_CAND; h++) {
+            if (!w[h])
+                continue;
+            if (best < 0 || w[h] > w[best])
+                best = h;
+        }
+        if (best < 0)
+            break;
+        w[best] = 0;
+        if (best == BUDGET_CAND)
+            t->budget_reg = natives[k];
+        else
+            t->loc[best] = natives[k];
+    }
+}
+
+/* A local-call target starts with push {lr}; callers branch 2 bytes before the instruction. */
+static void t2_function_entry(void *b)
+{
+    t2 *t = b;
+    t->in_subprog = 1;
+    e16(t, t2_push_lr16());
+}
+
+static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    t2 *t = b;
+    t->pc = pc;
+    t->alias_d = t->next_alias_d;
+    t->alias_s = t->next_alias_s;
+    t->next_alias_d = t->next_alias_s = -1;
+    t->live = t->m->live_out[pc];
+    t->hz = t->m->hz_in[pc];
+    if (f->flags & MBPF_FACT_LOOP_HEAD)
+        loop_entry_charge(t, MBPF_FACT_TRIPS(f));
+    return lower_insn(t, in, f);
+}
+
+int mbpf_t2_emit_program(jit_ctx *c)
+{
+    t2 t;
+    t.c = c;
+    t.m = c->mid;
+    t.in_subprog = 0;
+    t.n_cold = 0;
+    t.alias_d = t.alias_s = t.next_alias_d = t.next_alias_s = -1;
+    choose_registers(&t);
+
+    /* prologue: AAPCS entry with the block in r0 */
+    e32(&t, t2_push(0x4FF8)); /* {r3-r11, lr}: 40 bytes keeps sp 8-aligned */
+    mov(&t, T2_R11, T2_R0);
+    e16(&t, 0x4669); /* mov r1, sp */
+    str_block(&t, T2_R1, MBPF_JB_SAVED_SP);
+    ldr_block(&t, T2_R10, MBPF_JB_STACK_TOP0);
+    if (t.budget_reg != NO_REG)
+        ldr_block(&t, t.budget_reg, MBPF_JB_BUDGET);
+    const uint32_t entry_live = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t.m, 0) : 0;
+    for (int h = 0; h < MID_NHALVES; h++)
+        if (t.loc[h] != NO_REG && ((entry_live >> h) & 1u))
+            ldr_block(&t, t.loc[h], slot(h));
+
+    static const jit_backend_ops ops = {t2_function_entry, t2_insn};
+    int rc = jit_emit_body(c, &ops, &t);
+    if (rc)
+        return rc;
+    emit_stubs(&t);
+    emit_cold_stubs(&t);
+    if (t.n_cold > c->cold_cap)
+        return jit_fail(c, 0, "work arena too small for the cold paths");
+    if (c->pos > (1u << 20))
+        return jit_fail(c, 0, "program too large for Thumb-2 branch ranges");
+    return 0;
+}

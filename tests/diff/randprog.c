@@ -1,8 +1,8 @@
 /* Seeded generator of valid, terminating eBPF programs over all instruction classes, for
  * differential testing (interpreter vs translated code). Freestanding: it runs on the device.
  *
- * Shape: r0-r9 get constants; the context pointer (r1) is saved at [r10-8]; the stack slots
- * [r10-72, r10-8) are zeroed; then random blocks: ALU (every op, 32/64, imm/reg, division and
+ * Shape: the context pointer (r1) is kept in r9 (CTX_REG), which nothing else writes; r0-r8 get
+ * constants; the stack slots [r10-72, r10-8) are zeroed; then random blocks: ALU (every op, 32/64, imm/reg, division and
  * modulo with arbitrary divisors, movsx, byte swaps, neg), forward conditional jumps of every
  * kind, bounded loops, loads/stores/atomics on the stack and on the context (in bounds, and
  * rarely one past the end, which must fault the same way), LDDW, helper calls (pure helpers 0
@@ -12,7 +12,7 @@
  * Shapes that stress an optimising translator: blocks keeping all ten registers live as 64-bit
  * values (register pressure); values whose upper half is read on one path of a branch only;
  * context accesses through a data-dependent index and at the last valid byte; helper calls with
- * fresh values live in r6..r9 across them; rarely a long unbounded loop that exhausts the budget
+ * fresh values live in r6..r8 across them; rarely a long unbounded loop that exhausts the budget
  * part way through (both engines must stop at the same back edge). */
 #include "tests/diff/randprog.h"
 
@@ -66,12 +66,18 @@ static int32_t rnd_imm(gen *g)
     }
 }
 
-/* A data register the current block may write (never r10, never a loop counter). */
+/* The context pointer stays in this callee-saved register for the whole program: kept on the
+ * stack instead, it would turn every slot into "may hold an address" for the verifier after the
+ * first call, and a program could then no longer store a loaded value outside the stack. */
+#define CTX_REG 9
+
+/* A data register the current block may write (never r10, never the context register, never a
+ * loop counter). */
 static int wreg(gen *g)
 {
     for (;;) {
         int r = (int)below(g, 10);
-        if (r != g->loop_reg)
+        if (r != g->loop_reg && r != CTX_REG)
             return r;
     }
 }
@@ -105,6 +111,32 @@ static void gen_alu(gen *g)
     }
 }
 
+/* The register whose value a store outside the stack writes, made just before the store from
+ * a byte of the context and an immediate: the verifier refuses to store anything that may hold
+ * (part of) an address outside the stack, and after any call it can no longer tell which stack
+ * slots or results might. `base` is the context pointer (advanced by at most 15 when indexed). */
+static int stored_value(gen *g, int base, int indexed)
+{
+    int r = wreg(g);
+    while (r == base)
+        r = wreg(g);
+    put(g, MBPF_LDX | MBPF_MEM | MBPF_B, r, base, (int16_t)(indexed ? 0 : below(g, g->mem_len)), 0);
+    if (below(g, 2))
+        put(g, (uint8_t)(MBPF_ALU64 | MBPF_XOR | MBPF_K), r, 0, 0, rnd_imm(g));
+    return r;
+}
+
+/* Does the instruction just generated write register r (a load into it, a fetching atomic)? */
+static int writes_reg(const mbpf_insn *in, int r)
+{
+    const uint8_t cls = MBPF_CLASS(in->code);
+    if (cls == MBPF_LDX)
+        return MBPF_DST(in) == r;
+    if (cls == MBPF_STX && MBPF_MODE(in->code) == MBPF_ATOMIC)
+        return (in->imm == MBPF_CMPXCHG && r == 0) || ((in->imm & MBPF_FETCH) && MBPF_SRC(in) == r);
+    return 0;
+}
+
 static void gen_mem(gen *g)
 {
     static const uint8_t sizes[] = {MBPF_B, MBPF_H, MBPF_W, MBPF_DW};
@@ -115,19 +147,22 @@ static void gen_mem(gen *g)
     if (below(g, 2) || g->mem_len < 8) { /* stack slots [r10-72, r10-8) */
         base = MBPF_REG_FP;
         off = (int16_t)(-72 + (int32_t)below(g, 64 - size + 1));
-    } else { /* context through a pointer reloaded from [r10-8] */
+    } else { /* context through a copy of the context register */
         base = wreg(g);
-        put(g, MBPF_LDX | MBPF_MEM | MBPF_DW, base, MBPF_REG_FP, -8, 0);
+        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, base, CTX_REG, 0, 0);
         uint32_t span = g->mem_len - size + 1, k = below(g, 64);
         if (k == 0) {
             off = (int16_t)(g->mem_len - size + 1); /* one past the end: faults */
         } else if (k < 8) {
             off = (int16_t)(g->mem_len - size); /* the last valid bytes */
         } else if (k < 16 && g->mem_len >= 16 + size) {
-            /* data-dependent index: base += r & 15 (upper half zero), then a bounded offset */
+            /* data-dependent index: base += (a context byte) & 15, then a bounded offset (the
+             * byte, not any register: one derived from an address would make the access's
+             * pointer unknown to the verifier) */
             int idx = wreg(g);
             while (idx == base)
                 idx = wreg(g);
+            put(g, MBPF_LDX | MBPF_MEM | MBPF_B, idx, CTX_REG, (int16_t)below(g, g->mem_len), 0);
             put(g, MBPF_ALU64 | MBPF_AND | MBPF_K, idx, 0, 0, 15);
             put(g, MBPF_ALU64 | MBPF_ADD | MBPF_X, base, idx, 0, 0);
             off = (int16_t)below(g, g->mem_len - 15 - size + (below(g, 16) == 0 ? 2 : 0));
@@ -148,7 +183,8 @@ static void gen_mem(gen *g)
         put(g, (uint8_t)(MBPF_ST | MBPF_MEM | sz), base, 0, off, rnd_imm(g));
         break;
     case 3:
-        put(g, (uint8_t)(MBPF_STX | MBPF_MEM | sz), base, (int)below(g, 10), off, 0);
+        put(g, (uint8_t)(MBPF_STX | MBPF_MEM | sz), base,
+            base == MBPF_REG_FP ? (int)below(g, 10) : stored_value(g, base, indexed), off, 0);
         break;
     default: { /* atomic, 4 or 8 bytes, 4-aligned within the area */
         static const int32_t aops[] = {MBPF_ADD, MBPF_OR, MBPF_AND, MBPF_XOR, MBPF_ADD | MBPF_FETCH,
@@ -156,7 +192,8 @@ static void gen_mem(gen *g)
                                        MBPF_XOR | MBPF_FETCH, MBPF_XCHG, MBPF_CMPXCHG};
         uint8_t asz = below(g, 2) ? MBPF_W : MBPF_DW;
         int32_t op = aops[below(g, 10)];
-        int src = op == MBPF_CMPXCHG || (op & MBPF_FETCH) ? wreg(g) : (int)below(g, 10);
+        int src = base == MBPF_REG_FP ? (op == MBPF_CMPXCHG || (op & MBPF_FETCH) ? wreg(g) : (int)below(g, 10))
+                                      : stored_value(g, base, indexed);
         if (op == MBPF_CMPXCHG && g->loop_reg == 0)
             op = MBPF_ADD; /* cmpxchg writes r0 */
         if (base == MBPF_REG_FP)
@@ -167,6 +204,10 @@ static void gen_mem(gen *g)
         break;
     }
     }
+    /* the context pointer lives only inside this access: a register left holding it could later
+     * be stored outside the stack, which the verifier refuses (it would leak an address) */
+    if (base != MBPF_REG_FP && g->n <= g->cap && !writes_reg(&g->out[g->n - 1], base))
+        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, base, 0, 0, rnd_imm(g));
 }
 
 static void gen_simple(gen *g)
@@ -204,7 +245,7 @@ static void gen_loop(gen *g)
 {
     if (g->loop_reg >= 0)
         return;
-    int c = (int)below(g, 10);
+    int c = wreg(g);
     put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, c, 0, 0, (int32_t)(1 + below(g, 6)));
     g->loop_reg = c;
     uint32_t head = g->n, count = 1 + below(g, 5);
@@ -228,7 +269,7 @@ static void gen_pressure(gen *g)
     static const uint8_t ops[] = {MBPF_ADD, MBPF_SUB, MBPF_XOR, MBPF_OR, MBPF_MUL};
     const uint32_t rot = 1 + below(g, 9);
     for (int r = 0; r < 10; r++) {
-        if (r == g->loop_reg)
+        if (r == g->loop_reg || r == CTX_REG)
             continue;
         put(g, (uint8_t)(MBPF_ALU64 | ops[below(g, sizeof ops)] | MBPF_X), r, (int)((r + rot) % 10), 0, 0);
         if (below(g, 3) == 0)
@@ -269,7 +310,7 @@ static void gen_long_loop(gen *g)
 static void gen_call(gen *g)
 {
     for (int r = 6; r <= 9; r++) /* fresh values that must survive the call */
-        if (r != g->loop_reg && below(g, 2))
+        if (r != g->loop_reg && r != CTX_REG && below(g, 2))
             put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, r, 0, 0, rnd_imm(g));
     if (below(g, 2)) { /* pure helpers: gather_bytes (0) or isqrt (3) */
         put(g, MBPF_OPC_CALL, 0, 0, 0, below(g, 2) ? 0 : 3);
@@ -299,10 +340,12 @@ uint32_t mbpf_randprog(uint32_t seed, uint32_t mem_len, mbpf_insn *out, uint32_t
     g.n_calls = 0;
     g.long_loop_done = below(&g, 16) != 0; /* one program in 16 may get a long loop */
 
-    put(&g, MBPF_STX | MBPF_MEM | MBPF_DW, MBPF_REG_FP, 1, -8, 0);
+    put(&g, MBPF_ALU64 | MBPF_MOV | MBPF_X, CTX_REG, 1, 0, 0);
     for (int16_t k = 16; k <= 72; k += 8)
         put(&g, MBPF_ST | MBPF_MEM | MBPF_DW, MBPF_REG_FP, 0, (int16_t)-k, 0);
     for (int r = 0; r < 10; r++) {
+        if (r == CTX_REG)
+            continue;
         if (below(&g, 2)) {
             put(&g, MBPF_OPC_LDDW, r, 0, 0, (int32_t)rnd(&g));
             put(&g, 0, 0, 0, 0, (int32_t)rnd(&g));
@@ -335,7 +378,8 @@ uint32_t mbpf_randprog(uint32_t seed, uint32_t mem_len, mbpf_insn *out, uint32_t
         reload_args(&g);
     }
     for (int r = 1; r < 10; r++)
-        put(&g, MBPF_ALU64 | MBPF_XOR | MBPF_X, 0, r, 0, 0);
+        if (r != CTX_REG) /* the result is a number, not an address */
+            put(&g, MBPF_ALU64 | MBPF_XOR | MBPF_X, 0, r, 0, 0);
     put(&g, MBPF_OPC_EXIT, 0, 0, 0, 0);
     /* local functions: mix r1..r5 into r0, scribble on r6..r9 (the caller's must survive) and on
      * their own stack frame */

@@ -14,6 +14,7 @@
  * carries no fault bookkeeping. */
 #include "jit/jit_core.h"
 #include "jit/mid/mid.h"
+#include "jit/jit_runtime.h"
 #include "jit/thumb2/t2_encode.h"
 
 enum {
@@ -1072,14 +1073,16 @@ static int lower_helper_call(t2 *t, const mbpf_insn *in)
         if (t->loc[H_HI(r)] != NO_REG)
             str_block(t, t->loc[H_HI(r)], MBPF_JB_REG_HI(r));
     }
+    uint32_t pcw = t->pc;
     if (MBPF_SRCBIT(in->code)) {
-        /* callx: the id is all 64 bits; one with upper bits set is no helper (id 0xffffffff) */
+        /* callx: the trampoline reads all 64 bits of the id from d's block slots (an id with
+         * bits above 31 is an unknown helper, reported with the whole id as in the interpreter) */
         const int d = MBPF_DST(in);
-        mov(t, T2_R1, rd_h(t, H_LO(d), T2_R1));
-        const int hi = rd_h(t, H_HI(d), T2_R2);
-        cmp_imm(t, hi, 0);
-        bcond_to(t, T2_EQ, t->c->pos + 8);
-        load_imm(t, T2_R1, 0xffffffffu);
+        const int lo = rd_h(t, H_LO(d), T2_R1);
+        str_block(t, lo, MBPF_JB_REG_LO(d));
+        str_block(t, rd_h(t, H_HI(d), T2_R2), MBPF_JB_REG_HI(d));
+        mov(t, T2_R1, lo);
+        pcw |= MBPF_JIT_CALLX | MBPF_JIT_CALLX_REG(d);
     } else {
         load_imm(t, T2_R1, (uint32_t)in->imm);
     }
@@ -1088,7 +1091,7 @@ static int lower_helper_call(t2 *t, const mbpf_insn *in)
     mov(t, T2_R0, T2_R11);
     str_block(t, T2_R10, MBPF_JB_STACK_CUR);
     e32(t, t2_addw(T2_R2, T2_R11, MBPF_JB_REG_LO(1)));
-    load_imm(t, T2_R3, t->pc);
+    load_imm(t, T2_R3, pcw);
     call_block_fn(t, MBPF_JB_FN_HELPER);
     put_h(t, H_LO(0), T2_R0);
     put_h(t, H_HI(0), T2_R1);

@@ -3,10 +3,12 @@
 #include <string.h>
 
 #include "mcubpf/container.h"
+#include "mcubpf/interp.h"
 #include "mcubpf/image.h"
 #include "mcubpf/runtime.h"
 #include "mcubpf/sha256.h"
 #include "mcubpf/verifier.h"
+#include "runtime/interp_code.h"
 #include "runtime/rt_internal.h"
 #include "runtime/rt_trust.h"
 
@@ -37,6 +39,12 @@ size_t mbpf_rt_work_size(uint32_t n_insns)
 size_t mbpf_rt_work_need(const mbpf_program *p)
 {
     return work_size(p->n_insns, mbpf_verify_arena_need(p));
+}
+
+size_t mbpf_rt_interp_size(uint32_t n_insns)
+{
+    /* every instruction a loop head and a charged back edge at worst */
+    return sizeof(interp_code) + 4u * (size_t)n_insns + sizeof(interp_slot) * (2u * (size_t)n_insns + 1u);
 }
 
 rt_work rt_work_split(mbpf_runtime *rt, const mbpf_program *p)
@@ -260,13 +268,19 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
     for (uint32_t id = 0; id < MBPF_RT_MAX_HELPERS; id++)
         p->helpers[id] = (id < 32 && (allowed >> id & 1u)) ? rt->helpers[id] : NULL;
     memset(&p->stats, 0, sizeof p->stats);
-    /* the facts of the verification just done are still in the work arena */
+    /* the facts of the verification just done are still in the work arena: kept if the slot has
+     * room, and used to pre-decode the program for the interpreter if it has room for that */
     p->facts_kept = 0;
-    if (s->kind != MBPF_RT_ENGINE_AOT && p->facts && p->facts_cap >= p->prog.n_insns) {
+    p->interp_ready = 0;
+    if (s->kind != MBPF_RT_ENGINE_AOT) {
         rt_work w = rt_work_split(rt, &p->prog);
-        for (uint32_t i = 0; i < p->prog.n_insns; i++)
-            p->facts[i] = w.facts[i];
-        p->facts_kept = 1;
+        if (p->facts && p->facts_cap >= p->prog.n_insns) {
+            for (uint32_t i = 0; i < p->prog.n_insns; i++)
+                p->facts[i] = w.facts[i];
+            p->facts_kept = 1;
+        }
+        if (p->interp_code && mbpf_interp_prepare(&p->prog, w.facts, p->interp_code, p->interp_cap) == 0)
+            p->interp_ready = 1;
     }
     if (s->kind == MBPF_RT_ENGINE_AOT) {
         memset(p->key, 0, sizeof p->key);
@@ -391,7 +405,7 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     {
         if (rt_jit_enabled(rt))
             p->stats.fallbacks++;
-        st = mbpf_interp_run(&x);
+        st = p->interp_ready ? mbpf_interp_exec(&x, p->interp_code) : mbpf_interp_run(&x);
         p->stats.engine = MBPF_RT_ENGINE_INTERP;
     }
     rt->running = 0;

@@ -118,6 +118,9 @@ static const mbpf_tenant tenant_net = {
 typedef struct slot {
     mbpf_prog prog;
     uint8_t data[16] __attribute__((aligned(8))); /* the program's .data/.bss */
+#if !MBPF_RT_WITH_JIT
+    uint32_t interp_code[384]; /* the pre-decoded form (about 13 bytes per instruction) */
+#endif
 } slot;
 
 static slot slot_sched, slot_filter, slot_reject, slot_oob;
@@ -169,6 +172,10 @@ static int load(slot *s, const mbpf_tenant *t, const char *path, int replace, in
         return -1;
     s->prog.data = s->data;
     s->prog.data_cap = sizeof s->data;
+#if !MBPF_RT_WITH_JIT
+    s->prog.interp_code = s->interp_code;
+    s->prog.interp_cap = sizeof s->interp_code;
+#endif
     mbpf_rt_error err;
     uint32_t t0 = board_counter_read();
     int rc = replace ? mbpf_rt_replace(&rt, &s->prog, buf, len, &err)

@@ -155,7 +155,12 @@ typedef struct mbpf_prog {
     mbpf_fact *facts;     /* optional */
     uint32_t facts_cap;   /* entries */
     uint32_t hook;        /* the hook this slot serves: programs must be built for it (--hook) */
+    void *interp_code;    /* optional, 4-byte aligned: room for the interpreter's pre-decoded form
+                           * (mbpf_rt_interp_need); without it, or when it is too small, the
+                           * interpreter decodes each instruction as it runs (slower) */
+    uint32_t interp_cap;  /* bytes */
     uint8_t facts_kept;   /* runtime-owned: facts hold this program's */
+    uint8_t interp_ready; /* runtime-owned: interp_code holds this program pre-decoded */
     /* runtime-owned */
     const mbpf_tenant *tenant;
     mbpf_program prog;
@@ -193,6 +198,11 @@ typedef struct mbpf_runtime {
  * instruction a jump), and the bytes program p needs (usually much less). */
 size_t mbpf_rt_work_size(uint32_t n_insns);
 size_t mbpf_rt_work_need(const mbpf_program *p);
+
+/* Bytes of mbpf_prog.interp_code enough for the pre-decoded form of any program of up to n_insns
+ * instructions (12 per instruction and per charged back edge, plus loop-head records and a
+ * header); the form a program really takes is usually 13 bytes per instruction. */
+size_t mbpf_rt_interp_size(uint32_t n_insns);
 
 /* Initialise rt with cfg (copied). Returns MBPF_RT_OK or MBPF_RT_ERR_ARG. */
 int mbpf_rt_init(mbpf_runtime *rt, const mbpf_rt_config *cfg);

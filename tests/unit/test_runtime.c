@@ -448,3 +448,37 @@ Test(runtime, memcpy_work_is_charged_to_the_budget)
     cr_assert_eq(run(&l, ctx, 64, MBPF_OK), 64);
     free(l.buf);
 }
+
+Test(runtime, programs_with_room_run_pre_decoded)
+{
+    /* r0 = sum of 0..99 through a bounded loop, then a store to the stack and a load back */
+    const mbpf_insn prog[] = {MOV64(0, 0), MOV64(3, 0), ALU64_REG(MBPF_ADD, 0, 3), ALU64_IMM(MBPF_ADD, 3, 1),
+                              JMP_IMM(MBPF_JLT, 3, 100, -3), STX(MBPF_DW, 10, 0, -8), LDX(MBPF_DW, 0, 10, -8),
+                              EXIT()};
+    static uint32_t code[1024];
+    size_t len;
+    loaded l;
+    memset(&l, 0, sizeof l);
+    l.prog.interp_code = code;
+    l.prog.interp_cap = (uint32_t)mbpf_rt_interp_size(ARRAY_LEN(prog));
+    cr_assert_leq(l.prog.interp_cap, sizeof code);
+    l.buf = pack(prog, ARRAY_LEN(prog), 0, &len);
+    mbpf_rt_error err;
+    cr_assert_eq(mbpf_rt_load(&rt, &l.prog, &tenants[0], l.buf, len, &err), MBPF_RT_OK);
+    cr_assert(l.prog.interp_ready);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 4950);
+    tenants[0].budget = 50; /* the loop's entry charge is more than that: the same stop as without */
+    run(&l, NULL, 0, MBPF_FAULT_BUDGET);
+    free(l.buf);
+
+    /* too little room: the program still runs, decoded as it goes */
+    tenants[0].budget = 1000;
+    memset(&l, 0, sizeof l);
+    l.prog.interp_code = code;
+    l.prog.interp_cap = 16;
+    l.buf = pack(prog, ARRAY_LEN(prog), 0, &len);
+    cr_assert_eq(mbpf_rt_load(&rt, &l.prog, &tenants[0], l.buf, len, &err), MBPF_RT_OK);
+    cr_assert(!l.prog.interp_ready);
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 4950);
+    free(l.buf);
+}

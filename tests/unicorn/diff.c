@@ -11,7 +11,8 @@
 #include "tests/unicorn/emu.h"
 #include "tests/unicorn/sandbox.h"
 
-#define EMU_TIMEOUT_US 2000000u /* a run that wanders off (a wrong jump) must not hang the fuzzer */
+#define EMU_TIMEOUT_US 20000000u /* a run that wanders off (a wrong jump) must not hang the fuzzer;
+                                 * far above any real run, even on a loaded machine */
 
 static emu *engines[2];
 static const mbpf_target targets[2] = {MBPF_TARGET_THUMB2, MBPF_TARGET_RV32IMC};

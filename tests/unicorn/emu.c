@@ -269,25 +269,20 @@ static void write_stubs(emu *e)
     }
 }
 
-emu *emu_open(mbpf_target t)
+/* Create the Unicorn engine of e with the sandbox mapped and the hooks set. 0 on success. */
+static int emu_setup(emu *e)
 {
-    emu *e = calloc(1, sizeof *e);
-    if (!e)
-        return NULL;
-    e->target = t;
-    e->thumb = t == MBPF_TARGET_THUMB2;
     uc_err err = e->thumb ? uc_open(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &e->uc)
                           : uc_open(UC_ARCH_RISCV, UC_MODE_RISCV32, &e->uc);
     if (err != UC_ERR_OK) {
         fprintf(stderr, "emu: this Unicorn cannot run %s: %s\n", e->thumb ? "Thumb-2" : "RV32",
                 uc_strerror(err));
-        free(e);
-        return NULL;
+        e->uc = NULL;
+        return -1;
     }
     if (e->thumb && (err = uc_ctl_set_cpu_model(e->uc, UC_CPU_ARM_CORTEX_M4)) != UC_ERR_OK) {
         fprintf(stderr, "emu: no Cortex-M4 model: %s\n", uc_strerror(err));
-        emu_close(e);
-        return NULL;
+        return -1;
     }
     /* each target has its own stub page: the sandbox memory is shared by both engines */
     e->stubs = sb_ptr(SB_STUBS_HOST + (e->thumb ? 0 : SB_STUBS_LEN));
@@ -308,6 +303,19 @@ emu *emu_open(mbpf_target t)
     rc |= uc_hook_add(e->uc, &h, UC_HOOK_INTR, (void *)on_interrupt, e, 1, 0) != UC_ERR_OK;
     if (rc) {
         fprintf(stderr, "emu: cannot set up the sandbox\n");
+        return -1;
+    }
+    return 0;
+}
+
+emu *emu_open(mbpf_target t)
+{
+    emu *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->target = t;
+    e->thumb = t == MBPF_TARGET_THUMB2;
+    if (emu_setup(e)) {
         emu_close(e);
         return NULL;
     }
@@ -381,6 +389,14 @@ mbpf_status emu_run(emu *e, mbpf_exec *x, uint32_t entry_off, uint64_t timeout_u
     if (e->trap.kind != EMU_TRAP_NONE) {
         *x = *hx;
         x->status = MBPF_FAULT_BAD_INSN;
+        /* a run stopped from outside (the watchdog) or by a trap leaves this Unicorn's
+         * translation state unreliable (2.0.1 crashed later in its block invalidation): the next
+         * run gets a fresh engine; the sandbox memory and the loaded code stay as they are */
+        uc_close(e->uc);
+        if (emu_setup(e)) {
+            fprintf(stderr, "emu: cannot re-create the engine\n");
+            abort();
+        }
         return x->status;
     }
     uc_reg_read(e->uc, e->thumb ? UC_ARM_REG_R0 : UC_RISCV_REG_A0, &status);

@@ -106,7 +106,7 @@ void mbpf_loaded_free(mbpf_loaded *l)
     memset(l, 0, sizeof *l);
 }
 
-static int load_raw(const uint8_t *buf, size_t len, mbpf_loaded *out, char *err, size_t errlen)
+int mbpf_load_raw(const uint8_t *buf, size_t len, mbpf_loaded *out, char *err, size_t errlen)
 {
     if (len == 0)
         return fail(err, errlen, "load: empty file");
@@ -298,6 +298,25 @@ static int select_program(elf_ctx *c, const char *want, size_t *sec_out, uint64_
         return 0;
     }
     if (count == 0 && text) {
+        /* several global functions in .text: which one is the program is not ours to guess */
+        size_t globals = 0;
+        char fnames[256] = "";
+        for (size_t k = 1; k < c->nsyms; k++) {
+            GElf_Sym sym;
+            if (!gelf_getsym(c->symtab, (int)k, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+                GELF_ST_BIND(sym.st_info) != STB_GLOBAL || sym.st_shndx != text)
+                continue;
+            const char *n = printable(elf_strptr(c->elf, c->symtab_link, sym.st_name));
+            globals++;
+            if (strlen(fnames) + strlen(n) + 3 < sizeof fnames) {
+                strcat(fnames, globals > 1 ? ", " : "");
+                strcat(fnames, n);
+            }
+        }
+        if (globals > 1)
+            return fail(c->err, c->errlen,
+                        "load: .text holds several global functions (%s); choose one with --section "
+                        "NAME (or put the program in its own section, SEC(\"name\"))", fnames);
         *sec_out = text;
         return 0;
     }
@@ -678,7 +697,7 @@ int mbpf_load_buffer(const uint8_t *buf, size_t len, const char *section, mbpf_l
     memset(out, 0, sizeof *out);
     if (len >= 4 && !memcmp(buf, "\177ELF", 4))
         return load_elf(buf, len, section, out, err, errlen);
-    return load_raw(buf, len, out, err, errlen);
+    return mbpf_load_raw(buf, len, out, err, errlen);
 }
 
 int mbpf_load_file(const char *path, const char *section, mbpf_loaded *out, char *err, size_t errlen)

@@ -20,6 +20,8 @@ typedef struct mbpf_loaded {
 int mbpf_load_file(const char *path, const char *section, mbpf_loaded *out, char *err, size_t errlen);
 int mbpf_load_buffer(const uint8_t *buf, size_t len, const char *section, mbpf_loaded *out,
                      char *err, size_t errlen);
+/* Raw bytecode (a multiple of 8 bytes), whatever it looks like. */
+int mbpf_load_raw(const uint8_t *buf, size_t len, mbpf_loaded *out, char *err, size_t errlen);
 void mbpf_loaded_free(mbpf_loaded *l);
 
 /* Read a whole file into a malloc'd buffer (NUL-terminated for convenience). */

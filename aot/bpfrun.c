@@ -486,9 +486,9 @@ int main(int argc, char **argv)
         free(file);
         return 2;
     }
-    if (guessed && stats)
-        fprintf(stderr, "bpfrun: note: %s is not ELF, a container or an image; read as raw bytecode\n",
-                prog_path);
+    if (guessed)
+        fprintf(stderr, "bpfrun: note: %s is not an ELF object, a container or an image; read as raw "
+                "bytecode (%u instructions)\n", prog_path, prog.prog.n_insns);
     uint8_t *mem = NULL;
     size_t mem_len = 0;
     if (mem_path) {

@@ -116,7 +116,7 @@ static int load_container(const char *path, const uint8_t *buf, size_t len, mbpf
     const char *why = NULL;
     int rc = -1;
     if (mbpf_container_parse(copy, len, &v, &why)) {
-        snprintf(err, errlen, "%s: bytecode container: %s", path, why ? why : "malformed");
+        snprintf(err, errlen, "%s: %s", path, why ? why : "container: malformed");
         goto done;
     }
     memset(out, 0, sizeof *out);

@@ -25,7 +25,7 @@ vectors: $(VECTOR_OBJS) $(BUILD)/test-vectors/input.bin $(BUILD)/bin/vectors-nat
 
 SUITES += vectors conformance
 suite-vectors: vectors
-	@scripts/run-suite $(BUILD)/results vectors tests/vectors/run $(BUILD)
+	@scripts/run-suite $(BUILD)/results vectors tests/vectors/run $(BUILD) --conformance-helpers
 
 suite-conformance: $(BUILD)/bin/bpfrun
 	@scripts/run-suite $(BUILD)/results conformance tests/conformance/run $(BUILD)/bin/bpfrun \

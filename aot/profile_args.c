@@ -131,7 +131,11 @@ static int set_helpers(mbpf_tool_profile *tp, const char *list, char *err, size_
         uint64_t id;
         if (!strcmp(w, "default") && !tp->conformance) {
             offer_defaults(tp);
-        } else if (!mbpf_parse_u64(w, &id)) {
+        } else if (w[0] >= '0' && w[0] <= '9') {
+            /* decimal ids only: "0x6" reads like the bitmask this option once took */
+            if (strspn(w, "0123456789") != strlen(w) || mbpf_parse_u64(w, &id))
+                return fail(err, errlen, "--helpers: '%s' is not a helper name or a decimal id "
+                            "(helpers are named, not given as a bitmask)", w);
             if (!mbpf_tool_offer_helper(tp, id > UINT32_MAX ? UINT32_MAX : (uint32_t)id, err, errlen))
                 return -1;
         } else {

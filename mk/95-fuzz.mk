@@ -12,7 +12,7 @@ FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz_,loader bytecode image container fa
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRCS) -o $@ -lelf
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRCS) -o $@ -lelf
 
 # Seed corpora from the test vectors: objects, their raw code, AOT images and containers of them.
 fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bpfpack
@@ -30,7 +30,7 @@ fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bp
 
 FUZZ_STEPS += fuzz-run
 fuzz-run: $(FUZZ_TARGETS) fuzz-seeds
-	tests/fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS)
+	$(Q)tests/fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 SUITES += fuzz-smoke
 suite-fuzz-smoke: $(FUZZ_TARGETS) fuzz-seeds

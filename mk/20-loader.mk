@@ -5,12 +5,13 @@ TOOLS += bpfrun
 bpfrun_SRCS := aot/bpfrun.c
 
 # Hostile inputs to bpfrun: each refused with one clear line (exit 2), never a sanitizer report.
-$(BUILD)/bad-input/maps.o: tests/bad-input/maps.c
+$(BUILD)/bad-input/%.o: tests/bad-input/%.c
 	@mkdir -p $(dir $@)
-	$(Q)$(BPF_CLANG) -O2 -target bpf -c $< -o $@
+	$(Q)$(BPF_CLANG) -O2 -target bpf -ffreestanding -c $< -o $@
 
 SUITES += bad-input
-BAD_INPUT_REFUSED := $(addprefix $(BUILD)/loader-test/,core.o dataptr.o kfunc.o fnptr.o multi.o)
+BAD_INPUT_REFUSED := $(addprefix $(BUILD)/loader-test/,core.o dataptr.o kfunc.o fnptr.o multi.o) \
+                     $(BUILD)/bad-input/text_functions.o
 suite-bad-input: $(BUILD)/bin/bpfrun $(BUILD)/bad-input/maps.o $(BUILD)/test-vectors/v3/helpers.o \
 		$(BUILD)/test-vectors/v3/globals.o $(BAD_INPUT_REFUSED)
 	@scripts/run-suite $(BUILD)/results bad-input tests/bad-input/run $(BUILD)/bin/bpfrun \

@@ -113,10 +113,22 @@ def main():
         mean = sum(to_tenths(r) for r in raws) // len(raws)
         rc, r0, logs, err = run(build, work, target, engine, objs["calibrate"], struct.pack("<8H", *raws))
         expect("calibrate", target, engine, (rc, r0), (0, hex(101 << 32 | mean)))
-        # the guard names the region: a context too short for the samples it claims is not
-        # possible here (len bounds the loop), so the fault case reads the threshold context short
         rc, r0, logs, err = run(build, work, target, engine, objs["threshold"], b"\x03\x00")
         expect("threshold short ctx", target, engine, (rc, r0), (0, "0x0"))
+
+        # the device profile: the same refusals on the host and on the boards
+        def refused(name, obj, extra, want):
+            rc, r0, logs, err = run(build, work, target, engine, obj, b"\0" * 8, extra)
+            line = [l for l in err.splitlines() if l.startswith("bpfrun:")]
+            expect(name, target, engine, (rc, bool(line) and want in line[-1]), (2, True))
+        refused("profile: one-frame stack", objs["coap_filter"], ["--stack", "512"],
+                "local calls nest 2 frames deep; the stack given holds 1")
+        refused("profile: helper not offered", objs["threshold"], ["--helpers", "log,sensor_read"],
+                "helper not known or not permitted: id 3")
+        refused("profile: strict", objs["coap_filter"], ["--strict"], "not proven in bounds")
+        rc, r0, logs, err = run(build, work, target, engine, objs["threshold"], ctx,
+                                ["--strict", "--sensor", "3=1"])
+        expect("profile: strict, all proven", target, engine, (rc, r0), (0, "0x0"))
     print("scenarios: %d checks over %d engine/target pairs, %d failed" % (total, len(TARGETS), failures))
     return 1 if failures else 0
 

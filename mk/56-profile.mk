@@ -2,3 +2,4 @@
 # host tools; the tools' profile parser and file-kind detection.
 CORE_SRCS += runtime/device_profile.c
 HOST_SRCS += aot/profile_args.c aot/file_kind.c aot/file_info.c
+UNIT_TEST_SRCS += tests/unit/test_profile.c

@@ -18,6 +18,7 @@
 #include "aot/profile_args.h"
 #include "aot/target_run.h"
 #include "aot/version.h"
+#include "mcubpf/helpers.h"
 #include "mcubpf/profile.h"
 #include "mcubpf/runtime.h"
 #include "mcubpf/test_helpers.h"
@@ -344,6 +345,26 @@ static int add_setting(uint32_t kind, uint64_t id, uint64_t value)
     return 0;
 }
 
+/* A device-specific helper the profile names and the program calls, but nothing here stands in
+ * for: say so rather than let the load fail on an unknown helper. */
+static int missing_stand_in(const mbpf_tool_profile *tp, const char *path, const mbpf_program *p)
+{
+    for (uint32_t pc = 0; pc < p->n_insns; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        if (in->code != MBPF_OPC_CALL || MBPF_SRC(in) != MBPF_CALL_HELPER || in->imm < MBPF_HELPER_DEFAULT_COUNT ||
+            in->imm >= 64 || !(tp->p.helpers_lo >> in->imm & 1u) ||
+            setting(MBPF_BUNDLE_SET_HELPER, (uint32_t)in->imm))
+            continue;
+        char name[48];
+        mbpf_tool_helper_name(tp, (uint32_t)in->imm, name, sizeof name);
+        fprintf(stderr, "bpfrun: %s: insn %u calls helper %d (%s), a helper of the device that "
+                "nothing stands in for here: give --helper %s=VALUE\n", path, pc, in->imm, name,
+                tp->names[in->imm][0] ? name : "ID");
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mem_path = NULL, *section = NULL, *prog_path = NULL, *kv_path = NULL;
@@ -489,6 +510,11 @@ int main(int argc, char **argv)
     if (guessed)
         fprintf(stderr, "bpfrun: note: %s is not an ELF object, a container or an image; read as raw "
                 "bytecode (%u instructions)\n", prog_path, prog.prog.n_insns);
+    if (!tp.conformance && !is_image && missing_stand_in(&tp, prog_path, &prog.prog)) {
+        free(file);
+        mbpf_loaded_free(&prog);
+        return 2;
+    }
     uint8_t *mem = NULL;
     size_t mem_len = 0;
     if (mem_path) {

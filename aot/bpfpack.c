@@ -97,7 +97,7 @@ int main(int argc, char **argv)
         goto done;
     }
     if (mbpf_profile_check(p, &tp.p, facts, arena, asz, &vr)) {
-        fprintf(stderr, "%s: %s\n", self, vr.msg);
+        mbpf_print_verify_error(self, &prog, vr.msg, vr.pc);
         goto done;
     }
     /* the loader merges .data and .bss without recording the boundary; storing data up to its

@@ -170,7 +170,7 @@ static int run_host_runtime(const host_run *h)
     }
     /* the device's load-time check of its profile, then the load, which verifies again */
     if (mbpf_profile_check(p, &h->tp->p, facts, arena, asz, &vr)) {
-        fprintf(stderr, "bpfrun: %s\n", vr.msg);
+        mbpf_print_verify_error("bpfrun", h->l, vr.msg, vr.pc);
         goto done;
     }
     if (h->stats)
@@ -214,7 +214,9 @@ static int run_host_runtime(const host_run *h)
     slot.facts_cap = p->n_insns;
     mbpf_rt_error err;
     if (mbpf_rt_load(&rt, &slot, &t, container, clen, &err)) {
-        fprintf(stderr, "bpfrun: %s\n", err.code == MBPF_RT_ERR_VERIFY ? mbpf_rt_last_message(&rt) : err.msg);
+        mbpf_print_verify_error("bpfrun", h->l,
+                                err.code == MBPF_RT_ERR_VERIFY ? mbpf_rt_last_message(&rt) : err.msg,
+                                err.code == MBPF_RT_ERR_VERIFY ? err.pc : UINT32_MAX);
         goto done;
     }
     uint64_t r0 = 0;
@@ -248,9 +250,10 @@ done:
 
 /* ---- host: the conformance helpers, the interpreter run directly ---- */
 
-static int run_host_conformance(const mbpf_tool_profile *tp, const mbpf_program *p, uint8_t *mem,
+static int run_host_conformance(const mbpf_tool_profile *tp, const mbpf_loaded *l, uint8_t *mem,
                                 size_t mem_len, uint64_t budget, int stats)
 {
+    const mbpf_program *p = &l->prog;
     size_t asz = mbpf_verify_arena_size(p->n_insns);
     void *arena = malloc(asz);
     mbpf_fact *facts = calloc(p->n_insns + 1, sizeof *facts);
@@ -261,7 +264,7 @@ static int run_host_conformance(const mbpf_tool_profile *tp, const mbpf_program 
         fprintf(stderr, "bpfrun: out of memory\n");
         rc = 1;
     } else if (mbpf_profile_check(p, &tp->p, facts, arena, asz, &vr)) {
-        fprintf(stderr, "bpfrun: %s\n", vr.msg);
+        mbpf_print_verify_error("bpfrun", l, vr.msg, vr.pc);
     } else {
         if (stats)
             fprintf(stderr, "verify: %u of %u memory accesses proven, %u of %u alu/load results "
@@ -540,6 +543,7 @@ int main(int argc, char **argv)
         r.engine = engine;
         r.profile = &tp;
         r.prog = is_image ? NULL : &prog.prog;
+        r.loaded = is_image ? NULL : &prog;
         r.image = is_image ? file : NULL;
         r.image_len = is_image ? file_len : 0;
         r.mem = mem;
@@ -557,7 +561,7 @@ int main(int argc, char **argv)
         for (uint32_t i = n_kv; i < KV_CAP; i++)
             memset(&kv[i], 0, sizeof kv[i]);
     } else if (tp.conformance) {
-        rc = run_host_conformance(&tp, &prog.prog, mem, mem_len, budget, stats);
+        rc = run_host_conformance(&tp, &prog, mem, mem_len, budget, stats);
     } else {
         host_run h = {&tp, &prog, mem, mem_len, budget, stats, kv};
         rc = run_host_runtime(&h);

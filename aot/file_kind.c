@@ -189,6 +189,16 @@ int mbpf_load_program_buffer(const char *path, const uint8_t *buf, size_t len, c
     }
 }
 
+void mbpf_print_verify_error(const char *self, const mbpf_loaded *l, const char *msg, uint32_t pc)
+{
+    const char *file;
+    uint32_t line;
+    if (l && !mbpf_loaded_source_line(l, pc, &file, &line))
+        fprintf(stderr, "%s: %s  [%s:%u]\n", self, msg, file, line);
+    else
+        fprintf(stderr, "%s: %s\n", self, msg);
+}
+
 int mbpf_load_program(const char *path, const char *section, int raw, mbpf_loaded *out,
                       int *guessed_raw, char *err, size_t errlen)
 {

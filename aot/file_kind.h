@@ -37,4 +37,8 @@ int mbpf_load_program(const char *path, const char *section, int raw, mbpf_loade
 int mbpf_load_program_buffer(const char *path, const uint8_t *buf, size_t len, const char *section,
                              int raw, mbpf_loaded *out, int *guessed_raw, char *err, size_t errlen);
 
+/* "SELF: MSG  [file.c:LINE]" on stderr: a verifier (or profile) message with the C line of the
+ * instruction it is about, when the object had line info. l may be NULL. */
+void mbpf_print_verify_error(const char *self, const mbpf_loaded *l, const char *msg, uint32_t pc);
+
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "aot/container_write.h"
+#include "aot/file_kind.h"
 #include "aot/image_write.h"
 #include "mcubpf/jit.h"
 #include "mcubpf/verifier.h"
@@ -89,7 +90,7 @@ static void put_padded(FILE *f, const void *p, size_t n)
 
 /* Host translation for the aot engine. Returns 0, 2 (rejected) with a message printed. */
 static int translate_on_host(const target_info *ti, const mbpf_profile *pr, const mbpf_program *p,
-                             uint8_t **code, uint32_t *len, uint32_t *entry)
+                             const mbpf_loaded *l, uint8_t **code, uint32_t *len, uint32_t *entry)
 {
     mbpf_verify_result vr;
     size_t asz = mbpf_verify_arena_size(p->n_insns), wsz = mbpf_jit_work_size(p->n_insns);
@@ -102,7 +103,7 @@ static int translate_on_host(const target_info *ti, const mbpf_profile *pr, cons
         fprintf(stderr, "bpfrun: out of memory\n");
         rc = 1;
     } else if (mbpf_profile_check(p, pr, facts, arena, asz, &vr)) {
-        fprintf(stderr, "bpfrun: %s\n", vr.msg);
+        mbpf_print_verify_error("bpfrun", l, vr.msg, vr.pc);
         rc = 2;
     } else {
         mbpf_jit_result jr;
@@ -170,7 +171,7 @@ static uint8_t *runtime_file(const target_info *ti, const mbpf_run_request *r, u
     }
     uint8_t *code = NULL;
     uint32_t code_len = 0, entry = 0;
-    *rc = translate_on_host(ti, &r->profile->p, r->prog, &code, &code_len, &entry);
+    *rc = translate_on_host(ti, &r->profile->p, r->prog, r->loaded, &code, &code_len, &entry);
     uint8_t *img = NULL;
     if (!*rc) {
         img = mbpf_image_build(ti->target, r->prog, code, code_len, entry, len);
@@ -232,7 +233,7 @@ int mbpf_target_run(const mbpf_run_request *r)
         h.rodata_len = p->rodata_len;
         h.data_len = p->data_len;
         if (eng == MBPF_ENGINE_AOT) {
-            int rc = translate_on_host(ti, &r->profile->p, p, &code, &h.code_len, &h.code_entry);
+            int rc = translate_on_host(ti, &r->profile->p, p, r->loaded, &code, &h.code_len, &h.code_entry);
             if (rc) {
                 free(code);
                 return rc;
@@ -277,7 +278,9 @@ int mbpf_target_run(const mbpf_run_request *r)
     unlink(bundle);
     result[strcspn(result, "\n")] = 0;
     if (!strncmp(result, "reject ", 7)) {
-        fprintf(stderr, "bpfrun: %s\n", result + 7);
+        const char *at = strstr(result, "insn ");
+        mbpf_print_verify_error("bpfrun", r->loaded, result + 7,
+                                at ? (uint32_t)strtoul(at + 5, NULL, 10) : UINT32_MAX);
         return 2;
     }
     if (strncmp(result, "result ", 7)) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aot/loader.h"
 #include "aot/profile_args.h"
 #include "mcubpf/runtime.h"
 #include "mcubpf/vm.h"
@@ -19,6 +20,7 @@ typedef struct mbpf_run_request {
     const char *engine;  /* interp, jit, aot */
     const mbpf_tool_profile *profile; /* conformance set: the engine runs the bytecode directly */
     const mbpf_program *prog;         /* the program (NULL when image is given) */
+    const mbpf_loaded *loaded;        /* what it was loaded from, for source lines (or NULL) */
     const uint8_t *image;             /* runtime mode: an AOT image to load as it is */
     size_t image_len;
     const uint8_t *mem;

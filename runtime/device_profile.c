@@ -134,7 +134,9 @@ int mbpf_profile_check(const mbpf_program *p, const mbpf_profile *pr, mbpf_fact 
         put_u32(&m, depth);
         put_str(&m, " frames deep; the stack given holds ");
         put_u32(&m, max);
-        put_str(&m, " (MBPF_STACK_SIZE bytes per frame)");
+        put_str(&m, " (");
+        put_u32(&m, MBPF_STACK_SIZE);
+        put_str(&m, " bytes per frame)");
         return -1;
     }
     if (pr->flags & MBPF_PROFILE_STRICT) {

@@ -122,7 +122,7 @@ def main():
             line = [l for l in err.splitlines() if l.startswith("bpfrun:")]
             expect(name, target, engine, (rc, bool(line) and want in line[-1]), (2, True))
         refused("profile: one-frame stack", objs["coap_filter"], ["--stack", "512"],
-                "local calls nest 2 frames deep; the stack given holds 1")
+                "local calls nest 2 frames deep; the stack given holds 1 (512 bytes per frame)")
         refused("profile: helper not offered", objs["threshold"], ["--helpers", "log,sensor_read"],
                 "helper not known or not permitted: id 3")
         refused("profile: strict", objs["coap_filter"], ["--strict"], "not proven in bounds")

@@ -15,10 +15,11 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRCS) -o $@ -lelf
 
 # Seed corpora from the test vectors: objects, their raw code, AOT images and containers of them.
-fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bpfpack
+fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bpfpack $(SCENARIO_OBJS)
 	@mkdir -p $(FUZZ_DIR)/seeds-loader $(FUZZ_DIR)/seeds-bytecode $(FUZZ_DIR)/seeds-image \
 		$(FUZZ_DIR)/seeds-container $(FUZZ_DIR)/seeds-facts
 	@for s in 1 2 3 4 5 6 7 8; do printf "\\$$(printf %o $$s)\\000\\000\\000" > $(FUZZ_DIR)/seeds-facts/seed$$s; done
+	@cp $(SCENARIO_OBJS) $(FUZZ_DIR)/seeds-loader/ # objects with BTF line info (-g)
 	@for v in $(VECTOR_NAMES); do \
 		cp $(BUILD)/test-vectors/v3/$$v.o $(FUZZ_DIR)/seeds-loader/$$v.o; \
 		llvm-objcopy --dump-section $$v=$(FUZZ_DIR)/seeds-bytecode/$$v.bin \

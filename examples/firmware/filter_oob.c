@@ -2,6 +2,7 @@
  * byte without checking it against the packet length. On a packet that lies about its length the
  * read falls outside the context and the runtime's guard ends the run with a memory fault. */
 #include "examples/firmware/fw_abi.h"
+#include "mcubpf/bpf_helpers.h"
 
 SEC("filter") uint64_t filter_oob(const uint8_t *pkt, uint64_t len)
 {

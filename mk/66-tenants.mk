@@ -6,18 +6,21 @@ TENANT_FW_THUMB2 := $(TENANT_DIR)/firmware-thumb2.elf
 TENANT_FW_RV32 := $(TENANT_DIR)/firmware-rv32imc.elf
 TENANT_FILES := $(foreach t,thumb2 rv32imc,$(foreach p,$(TENANT_PROGS),$(TENANT_DIR)/$(t)/$(p).mbc $(TENANT_DIR)/$(t)/$(p).img))
 
+# Device profile options per program: reenter calls the firmware's own test helper 10.
+TENANT_PROFILE_reenter := --helpers default,10
+
 $(TENANT_DIR)/progs/%.o: tests/tenants/progs/%.c tests/tenants/progs/probe.h include/mcubpf/bpf_helpers.h
 	@mkdir -p $(dir $@)
 	$(Q)$(BPF_CLANG) -O2 -target bpf -mcpu=v3 -ffreestanding -Wall -Werror -Iinclude -I. -c $< -o $@
 $(TENANT_DIR)/%.mbc: $(BUILD)/bin/bpfpack
 	@mkdir -p $(dir $@)
-	$(Q)$(BUILD)/bin/bpfpack $(TENANT_DIR)/progs/$(notdir $*).o -o $@ >/dev/null
+	$(Q)$(BUILD)/bin/bpfpack $(TENANT_DIR)/progs/$(notdir $*).o -o $@ $(TENANT_PROFILE_$(notdir $*)) >/dev/null
 $(TENANT_DIR)/thumb2/%.img: $(TENANT_DIR)/progs/%.o $(BUILD)/bin/bpf2thumb
 	@mkdir -p $(dir $@)
-	$(Q)$(BUILD)/bin/bpf2thumb $< -o $@ >/dev/null
+	$(Q)$(BUILD)/bin/bpf2thumb $< -o $@ $(TENANT_PROFILE_$*) >/dev/null
 $(TENANT_DIR)/rv32imc/%.img: $(TENANT_DIR)/progs/%.o $(BUILD)/bin/bpf2rv32
 	@mkdir -p $(dir $@)
-	$(Q)$(BUILD)/bin/bpf2rv32 $< -o $@ >/dev/null
+	$(Q)$(BUILD)/bin/bpf2rv32 $< -o $@ $(TENANT_PROFILE_$*) >/dev/null
 $(foreach t,thumb2 rv32imc,$(foreach p,$(TENANT_PROGS),$(eval $(TENANT_DIR)/$(t)/$(p).mbc: $(TENANT_DIR)/progs/$(p).o)))
 
 $(TENANT_FW_THUMB2): tests/tenants/firmware.c platform/mps2-an386/board.c $(call ARM_OBJ,$(CORE_SRCS))

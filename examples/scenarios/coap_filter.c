@@ -10,9 +10,11 @@
 #define OPT_URI_PATH 11
 #define MAX_OPTIONS 16
 
-/* An option's delta or length nibble with its extended bytes (13: one more byte, 14: two).
- * Returns the value, or -1 when it is malformed or runs past the end. */
-static __attribute__((noinline)) int64_t ext_value(const uint8_t *pkt, uint64_t len, uint64_t *pos,
+/* An option's delta or length nibble with its extended bytes (13: one more byte, 14: two) at
+ * pos. Returns the value, or -1 when it is malformed or runs past the end; the caller skips
+ * ext_bytes(nibble) bytes. (pos is passed by value: a function may not store what it reads
+ * through a pointer into its caller's frame, docs/writing-programs.md.) */
+static __attribute__((noinline)) int64_t ext_value(const uint8_t *pkt, uint64_t len, uint64_t pos,
                                                    uint32_t nibble)
 {
     if (nibble < 13)
@@ -20,15 +22,19 @@ static __attribute__((noinline)) int64_t ext_value(const uint8_t *pkt, uint64_t 
     if (nibble == 15)
         return -1;
     if (nibble == 13) {
-        if (*pos + 1 > len)
+        if (pos + 1 > len)
             return -1;
-        return 13 + pkt[(*pos)++];
+        return 13 + pkt[pos];
     }
-    if (*pos + 2 > len)
+    if (pos + 2 > len)
         return -1;
-    uint32_t v = (uint32_t)pkt[*pos] << 8 | pkt[*pos + 1];
-    *pos += 2;
+    uint32_t v = (uint32_t)pkt[pos] << 8 | pkt[pos + 1];
     return 269 + (int64_t)v;
+}
+
+static uint64_t ext_bytes(uint32_t nibble)
+{
+    return nibble == 13 ? 1 : nibble == 14 ? 2 : 0;
 }
 
 SEC("coap") uint64_t coap_filter(const uint8_t *pkt, uint64_t len)
@@ -46,8 +52,10 @@ SEC("coap") uint64_t coap_filter(const uint8_t *pkt, uint64_t len)
         uint8_t b = pkt[pos++];
         if (b == 0xff)
             return DROP; /* payload marker: the options ended without a match */
-        int64_t delta = ext_value(pkt, len, &pos, b >> 4);
-        int64_t olen = ext_value(pkt, len, &pos, b & 0x0f);
+        int64_t delta = ext_value(pkt, len, pos, b >> 4);
+        pos += ext_bytes(b >> 4);
+        int64_t olen = ext_value(pkt, len, pos, b & 0x0f);
+        pos += ext_bytes(b & 0x0f);
         if (delta < 0 || olen < 0 || pos + (uint64_t)olen > len)
             return DROP;
         number += (uint32_t)delta;

@@ -1,13 +1,18 @@
 # mcubpf top-level build. GNU make.
 #   make            build host tools and libraries
 #   make check      install missing packages, build everything, run all tests, print a summary
+#   make check-quick  the inner-loop subset of the suites (a few minutes): QUICK_SUITES
 #   make demo       install missing packages, run the end-to-end example
+#   make V=1 ...    show every command (quiet by default)
 #   make bench      benchmarks (slow; writes bench/results.md)
 #   make fuzz       long fuzzing runs
 # Components add themselves through mk/*.mk fragments (one per component).
 
 BUILD ?= build
 SAN ?= 1
+# Commands are not echoed unless V=1; tools and tests print what they do themselves.
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
 CONFORMANCE_DIR ?= ../shared/conformance
 
 CC ?= cc
@@ -49,7 +54,12 @@ DEMO_STEPS :=       # targets `make demo` runs in order
 BENCH_STEPS :=
 FUZZ_STEPS :=
 
-.PHONY: all check demo bench fuzz deps clean cross suites
+# The suites `make check-quick` runs: everything on the host plus the new-user scenarios on the
+# boards; the long differential, random, escape, tenant, firmware, benchmark and fuzz suites are
+# left to `make check`.
+QUICK_SUITES := unit cross bad-input vectors conformance verifier-cases scenarios
+
+.PHONY: all check check-quick demo bench fuzz deps clean cross suites
 all: tools
 
 DEPS_STAMP := $(BUILD)/.deps-installed
@@ -70,29 +80,29 @@ include $(sort $(wildcard mk/*.mk))
 
 $(LIBMCUBPF): $(call HOST_OBJ,$(CORE_SRCS) $(HOST_SRCS))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
 $(BUILD)/arm/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+	$(Q)$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
 $(BUILD)/rv32/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_CFLAGS) -c $< -o $@
+	$(Q)$(RV_CC) $(RV_CFLAGS) -c $< -o $@
 
 define tool_rule
 $(BUILD)/bin/$(1): $(call HOST_OBJ,$($(1)_SRCS)) $(LIBMCUBPF)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(HOST_LDFLAGS) -o $$@ $$^ $$(HOST_LIBS)
+	$(Q)$$(CC) $$(HOST_LDFLAGS) -o $$@ $$^ $$(HOST_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 tools: $(addprefix $(BUILD)/bin/,$(TOOLS))
 
 $(UNIT_TESTS): $(call HOST_OBJ,$(UNIT_TEST_SRCS)) $(LIBMCUBPF)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LIBS) -lcriterion
+	$(Q)$(CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LIBS) -lcriterion
 
 # Every device-side object must build freestanding for both targets.
 cross: $(call ARM_OBJ,$(CORE_SRCS)) $(call RV_OBJ,$(CORE_SRCS))
@@ -103,6 +113,10 @@ check: deps
 	@$(MAKE) --no-print-directory -k suites; true
 	@scripts/test-summary $(BUILD)/results $(SUITES)
 suites: $(addprefix suite-,$(SUITES))
+check-quick: deps
+	@rm -rf $(BUILD)/results
+	@$(MAKE) --no-print-directory -k $(addprefix suite-,$(QUICK_SUITES)); true
+	@scripts/test-summary $(BUILD)/results $(QUICK_SUITES)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(DEMO_STEPS)
@@ -112,6 +126,6 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_STEPS)
 
 clean:
-	rm -rf $(BUILD)
+	$(Q)rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

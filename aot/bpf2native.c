@@ -6,24 +6,35 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aot/file_info.h"
+#include "aot/file_kind.h"
 #include "aot/image_write.h"
 #include "aot/loader.h"
+#include "aot/profile_args.h"
 #include "aot/sign_write.h"
+#include "aot/version.h"
+#include "mcubpf/profile.h"
 #include "mcubpf/verifier.h"
 
 static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
-            "usage: %s PROG -o OUT [--section NAME] [--disasm] [--helpers MASK]\n"
+            "usage: %s PROG -o OUT [--section NAME] [--raw] [--disasm] [profile options]\n"
             "          [--hook N] [--prog-version N] [--sign KEY]\n"
-            "Verify PROG (ELF object from clang -target bpf, or raw bytecode), translate it to native\n"
-            "code for %s and write an AOT image to OUT.\n"
+            "       %s --info FILE\n"
+            "Check PROG (an eBPF ELF object from clang -target bpf, a bytecode container, or raw\n"
+            "bytecode) against the device profile, translate it to native code for %s and\n"
+            "write an AOT image to OUT.\n"
             "  --section NAME   program section or function (default: the only one)\n"
+            "  --raw            PROG is raw bytecode, whatever it looks like\n"
             "  --disasm         print each eBPF instruction and the native code it became\n"
-            "  --helpers MASK   helper ids (bit n = id n, 0..63) the program may call (default: all)\n"
-            "%s"
-            "Exit status: 0 ok, 1 usage or I/O error, 2 program rejected or not translatable.\n",
-            prog, strstr(prog, "rv32") ? "RV32IMC" : "Thumb-2 (ARMv7E-M)", mbpf_release_usage);
+            "  --info FILE      what FILE is (AOT image, container, object) and whether it checks\n"
+            "%s",
+            prog, prog, strstr(prog, "rv32") ? "RV32IMC" : "Thumb-2 (ARMv7E-M)", mbpf_release_usage);
+    mbpf_tool_profile_usage(f);
+    fprintf(f,
+            "  -h, --help       this text;  --version  the version\n"
+            "Exit status: 0 ok, 1 usage or I/O error, 2 program rejected or not translatable.\n");
 }
 
 static void print_native(csh h, const uint8_t *code, uint32_t from, uint32_t to)
@@ -116,9 +127,11 @@ int main(int argc, char **argv)
 {
     const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     mbpf_target target = strstr(self, "rv32") ? MBPF_TARGET_RV32IMC : MBPF_TARGET_THUMB2;
-    const char *in = NULL, *out = NULL, *section = NULL;
-    int disasm = 0;
-    uint64_t mask = ~0ull;
+    const char *in = NULL, *out = NULL, *section = NULL, *info_path = NULL;
+    int disasm = 0, raw = MBPF_RAW_GUESS;
+    static mbpf_tool_profile tp;
+    mbpf_tool_profile_default(&tp);
+    char err[512];
     const char *rerr = NULL;
     mbpf_release_opts rel = {0, 0, NULL};
     for (int i = 1; i < argc; i++) {
@@ -126,21 +139,34 @@ int main(int argc, char **argv)
         if (r < 0) {
             fprintf(stderr, "%s: %s\n", self, rerr);
             return 1;
-        } else if (r) {
+        }
+        if (r > 0)
             continue;
-        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+        int prc = mbpf_tool_profile_option(&tp, argc, argv, &i, err, sizeof err);
+        if (prc < 0) {
+            fprintf(stderr, "%s: %s\n", self, err);
+            return 1;
+        }
+        if (prc > 0)
+            continue;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout, self);
+            return 0;
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("%s (mcubpf) %s\n", self, MBPF_TOOLS_VERSION);
             return 0;
         } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             out = argv[++i];
         } else if (!strcmp(argv[i], "--section") && i + 1 < argc) {
             section = argv[++i];
-        } else if (!strcmp(argv[i], "--helpers") && i + 1 < argc) {
-            mask = strtoull(argv[++i], NULL, 0);
+        } else if (!strcmp(argv[i], "--info") && i + 1 < argc) {
+            info_path = argv[++i];
+        } else if (!strcmp(argv[i], "--raw")) {
+            raw = MBPF_RAW_FORCE;
         } else if (!strcmp(argv[i], "--disasm")) {
             disasm = 1;
         } else if (argv[i][0] == '-') {
-            fprintf(stderr, "%s: unknown option '%s' (see --help)\n", self, argv[i]);
+            fprintf(stderr, "%s: unknown or incomplete option '%s' (see --help)\n", self, argv[i]);
             return 1;
         } else if (!in) {
             in = argv[i];
@@ -149,18 +175,22 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    if (!in || !out) {
+    if (info_path && !in && !out)
+        return mbpf_print_file_info(self, info_path);
+    if (info_path || !in || !out) {
         usage(stderr, self);
         return 1;
     }
-    char err[256];
     mbpf_loaded prog;
-    if (mbpf_load_file(in, section, &prog, err, sizeof err)) {
+    int guessed = 0;
+    if (mbpf_load_program(in, section, raw, &prog, &guessed, err, sizeof err)) {
         fprintf(stderr, "%s: %s\n", self, err);
         return 2;
     }
+    if (guessed)
+        fprintf(stderr, "%s: note: %s is not an ELF object, a container or an image; read as raw "
+                "bytecode (%u instructions)\n", self, in, prog.prog.n_insns);
     const mbpf_program *p = &prog.prog;
-    mbpf_verify_opts vo = {mask, ~0ull, 0, MBPF_REGION_R | MBPF_REGION_W, 0};
     mbpf_verify_result vr;
     size_t asz = mbpf_verify_arena_size(p->n_insns), wsz = mbpf_jit_work_size(p->n_insns);
     uint32_t cap = p->n_insns * 96u + 4096u;
@@ -174,8 +204,8 @@ int main(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    if (mbpf_verify(p, &vo, facts, arena, asz, &vr)) {
-        fprintf(stderr, "%s: %s\n", self, vr.msg);
+    if (mbpf_profile_check(p, &tp.p, facts, arena, asz, &vr)) {
+        mbpf_print_verify_error(self, &prog, vr.msg, vr.pc);
         goto done;
     }
     mbpf_jit_opts jo = {0, offs};

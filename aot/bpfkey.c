@@ -9,6 +9,7 @@
 
 #include "aot/loader.h"
 #include "aot/sign_write.h"
+#include "aot/version.h"
 #include "mcubpf/sign.h"
 
 static void usage(FILE *f, const char *prog)
@@ -20,6 +21,7 @@ static void usage(FILE *f, const char *prog)
             "       %s check FILE.pub FILE     check the signature of a signed container/image\n"
             "Keys are raw bytes: 64 (libsodium's Ed25519 secret key) or 32 (public key).\n"
             "bpfpack/bpf2thumb/bpf2rv32 --sign NAME.key sign what they write.\n"
+            "  -h, --help  this text;  --version  the version\n"
             "Exit status: 0 ok, 1 usage or I/O error, 2 signature refused.\n",
             prog, prog, prog, prog);
 }
@@ -148,6 +150,10 @@ int main(int argc, char **argv)
     const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
         usage(stdout, self);
+        return 0;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--version")) {
+        printf("%s (mcubpf) %s\n", self, MBPF_TOOLS_VERSION);
         return 0;
     }
     if (sodium_init() < 0) {

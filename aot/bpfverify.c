@@ -1,33 +1,58 @@
-/* bpfverify: run the device verifier on the host and show its verdict, its figures and, on
- * request, the facts it hands to the translators for every instruction. */
+/* bpfverify: run the device's load-time check (its profile and the verifier) on the host and show
+ * the verdict, its figures and, on request, the facts it hands to the translators. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "aot/loader.h"
+#include "aot/file_kind.h"
+#include "aot/profile_args.h"
+#include "aot/version.h"
+#include "mcubpf/profile.h"
 #include "mcubpf/verifier.h"
 
 static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
-            "usage: %s PROG [--section NAME] [--ctx rw|ro|none] [--ctx-min BYTES] [--helpers MASK]\n"
-            "       [--max-insns N] [--rodata BYTES] [--data BYTES] [--facts]\n"
-            "Verify PROG (ELF object from clang -target bpf, or raw bytecode) as the device would and\n"
-            "print the verdict: the reason of a rejection, or the figures of an accepted program.\n"
+            "usage: %s PROG [--section NAME] [--raw] [profile options] [--facts]\n"
+            "Check PROG (an eBPF ELF object from clang -target bpf, a bytecode container, or raw\n"
+            "bytecode) as the device does when it loads it, and print the verdict: the reason of a\n"
+            "rejection, or the figures of an accepted program.\n"
             "  --section NAME   program section or function (default: the only one)\n"
-            "  --ctx MODE       access the embedder grants to the context (default rw)\n"
-            "  --ctx-min BYTES  the embedder promises contexts of at least BYTES bytes (default 0)\n"
-            "  --helpers MASK   helper ids (bit n = id n, 0..63) the program may call (default: all)\n"
-            "  --max-insns N    program size limit (default 65536)\n"
+            "  --raw            PROG is raw bytecode, whatever it looks like\n"
             "  --rodata BYTES, --data BYTES  sizes of the regions of raw bytecode (default 0)\n"
+            "  --max-insns N    program size limit (default 65536)\n"
             "  --facts          list every instruction with its facts\n"
-            "Exit status: 0 accepted, 1 usage or I/O error, 2 rejected.\n",
+            "  --strict         (profile) reject unless every memory access is proven; lists each\n"
+            "                   access that is not\n",
             prog);
+    mbpf_tool_profile_usage(f);
+    fprintf(f,
+            "  -h, --help       this text;  --version  the version\n"
+            "Exit status: 0 accepted, 1 usage or I/O error, 2 rejected (file, profile or verifier).\n");
 }
 
 static const char *const region_names[] = {"stack", "ctx", "rodata", "data", "extra"};
 
-static void list_facts(const mbpf_program *p, const mbpf_fact *facts)
+static void print_mem_fact(const mbpf_fact *f)
+{
+    const char *region = f->region < 5 ? region_names[f->region] : "?";
+    if (f->mem == MBPF_MEM_PROVEN)
+        printf(" proven in %s", region);
+    else if (f->mem == MBPF_MEM_GUARD_REGION)
+        printf(" guard (%s)", region);
+    else if (f->mem == MBPF_MEM_GUARD_ANY)
+        printf(" guard (any region)");
+}
+
+static void print_line(const mbpf_loaded *l, uint32_t pc)
+{
+    const char *file;
+    uint32_t line;
+    if (!mbpf_loaded_source_line(l, pc, &file, &line))
+        printf("  [%s:%u]", file, line);
+}
+
+static void list_facts(const mbpf_loaded *l, const mbpf_program *p, const mbpf_fact *facts)
 {
     char dis[64];
     for (uint32_t pc = 0; pc < p->n_insns; pc++) {
@@ -36,13 +61,7 @@ static void list_facts(const mbpf_program *p, const mbpf_fact *facts)
             continue;
         mbpf_disasm(&p->insns[pc], pc + 1 < p->n_insns ? &p->insns[pc + 1] : NULL, dis, sizeof dis);
         printf("%5u%s %-28s", pc, (f->flags & MBPF_FACT_JUMP_TARGET) ? ">" : " ", dis);
-        const char *region = f->region < 5 ? region_names[f->region] : "?";
-        if (f->mem == MBPF_MEM_PROVEN)
-            printf(" proven in %s", region);
-        else if (f->mem == MBPF_MEM_GUARD_REGION)
-            printf(" guard (%s)", region);
-        else if (f->mem == MBPF_MEM_GUARD_ANY)
-            printf(" guard (any region)");
+        print_mem_fact(f);
         if (f->flags & MBPF_FACT_ALIGNED)
             printf(" aligned");
         if (f->flags & MBPF_FACT_HI_ZERO)
@@ -51,49 +70,80 @@ static void list_facts(const mbpf_program *p, const mbpf_fact *facts)
             printf(" loop head: %u trips", MBPF_FACT_TRIPS(f));
         if (f->flags & MBPF_FACT_BACKEDGE)
             printf((f->flags & MBPF_FACT_BOUNDED) ? " loop: bounded" : " loop: budgeted");
+        print_line(l, pc);
         printf("\n");
     }
+}
+
+/* --strict: every access the verifier could not prove, with its source line when known. */
+static void list_unproven(const mbpf_loaded *l, const mbpf_program *p, const mbpf_fact *facts)
+{
+    char dis[64];
+    for (uint32_t pc = 0; pc < p->n_insns; pc++) {
+        const mbpf_fact *f = &facts[pc];
+        if (f->mem != MBPF_MEM_GUARD_REGION && f->mem != MBPF_MEM_GUARD_ANY)
+            continue;
+        mbpf_disasm(&p->insns[pc], pc + 1 < p->n_insns ? &p->insns[pc + 1] : NULL, dis, sizeof dis);
+        printf("  not proven: insn %u (%s):", pc, dis);
+        print_mem_fact(f);
+        print_line(l, pc);
+        printf("\n");
+    }
+}
+
+static int parse_size(const char *self, const char *opt, const char *v, uint32_t *out)
+{
+    uint64_t n;
+    if (mbpf_parse_u64(v, &n) || n > UINT32_MAX) {
+        fprintf(stderr, "%s: %s: '%s' is not a number\n", self, opt, v);
+        return -1;
+    }
+    *out = (uint32_t)n;
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
     const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     const char *in = NULL, *section = NULL;
-    mbpf_verify_opts opts = {~0ull, ~0ull, 0, MBPF_REGION_R | MBPF_REGION_W, 0};
-    int show_facts = 0;
+    static mbpf_tool_profile tp;
+    mbpf_tool_profile_default(&tp);
+    int show_facts = 0, raw = MBPF_RAW_GUESS;
     uint32_t rodata_len = 0, data_len = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char err[512];
+        int prc = mbpf_tool_profile_option(&tp, argc, argv, &i, err, sizeof err);
+        if (prc < 0) {
+            fprintf(stderr, "%s: %s\n", self, err);
+            return 1;
+        }
+        if (prc > 0)
+            continue;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout, self);
             return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("%s (mcubpf) %s\n", self, MBPF_TOOLS_VERSION);
+            return 0;
         } else if (!strcmp(a, "--facts")) {
             show_facts = 1;
+        } else if (!strcmp(a, "--raw")) {
+            raw = MBPF_RAW_FORCE;
         } else if (!strcmp(a, "--section") && v) {
             section = argv[++i];
-        } else if (!strcmp(a, "--ctx") && v) {
-            i++;
-            opts.ctx_flags = !strcmp(v, "rw") ? (MBPF_REGION_R | MBPF_REGION_W)
-                             : !strcmp(v, "ro") ? MBPF_REGION_R
-                             : !strcmp(v, "none") ? 0u : 99u;
-            if (opts.ctx_flags == 99u) {
-                fprintf(stderr, "%s: --ctx takes rw, ro or none\n", self);
-                return 1;
-            }
         } else if (!strcmp(a, "--rodata") && v) {
-            rodata_len = (uint32_t)strtoul(argv[++i], NULL, 0);
+            if (parse_size(self, a, argv[++i], &rodata_len))
+                return 1;
         } else if (!strcmp(a, "--data") && v) {
-            data_len = (uint32_t)strtoul(argv[++i], NULL, 0);
-        } else if (!strcmp(a, "--max-insns") && v) {
-            opts.max_insns = (uint32_t)strtoul(argv[++i], NULL, 0);
-        } else if (!strcmp(a, "--ctx-min") && v) {
-            opts.ctx_min_len = (uint32_t)strtoul(argv[++i], NULL, 0);
-        } else if (!strcmp(a, "--helpers") && v) {
-            opts.helper_mask_lo = strtoull(argv[++i], NULL, 0);
-            opts.helper_mask_hi = 0;
-        } else if (a[0] == '-' || in) {
-            usage(stderr, self);
+            if (parse_size(self, a, argv[++i], &data_len))
+                return 1;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "%s: unknown or incomplete option '%s' (see --help)\n", self, a);
+            return 1;
+        } else if (in) {
+            fprintf(stderr, "%s: more than one input (see --help)\n", self);
             return 1;
         } else {
             in = a;
@@ -103,12 +153,16 @@ int main(int argc, char **argv)
         usage(stderr, self);
         return 1;
     }
-    char err[256];
+    char err[512];
     mbpf_loaded l;
-    if (mbpf_load_file(in, section, &l, err, sizeof err)) {
+    int guessed = 0;
+    if (mbpf_load_program(in, section, raw, &l, &guessed, err, sizeof err)) {
         fprintf(stderr, "%s: %s\n", self, err);
-        return 1;
+        return 2;
     }
+    if (guessed)
+        fprintf(stderr, "%s: note: %s is not an ELF object, a container or an image; read as raw "
+                "bytecode (%u instructions)\n", self, in, l.prog.n_insns);
     mbpf_program prog = l.prog;
     const mbpf_program *p = &prog;
     uint8_t *zeros = calloc(1, (size_t)rodata_len + data_len + 1);
@@ -121,18 +175,24 @@ int main(int argc, char **argv)
         prog.data_len = data_len;
     }
     size_t need = mbpf_verify_arena_need(p);
+    if (need < p->n_insns)
+        need = p->n_insns;
     void *arena = malloc(need);
     mbpf_fact *facts = calloc(p->n_insns ? p->n_insns : 1, sizeof *facts);
     mbpf_verify_result r;
     int rc = 1;
     if (!arena || !facts) {
         fprintf(stderr, "%s: out of memory\n", self);
-    } else if (mbpf_verify(p, &opts, facts, arena, need, &r)) {
-        printf("%s\n", r.msg);
+    } else if (mbpf_profile_check(p, &tp.p, facts, arena, need, &r)) {
+        printf("%s", r.msg);
+        print_line(&l, r.pc);
+        printf("\n");
+        if ((tp.p.flags & MBPF_PROFILE_STRICT) && strstr(r.msg, "not proven"))
+            list_unproven(&l, p, facts);
         rc = 2;
     } else {
         if (show_facts)
-            list_facts(p, facts);
+            list_facts(&l, p, facts);
         printf("accepted: %u instructions; memory accesses proven %u/%u; results with a known-zero "
                "upper half %u/%u (alu32 %u/%u); loops bounded %u/%u; %u sweeps, %u states, arena "
                "%zu bytes\n",

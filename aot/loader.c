@@ -103,10 +103,12 @@ void mbpf_loaded_free(mbpf_loaded *l)
     free(l->insns);
     free(l->rodata);
     free(l->data);
+    free(l->lines);
+    free(l->strings);
     memset(l, 0, sizeof *l);
 }
 
-static int load_raw(const uint8_t *buf, size_t len, mbpf_loaded *out, char *err, size_t errlen)
+int mbpf_load_raw(const uint8_t *buf, size_t len, mbpf_loaded *out, char *err, size_t errlen)
 {
     if (len == 0)
         return fail(err, errlen, "load: empty file");
@@ -298,6 +300,25 @@ static int select_program(elf_ctx *c, const char *want, size_t *sec_out, uint64_
         return 0;
     }
     if (count == 0 && text) {
+        /* several global functions in .text: which one is the program is not ours to guess */
+        size_t globals = 0;
+        char fnames[256] = "";
+        for (size_t k = 1; k < c->nsyms; k++) {
+            GElf_Sym sym;
+            if (!gelf_getsym(c->symtab, (int)k, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+                GELF_ST_BIND(sym.st_info) != STB_GLOBAL || sym.st_shndx != text)
+                continue;
+            const char *n = printable(elf_strptr(c->elf, c->symtab_link, sym.st_name));
+            globals++;
+            if (strlen(fnames) + strlen(n) + 3 < sizeof fnames) {
+                strcat(fnames, globals > 1 ? ", " : "");
+                strcat(fnames, n);
+            }
+        }
+        if (globals > 1)
+            return fail(c->err, c->errlen,
+                        "load: .text holds several global functions (%s); choose one with --section "
+                        "NAME (or put the program in its own section, SEC(\"name\"))", fnames);
         *sec_out = text;
         return 0;
     }
@@ -602,6 +623,98 @@ static int link_unit(elf_ctx *c, const code_unit *u, mbpf_insn *insns)
     return 0;
 }
 
+/* ---- source lines: the line_info of .BTF.ext, names in the string table of .BTF ----
+ * .BTF header: magic u16, version u8, flags u8, hdr_len, type_off, type_len, str_off, str_len.
+ * .BTF.ext header: magic u16, version u8, flags u8, hdr_len, func_info off/len, line_info off/len.
+ * line_info: rec_size, then per section {sec_name_off, num_info, records of rec_size bytes:
+ * insn_off (bytes), file_name_off, line_off, line << 10 | column}. Anything malformed only means
+ * that no lines are known. */
+static uint32_t rd32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static const sec_info *find_section(const elf_ctx *c, const char *name)
+{
+    for (size_t i = 1; i < c->nsec; i++)
+        if (c->secs[i].bytes && !strcmp(c->secs[i].name, name))
+            return &c->secs[i];
+    return NULL;
+}
+
+static int cmp_line(const void *pa, const void *pb)
+{
+    const mbpf_src_line *a = pa, *b = pb;
+    return a->pc < b->pc ? -1 : a->pc > b->pc;
+}
+
+static void load_lines(elf_ctx *c, mbpf_loaded *out)
+{
+    const sec_info *btf = find_section(c, ".BTF"), *ext = find_section(c, ".BTF.ext");
+    if (!btf || !ext || btf->size < 24 || ext->size < 24 || (rd32(btf->bytes) & 0xffff) != 0xeb9f ||
+        (rd32(ext->bytes) & 0xffff) != 0xeb9f)
+        return;
+    uint64_t str_at = (uint64_t)rd32(btf->bytes + 4) + rd32(btf->bytes + 16);
+    uint32_t str_len = rd32(btf->bytes + 20);
+    uint64_t li_at = (uint64_t)rd32(ext->bytes + 4) + rd32(ext->bytes + 16);
+    uint32_t li_len = rd32(ext->bytes + 20);
+    if (str_at + str_len > btf->size || li_at + li_len > ext->size || li_len < 4 || !str_len)
+        return;
+    const uint8_t *li = ext->bytes + li_at;
+    uint32_t rec = rd32(li);
+    if (rec < 16)
+        return;
+    size_t cap = li_len / rec + 1, n = 0;
+    mbpf_src_line *lines = calloc(cap, sizeof *lines);
+    char *strings = malloc(str_len + 1);
+    if (!lines || !strings)
+        goto fail;
+    memcpy(strings, btf->bytes + str_at, str_len);
+    strings[str_len] = 0;
+    for (uint64_t p = 4; p + 8 <= li_len;) {
+        uint32_t name_off = rd32(li + p), count = rd32(li + p + 4);
+        p += 8;
+        if (name_off >= str_len || (uint64_t)count * rec > li_len - p)
+            goto fail;
+        size_t sec = 0;
+        for (size_t i = 1; i < c->nsec; i++)
+            if (c->secs[i].kind == SEC_CODE && !strcmp(c->secs[i].name, strings + name_off))
+                sec = i;
+        for (uint32_t k = 0; k < count; k++, p += rec) {
+            uint32_t insn_off = rd32(li + p), file_off = rd32(li + p + 4), lc = rd32(li + p + 12);
+            code_unit *u = sec && insn_off % 8 == 0 ? find_unit(c, sec, insn_off / 8) : NULL;
+            if (!u || u->base < 0 || file_off >= str_len || n == cap)
+                continue;
+            mbpf_src_line l = {(uint32_t)(u->base + (insn_off / 8 - u->start)), file_off, lc >> 10};
+            lines[n++] = l;
+        }
+    }
+    qsort(lines, n, sizeof *lines, cmp_line);
+    out->lines = lines;
+    out->n_lines = (uint32_t)n;
+    out->strings = strings;
+    out->strings_len = str_len;
+    return;
+fail:
+    free(lines);
+    free(strings);
+}
+
+int mbpf_loaded_source_line(const mbpf_loaded *l, uint32_t pc, const char **file, uint32_t *line)
+{
+    const mbpf_src_line *best = NULL;
+    for (uint32_t i = 0; i < l->n_lines && l->lines[i].pc <= pc; i++)
+        best = &l->lines[i];
+    if (!best || !best->line)
+        return -1;
+    const char *f = l->strings + best->file_off, *slash = strrchr(f, '/');
+    *file = slash ? slash + 1 : f;
+    *line = best->line;
+    return 0;
+}
+
 static int load_elf(const uint8_t *buf, size_t len, const char *section, mbpf_loaded *out,
                     char *err, size_t errlen)
 {
@@ -658,6 +771,7 @@ static int load_elf(const uint8_t *buf, size_t len, const char *section, mbpf_lo
     out->prog.insns = out->insns;
     out->prog.n_insns = n;
     snprintf(out->name, sizeof out->name, "%s", c.secs[first].name);
+    load_lines(&c, out);
     rc = 0;
 out:
     for (size_t i = 0; c.secs && i < c.nsec; i++)
@@ -678,7 +792,7 @@ int mbpf_load_buffer(const uint8_t *buf, size_t len, const char *section, mbpf_l
     memset(out, 0, sizeof *out);
     if (len >= 4 && !memcmp(buf, "\177ELF", 4))
         return load_elf(buf, len, section, out, err, errlen);
-    return load_raw(buf, len, out, err, errlen);
+    return mbpf_load_raw(buf, len, out, err, errlen);
 }
 
 int mbpf_load_file(const char *path, const char *section, mbpf_loaded *out, char *err, size_t errlen)

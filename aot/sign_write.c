@@ -13,9 +13,9 @@
 #include "mcubpf/sign.h"
 
 const char mbpf_release_usage[] =
-    "  --hook N           the hook (attach point and context ABI) the program is built for\n"
-    "  --prog-version N   its release number; a device refuses one older than it loaded\n"
-    "  --sign KEY         sign with the secret key file KEY (bpfkey generate)\n";
+    "  --hook N         the hook (attach point and context ABI) the program is built for\n"
+    "  --prog-version N its release number; a device refuses one older than it loaded\n"
+    "  --sign KEY       sign with the secret key file KEY (bpfkey generate)\n";
 
 static int parse_u32(const char *s, uint32_t *out)
 {

@@ -59,7 +59,7 @@ def bytecode_size(obj, kernel):
 
 
 def engine_run(build, target, engine, obj):
-    cmd = [os.path.join(build, "bin", "bpfrun"), "--stats", "--target", target, "--engine", engine,
+    cmd = [os.path.join(build, "bin", "bpfrun"), "--conformance-helpers", "--stats", "--target", target, "--engine", engine,
            "--mem", os.path.join(build, "bench", "input.bin"), obj]
     p = sh(cmd, timeout=600)
     stats = dict(re.findall(r"^(\w+): (\S+)$", p.stderr, re.M))
@@ -96,7 +96,7 @@ def verifier_section(build, bench_objs):
         mem = os.path.join(build, "test-vectors", "input.bin")
         r = engine_run(build, "thumb2", "interp", obj) if "bench" in obj else None
         if r is None:
-            p = sh([os.path.join(build, "bin", "bpfrun"), "--stats", "--target", "thumb2", "--engine",
+            p = sh([os.path.join(build, "bin", "bpfrun"), "--conformance-helpers", "--stats", "--target", "thumb2", "--engine",
                     "interp", "--mem", mem, obj])
             st = dict(re.findall(r"^(\w+): (\d+)", p.stderr, re.M))
             vi = int(st.get("verify_insns", 0))
@@ -260,7 +260,7 @@ def interpreter_section(build, ks, nat, runs):
           "input; pre-decoding measured on the device (`mbpf_interp_prepare`).", ""]
     executed = {}
     for k in ks:
-        p = sh([os.path.join(build, "bin", "bpfrun"), "--stats", "--mem",
+        p = sh([os.path.join(build, "bin", "bpfrun"), "--conformance-helpers", "--stats", "--mem",
                 os.path.join(build, "bench", "input.bin"), os.path.join(build, "bench", "bpf", k + ".o")])
         m = re.search(r"^insns: (\d+)$", p.stderr, re.M)
         executed[k] = int(m.group(1)) if m else 0

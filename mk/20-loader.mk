@@ -5,12 +5,13 @@ TOOLS += bpfrun
 bpfrun_SRCS := aot/bpfrun.c
 
 # Hostile inputs to bpfrun: each refused with one clear line (exit 2), never a sanitizer report.
-$(BUILD)/bad-input/maps.o: tests/bad-input/maps.c
+$(BUILD)/bad-input/%.o: tests/bad-input/%.c
 	@mkdir -p $(dir $@)
-	$(BPF_CLANG) -O2 -target bpf -c $< -o $@
+	$(Q)$(BPF_CLANG) -O2 -target bpf -ffreestanding -c $< -o $@
 
 SUITES += bad-input
-BAD_INPUT_REFUSED := $(addprefix $(BUILD)/loader-test/,core.o dataptr.o kfunc.o fnptr.o multi.o)
+BAD_INPUT_REFUSED := $(addprefix $(BUILD)/loader-test/,core.o dataptr.o kfunc.o fnptr.o multi.o) \
+                     $(BUILD)/bad-input/text_functions.o
 suite-bad-input: $(BUILD)/bin/bpfrun $(BUILD)/bad-input/maps.o $(BUILD)/test-vectors/v3/helpers.o \
 		$(BUILD)/test-vectors/v3/globals.o $(BAD_INPUT_REFUSED)
 	@scripts/run-suite $(BUILD)/results bad-input tests/bad-input/run $(BUILD)/bin/bpfrun \
@@ -22,7 +23,7 @@ suite-bad-input: $(BUILD)/bin/bpfrun $(BUILD)/bad-input/maps.o $(BUILD)/test-vec
 LOADER_FIXTURES := $(patsubst tests/loader/%.c,$(BUILD)/loader-test/%.o,$(wildcard tests/loader/*.c))
 $(BUILD)/loader-test/%.o: tests/loader/%.c
 	@mkdir -p $(dir $@)
-	$(BPF_CLANG) -O2 -g -target bpf -c $< -o $@
+	$(Q)$(BPF_CLANG) -O2 -g -target bpf -c $< -o $@
 UNIT_TEST_SRCS += tests/unit/test_loader.c
 $(call HOST_OBJ,tests/unit/test_loader.c): HOST_CFLAGS += -DLOADER_TEST_BUILD='"$(BUILD)"'
 $(call HOST_OBJ,tests/unit/test_loader.c): $(LOADER_FIXTURES) $(BUILD)/bad-input/maps.o

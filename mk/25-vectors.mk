@@ -8,7 +8,7 @@ BPF_CFLAGS := -O2 -target bpf -ffreestanding -Wall -Werror -I.
 define vector_rule
 $(BUILD)/test-vectors/$(1)/%.o: test-vectors/%.c test-vectors/vector.h
 	@mkdir -p $$(dir $$@)
-	$$(BPF_CLANG) $$(BPF_CFLAGS) -mcpu=$(1) -c $$< -o $$@
+	$(Q)$$(BPF_CLANG) $$(BPF_CFLAGS) -mcpu=$(1) -c $$< -o $$@
 endef
 $(foreach c,$(VECTOR_CPUS),$(eval $(call vector_rule,$(c))))
 # The loader unit tests read the vector objects.
@@ -16,7 +16,7 @@ $(call HOST_OBJ,tests/unit/test_loader.c): $(VECTOR_OBJS)
 
 $(BUILD)/test-vectors/input.bin: test-vectors/gen-input.py
 	@mkdir -p $(dir $@)
-	python3 $< $@
+	$(Q)python3 $< $@
 
 TOOLS += vectors-native
 vectors-native_SRCS := tests/vectors/native_main.c $(wildcard test-vectors/*.c)
@@ -25,7 +25,7 @@ vectors: $(VECTOR_OBJS) $(BUILD)/test-vectors/input.bin $(BUILD)/bin/vectors-nat
 
 SUITES += vectors conformance
 suite-vectors: vectors
-	@scripts/run-suite $(BUILD)/results vectors tests/vectors/run $(BUILD)
+	@scripts/run-suite $(BUILD)/results vectors tests/vectors/run $(BUILD) --conformance-helpers
 
 suite-conformance: $(BUILD)/bin/bpfrun
 	@scripts/run-suite $(BUILD)/results conformance tests/conformance/run $(BUILD)/bin/bpfrun \

@@ -34,21 +34,21 @@ RV_SODIUM_OBJS := $(patsubst %.c,$(BUILD)/rv32/sodium/%.o,$(SODIUM_SRCS))
 
 $(BUILD)/arm/sodium/%.o: $(SODIUM_STAMP)
 	@mkdir -p $(dir $@)
-	$(ARM_CC) $(ARM_ARCH) $(SODIUM_CFLAGS) -c $(SODIUM_LIB)/$*.c -o $@
+	$(Q)$(ARM_CC) $(ARM_ARCH) $(SODIUM_CFLAGS) -c $(SODIUM_LIB)/$*.c -o $@
 $(BUILD)/rv32/sodium/%.o: $(SODIUM_STAMP)
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) $(SODIUM_CFLAGS) -c $(SODIUM_LIB)/$*.c -o $@
+	$(Q)$(RV_CC) $(RV_ARCH) $(SODIUM_CFLAGS) -c $(SODIUM_LIB)/$*.c -o $@
 $(BUILD)/arm/ed25519/sign_ed25519.o: runtime/sign_ed25519.c $(SODIUM_STAMP)
 	@mkdir -p $(dir $@)
-	$(ARM_CC) $(ARM_CFLAGS) $(ED25519_WRAP_FLAGS) -c $< -o $@
+	$(Q)$(ARM_CC) $(ARM_CFLAGS) $(ED25519_WRAP_FLAGS) -c $< -o $@
 $(BUILD)/rv32/ed25519/sign_ed25519.o: runtime/sign_ed25519.c $(SODIUM_STAMP)
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_CFLAGS) $(ED25519_WRAP_FLAGS) -c $< -o $@
+	$(Q)$(RV_CC) $(RV_CFLAGS) $(ED25519_WRAP_FLAGS) -c $< -o $@
 
 $(ARM_ED25519_LIB): $(BUILD)/arm/ed25519/sign_ed25519.o $(ARM_SODIUM_OBJS)
-	rm -f $@ && $(ARM_CC:gcc=ar) rcs $@ $^
+	$(Q)rm -f $@ && $(ARM_CC:gcc=ar) rcs $@ $^
 $(RV_ED25519_LIB): $(BUILD)/rv32/ed25519/sign_ed25519.o $(RV_SODIUM_OBJS)
-	rm -f $@ && $(RV_CC:gcc=ar) rcs $@ $^
+	$(Q)rm -f $@ && $(RV_CC:gcc=ar) rcs $@ $^
 ed25519-libs: $(ARM_ED25519_LIB) $(RV_ED25519_LIB)
 .PHONY: ed25519-libs
 

@@ -6,7 +6,7 @@ PICOLIBC_LINK := --oslib=semihost --crt0=semihost -Wl,--gc-sections
 
 $(RUNNER_THUMB2): platform/runner.c platform/mps2-an386/board.c tests/diff/randprog.c $(call ARM_OBJ,$(CORE_SRCS))
 	@mkdir -p $(dir $@)
-	$(ARM_CC) $(ARM_ARCH) $(RUNNER_CFLAGS) -DMBPF_RUNNER_TARGET=MBPF_TARGET_THUMB2 \
+	$(Q)$(ARM_CC) $(ARM_ARCH) $(RUNNER_CFLAGS) -DMBPF_RUNNER_TARGET=MBPF_TARGET_THUMB2 \
 		-DMBPF_RUNNER_HAS_JIT=1 $(PICOLIBC_LINK) \
 		-Wl,--defsym=__flash=0x0 -Wl,--defsym=__flash_size=0x400000 \
 		-Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x400000 \
@@ -15,7 +15,7 @@ $(RUNNER_THUMB2): platform/runner.c platform/mps2-an386/board.c tests/diff/randp
 
 $(RUNNER_RV32): platform/runner.c platform/virt/board.c tests/diff/randprog.c $(call RV_OBJ,$(CORE_SRCS))
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) $(RUNNER_CFLAGS) -DMBPF_RUNNER_TARGET=MBPF_TARGET_RV32IMC \
+	$(Q)$(RV_CC) $(RV_ARCH) $(RUNNER_CFLAGS) -DMBPF_RUNNER_TARGET=MBPF_TARGET_RV32IMC \
 		-DMBPF_RUNNER_HAS_JIT=1 $(PICOLIBC_LINK) \
 		-Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x200000 \
 		-Wl,--defsym=__ram=0x80200000 -Wl,--defsym=__ram_size=0x400000 \

@@ -3,7 +3,7 @@ ESCAPE_C := $(basename $(notdir $(wildcard tests/escape/*.c)))
 ESCAPE_OBJS := $(patsubst %,$(BUILD)/escape/%.o,$(ESCAPE_C))
 $(BUILD)/escape/%.o: tests/escape/%.c
 	@mkdir -p $(dir $@)
-	$(BPF_CLANG) -O2 -target bpf -mcpu=v3 -ffreestanding -Wall -Werror -c $< -o $@
+	$(Q)$(BPF_CLANG) -O2 -target bpf -mcpu=v3 -ffreestanding -Wall -Werror -c $< -o $@
 
 SUITES += escape
 suite-escape: $(ESCAPE_OBJS) runners $(BUILD)/bin/bpfrun

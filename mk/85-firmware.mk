@@ -16,11 +16,11 @@ FW_FILES := $(foreach p,$(FW_PROGS),$(FW_DIR)/$(p).mbc $(FW_DIR)/$(p).thumb2.bin
 # The tools' one-line summaries go to a .log next to each output (shown when they fail).
 $(FW_DIR)/progs/%.o: $(FW_SRC)/%.c $(FW_SRC)/fw_abi.h include/mcubpf/bpf_helpers.h include/mcubpf/helpers.h
 	@mkdir -p $(dir $@)
-	$(BPF_CLANG) -O2 -target bpf -mcpu=v3 -ffreestanding -Wall -Werror -Iinclude -I. -c $< -o $@
+	$(Q)$(BPF_CLANG) -O2 -target bpf -mcpu=v3 -ffreestanding -Wall -Werror -Iinclude -I. -c $< -o $@
 $(FW_DIR)/%.mbc: $(FW_DIR)/progs/%.o $(BUILD)/bin/bpfpack
-	$(BUILD)/bin/bpfpack $< -o $@ >$@.log 2>&1 || { cat $@.log; exit 1; }
+	$(Q)$(BUILD)/bin/bpfpack $< -o $@ >$@.log 2>&1 || { cat $@.log; exit 1; }
 $(FW_DIR)/%.thumb2.bin: $(FW_DIR)/progs/%.o $(BUILD)/bin/bpf2thumb
-	$(BUILD)/bin/bpf2thumb $< -o $@ >$@.log 2>&1 || { cat $@.log; exit 1; }
+	$(Q)$(BUILD)/bin/bpf2thumb $< -o $@ >$@.log 2>&1 || { cat $@.log; exit 1; }
 .PRECIOUS: $(FW_DIR)/progs/%.o
 
 # Firmware objects, one directory per variant: $(FW_DIR)/{jit,interp,native}/. Application code
@@ -35,10 +35,10 @@ FW_RT_SRCS := $(filter runtime/rt%.c,$(CORE_SRCS))
 define fw_variant_rules
 $(FW_DIR)/$(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
-	$$(ARM_CC) $$(FW_CFLAGS) $$(FW_DEFS_$(1)) -c $$< -o $$@
+	$(Q)$$(ARM_CC) $$(FW_CFLAGS) $$(FW_DEFS_$(1)) -c $$< -o $$@
 $(FW_DIR)/$(1)/runtime/%.o: runtime/%.c
 	@mkdir -p $$(dir $$@)
-	$$(ARM_CC) $$(ARM_CFLAGS) $$(FW_DEFS_$(1)) -c $$< -o $$@
+	$(Q)$$(ARM_CC) $$(ARM_CFLAGS) $$(FW_DEFS_$(1)) -c $$< -o $$@
 endef
 $(foreach v,jit interp native,$(eval $(call fw_variant_rules,$(v))))
 fw_objs = $(patsubst %.c,$(FW_DIR)/$(1)/%.o,$(2))
@@ -52,12 +52,12 @@ FW_LINK = $(ARM_CC) $(ARM_ARCH) $(PICOLIBC_LINK) -DPICOLIBC_INTEGER_PRINTF_SCANF
 	-Wl,--defsym=__stack_size=0x2000 -Wl,-Map=$(basename $@).map $^ -o $@
 
 $(FW_ELF): $(call fw_objs,jit,$(FW_APP_SRCS)) $(call ARM_OBJ,$(CORE_SRCS))
-	$(FW_LINK)
+	$(Q)$(FW_LINK)
 $(FW_ELF_INTERP): $(call fw_objs,interp,$(FW_APP_SRCS) $(FW_RT_SRCS)) \
 		$(call ARM_OBJ,$(filter-out $(FW_RT_SRCS),$(CORE_SRCS)))
-	$(FW_LINK)
+	$(Q)$(FW_LINK)
 $(FW_ELF_NATIVE): $(call fw_objs,native,$(FW_APP_SRCS) $(FW_SRC)/native.c)
-	$(FW_LINK)
+	$(Q)$(FW_LINK)
 
 .PHONY: firmware demo-firmware footprint suite-firmware
 firmware: $(FW_ELF) $(FW_ELF_INTERP) $(FW_ELF_NATIVE) $(FW_FILES)

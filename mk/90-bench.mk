@@ -8,11 +8,11 @@ BENCH_NATIVE := $(foreach t,thumb2 rv32imc,$(foreach o,O2 Os,$(BUILD)/bench/nati
 
 $(BUILD)/bench/bpf/%.o: bench/kernels/%.c bench/kernels/kernel.h
 	@mkdir -p $(dir $@)
-	$(BPF_CLANG) -O2 -target bpf -mcpu=v3 -ffreestanding -Wall -Werror -I. -c $< -o $@
+	$(Q)$(BPF_CLANG) -O2 -target bpf -mcpu=v3 -ffreestanding -Wall -Werror -I. -c $< -o $@
 
 $(BENCH_INPUT): bench/gen-input.py
 	@mkdir -p $(dir $@)
-	python3 $< $@
+	$(Q)python3 $< $@
 
 BENCH_ARM_LINK := $(ARM_ARCH) $(PICOLIBC_LINK) -Wl,--defsym=__flash=0x0 -Wl,--defsym=__flash_size=0x400000 \
 	-Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x400000
@@ -22,10 +22,10 @@ BENCH_RV_LINK := $(RV_ARCH) $(PICOLIBC_LINK) -Wl,--defsym=__flash=0x80000000 -Wl
 define bench_native
 $(BUILD)/bench/native-$(1)-$(2).elf: bench/native_main.c $(wildcard bench/kernels/*.c) bench/kernels/list.h $(3)
 	@mkdir -p $$(dir $$@)/obj-$(1)-$(2)
-	for k in $(BENCH_KERNELS); do \
+	$(Q)for k in $(BENCH_KERNELS); do \
 		$(4) $(5) -$(2) -std=c99 $(WARN) -I. -ffreestanding -fno-inline-functions-called-once \
 			-c bench/kernels/$$$$k.c -o $$(dir $$@)/obj-$(1)-$(2)/$$$$k.o || exit 1; done
-	$(4) $(6) -Os -std=c99 $(WARN) -Iinclude -I. bench/native_main.c $(3) \
+	$(Q)$(4) $(6) -Os -std=c99 $(WARN) -Iinclude -I. bench/native_main.c $(3) \
 		$$(dir $$@)/obj-$(1)-$(2)/*.o -o $$@
 endef
 $(eval $(call bench_native,thumb2,O2,platform/mps2-an386/board.c,$(ARM_CC),$(ARM_ARCH),$(BENCH_ARM_LINK)))
@@ -37,7 +37,7 @@ bench-build: $(BENCH_BPF) $(BENCH_INPUT) $(BENCH_NATIVE) runners tools cross vec
 
 BENCH_STEPS += bench-run
 bench-run: bench-build
-	python3 bench/run.py $(BUILD) bench
+	$(Q)python3 bench/run.py $(BUILD) bench
 
 SUITES += bench-smoke
 suite-bench-smoke: bench-build

@@ -13,16 +13,17 @@ FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz_,loader bytecode image container fa
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRCS) -o $@ -lelf
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRCS) -o $@ -lelf
 
 # Seed corpora from the test vectors: objects, their raw code, AOT images and containers of them.
-fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bpfpack
+fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bpfpack $(SCENARIO_OBJS)
 	@mkdir -p $(FUZZ_DIR)/seeds-loader $(FUZZ_DIR)/seeds-bytecode $(FUZZ_DIR)/seeds-image \
 		$(FUZZ_DIR)/seeds-container $(FUZZ_DIR)/seeds-facts
 	@for s in 1 2 3 4 5 6 7 8; do printf "\\$$(printf %o $$s)\\000\\000\\000" > $(FUZZ_DIR)/seeds-facts/seed$$s; done
 	@mkdir -p $(FUZZ_DIR)/seeds-emu
 	@for g in 0 1 2 3 4 5 6 7; do for s in 1 2 3 4; do \
 		printf "\\$$(printf %o $$g)\\$$(printf %o $$s)\\000\\000\\000" > $(FUZZ_DIR)/seeds-emu/g$$g-s$$s; done; done
+	@cp $(SCENARIO_OBJS) $(FUZZ_DIR)/seeds-loader/ # objects with BTF line info (-g)
 	@for v in $(VECTOR_NAMES); do \
 		cp $(BUILD)/test-vectors/v3/$$v.o $(FUZZ_DIR)/seeds-loader/$$v.o; \
 		llvm-objcopy --dump-section $$v=$(FUZZ_DIR)/seeds-bytecode/$$v.bin \
@@ -34,7 +35,7 @@ fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bp
 
 FUZZ_STEPS += fuzz-run
 fuzz-run: $(FUZZ_TARGETS) fuzz-seeds
-	tests/fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS)
+	$(Q)tests/fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 SUITES += fuzz-smoke
 suite-fuzz-smoke: $(FUZZ_TARGETS) fuzz-seeds

@@ -16,11 +16,11 @@ UNICORN_SEED ?= 1
 
 $(BUILD)/unicorn/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(UNICORN_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(UNICORN_CFLAGS) -c $< -o $@
 
 $(EMU_DIFF): $(call UNICORN_OBJ,tests/unicorn/emu_diff.c $(UNICORN_SRCS) $(UNICORN_LIB_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ -lunicorn
+	$(Q)$(CC) -o $@ $^ -lunicorn
 
 SUITES += unicorn
 suite-unicorn: $(EMU_DIFF)
@@ -31,5 +31,5 @@ suite-unicorn: $(EMU_DIFF)
 # verifier is what it must see the effect of in translated code.
 $(FUZZ_DIR)/fuzz_emu: tests/unicorn/fuzz_emu.c $(UNICORN_SRCS) $(UNICORN_LIB_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c99 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address -Iinclude -I. \
+	$(Q)$(FUZZ_CC) -std=c99 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address -Iinclude -I. \
 		-DMBPF_INTERP_CHECK_FACTS $^ -o $@ -lunicorn

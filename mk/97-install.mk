@@ -17,10 +17,10 @@ DEV_INTERP_SRCS := $(filter-out jit/% $(DEV_RT_SRCS),$(DEV_SRCS))
 
 $(BUILD)/arm-interp/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(ARM_CC) $(ARM_CFLAGS) -DMBPF_RT_WITH_JIT=0 -c $< -o $@
+	$(Q)$(ARM_CC) $(ARM_CFLAGS) -DMBPF_RT_WITH_JIT=0 -c $< -o $@
 $(BUILD)/rv32-interp/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_CFLAGS) -DMBPF_RT_WITH_JIT=0 -c $< -o $@
+	$(Q)$(RV_CC) $(RV_CFLAGS) -DMBPF_RT_WITH_JIT=0 -c $< -o $@
 
 $(DEV_LIB_DIR)/thumb2/libmcubpf.a: $(call ARM_OBJ,$(DEV_SRCS))
 $(DEV_LIB_DIR)/thumb2/libmcubpf-interp.a: $(call ARM_OBJ,$(DEV_INTERP_SRCS)) \
@@ -32,10 +32,10 @@ $(DEV_LIB_DIR)/rv32imc/libmcubpf-interp.a: $(call RV_OBJ,$(DEV_INTERP_SRCS)) \
 $(DEV_LIB_DIR)/rv32imc/libmcubpf-ed25519.a: $(RV_ED25519_LIB)
 $(DEV_LIB_DIR)/thumb2/%.a:
 	@mkdir -p $(dir $@)
-	rm -f $@ && $(if $(filter %ed25519.a,$@),cp $< $@,$(ARM_CC:gcc=ar) rcs $@ $^)
+	$(Q)rm -f $@ && $(if $(filter %ed25519.a,$@),cp $< $@,$(ARM_CC:gcc=ar) rcs $@ $^)
 $(DEV_LIB_DIR)/rv32imc/%.a:
 	@mkdir -p $(dir $@)
-	rm -f $@ && $(if $(filter %ed25519.a,$@),cp $< $@,$(RV_CC:gcc=ar) rcs $@ $^)
+	$(Q)rm -f $@ && $(if $(filter %ed25519.a,$@),cp $< $@,$(RV_CC:gcc=ar) rcs $@ $^)
 DEV_LIBS := $(foreach t,thumb2 rv32imc,$(addprefix $(DEV_LIB_DIR)/$(t)/,libmcubpf.a libmcubpf-interp.a libmcubpf-ed25519.a))
 device-libs: $(DEV_LIBS)
 

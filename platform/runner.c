@@ -5,18 +5,26 @@
  *          code_bytes=N mem_hash=0x..   (interp: jit_insns and code_bytes are the pre-decoding)
  * or   reject <message>    (verifier or translator refused the program)
  * or   error <message>     (the runner itself could not work: bad bundle, I/O)
+ * In runtime mode (MBPF_BUNDLE_RUNTIME) the program runs as a tenant's through the runtime API
+ * with the default helpers; "log <line>" lines and, after the run, "kv <ns> <key> <value>" lines
+ * of the key/value store come before the result line.
  * The process exit code is 0 when one of these lines was printed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mcubpf/container.h"
+#include "mcubpf/helpers.h"
 #include "mcubpf/interp.h"
 #include "mcubpf/jit.h"
+#include "mcubpf/profile.h"
+#include "mcubpf/runtime.h"
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
 #include "platform/board.h"
 #include "platform/args.h"
 #include "platform/bundle.h"
+#include "platform/where.h"
 #include "tests/diff/randprog.h"
 
 #define BUNDLE_MAX (1024u * 1024u)
@@ -195,6 +203,136 @@ static int random_mode(uint32_t seed, uint32_t count)
 }
 #endif
 
+/* " rgn=NAME off=N": the region a faulting address lies in or nearest to. */
+static void print_where(uint64_t addr, const uint8_t *mem, uint32_t mem_len, const uint8_t *stack,
+                        uint32_t stack_len, const mbpf_program *prog)
+{
+    mbpf_where_region r[4] = {
+        {"ctx", (uintptr_t)mem, mem_len},
+        {"stack", (uintptr_t)stack, stack_len},
+        {"data", (uintptr_t)prog->data, prog->data_len},
+        {"rodata", (uintptr_t)prog->rodata, prog->rodata_len},
+    };
+    int64_t off = 0;
+    int k = mbpf_where(r, 4, addr, &off);
+    printf(" rgn=%s off=%lld rlen=%lu", k >= 0 ? r[k].name : "none", (long long)off,
+           (unsigned long)(k >= 0 ? r[k].len : 0));
+}
+
+/* ---- runtime mode: the program as a tenant's, with the default helpers ---- */
+#define KV_ENTRIES 64u
+#define MAX_SETTINGS 32u
+static mbpf_runtime rt;
+static mbpf_kv_entry kv_entries[KV_ENTRIES];
+static mbpf_kv kv = {kv_entries, KV_ENTRIES};
+static mbpf_bundle_setting settings[MAX_SETTINGS];
+static uint32_t n_settings;
+#define RUN_SETTINGS settings
+#define RUN_N_SETTINGS n_settings
+#include "platform/settings.h"
+
+static void log_write(void *user, const char *line, uint32_t len)
+{
+    (void)user;
+    printf("log %.*s\n", (int)len, line);
+}
+
+static int runtime_mode(const mbpf_bundle_header *h, const uint8_t *file, uint8_t *mem,
+                        const uint8_t *records)
+{
+    if (h->n_kv > KV_ENTRIES || h->n_settings > MAX_SETTINGS)
+        return error("too many kv entries or settings");
+    memcpy(kv_entries, records, (size_t)h->n_kv * sizeof(mbpf_kv_entry));
+    n_settings = h->n_settings;
+    memcpy(settings, records + (size_t)h->n_kv * sizeof(mbpf_kv_entry),
+           (size_t)n_settings * sizeof(mbpf_bundle_setting));
+
+    mbpf_rt_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.target = MBPF_RUNNER_TARGET;
+    cfg.flags = h->engine == MBPF_ENGINE_INTERP ? MBPF_RT_NO_JIT
+                : h->engine == MBPF_ENGINE_AOT
+                    ? MBPF_RT_ALLOW_AOT | MBPF_RT_ALLOW_UNSIGNED_AOT /* host-built, no keys here */
+                    : MBPF_RT_TRANSLATE_AT_LOAD;
+    cfg.code = code;
+    cfg.code_len = CODE_MAX;
+    cfg.work = arena;
+    cfg.work_len = sizeof arena;
+    cfg.kv = &kv;
+    cfg.services.log_write = log_write;
+    cfg.services.now_ms = settings_now_ms;
+    cfg.services.sensor_read = settings_sensor_read;
+    if (mbpf_rt_init(&rt, &cfg))
+        return error("runtime initialisation failed");
+    mbpf_rt_register_default_helpers(&rt);
+    settings_register_stand_ins(&rt);
+
+    static mbpf_tenant t;
+    memset(&t, 0, sizeof t);
+    t.helper_mask = h->helper_mask;
+    t.ctx_flags = h->ctx_flags;
+    t.stack = stack_zone.stack;
+    t.stack_len = h->stack_len && h->stack_len < STACK_BYTES ? h->stack_len : STACK_BYTES;
+    t.budget = (uint64_t)h->budget_hi << 32 | h->budget_lo;
+    static mbpf_prog slot;
+    memset(&slot, 0, sizeof slot);
+    slot.data = data_zone.bytes;
+    slot.data_cap = MEM_MAX - GUARD;
+    slot.facts = facts;
+    slot.facts_cap = MBPF_MAX_INSNS;
+
+    uint32_t t0 = board_counter_read();
+    /* the device's load-time check of the tenant's profile (call depth, strict, context length),
+     * then the load itself, which verifies again as any embedder's firmware does */
+    uint32_t magic;
+    memcpy(&magic, file, 4);
+    if (magic == MBPF_CONTAINER_MAGIC) {
+        mbpf_container_view v;
+        const char *why;
+        if (!mbpf_container_parse(file, h->code_len, &v, &why)) {
+            mbpf_program p = {v.insns, v.n_insns, v.rodata, v.rodata_len, data_zone.bytes, v.data_len};
+            mbpf_profile pr;
+            mbpf_verify_result vr;
+            mbpf_rt_tenant_profile(&rt, &t, &pr);
+            pr.ctx_min_len = h->ctx_min_len;
+            pr.flags = h->profile_flags;
+            if (mbpf_profile_check(&p, &pr, facts, arena, sizeof arena, &vr)) {
+                printf("reject %s\n", vr.msg);
+                return 0;
+            }
+        }
+    }
+    mbpf_rt_error err;
+    if (mbpf_rt_load(&rt, &slot, &t, file, h->code_len, &err)) {
+        printf("reject %s\n", err.code == MBPF_RT_ERR_VERIFY ? mbpf_rt_last_message(&rt) : err.msg);
+        return 0;
+    }
+    uint32_t load_insns = board_counter_to_insns(board_counter_read() - t0);
+    uint64_t r0 = 0;
+    mbpf_fault fault;
+    memset(&fault, 0, sizeof fault);
+    t0 = board_counter_read();
+    mbpf_status st = mbpf_rt_run(&rt, &slot, h->mem_len ? mem : NULL, h->mem_len, &r0, &fault);
+    uint32_t insns = board_counter_to_insns(board_counter_read() - t0);
+    for (uint32_t i = 0; i < KV_ENTRIES; i++)
+        if (kv_entries[i].ns)
+            printf("kv %lu %lu %llu\n", (unsigned long)kv_entries[i].ns, (unsigned long)kv_entries[i].key,
+                   (unsigned long long)kv_entries[i].value);
+    int intact = guard_intact(stack_zone.before, GUARD) && guard_intact(stack_zone.after, GUARD) &&
+                 guard_intact(mem_zone.before, GUARD) && guard_intact(mem + h->mem_len, GUARD) &&
+                 guard_intact(data_zone.before, GUARD) &&
+                 guard_intact(data_zone.bytes + slot.prog.data_len, GUARD);
+    printf("result status=%u r0=0x%llx pc=%lu addr=0x%llx size=%lu", (unsigned)st,
+           (unsigned long long)r0, (unsigned long)fault.pc, (unsigned long long)fault.addr,
+           (unsigned long)fault.size);
+    if (st == MBPF_FAULT_MEM_READ || st == MBPF_FAULT_MEM_WRITE)
+        print_where(fault.addr, mem, h->mem_len, t.stack, t.stack_len, &slot.prog);
+    printf(" insns=%lu verify_insns=%lu jit_insns=0 code_bytes=%lu engine=%s guards=%s\n",
+           (unsigned long)insns, (unsigned long)load_insns, (unsigned long)slot.stats.code_bytes,
+           mbpf_rt_engine_name(slot.stats.engine), intact ? "intact" : "CHANGED");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     board_counter_init();
@@ -218,7 +356,8 @@ int main(int argc, char **argv)
     if (h.magic != MBPF_BUNDLE_MAGIC || h.version != MBPF_BUNDLE_VERSION)
         return error("not a bundle of this version");
     uint64_t need = sizeof h + (uint64_t)h.n_insns * 8u + pad8(h.rodata_len) + pad8(h.data_len) +
-                    pad8(h.mem_len) + pad8(h.code_len);
+                    pad8(h.mem_len) + pad8(h.code_len) + (uint64_t)h.n_kv * sizeof(mbpf_kv_entry) +
+                    (uint64_t)h.n_settings * sizeof(mbpf_bundle_setting);
     if (h.n_insns > MBPF_MAX_INSNS || need > len || h.code_len > CODE_MAX)
         return error("bundle sizes inconsistent");
     uint8_t *p = bundle + sizeof h;
@@ -247,6 +386,11 @@ int main(int argc, char **argv)
     fill_guard(stack_zone.after, GUARD);
     p += pad8(h.mem_len);
     const uint8_t *aot_code = p;
+    if (h.flags & MBPF_BUNDLE_RUNTIME) {
+        if (h.n_insns || h.code_len < 4)
+            return error("runtime bundle without a program file");
+        return runtime_mode(&h, p, mem, p + pad8(h.code_len));
+    }
 
     uint32_t cost = window_cost();
     mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
@@ -338,10 +482,14 @@ int main(int argc, char **argv)
                  guard_intact(data_zone.before, GUARD) && guard_intact(data_zone.bytes + h.data_len, GUARD);
     uint32_t hash = fnv1a(2166136261u, mem, h.mem_len);
     hash = fnv1a(hash, prog.data, prog.data_len);
-    printf("result status=%u r0=0x%llx pc=%lu addr=0x%llx size=%lu insns=%lu verify_insns=%lu "
+    printf("result status=%u r0=0x%llx pc=%lu addr=0x%llx size=%lu", (unsigned)st,
+           (unsigned long long)x.r0, (unsigned long)x.fault.pc, (unsigned long long)x.fault.addr,
+           (unsigned long)x.fault.size);
+    if (st == MBPF_FAULT_MEM_READ || st == MBPF_FAULT_MEM_WRITE)
+        print_where(x.fault.addr, mem, h.mem_len, stack_zone.stack, STACK_BYTES, &prog);
+    printf(" insns=%lu verify_insns=%lu "
            "jit_insns=%lu code_bytes=%lu mem_hash=0x%lx code_hash=0x%lx guards=%s\n",
-           (unsigned)st, (unsigned long long)x.r0, (unsigned long)x.fault.pc,
-           (unsigned long long)x.fault.addr, (unsigned long)x.fault.size, (unsigned long)insns,
+           (unsigned long)insns,
            (unsigned long)verify_insns, (unsigned long)jit_insns, (unsigned long)code_bytes,
            (unsigned long)hash, (unsigned long)code_hash, intact ? "intact" : "CHANGED");
     return 0;

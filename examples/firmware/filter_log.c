@@ -3,7 +3,7 @@
 #include "examples/firmware/fw_abi.h"
 #include "mcubpf/bpf_helpers.h"
 
-__attribute__((section("filter"), used)) uint64_t filter_log(const uint8_t *pkt, uint64_t len)
+SEC("filter") uint64_t filter_log(const uint8_t *pkt, uint64_t len)
 {
     MBPF_LOG("packet of %u bytes, proto %u", len, pkt[0], 0);
     return 1;

@@ -2,8 +2,9 @@
  * byte without checking it against the packet length. On a packet that lies about its length the
  * read falls outside the context and the runtime's guard ends the run with a memory fault. */
 #include "examples/firmware/fw_abi.h"
+#include "mcubpf/bpf_helpers.h"
 
-__attribute__((section("filter"), used)) uint64_t filter_oob(const uint8_t *pkt, uint64_t len)
+SEC("filter") uint64_t filter_oob(const uint8_t *pkt, uint64_t len)
 {
     (void)len;
     const struct pkt_hdr *h = (const struct pkt_hdr *)pkt;

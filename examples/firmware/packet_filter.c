@@ -13,7 +13,7 @@ static uint64_t verdict(uint32_t reason)
     return reason == FW_REASON_ALLOW;
 }
 
-__attribute__((section("filter"), used)) uint64_t packet_filter(const uint8_t *pkt, uint64_t len)
+SEC("filter") uint64_t packet_filter(const uint8_t *pkt, uint64_t len)
 {
     const struct pkt_hdr *h = (const struct pkt_hdr *)pkt;
     if (len < sizeof *h)

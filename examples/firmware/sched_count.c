@@ -3,7 +3,7 @@
 #include "examples/firmware/fw_abi.h"
 #include "mcubpf/bpf_helpers.h"
 
-__attribute__((section("sched"), used)) uint64_t sched_count(const struct sched_ctx *ctx, uint64_t len)
+SEC("sched") uint64_t sched_count(const struct sched_ctx *ctx, uint64_t len)
 {
     (void)len;
     uint32_t next = ctx->next_thread;

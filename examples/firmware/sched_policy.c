@@ -14,7 +14,7 @@ static void bump(uint32_t key)
     mbpf_kv_store(key, n + 1);
 }
 
-__attribute__((section("sched"), used)) uint64_t sched_policy(const struct sched_ctx *ctx, uint64_t len)
+SEC("sched") uint64_t sched_policy(const struct sched_ctx *ctx, uint64_t len)
 {
     (void)len;
     uint32_t prev = ctx->prev_thread, next = ctx->next_thread;

@@ -1,9 +1,9 @@
 /* A sensor-sample filter as a tenant would deploy it: the context is a frame of 16-bit samples;
  * the program drops outliers (farther from the mean than twice the mean absolute deviation), and returns
  * the mean of the kept samples in the low 32 bits and the number of dropped ones above. */
-#include <stdint.h>
+#include "mcubpf/bpf_helpers.h"
 
-__attribute__((section("filter"), used)) uint64_t sample_filter(uint8_t *frame, uint64_t len)
+SEC("filter") uint64_t sample_filter(uint8_t *frame, uint64_t len)
 {
     uint64_t n = len / 2;
     if (n == 0 || n > 256)

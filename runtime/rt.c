@@ -4,6 +4,7 @@
 
 #include "mcubpf/container.h"
 #include "mcubpf/interp.h"
+#include "mcubpf/profile.h"
 #include "mcubpf/image.h"
 #include "mcubpf/runtime.h"
 #include "mcubpf/sha256.h"
@@ -108,13 +109,16 @@ static uint32_t allowed_helpers(const mbpf_runtime *rt, const mbpf_tenant *t)
     return m;
 }
 
+/* The device's checks, the same as the host tools' (mcubpf/profile.h): the verifier with what
+ * the tenant is offered, then call depth against the tenant's stack and, with MBPF_RT_STRICT,
+ * every access proven. */
 int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, rt_work *w)
 {
-    mbpf_verify_opts o;
-    memset(&o, 0, sizeof o);
-    o.helper_mask_lo = allowed_helpers(rt, t);
-    o.ctx_flags = t->ctx_flags;
-    return mbpf_verify(prog, &o, w->facts, w->scratch, w->scratch_len, w->res);
+    mbpf_profile pr;
+    mbpf_rt_tenant_profile(rt, t, &pr);
+    if (rt->cfg.flags & MBPF_RT_STRICT)
+        pr.flags |= MBPF_PROFILE_STRICT;
+    return mbpf_profile_check(prog, &pr, w->facts, w->scratch, w->scratch_len, w->res);
 }
 
 /* Cache key: bytecode, rodata, target and the options that shape the translation. */

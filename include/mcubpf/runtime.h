@@ -74,6 +74,8 @@ typedef struct mbpf_rt_error {
 #define MBPF_RT_ALLOW_UNSIGNED_AOT 0x8 /* with ALLOW_AOT: unsigned images too, for a firmware that
                                         * authenticates them itself (built into its image) */
 #define MBPF_RT_REQUIRE_SIGNED 0x10   /* containers too need a signature by a registered key */
+#define MBPF_RT_STRICT 0x20           /* refuse bytecode whose memory accesses are not all proven
+                                       * in bounds (no run-time guards) */
 
 struct mbpf_runtime;
 

@@ -482,3 +482,26 @@ Test(runtime, programs_with_room_run_pre_decoded)
     cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 4950);
     free(l.buf);
 }
+
+Test(runtime, load_refuses_what_the_tenant_cannot_run)
+{
+    /* a local call needs a second stack frame: a tenant with one frame refuses it at load */
+    const mbpf_insn calls[] = {CALL_LOCAL(1), EXIT(), MOV64(0, 7), EXIT()};
+    loaded l;
+    cr_assert_eq(load(&l, 0, calls, ARRAY_LEN(calls), 0), MBPF_RT_OK); /* two frames: runs */
+    cr_assert_eq(run(&l, NULL, 0, MBPF_OK), 7);
+    free(l.buf);
+    tenants[0].stack_len = MBPF_STACK_SIZE;
+    cr_assert_eq(load(&l, 0, calls, ARRAY_LEN(calls), 0), MBPF_RT_ERR_VERIFY);
+    cr_assert(strstr(mbpf_rt_last_message(&rt), "deep"), "%s", mbpf_rt_last_message(&rt));
+    free(l.buf);
+
+    /* MBPF_RT_STRICT: an access the verifier cannot prove (the context has no promised length) */
+    const mbpf_insn reads_ctx[] = {LDX(MBPF_W, 0, 1, 0), EXIT()};
+    tenants[0].stack_len = sizeof stacks[0];
+    cr_assert_eq(load(&l, 0, reads_ctx, ARRAY_LEN(reads_ctx), 0), MBPF_RT_OK);
+    free(l.buf);
+    rt.cfg.flags |= MBPF_RT_STRICT;
+    cr_assert_eq(load(&l, 0, reads_ctx, ARRAY_LEN(reads_ctx), 0), MBPF_RT_ERR_VERIFY);
+    free(l.buf);
+}

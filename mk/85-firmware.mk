@@ -1,7 +1,8 @@
 # Example firmware (examples/firmware): a cooperative scheduler probed by one tenant's eBPF
 # program (hot-swapped at run time) and a packet filter of a second tenant, on the Cortex-M4 in
-# QEMU (mps2-an386). Three links of the same firmware:
-#   firmware.elf         runtime with the Thumb-2 JIT (engines interp, jit, aot)
+# QEMU (mps2-an386) and on RV32IMC (QEMU virt). Three links of the same firmware per board, the
+# M4's in $(FW_DIR), the RV32's in $(FW_DIR)/rv32:
+#   firmware.elf         runtime with the JIT (engines interp, jit, aot)
 #   firmware-interp.elf  interpreter-only runtime (MBPF_RT_WITH_JIT=0, no translator linked)
 #   firmware-native.elf  no runtime: the hooks in native C (-DNO_RUNTIME), reference and baseline
 FW_DIR := $(BUILD)/firmware
@@ -10,7 +11,7 @@ FW_PROGS := sched_count sched_policy packet_filter filter_log filter_oob
 FW_ELF := $(FW_DIR)/firmware.elf
 FW_ELF_INTERP := $(FW_DIR)/firmware-interp.elf
 FW_ELF_NATIVE := $(FW_DIR)/firmware-native.elf
-FW_FILES := $(foreach p,$(FW_PROGS),$(FW_DIR)/$(p).mbc $(FW_DIR)/$(p).thumb2.bin)
+FW_FILES := $(foreach p,$(FW_PROGS),$(FW_DIR)/$(p).mbc $(FW_DIR)/$(p).thumb2.bin $(FW_DIR)/$(p).rv32.bin)
 
 # eBPF programs: containers for the device to verify (and translate), AOT images for engine=aot.
 # The tools' one-line summaries go to a .log next to each output (shown when they fail).
@@ -21,46 +22,71 @@ $(FW_DIR)/%.mbc: $(FW_DIR)/progs/%.o $(BUILD)/bin/bpfpack
 	$(Q)$(BUILD)/bin/bpfpack $< -o $@ >$@.log 2>&1 || { cat $@.log; exit 1; }
 $(FW_DIR)/%.thumb2.bin: $(FW_DIR)/progs/%.o $(BUILD)/bin/bpf2thumb
 	$(Q)$(BUILD)/bin/bpf2thumb $< -o $@ >$@.log 2>&1 || { cat $@.log; exit 1; }
+$(FW_DIR)/%.rv32.bin: $(FW_DIR)/progs/%.o $(BUILD)/bin/bpf2rv32
+	$(Q)$(BUILD)/bin/bpf2rv32 $< -o $@ >$@.log 2>&1 || { cat $@.log; exit 1; }
 .PRECIOUS: $(FW_DIR)/progs/%.o
 
-# Firmware objects, one directory per variant: $(FW_DIR)/{jit,interp,native}/. Application code
-# builds like the runner (RUNNER_CFLAGS); the interpreter-only variant also rebuilds the runtime's
-# own files (rt*.c) with MBPF_RT_WITH_JIT=0 and the device flags of every CORE object.
-FW_CFLAGS := $(ARM_ARCH) $(RUNNER_CFLAGS) -MMD -MP
+# Each board: its object directory, compiler, arch flags, device objects, board counter and memory
+# map (the runner's, mk/60-platform.mk). m4 builds in $(FW_DIR), rv32 in $(FW_DIR)/rv32.
+FW_BOARDS := m4 rv32
+FW_OUT_m4 := $(FW_DIR)
+FW_OUT_rv32 := $(FW_DIR)/rv32
+FW_CC_m4 := $(ARM_CC)
+FW_CC_rv32 := $(RV_CC)
+FW_ARCH_m4 := $(ARM_ARCH)
+FW_ARCH_rv32 := $(RV_ARCH)
+FW_DEVFLAGS_m4 := $(ARM_CFLAGS)
+FW_DEVFLAGS_rv32 := $(RV_CFLAGS)
+FW_DEVOBJ_m4 = $(call ARM_OBJ,$(1))
+FW_DEVOBJ_rv32 = $(call RV_OBJ,$(1))
+FW_BOARD_m4 := platform/mps2-an386/board.c
+FW_BOARD_rv32 := platform/virt/board.c
+FW_MEM_m4 := -Wl,--defsym=__flash=0x0 -Wl,--defsym=__flash_size=0x400000 \
+	-Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x400000
+FW_MEM_rv32 := -Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x200000 \
+	-Wl,--defsym=__ram=0x80200000 -Wl,--defsym=__ram_size=0x400000
+
+# Firmware objects, one directory per board and variant: $(FW_OUT_b)/{jit,interp,native}/.
+# Application code builds like the runner (RUNNER_CFLAGS); the interpreter-only variant also
+# rebuilds the runtime's own files (rt*.c) with MBPF_RT_WITH_JIT=0 and the device flags of every
+# CORE object.
 FW_DEFS_jit :=
 FW_DEFS_interp := -DMBPF_RT_WITH_JIT=0
 FW_DEFS_native := -DNO_RUNTIME
-FW_APP_SRCS := $(FW_SRC)/firmware.c $(FW_SRC)/sched.c platform/mps2-an386/board.c
+FW_APP_SRCS = $(FW_SRC)/firmware.c $(FW_SRC)/sched.c $(FW_BOARD_$(1))
 FW_RT_SRCS := $(filter runtime/rt%.c,$(CORE_SRCS))
 define fw_variant_rules
-$(FW_DIR)/$(1)/%.o: %.c
+$(FW_OUT_$(1))/$(2)/%.o: %.c
 	@mkdir -p $$(dir $$@)
-	$(Q)$$(ARM_CC) $$(FW_CFLAGS) $$(FW_DEFS_$(1)) -c $$< -o $$@
-$(FW_DIR)/$(1)/runtime/%.o: runtime/%.c
+	$(Q)$$(FW_CC_$(1)) $$(FW_ARCH_$(1)) $$(RUNNER_CFLAGS) -MMD -MP $$(FW_DEFS_$(2)) -c $$< -o $$@
+$(FW_OUT_$(1))/$(2)/runtime/%.o: runtime/%.c
 	@mkdir -p $$(dir $$@)
-	$(Q)$$(ARM_CC) $$(ARM_CFLAGS) $$(FW_DEFS_$(1)) -c $$< -o $$@
+	$(Q)$$(FW_CC_$(1)) $$(FW_DEVFLAGS_$(1)) $$(FW_DEFS_$(2)) -c $$< -o $$@
 endef
-$(foreach v,jit interp native,$(eval $(call fw_variant_rules,$(v))))
-fw_objs = $(patsubst %.c,$(FW_DIR)/$(1)/%.o,$(2))
+fw_objs = $(patsubst %.c,$(FW_OUT_$(1))/$(2)/%.o,$(3))
 
 # Linked like the runner (mk/60-platform.mk, same memory map), with integer-only printf, an
 # 8 KiB C stack and a map file for the footprint report. CORE objects not referenced are dropped
 # by --gc-sections (they are built with -ffunction-sections -fdata-sections).
-FW_LINK = $(ARM_CC) $(ARM_ARCH) $(PICOLIBC_LINK) -DPICOLIBC_INTEGER_PRINTF_SCANF \
-	-Wl,--defsym=__flash=0x0 -Wl,--defsym=__flash_size=0x400000 \
-	-Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x400000 \
-	-Wl,--defsym=__stack_size=0x2000 -Wl,-Map=$(basename $@).map $^ -o $@
+fw_link = $(FW_CC_$(1)) $(FW_ARCH_$(1)) $(PICOLIBC_LINK) -DPICOLIBC_INTEGER_PRINTF_SCANF \
+	$(FW_MEM_$(1)) -Wl,--defsym=__stack_size=0x2000 -Wl,-Map=$(basename $@).map $^ -o $@
 
-$(FW_ELF): $(call fw_objs,jit,$(FW_APP_SRCS)) $(call ARM_OBJ,$(CORE_SRCS))
-	$(Q)$(FW_LINK)
-$(FW_ELF_INTERP): $(call fw_objs,interp,$(FW_APP_SRCS) $(FW_RT_SRCS)) \
-		$(call ARM_OBJ,$(filter-out $(FW_RT_SRCS),$(CORE_SRCS)))
-	$(Q)$(FW_LINK)
-$(FW_ELF_NATIVE): $(call fw_objs,native,$(FW_APP_SRCS) $(FW_SRC)/native.c)
-	$(Q)$(FW_LINK)
+define fw_board_rules
+$(FW_OUT_$(1))/firmware.elf: $(call fw_objs,$(1),jit,$(call FW_APP_SRCS,$(1))) \
+		$(call FW_DEVOBJ_$(1),$(CORE_SRCS))
+	$(Q)$$(call fw_link,$(1))
+$(FW_OUT_$(1))/firmware-interp.elf: $(call fw_objs,$(1),interp,$(call FW_APP_SRCS,$(1)) $(FW_RT_SRCS)) \
+		$(call FW_DEVOBJ_$(1),$(filter-out $(FW_RT_SRCS),$(CORE_SRCS)))
+	$(Q)$$(call fw_link,$(1))
+$(FW_OUT_$(1))/firmware-native.elf: $(call fw_objs,$(1),native,$(call FW_APP_SRCS,$(1)) $(FW_SRC)/native.c)
+	$(Q)$$(call fw_link,$(1))
+endef
+$(foreach b,$(FW_BOARDS),$(eval $(call fw_board_rules,$(b))) \
+	$(foreach v,jit interp native,$(eval $(call fw_variant_rules,$(b),$(v)))))
+FW_ELFS := $(foreach b,$(FW_BOARDS),$(foreach e,firmware firmware-interp firmware-native,$(FW_OUT_$(b))/$(e).elf))
 
 .PHONY: firmware demo-firmware footprint suite-firmware
-firmware: $(FW_ELF) $(FW_ELF_INTERP) $(FW_ELF_NATIVE) $(FW_FILES)
+firmware: $(FW_ELFS) $(FW_FILES)
 
 DEMO_STEPS += demo-firmware
 demo-firmware: firmware

@@ -1,16 +1,28 @@
 # Sourced by run.sh, check.sh and footprint.sh: how to boot each firmware build with each engine.
-# Needs $build (the make BUILD directory).
+# Needs $build (the make BUILD directory). fw_board m4|rv32 selects the board (m4 by default).
 here=$(dirname "$0")
 fw="$build/firmware"
+fw_elf_dir=$fw
+aot_ext=thumb2.bin
+
+# fw_board BOARD: run the firmware of BOARD from now on (m4: $fw, rv32: $fw/rv32).
+fw_board() {
+    FW_BOARD=$1
+    export FW_BOARD
+    case $1 in
+    rv32) fw_elf_dir="$fw/rv32" aot_ext=rv32.bin ;;
+    *) fw_elf_dir=$fw aot_ext=thumb2.bin ;;
+    esac
+}
 
 # fw_run ENGINE: the firmware with the runtime; interp and jit load containers, aot AOT images.
 # fw_run interp-only: the interpreter-only build. fw_run native: the build without the runtime.
 fw_run() {
     case $1 in
-    native) "$here/qemu.sh" "$fw/firmware-native.elf" ;;
-    interp-only) fw_boot "$fw/firmware-interp.elf" interp mbc ;;
-    aot) fw_boot "$fw/firmware.elf" aot thumb2.bin ;;
-    *) fw_boot "$fw/firmware.elf" "$1" mbc ;;
+    native) "$here/qemu.sh" "$fw_elf_dir/firmware-native.elf" ;;
+    interp-only) fw_boot "$fw_elf_dir/firmware-interp.elf" interp mbc ;;
+    aot) fw_boot "$fw_elf_dir/firmware.elf" aot "$aot_ext" ;;
+    *) fw_boot "$fw_elf_dir/firmware.elf" "$1" mbc ;;
     esac
 }
 

@@ -1,10 +1,11 @@
-/* Example firmware for the Cortex-M4 (QEMU mps2-an386): a cooperative scheduler whose context
+/* Example firmware for the Cortex-M4 (QEMU mps2-an386) and RV32IMC (QEMU virt): a cooperative scheduler whose context
  * switches are observed by an eBPF probe of one tenant, and a packet path filtered by an eBPF
  * program of another tenant, through the runtime API (include/mcubpf/runtime.h).
  *
  *   firmware engine=interp|jit|aot sched=FILE policy=FILE filter=FILE reject=FILE oob=FILE
  *
- * The files are bytecode containers (bpfpack) for interp and jit, AOT images (bpf2thumb) for aot.
+ * The files are bytecode containers (bpfpack) for interp and jit, AOT images (bpf2thumb, bpf2rv32)
+ * for aot.
  * Built with -DNO_RUNTIME, the same hooks run as native C (native.c) and no file is read: the
  * reference output and the footprint baseline. Built with -DMBPF_RT_WITH_JIT=0, the runtime is
  * interpreter-only. Lines starting with "  v1 ", "  v2 ", "  [log] ", "  packet ", "  net kv" hold
@@ -34,7 +35,13 @@
 
 /* ---- time ---- */
 
+#ifdef __riscv
+#define BOARD_NAME "RV32IMC"
+#define TIMER_HZ 1000000000u /* board counter: minstret, one instruction per ns (-icount shift=0) */
+#else
+#define BOARD_NAME "Cortex-M4"
 #define TIMER_HZ 25000000u /* board counter: CMSDK timer at 25 MHz */
+#endif
 
 static uint32_t now_ms(void)
 {
@@ -364,7 +371,7 @@ static int runtime_init(const char *engine)
     cfg.target = MBPF_TARGET_NONE;
     if (!strcmp(engine, "jit") || !strcmp(engine, "aot")) {
 #if MBPF_RT_WITH_JIT
-        cfg.target = MBPF_TARGET_THUMB2;
+        cfg.target = MBPF_RT_NATIVE_TARGET;
         cfg.flags = !strcmp(engine, "jit") ? MBPF_RT_TRANSLATE_AT_LOAD
                                            : MBPF_RT_ALLOW_AOT | MBPF_RT_ALLOW_UNSIGNED_AOT;
         cfg.code = arena_code;
@@ -416,7 +423,7 @@ int main(int argc, char **argv)
 #ifdef NO_RUNTIME
     (void)argc;
     (void)argv;
-    printf("== example firmware, Cortex-M4, hooks in native C (no runtime)\n");
+    printf("== example firmware, " BOARD_NAME ", hooks in native C (no runtime)\n");
 #else
     const char *engine = board_arg(argc, argv, "engine");
     const char *f_sched = board_arg(argc, argv, "sched"), *f_policy = board_arg(argc, argv, "policy");
@@ -424,7 +431,7 @@ int main(int argc, char **argv)
     const char *f_oob = board_arg(argc, argv, "oob");
     if (!engine)
         engine = "interp";
-    printf("== example firmware, Cortex-M4, eBPF hooks through the mcubpf runtime%s\n",
+    printf("== example firmware, " BOARD_NAME ", eBPF hooks through the mcubpf runtime%s\n",
            MBPF_RT_WITH_JIT ? "" : " (interpreter-only build)");
     if (!f_sched || !f_policy || !f_filter) {
         printf("error: usage: firmware engine=interp|jit|aot sched=FILE policy=FILE filter=FILE "

@@ -280,6 +280,10 @@ static int runtime_mode(const mbpf_bundle_header *h, const uint8_t *file, uint8_
     slot.data_cap = MEM_MAX - GUARD;
     slot.facts = facts;
     slot.facts_cap = MBPF_MAX_INSNS;
+    if (h->engine == MBPF_ENGINE_INTERP) { /* the code arena is free: the pre-decoded form */
+        slot.interp_code = code;
+        slot.interp_cap = CODE_MAX;
+    }
 
     uint32_t t0 = board_counter_read();
     /* the device's load-time check of the tenant's profile (call depth, strict, context length),

@@ -78,8 +78,9 @@ typedef struct mbpf_exec {
                            * the current frame and its callers', is [stack, stack_top); 0 = whole
                            * buffer */
     void *user;           /* embedder's pointer, for helpers */
-    const struct mbpf_fact *facts; /* optional, the verifier's facts for prog: back edges proven
-                                    * bounded then cost no budget, as in translated code */
+    const struct mbpf_fact *facts; /* optional, the verifier's facts for prog: a loop proven
+                                    * bounded is then charged its trip bound at entry and its back
+                                    * edges nothing, as in translated code */
     mbpf_region extra[MBPF_MAX_EXTRA_REGIONS]; /* regions granted by helpers during the run */
     uint32_t n_extra;
     /* outputs */

@@ -20,14 +20,7 @@ static int fail(const char **err, const char *msg)
 
 void mbpf_image_digest(const uint8_t *buf, size_t len, uint8_t out[32])
 {
-    static const uint8_t zeros[32];
-    const size_t at = offsetof(mbpf_image_header, image_sha256);
-    mbpf_sha256_ctx s;
-    mbpf_sha256_init(&s);
-    mbpf_sha256_update(&s, buf, at);
-    mbpf_sha256_update(&s, zeros, sizeof zeros);
-    mbpf_sha256_update(&s, buf + at + 32, len - at - 32);
-    mbpf_sha256_final(&s, out);
+    mbpf_sha256_skipping(buf, len, offsetof(mbpf_image_header, image_sha256), out);
 }
 
 int mbpf_image_parse(const uint8_t *buf, size_t len, mbpf_target expect, mbpf_image_view *out,

@@ -97,3 +97,14 @@ void mbpf_sha256(const void *data, size_t len, uint8_t out[32])
     mbpf_sha256_update(&s, data, len);
     mbpf_sha256_final(&s, out);
 }
+
+void mbpf_sha256_skipping(const uint8_t *buf, size_t len, size_t at, uint8_t out[32])
+{
+    static const uint8_t zeros[32];
+    mbpf_sha256_ctx s;
+    mbpf_sha256_init(&s);
+    mbpf_sha256_update(&s, buf, at);
+    mbpf_sha256_update(&s, zeros, sizeof zeros);
+    mbpf_sha256_update(&s, buf + at + 32, len - at - 32);
+    mbpf_sha256_final(&s, out);
+}

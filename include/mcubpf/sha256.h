@@ -16,5 +16,8 @@ void mbpf_sha256_init(mbpf_sha256_ctx *s);
 void mbpf_sha256_update(mbpf_sha256_ctx *s, const void *data, size_t len);
 void mbpf_sha256_final(mbpf_sha256_ctx *s, uint8_t out[32]);
 void mbpf_sha256(const void *data, size_t len, uint8_t out[32]);
+/* SHA-256 of buf[0..len) with the 32 bytes at `at` read as zeros: the digest of a file that
+ * carries its own digest there (containers, images). at + 32 <= len. */
+void mbpf_sha256_skipping(const uint8_t *buf, size_t len, size_t at, uint8_t out[32]);
 
 #endif

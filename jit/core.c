@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "jit/jit_core.h"
+#include "jit/mid/mid_access.h"
 
 void jit_emit16(jit_ctx *c, uint16_t v)
 {
@@ -103,7 +104,9 @@ int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
         if ((f->flags & MBPF_FACT_SUBPROG) && pc != 0)
             ops->function_entry(b);
         jit_mark_insn(c, pc);
-        int rc = ops->insn(b, pc, in, f);
+        mbpf_fact checked = *f; /* the check native code gives each access: mid_access.h */
+        checked.mem = mid_access_check(in, f);
+        int rc = ops->insn(b, pc, in, &checked);
         if (rc)
             return rc;
         if (in->code == MBPF_OPC_LDDW) {

@@ -22,10 +22,22 @@ $(EMU_DIFF): $(call UNICORN_OBJ,tests/unicorn/emu_diff.c $(UNICORN_SRCS) $(UNICO
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -o $@ $^ -lunicorn
 
+# The oracle's self-test needs translations that trust every proof: the same driver with the
+# translator's defence in depth (jit/mid/mid_access.c) compiled out. Never a product build.
+EMU_DIFF_TRUSTING := $(BUILD)/bin/emu-diff-trusting
+$(BUILD)/unicorn-trusting/jit/mid/mid_access.o: jit/mid/mid_access.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(UNICORN_CFLAGS) -DMBPF_JIT_TEST_TRUST_PROOFS -c $< -o $@
+
+$(EMU_DIFF_TRUSTING): $(filter-out $(BUILD)/unicorn/jit/mid/mid_access.o,$(call UNICORN_OBJ,tests/unicorn/emu_diff.c $(UNICORN_SRCS) $(UNICORN_LIB_SRCS))) \
+		$(BUILD)/unicorn-trusting/jit/mid/mid_access.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -o $@ $^ -lunicorn
+
 SUITES += unicorn
-suite-unicorn: $(EMU_DIFF)
+suite-unicorn: $(EMU_DIFF) $(EMU_DIFF_TRUSTING)
 	@scripts/run-suite $(BUILD)/results unicorn tests/unicorn/run $(EMU_DIFF) $(UNICORN_SEED) \
-		$(UNICORN_COUNT)
+		$(UNICORN_COUNT) $(EMU_DIFF_TRUSTING)
 
 # libFuzzer form (make fuzz, and briefly in suite-fuzz-smoke). Without UBSan: an overflow in the
 # verifier is what it must see the effect of in translated code.

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "jit/mid/mid.h"
+#include "jit/mid/mid_access.h"
 
 #define R10_BITS (MID_BOTH(MBPF_REG_FP))
 #define ARGS_BOTH 0x003e003eu   /* r1..r5 */
@@ -190,11 +191,11 @@ static uint32_t edge_state(const mbpf_insn *in, uint32_t hz, int taken)
     return hz;
 }
 
-/* Halves of the base register an access reads: a proven access uses the lower half only (the
- * address is 32-bit), a guarded one checks the upper half too. */
-static uint32_t base_use(const mbpf_fact *f, int r)
+/* Halves of the base register an access reads: an access native code leaves unchecked uses the
+ * lower half only (the address is 32-bit), a checked one checks the upper half too. */
+static uint32_t base_use(const mbpf_insn *in, const mbpf_fact *f, int r)
 {
-    return f->mem == MBPF_MEM_PROVEN ? MID_LO(r) : MID_BOTH(r);
+    return mid_access_check(in, f) == MBPF_MEM_PROVEN ? MID_LO(r) : MID_BOTH(r);
 }
 
 static uint32_t alu64_use(const mbpf_insn *in, uint32_t live, uint32_t hz)
@@ -289,14 +290,14 @@ void mid_use_def(const mbpf_insn *in, const mbpf_fact *f, uint32_t live, uint32_
         break;
     case MBPF_LDX:
         w = MID_BOTH(d);
-        u = base_use(f, s);
+        u = base_use(in, f, s);
         break;
     case MBPF_ST:
-        u = base_use(f, d);
+        u = base_use(in, f, d);
         break;
     case MBPF_STX:
         if (MBPF_MODE(in->code) == MBPF_ATOMIC) {
-            u = base_use(f, d) | MID_BOTH(s);
+            u = base_use(in, f, d) | MID_BOTH(s);
             if (in->imm == MBPF_CMPXCHG) {
                 u |= MID_BOTH(0);
                 w = MID_BOTH(0);
@@ -304,7 +305,7 @@ void mid_use_def(const mbpf_insn *in, const mbpf_fact *f, uint32_t live, uint32_
                 w = MID_BOTH(s);
             }
         } else {
-            u = base_use(f, d) | MID_LO(s) | (MBPF_SIZE(in->code) == MBPF_DW ? MID_HI(s) : 0);
+            u = base_use(in, f, d) | MID_LO(s) | (MBPF_SIZE(in->code) == MBPF_DW ? MID_HI(s) : 0);
         }
         break;
     default: /* JMP, JMP32 */

@@ -14,6 +14,7 @@
  * carries no fault bookkeeping. */
 #include "jit/jit_core.h"
 #include "jit/mid/mid.h"
+#include "jit/mid/mid_access.h"
 #include "jit/jit_runtime.h"
 #include "jit/thumb2/t2_encode.h"
 
@@ -1280,8 +1281,8 @@ static void emit_check_stub(t2 *t, int write)
 static int uses_checks(const jit_ctx *c)
 {
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
-        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) && c->facts[pc].mem != MBPF_MEM_NONE &&
-            c->facts[pc].mem != MBPF_MEM_PROVEN)
+        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) &&
+            mid_access_check(&c->prog->insns[pc], &c->facts[pc]) > MBPF_MEM_PROVEN)
             return 1;
     return 0;
 }

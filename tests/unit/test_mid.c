@@ -6,6 +6,7 @@
 
 #include "bpf_asm.h"
 #include "jit/mid/mid.h"
+#include "jit/mid/mid_access.h"
 #include "mcubpf/jit.h"
 #include "mcubpf/test_helpers.h"
 
@@ -221,4 +222,37 @@ Test(mid, compare_with_an_unknown_bound_teaches_nothing)
     cr_expect_eq(a.m.hz_in[4] & (1u << 4), 0u);
     cr_expect_eq(mid_jump_narrow(&prog[4], a.m.hz_in[4]), 0);
     release(&a);
+}
+
+/* Defence in depth (mid_access.h): only accesses at a constant offset from r10 inside the frame
+ * keep a proof; every other proven access is guarded against the region the proof names. */
+Test(mid, access_check_trusts_only_frame_constants)
+{
+    const mbpf_fact proven_stack = {MBPF_MEM_PROVEN, MBPF_RGN_STACK, 0, 0};
+    const mbpf_fact proven_ctx = {MBPF_MEM_PROVEN, MBPF_RGN_CTX, 0, 0};
+    const mbpf_fact guarded = {MBPF_MEM_GUARD_REGION, MBPF_RGN_CTX, 0, 0};
+    const mbpf_fact any = {MBPF_MEM_GUARD_ANY, 0, 0, 0};
+    const mbpf_insn in_frame[] = {STX(MBPF_DW, 10, 1, -512), LDX(MBPF_W, 2, 10, -4),
+                                  ST(MBPF_B, 10, -1, 7), LDXSX(MBPF_H, 3, 10, -2),
+                                  ATOMIC(MBPF_DW, 10, 1, -8, MBPF_ADD)};
+    for (unsigned i = 0; i < sizeof in_frame / sizeof in_frame[0]; i++) {
+        cr_expect(mid_access_in_frame(&in_frame[i]), "insn %u", i);
+        cr_expect_eq(mid_access_check(&in_frame[i], &proven_stack), MBPF_MEM_PROVEN, "insn %u", i);
+    }
+    /* a "proof" for bytes outside the frame, through another register, or of another form */
+    const mbpf_insn outside[] = {STX(MBPF_DW, 10, 1, -516), LDX(MBPF_W, 2, 10, -2),
+                                 LDX(MBPF_B, 2, 10, 0), STX(MBPF_W, 10, 1, 100),
+                                 LDX(MBPF_B, 2, 1, 0), LDXSX(MBPF_W, 2, 6, 4),
+                                 ST(MBPF_W, 2, -8, 1), ATOMIC(MBPF_W, 3, 1, 0, MBPF_ADD)};
+    for (unsigned i = 0; i < sizeof outside / sizeof outside[0]; i++) {
+        cr_expect_not(mid_access_in_frame(&outside[i]), "insn %u", i);
+        cr_expect_eq(mid_access_check(&outside[i], &proven_stack), MBPF_MEM_GUARD_REGION, "insn %u", i);
+        cr_expect_eq(mid_access_check(&outside[i], &proven_ctx), MBPF_MEM_GUARD_REGION, "insn %u", i);
+    }
+    /* guards stay what the verifier said; instructions that are not accesses are not */
+    cr_expect_eq(mid_access_check(&outside[4], &guarded), MBPF_MEM_GUARD_REGION);
+    cr_expect_eq(mid_access_check(&outside[4], &any), MBPF_MEM_GUARD_ANY);
+    const mbpf_insn alu = MOV64(1, 0), lddw[] = {LDDW(1, 5)};
+    cr_expect_eq(mid_access_check(&alu, &proven_ctx), MBPF_MEM_NONE);
+    cr_expect_eq(mid_access_check(&lddw[0], &proven_ctx), MBPF_MEM_NONE);
 }

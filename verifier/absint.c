@@ -8,9 +8,14 @@
 #include <string.h>
 
 #include "verifier/absint.h"
+#ifdef VDEBUG
+#include <stdlib.h>
+#include "/tmp/r2f/dbg.h"
+#endif
 
 #define NO_POINT 0xffffffffu
 #define MAX_VISITS 64u /* interpretations per instruction, on average */
+#define JOINS_BEFORE_WIDEN 2u
 
 static uint32_t point_of(const vstate *st, uint32_t pc)
 {
@@ -38,7 +43,7 @@ static void state_copy(astate *d, const astate *src)
 static int reg_equal(const areg *a, const areg *b)
 {
     return a->type == b->type && a->flags == b->flags && a->ub == b->ub && a->lo == b->lo &&
-           a->hi == b->hi && (a->type != T_UNINIT || a->origin == b->origin);
+           a->hi == b->hi && a->delta == b->delta;
 }
 
 static void join_reg(areg *to, const areg *from, uint32_t len_to, uint32_t len_from, uint32_t len_j,
@@ -98,23 +103,33 @@ static int same_words(const void *a, const void *b, size_t bytes)
 static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
 {
     astate *to = state_at(st, pc);
+#ifdef VDEBUG
+    if (getenv("VPC") && (uint32_t)atoi(getenv("VPC")) == pc) { dbg_state("to", pc, to); dbg_state("from", pc, from); }
+#endif
     if (!to->reached) {
         state_copy(to, from);
+        a_links_canon(to);
         to->reached = 1;
         to->dirty = 1;
         return 1;
     }
-    int widen = back_edge; /* widening at the first change keeps sweeps few; the LEN relation and
-                            * the refinements at the loop test recover what it loses */
+    /* a back edge widens from its second change on: the first join keeps a loop-invariant value
+     * that the first iteration saw narrowed (by a compare of a register linked to it); widening
+     * early keeps sweeps few, the LEN relation and the loop test's narrowing recover the rest */
+    int widen = back_edge && to->joins >= JOINS_BEFORE_WIDEN;
     uint32_t len_j = to->len_min < from->len_min ? to->len_min : from->len_min;
     int changed = len_j != to->len_min;
+    areg before[AREGS];
+    for (int r = 0; r < AREGS; r++)
+        before[r] = to->r[r];
     for (int r = 0; r < AREGS; r++) {
         if (same_words(&to->r[r], &from->r[r], sizeof(areg)) && len_j == to->len_min)
             continue; /* the usual case once a loop has settled */
-        areg before = to->r[r];
         join_reg(&to->r[r], &from->r[r], to->len_min, from->len_min, len_j, widen);
-        changed |= !reg_equal(&to->r[r], &before);
     }
+    a_links_join(to, before, from->r);
+    for (int r = 0; r < AREGS; r++)
+        changed |= !reg_equal(&to->r[r], &before[r]);
     to->len_min = len_j;
     if (!same_words(to->init, from->init, 2 * AS_SLOTS)) {
         for (int i = 0; i < AS_SLOTS; i++) {
@@ -129,6 +144,8 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
     }
     if (changed)
         to->dirty = 1;
+    if (changed && back_edge && to->joins < JOINS_BEFORE_WIDEN)
+        to->joins++;
     return changed;
 }
 
@@ -177,7 +194,7 @@ static int use(vstate *st, uint32_t pc, const astate *s, uint8_t r)
     while (*tail && n + 1 < sizeof msg)
         msg[n++] = *tail++;
     msg[n] = '\0';
-    return vreject_num(st, pc, msg, s->r[r].origin);
+    return vreject_num(st, pc, msg, (int64_t)s->r[r].lo);
 }
 
 /* The value at register r as an operand (r10 is the frame pointer). */
@@ -500,6 +517,8 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
         if (MBPF_SRCBIT(in->code) && op != MBPF_END && op != MBPF_NEG) {
             if (use(st, pc, s, src))
                 return -1;
+            if (op == MBPF_MOV && in->off == 0)
+                a_link_for_copy(s, src); /* dst becomes a copy: linked to src */
             b = operand(s, src);
         } else {
             uint64_t k = cls == MBPF_ALU ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm;
@@ -563,17 +582,16 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
             *head = t;
         return 1;
     }
-    /* the branch narrows at most the two compared registers and len_min: narrow in place for
-     * the taken edge, merge, restore, then narrow for the fall-through */
-    const uint8_t rb = MBPF_SRCBIT(in->code) && src < AREGS ? src : dst;
-    const areg save_a = s->r[dst < AREGS ? dst : 0], save_b = s->r[rb < AREGS ? rb : 0];
+    /* the branch narrows the registers (the two compared and those linked to them) and len_min:
+     * narrow in place for the taken edge, merge, restore, then narrow for the fall-through */
+    areg save[AREGS];
+    for (int r = 0; r < AREGS; r++)
+        save[r] = s->r[r];
     const uint32_t save_len = s->len_min;
     if (a_branch(s, in, 1) && merge(st, t, s, t <= pc) && t <= pc && t < *head)
         *head = t;
-    if (dst < AREGS)
-        s->r[dst] = save_a;
-    if (rb < AREGS)
-        s->r[rb] = save_b;
+    for (int r = 0; r < AREGS; r++)
+        s->r[r] = save[r];
     s->len_min = save_len;
     return a_branch(s, in, 0) ? 0 : 1;
 }
@@ -696,6 +714,12 @@ static int interpret(vstate *st, mbpf_fact *facts)
     }
     if (facts)
         count_figures(st, facts);
+#ifdef VDEBUG
+    if (getenv("VDUMP"))
+        for (uint32_t pc = 0; pc < st->n; pc++)
+            if (state_at(st, pc))
+                dbg_state("point", pc, state_at(st, pc));
+#endif
     return 0;
 }
 

@@ -8,10 +8,6 @@
 #include <string.h>
 
 #include "verifier/absint.h"
-#ifdef VDEBUG
-#include <stdlib.h>
-#include "/tmp/r2f/dbg.h"
-#endif
 
 #define NO_POINT 0xffffffffu
 #define MAX_VISITS 64u /* interpretations per instruction, on average */
@@ -99,13 +95,35 @@ static int same_words(const void *a, const void *b, size_t bytes)
     return 1;
 }
 
+/* A spill record survives a join when both states have it (same bytes): the join of the values. */
+static int spills_join(astate *to, const astate *from, uint32_t len_j, int widen)
+{
+    int changed = 0;
+    for (int i = 0; i < SPILLS; i++) {
+        aspill *t = &to->spill[i];
+        const aspill *f = NULL;
+        if (!t->size)
+            continue;
+        for (int j = 0; j < SPILLS && !f; j++)
+            if (from->spill[j].size == t->size && from->spill[j].off == t->off)
+                f = &from->spill[j];
+        if (!f) {
+            t->size = 0;
+            changed = 1;
+            continue;
+        }
+        areg was = t->v;
+        join_reg(&t->v, &f->v, to->len_min, from->len_min, len_j, widen);
+        t->v.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
+        changed |= !reg_equal(&t->v, &was);
+    }
+    return changed;
+}
+
 /* Merge `from` into the state of point pc. Returns 1 when that state changed. */
 static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
 {
     astate *to = state_at(st, pc);
-#ifdef VDEBUG
-    if (getenv("VPC") && (uint32_t)atoi(getenv("VPC")) == pc) { dbg_state("to", pc, to); dbg_state("from", pc, from); }
-#endif
     if (!to->reached) {
         state_copy(to, from);
         a_links_canon(to);
@@ -130,6 +148,7 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
     a_links_join(to, before, from->r);
     for (int r = 0; r < AREGS; r++)
         changed |= !reg_equal(&to->r[r], &before[r]);
+    changed |= spills_join(to, from, len_j, widen);
     to->len_min = len_j;
     if (!same_words(to->init, from->init, 2 * AS_SLOTS)) {
         for (int i = 0; i < AS_SLOTS; i++) {
@@ -292,6 +311,51 @@ static void stack_after_call(astate *s, int gave_stack)
     }
 }
 
+/* Spill records whose bytes [off, off + size) meet [lo, hi) are dropped: they may be written. */
+static void spills_kill(astate *s, int64_t lo, int64_t hi)
+{
+    for (int i = 0; i < SPILLS; i++) {
+        aspill *r = &s->spill[i];
+        if (r->size && r->off < hi && r->off + (int64_t)r->size > lo)
+            r->size = 0;
+    }
+}
+
+static const aspill *spill_find(const astate *s, int64_t off, uint32_t size)
+{
+    for (int i = 0; i < SPILLS; i++)
+        if (s->spill[i].size == size && s->spill[i].off == off)
+            return &s->spill[i];
+    return NULL;
+}
+
+/* A store of size bytes at exactly r10 + off (records over those bytes already dropped): record
+ * the value when it is whole (8 bytes, or 4 of a number below 2^32) and aligned. */
+static void spill_record(astate *s, const mbpf_insn *in, int64_t off, uint32_t size)
+{
+    areg v;
+    if ((size != 8 && size != 4) || (off % (int64_t)size) || !in_frame(off))
+        return;
+    if (MBPF_CLASS(in->code) == MBPF_ST) {
+        uint64_t k = size == 8 ? (uint64_t)(int64_t)in->imm : (uint32_t)in->imm;
+        a_scalar(&v, k, k);
+    } else {
+        v = operand(s, MBPF_SRC(in));
+    }
+    if (size == 4 && (v.type != T_SCALAR || v.hi > 0xffffffffull))
+        return;
+    int slot = 0;
+    for (int i = SPILLS - 1; i >= 0; i--)
+        if (!s->spill[i].size)
+            slot = i; /* the first free one; when none is, the first is replaced */
+    aspill *r = &s->spill[slot];
+    r->v = v;
+    r->v.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT); /* links are between registers */
+    r->v.delta = 0;
+    r->off = (int16_t)off;
+    r->size = (uint8_t)size;
+}
+
 /* An offset interval [lo, hi] of a pointer that is known and not inverted. */
 static int off_known(const areg *b)
 {
@@ -431,6 +495,12 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
         else
             addr_bytes |= callee || stack_has_addr(s, -(int64_t)MBPF_STACK_SIZE, 0);
     }
+    if (write && b.type == T_STACK)
+        spills_kill(s, lo, hi); /* the bytes it may write: one place, a range, or the frame */
+    else if (write && f->mem != MBPF_MEM_PROVEN)
+        spills_kill(s, -(int64_t)MBPF_STACK_SIZE, 0); /* a guarded store may land on the stack */
+    if (write && exact && mode == MBPF_MEM)
+        spill_record(s, in, lo, size);
     if (write && exact) {
         uint8_t kind = T_SCALAR;
         if (cls == MBPF_STX) {
@@ -453,7 +523,10 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
         return 0;
     const uint64_t max = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
     const uint8_t k = exact && in_frame(lo) ? s->kind[slot_of(lo)] : T_SCALAR;
-    if (cls == MBPF_LDX && mode == MBPF_MEM && exact && size == 8 && !(lo & 7) && k >= T_STACK) {
+    const aspill *rec = cls == MBPF_LDX && mode == MBPF_MEM && exact ? spill_find(s, lo, size) : NULL;
+    if (rec)
+        *d = rec->v; /* exactly the value stored there */
+    else if (cls == MBPF_LDX && mode == MBPF_MEM && exact && size == 8 && !(lo & 7) && k >= T_STACK) {
         a_unknown(d); /* a spilled pointer: its region as a hint, its offset unknown */
         d->type = k;
         d->flags = AF_HINT;
@@ -565,6 +638,7 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
         for (int r = 1; r <= 5; r++)
             gave_stack |= s->r[r].type == T_STACK;
         stack_after_call(s, gave_stack);
+        spills_kill(s, -(int64_t)MBPF_STACK_SIZE, 0); /* whatever runs may write the frame */
         for (int r = 1; r <= 5; r++)
             a_uninit(&s->r[r], pc);
         a_unknown(&s->r[0]);
@@ -714,12 +788,6 @@ static int interpret(vstate *st, mbpf_fact *facts)
     }
     if (facts)
         count_figures(st, facts);
-#ifdef VDEBUG
-    if (getenv("VDUMP"))
-        for (uint32_t pc = 0; pc < st->n; pc++)
-            if (state_at(st, pc))
-                dbg_state("point", pc, state_at(st, pc));
-#endif
     return 0;
 }
 

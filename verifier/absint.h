@@ -35,9 +35,22 @@ typedef struct areg {
 
 #define AS_SLOTS (MBPF_STACK_SIZE / 8) /* 8-byte stack slots below r10: the whole frame */
 #define AREGS 10    /* r0..r9; r10 is always the frame pointer */
+#define SPILLS 2    /* spill records per state */
+
+/* A spill record: the value last stored, whole, at [r10 + off, r10 + off + size) of this frame
+ * (size 4 or 8, aligned), while nothing that may have written those bytes since has run: a
+ * reload of exactly those bytes gives that value back (a spilled counter, a spilled context
+ * pointer with its offset and LEN bound). size 0: no record. Never linked. */
+typedef struct aspill {
+    areg v;
+    int16_t off;
+    uint8_t size;
+    uint8_t pad[5];
+} aspill;
 
 typedef struct astate {
     areg r[AREGS];
+    aspill spill[SPILLS];
     uint32_t len_min;        /* LEN >= len_min on every path here */
     uint8_t reached;
     uint8_t dirty;           /* changed since its block was last interpreted */

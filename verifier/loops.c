@@ -11,9 +11,6 @@
  * Such a loop needs no budget check. Only innermost loops qualify, so that the iterations a run
  * performs without budget stay at most (budget + 1) x MBPF_LOOP_MAX_TRIPS per bounded loop. */
 #include "verifier/absint.h"
-#ifdef VDEBUG
-#include "/tmp/r2f/dbg.h"
-#endif
 
 static int is_jump(const mbpf_insn *in)
 {
@@ -151,9 +148,6 @@ static uint64_t bounded(const vstate *st, uint32_t h, uint32_t e)
     const astate *hs = vabsint_state(st, h);
     if (!hs || !hs->reached)
         return 0;
-#ifdef VDEBUG
-    dbg_state("head", h, hs);
-#endif
     const uint8_t alu = cls == MBPF_JMP32 ? MBPF_ALU : MBPF_ALU64;
     const uint64_t wrap = cls == MBPF_JMP32 ? 0x7fffffffull : (1ull << 62);
     /* which side is the induction variable: try dst, then src */

@@ -344,11 +344,12 @@ static void spill_record(astate *s, const mbpf_insn *in, int64_t off, uint32_t s
     }
     if (size == 4 && (v.type != T_SCALAR || v.hi > 0xffffffffull))
         return;
-    int slot = 0;
-    for (int i = SPILLS - 1; i >= 0; i--)
-        if (!s->spill[i].size)
-            slot = i; /* the first free one; when none is, the first is replaced */
-    aspill *r = &s->spill[slot];
+    int k = 0; /* a free record, or the oldest one when all are taken */
+    while (k < SPILLS - 1 && s->spill[k].size)
+        k++;
+    for (int i = k; i > 0; i--)
+        s->spill[i] = s->spill[i - 1];
+    aspill *r = &s->spill[0];
     r->v = v;
     r->v.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT); /* links are between registers */
     r->v.delta = 0;

@@ -35,7 +35,7 @@ typedef struct areg {
 
 #define AS_SLOTS (MBPF_STACK_SIZE / 8) /* 8-byte stack slots below r10: the whole frame */
 #define AREGS 10    /* r0..r9; r10 is always the frame pointer */
-#define SPILLS 2    /* spill records per state */
+#define SPILLS 3    /* spill records per state, the newest first */
 
 /* A spill record: the value last stored, whole, at [r10 + off, r10 + off + size) of this frame
  * (size 4 or 8, aligned), while nothing that may have written those bytes since has run: a

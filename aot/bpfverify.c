@@ -194,10 +194,11 @@ int main(int argc, char **argv)
         if (show_facts)
             list_facts(&l, p, facts);
         printf("accepted: %u instructions; memory accesses proven %u/%u; results with a known-zero "
-               "upper half %u/%u (alu32 %u/%u); loops bounded %u/%u; %u sweeps, %u states, arena "
-               "%zu bytes\n",
+               "upper half %u/%u (alu32 %u/%u); loops bounded %u/%u; countable by the context length %u; "
+               "%u sweeps, %u states, arena %zu bytes\n",
                p->n_insns, r.mem_proven, r.mem_accesses, r.alu_hi_zero, r.alu_results,
-               r.alu32_hi_zero, r.alu32_results, r.loops_bounded, r.loops, r.sweeps, r.states, need);
+               r.alu32_hi_zero, r.alu32_results, r.loops_bounded, r.loops, r.loops_countable, r.sweeps,
+               r.states, need);
         rc = 0;
     }
     free(arena);

@@ -11,6 +11,7 @@
 
 #define NO_POINT 0xffffffffu
 #define MAX_VISITS 64u /* interpretations per instruction, on average */
+#define JOINS_BEFORE_WIDEN 2u
 
 static uint32_t point_of(const vstate *st, uint32_t pc)
 {
@@ -38,7 +39,7 @@ static void state_copy(astate *d, const astate *src)
 static int reg_equal(const areg *a, const areg *b)
 {
     return a->type == b->type && a->flags == b->flags && a->ub == b->ub && a->lo == b->lo &&
-           a->hi == b->hi && (a->type != T_UNINIT || a->origin == b->origin);
+           a->hi == b->hi && a->delta == b->delta;
 }
 
 static void join_reg(areg *to, const areg *from, uint32_t len_to, uint32_t len_from, uint32_t len_j,
@@ -94,27 +95,60 @@ static int same_words(const void *a, const void *b, size_t bytes)
     return 1;
 }
 
+/* A spill record survives a join when both states have it (same bytes): the join of the values. */
+static int spills_join(astate *to, const astate *from, uint32_t len_j, int widen)
+{
+    int changed = 0;
+    for (int i = 0; i < SPILLS; i++) {
+        aspill *t = &to->spill[i];
+        const aspill *f = NULL;
+        if (!t->size)
+            continue;
+        for (int j = 0; j < SPILLS && !f; j++)
+            if (from->spill[j].size == t->size && from->spill[j].off == t->off)
+                f = &from->spill[j];
+        if (!f) {
+            t->size = 0;
+            changed = 1;
+            continue;
+        }
+        areg was = t->v;
+        join_reg(&t->v, &f->v, to->len_min, from->len_min, len_j, widen);
+        t->v.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
+        changed |= !reg_equal(&t->v, &was);
+    }
+    return changed;
+}
+
 /* Merge `from` into the state of point pc. Returns 1 when that state changed. */
 static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
 {
     astate *to = state_at(st, pc);
     if (!to->reached) {
         state_copy(to, from);
+        a_links_canon(to);
         to->reached = 1;
         to->dirty = 1;
         return 1;
     }
-    int widen = back_edge; /* widening at the first change keeps sweeps few; the LEN relation and
-                            * the refinements at the loop test recover what it loses */
+    /* a back edge widens from its second change on: the first join keeps a loop-invariant value
+     * that the first iteration saw narrowed (by a compare of a register linked to it); widening
+     * early keeps sweeps few, the LEN relation and the loop test's narrowing recover the rest */
+    int widen = back_edge && to->joins >= JOINS_BEFORE_WIDEN;
     uint32_t len_j = to->len_min < from->len_min ? to->len_min : from->len_min;
     int changed = len_j != to->len_min;
+    areg before[AREGS];
+    for (int r = 0; r < AREGS; r++)
+        before[r] = to->r[r];
     for (int r = 0; r < AREGS; r++) {
         if (same_words(&to->r[r], &from->r[r], sizeof(areg)) && len_j == to->len_min)
             continue; /* the usual case once a loop has settled */
-        areg before = to->r[r];
         join_reg(&to->r[r], &from->r[r], to->len_min, from->len_min, len_j, widen);
-        changed |= !reg_equal(&to->r[r], &before);
     }
+    a_links_join(to, before, from->r);
+    for (int r = 0; r < AREGS; r++)
+        changed |= !reg_equal(&to->r[r], &before[r]);
+    changed |= spills_join(to, from, len_j, widen);
     to->len_min = len_j;
     if (!same_words(to->init, from->init, 2 * AS_SLOTS)) {
         for (int i = 0; i < AS_SLOTS; i++) {
@@ -129,6 +163,8 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
     }
     if (changed)
         to->dirty = 1;
+    if (changed && back_edge && to->joins < JOINS_BEFORE_WIDEN)
+        to->joins++;
     return changed;
 }
 
@@ -177,7 +213,7 @@ static int use(vstate *st, uint32_t pc, const astate *s, uint8_t r)
     while (*tail && n + 1 < sizeof msg)
         msg[n++] = *tail++;
     msg[n] = '\0';
-    return vreject_num(st, pc, msg, s->r[r].origin);
+    return vreject_num(st, pc, msg, (int64_t)s->r[r].lo);
 }
 
 /* The value at register r as an operand (r10 is the frame pointer). */
@@ -273,6 +309,52 @@ static void stack_after_call(astate *s, int gave_stack)
         if (addr)
             s->kind[i] = T_ANY;
     }
+}
+
+/* Spill records whose bytes [off, off + size) meet [lo, hi) are dropped: they may be written. */
+static void spills_kill(astate *s, int64_t lo, int64_t hi)
+{
+    for (int i = 0; i < SPILLS; i++) {
+        aspill *r = &s->spill[i];
+        if (r->size && r->off < hi && r->off + (int64_t)r->size > lo)
+            r->size = 0;
+    }
+}
+
+static const aspill *spill_find(const astate *s, int64_t off, uint32_t size)
+{
+    for (int i = 0; i < SPILLS; i++)
+        if (s->spill[i].size == size && s->spill[i].off == off)
+            return &s->spill[i];
+    return NULL;
+}
+
+/* A store of size bytes at exactly r10 + off (records over those bytes already dropped): record
+ * the value when it is whole (8 bytes, or 4 of a number below 2^32) and aligned. */
+static void spill_record(astate *s, const mbpf_insn *in, int64_t off, uint32_t size)
+{
+    areg v;
+    if ((size != 8 && size != 4) || (off % (int64_t)size) || !in_frame(off))
+        return;
+    if (MBPF_CLASS(in->code) == MBPF_ST) {
+        uint64_t k = size == 8 ? (uint64_t)(int64_t)in->imm : (uint32_t)in->imm;
+        a_scalar(&v, k, k);
+    } else {
+        v = operand(s, MBPF_SRC(in));
+    }
+    if (size == 4 && (v.type != T_SCALAR || v.hi > 0xffffffffull))
+        return;
+    int k = 0; /* a free record, or the oldest one when all are taken */
+    while (k < SPILLS - 1 && s->spill[k].size)
+        k++;
+    for (int i = k; i > 0; i--)
+        s->spill[i] = s->spill[i - 1];
+    aspill *r = &s->spill[0];
+    r->v = v;
+    r->v.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT); /* links are between registers */
+    r->v.delta = 0;
+    r->off = (int16_t)off;
+    r->size = (uint8_t)size;
 }
 
 /* An offset interval [lo, hi] of a pointer that is known and not inverted. */
@@ -414,6 +496,12 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
         else
             addr_bytes |= callee || stack_has_addr(s, -(int64_t)MBPF_STACK_SIZE, 0);
     }
+    if (write && b.type == T_STACK)
+        spills_kill(s, lo, hi); /* the bytes it may write: one place, a range, or the frame */
+    else if (write && f->mem != MBPF_MEM_PROVEN)
+        spills_kill(s, -(int64_t)MBPF_STACK_SIZE, 0); /* a guarded store may land on the stack */
+    if (write && exact && mode == MBPF_MEM)
+        spill_record(s, in, lo, size);
     if (write && exact) {
         uint8_t kind = T_SCALAR;
         if (cls == MBPF_STX) {
@@ -436,7 +524,10 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
         return 0;
     const uint64_t max = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
     const uint8_t k = exact && in_frame(lo) ? s->kind[slot_of(lo)] : T_SCALAR;
-    if (cls == MBPF_LDX && mode == MBPF_MEM && exact && size == 8 && !(lo & 7) && k >= T_STACK) {
+    const aspill *rec = cls == MBPF_LDX && mode == MBPF_MEM && exact ? spill_find(s, lo, size) : NULL;
+    if (rec)
+        *d = rec->v; /* exactly the value stored there */
+    else if (cls == MBPF_LDX && mode == MBPF_MEM && exact && size == 8 && !(lo & 7) && k >= T_STACK) {
         a_unknown(d); /* a spilled pointer: its region as a hint, its offset unknown */
         d->type = k;
         d->flags = AF_HINT;
@@ -500,6 +591,8 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
         if (MBPF_SRCBIT(in->code) && op != MBPF_END && op != MBPF_NEG) {
             if (use(st, pc, s, src))
                 return -1;
+            if (op == MBPF_MOV && in->off == 0)
+                a_link_for_copy(s, src); /* dst becomes a copy: linked to src */
             b = operand(s, src);
         } else {
             uint64_t k = cls == MBPF_ALU ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm;
@@ -546,6 +639,7 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
         for (int r = 1; r <= 5; r++)
             gave_stack |= s->r[r].type == T_STACK;
         stack_after_call(s, gave_stack);
+        spills_kill(s, -(int64_t)MBPF_STACK_SIZE, 0); /* whatever runs may write the frame */
         for (int r = 1; r <= 5; r++)
             a_uninit(&s->r[r], pc);
         a_unknown(&s->r[0]);
@@ -563,17 +657,16 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
             *head = t;
         return 1;
     }
-    /* the branch narrows at most the two compared registers and len_min: narrow in place for
-     * the taken edge, merge, restore, then narrow for the fall-through */
-    const uint8_t rb = MBPF_SRCBIT(in->code) && src < AREGS ? src : dst;
-    const areg save_a = s->r[dst < AREGS ? dst : 0], save_b = s->r[rb < AREGS ? rb : 0];
+    /* the branch narrows the registers (the two compared and those linked to them) and len_min:
+     * narrow in place for the taken edge, merge, restore, then narrow for the fall-through */
+    areg save[AREGS];
+    for (int r = 0; r < AREGS; r++)
+        save[r] = s->r[r];
     const uint32_t save_len = s->len_min;
     if (a_branch(s, in, 1) && merge(st, t, s, t <= pc) && t <= pc && t < *head)
         *head = t;
-    if (dst < AREGS)
-        s->r[dst] = save_a;
-    if (rb < AREGS)
-        s->r[rb] = save_b;
+    for (int r = 0; r < AREGS; r++)
+        s->r[r] = save[r];
     s->len_min = save_len;
     return a_branch(s, in, 0) ? 0 : 1;
 }

@@ -15,24 +15,47 @@ enum { T_UNINIT = 0, T_SCALAR, T_ANY, T_STACK, T_CTX, T_RODATA, T_DATA };
 #define AF_EQ_LEN 0x01 /* scalar == LEN, or context offset == LEN (the end of the context) */
 #define AF_HINT 0x02   /* pointer reloaded from a stack slot: its region is a hint only, its offset
                         * unknown (a callee may have overwritten the slot) */
+#define AF_LINK_SHIFT 4 /* bits 4-7: link group (0: none) of a scalar */
+#define A_LINK(r) ((unsigned)(r)->flags >> AF_LINK_SHIFT)
 #define UB_NONE INT32_MIN
+#define DELTA_MAX 0x7fff
 
+/* Links: scalars of one state with the same link group g != 0 differ by exact constants, value =
+ * base_g + delta (as integers: no wrap), so a compare that bounds one bounds all of them
+ * (`r6 = r4 + 3; if r6 > len goto out` bounds r4). In a state kept at a join point the group of
+ * a link is 1 + its lowest register, whose delta is 0 (a canonical form, so equal relations
+ * compare equal). */
 typedef struct areg {
     uint8_t type, flags;
-    uint16_t origin; /* uninitialised registers: instruction where they became so */
+    int16_t delta;   /* scalar in a link group: value - base of the group */
     int32_t ub;      /* scalar value (context pointer: offset) <= LEN - ub; UB_NONE: no bound */
-    uint64_t lo, hi; /* scalar: unsigned interval; pointer: signed offset interval */
+    uint64_t lo, hi; /* scalar: unsigned interval; pointer: signed offset interval; uninitialised:
+                      * lo is the instruction where it became so */
 } areg;
 
 #define AS_SLOTS (MBPF_STACK_SIZE / 8) /* 8-byte stack slots below r10: the whole frame */
 #define AREGS 10    /* r0..r9; r10 is always the frame pointer */
+#define SPILLS 3    /* spill records per state, the newest first */
+
+/* A spill record: the value last stored, whole, at [r10 + off, r10 + off + size) of this frame
+ * (size 4 or 8, aligned), while nothing that may have written those bytes since has run: a
+ * reload of exactly those bytes gives that value back (a spilled counter, a spilled context
+ * pointer with its offset and LEN bound). size 0: no record. Never linked. */
+typedef struct aspill {
+    areg v;
+    int16_t off;
+    uint8_t size;
+    uint8_t pad[5];
+} aspill;
 
 typedef struct astate {
     areg r[AREGS];
+    aspill spill[SPILLS];
     uint32_t len_min;        /* LEN >= len_min on every path here */
     uint8_t reached;
     uint8_t dirty;           /* changed since its block was last interpreted */
-    uint8_t pad[2];
+    uint8_t joins;           /* back edges that changed it (widening starts after JOINS_BEFORE_WIDEN) */
+    uint8_t pad;
     uint8_t init[AS_SLOTS];  /* bit b of slot s: byte r10 - 8(s+1) + b written */
     uint8_t kind[AS_SLOTS];  /* T_SCALAR: no address bytes in the slot; T_STACK..T_DATA: an 8-byte
                               * spill of such a pointer; T_ANY: may hold (part of) an address */
@@ -49,6 +72,13 @@ void a_uninit(areg *r, uint32_t pc);
 int a_is_ptr(const areg *r);
 int32_t a_eff_ub(const areg *r, uint32_t len_min);
 void a_normalize(areg *r, uint32_t len_min);
+
+/* Links (absint_ops.c): a new group shared by s->r[src] and the copy about to be made of it; the
+ * canonical form of s's groups; the groups of the join of two states (old_to and from, whose
+ * joined registers are in to). */
+void a_link_for_copy(astate *s, uint8_t src);
+void a_links_canon(astate *s);
+void a_links_join(astate *to, const areg *old_to, const areg *from);
 
 /* Transfer of one ALU instruction to dst (src is the second operand as an abstract value). */
 void a_alu(astate *s, const mbpf_insn *in, areg *dst, const areg *src);

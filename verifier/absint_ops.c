@@ -10,7 +10,7 @@ void a_scalar(areg *r, uint64_t lo, uint64_t hi)
 {
     r->type = T_SCALAR;
     r->flags = 0;
-    r->origin = 0;
+    r->delta = 0;
     r->ub = UB_NONE;
     r->lo = lo;
     r->hi = hi;
@@ -23,9 +23,8 @@ void a_unknown(areg *r)
 
 void a_uninit(areg *r, uint32_t pc)
 {
-    a_scalar(r, 0, ~0ull);
+    a_scalar(r, pc, pc);
     r->type = T_UNINIT;
-    r->origin = (uint16_t)(pc > 0xffffu ? 0xffffu : pc);
 }
 
 int a_is_ptr(const areg *r)
@@ -101,6 +100,189 @@ static uint64_t pow2_above(uint64_t v)
     m |= m >> 16;
     m |= m >> 32;
     return m;
+}
+
+static void raise_ub(areg *r, int32_t ub)
+{
+    if (ub != UB_NONE && ub > r->ub)
+        r->ub = ub;
+}
+
+/* ---- links ---- */
+
+static int linkable(const areg *r)
+{
+    return r->type == T_SCALAR && r->lo <= r->hi;
+}
+
+static void unlink_reg(areg *r)
+{
+    r->flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
+    r->delta = 0;
+}
+
+static void set_link(areg *r, unsigned g, int32_t delta)
+{
+    unlink_reg(r);
+    r->flags |= (uint8_t)(g << AF_LINK_SHIFT);
+    r->delta = (int16_t)delta;
+}
+
+static int delta_fits(int64_t d)
+{
+    return d >= -DELTA_MAX && d <= DELTA_MAX;
+}
+
+void a_link_for_copy(astate *s, uint8_t src)
+{
+    if (src >= AREGS || !linkable(&s->r[src]) || A_LINK(&s->r[src]))
+        return;
+    unsigned used = 0, g = 1;
+    for (int i = 0; i < AREGS; i++)
+        used |= 1u << A_LINK(&s->r[i]);
+    while (used >> g & 1u)
+        g++; /* at most AREGS groups: g <= AREGS + 1 < 16 */
+    set_link(&s->r[src], g, 0);
+}
+
+void a_links_canon(astate *s)
+{
+    for (int pass = 0; pass < 2; pass++) { /* the second pass drops groups left with one member */
+        int8_t rep[16];
+        int16_t base[16];
+        uint8_t count[16];
+        for (int g = 0; g < 16; g++)
+            rep[g] = -1, base[g] = 0, count[g] = 0;
+        for (int i = 0; i < AREGS; i++) {
+            unsigned g = A_LINK(&s->r[i]);
+            if (!g)
+                continue;
+            if (!linkable(&s->r[i])) {
+                unlink_reg(&s->r[i]);
+                continue;
+            }
+            if (rep[g] < 0)
+                rep[g] = (int8_t)i, base[g] = s->r[i].delta;
+            count[g]++;
+        }
+        for (int i = 0; i < AREGS; i++) {
+            areg *r = &s->r[i];
+            unsigned g = A_LINK(r);
+            int32_t d = g ? (int32_t)r->delta - base[g] : 0;
+            if (!g)
+                continue;
+            if (count[g] < 2 || !delta_fits(d))
+                unlink_reg(r);
+            else
+                set_link(r, (unsigned)rep[g] + 1u, d);
+        }
+    }
+}
+
+/* Registers i and j of r differ by the exact constant *diff (i - j): same group, or constants. */
+static int related(const areg *r, int i, int j, int32_t *diff)
+{
+    const areg *a = &r[i], *b = &r[j];
+    if (!linkable(a) || !linkable(b))
+        return 0;
+    if (A_LINK(a) && A_LINK(a) == A_LINK(b)) {
+        *diff = (int32_t)a->delta - b->delta;
+        return 1;
+    }
+    if (a->lo == a->hi && b->lo == b->hi && (a->lo >= b->lo ? a->lo - b->lo : b->lo - a->lo) <= DELTA_MAX) {
+        *diff = a->lo >= b->lo ? (int32_t)(a->lo - b->lo) : -(int32_t)(b->lo - a->lo);
+        return 1;
+    }
+    return 0;
+}
+
+/* A relation holds in the join when it holds, with the same difference, in both states. Each
+ * register joins the group of the first lower register it is related to (that group's lowest
+ * member, or it founds the group): the result is canonical. */
+void a_links_join(astate *to, const areg *old_to, const areg *from)
+{
+    uint8_t g[AREGS];
+    int32_t d[AREGS];
+    for (int i = 0; i < AREGS; i++) {
+        g[i] = 0;
+        d[i] = 0;
+        if (!linkable(&to->r[i]))
+            continue;
+        for (int j = 0; j < i; j++) {
+            int32_t d1, d2;
+            if (!linkable(&to->r[j]) || !related(old_to, i, j, &d1) || !related(from, i, j, &d2) || d1 != d2 ||
+                !delta_fits((int64_t)d[j] + d1))
+                continue;
+            if (!g[j])
+                g[j] = (uint8_t)(j + 1);
+            g[i] = g[j];
+            d[i] = d[j] + d1;
+            break;
+        }
+    }
+    for (int i = 0; i < AREGS; i++) {
+        if (g[i])
+            set_link(&to->r[i], g[i], d[i]);
+        else
+            unlink_reg(&to->r[i]);
+    }
+}
+
+/* A constant added or subtracted as a signed displacement k that keeps every value of d inside
+ * [0, width] gives exactly d + k (no wrap): the interval, the LEN bound and d's link move with
+ * it. Returns 0 when that does not apply. */
+static int add_displacement(astate *s, uint8_t op, int is32, areg *d, const areg *src)
+{
+    const uint64_t width = is32 ? U32MAX : ~0ull;
+    if ((op != MBPF_ADD && op != MBPF_SUB) || !is_const(src) || !linkable(d) || d->hi > width)
+        return 0;
+    int64_t k = is32 ? (int64_t)(int32_t)(uint32_t)src->lo : (int64_t)src->lo;
+    if (op == MBPF_SUB) {
+        if (k == INT64_MIN)
+            return 0;
+        k = -k;
+    }
+    if (k >= 0 ? d->hi > width - (uint64_t)k : d->lo < 0 - (uint64_t)k)
+        return 0;
+    const int32_t ub = k <= 0x7fffffff && k >= -0x7fffffff ? ub_shift(a_eff_ub(d, s->len_min), k) : UB_NONE;
+    const unsigned g = A_LINK(d);
+    const int64_t delta = (int64_t)d->delta + k;
+    const uint64_t lo = d->lo + (uint64_t)k, hi = d->hi + (uint64_t)k;
+    a_scalar(d, lo, hi);
+    d->ub = ub;
+    if (g && delta_fits(delta))
+        set_link(d, g, (int32_t)delta);
+    a_normalize(d, s->len_min);
+    return 1;
+}
+
+/* r of s was narrowed: so are the other members of its group (o = r + (o.delta - r.delta)).
+ * Returns 0 when one of them has no value left (the path cannot run). */
+static int link_narrow(astate *s, const areg *r)
+{
+    const unsigned g = A_LINK(r);
+    if (!g || r->type != T_SCALAR || r->lo > r->hi)
+        return 1;
+    const int32_t ubr = a_eff_ub(r, s->len_min);
+    for (int k = 0; k < AREGS; k++) {
+        areg *o = &s->r[k];
+        if (o == r || A_LINK(o) != g || o->type != T_SCALAR)
+            continue;
+        const int64_t dd = (int64_t)o->delta - r->delta;
+        const uint64_t u = dd >= 0 ? (uint64_t)dd : (uint64_t)-dd;
+        if (dd >= 0 ? r->hi <= ~0ull - u : r->lo >= u) {
+            uint64_t lo = dd >= 0 ? r->lo + u : r->lo - u, hi = dd >= 0 ? r->hi + u : r->hi - u;
+            if (lo > o->lo)
+                o->lo = lo;
+            if (hi < o->hi)
+                o->hi = hi;
+        }
+        raise_ub(o, ub_shift(ubr, dd));
+        a_normalize(o, s->len_min);
+        if (o->lo > o->hi)
+            return 0;
+    }
+    return 1;
 }
 
 /* Scalar op on intervals (operands already cut to 32 bits for ALU32). Returns 0 when the result
@@ -365,6 +547,8 @@ void a_alu(astate *s, const mbpf_insn *in, areg *d, const areg *src)
         return;
     }
     const int signed_div = (op == MBPF_DIV || op == MBPF_MOD) && in->off == 1;
+    if (add_displacement(s, op, is32, d, src))
+        return;
     areg a = *d, b = *src;
     if (is32) { /* operate on the low halves when they are all there is */
         if (a.hi > U32MAX)
@@ -420,11 +604,6 @@ static int comparable(const areg *a, const areg *b, int is32, int is_signed)
            (int64_t)b->hi <= OFF_LIMIT && a->lo <= a->hi && b->lo <= b->hi;
 }
 
-static void raise_ub(areg *r, int32_t ub)
-{
-    if (ub != UB_NONE && ub > r->ub)
-        r->ub = ub;
-}
 
 /* a < b (strict) or a <= b: narrow both. Returns 0 when impossible. */
 static int apply_le(astate *s, areg *a, areg *b, int strict)
@@ -529,5 +708,7 @@ int a_branch(astate *s, const mbpf_insn *in, int taken)
     a_normalize(a, s->len_min);
     if (b != &kb)
         a_normalize(b, s->len_min);
-    return a->lo <= a->hi && (b == &kb || b->lo <= b->hi);
+    if (a->lo > a->hi || (b != &kb && b->lo > b->hi))
+        return 0;
+    return link_narrow(s, a) && (b == &kb || link_narrow(s, b));
 }

@@ -1,15 +1,19 @@
-/* Loop bounds. A back edge is proven bounded when it closes an innermost loop of the shape
- * clang emits for counted loops:
+/* Loop bounds. A back edge e -> h (target at or before the jump) closes the loop [h, e]. It is
+ * proven bounded when the loop is entered only through h, e is the only back edge to h, and one
+ * register, the induction variable x, changes exactly once per iteration by a constant step:
  *
- *     header: ...            the only way in from outside is through the header
- *             x += c         the only write to x in the loop, never skipped by a jump
+ *     header: ...            inner loops allowed, but not around the update
+ *             x += c         (or x -= c, or x >>= k): the loop's only write to x, never skipped
  *             ...
- *             if x < Y goto header     (or <=, or the mirrored forms; c < 0 with > and >=)
+ *             if x < Y goto header     (or <=, >, >=, !=, the mirrored forms; or a copy of x
+ *                                       made before or after the update; or clang's
+ *                                       "if (x == Y) goto out; ja header")
  *
- * with Y a constant (or a register the loop never writes, whose interval is known at the
- * header) and the trip count, from x's interval at the header, at most MBPF_LOOP_MAX_TRIPS.
- * Such a loop needs no budget check. Only innermost loops qualify, so that the iterations a run
- * performs without budget stay at most (budget + 1) x MBPF_LOOP_MAX_TRIPS per bounded loop. */
+ * with Y a constant or a register the loop never writes, whose interval is known at the header.
+ * The trip bound (back edges taken per entry) comes from the header's state, which joins every
+ * way in, or from a start value set on the only way in; it must be at most MBPF_LOOP_MAX_TRIPS
+ * for the head fact. A loop whose bound grows with the context length is countable: its bound is
+ * (LEN + len_add) / div + 1, for the loop table only (the budget rules charge constants). */
 #include "verifier/absint.h"
 
 static int is_jump(const mbpf_insn *in)
@@ -22,6 +26,11 @@ static uint32_t dest(uint32_t pc, const mbpf_insn *in)
 {
     int32_t rel = (MBPF_CLASS(in->code) == MBPF_JMP32 && MBPF_OP(in->code) == MBPF_JA) ? in->imm : in->off;
     return (uint32_t)((int64_t)pc + 1 + rel);
+}
+
+static int is_insn(const vstate *st, uint32_t pc)
+{
+    return !(st->marks[pc] & VM_LDDW_TAIL);
 }
 
 /* Does instruction in write register r? */
@@ -46,43 +55,62 @@ static int writes(const mbpf_insn *in, uint8_t r)
     }
 }
 
-/* The single `x += c` (or `x -= c`) of the loop [h, e), or -1. */
-static int64_t single_add(const vstate *st, uint32_t h, uint32_t e, uint8_t x, uint8_t alu_cls,
-                          uint32_t *at, int32_t *step)
+/* The only instruction of [h, e) writing r, or -1 (none, or several). */
+static int64_t only_write(const vstate *st, uint32_t h, uint32_t e, uint8_t r)
 {
     int64_t found = -1;
     for (uint32_t pc = h; pc < e; pc++) {
-        const mbpf_insn *in = &st->insns[pc];
-        if (st->marks[pc] & VM_LDDW_TAIL || !writes(in, x))
+        if (!is_insn(st, pc) || !writes(&st->insns[pc], r))
             continue;
-        const int add = in->code == (alu_cls | MBPF_ADD | MBPF_K), sub = in->code == (alu_cls | MBPF_SUB | MBPF_K);
-        if (found >= 0 || !(add || sub) || in->imm == 0 || in->imm == INT32_MIN)
+        if (found >= 0)
             return -1;
         found = pc;
-        *at = pc;
-        *step = add ? in->imm : -in->imm;
     }
     return found;
 }
 
-static uint64_t trips_max(void)
+/* Does p run exactly once on every iteration of [h, e]: outside every inner loop, and no jump
+ * from between h and p lands between p and e? (Nothing enters the loop but through h, and h has
+ * no other back edge: checked by the caller.) */
+static int once_per_iteration(const vstate *st, uint32_t h, uint32_t e, uint32_t p)
 {
-    return MBPF_LOOP_MAX_TRIPS;
+    for (uint32_t pc = h; pc <= e; pc++) {
+        if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
+            continue;
+        const uint32_t d = dest(pc, &st->insns[pc]);
+        if (pc != e && d <= pc && d >= h && d <= p && pc >= p)
+            return 0; /* an inner loop around p */
+        if (pc < p && d > p && d <= e)
+            return 0; /* p skipped */
+    }
+    return 1;
 }
 
 /* The value x has when the loop at h is entered, when it is a constant set in the straight-line
- * code before h (the only way in, checked by the caller). Returns 0 when unknown. */
+ * code before the only way in: falling into h, or one jump from outside the loop (e excepted).
+ * Returns 0 when unknown. */
 static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, uint64_t *v)
 {
+    uint32_t from = 0, ways = 0;
     const mbpf_insn *prev = h ? &st->insns[h - 1] : NULL;
-    if (!prev || (st->marks[h] & VM_SUBPROG) || prev->code == MBPF_OPC_EXIT ||
-        (is_jump(prev) && MBPF_OP(prev->code) == MBPF_JA))
-        return 0; /* h is not entered by falling into it */
+    if (prev && !(st->marks[h] & VM_SUBPROG) && prev->code != MBPF_OPC_EXIT &&
+        !(is_jump(prev) && MBPF_OP(prev->code) == MBPF_JA)) {
+        from = h; /* falls in from h - 1 */
+        ways++;
+    }
     for (uint32_t pc = 0; pc < st->n; pc++)
-        if (pc != e && !(st->marks[pc] & VM_LDDW_TAIL) && is_jump(&st->insns[pc]) && dest(pc, &st->insns[pc]) == h)
-            return 0; /* nor only that way */
-    for (uint32_t pc = h; pc-- > 0;) {
-        if (st->marks[pc] & VM_LDDW_TAIL)
+        if (pc != e && is_insn(st, pc) && is_jump(&st->insns[pc]) && dest(pc, &st->insns[pc]) == h) {
+            if (pc >= h && pc <= e)
+                return 0; /* a way back from inside */
+            from = pc; /* the straight-line code before the jump runs first */
+            if (MBPF_OP(st->insns[pc].code) != MBPF_JA)
+                return 0; /* a conditional entry: the fall-through path may set x otherwise */
+            ways++;
+        }
+    if (ways != 1)
+        return 0;
+    for (uint32_t pc = from; pc-- > 0;) {
+        if (!is_insn(st, pc))
             continue;
         const mbpf_insn *in = &st->insns[pc];
         if (writes(in, x)) {
@@ -97,21 +125,100 @@ static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int 
                 *v = (uint32_t)*v;
             return 1;
         }
-        if (st->marks[pc] & (VM_TARGET | VM_SUBPROG))
-            return 0; /* another path joins before the value is set */
+        if ((st->marks[pc] & (VM_TARGET | VM_SUBPROG)) || (is_jump(in) && MBPF_OP(in->code) == MBPF_JA) ||
+            in->code == MBPF_OPC_EXIT)
+            return 0; /* another path joins before the value is set, or none reaches here */
     }
     return 0;
 }
 
-/* Is the loop closed by the back edge at e (to header h) bounded? Returns the most times the
- * back edge can be taken per entry into the loop (at least 1), 0 when not bounded. The bound
- * holds for every entry: it uses only what the header state says (the join of every way in), or
- * a start value set on the only way in. */
-static uint64_t bounded(const vstate *st, uint32_t h, uint32_t e)
+/* The induction variable behind compared register c: c itself, updated once per iteration, or a
+ * copy of such an x (mov c, x, itself once per iteration) made before the update (then c is x's
+ * value before it: *before = 1) or after it. */
+typedef struct ivar {
+    uint8_t x, kind; /* MBPF_IV_ADD or MBPF_IV_RSH */
+    uint8_t before;
+    int64_t step;    /* ADD: signed step; RSH: the shift */
+    uint32_t upd;    /* the update */
+} ivar;
+
+static int update_of(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, ivar *iv)
+{
+    const int64_t at = only_write(st, h, e, x);
+    if (at < 0 || !once_per_iteration(st, h, e, (uint32_t)at))
+        return 0;
+    const mbpf_insn *in = &st->insns[at];
+    const uint8_t alu = is32 ? MBPF_ALU : MBPF_ALU64;
+    iv->x = x;
+    iv->upd = (uint32_t)at;
+    if ((in->code == (alu | MBPF_ADD | MBPF_K) || in->code == (alu | MBPF_SUB | MBPF_K)) && in->imm != 0 &&
+        in->imm != INT32_MIN) {
+        iv->kind = MBPF_IV_ADD;
+        iv->step = MBPF_OP(in->code) == MBPF_ADD ? in->imm : -(int64_t)in->imm;
+        return 1;
+    }
+    /* x >>= k: any width will do, the loop only needs x to reach 0 */
+    const uint8_t w = MBPF_CLASS(in->code) == MBPF_ALU ? 31 : 63;
+    if ((in->code == (MBPF_ALU | MBPF_RSH | MBPF_K) || in->code == (MBPF_ALU64 | MBPF_RSH | MBPF_K)) &&
+        (in->imm & w) != 0) {
+        iv->kind = MBPF_IV_RSH;
+        iv->step = in->imm & w;
+        return 1;
+    }
+    return 0;
+}
+
+static int find_ivar(const vstate *st, uint32_t h, uint32_t e, uint8_t c, int is32, ivar *iv)
+{
+    iv->before = 0;
+    if (update_of(st, h, e, c, is32, iv))
+        return 1;
+    const int64_t m = only_write(st, h, e, c);
+    if (m < 0 || !once_per_iteration(st, h, e, (uint32_t)m))
+        return 0;
+    const mbpf_insn *mv = &st->insns[m];
+    /* a 64-bit copy, or for a 32-bit compare any copy of the low half */
+    if (!(mv->code == (MBPF_ALU64 | MBPF_MOV | MBPF_X) || (is32 && mv->code == (MBPF_ALU | MBPF_MOV | MBPF_X))) ||
+        mv->off != 0 || MBPF_SRC(mv) == c || MBPF_SRC(mv) == MBPF_REG_FP)
+        return 0;
+    if (!update_of(st, h, e, MBPF_SRC(mv), is32, iv))
+        return 0;
+    iv->before = m < iv->upd;
+    return 1;
+}
+
+/* Bit length of v. */
+static uint32_t bits(uint64_t v)
+{
+    uint32_t n = 0;
+    while (v) {
+        n++;
+        v >>= 1;
+    }
+    return n;
+}
+
+/* What bounded() found out about one loop. */
+typedef struct lbound {
+    uint64_t trips;        /* constant bound (back edges per entry), 0 = none */
+    uint32_t div;          /* countable: trips <= (LEN + len_add) / div + 1; 0 = not countable */
+    int64_t len_add;
+    ivar iv;
+    int iv_ok;
+    int start_known;
+    uint64_t start;
+    uint32_t test;         /* the exit test */
+} lbound;
+
+/* Is the loop closed by the back edge at e (to header h) bounded? The bound holds for every
+ * entry: it uses only what the header state says (the join of every way in), or a start value
+ * set on the only way in. */
+static void bounded(const vstate *st, uint32_t h, uint32_t e, lbound *out)
 {
     const mbpf_insn *in = &st->insns[e];
     mbpf_insn flipped;
-    if (MBPF_OP(in->code) == MBPF_JA && e > h && !(st->marks[e] & (VM_TARGET | VM_LDDW_TAIL))) {
+    out->test = e;
+    if (MBPF_OP(in->code) == MBPF_JA && e > h && !(st->marks[e] & VM_TARGET) && is_insn(st, e - 1)) {
         /* "if x == Y goto out; ja head": the exit test sits just before an unconditional back
          * edge; it continues on the negated condition */
         static const uint8_t negate[][2] = {{MBPF_JEQ, MBPF_JNE}, {MBPF_JNE, MBPF_JEQ}, {MBPF_JLT, MBPF_JGE},
@@ -119,166 +226,237 @@ static uint64_t bounded(const vstate *st, uint32_t h, uint32_t e)
                                             {MBPF_JSLT, MBPF_JSGE}, {MBPF_JSGE, MBPF_JSLT},
                                             {MBPF_JSLE, MBPF_JSGT}, {MBPF_JSGT, MBPF_JSLE}};
         const mbpf_insn *t = &st->insns[e - 1];
-        if ((st->marks[e - 1] & VM_LDDW_TAIL) || !is_jump(t) || MBPF_OP(t->code) == MBPF_JA || dest(e - 1, t) != e + 1)
-            return 0;
+        if (!is_jump(t) || MBPF_OP(t->code) == MBPF_JA || dest(e - 1, t) != e + 1)
+            return;
         flipped = *t;
         flipped.code = 0;
         for (unsigned i = 0; i < sizeof negate / sizeof negate[0]; i++)
             if (MBPF_OP(t->code) == negate[i][0])
                 flipped.code = (uint8_t)((t->code & 0x0f) | negate[i][1]);
         if (!flipped.code)
-            return 0;
+            return;
         in = &flipped;
+        out->test = e - 1;
     }
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
     if (op == MBPF_JA || op == MBPF_JSET || op == MBPF_JEQ)
-        return 0;
-    /* innermost, entered only through h, closed only by e */
+        return;
+    /* entered only through h; inner loops are fine (the update is outside them) */
     for (uint32_t pc = 0; pc < st->n; pc++) {
         const mbpf_insn *j = &st->insns[pc];
-        if (st->marks[pc] & VM_LDDW_TAIL || !is_jump(j))
+        if (!is_insn(st, pc) || !is_jump(j))
             continue;
         uint32_t d = dest(pc, j);
-        int inside = pc >= h && pc <= e;
-        if (inside && pc != e && d <= pc)
-            return 0; /* another back edge inside (or a second one to h) */
-        if (!inside && d > h && d <= e)
-            return 0; /* a way into the middle of the loop */
+        if ((pc < h || pc > e) && d > h && d <= e)
+            return; /* a way into the middle of the loop */
     }
     const astate *hs = vabsint_state(st, h);
     if (!hs || !hs->reached)
-        return 0;
-    const uint8_t alu = cls == MBPF_JMP32 ? MBPF_ALU : MBPF_ALU64;
-    const uint64_t wrap = cls == MBPF_JMP32 ? 0x7fffffffull : (1ull << 62);
+        return;
+    const int is32 = cls == MBPF_JMP32;
+    const uint64_t wrap = is32 ? 0x7fffffffull : (1ull << 62);
     /* which side is the induction variable: try dst, then src */
     for (int side = 0; side < 2; side++) {
-        uint8_t x = side == 0 ? MBPF_DST(in) : MBPF_SRC(in);
+        uint8_t c = side == 0 ? MBPF_DST(in) : MBPF_SRC(in);
         if (side == 1 && !MBPF_SRCBIT(in->code))
             break;
-        if (x == MBPF_REG_FP)
+        ivar iv;
+        if (c == MBPF_REG_FP || !find_ivar(st, h, e, c, is32, &iv))
             continue;
-        uint32_t add_pc = 0;
-        int32_t step = 0;
-        if (single_add(st, h, e, x, alu, &add_pc, &step) < 0)
-            continue;
-        /* the add runs on every iteration: no jump from before it lands after it */
-        int skipped = 0;
-        for (uint32_t pc = h; pc < add_pc && !skipped; pc++)
-            if (!(st->marks[pc] & VM_LDDW_TAIL) && is_jump(&st->insns[pc]) && dest(pc, &st->insns[pc]) > add_pc &&
-                dest(pc, &st->insns[pc]) <= e)
-                skipped = 1;
-        if (skipped)
-            continue;
-        int64_t c = step;
         /* the bound: a constant, or a register the loop leaves alone */
         uint64_t ylo, yhi;
+        int32_t y_ub = UB_NONE;
         if (side == 0 && !MBPF_SRCBIT(in->code)) {
-            ylo = yhi = cls == MBPF_JMP32 ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm;
+            ylo = yhi = is32 ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm;
         } else {
             uint8_t y = side == 0 ? MBPF_SRC(in) : MBPF_DST(in);
             if (y == MBPF_REG_FP)
                 continue;
             int touched = 0;
             for (uint32_t pc = h; pc <= e && !touched; pc++)
-                touched = !(st->marks[pc] & VM_LDDW_TAIL) && writes(&st->insns[pc], y);
-            if (touched || hs->r[y].type != T_SCALAR)
+                touched = is_insn(st, pc) && writes(&st->insns[pc], y);
+            if (touched || hs->r[y].type != T_SCALAR || hs->r[y].lo > hs->r[y].hi)
                 continue;
             ylo = hs->r[y].lo;
             yhi = hs->r[y].hi;
+            y_ub = a_eff_ub(&hs->r[y], hs->len_min);
         }
-        const areg *xv = &hs->r[x];
-        if (xv->type != T_SCALAR || yhi > wrap)
+        const areg *xv = &hs->r[iv.x];
+        if (xv->type != T_SCALAR || xv->lo > xv->hi)
             continue;
         uint64_t x0 = 0;
-        int known = start_value(st, h, e, x, cls == MBPF_JMP32, &x0);
-        if (op == MBPF_JNE) {
-            /* x != Y: counts exactly to Y from a known start in steps that land on it */
-            uint64_t d = c > 0 ? (uint64_t)c : (uint64_t)(-c);
-            if (!known || ylo != yhi || x0 > wrap)
-                continue;
-            uint64_t span = c > 0 ? yhi - x0 : x0 - yhi;
-            if ((c > 0 ? x0 >= yhi : x0 <= yhi) || span % d || span / d > trips_max())
-                continue;
-            return span / d;
-        }
-        /* continue-relation as "x REL y" */
-        int lt = 0, le = 0, gt = 0, ge = 0;
-        int swap = side == 1;
+        const int known = start_value(st, h, e, iv.x, is32 || MBPF_CLASS(st->insns[iv.upd].code) == MBPF_ALU, &x0);
+        /* continue-relation as "c REL y" */
+        int lt = 0, le = 0, gt = 0, ge = 0, ne = op == MBPF_JNE;
+        const int swap = side == 1;
         switch (op) {
         case MBPF_JLT: case MBPF_JSLT: swap ? (gt = 1) : (lt = 1); break;
         case MBPF_JLE: case MBPF_JSLE: swap ? (ge = 1) : (le = 1); break;
         case MBPF_JGT: case MBPF_JSGT: swap ? (lt = 1) : (gt = 1); break;
         case MBPF_JGE: case MBPF_JSGE: swap ? (le = 1) : (ge = 1); break;
+        case MBPF_JNE: break;
         default: continue;
         }
-        uint64_t trips;
         const int is_signed = op == MBPF_JSLT || op == MBPF_JSLE || op == MBPF_JSGT || op == MBPF_JSGE;
-        if (c > 0 && (lt || le)) {
+        uint64_t trips = 0; /* with have: back edges per entry at most */
+        int have = 0;
+        uint32_t div = 0;
+        int64_t len_add = 0;
+        if (iv.kind == MBPF_IV_RSH) {
+            /* continuing needs c != 0 (c != 0, c > y, c >= y >= 1): every iteration halves it at
+             * least, so at most bits(first compared value) / k back edges, rounded up */
+            const int nonzero = (ne && ylo == 0 && yhi == 0) || gt || (ge && ylo >= 1);
+            if (!nonzero || is_signed)
+                continue;
+            const uint64_t top = known ? x0 : xv->hi;
+            trips = ((uint64_t)bits(top) + (uint64_t)iv.step - 1) / (uint64_t)iv.step + 1;
+            have = 1;
+        } else if (ne) {
+            /* c != Y: the compared value runs through v1, v1 + c, ... modulo the width, and the back
+             * edge stops at the first that equals Y: exactly (Y - v1) / c taken when c divides it */
+            if (!known || ylo != yhi)
+                continue;
+            const uint64_t mask = is32 || MBPF_CLASS(st->insns[iv.upd].code) == MBPF_ALU ? 0xffffffffull : ~0ull;
+            if (mask != (is32 ? 0xffffffffull : ~0ull))
+                continue; /* update and compare of different widths */
+            const uint64_t v1 = (iv.before ? x0 : x0 + (uint64_t)iv.step) & mask;
+            const uint64_t d = iv.step > 0 ? (uint64_t)iv.step : (uint64_t)-iv.step;
+            const uint64_t span = (iv.step > 0 ? yhi - v1 : v1 - yhi) & mask;
+            if (span % d)
+                continue;
+            trips = span / d;
+            have = 1;
+        } else if (iv.step > 0 && (lt || le)) {
+            const uint64_t c1 = (uint64_t)iv.step;
             /* signed: a negative start stays below Y for up to 2^63 steps; only a known,
              * non-negative start keeps the unsigned argument below valid */
             if (is_signed && (!known || x0 > wrap))
                 continue;
-            /* from any start: at most one step past Y (or a wrap to a small value), then
-             * (Y - x) / c steps */
-            if (yhi + (uint64_t)c > wrap)
+            if (MBPF_CLASS(st->insns[iv.upd].code) != (is32 ? MBPF_ALU : MBPF_ALU64))
                 continue;
-            trips = (yhi + (le ? 1u : 0u)) / (uint64_t)c + 2;
-            if (known && x0 <= wrap) {
-                /* from x0 < L = Y (+1 for <=) without wrapping: the back edge is taken for
-                 * x0 + i*c < L, i >= 1, that is (L - x0 - 1) / c times */
-                uint64_t lim = yhi + (le ? 1u : 0u);
-                trips = x0 < lim ? (lim - x0 - 1) / (uint64_t)c : 0;
-                if (trips == 0)
-                    trips = 1;
+            if (yhi + c1 <= wrap) {
+                /* from any start: at most one step past Y (or a wrap to a small value), then
+                 * (Y - c) / step steps */
+                trips = (yhi + (le ? 1u : 0u)) / c1 + 2;
+                if (known && x0 <= wrap) {
+                    /* the compared values v1 + i * step, i >= 0, continue while below L */
+                    const uint64_t lim = yhi + (le ? 1u : 0u), v1 = iv.before ? x0 : x0 + c1;
+                    trips = v1 < lim ? (lim - v1 - 1) / c1 + 1 : 0;
+                }
+                have = 1;
             }
-        } else if (c < 0 && (gt || ge)) {
-            /* continuing needs x >= floor >= d, so only the start could wrap below zero */
-            uint64_t d = (uint64_t)(-c), floor = ylo + (gt ? 1 : 0);
+            /* countable: Y <= LEN - y_ub, so L <= LEN - y_ub + le, whatever the start */
+            if (y_ub != UB_NONE && c1 <= 0xffffffffull && yhi + c1 <= wrap) {
+                div = (uint32_t)c1;
+                len_add = (int64_t)(le ? 1 : 0) - y_ub + (int64_t)c1;
+            }
+        } else if (iv.step < 0 && (gt || ge)) {
+            /* continuing needs c >= floor >= d, so only the start could wrap below zero */
+            if (MBPF_CLASS(st->insns[iv.upd].code) != (is32 ? MBPF_ALU : MBPF_ALU64))
+                continue;
+            uint64_t d = (uint64_t)(-iv.step), floor = ylo + (gt ? 1 : 0);
             uint64_t top = known ? x0 : xv->hi;
-            if (floor < d || (known ? x0 < d : xv->lo < d) || top > wrap)
+            if (floor < d || (!iv.before && (known ? x0 < d : xv->lo < d)) || top > wrap)
                 continue;
             trips = top > floor ? (top - floor) / d + 1 : 1;
+            have = 1;
         } else {
             continue;
         }
-        if (trips <= trips_max())
-            return trips;
+        out->iv = iv;
+        out->iv_ok = 1;
+        out->start_known = known;
+        out->start = x0;
+        if (have && trips <= MBPF_LOOP_MAX_TRIPS) {
+            out->trips = trips ? trips : 1; /* a head charges at least 1 */
+            return;
+        }
+        if (div) {
+            out->div = div;
+            out->len_add = len_add;
+            return;
+        }
     }
-    return 0;
 }
 
-/* Back edges, which of them are bounded, and the loop heads with their trip bounds. A head that
- * several back edges reach (a loop with a `continue`, or an outer loop sharing it) gets none: one
- * trip bound per head is all the engines charge, and which loop an entry belongs to is then not
- * clear. */
+/* Is e the first of several back edges to h, the others closing outer loops: each lies after e and
+ * its way back runs through an exit (an `exit`, or a jump out of [h, it]) after e? Their arrivals
+ * at h are entries of [h, e], charged as such; a `continue`-like second back edge (no exit on its
+ * way) would charge the trip bound at every continue, and is left budgeted instead. */
+static int shared_by_outer(const vstate *st, uint32_t h, uint32_t e)
+{
+    for (uint32_t pc = h; pc < st->n; pc++) {
+        const mbpf_insn *in = &st->insns[pc];
+        if (!is_insn(st, pc) || !is_jump(in) || dest(pc, in) != h || pc == e)
+            continue;
+        if (pc < e)
+            return 0; /* e is not the first */
+        int leaves = 0;
+        for (uint32_t q = e + 1; q < pc && !leaves; q++) {
+            const mbpf_insn *j = &st->insns[q];
+            if (!is_insn(st, q))
+                continue;
+            leaves = j->code == MBPF_OPC_EXIT || (is_jump(j) && (dest(q, j) > pc || dest(q, j) < h));
+        }
+        if (!leaves)
+            return 0;
+    }
+    return 1;
+}
+
+/* Back edges, which of them are bounded, the loop heads with their trip bounds and, when the
+ * caller asks for it, the loop table. A head that several back edges reach (a loop with a
+ * `continue`, or an outer loop sharing it) gets none: one trip bound per head is all the engines
+ * charge, and which loop an entry belongs to is then not clear. */
 void vloops(vstate *st, mbpf_fact *facts)
 {
+    const mbpf_verify_opts *o = st->opts;
     uint32_t *edges = st->dfs; /* per head: back edges reaching it (the CFG pass is done with dfs) */
     for (uint32_t pc = 0; pc < st->n; pc++)
         edges[pc] = 0;
     for (uint32_t pc = 0; pc < st->n; pc++) {
         const mbpf_insn *in = &st->insns[pc];
-        if (!(st->marks[pc] & VM_LDDW_TAIL) && is_jump(in) && dest(pc, in) <= pc)
+        if (is_insn(st, pc) && is_jump(in) && dest(pc, in) <= pc)
             edges[dest(pc, in)]++;
     }
     for (uint32_t pc = 0; pc < st->n; pc++) {
         const mbpf_insn *in = &st->insns[pc];
-        if (st->marks[pc] & VM_LDDW_TAIL || !is_jump(in))
+        if (!is_insn(st, pc) || !is_jump(in))
             continue;
         uint32_t h = dest(pc, in);
         if (h > pc)
             continue;
-        st->res->loops++;
+        const uint32_t index = st->res->loops++;
         if (facts)
             facts[pc].flags |= MBPF_FACT_BACKEDGE;
-        uint64_t trips = edges[h] == 1 ? bounded(st, h, pc) : 0;
-        if (trips) {
+        lbound b = {0};
+        if (edges[h] == 1 || shared_by_outer(st, h, pc))
+            bounded(st, h, pc, &b);
+        if (b.trips) {
             st->res->loops_bounded++;
             if (facts) {
                 facts[pc].flags |= MBPF_FACT_BOUNDED;
                 facts[h].flags |= MBPF_FACT_LOOP_HEAD;
-                facts[h].aux = (uint8_t)(trips - 1); /* 1 <= trips <= MBPF_LOOP_MAX_TRIPS */
+                facts[h].aux = (uint8_t)(b.trips - 1); /* 1 <= trips <= MBPF_LOOP_MAX_TRIPS */
             }
+        } else if (b.div) {
+            st->res->loops_countable++;
         }
+        if (!o->loops || index >= o->loops_cap)
+            continue;
+        mbpf_loop *l = &o->loops[index];
+        l->head = h;
+        l->latch = pc;
+        l->test = b.test;
+        l->cls = b.trips ? MBPF_LOOP_CONSTANT : b.div ? MBPF_LOOP_COUNTABLE : MBPF_LOOP_UNBOUNDED;
+        l->iv_reg = b.iv_ok ? b.iv.x : MBPF_IV_NO_REG;
+        l->iv_kind = b.iv_ok ? b.iv.kind : MBPF_IV_NONE;
+        l->iv_start_known = (uint8_t)(b.iv_ok && b.start_known);
+        l->iv_update = b.iv_ok ? b.iv.upd : 0;
+        l->iv_step = b.iv_ok ? (int32_t)b.iv.step : 0;
+        l->iv_start = b.iv_ok && b.start_known ? b.start : 0;
+        l->trips = (uint32_t)b.trips;
+        l->len_div = b.div;
+        l->len_add = b.div ? b.len_add : 0;
     }
 }

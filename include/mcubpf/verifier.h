@@ -48,6 +48,39 @@ typedef struct mbpf_fact {
 /* Budget units charged when a bounded loop is entered. */
 #define MBPF_FACT_TRIPS(f) ((uint32_t)(f)->aux + 1u)
 
+/* The loop table, an optional output of mbpf_verify (opts.loops): one entry per back edge (a jump
+ * to an instruction at or before itself), in program order, res.loops of them. Derived from the
+ * same states as the facts and checked at run time like them (MBPF_INTERP_CHECK_FACTS). */
+#define MBPF_LOOP_UNBOUNDED 0 /* no bound known: the back edge charges the budget */
+#define MBPF_LOOP_CONSTANT 1  /* at most `trips` back edges per entry; the head carries
+                               * MBPF_FACT_LOOP_HEAD, the back edge MBPF_FACT_BOUNDED */
+#define MBPF_LOOP_COUNTABLE 2 /* at most (LEN + len_add) / len_div + 1 back edges per entry, LEN the
+                               * context length of the run: budget and guards can be hoisted to the
+                               * entry (the budget rules of vm.h still charge the back edge) */
+
+#define MBPF_IV_NONE 0 /* no induction variable found */
+#define MBPF_IV_ADD 1  /* iv += iv_step, exactly once per iteration */
+#define MBPF_IV_RSH 2  /* iv >>= iv_step (unsigned), exactly once per iteration */
+#define MBPF_IV_NO_REG 0xff
+
+typedef struct mbpf_loop {
+    uint32_t head;       /* first instruction (the back edge's target) */
+    uint32_t latch;      /* the back edge */
+    uint32_t test;       /* the exit test the bound comes from (the latch, or a test just before an
+                          * unconditional latch) */
+    uint8_t cls;         /* MBPF_LOOP_* */
+    uint8_t iv_reg;      /* the induction variable, r0-r9; MBPF_IV_NO_REG when none */
+    uint8_t iv_kind;     /* MBPF_IV_* */
+    uint8_t iv_start_known; /* iv_start holds its value at every entry */
+    uint32_t iv_update;  /* the instruction that updates it */
+    int32_t iv_step;
+    uint32_t trips;      /* MBPF_LOOP_CONSTANT: back edges per entry, at most */
+    uint64_t iv_start;
+    int64_t len_add;     /* MBPF_LOOP_COUNTABLE: the bound's terms */
+    uint32_t len_div;
+    uint32_t pad;
+} mbpf_loop;
+
 typedef struct mbpf_verify_opts {
     uint64_t helper_mask_lo; /* bit n: helper id n (0..63) allowed */
     uint64_t helper_mask_hi; /* bit n: helper id 64+n allowed */
@@ -57,6 +90,9 @@ typedef struct mbpf_verify_opts {
     uint32_t ctx_min_len;    /* the embedder promises contexts of at least this many bytes (a
                               * fixed struct): accesses below it are proven without a length
                               * check. 0 = nothing promised */
+    mbpf_loop *loops;        /* optional output: the loop table, entries for the first loops_cap
+                              * back edges (NULL: not filled) */
+    uint32_t loops_cap;
 } mbpf_verify_opts;
 
 /* A loop proven bounded runs at most this many iterations per entry (verifier/loops.c). */
@@ -69,7 +105,8 @@ typedef struct mbpf_verify_result {
     uint32_t mem_accesses, mem_proven;   /* loads/stores/atomics; proven in bounds */
     uint32_t alu_results, alu_hi_zero;   /* ALU, ALU64, load results; upper half known zero */
     uint32_t alu32_results, alu32_hi_zero; /* the 32-bit ALU ones among them */
-    uint32_t loops, loops_bounded;       /* back edges; proven bounded */
+    uint32_t loops, loops_bounded;       /* back edges; proven bounded (MBPF_LOOP_CONSTANT) */
+    uint32_t loops_countable;            /* back edges bounded by the context length */
     uint32_t sweeps;                     /* passes of the abstract interpreter */
     uint32_t states;                     /* abstract states kept (jump targets + functions) */
 } mbpf_verify_result;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mcubpf/config.h" /* build options: MBPF_RT_WITH_JIT, MBPF_WITH_INTERP, ... */
 #include "mcubpf/jit.h"
 #include "mcubpf/sign.h"
 #include "mcubpf/vm.h"
@@ -21,11 +22,6 @@
 #define MBPF_RT_CACHE_ENTRIES 8 /* translated programs kept at once */
 #endif
 
-/* Build with -DMBPF_RT_WITH_JIT=0 for an interpreter-only runtime (no translator, no AOT images
- * linked in): the smallest footprint. */
-#ifndef MBPF_RT_WITH_JIT
-#define MBPF_RT_WITH_JIT 1
-#endif
 
 /* The target whose code this build can execute (MBPF_TARGET_NONE on the host). */
 #if defined(__arm__) && defined(__thumb2__)

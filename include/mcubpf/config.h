@@ -1,0 +1,48 @@
+/* Build options of the device code, all in one place (docs/runtime.md, "Build options"). Each is
+ * a macro set to 0 or 1 on the compiler's command line; left undefined it takes the default here,
+ * which is the small configuration for the optional pieces. The runtime, the interpreter and the
+ * verifier must be compiled with the same options; examples/firmware builds one firmware per
+ * configuration an embedder would choose and `make footprint` measures each. */
+#ifndef MCUBPF_CONFIG_H
+#define MCUBPF_CONFIG_H
+
+/* Bytecode on the device: containers are parsed, checked at load and interpreted (the
+ * interpreter, the device checker, the container parser). 0: an AOT-only runtime, which loads
+ * AOT images alone (no checker, no translator, no interpreter). */
+#ifndef MBPF_WITH_INTERP
+#define MBPF_WITH_INTERP 1
+#endif
+
+/* The translator on the device (JIT), with its code cache. 0: no translator linked. The name
+ * predates this file; installed pkg-config files and CMake packages pass it. */
+#ifndef MBPF_RT_WITH_JIT
+#define MBPF_RT_WITH_JIT MBPF_WITH_INTERP
+#endif
+
+/* AOT images (the image parser and the native run glue, no translator). By default present
+ * where the translator is (the run glue is shared) and in an AOT-only runtime. */
+#ifndef MBPF_WITH_AOT
+#define MBPF_WITH_AOT (MBPF_RT_WITH_JIT || !MBPF_WITH_INTERP)
+#endif
+
+/* Verifier messages with the instruction disassembled ("insn 6 (call 7): ..."). 0: the compact
+ * form "insn 6 (op 0x85): ...", opcode and pc, which the host tools render in full from the
+ * program they hold. The host library builds with 1. */
+#ifndef MBPF_WITH_DISASM
+#define MBPF_WITH_DISASM 0
+#endif
+
+/* The key/value helpers among the default helpers (MBPF_HELPER_KV_*). 0: those ids stay
+ * unregistered, and programs that call them are refused at load. */
+#ifndef MBPF_WITH_KV
+#define MBPF_WITH_KV 1
+#endif
+
+#if !MBPF_WITH_INTERP && MBPF_RT_WITH_JIT
+#error "MBPF_RT_WITH_JIT needs MBPF_WITH_INTERP: the translator takes checked bytecode"
+#endif
+#if !MBPF_WITH_INTERP && !MBPF_WITH_AOT
+#error "MBPF_WITH_INTERP=0 needs MBPF_WITH_AOT=1: the runtime would load nothing"
+#endif
+
+#endif

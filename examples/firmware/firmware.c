@@ -140,12 +140,20 @@ static const mbpf_tenant tenant_net = {
 typedef struct slot {
     mbpf_prog prog;
     uint8_t data[16] __attribute__((aligned(8))); /* the program's .data/.bss */
-#if !MBPF_RT_WITH_JIT && MBPF_WITH_INTERP
-    uint32_t interp_code[384]; /* the pre-decoded form (about 13 bytes per instruction) */
-#endif
+    uint32_t *interp_code; /* room for the pre-decoded form, or NULL */
 } slot;
 
-static slot slot_sched, slot_filter, slot_reject, slot_oob;
+#if !MBPF_RT_WITH_JIT && MBPF_WITH_INTERP
+/* Without a translator the interpreter runs the programs pre-decoded (about 13 bytes per
+ * instruction), one buffer per slot. */
+#define FW_INTERP_WORDS 384u
+static uint32_t arena_interp[4][FW_INTERP_WORDS];
+#define SLOT(i) {.interp_code = arena_interp[i]}
+#else
+#define FW_INTERP_WORDS 0u
+#define SLOT(i) {.interp_code = NULL}
+#endif
+static slot slot_sched = SLOT(0), slot_filter = SLOT(1), slot_reject = SLOT(2), slot_oob = SLOT(3);
 
 static void log_write(void *user, const char *line, uint32_t len)
 {
@@ -194,10 +202,8 @@ static int load(slot *s, const mbpf_tenant *t, const char *path, int replace, in
         return -1;
     s->prog.data = s->data;
     s->prog.data_cap = sizeof s->data;
-#if !MBPF_RT_WITH_JIT && MBPF_WITH_INTERP
     s->prog.interp_code = s->interp_code;
-    s->prog.interp_cap = sizeof s->interp_code;
-#endif
+    s->prog.interp_cap = s->interp_code ? FW_INTERP_WORDS * 4u : 0;
     mbpf_rt_error err;
     uint32_t t0 = board_counter_read();
     int rc = replace ? mbpf_rt_replace(&rt, &s->prog, buf, len, &err)
@@ -419,6 +425,8 @@ static int runtime_init(const char *engine)
            "program store %lu B\n", engine, cfg.target ? (unsigned long)cfg.code_len : 0ul,
            (unsigned long)work_len, (unsigned long)KV_CAP,
            (unsigned long)sizeof arena_progs);
+    printf("runtime state: mbpf_runtime %lu B, mbpf_prog %lu B per slot\n", (unsigned long)sizeof rt,
+           (unsigned long)sizeof(mbpf_prog));
     printf("tenant %lu (scheduler probe): helpers log kv, stack %lu B, budget %lu\n",
            (unsigned long)tenant_sched.id, (unsigned long)tenant_sched.stack_len,
            (unsigned long)tenant_sched.budget);

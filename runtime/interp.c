@@ -5,6 +5,7 @@
  *   - mbpf_interp_run: any bytecode; each instruction is decoded (and so checked) when reached,
  *     into a 4-slot window whose pseudo-slots lead back to the decoder, and every access is
  *     checked. */
+#include "mcubpf/config.h"
 #include "runtime/interp_code.h"
 #include "runtime/ebpf_ops.h"
 #ifdef MBPF_INTERP_CHECK_FACTS
@@ -14,7 +15,7 @@
 #endif
 #endif
 
-#if defined(__GNUC__) && !defined(MBPF_INTERP_NO_THREADING)
+#if defined(__GNUC__) && !defined(MBPF_INTERP_NO_THREADING) && MBPF_WITH_FAST_INTERP
 #define INTERP_THREADED 1
 #else
 #define INTERP_THREADED 0
@@ -96,8 +97,9 @@ static uint64_t bswap(uint64_t v, uint32_t width)
 }
 
 /* Optimised for speed even in size-optimised builds: only then does GCC give each handler its own
- * dispatch jump instead of one shared one (a branch more per instruction). */
-#if defined(__GNUC__) && !defined(__clang__)
+ * dispatch jump instead of one shared one (a branch more per instruction). MBPF_WITH_FAST_INTERP=0
+ * keeps the build's own optimisation and dispatches through a switch: the smallest code. */
+#if defined(__GNUC__) && !defined(__clang__) && MBPF_WITH_FAST_INTERP
 __attribute__((optimize("O2")))
 #endif
 static mbpf_status run(mbpf_exec *x, const interp_code *code)

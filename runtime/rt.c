@@ -20,7 +20,7 @@ void rt_zero(void *p, size_t bytes)
         w[i] = 0;
 }
 
-#if MBPF_WITH_INTERP
+#if MBPF_WITH_BYTECODE
 static size_t align8(size_t v)
 {
     return (v + 7u) & ~(size_t)7u;
@@ -130,7 +130,7 @@ static uint32_t allowed_helpers(const mbpf_runtime *rt, const mbpf_tenant *t)
     return m;
 }
 
-#if MBPF_WITH_INTERP
+#if MBPF_WITH_BYTECODE
 /* The device's checks, the same as the host tools' (mcubpf/profile.h): the verifier with what
  * the tenant is offered, then call depth against the tenant's stack and, with MBPF_RT_STRICT,
  * every access proven. */
@@ -173,7 +173,7 @@ typedef struct staged {
     uint32_t hook, version;
 } staged;
 
-#if MBPF_WITH_INTERP
+#if MBPF_WITH_BYTECODE
 static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
                            const uint8_t *buf, size_t len, staged *s, mbpf_rt_error *err)
 {
@@ -198,6 +198,9 @@ static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
     s->data_init = v.data_init;
     s->data_init_len = v.data_init_len;
     s->kind = MBPF_RT_ENGINE_INTERP;
+    if (!MBPF_WITH_INTERP && !rt_jit_enabled(rt))
+        return fail(rt, err, MBPF_RT_ERR_TARGET,
+                    "runtime: this build has no interpreter: bytecode needs a translation target");
     rt_work w = rt_work_split(rt, &s->prog);
     if (!w.ok)
         return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: work arena too small for this program");
@@ -280,7 +283,7 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
     if (rc)
         return fail(rt, err, rc, why);
     if (magic == MBPF_CONTAINER_MAGIC)
-#if MBPF_WITH_INTERP
+#if MBPF_WITH_BYTECODE
         return stage_container(rt, p, t, buf, len, s, err);
 #else
         return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: bytecode containers are not accepted "
@@ -313,7 +316,7 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
      * room, and used to pre-decode the program for the interpreter if it has room for that */
     p->facts_kept = 0;
     p->interp_ready = 0;
-#if MBPF_WITH_INTERP
+#if MBPF_WITH_BYTECODE
     if (s->kind != MBPF_RT_ENGINE_AOT) {
         rt_work w = rt_work_split(rt, &p->prog);
         if (p->facts && p->facts_cap >= p->prog.n_insns) {
@@ -321,8 +324,10 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
                 p->facts[i] = w.facts[i];
             p->facts_kept = 1;
         }
+#if MBPF_WITH_INTERP
         if (p->interp_code && mbpf_interp_prepare(&p->prog, w.facts, p->interp_code, p->interp_cap) == 0)
             p->interp_ready = 1;
+#endif
     }
 #endif
     memset(p->key, 0, sizeof p->key);
@@ -349,8 +354,15 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     install(rt, p, t, &s);
     rt_trust_commit(rt, s.hook, s.version);
 #if MBPF_RT_WITH_JIT
-    if (s.kind != MBPF_RT_ENGINE_AOT && rt_jit_enabled(rt) && (rt->cfg.flags & MBPF_RT_TRANSLATE_AT_LOAD))
-        rt_cache_load(rt, p); /* failure is not an error: the program will be interpreted */
+    /* failure is not an error: the program will be interpreted, or without an interpreter it
+     * does not load */
+    if (s.kind != MBPF_RT_ENGINE_AOT && rt_jit_enabled(rt) && (rt->cfg.flags & MBPF_RT_TRANSLATE_AT_LOAD) &&
+        !rt_cache_load(rt, p) && !MBPF_WITH_INTERP) {
+        rt_cache_forget(rt, p);
+        p->loaded = 0;
+        return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: translation failed (code or work arena "
+                    "too small) and this build has no interpreter");
+    }
 #endif
     return fail(rt, err, MBPF_RT_OK, NULL);
 }
@@ -459,7 +471,8 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
         st = p->interp_ready ? mbpf_interp_exec(&x, p->interp_code) : mbpf_interp_run(&x);
         p->stats.engine = MBPF_RT_ENGINE_INTERP;
 #else
-        st = MBPF_FAULT_BAD_INSN; /* not reached: only AOT images load in this build */
+        /* no interpreter: bytecode whose translation failed does not run */
+        st = x.status = MBPF_FAULT_BAD_INSN;
 #endif
     }
     rt->running = 0;

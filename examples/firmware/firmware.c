@@ -8,7 +8,8 @@
  * for aot.
  * Built with -DNO_RUNTIME, the same hooks run as native C (native.c) and no file is read: the
  * reference output and the footprint baseline. Built with -DMBPF_RT_WITH_JIT=0, the runtime is
- * interpreter-only; with -DMBPF_WITH_INTERP=0 it loads AOT images only (include/mcubpf/config.h).
+ * interpreter-only; with -DMBPF_WITH_INTERP=0 -DMBPF_WITH_AOT=0 it translates every program; with
+ * -DMBPF_WITH_BYTECODE=0 it loads AOT images only (include/mcubpf/config.h).
  * Lines starting with "  v1 ", "  v2 ", "  [log] ", "  packet ", "  net kv" hold
  * the results; they are the same for every engine and build (examples/firmware/check.sh). */
 #include <stdio.h>
@@ -96,7 +97,7 @@ static void cost_print(const char *what, const cost *c)
 #if MBPF_RT_WITH_JIT
 static uint8_t arena_code[8 * 1024] __attribute__((aligned(8)));
 #endif
-#if MBPF_WITH_INTERP
+#if MBPF_WITH_BYTECODE
 /* The work arena is sized for the programs this firmware loads: mbpf_rt_work_need() of the
  * largest (the packet filter) with room to spare; mbpf_rt_work_size(n) would size it for any
  * program of n instructions, a worst case several times larger. */
@@ -121,10 +122,12 @@ static uint32_t progs_used;
 static mbpf_runtime rt;
 
 /* What this build of the runtime holds (include/mcubpf/config.h), for its messages. */
-#if !MBPF_WITH_INTERP
+#if !MBPF_WITH_BYTECODE
 #define FW_BUILD " (AOT-only build)"
 #elif !MBPF_RT_WITH_JIT
 #define FW_BUILD " (interpreter-only build)"
+#elif !MBPF_WITH_INTERP
+#define FW_BUILD " (JIT-only build)"
 #else
 #define FW_BUILD ""
 #endif

@@ -15,8 +15,9 @@ BOARDS = [
 BUILDS = [
     ("native", "firmware-native", "native C hooks", None),
     ("interp", "firmware-interp", "interpreter + checker", 16 * 1024),
-    ("jit", "firmware", "JIT + checker", 30 * 1024),
+    ("jitonly", "firmware-jit", "JIT + checker", 30 * 1024),
     ("aot", "firmware-aot", "AOT images only", 8 * 1024),
+    ("jit", "firmware", "all engines (defaults)", 30 * 1024),
 ]
 RAM_BUDGET = 1024
 HOOKS = 2  # programs the firmware keeps loaded: the scheduler probe and the packet filter
@@ -231,10 +232,13 @@ def main():
     print("- **native C hooks**: no runtime, the hooks in C (`-DNO_RUNTIME`): the baseline.")
     print("- **interpreter + checker**: bytecode containers checked at load and interpreted")
     print("  (`-DMBPF_RT_WITH_JIT=0`).")
-    print("- **JIT + checker**: containers checked and translated at load, AOT images accepted too")
-    print("  (the default options). Its per-call costs are given for each engine.")
-    print("- **AOT images only**: no checker, no translator, no interpreter (`-DMBPF_WITH_INTERP=0`);")
+    print("- **JIT + checker**: containers checked and translated at load, no interpreter to fall")
+    print("  back on, no AOT images (`-DMBPF_WITH_INTERP=0 -DMBPF_WITH_AOT=0`).")
+    print("- **AOT images only**: no checker, no translator, no interpreter (`-DMBPF_WITH_BYTECODE=0`);")
     print("  the images are made and checked on the host (`bpf2thumb`, `bpf2rv32`).")
+    print("- **all engines**: the default options, checker, translator, interpreter (the fallback when")
+    print("  a translation does not fit) and AOT images; its per-call costs are given for each engine.")
+    print("  The 30 KiB budget (runtime + interpreter + checker + JIT) applies to it as well.")
     print("- The device checker is the full fixpoint verifier until the one-pass checker replaces it.")
     print("- *mcubpf code*: every object of `runtime/`, `verifier/` and `jit/` the link keeps")
     print("  (code and constants); the budgets apply to it. *ROM added*: the growth of the whole")

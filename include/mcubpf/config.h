@@ -7,23 +7,31 @@
 #ifndef MCUBPF_CONFIG_H
 #define MCUBPF_CONFIG_H
 
-/* Bytecode on the device: containers are parsed, checked at load and interpreted (the
- * interpreter, the device checker, the container parser). 0: an AOT-only runtime, which loads
- * AOT images alone (no checker, no translator, no interpreter). */
+/* Bytecode on the device: containers are parsed and checked at load (the container parser,
+ * the device checker), then interpreted or translated. 0: an AOT-only runtime, which loads AOT
+ * images alone (no checker, no translator, no interpreter). */
+#ifndef MBPF_WITH_BYTECODE
+#define MBPF_WITH_BYTECODE 1
+#endif
+
+/* The interpreter. 0 with the translator: bytecode only runs translated, so a program whose
+ * translation fails (code or work arena too small) does not run: its load fails with
+ * MBPF_RT_TRANSLATE_AT_LOAD (and a hot swap then leaves the slot empty), its run faults
+ * otherwise. */
 #ifndef MBPF_WITH_INTERP
-#define MBPF_WITH_INTERP 1
+#define MBPF_WITH_INTERP MBPF_WITH_BYTECODE
 #endif
 
 /* The translator on the device (JIT), with its code cache. 0: no translator linked. The name
  * predates this file; installed pkg-config files and CMake packages pass it. */
 #ifndef MBPF_RT_WITH_JIT
-#define MBPF_RT_WITH_JIT MBPF_WITH_INTERP
+#define MBPF_RT_WITH_JIT MBPF_WITH_BYTECODE
 #endif
 
 /* AOT images (the image parser and the native run glue, no translator). By default present
  * where the translator is (the run glue is shared) and in an AOT-only runtime. */
 #ifndef MBPF_WITH_AOT
-#define MBPF_WITH_AOT (MBPF_RT_WITH_JIT || !MBPF_WITH_INTERP)
+#define MBPF_WITH_AOT (MBPF_RT_WITH_JIT || !MBPF_WITH_BYTECODE)
 #endif
 
 /* Verifier messages with the instruction disassembled ("insn 6 (call 7): ..."). 0: the compact
@@ -46,11 +54,14 @@
 #define MBPF_WITH_FAST_INTERP 1
 #endif
 
-#if !MBPF_WITH_INTERP && MBPF_RT_WITH_JIT
-#error "MBPF_RT_WITH_JIT needs MBPF_WITH_INTERP: the translator takes checked bytecode"
+#if !MBPF_WITH_BYTECODE && (MBPF_RT_WITH_JIT || MBPF_WITH_INTERP)
+#error "MBPF_RT_WITH_JIT and MBPF_WITH_INTERP need MBPF_WITH_BYTECODE: they run checked bytecode"
 #endif
-#if !MBPF_WITH_INTERP && !MBPF_WITH_AOT
-#error "MBPF_WITH_INTERP=0 needs MBPF_WITH_AOT=1: the runtime would load nothing"
+#if MBPF_WITH_BYTECODE && !MBPF_RT_WITH_JIT && !MBPF_WITH_INTERP
+#error "MBPF_WITH_BYTECODE needs MBPF_WITH_INTERP or MBPF_RT_WITH_JIT: bytecode would not run"
+#endif
+#if !MBPF_WITH_BYTECODE && !MBPF_WITH_AOT
+#error "MBPF_WITH_BYTECODE=0 needs MBPF_WITH_AOT=1: the runtime would load nothing"
 #endif
 
 #endif

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mcubpf/config.h" /* build options: MBPF_RT_WITH_JIT, MBPF_WITH_INTERP, ... */
+#include "mcubpf/config.h" /* build options: MBPF_RT_WITH_JIT, MBPF_WITH_BYTECODE, ... */
 #include "mcubpf/jit.h"
 #include "mcubpf/sign.h"
 #include "mcubpf/vm.h"

@@ -352,7 +352,6 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     if (rc)
         return rc;
     install(rt, p, t, &s);
-    rt_trust_commit(rt, s.hook, s.version);
 #if MBPF_RT_WITH_JIT
     /* failure is not an error: the program will be interpreted, or without an interpreter it
      * does not load */
@@ -364,6 +363,7 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
                     "too small) and this build has no interpreter");
     }
 #endif
+    rt_trust_commit(rt, s.hook, s.version); /* a program that did not load sets no minimum version */
     return fail(rt, err, MBPF_RT_OK, NULL);
 }
 

@@ -4,7 +4,8 @@
 # configuration an embedder would choose (include/mcubpf/config.h), the M4's in $(FW_DIR), the
 # RV32's in $(FW_DIR)/rv32:
 #   firmware.elf         the default options: checker, JIT, interpreter, AOT (engines interp, jit, aot)
-#   firmware-interp.elf  interpreter and device checker (MBPF_RT_WITH_JIT=0, no translator linked)
+#   firmware-interp.elf  interpreter and device checker (MBPF_RT_WITH_JIT=0, no translator linked;
+#                        MBPF_WITH_FAST_INTERP=0, the interpreter compiled for size)
 #   firmware-jit.elf     JIT and device checker (MBPF_WITH_INTERP=0 MBPF_WITH_AOT=0)
 #   firmware-aot.elf     AOT images only (MBPF_WITH_BYTECODE=0: no checker, translator, interpreter)
 #   firmware-native.elf  no runtime: the hooks in native C (-DNO_RUNTIME), reference and baseline
@@ -54,17 +55,19 @@ FW_MEM_rv32 := -Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x20000
 
 # Firmware objects, one directory per board and variant: $(FW_OUT_b)/{jit,interp,jitonly,aot,native}/.
 # Application code builds like the runner (RUNNER_CFLAGS); the interpreter-only, JIT-only and
-# AOT-only variants also rebuild the runtime's own files (rt*.c) with their options and the device flags
-# of every CORE object. The other CORE objects are shared: what a configuration does not
-# reference, --gc-sections drops.
+# AOT-only variants also rebuild the runtime's own files (rt*.c; the interpreter-only one also
+# the interpreter's) with their options and the device flags of every CORE object. The other
+# CORE objects are shared: what a configuration does not reference, --gc-sections drops.
 FW_VARIANTS := jit interp jitonly aot native
 FW_DEFS_jit :=
-FW_DEFS_interp := -DMBPF_RT_WITH_JIT=0
+# the interpreter-only build is the small one: its interpreter is compiled for size too
+FW_DEFS_interp := -DMBPF_RT_WITH_JIT=0 -DMBPF_WITH_FAST_INTERP=0
 FW_DEFS_jitonly := -DMBPF_WITH_INTERP=0 -DMBPF_WITH_AOT=0
 FW_DEFS_aot := -DMBPF_WITH_BYTECODE=0
 FW_DEFS_native := -DNO_RUNTIME
 FW_APP_SRCS = $(FW_SRC)/firmware.c $(FW_SRC)/sched.c $(FW_BOARD_$(1))
 FW_RT_SRCS := $(filter runtime/rt%.c,$(CORE_SRCS))
+FW_INTERP_SRCS := $(FW_RT_SRCS) runtime/interp.c runtime/interp_decode.c
 define fw_variant_rules
 $(FW_OUT_$(1))/$(2)/%.o: %.c
 	@mkdir -p $$(dir $$@)
@@ -85,8 +88,8 @@ define fw_board_rules
 $(FW_OUT_$(1))/firmware.elf: $(call fw_objs,$(1),jit,$(call FW_APP_SRCS,$(1))) \
 		$(call FW_DEVOBJ_$(1),$(CORE_SRCS))
 	$(Q)$$(call fw_link,$(1))
-$(FW_OUT_$(1))/firmware-interp.elf: $(call fw_objs,$(1),interp,$(call FW_APP_SRCS,$(1)) $(FW_RT_SRCS)) \
-		$(call FW_DEVOBJ_$(1),$(filter-out $(FW_RT_SRCS),$(CORE_SRCS)))
+$(FW_OUT_$(1))/firmware-interp.elf: $(call fw_objs,$(1),interp,$(call FW_APP_SRCS,$(1)) $(FW_INTERP_SRCS)) \
+		$(call FW_DEVOBJ_$(1),$(filter-out $(FW_INTERP_SRCS),$(CORE_SRCS)))
 	$(Q)$$(call fw_link,$(1))
 $(FW_OUT_$(1))/firmware-jit.elf: $(call fw_objs,$(1),jitonly,$(call FW_APP_SRCS,$(1)) $(FW_RT_SRCS)) \
 		$(call FW_DEVOBJ_$(1),$(filter-out $(FW_RT_SRCS),$(CORE_SRCS)))

@@ -364,6 +364,13 @@ dispatch:
     OP(LDDW_RODATA) RD = (uint64_t)(uintptr_t)p->rodata + (uint32_t)d->x; d += 2; DISPATCH(d->h);
     OP(LDDW_DATA) RD = (uint64_t)(uintptr_t)p->data + (uint32_t)d->x; d += 2; DISPATCH(d->h);
 
+/* Unchecked handlers for accesses the verifier proved: only in the loop built for speed (the
+ * decoder selects them only there). */
+#if MBPF_WITH_FAST_INTERP
+#define IF_FAST(...) __VA_ARGS__
+#else
+#define IF_FAST(...)
+#endif
 #define QUICK(q, a, si) ((uint64_t)(a) - (uint64_t)(q)[d->aux].start < (uint64_t)(q)[d->aux].cnt[si])
 #define LOAD(name, sz, si, conv)                                                                \
     OP(name) {                                                                                    \
@@ -379,12 +386,12 @@ dispatch:
         RD = conv(mem_load(a, sz), sz);                                               \
     }                                                                                             \
     NEXT;                                                                                         \
-    OP(name##P) {                                                                                 \
+    IF_FAST(OP(name##P) {                                                                         \
         const uint64_t a = RS + (uint64_t)(int64_t)d->x;                                   \
         FACT_MEM(a, sz);                                                                        \
         RD = conv(mem_load(a, sz), sz);                                               \
     }                                                                                             \
-    NEXT;
+    NEXT;)
 #define PLAIN(v, sz) (v)
 #define SEXT(v, sz) sext(v, (sz) * 8u)
     LOAD(LDXB, 1, 0, PLAIN)
@@ -409,12 +416,12 @@ dispatch:
         mem_store(a, sz, value);                                                               \
     }                                                                                             \
     NEXT;                                                                                         \
-    OP(name##P) {                                                                                 \
+    IF_FAST(OP(name##P) {                                                                         \
         const uint64_t a = RD + (uint64_t)(int64_t)d->x;                                   \
         FACT_MEM(a, sz);                                                                        \
         mem_store(a, sz, value);                                                               \
     }                                                                                             \
-    NEXT;
+    NEXT;)
     STORE(STXB, 1, 0, RS)
     STORE(STXH, 2, 1, RS)
     STORE(STXW, 4, 2, RS)

@@ -1,5 +1,6 @@
 /* Decoding of eBPF instructions into the interpreter's slots: every encoding rule is checked
  * here, once, for both the pre-decoded form and the step-by-step safe path. */
+#include "mcubpf/config.h"
 #include "runtime/interp_code.h"
 
 /* Checked handler of each opcode, H_BAD (0) for invalid ones; operands that refine it (offsets
@@ -169,7 +170,8 @@ uint32_t interp_decode(const mbpf_program *p, const mbpf_fact *facts, int trust,
             h = H_BAD;
         else if (facts) {
             const mbpf_fact *f = &facts[pc];
-            if (trust && f->mem == MBPF_MEM_PROVEN)
+            /* the size-optimised loop has no unchecked handlers: the quick check passes */
+            if (trust && f->mem == MBPF_MEM_PROVEN && MBPF_WITH_FAST_INTERP)
                 h = (uint8_t)(h + (h <= H_LDXSW ? H_LDX_PROVEN : H_ST_PROVEN));
             else if ((f->mem == MBPF_MEM_PROVEN || f->mem == MBPF_MEM_GUARD_REGION) &&
                      f->region < INTERP_NO_REGION)

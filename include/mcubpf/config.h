@@ -48,9 +48,9 @@
 #endif
 
 /* The interpreter built for speed: compiled -O2 whatever the build's optimisation, each handler
- * with its own dispatch jump (GCC), proven accesses unchecked. 0: compiled like the rest,
- * dispatched through a switch, every access checked: about 30% smaller, and slower
- * (docs/runtime.md gives the figures). */
+ * with its own dispatch jump (GCC), handlers for K forms, proven accesses unchecked. 0: compiled
+ * like the rest, dispatched through a switch, K forms run by the X handlers, every access
+ * checked: a third smaller, and slower (docs/runtime.md gives the figures). */
 #ifndef MBPF_WITH_FAST_INTERP
 #define MBPF_WITH_FAST_INTERP 1
 #endif

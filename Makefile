@@ -29,8 +29,9 @@ WARN := -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -Wstrict-protot
         -Wmissing-prototypes -Werror
 SAN_LIST := address,undefined
 HOST_SAN_FLAGS := $(if $(filter 1,$(SAN)),-fsanitize=$(SAN_LIST) -fno-sanitize-recover=all -fno-omit-frame-pointer)
+# The host library renders verifier messages in full (include/mcubpf/config.h: MBPF_WITH_DISASM).
 HOST_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -O2 -g $(WARN) -Iinclude -I. $(HOST_SAN_FLAGS) -MMD -MP \
-               -DMBPF_INTERP_CHECK_FACTS
+               -DMBPF_INTERP_CHECK_FACTS -DMBPF_WITH_DISASM=1
 HOST_LDFLAGS := $(HOST_SAN_FLAGS)
 HOST_LIBS := -lelf -lcapstone -lm
 

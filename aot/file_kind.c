@@ -1,5 +1,6 @@
 /* File kinds by magic (aot/file_kind.h). */
 #include "aot/file_kind.h"
+#include "mcubpf/verifier.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,10 +201,27 @@ int mbpf_load_program_buffer(const char *path, const uint8_t *buf, size_t len, c
     }
 }
 
+/* A device's message names the instruction by its opcode alone ("insn 6 (op 0x85): ...", see
+ * MBPF_WITH_DISASM): the full disassembly in its place, from the program held here. */
+static const char *full_line(const mbpf_loaded *l, const char *msg, uint32_t pc, char *buf, size_t cap)
+{
+    const char *op = strstr(msg, " (op 0x");
+    const char *end = op ? strstr(op, "): ") : NULL;
+    if (!l || !end || pc >= l->prog.n_insns)
+        return msg;
+    char dis[64];
+    const mbpf_insn *in = &l->prog.insns[pc];
+    mbpf_disasm(in, pc + 1 < l->prog.n_insns ? in + 1 : NULL, dis, sizeof dis);
+    snprintf(buf, cap, "%.*s (%s%s", (int)(op - msg), msg, dis, end);
+    return buf;
+}
+
 void mbpf_print_verify_error(const char *self, const mbpf_loaded *l, const char *msg, uint32_t pc)
 {
     const char *file;
     uint32_t line;
+    char full[512];
+    msg = full_line(l, msg, pc, full, sizeof full);
     if (l && !mbpf_loaded_source_line(l, pc, &file, &line))
         fprintf(stderr, "%s: %s  [%s:%u]\n", self, msg, file, line);
     else

@@ -1,16 +1,23 @@
 # Example firmware (examples/firmware): a cooperative scheduler probed by one tenant's eBPF
 # program (hot-swapped at run time) and a packet filter of a second tenant, on the Cortex-M4 in
-# QEMU (mps2-an386) and on RV32IMC (QEMU virt). Three links of the same firmware per board, the
-# M4's in $(FW_DIR), the RV32's in $(FW_DIR)/rv32:
-#   firmware.elf         runtime with the JIT (engines interp, jit, aot)
-#   firmware-interp.elf  interpreter-only runtime (MBPF_RT_WITH_JIT=0, no translator linked)
+# QEMU (mps2-an386) and on RV32IMC (QEMU virt). Five links of the same firmware per board, one per
+# configuration an embedder would choose (include/mcubpf/config.h), the M4's in $(FW_DIR), the
+# RV32's in $(FW_DIR)/rv32:
+#   firmware.elf         the default options: checker, JIT, interpreter, AOT (engines interp, jit, aot)
+#   firmware-interp.elf  interpreter and device checker (MBPF_RT_WITH_JIT=0, no translator linked;
+#                        MBPF_WITH_FAST_INTERP=0, the interpreter compiled for size)
+#   firmware-jit.elf     JIT and device checker (MBPF_WITH_INTERP=0 MBPF_WITH_AOT=0)
+#   firmware-aot.elf     AOT images only (MBPF_WITH_BYTECODE=0: no checker, translator, interpreter)
 #   firmware-native.elf  no runtime: the hooks in native C (-DNO_RUNTIME), reference and baseline
+# The device checker is the full verifier for now.
 FW_DIR := $(BUILD)/firmware
 FW_SRC := examples/firmware
 FW_PROGS := sched_count sched_policy packet_filter filter_log filter_oob
 FW_ELF := $(FW_DIR)/firmware.elf
 FW_ELF_INTERP := $(FW_DIR)/firmware-interp.elf
 FW_ELF_NATIVE := $(FW_DIR)/firmware-native.elf
+FW_ELF_AOT := $(FW_DIR)/firmware-aot.elf
+FW_ELF_JIT_ONLY := $(FW_DIR)/firmware-jit.elf
 FW_FILES := $(foreach p,$(FW_PROGS),$(FW_DIR)/$(p).mbc $(FW_DIR)/$(p).thumb2.bin $(FW_DIR)/$(p).rv32.bin)
 
 # eBPF programs: containers for the device to verify (and translate), AOT images for engine=aot.
@@ -46,15 +53,21 @@ FW_MEM_m4 := -Wl,--defsym=__flash=0x0 -Wl,--defsym=__flash_size=0x400000 \
 FW_MEM_rv32 := -Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x200000 \
 	-Wl,--defsym=__ram=0x80200000 -Wl,--defsym=__ram_size=0x400000
 
-# Firmware objects, one directory per board and variant: $(FW_OUT_b)/{jit,interp,native}/.
-# Application code builds like the runner (RUNNER_CFLAGS); the interpreter-only variant also
-# rebuilds the runtime's own files (rt*.c) with MBPF_RT_WITH_JIT=0 and the device flags of every
-# CORE object.
+# Firmware objects, one directory per board and variant: $(FW_OUT_b)/{jit,interp,jitonly,aot,native}/.
+# Application code builds like the runner (RUNNER_CFLAGS); the interpreter-only, JIT-only and
+# AOT-only variants also rebuild the runtime's own files (rt*.c; the interpreter-only one also
+# the interpreter's) with their options and the device flags of every CORE object. The other
+# CORE objects are shared: what a configuration does not reference, --gc-sections drops.
+FW_VARIANTS := jit interp jitonly aot native
 FW_DEFS_jit :=
-FW_DEFS_interp := -DMBPF_RT_WITH_JIT=0
+# the interpreter-only build is the small one: its interpreter is compiled for size too
+FW_DEFS_interp := -DMBPF_RT_WITH_JIT=0 -DMBPF_WITH_FAST_INTERP=0
+FW_DEFS_jitonly := -DMBPF_WITH_INTERP=0 -DMBPF_WITH_AOT=0
+FW_DEFS_aot := -DMBPF_WITH_BYTECODE=0
 FW_DEFS_native := -DNO_RUNTIME
 FW_APP_SRCS = $(FW_SRC)/firmware.c $(FW_SRC)/sched.c $(FW_BOARD_$(1))
 FW_RT_SRCS := $(filter runtime/rt%.c,$(CORE_SRCS))
+FW_INTERP_SRCS := $(FW_RT_SRCS) runtime/interp.c runtime/interp_decode.c
 define fw_variant_rules
 $(FW_OUT_$(1))/$(2)/%.o: %.c
 	@mkdir -p $$(dir $$@)
@@ -75,15 +88,21 @@ define fw_board_rules
 $(FW_OUT_$(1))/firmware.elf: $(call fw_objs,$(1),jit,$(call FW_APP_SRCS,$(1))) \
 		$(call FW_DEVOBJ_$(1),$(CORE_SRCS))
 	$(Q)$$(call fw_link,$(1))
-$(FW_OUT_$(1))/firmware-interp.elf: $(call fw_objs,$(1),interp,$(call FW_APP_SRCS,$(1)) $(FW_RT_SRCS)) \
+$(FW_OUT_$(1))/firmware-interp.elf: $(call fw_objs,$(1),interp,$(call FW_APP_SRCS,$(1)) $(FW_INTERP_SRCS)) \
+		$(call FW_DEVOBJ_$(1),$(filter-out $(FW_INTERP_SRCS),$(CORE_SRCS)))
+	$(Q)$$(call fw_link,$(1))
+$(FW_OUT_$(1))/firmware-jit.elf: $(call fw_objs,$(1),jitonly,$(call FW_APP_SRCS,$(1)) $(FW_RT_SRCS)) \
+		$(call FW_DEVOBJ_$(1),$(filter-out $(FW_RT_SRCS),$(CORE_SRCS)))
+	$(Q)$$(call fw_link,$(1))
+$(FW_OUT_$(1))/firmware-aot.elf: $(call fw_objs,$(1),aot,$(call FW_APP_SRCS,$(1)) $(FW_RT_SRCS)) \
 		$(call FW_DEVOBJ_$(1),$(filter-out $(FW_RT_SRCS),$(CORE_SRCS)))
 	$(Q)$$(call fw_link,$(1))
 $(FW_OUT_$(1))/firmware-native.elf: $(call fw_objs,$(1),native,$(call FW_APP_SRCS,$(1)) $(FW_SRC)/native.c)
 	$(Q)$$(call fw_link,$(1))
 endef
 $(foreach b,$(FW_BOARDS),$(eval $(call fw_board_rules,$(b))) \
-	$(foreach v,jit interp native,$(eval $(call fw_variant_rules,$(b),$(v)))))
-FW_ELFS := $(foreach b,$(FW_BOARDS),$(foreach e,firmware firmware-interp firmware-native,$(FW_OUT_$(b))/$(e).elf))
+	$(foreach v,$(FW_VARIANTS),$(eval $(call fw_variant_rules,$(b),$(v)))))
+FW_ELFS := $(foreach b,$(FW_BOARDS),$(foreach e,firmware firmware-interp firmware-jit firmware-aot firmware-native,$(FW_OUT_$(b))/$(e).elf))
 
 .PHONY: firmware demo-firmware footprint suite-firmware
 firmware: $(FW_ELFS) $(FW_FILES)

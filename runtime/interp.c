@@ -5,6 +5,7 @@
  *   - mbpf_interp_run: any bytecode; each instruction is decoded (and so checked) when reached,
  *     into a 4-slot window whose pseudo-slots lead back to the decoder, and every access is
  *     checked. */
+#include "mcubpf/config.h"
 #include "runtime/interp_code.h"
 #include "runtime/ebpf_ops.h"
 #ifdef MBPF_INTERP_CHECK_FACTS
@@ -14,7 +15,7 @@
 #endif
 #endif
 
-#if defined(__GNUC__) && !defined(MBPF_INTERP_NO_THREADING)
+#if defined(__GNUC__) && !defined(MBPF_INTERP_NO_THREADING) && MBPF_WITH_FAST_INTERP
 #define INTERP_THREADED 1
 #else
 #define INTERP_THREADED 0
@@ -96,8 +97,9 @@ static uint64_t bswap(uint64_t v, uint32_t width)
 }
 
 /* Optimised for speed even in size-optimised builds: only then does GCC give each handler its own
- * dispatch jump instead of one shared one (a branch more per instruction). */
-#if defined(__GNUC__) && !defined(__clang__)
+ * dispatch jump instead of one shared one (a branch more per instruction). MBPF_WITH_FAST_INTERP=0
+ * keeps the build's own optimisation and dispatches through a switch: the smallest code. */
+#if defined(__GNUC__) && !defined(__clang__) && MBPF_WITH_FAST_INTERP
 __attribute__((optimize("O2")))
 #endif
 static mbpf_status run(mbpf_exec *x, const interp_code *code)
@@ -152,6 +154,11 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #define REG(off) (*(uint64_t *)(void *)((uint8_t *)rp + (off)))
 #define RD REG(d->dst)
 #define RS REG(d->src)
+#if MBPF_WITH_FAST_INTERP
+#define RSK RS /* the source of an ALU or jump X form */
+#else
+#define RSK (d->src == INTERP_SRC_IMM ? (uint64_t)(int64_t)d->imm : RS) /* K forms decoded as X */
+#endif
 #define R(i) rp[i]
 #define PC() ((uint32_t)(d - base) + bias)
 #define CHARGE(units, at)                                                                         \
@@ -175,6 +182,14 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #define FACT_TAKEN() ((void)0)
 #define FACT_ENTRY(at) ((void)0)
 #define FACT_BACK(at, t) ((void)0)
+#endif
+
+/* Handlers only the loop built for speed has (the decoder selects them only there): the K forms
+ * of ALU ops and jumps, and unchecked accesses the verifier proved. */
+#if MBPF_WITH_FAST_INTERP
+#define IF_FAST(...) __VA_ARGS__
+#else
+#define IF_FAST(...)
 #endif
 
 #if INTERP_THREADED
@@ -256,11 +271,11 @@ dispatch:
     }
 
 #define ALU64(name, expr)                                                                         \
-    OP(name##64X) { const uint64_t a = RD, b = RS; (void)a; RD = (expr); } NEXT; \
-    OP(name##64K) { const uint64_t a = RD, b = (uint64_t)(int64_t)d->imm; (void)a; RD = (expr); } NEXT;
+    OP(name##64X) { const uint64_t a = RD, b = RSK; (void)a; RD = (expr); } NEXT; \
+    IF_FAST(OP(name##64K) { const uint64_t a = RD, b = (uint64_t)(int64_t)d->imm; (void)a; RD = (expr); } NEXT;)
 #define ALU32(name, expr)                                                                         \
-    OP(name##32X) { const uint32_t a = (uint32_t)RD, b = (uint32_t)RS; (void)a; RD = (uint32_t)(expr); } NEXT; \
-    OP(name##32K) { const uint32_t a = (uint32_t)RD, b = (uint32_t)d->imm; (void)a; RD = (uint32_t)(expr); } NEXT;
+    OP(name##32X) { const uint32_t a = (uint32_t)RD, b = (uint32_t)RSK; (void)a; RD = (uint32_t)(expr); } NEXT; \
+    IF_FAST(OP(name##32K) { const uint32_t a = (uint32_t)RD, b = (uint32_t)d->imm; (void)a; RD = (uint32_t)(expr); } NEXT;)
 #define ALU(name, expr64, expr32) ALU64(name, expr64) ALU32(name, expr32)
     ALU(ADD, a + b, a + b)
     ALU(SUB, a - b, a - b)
@@ -292,10 +307,10 @@ dispatch:
 
     OP(JA) TAKE;
 #define JCC(name, t64, t32, cmp)                                                                  \
-    OP(name##64X) if ((t64)RD cmp (t64)RS) TAKE; NEXT;                              \
-    OP(name##64K) if ((t64)RD cmp (t64)(int64_t)d->imm) TAKE; NEXT;                        \
-    OP(name##32X) if ((t32)(uint32_t)RD cmp (t32)(uint32_t)RS) TAKE; NEXT;          \
-    OP(name##32K) if ((t32)(uint32_t)RD cmp (t32)(uint32_t)d->imm) TAKE; NEXT;
+    OP(name##64X) if ((t64)RD cmp (t64)RSK) TAKE; NEXT;                              \
+    IF_FAST(OP(name##64K) if ((t64)RD cmp (t64)(int64_t)d->imm) TAKE; NEXT;)               \
+    OP(name##32X) if ((t32)(uint32_t)RD cmp (t32)(uint32_t)RSK) TAKE; NEXT;          \
+    IF_FAST(OP(name##32K) if ((t32)(uint32_t)RD cmp (t32)(uint32_t)d->imm) TAKE; NEXT;)
     JCC(JEQ, uint64_t, uint32_t, ==)
     JCC(JNE, uint64_t, uint32_t, !=)
     JCC(JGT, uint64_t, uint32_t, >)
@@ -306,10 +321,10 @@ dispatch:
     JCC(JSGE, int64_t, int32_t, >=)
     JCC(JSLT, int64_t, int32_t, <)
     JCC(JSLE, int64_t, int32_t, <=)
-    OP(JSET64X) if (RD & RS) TAKE; NEXT;
-    OP(JSET64K) if (RD & (uint64_t)(int64_t)d->imm) TAKE; NEXT;
-    OP(JSET32X) if ((uint32_t)RD & (uint32_t)RS) TAKE; NEXT;
-    OP(JSET32K) if ((uint32_t)RD & (uint32_t)d->imm) TAKE; NEXT;
+    OP(JSET64X) if (RD & RSK) TAKE; NEXT;
+    IF_FAST(OP(JSET64K) if (RD & (uint64_t)(int64_t)d->imm) TAKE; NEXT;)
+    OP(JSET32X) if ((uint32_t)RD & (uint32_t)RSK) TAKE; NEXT;
+    IF_FAST(OP(JSET32K) if ((uint32_t)RD & (uint32_t)d->imm) TAKE; NEXT;)
 
     OP(CALL_LOCAL) {
         const uint32_t at = PC();
@@ -377,12 +392,12 @@ dispatch:
         RD = conv(mem_load(a, sz), sz);                                               \
     }                                                                                             \
     NEXT;                                                                                         \
-    OP(name##P) {                                                                                 \
+    IF_FAST(OP(name##P) {                                                                         \
         const uint64_t a = RS + (uint64_t)(int64_t)d->x;                                   \
         FACT_MEM(a, sz);                                                                        \
         RD = conv(mem_load(a, sz), sz);                                               \
     }                                                                                             \
-    NEXT;
+    NEXT;)
 #define PLAIN(v, sz) (v)
 #define SEXT(v, sz) sext(v, (sz) * 8u)
     LOAD(LDXB, 1, 0, PLAIN)
@@ -407,12 +422,12 @@ dispatch:
         mem_store(a, sz, value);                                                               \
     }                                                                                             \
     NEXT;                                                                                         \
-    OP(name##P) {                                                                                 \
+    IF_FAST(OP(name##P) {                                                                         \
         const uint64_t a = RD + (uint64_t)(int64_t)d->x;                                   \
         FACT_MEM(a, sz);                                                                        \
         mem_store(a, sz, value);                                                               \
     }                                                                                             \
-    NEXT;
+    NEXT;)
     STORE(STXB, 1, 0, RS)
     STORE(STXH, 2, 1, RS)
     STORE(STXW, 4, 2, RS)

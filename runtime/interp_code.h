@@ -32,6 +32,9 @@ typedef struct interp_code {
 
 #define INTERP_MAGIC 0x70646531u
 #define INTERP_NO_REGION 4u /* region hint: none, full check only */
+/* Source "register" of an ALU or jump K form decoded as its X form (the size-optimised loop has
+ * no K handlers): the operand is the slot's immediate. */
+#define INTERP_SRC_IMM 0xffu
 
 /* Every handler; I() marks combinations the decoder never selects (they run BAD). The order of
  * the ALU and jump rows is what interp_decode.c computes indices from. */

@@ -1,5 +1,6 @@
 /* Decoding of eBPF instructions into the interpreter's slots: every encoding rule is checked
  * here, once, for both the pre-decoded form and the step-by-step safe path. */
+#include "mcubpf/config.h"
 #include "runtime/interp_code.h"
 
 /* Checked handler of each opcode, H_BAD (0) for invalid ones; operands that refine it (offsets
@@ -134,6 +135,21 @@ static uint8_t control_handler(const mbpf_program *p, const mbpf_fact *facts, ui
     }
 }
 
+#if !MBPF_WITH_FAST_INTERP
+/* The size-optimised loop runs ALU and jump K forms with their X handlers, the immediate as the
+ * source (rows of 4: 64X, 64K, 32X, 32K; NEG's row has K forms only). */
+static uint8_t k_as_x(uint8_t h, interp_slot *s)
+{
+    const int alu = h >= H_ALU_FIRST && h < H_MOVSX8_64X && (h - H_ALU_FIRST) / 4 != (H_NEG64X - H_ALU_FIRST) / 4;
+    const int jcc = h >= H_JCC_FIRST && h < H_CALL_LOCAL;
+    if ((alu || jcc) && ((h - (alu ? H_ALU_FIRST : H_JCC_FIRST)) & 1)) {
+        s->src = INTERP_SRC_IMM;
+        return (uint8_t)(h - 1);
+    }
+    return h;
+}
+#endif
+
 uint32_t interp_decode(const mbpf_program *p, const mbpf_fact *facts, int trust, uint32_t pc,
                        interp_slot *s, uint8_t *edge)
 {
@@ -169,13 +185,17 @@ uint32_t interp_decode(const mbpf_program *p, const mbpf_fact *facts, int trust,
             h = H_BAD;
         else if (facts) {
             const mbpf_fact *f = &facts[pc];
-            if (trust && f->mem == MBPF_MEM_PROVEN)
+            /* the size-optimised loop has no unchecked handlers: the quick check passes */
+            if (trust && f->mem == MBPF_MEM_PROVEN && MBPF_WITH_FAST_INTERP)
                 h = (uint8_t)(h + (h <= H_LDXSW ? H_LDX_PROVEN : H_ST_PROVEN));
             else if ((f->mem == MBPF_MEM_PROVEN || f->mem == MBPF_MEM_GUARD_REGION) &&
                      f->region < INTERP_NO_REGION)
                 s->aux = f->region;
         }
     }
+#if !MBPF_WITH_FAST_INTERP
+    h = k_as_x(h, s);
+#endif
     s->h = h;
     return h == H_LDDW || h == H_LDDW_RODATA || h == H_LDDW_DATA ? 2 : 1;
 }

@@ -20,6 +20,7 @@ void rt_zero(void *p, size_t bytes)
         w[i] = 0;
 }
 
+#if MBPF_WITH_BYTECODE
 static size_t align8(size_t v)
 {
     return (v + 7u) & ~(size_t)7u;
@@ -64,6 +65,26 @@ rt_work rt_work_split(mbpf_runtime *rt, const mbpf_program *p)
     w.ok = rt->cfg.work != NULL && rt->cfg.work_len >= mbpf_rt_work_need(p);
     return w;
 }
+#else
+/* An AOT-only runtime checks no bytecode: it needs no work arena and no pre-decoded form. */
+size_t mbpf_rt_work_size(uint32_t n_insns)
+{
+    (void)n_insns;
+    return 0;
+}
+
+size_t mbpf_rt_work_need(const mbpf_program *p)
+{
+    (void)p;
+    return 0;
+}
+
+size_t mbpf_rt_interp_size(uint32_t n_insns)
+{
+    (void)n_insns;
+    return 0;
+}
+#endif
 
 int mbpf_rt_init(mbpf_runtime *rt, const mbpf_rt_config *cfg)
 {
@@ -109,6 +130,7 @@ static uint32_t allowed_helpers(const mbpf_runtime *rt, const mbpf_tenant *t)
     return m;
 }
 
+#if MBPF_WITH_BYTECODE
 /* The device's checks, the same as the host tools' (mcubpf/profile.h): the verifier with what
  * the tenant is offered, then call depth against the tenant's stack and, with MBPF_RT_STRICT,
  * every access proven. */
@@ -120,7 +142,9 @@ int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, 
         pr.flags |= MBPF_PROFILE_STRICT;
     return mbpf_profile_check(prog, &pr, w->facts, w->scratch, w->scratch_len, w->res);
 }
+#endif
 
+#if MBPF_RT_WITH_JIT
 /* Cache key: bytecode, rodata, target and the options that shape the translation. */
 static void make_key(const mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t,
                      uint32_t key[4])
@@ -135,6 +159,7 @@ static void make_key(const mbpf_runtime *rt, const mbpf_program *prog, const mbp
     mbpf_sha256_final(&s, d);
     memcpy(key, d, 16);
 }
+#endif
 
 /* A checked program, not yet installed in a slot. */
 typedef struct staged {
@@ -148,6 +173,7 @@ typedef struct staged {
     uint32_t hook, version;
 } staged;
 
+#if MBPF_WITH_BYTECODE
 static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
                            const uint8_t *buf, size_t len, staged *s, mbpf_rt_error *err)
 {
@@ -172,6 +198,9 @@ static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
     s->data_init = v.data_init;
     s->data_init_len = v.data_init_len;
     s->kind = MBPF_RT_ENGINE_INTERP;
+    if (!MBPF_WITH_INTERP && !rt_jit_enabled(rt))
+        return fail(rt, err, MBPF_RT_ERR_TARGET,
+                    "runtime: this build has no interpreter: bytecode needs a translation target");
     rt_work w = rt_work_split(rt, &s->prog);
     if (!w.ok)
         return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: work arena too small for this program");
@@ -185,15 +214,20 @@ static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
     }
     return MBPF_RT_OK;
 }
+#endif
 
 static int stage_image(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
                        size_t len, staged *s, mbpf_rt_error *err)
 {
+#if !MBPF_WITH_AOT
+    (void)p, (void)t, (void)buf, (void)len, (void)s;
+    return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: no native engine in this build (AOT images)");
+#else
     mbpf_image_view v;
     const char *why = NULL;
     if (!(rt->cfg.flags & MBPF_RT_ALLOW_AOT))
         return fail(rt, err, MBPF_RT_ERR_PERMISSION, "runtime: AOT images are not accepted (policy)");
-    if (MBPF_RT_NATIVE_TARGET == MBPF_TARGET_NONE || !MBPF_RT_WITH_JIT)
+    if (MBPF_RT_NATIVE_TARGET == MBPF_TARGET_NONE)
         return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: no native engine in this build");
     if (mbpf_image_parse(buf, len, MBPF_RT_NATIVE_TARGET, &v, &why))
         return fail(rt, err, why && strstr(why, "target") ? MBPF_RT_ERR_TARGET : MBPF_RT_ERR_FORMAT, why);
@@ -227,6 +261,7 @@ static int stage_image(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     s->aot_entry = v.entry;
     s->aot_code_len = v.code_len;
     return MBPF_RT_OK;
+#endif
 }
 
 static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
@@ -248,7 +283,12 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
     if (rc)
         return fail(rt, err, rc, why);
     if (magic == MBPF_CONTAINER_MAGIC)
+#if MBPF_WITH_BYTECODE
         return stage_container(rt, p, t, buf, len, s, err);
+#else
+        return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: bytecode containers are not accepted "
+                    "in this build (AOT images only)");
+#endif
     return stage_image(rt, p, t, buf, len, s, err);
 }
 
@@ -276,6 +316,7 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
      * room, and used to pre-decode the program for the interpreter if it has room for that */
     p->facts_kept = 0;
     p->interp_ready = 0;
+#if MBPF_WITH_BYTECODE
     if (s->kind != MBPF_RT_ENGINE_AOT) {
         rt_work w = rt_work_split(rt, &p->prog);
         if (p->facts && p->facts_cap >= p->prog.n_insns) {
@@ -283,15 +324,20 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
                 p->facts[i] = w.facts[i];
             p->facts_kept = 1;
         }
+#if MBPF_WITH_INTERP
         if (p->interp_code && mbpf_interp_prepare(&p->prog, w.facts, p->interp_code, p->interp_cap) == 0)
             p->interp_ready = 1;
+#endif
     }
+#endif
+    memset(p->key, 0, sizeof p->key);
     if (s->kind == MBPF_RT_ENGINE_AOT) {
-        memset(p->key, 0, sizeof p->key);
         p->stats.engine = MBPF_RT_ENGINE_AOT;
         p->stats.code_bytes = s->aot_code_len;
     } else {
+#if MBPF_RT_WITH_JIT
         make_key(rt, &p->prog, t, p->key);
+#endif
         p->stats.engine = rt_jit_enabled(rt) ? MBPF_RT_ENGINE_JIT : MBPF_RT_ENGINE_INTERP;
     }
     p->loaded = 1;
@@ -306,11 +352,18 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     if (rc)
         return rc;
     install(rt, p, t, &s);
-    rt_trust_commit(rt, s.hook, s.version);
 #if MBPF_RT_WITH_JIT
-    if (s.kind != MBPF_RT_ENGINE_AOT && rt_jit_enabled(rt) && (rt->cfg.flags & MBPF_RT_TRANSLATE_AT_LOAD))
-        rt_cache_load(rt, p); /* failure is not an error: the program will be interpreted */
+    /* failure is not an error: the program will be interpreted, or without an interpreter it
+     * does not load */
+    if (s.kind != MBPF_RT_ENGINE_AOT && rt_jit_enabled(rt) && (rt->cfg.flags & MBPF_RT_TRANSLATE_AT_LOAD) &&
+        !rt_cache_load(rt, p) && !MBPF_WITH_INTERP) {
+        rt_cache_forget(rt, p);
+        p->loaded = 0;
+        return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: translation failed (code or work arena "
+                    "too small) and this build has no interpreter");
+    }
 #endif
+    rt_trust_commit(rt, s.hook, s.version); /* a program that did not load sets no minimum version */
     return fail(rt, err, MBPF_RT_OK, NULL);
 }
 
@@ -380,6 +433,9 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     rt->running = 1;
     const mbpf_tenant *t = p->tenant;
     rt_call call = {rt, p};
+#if MBPF_RT_WITH_JIT
+    const mbpf_rt_cache_entry *e = NULL;
+#endif
     mbpf_exec x;
     rt_zero(&x, sizeof x);
     x.prog = &p->prog;
@@ -396,21 +452,28 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     x.facts = p->facts_kept ? p->facts : NULL;
 
     mbpf_status st;
-#if MBPF_RT_WITH_JIT
-    const mbpf_rt_cache_entry *e = NULL;
+#if MBPF_WITH_AOT
     if (p->kind == MBPF_RT_ENGINE_AOT) {
         st = mbpf_jit_run(&x, p->aot_code, p->aot_entry);
         p->stats.engine = MBPF_RT_ENGINE_AOT;
-    } else if (rt_jit_enabled(rt) && !p->no_jit && (e = rt_cache_get(rt, p)) != NULL) {
+    } else
+#endif
+#if MBPF_RT_WITH_JIT
+    if (rt_jit_enabled(rt) && !p->no_jit && (e = rt_cache_get(rt, p)) != NULL) {
         st = mbpf_jit_run(&x, rt->cfg.code + e->off, e->entry);
         p->stats.engine = MBPF_RT_ENGINE_JIT;
     } else
 #endif
     {
+#if MBPF_WITH_INTERP
         if (rt_jit_enabled(rt))
             p->stats.fallbacks++;
         st = p->interp_ready ? mbpf_interp_exec(&x, p->interp_code) : mbpf_interp_run(&x);
         p->stats.engine = MBPF_RT_ENGINE_INTERP;
+#else
+        /* no interpreter: bytecode whose translation failed does not run */
+        st = x.status = MBPF_FAULT_BAD_INSN;
+#endif
     }
     rt->running = 0;
     p->stats.runs++;

@@ -132,7 +132,9 @@ static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
     return l.len;
 }
 
-/* ---- key/value store ---- */
+/* ---- key/value store (MBPF_WITH_KV) ---- */
+
+#if MBPF_WITH_KV
 
 /* The entry of (ns, key), or a new one when ns holds fewer than `quota` entries (0: look up only).
  * The scan is charged (MBPF_HELPER_KV_COST per entry looked at) before anything changes; *ok
@@ -211,6 +213,7 @@ static uint64_t h_kv_fetch_global(mbpf_exec *x, const uint64_t a[5])
 {
     return kv_fetch(x, MBPF_KV_NS_GLOBAL, a);
 }
+#endif
 
 /* ---- clock, memory, sensor ---- */
 
@@ -261,10 +264,12 @@ static uint64_t h_sensor_read(mbpf_exec *x, const uint64_t a[5])
 void mbpf_rt_register_default_helpers(mbpf_runtime *rt)
 {
     mbpf_rt_register_helper(rt, MBPF_HELPER_LOG, h_log);
+#if MBPF_WITH_KV
     mbpf_rt_register_helper(rt, MBPF_HELPER_KV_STORE, h_kv_store);
     mbpf_rt_register_helper(rt, MBPF_HELPER_KV_FETCH, h_kv_fetch);
     mbpf_rt_register_helper(rt, MBPF_HELPER_KV_STORE_GLOBAL, h_kv_store_global);
     mbpf_rt_register_helper(rt, MBPF_HELPER_KV_FETCH_GLOBAL, h_kv_fetch_global);
+#endif
     mbpf_rt_register_helper(rt, MBPF_HELPER_NOW_MS, h_now_ms);
     mbpf_rt_register_helper(rt, MBPF_HELPER_MEMCPY, h_memcpy);
     mbpf_rt_register_helper(rt, MBPF_HELPER_MEMCMP, h_memcmp);

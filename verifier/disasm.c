@@ -1,7 +1,12 @@
 /* One-line disassembly of an instruction, in the syntax of the conformance suites' assembler.
- * Used in every error message, so it must handle any bytes, valid or not. */
+ * Used in every error message, so it must handle any bytes, valid or not. Without
+ * MBPF_WITH_DISASM (device builds by default) only the opcode is printed, "op 0x61": the host
+ * tools, which hold the program, render the full line from it and the pc. */
 
+#include "mcubpf/config.h"
 #include "mcubpf/verifier.h"
+
+#if MBPF_WITH_DISASM
 
 typedef struct outbuf {
     char *p;
@@ -261,3 +266,20 @@ void mbpf_disasm(const mbpf_insn *insn, const mbpf_insn *next, char *buf, size_t
     }
     *o.p = '\0';
 }
+
+#else
+
+void mbpf_disasm(const mbpf_insn *insn, const mbpf_insn *next, char *buf, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    const char form[] = {'o', 'p', ' ', '0', 'x', digits[insn->code >> 4], digits[insn->code & 15u]};
+    size_t n = 0;
+    (void)next;
+    if (!len)
+        return;
+    for (; n < sizeof form && n + 1 < len; n++)
+        buf[n] = form[n];
+    buf[n] = '\0';
+}
+
+#endif

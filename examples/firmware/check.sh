@@ -1,10 +1,10 @@
 #!/bin/sh
 # check.sh BUILD: the firmware suite of `make check`, on each board (Cortex-M4, then RV32IMC, whose
 # checks are named "rv32: ..."). Boots the firmware without the runtime (native C hooks: the
-# reference), the interpreter-only build, and the full build with each engine; the counters, log
-# lines and packet verdicts must equal the reference's (and the RV32 reference the M4's), and
-# each engine must have run its programs without faults, refused the program outside the
-# tenant's mask and stopped the one that reads past its packet.
+# reference), the interpreter-only, JIT-only and AOT-only builds and the full build with each
+# engine; the counters, log lines and packet verdicts must equal the reference's (and the RV32
+# reference the M4's), and each engine must have run its programs without faults, refused the
+# program outside the tenant's mask and stopped the one that reads past its packet.
 build=$1
 . "$(dirname "$0")/common.sh"
 checks=0
@@ -37,15 +37,14 @@ check_board() {
         [ "$(grep -c '^  \[log\] ' "$out/native.results")" -eq 3 ]
     check "native: reference output complete (16 packets, 3 log lines, expected totals)" $?
 
-    for e in interp-only interp jit aot; do
+    for e in interp-only jit-only aot-only interp jit aot; do
         fw_run $e >"$out/$e.txt"
         grep -q '^done$' "$out/$e.txt"
         check "$e: runs to the end" $?
         fw_results <"$out/$e.txt" >"$out/$e.results"
         diff "$out/native.results" "$out/$e.results" >"$out/$e.diff"
         check "$e: counters, log lines and verdicts equal the native build's" $?
-        engine=${e#interp-only}
-        engine=${engine:-interp}
+        engine=${e%-only}
         grep -Eq "^  sched   $engine +156 +0 " "$out/$e.txt" && grep -Eq "^  filter  $engine +16 +0 " "$out/$e.txt"
         check "$e: probe and filter ran in the $engine engine, no faults" $?
         grep -Eq '^  sched .* 1$' "$out/$e.txt"
@@ -55,8 +54,10 @@ check_board() {
         grep -q '^  stopped by the guard: memory read fault at insn [0-9]*, address ctx+27, 1 byte(s)$' "$out/$e.txt"
         check "$e: out-of-packet read stopped by the guard" $?
     done
-    grep -Eq '^  sched +jit +156 +0 +156 +1 ' "$out/jit.txt" && grep -Eq '^  filter +jit +16 +0 +16 +1 ' "$out/jit.txt"
-    check "jit: translated once, then served from the code cache" $?
+    for e in jit jit-only; do
+        grep -Eq '^  sched +jit +156 +0 +156 +1 ' "$out/$e.txt" && grep -Eq '^  filter +jit +16 +0 +16 +1 ' "$out/$e.txt"
+        check "$e: translated once, then served from the code cache" $?
+    done
 }
 
 check_board m4 "$fw/check" ""

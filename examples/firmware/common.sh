@@ -16,11 +16,14 @@ fw_board() {
 }
 
 # fw_run ENGINE: the firmware with the runtime; interp and jit load containers, aot AOT images.
-# fw_run interp-only: the interpreter-only build. fw_run native: the build without the runtime.
+# fw_run interp-only, jit-only, aot-only: the builds of those configurations. fw_run native: the
+# build without the runtime.
 fw_run() {
     case $1 in
     native) "$here/qemu.sh" "$fw_elf_dir/firmware-native.elf" ;;
     interp-only) fw_boot "$fw_elf_dir/firmware-interp.elf" interp mbc ;;
+    jit-only) fw_boot "$fw_elf_dir/firmware-jit.elf" jit mbc ;;
+    aot-only) fw_boot "$fw_elf_dir/firmware-aot.elf" aot "$aot_ext" ;;
     aot) fw_boot "$fw_elf_dir/firmware.elf" aot "$aot_ext" ;;
     *) fw_boot "$fw_elf_dir/firmware.elf" "$1" mbc ;;
     esac

@@ -8,7 +8,9 @@
  * for aot.
  * Built with -DNO_RUNTIME, the same hooks run as native C (native.c) and no file is read: the
  * reference output and the footprint baseline. Built with -DMBPF_RT_WITH_JIT=0, the runtime is
- * interpreter-only. Lines starting with "  v1 ", "  v2 ", "  [log] ", "  packet ", "  net kv" hold
+ * interpreter-only; with -DMBPF_WITH_INTERP=0 -DMBPF_WITH_AOT=0 it translates every program; with
+ * -DMBPF_WITH_BYTECODE=0 it loads AOT images only (include/mcubpf/config.h).
+ * Lines starting with "  v1 ", "  v2 ", "  [log] ", "  packet ", "  net kv" hold
  * the results; they are the same for every engine and build (examples/firmware/check.sh). */
 #include <stdio.h>
 #include <string.h>
@@ -95,6 +97,7 @@ static void cost_print(const char *what, const cost *c)
 #if MBPF_RT_WITH_JIT
 static uint8_t arena_code[8 * 1024] __attribute__((aligned(8)));
 #endif
+#if MBPF_WITH_BYTECODE
 /* The work arena is sized for the programs this firmware loads: mbpf_rt_work_need() of the
  * largest (the packet filter) with room to spare; mbpf_rt_work_size(n) would size it for any
  * program of n instructions, a worst case several times larger. */
@@ -102,6 +105,10 @@ static uint8_t arena_code[8 * 1024] __attribute__((aligned(8)));
 static uint8_t arena_work[FW_WORK_BYTES] __attribute__((aligned(8)));
 static void *work_arena = arena_work;
 static size_t work_len = sizeof arena_work;
+#else
+static void *work_arena = NULL; /* AOT images need no checking scratch */
+static size_t work_len = 0;
+#endif
 #define KV_CAP 32u
 static mbpf_kv_entry arena_kv[KV_CAP];
 static mbpf_kv kv = {arena_kv, KV_CAP};
@@ -114,6 +121,17 @@ static uint32_t progs_used;
 
 static mbpf_runtime rt;
 
+/* What this build of the runtime holds (include/mcubpf/config.h), for its messages. */
+#if !MBPF_WITH_BYTECODE
+#define FW_BUILD " (AOT-only build)"
+#elif !MBPF_RT_WITH_JIT
+#define FW_BUILD " (interpreter-only build)"
+#elif !MBPF_WITH_INTERP
+#define FW_BUILD " (JIT-only build)"
+#else
+#define FW_BUILD ""
+#endif
+
 static const mbpf_tenant tenant_sched = {
     TENANT_SCHED,
     1u << MBPF_HELPER_LOG | 1u << MBPF_HELPER_KV_STORE | 1u << MBPF_HELPER_KV_FETCH,
@@ -125,12 +143,20 @@ static const mbpf_tenant tenant_net = {
 typedef struct slot {
     mbpf_prog prog;
     uint8_t data[16] __attribute__((aligned(8))); /* the program's .data/.bss */
-#if !MBPF_RT_WITH_JIT
-    uint32_t interp_code[384]; /* the pre-decoded form (about 13 bytes per instruction) */
-#endif
+    uint32_t *interp_code; /* room for the pre-decoded form, or NULL */
 } slot;
 
-static slot slot_sched, slot_filter, slot_reject, slot_oob;
+#if !MBPF_RT_WITH_JIT && MBPF_WITH_INTERP
+/* Without a translator the interpreter runs the programs pre-decoded (about 13 bytes per
+ * instruction), one buffer per slot. */
+#define FW_INTERP_WORDS 384u
+static uint32_t arena_interp[4][FW_INTERP_WORDS];
+#define SLOT(i) {.interp_code = arena_interp[i]}
+#else
+#define FW_INTERP_WORDS 0u
+#define SLOT(i) {.interp_code = NULL}
+#endif
+static slot slot_sched = SLOT(0), slot_filter = SLOT(1), slot_reject = SLOT(2), slot_oob = SLOT(3);
 
 static void log_write(void *user, const char *line, uint32_t len)
 {
@@ -179,10 +205,8 @@ static int load(slot *s, const mbpf_tenant *t, const char *path, int replace, in
         return -1;
     s->prog.data = s->data;
     s->prog.data_cap = sizeof s->data;
-#if !MBPF_RT_WITH_JIT
     s->prog.interp_code = s->interp_code;
-    s->prog.interp_cap = sizeof s->interp_code;
-#endif
+    s->prog.interp_cap = s->interp_code ? FW_INTERP_WORDS * 4u : 0;
     mbpf_rt_error err;
     uint32_t t0 = board_counter_read();
     int rc = replace ? mbpf_rt_replace(&rt, &s->prog, buf, len, &err)
@@ -369,21 +393,26 @@ static int runtime_init(const char *engine)
     mbpf_rt_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.target = MBPF_TARGET_NONE;
-    if (!strcmp(engine, "jit") || !strcmp(engine, "aot")) {
-#if MBPF_RT_WITH_JIT
-        cfg.target = MBPF_RT_NATIVE_TARGET;
-        cfg.flags = !strcmp(engine, "jit") ? MBPF_RT_TRANSLATE_AT_LOAD
-                                           : MBPF_RT_ALLOW_AOT | MBPF_RT_ALLOW_UNSIGNED_AOT;
-        cfg.code = arena_code;
-        cfg.code_len = sizeof arena_code;
-#else
-        printf("error: engine %s: this firmware is built interpreter-only\n", engine);
-        return -1;
-#endif
-    } else if (strcmp(engine, "interp")) {
+    const int jit = !strcmp(engine, "jit"), aot = !strcmp(engine, "aot");
+    if (!jit && !aot && strcmp(engine, "interp")) {
         printf("error: unknown engine %s (interp, jit, aot)\n", engine);
         return -1;
     }
+    if ((jit && !MBPF_RT_WITH_JIT) || (aot && !MBPF_WITH_AOT) || (!jit && !aot && !MBPF_WITH_INTERP)) {
+        printf("error: engine %s: this firmware is built%s\n", engine, FW_BUILD);
+        return -1;
+    }
+    if (aot)
+        cfg.flags = MBPF_RT_ALLOW_AOT | MBPF_RT_ALLOW_UNSIGNED_AOT;
+#if MBPF_RT_WITH_JIT
+    if (jit || aot) {
+        cfg.target = MBPF_RT_NATIVE_TARGET;
+        if (jit)
+            cfg.flags = MBPF_RT_TRANSLATE_AT_LOAD;
+        cfg.code = arena_code;
+        cfg.code_len = sizeof arena_code;
+    }
+#endif
     cfg.work = work_arena;
     cfg.work_len = work_len;
     cfg.kv = &kv;
@@ -399,6 +428,8 @@ static int runtime_init(const char *engine)
            "program store %lu B\n", engine, cfg.target ? (unsigned long)cfg.code_len : 0ul,
            (unsigned long)work_len, (unsigned long)KV_CAP,
            (unsigned long)sizeof arena_progs);
+    printf("runtime state: mbpf_runtime %lu B, mbpf_prog %lu B per slot\n", (unsigned long)sizeof rt,
+           (unsigned long)sizeof(mbpf_prog));
     printf("tenant %lu (scheduler probe): helpers log kv, stack %lu B, budget %lu\n",
            (unsigned long)tenant_sched.id, (unsigned long)tenant_sched.stack_len,
            (unsigned long)tenant_sched.budget);
@@ -431,8 +462,7 @@ int main(int argc, char **argv)
     const char *f_oob = board_arg(argc, argv, "oob");
     if (!engine)
         engine = "interp";
-    printf("== example firmware, " BOARD_NAME ", eBPF hooks through the mcubpf runtime%s\n",
-           MBPF_RT_WITH_JIT ? "" : " (interpreter-only build)");
+    printf("== example firmware, " BOARD_NAME ", eBPF hooks through the mcubpf runtime%s\n", FW_BUILD);
     if (!f_sched || !f_policy || !f_filter) {
         printf("error: usage: firmware engine=interp|jit|aot sched=FILE policy=FILE filter=FILE "
                "[reject=FILE] [oob=FILE]\n");

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mcubpf/config.h" /* build options: MBPF_RT_WITH_JIT, MBPF_WITH_BYTECODE, ... */
 #include "mcubpf/jit.h"
 #include "mcubpf/sign.h"
 #include "mcubpf/vm.h"
@@ -21,11 +22,6 @@
 #define MBPF_RT_CACHE_ENTRIES 8 /* translated programs kept at once */
 #endif
 
-/* Build with -DMBPF_RT_WITH_JIT=0 for an interpreter-only runtime (no translator, no AOT images
- * linked in): the smallest footprint. */
-#ifndef MBPF_RT_WITH_JIT
-#define MBPF_RT_WITH_JIT 1
-#endif
 
 /* The target whose code this build can execute (MBPF_TARGET_NONE on the host). */
 #if defined(__arm__) && defined(__thumb2__)
@@ -187,10 +183,12 @@ typedef struct mbpf_rt_cache_entry {
 
 typedef struct mbpf_runtime {
     mbpf_rt_config cfg;
+    mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS];
+#if MBPF_RT_WITH_JIT /* the code cache: no RAM for it in builds without a translator */
     uint32_t code_used;       /* code arena bytes in use, entries packed from offset 0 */
     uint32_t clock;
-    mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS];
     mbpf_rt_cache_entry cache[MBPF_RT_CACHE_ENTRIES];
+#endif
     const char *last_msg;     /* detail of the last load error (in the work arena or static) */
     mbpf_rt_trust trust;      /* keys, signature check, rollback records (mcubpf/sign.h) */
     uint8_t running;          /* a run is under way (reentrancy guard) */

@@ -177,14 +177,12 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     c.cold_cap = p->n_insns;
     memset(c.cold, 0, cold_size(p->n_insns));
     w += cold_size(p->n_insns);
-    mid_info mid;
-    if (t == MBPF_TARGET_THUMB2) { /* the backend built on the middle end (RV32 is not yet) */
-        if (mid_analyse(p, facts, w, mid_work_size(p->n_insns), &mid)) {
-            res->err = "work arena too small";
-            return MBPF_JIT_ERR_WORK;
-        }
-        c.mid = &mid;
+    mid_info mid; /* both backends are built on the middle end */
+    if (mid_analyse(p, facts, w, mid_work_size(p->n_insns), &mid)) {
+        res->err = "work arena too small";
+        return MBPF_JIT_ERR_WORK;
     }
+    c.mid = &mid;
 
     int rc = emit(&c); /* measuring pass */
     uint32_t measured = c.pos;

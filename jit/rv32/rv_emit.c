@@ -1,0 +1,1466 @@
+/* RV32IMC lowering of verified eBPF on the middle end's analysis (jit/mid/mid.h).
+ *
+ * Register model (docs/rv32.md): every eBPF half has a fixed native register: r0 s2:s3,
+ * r1 a0:a1, r2 a2:a3, r3 a4:a5, r4 a6:a7, r5 t5:t6, r6 s4:s5, r7 s6:s7, r8 s8:s9, r9 s10:s11;
+ * r10 in s0 (upper half: x0); s1 holds the mbpf_jit_block, t4 the budget counter; t0-t3 and ra
+ * are scratch. r1-r5 are caller-saved in the C ABI as in eBPF, so only runtime calls that are
+ * not eBPF calls (region checks, atomics, 64-bit division) save them.
+ *
+ * From the middle end: a half that is not live after an instruction is not written, an
+ * instruction whose results are all dead emits nothing, an upper half known zero is read as x0,
+ * and 64-bit compares and divisions of values below 2^32 are 32-bit ones.
+ *
+ * Branches: a conditional branch reaches +-4 KiB; beyond that it is an inverted branch over a
+ * jal. The measuring pass lays the program out twice: first with long forms everywhere, then
+ * with the short form for every instruction whose targets all lie within reach by the first
+ * layout's offsets (which only shrink). That choice is kept per instruction in the core's cold
+ * words, so the writing pass makes the same one. Rarely taken paths (a failing inline guard, an
+ * exhausted budget) branch to per-instruction cold stubs after the shared stubs. */
+#include "jit/jit_core.h"
+#include "jit/mid/mid.h"
+#include "jit/jit_runtime.h"
+#include "jit/rv32/rv_encode.h"
+
+enum {
+    STUB_EXIT,       /* a0 = status */
+    STUB_CHECK_READ, /* t3 = addr, t2 = addr hi, t0 = pc | size << 16; returns through ra */
+    STUB_CHECK_WRITE,
+    STUB_BUDGET,     /* t1 = pc */
+    STUB_DEPTH,      /* t1 = pc */
+    STUB_HELPER_END,
+    STUB_CHECK_READ_OK, STUB_CHECK_READ_FAIL, STUB_CHECK_WRITE_OK, STUB_CHECK_WRITE_FAIL,
+};
+
+/* What the cold stub of an instruction does. */
+enum { COLD_NONE, COLD_GUARD, COLD_BUDGET, COLD_CALL };
+
+static const int8_t LO[MBPF_NREGS] = {RV_S2, RV_A0, RV_A2, RV_A4, RV_A6, RV_T5, RV_S4, RV_S6, RV_S8, RV_S10, RV_S0};
+static const int8_t HI[MBPF_NREGS] = {RV_S3, RV_A1, RV_A3, RV_A5, RV_A7, RV_T6, RV_S5, RV_S7, RV_S9, RV_S11, RV_ZERO};
+
+#define RV_BUDGET RV_T4
+#define FRAME 64            /* prologue frame: ra and s0-s11, 16-byte aligned */
+#define CALL_FRAME 48       /* local call: r6-r9 and r10, 16-byte aligned */
+#define ENTRY_BYTES 4       /* c.addi16sp sp, -16; c.swsp ra, 0(sp) */
+#define LOOP_CHARGE_BYTES 24
+#define SHORT_REACH 3584    /* 4 KiB less a margin for the instruction's own length */
+
+typedef struct rv {
+    jit_ctx *c;
+    const mid_info *m;
+    uint32_t pc;
+    uint32_t live;     /* halves live after the current instruction */
+    uint32_t hz;       /* width state before it */
+    int relax;         /* 0: first layout (long branches), 1: choosing, 2: writing pass */
+    uint32_t prev_end; /* end of the first layout (relax 1) */
+    int shortb;        /* the current instruction's branches use the short form */
+    int fixed;         /* no compressed forms (sequences whose length is assumed) */
+    int in_subprog;
+    int alias_d, alias_s, next_alias_d, next_alias_s;
+} rv;
+
+/* ---- emission ---------------------------------------------------------------------------------- */
+
+static void e32(rv *t, uint32_t insn) { jit_emit32(t->c, insn); }
+
+/* An instruction in its 16-bit form where one exists. */
+static void e(rv *t, uint32_t insn)
+{
+    uint16_t h;
+    if (!t->fixed && rv_compress(insn, &h))
+        jit_emit16(t->c, h);
+    else
+        jit_emit32(t->c, insn);
+}
+
+static uint32_t isize(const rv *t, uint32_t insn)
+{
+    uint16_t h;
+    return !t->fixed && rv_compress(insn, &h) ? 2u : 4u;
+}
+
+static int32_t rel(rv *t, uint32_t to) { return (int32_t)to - (int32_t)t->c->pos; }
+static void mv(rv *t, int rd, int rs) { if (rd != rs) e(t, rv_opi(RV_ADD, rd, rs, 0)); }
+static void lw_block(rv *t, int rd, uint32_t off) { e(t, rv_load(RV_LW, rd, RV_S1, (int32_t)off)); }
+static void sw_block(rv *t, int rs, uint32_t off) { e(t, rv_store(RV_SW, rs, RV_S1, (int32_t)off)); }
+static void jump_to(rv *t, uint32_t to) { e32(t, rv_jal(RV_ZERO, rel(t, to))); }
+
+static uint32_t bsize(const rv *t) { return t->shortb ? 4u : 8u; }
+
+/* Branch to `to` when cond(a, b): one instruction in reach, else inverted over a jal. */
+static void bcond(rv *t, int f3, int a, int b, uint32_t to)
+{
+    if (t->shortb) {
+        e32(t, rv_branch(f3, a, b, rel(t, to)));
+    } else {
+        e32(t, rv_branch(f3 ^ 1, a, b, 8));
+        jump_to(t, to);
+    }
+}
+
+static void li(rv *t, int rd, uint32_t v)
+{
+    int32_t s = (int32_t)v;
+    if (rv_fits12(s)) {
+        e(t, rv_opi(RV_ADD, rd, RV_ZERO, s));
+        return;
+    }
+    uint32_t hi = (v + 0x800u) >> 12;
+    int32_t lo = (int32_t)(v - (hi << 12));
+    e(t, rv_lui(rd, hi));
+    if (lo)
+        e(t, rv_opi(RV_ADD, rd, rd, lo));
+}
+
+/* Always 8 bytes. */
+static void li_fixed(rv *t, int rd, uint32_t v)
+{
+    uint32_t hi = (v + 0x800u) >> 12;
+    e32(t, rv_lui(rd, hi));
+    e32(t, rv_opi(RV_ADD, rd, rd, (int32_t)(v - (hi << 12))));
+}
+
+static void call_block_fn(rv *t, uint32_t off)
+{
+    lw_block(t, RV_T0, off);
+    e(t, rv_jalr(RV_RA, RV_T0, 0));
+}
+
+/* ---- halves ------------------------------------------------------------------------------------ */
+
+static int live_lo(const rv *t, int r) { return (t->live & MID_LO(r)) != 0; }
+static int live_hi(const rv *t, int r) { return (t->live & MID_HI(r)) != 0; }
+static int hz_r(const rv *t, int r) { return r == MBPF_REG_FP || ((t->hz >> r) & 1u); }
+
+/* Registers holding the halves of r as sources (a fused move reads its source). */
+static int lo_of(const rv *t, int r)
+{
+    return LO[r == t->alias_d ? t->alias_s : r];
+}
+
+static int hi_of(const rv *t, int r)
+{
+    if (hz_r(t, r))
+        return RV_ZERO;
+    return HI[r == t->alias_d ? t->alias_s : r];
+}
+
+/* Upper half of d becomes zero. */
+static void hi_zero(rv *t, int d)
+{
+    if (live_hi(t, d))
+        mv(t, HI[d], RV_ZERO);
+}
+
+/* r1..r5 (and the budget) live in caller-saved registers: kept in the block around C calls
+ * that are not helper calls. */
+static void save_args(rv *t)
+{
+    for (int r = 1; r <= 5; r++) {
+        sw_block(t, LO[r], MBPF_JB_REG_LO(r));
+        sw_block(t, HI[r], MBPF_JB_REG_HI(r));
+    }
+    sw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
+}
+
+static void restore_args(rv *t)
+{
+    for (int r = 1; r <= 5; r++) {
+        lw_block(t, LO[r], MBPF_JB_REG_LO(r));
+        lw_block(t, HI[r], MBPF_JB_REG_HI(r));
+    }
+    lw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
+}
+
+/* ---- cold stubs -------------------------------------------------------------------------------- */
+
+/* cold[2 pc] = the native offset of pc's cold stub; cold[2 pc + 1] = return point << 1 | short
+ * branches. */
+static uint32_t cold_at(const rv *t) { return t->c->cold[2 * t->pc]; }
+
+static int inline_guard_ok(const mbpf_insn *in, const mbpf_fact *f, int write)
+{
+    uint32_t start, end;
+    const int32_t off = in->off;
+    return f->mem == MBPF_MEM_GUARD_REGION && jit_region_bounds(f->region, write, &start, &end) &&
+           off >= -2040 && off <= 2040;
+}
+
+static int is_write(const mbpf_insn *in)
+{
+    return MBPF_CLASS(in->code) == MBPF_ST || MBPF_CLASS(in->code) == MBPF_STX;
+}
+
+static int cold_kind(const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint8_t cls = MBPF_CLASS(in->code);
+    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
+        return inline_guard_ok(in, f, is_write(in)) ? COLD_GUARD : COLD_NONE;
+    if (cls == MBPF_JMP || cls == MBPF_JMP32) {
+        if (in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL)
+            return COLD_CALL;
+        if (jit_needs_budget(f))
+            return COLD_BUDGET;
+    }
+    return COLD_NONE;
+}
+
+/* Native target of a jump: a bounded back edge into a loop head skips the entry charge. */
+static uint32_t jump_offset(rv *t, const mbpf_fact *f, uint32_t target)
+{
+    uint32_t to = jit_insn_offset(t->c, target);
+    if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
+        (t->c->facts[target].flags & MBPF_FACT_LOOP_HEAD))
+        to += LOOP_CHARGE_BYTES;
+    return to;
+}
+
+static uint32_t dist(uint32_t a, uint32_t b) { return a > b ? a - b : b - a; }
+
+/* Second layout: may this instruction's branches take the short form? Offsets behind are this
+ * layout's, offsets ahead the first layout's (upper bounds, as every size only shrinks). */
+static int choose_short(rv *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    const uint32_t cur = t->c->pos;
+    uint32_t need = 0;
+    if (cold_kind(in, f) != COLD_NONE || in->code == MBPF_OPC_CALL)
+        need = t->prev_end - cur; /* stubs follow the program */
+    if ((cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL && op != MBPF_EXIT) {
+        uint32_t d = dist(jump_offset(t, f, jit_jump_target(t->pc, in)), cur);
+        if (d > need)
+            need = d;
+    }
+    return need < SHORT_REACH;
+}
+
+static void emit_cold_stubs(rv *t)
+{
+    jit_ctx *c = t->c;
+    const mbpf_program *p = c->prog;
+    for (uint32_t pc = 0; pc < p->n_insns; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        const mbpf_fact *f = &c->facts[pc];
+        if (!(f->flags & MBPF_FACT_REACHABLE) || (pc > 0 && p->insns[pc - 1].code == MBPF_OPC_LDDW))
+            continue;
+        const int kind = cold_kind(in, f);
+        if (kind == COLD_NONE)
+            continue;
+        if (!c->final_pass)
+            c->cold[2 * pc] = c->pos;
+        if (kind == COLD_BUDGET || kind == COLD_CALL) {
+            li_fixed(t, RV_T1, pc);
+            jump_to(t, jit_stub_offset(c, STUB_BUDGET));
+            if (kind == COLD_CALL) { /* +12: call depth exhausted */
+                li_fixed(t, RV_T1, pc);
+                jump_to(t, jit_stub_offset(c, STUB_DEPTH));
+            }
+            continue;
+        }
+        /* guard: the full check on the whole 64-bit address, then back to the access */
+        const int w = is_write(in), base = w ? MBPF_DST(in) : MBPF_SRC(in);
+        const uint32_t size = mbpf_size_bytes(in->code);
+        const int bh = ((c->mid->hz_in[pc] >> base) & 1u) ? RV_ZERO : HI[base];
+        e(t, rv_op(RV_SLTU, RV_T0, RV_T3, LO[base])); /* carry out of the lower half */
+        e(t, rv_op(RV_ADD, RV_T2, bh, RV_T0));
+        if (in->off < 0)
+            e(t, rv_opi(RV_ADD, RV_T2, RV_T2, -1));
+        li(t, RV_T0, pc | size << 16);
+        e32(t, rv_jal(RV_RA, rel(t, jit_stub_offset(c, w ? STUB_CHECK_WRITE : STUB_CHECK_READ))));
+        jump_to(t, c->cold[2 * pc + 1] >> 1);
+    }
+}
+
+/* ---- budget ------------------------------------------------------------------------------------ */
+
+/* One unit; none left: the fault at this pc. */
+static void budget_charge(rv *t)
+{
+    bcond(t, RV_BEQ, RV_BUDGET, RV_ZERO, cold_at(t));
+    e32(t, rv_opi(RV_ADD, RV_BUDGET, RV_BUDGET, -1));
+}
+
+static uint32_t budget_charge_bytes(const rv *t) { return bsize(t) + 4; }
+
+/* Entering a bounded loop charges its trip bound (at most 256). Fixed length: its bounded back
+ * edges jump past it. */
+static void loop_charge(rv *t, const mbpf_fact *f)
+{
+    e32(t, rv_opi(RV_ADD, RV_T0, RV_ZERO, (int32_t)MBPF_FACT_TRIPS(f)));
+    e32(t, rv_branch(RV_BGEU, RV_BUDGET, RV_T0, 16));
+    li_fixed(t, RV_T1, t->pc);
+    jump_to(t, jit_stub_offset(t->c, STUB_BUDGET));
+    e32(t, rv_sub(RV_BUDGET, RV_BUDGET, RV_T0));
+}
+
+/* ---- ALU --------------------------------------------------------------------------------------- */
+
+/* "mov d, s" followed by a two-operand operation on d of the same class becomes one
+ * three-address operation d = s op x: the move emits nothing, the next instruction reads s for
+ * d. Only when no jump lands on the second instruction. */
+static int fuse_mov(rv *t, const mbpf_insn *in)
+{
+    const jit_ctx *c = t->c;
+    const uint32_t next = t->pc + 1;
+    if (!MBPF_SRCBIT(in->code) || in->off != 0 || MBPF_DST(in) == MBPF_SRC(in) ||
+        next >= c->prog->n_insns)
+        return 0;
+    if (c->facts[next].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD))
+        return 0;
+    const mbpf_insn *n = &c->prog->insns[next];
+    if (MBPF_CLASS(n->code) != MBPF_CLASS(in->code) || MBPF_DST(n) != MBPF_DST(in))
+        return 0;
+    const uint8_t op = MBPF_OP(n->code);
+    const int x = MBPF_SRCBIT(n->code) != 0;
+    if (MBPF_CLASS(in->code) == MBPF_ALU64 && !x && (op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR))
+        return 0; /* these keep an upper half of d */
+    switch (op) {
+    case MBPF_ADD: case MBPF_SUB: case MBPF_AND: case MBPF_OR: case MBPF_XOR: case MBPF_MUL:
+        break;
+    case MBPF_DIV: case MBPF_MOD: case MBPF_LSH: case MBPF_RSH: case MBPF_ARSH:
+        if (MBPF_CLASS(in->code) != MBPF_ALU)
+            return 0;
+        break;
+    default:
+        return 0;
+    }
+    t->next_alias_d = MBPF_DST(in);
+    t->next_alias_s = MBPF_SRC(in);
+    return 1;
+}
+
+static void bswap32(rv *t, int rd, int rs)
+{
+    e(t, rv_slli(RV_T0, rs, 24));
+    e(t, rv_srli(RV_T1, rs, 24));
+    e(t, rv_op(RV_OR, RV_T0, RV_T0, RV_T1));
+    li(t, RV_T2, 0xff00);
+    e(t, rv_srli(RV_T1, rs, 8));
+    e(t, rv_op(RV_AND, RV_T1, RV_T1, RV_T2));
+    e(t, rv_op(RV_OR, RV_T0, RV_T0, RV_T1));
+    e(t, rv_slli(RV_T1, rs, 8));
+    e(t, rv_slli(RV_T2, RV_T2, 8));
+    e(t, rv_op(RV_AND, RV_T1, RV_T1, RV_T2));
+    e(t, rv_op(RV_OR, rd, RV_T0, RV_T1));
+}
+
+static void bswap16(rv *t, int rd, int rs)
+{
+    e(t, rv_opi(RV_AND, RV_T0, rs, 0xff));
+    e(t, rv_slli(RV_T0, RV_T0, 8));
+    e(t, rv_srli(RV_T1, rs, 8));
+    e(t, rv_opi(RV_AND, RV_T1, RV_T1, 0xff));
+    e(t, rv_op(RV_OR, rd, RV_T0, RV_T1));
+}
+
+/* Byte swaps and le16/le32/le64 truncations (END), both classes. */
+static void byteswap(rv *t, const mbpf_insn *in)
+{
+    const int d = MBPF_DST(in);
+    const int swap = MBPF_CLASS(in->code) == MBPF_ALU64 || MBPF_SRCBIT(in->code) == MBPF_TO_BE;
+    if (in->imm == 64) {
+        if (!swap)
+            return;
+        const int a = hi_of(t, d), b = LO[d];
+        if (live_hi(t, d)) {
+            bswap32(t, RV_T3, b);
+            if (live_lo(t, d))
+                bswap32(t, b, a);
+            mv(t, HI[d], RV_T3);
+        } else if (live_lo(t, d)) {
+            bswap32(t, b, a);
+        }
+        return;
+    }
+    if (live_lo(t, d)) {
+        if (swap && in->imm == 16) {
+            bswap16(t, LO[d], LO[d]);
+        } else if (swap) {
+            bswap32(t, LO[d], LO[d]);
+        } else if (in->imm == 16) {
+            e(t, rv_slli(LO[d], LO[d], 16));
+            e(t, rv_srli(LO[d], LO[d], 16));
+        }
+    }
+    hi_zero(t, d);
+}
+
+static void shift64_imm(rv *t, int op, int d, uint32_t k)
+{
+    const int ld = live_lo(t, d), hd = live_hi(t, d);
+    const int al = LO[d], ah = hi_of(t, d), dl = LO[d], dh = HI[d];
+    if (op == MBPF_LSH) {
+        if (k < 32) {
+            if (hd) {
+                if (ah == RV_ZERO) {
+                    e(t, rv_srli(dh, al, (int)(32 - k)));
+                } else {
+                    e(t, rv_slli(dh, ah, (int)k));
+                    e(t, rv_srli(RV_T0, al, (int)(32 - k)));
+                    e(t, rv_op(RV_OR, dh, dh, RV_T0));
+                }
+            }
+            if (ld)
+                e(t, rv_slli(dl, al, (int)k));
+        } else {
+            if (hd) {
+                if (k == 32)
+                    mv(t, dh, al);
+                else
+                    e(t, rv_slli(dh, al, (int)(k - 32)));
+            }
+            if (ld)
+                mv(t, dl, RV_ZERO);
+        }
+        return;
+    }
+    const int arith = op == MBPF_ARSH;
+    if (k < 32) {
+        if (ld) {
+            e(t, rv_srli(dl, al, (int)k));
+            if (ah != RV_ZERO) {
+                e(t, rv_slli(RV_T0, ah, (int)(32 - k)));
+                e(t, rv_op(RV_OR, dl, dl, RV_T0));
+            }
+        }
+        if (hd) {
+            if (ah == RV_ZERO)
+                mv(t, dh, RV_ZERO);
+            else
+                e(t, arith ? rv_srai(dh, ah, (int)k) : rv_srli(dh, ah, (int)k));
+        }
+    } else {
+        if (ld) {
+            if (k == 32)
+                mv(t, dl, ah);
+            else if (ah == RV_ZERO)
+                mv(t, dl, RV_ZERO);
+            else
+                e(t, arith ? rv_srai(dl, ah, (int)(k - 32)) : rv_srli(dl, ah, (int)(k - 32)));
+        }
+        if (hd) {
+            if (arith && ah != RV_ZERO)
+                e(t, rv_srai(dh, ah, 31));
+            else
+                mv(t, dh, RV_ZERO);
+        }
+    }
+}
+
+/* 64-bit division/modulo and register shifts through the runtime: a0:a1 = d, then b. */
+static void call_rt64(rv *t, uint32_t fn, int d, int sl, int sh, uint32_t op, int shift)
+{
+    mv(t, RV_T3, sl); /* the operand may be in t1:t2 */
+    mv(t, RV_T0, sh);
+    mv(t, RV_T1, LO[d]);
+    mv(t, RV_T2, hi_of(t, d));
+    save_args(t);
+    mv(t, RV_A0, RV_T1);
+    mv(t, RV_A1, RV_T2);
+    mv(t, RV_A2, RV_T3);
+    if (shift) {
+        li(t, RV_A3, op);
+    } else {
+        mv(t, RV_A3, RV_T0);
+        li(t, RV_A4, op);
+    }
+    call_block_fn(t, fn);
+    mv(t, RV_T1, RV_A0);
+    mv(t, RV_T2, RV_A1);
+    restore_args(t);
+    if (live_lo(t, d))
+        mv(t, LO[d], RV_T1);
+    if (live_hi(t, d))
+        mv(t, HI[d], RV_T2);
+}
+
+/* Second operand: register halves, or the immediate in t1 (x0 when 0) and its sign in t2. */
+static void operand(rv *t, const mbpf_insn *in, int need_hi, int *sl, int *sh)
+{
+    if (MBPF_SRCBIT(in->code)) {
+        *sl = lo_of(t, MBPF_SRC(in));
+        *sh = hi_of(t, MBPF_SRC(in));
+        return;
+    }
+    *sl = RV_ZERO;
+    if (in->imm) {
+        li(t, RV_T1, (uint32_t)in->imm);
+        *sl = RV_T1;
+    }
+    *sh = RV_ZERO;
+    if (need_hi && in->imm < 0) {
+        li(t, RV_T2, 0xffffffffu);
+        *sh = RV_T2;
+    }
+}
+
+static int pow2(uint32_t v) { return v && !(v & (v - 1)); }
+
+static int lower_alu64(rv *t, const mbpf_insn *in)
+{
+    const int d = MBPF_DST(in), op = MBPF_OP(in->code), x = MBPF_SRCBIT(in->code) != 0;
+    const int ld = live_lo(t, d), hd = live_hi(t, d);
+    const int dl = LO[d], dh = HI[d];
+    int sl, sh;
+    if (!ld && !hd)
+        return 0;
+    switch (op) {
+    case MBPF_END:
+        byteswap(t, in);
+        return 0;
+    case MBPF_MOV:
+        if (x && in->off == 0) {
+            const int s = MBPF_SRC(in);
+            if (fuse_mov(t, in))
+                return 0;
+            if (ld)
+                mv(t, dl, LO[s]);
+            if (hd)
+                mv(t, dh, hi_of(t, s));
+        } else if (x) {
+            const int s = LO[MBPF_SRC(in)];
+            const int r = ld ? dl : RV_T0;
+            if (in->off == 8 || in->off == 16) {
+                e(t, rv_slli(r, s, 32 - in->off));
+                e(t, rv_srai(r, r, 32 - in->off));
+            } else {
+                mv(t, r, s);
+            }
+            if (hd)
+                e(t, rv_srai(dh, r, 31));
+        } else {
+            if (ld)
+                li(t, dl, (uint32_t)in->imm);
+            if (hd)
+                li(t, dh, in->imm < 0 ? 0xffffffffu : 0);
+        }
+        return 0;
+    case MBPF_NEG: {
+        const int al = LO[d], ah = hi_of(t, d);
+        if (hd) {
+            e(t, rv_op(RV_SLTU, RV_T0, RV_ZERO, al));
+            e(t, rv_sub(dh, RV_ZERO, ah));
+            e(t, rv_sub(dh, dh, RV_T0));
+        }
+        e(t, rv_sub(dl, RV_ZERO, al));
+        return 0;
+    }
+    case MBPF_LSH:
+    case MBPF_RSH:
+    case MBPF_ARSH:
+        if (!x) {
+            const uint32_t k = (uint32_t)in->imm & 63u;
+            if (k)
+                shift64_imm(t, op, d, k);
+            return 0;
+        }
+        if (!hd && (op == MBPF_LSH || (op == MBPF_RSH && hz_r(t, d)))) {
+            /* only the lower half is wanted: an amount of 32..63 gives 0 */
+            sl = lo_of(t, MBPF_SRC(in));
+            e(t, rv_opi(RV_AND, RV_T0, sl, 32));
+            e(t, rv_op(op == MBPF_LSH ? RV_SLL : RV_SRL, dl, lo_of(t, d), sl));
+            e32(t, rv_branch(RV_BEQ, RV_T0, RV_ZERO, 4 + (int32_t)isize(t, rv_opi(RV_ADD, dl, 0, 0))));
+            mv(t, dl, RV_ZERO);
+            return 0;
+        }
+        operand(t, in, 1, &sl, &sh);
+        call_rt64(t, MBPF_JB_FN_SHIFT64, d, sl, sh, op == MBPF_LSH ? 0u : op == MBPF_RSH ? 1u : 2u, 1);
+        return 0;
+    default:
+        break;
+    }
+    const int al = lo_of(t, d), ah = hi_of(t, d);
+    if (!x && (op == MBPF_ADD || op == MBPF_SUB) && in->imm != INT32_MIN) {
+        const int32_t v = op == MBPF_SUB ? -in->imm : in->imm;
+        if (rv_fits12(v) && v != -2048) {
+            if (!hd) {
+                e(t, rv_opi(RV_ADD, dl, al, v));
+            } else if (v >= 0) {
+                e(t, rv_opi(RV_ADD, dl, al, v));
+                e(t, rv_opi(RV_SLTU, RV_T0, dl, v)); /* carry */
+                e(t, rv_op(RV_ADD, dh, ah, RV_T0));
+            } else {
+                e(t, rv_opi(RV_SLTU, RV_T0, al, -v)); /* borrow */
+                e(t, rv_opi(RV_ADD, dl, al, v));
+                e(t, rv_sub(dh, ah, RV_T0));
+            }
+            return 0;
+        }
+    }
+    if (!x && rv_fits12(in->imm) && (op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR)) {
+        const int f3 = op == MBPF_AND ? RV_AND : op == MBPF_OR ? RV_OR : RV_XOR;
+        if (ld)
+            e(t, rv_opi(f3, dl, al, in->imm));
+        if (hd) {
+            if (op == MBPF_AND)
+                mv(t, dh, in->imm < 0 ? ah : RV_ZERO);
+            else if (op == MBPF_OR && in->imm < 0)
+                li(t, dh, 0xffffffffu);
+            else if (op == MBPF_XOR && in->imm < 0)
+                e(t, rv_opi(RV_XOR, dh, ah, -1));
+            else
+                mv(t, dh, ah);
+        }
+        return 0;
+    }
+    if ((op == MBPF_DIV || op == MBPF_MOD) && mid_divmod_narrow(in, t->hz)) {
+        /* both operands in [0, 2^32): the unsigned 32-bit operation */
+        if (!x && in->imm == 0) {
+            if (op == MBPF_DIV)
+                mv(t, dl, RV_ZERO);
+            else
+                mv(t, dl, al);
+        } else if (!x) {
+            if (pow2((uint32_t)in->imm) && op == MBPF_DIV) {
+                e(t, rv_srli(dl, al, __builtin_ctz((uint32_t)in->imm)));
+            } else if (pow2((uint32_t)in->imm) && rv_fits12(in->imm - 1)) {
+                e(t, rv_opi(RV_AND, dl, al, in->imm - 1));
+            } else {
+                li(t, RV_T1, (uint32_t)in->imm);
+                e(t, rv_mop(op == MBPF_DIV ? RV_DIVU : RV_REMU, dl, al, RV_T1));
+            }
+        } else {
+            sl = lo_of(t, MBPF_SRC(in));
+            if (op == MBPF_MOD) {
+                e(t, rv_mop(RV_REMU, dl, al, sl));
+            } else {
+                const int q = dl == sl ? RV_T0 : dl;
+                e(t, rv_mop(RV_DIVU, q, al, sl));
+                e32(t, rv_branch(RV_BNE, sl, RV_ZERO, 4 + (int32_t)isize(t, rv_opi(RV_ADD, q, 0, 0))));
+                mv(t, q, RV_ZERO);
+                mv(t, dl, q);
+            }
+        }
+        hi_zero(t, d);
+        return 0;
+    }
+    const int need_hi = hd || op == MBPF_DIV || op == MBPF_MOD;
+    operand(t, in, need_hi, &sl, &sh);
+    switch (op) {
+    case MBPF_ADD:
+        if (!hd) {
+            e(t, rv_op(RV_ADD, dl, al, sl));
+        } else if (dl != sl) {
+            e(t, rv_op(RV_ADD, dl, al, sl));
+            e(t, rv_op(RV_SLTU, RV_T0, dl, sl)); /* carry */
+            e(t, rv_op(RV_ADD, dh, ah, sh));
+            e(t, rv_op(RV_ADD, dh, dh, RV_T0));
+        } else {
+            e(t, rv_op(RV_ADD, RV_T3, al, sl));
+            e(t, rv_op(RV_SLTU, RV_T0, RV_T3, sl));
+            e(t, rv_op(RV_ADD, dh, ah, sh));
+            e(t, rv_op(RV_ADD, dh, dh, RV_T0));
+            mv(t, dl, RV_T3);
+        }
+        break;
+    case MBPF_SUB:
+        if (hd) {
+            e(t, rv_op(RV_SLTU, RV_T0, al, sl)); /* borrow */
+            e(t, rv_sub(dh, ah, sh));
+            e(t, rv_sub(dh, dh, RV_T0));
+        }
+        e(t, rv_sub(dl, al, sl));
+        break;
+    case MBPF_AND:
+    case MBPF_OR:
+    case MBPF_XOR: {
+        const int f3 = op == MBPF_AND ? RV_AND : op == MBPF_OR ? RV_OR : RV_XOR;
+        if (ld)
+            e(t, rv_op(f3, dl, al, sl));
+        if (hd)
+            e(t, rv_op(f3, dh, ah, sh));
+        break;
+    }
+    case MBPF_MUL:
+        if (hd) {
+            /* dh = al * sh + ah * sl + high(al * sl), before dl is written */
+            e(t, rv_mop(RV_MULHU, RV_T0, al, sl));
+            if (sh != RV_ZERO) {
+                e(t, rv_mop(RV_MUL, RV_T3, al, sh));
+                e(t, rv_op(RV_ADD, RV_T0, RV_T0, RV_T3));
+            }
+            if (ah != RV_ZERO) {
+                e(t, rv_mop(RV_MUL, RV_T3, ah, sl));
+                e(t, rv_op(RV_ADD, RV_T0, RV_T0, RV_T3));
+            }
+            mv(t, dh, RV_T0);
+        }
+        e(t, rv_mop(RV_MUL, dl, al, sl));
+        break;
+    case MBPF_DIV:
+    case MBPF_MOD:
+        call_rt64(t, MBPF_JB_FN_DIV64, d, sl, sh, (op == MBPF_MOD ? 1u : 0u) | (in->off == 1 ? 2u : 0u), 0);
+        break;
+    default:
+        return jit_fail(t->c, t->pc, "unsupported 64-bit ALU operation");
+    }
+    return 0;
+}
+
+static int lower_alu32(rv *t, const mbpf_insn *in)
+{
+    const int d = MBPF_DST(in), op = MBPF_OP(in->code);
+    const int x = MBPF_SRCBIT(in->code) != 0;
+    const int dl = LO[d];
+    if (!(t->live & MID_BOTH(d)))
+        return 0;
+    if (op == MBPF_END) {
+        byteswap(t, in);
+        return 0;
+    }
+    if (op == MBPF_MOV) {
+        if (x && fuse_mov(t, in))
+            return 0;
+        if (live_lo(t, d)) {
+            if (!x)
+                li(t, dl, (uint32_t)in->imm);
+            else if (in->off == 8 || in->off == 16) {
+                e(t, rv_slli(dl, LO[MBPF_SRC(in)], 32 - in->off));
+                e(t, rv_srai(dl, dl, 32 - in->off));
+            } else {
+                mv(t, dl, LO[MBPF_SRC(in)]);
+            }
+        }
+        hi_zero(t, d);
+        return 0;
+    }
+    const int al = lo_of(t, d);
+    int sl = RV_T1, done = 1;
+    if (op == MBPF_NEG) {
+        e(t, rv_sub(dl, RV_ZERO, al));
+    } else if (!x) {
+        const int32_t k = in->imm;
+        const uint32_t u = (uint32_t)k;
+        if (op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) {
+            const int s = (int)(u & 31);
+            if (!s)
+                mv(t, dl, al);
+            else
+                e(t, op == MBPF_LSH ? rv_slli(dl, al, s) : op == MBPF_RSH ? rv_srli(dl, al, s) : rv_srai(dl, al, s));
+        } else if (op == MBPF_ADD && rv_fits12(k)) {
+            e(t, rv_opi(RV_ADD, dl, al, k));
+        } else if (op == MBPF_SUB && k != INT32_MIN && rv_fits12(-k)) {
+            e(t, rv_opi(RV_ADD, dl, al, -k));
+        } else if ((op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) && rv_fits12(k)) {
+            e(t, rv_opi(op == MBPF_AND ? RV_AND : op == MBPF_OR ? RV_OR : RV_XOR, dl, al, k));
+        } else if (op == MBPF_MUL && pow2(u)) {
+            e(t, rv_slli(dl, al, __builtin_ctz(u)));
+        } else if ((op == MBPF_DIV || op == MBPF_MOD) && u == 0) {
+            mv(t, dl, op == MBPF_DIV ? RV_ZERO : al); /* x / 0 = 0, x % 0 = x */
+        } else if (op == MBPF_DIV && in->off == 0 && pow2(u)) {
+            e(t, rv_srli(dl, al, __builtin_ctz(u)));
+        } else if (op == MBPF_MOD && in->off == 0 && pow2(u) && rv_fits12(k - 1)) {
+            e(t, rv_opi(RV_AND, dl, al, k - 1));
+        } else if (op == MBPF_DIV || op == MBPF_MOD) { /* a constant divisor is not 0 */
+            li(t, RV_T1, u);
+            e(t, rv_mop(op == MBPF_DIV ? (in->off == 1 ? RV_DIV : RV_DIVU) : (in->off == 1 ? RV_REM : RV_REMU),
+                        dl, al, RV_T1));
+        } else {
+            li(t, RV_T1, u);
+            done = 0;
+        }
+    } else {
+        sl = lo_of(t, MBPF_SRC(in));
+        done = 0;
+    }
+    if (!done) {
+        switch (op) {
+        case MBPF_ADD: e(t, rv_op(RV_ADD, dl, al, sl)); break;
+        case MBPF_SUB: e(t, rv_sub(dl, al, sl)); break;
+        case MBPF_AND: e(t, rv_op(RV_AND, dl, al, sl)); break;
+        case MBPF_OR: e(t, rv_op(RV_OR, dl, al, sl)); break;
+        case MBPF_XOR: e(t, rv_op(RV_XOR, dl, al, sl)); break;
+        case MBPF_MUL: e(t, rv_mop(RV_MUL, dl, al, sl)); break;
+        case MBPF_LSH: e(t, rv_op(RV_SLL, dl, al, sl)); break; /* the core masks the amount to 5 bits */
+        case MBPF_RSH: e(t, rv_op(RV_SRL, dl, al, sl)); break;
+        case MBPF_ARSH: e(t, rv_sra(dl, al, sl)); break;
+        case MBPF_DIV: { /* RISC-V gives all ones for a zero divisor; eBPF wants 0 */
+            const int q = dl == sl ? RV_T0 : dl;
+            e(t, rv_mop(in->off == 1 ? RV_DIV : RV_DIVU, q, al, sl));
+            e32(t, rv_branch(RV_BNE, sl, RV_ZERO, 4 + (int32_t)isize(t, rv_opi(RV_ADD, q, 0, 0))));
+            mv(t, q, RV_ZERO);
+            mv(t, dl, q);
+            break;
+        }
+        case MBPF_MOD: /* a zero divisor leaves the dividend, MIN % -1 is 0: as eBPF */
+            e(t, rv_mop(in->off == 1 ? RV_REM : RV_REMU, dl, al, sl));
+            break;
+        default:
+            return jit_fail(t->c, t->pc, "unsupported 32-bit ALU operation");
+        }
+    }
+    hi_zero(t, d);
+    return 0;
+}
+
+/* ---- jumps ------------------------------------------------------------------------------------- */
+
+/* A compare is a list of branches: to the target, or (skip) over the rest of the list. */
+typedef struct br {
+    uint8_t f3, a, b, skip;
+} br;
+
+static int add_br(br *l, int n, int f3, int a, int b, int skip)
+{
+    l[n].f3 = (uint8_t)f3;
+    l[n].a = (uint8_t)a;
+    l[n].b = (uint8_t)b;
+    l[n].skip = (uint8_t)skip;
+    return n + 1;
+}
+
+static int cmp32(br *l, int op, int a, int b, int unsign)
+{
+    switch (op) {
+    case MBPF_JEQ: return add_br(l, 0, RV_BEQ, a, b, 0);
+    case MBPF_JNE: return add_br(l, 0, RV_BNE, a, b, 0);
+    case MBPF_JGT: return add_br(l, 0, RV_BLTU, b, a, 0);
+    case MBPF_JGE: return add_br(l, 0, RV_BGEU, a, b, 0);
+    case MBPF_JLT: return add_br(l, 0, RV_BLTU, a, b, 0);
+    case MBPF_JLE: return add_br(l, 0, RV_BGEU, b, a, 0);
+    case MBPF_JSGT: return add_br(l, 0, unsign ? RV_BLTU : RV_BLT, b, a, 0);
+    case MBPF_JSGE: return add_br(l, 0, unsign ? RV_BGEU : RV_BGE, a, b, 0);
+    case MBPF_JSLT: return add_br(l, 0, unsign ? RV_BLTU : RV_BLT, a, b, 0);
+    default: return add_br(l, 0, unsign ? RV_BGEU : RV_BGE, b, a, 0); /* JSLE */
+    }
+}
+
+/* Emit what the compare needs before its branches; fill the branch list. */
+static int compare(rv *t, const mbpf_insn *in, br *l)
+{
+    const int op = MBPF_OP(in->code), d = MBPF_DST(in), x = MBPF_SRCBIT(in->code) != 0;
+    const int narrow = MBPF_CLASS(in->code) == MBPF_JMP && mid_jump_narrow(in, t->hz);
+    const int is32 = MBPF_CLASS(in->code) == MBPF_JMP32 || narrow;
+    const int dl = LO[d];
+    int sl, sh;
+    if (op == MBPF_JSET) {
+        if (!x && rv_fits12(in->imm) && (is32 || in->imm >= 0)) {
+            e(t, rv_opi(RV_AND, RV_T0, dl, in->imm));
+        } else {
+            operand(t, in, !is32, &sl, &sh);
+            e(t, rv_op(RV_AND, RV_T0, dl, sl));
+            const int dh = hi_of(t, d);
+            if (!is32 && dh != RV_ZERO && sh != RV_ZERO) {
+                e(t, rv_op(RV_AND, RV_T3, dh, sh));
+                e(t, rv_op(RV_OR, RV_T0, RV_T0, RV_T3));
+            }
+        }
+        return add_br(l, 0, RV_BNE, RV_T0, RV_ZERO, 0);
+    }
+    operand(t, in, !is32, &sl, &sh);
+    if (is32)
+        return cmp32(l, op, dl, sl, narrow);
+    const int dh = hi_of(t, d);
+    const int s = op == MBPF_JSGT || op == MBPF_JSGE || op == MBPF_JSLT || op == MBPF_JSLE;
+    const int lt = s ? RV_BLT : RV_BLTU;
+    switch (op) {
+    case MBPF_JEQ:
+        add_br(l, 0, RV_BNE, dh, sh, 1);
+        return add_br(l, 1, RV_BEQ, dl, sl, 0);
+    case MBPF_JNE:
+        add_br(l, 0, RV_BNE, dh, sh, 0);
+        return add_br(l, 1, RV_BNE, dl, sl, 0);
+    case MBPF_JGT: case MBPF_JSGT:
+    case MBPF_JGE: case MBPF_JSGE:
+        add_br(l, 0, lt, sh, dh, 0);
+        add_br(l, 1, RV_BNE, dh, sh, 1);
+        return add_br(l, 2, op == MBPF_JGT || op == MBPF_JSGT ? RV_BLTU : RV_BGEU,
+                      op == MBPF_JGT || op == MBPF_JSGT ? sl : dl, op == MBPF_JGT || op == MBPF_JSGT ? dl : sl, 0);
+    default: /* JLT, JSLT, JLE, JSLE */
+        add_br(l, 0, lt, dh, sh, 0);
+        add_br(l, 1, RV_BNE, dh, sh, 1);
+        return add_br(l, 2, op == MBPF_JLT || op == MBPF_JSLT ? RV_BLTU : RV_BGEU,
+                      op == MBPF_JLT || op == MBPF_JSLT ? dl : sl, op == MBPF_JLT || op == MBPF_JSLT ? sl : dl, 0);
+    }
+}
+
+static void emit_branches(rv *t, const br *l, int n, uint32_t to)
+{
+    for (int i = 0; i < n; i++) {
+        if (l[i].skip) {
+            uint32_t rest = 4;
+            for (int j = i + 1; j < n; j++)
+                rest += l[j].skip ? 4 : bsize(t);
+            e32(t, rv_branch(l[i].f3, l[i].a, l[i].b, (int32_t)rest));
+        } else {
+            bcond(t, l[i].f3, l[i].a, l[i].b, to);
+        }
+    }
+}
+
+static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    const int budgeted = jit_needs_budget(f);
+    const uint32_t to = jump_offset(t, f, jit_jump_target(t->pc, in));
+    if (MBPF_OP(in->code) == MBPF_JA) {
+        if (budgeted)
+            budget_charge(t);
+        jump_to(t, to);
+        return 0;
+    }
+    br l[3];
+    const int n = compare(t, in, l);
+    if (!budgeted) {
+        emit_branches(t, l, n, to);
+        return 0;
+    }
+    if (n == 1) { /* not taken: over the charge and the jump */
+        e32(t, rv_branch(l[0].f3 ^ 1, l[0].a, l[0].b, (int32_t)(4 + budget_charge_bytes(t) + 4)));
+    } else {      /* taken: to the charge after the jump over it */
+        uint32_t len = 0;
+        for (int i = 0; i < n; i++)
+            len += l[i].skip ? 4 : bsize(t);
+        const uint32_t charge = t->c->pos + len + 4;
+        emit_branches(t, l, n, charge);
+        jump_to(t, charge + budget_charge_bytes(t) + 4);
+    }
+    budget_charge(t);
+    jump_to(t, to);
+    return 0;
+}
+
+/* ---- memory ------------------------------------------------------------------------------------ */
+
+/* Inline guard against the region the verifier attributed the access to: t3 = the address;
+ * anything unusual (an upper half, a wrap, outside the region) goes to the cold stub, which
+ * runs the full check and comes back to the access. */
+static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint32_t size, int write)
+{
+    uint32_t start, end;
+    jit_region_bounds(f->region, write, &start, &end);
+    const uint32_t cold = cold_at(t);
+    const int bl = LO[base], bh = hi_of(t, base);
+    e(t, rv_opi(RV_ADD, RV_T3, bl, off));
+    e(t, rv_opi(RV_ADD, RV_T2, bl, off + (int32_t)size));
+    if (bh != RV_ZERO)
+        bcond(t, RV_BNE, bh, RV_ZERO, cold);
+    if (off >= 0) {
+        bcond(t, RV_BLTU, RV_T2, bl, cold); /* the address or its end wrapped */
+    } else {
+        bcond(t, RV_BLTU, bl, RV_T3, cold); /* below 0 */
+        if (off + (int32_t)size > 0)
+            bcond(t, RV_BLTU, RV_T2, RV_T3, cold);
+    }
+    lw_block(t, RV_T0, start);
+    bcond(t, RV_BLTU, RV_T3, RV_T0, cold);
+    int e_reg = RV_S0; /* the live stack ends at the current frame's top */
+    if (end) {
+        lw_block(t, RV_T1, end);
+        e_reg = RV_T1;
+    }
+    bcond(t, RV_BLTU, e_reg, RV_T2, cold);
+    if (!t->c->final_pass)
+        t->c->cold[2 * t->pc + 1] = t->c->pos << 1 | (uint32_t)t->shortb;
+}
+
+/* Address of base + off: the register and displacement the access uses. Guarded accesses go
+ * through t3. Proven accesses keep their address computation in this one place. */
+static int address(rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, uint32_t size, int write,
+                   int32_t *disp)
+{
+    const int16_t off = in->off;
+    const int bl = LO[base];
+    *disp = 0;
+    if (f->mem == MBPF_MEM_PROVEN) {
+        if (rv_fits12(off) && rv_fits12(off + 7)) {
+            *disp = off;
+            return bl;
+        }
+        li(t, RV_T0, (uint32_t)(int32_t)off);
+        e(t, rv_op(RV_ADD, RV_T3, bl, RV_T0));
+        return RV_T3;
+    }
+    if (cold_kind(in, f) == COLD_GUARD) {
+        inline_guard(t, f, base, off, size, write);
+        return RV_T3;
+    }
+    if (rv_fits12(off)) {
+        e(t, rv_opi(RV_ADD, RV_T3, bl, off));
+    } else {
+        li(t, RV_T0, (uint32_t)(int32_t)off);
+        e(t, rv_op(RV_ADD, RV_T3, bl, RV_T0));
+    }
+    e(t, rv_op(RV_SLTU, RV_T0, RV_T3, bl)); /* carry out of the lower half */
+    e(t, rv_op(RV_ADD, RV_T2, hi_of(t, base), RV_T0));
+    if (off < 0)
+        e(t, rv_opi(RV_ADD, RV_T2, RV_T2, -1));
+    li(t, RV_T0, t->pc | size << 16);
+    e32(t, rv_jal(RV_RA, rel(t, jit_stub_offset(t->c, write ? STUB_CHECK_WRITE : STUB_CHECK_READ))));
+    return RV_T3;
+}
+
+/* Accesses not proven aligned (MBPF_FACT_ALIGNED) are assembled from byte accesses: many RV32
+ * cores trap on a misaligned lw/sw/lh/sh. */
+static int plain_access(const mbpf_fact *f, uint32_t size)
+{
+    return size == 1 || (f->flags & MBPF_FACT_ALIGNED);
+}
+
+/* rd = the little-endian value of `bytes` bytes at off(b), the top byte signed when sx. Uses
+ * t1; rd differs from b and t1. */
+static void load_bytes(rv *t, int rd, int b, int32_t off, uint32_t bytes, int sx)
+{
+    e(t, rv_load(bytes == 1 && sx ? RV_LB : RV_LBU, rd, b, off));
+    for (uint32_t i = 1; i < bytes; i++) {
+        e(t, rv_load(sx && i == bytes - 1 ? RV_LB : RV_LBU, RV_T1, b, off + (int32_t)i));
+        e(t, rv_slli(RV_T1, RV_T1, (int)(8 * i)));
+        e(t, rv_op(RV_OR, rd, rd, RV_T1));
+    }
+}
+
+static void store_bytes(rv *t, int v, int b, int32_t off, uint32_t bytes)
+{
+    e(t, rv_store(RV_SB, v, b, off));
+    for (uint32_t i = 1; i < bytes; i++) {
+        if (v != RV_ZERO)
+            e(t, rv_srli(RV_T0, v, (int)(8 * i)));
+        e(t, rv_store(RV_SB, v != RV_ZERO ? RV_T0 : RV_ZERO, b, off + (int32_t)i));
+    }
+}
+
+static int lower_load(rv *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    const int d = MBPF_DST(in), sx = MBPF_MODE(in->code) == MBPF_MEMSX;
+    const int ld = live_lo(t, d), hd = live_hi(t, d);
+    const uint32_t size = mbpf_size_bytes(in->code);
+    int32_t off;
+    const int b = address(t, in, f, MBPF_SRC(in), size, 0, &off);
+    if (!ld && !hd)
+        return 0; /* the guard ran; nobody reads the value */
+    const int dl = LO[d], dh = HI[d];
+    if (size == 8) { /* the upper half first: the base may be the lower half of d */
+        if (plain_access(f, size)) {
+            if (hd)
+                e(t, rv_load(RV_LW, dh, b, off + 4));
+            if (ld)
+                e(t, rv_load(RV_LW, dl, b, off));
+        } else {
+            if (hd)
+                load_bytes(t, dh, b, off + 4, 4, 0);
+            if (ld) {
+                const int r = b == dl ? RV_T0 : dl;
+                load_bytes(t, r, b, off, 4, 0);
+                mv(t, dl, r);
+            }
+        }
+        return 0;
+    }
+    const int r = ld ? dl : RV_T0;
+    if (ld || sx) {
+        if (plain_access(f, size)) {
+            const int f3 = size == 1 ? (sx ? RV_LB : RV_LBU) : size == 2 ? (sx ? RV_LH : RV_LHU) : RV_LW;
+            e(t, rv_load(f3, r, b, off));
+        } else {
+            const int tmp = r == b ? RV_T0 : r;
+            load_bytes(t, tmp, b, off, size, sx);
+            mv(t, r, tmp);
+        }
+    }
+    if (hd) {
+        if (sx)
+            e(t, rv_srai(dh, r, 31));
+        else
+            mv(t, dh, RV_ZERO);
+    }
+    return 0;
+}
+
+static int lower_store(rv *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint32_t size = mbpf_size_bytes(in->code);
+    int32_t off;
+    const int b = address(t, in, f, MBPF_DST(in), size, 1, &off);
+    int vl, vh;
+    if (MBPF_CLASS(in->code) == MBPF_ST) {
+        vl = RV_ZERO;
+        if (in->imm) {
+            li(t, RV_T1, (uint32_t)in->imm);
+            vl = RV_T1;
+        }
+        vh = RV_ZERO;
+        if (size == 8 && in->imm < 0)
+            vh = vl; /* all ones only for -1; else load it */
+        if (size == 8 && in->imm < 0 && in->imm != -1) {
+            li(t, RV_T2, 0xffffffffu);
+            vh = RV_T2;
+        }
+    } else {
+        vl = LO[MBPF_SRC(in)];
+        vh = size == 8 ? hi_of(t, MBPF_SRC(in)) : RV_ZERO;
+    }
+    if (!plain_access(f, size)) {
+        store_bytes(t, vl, b, off, size == 8 ? 4 : size);
+        if (size == 8)
+            store_bytes(t, vh, b, off + 4, 4);
+        return 0;
+    }
+    e(t, rv_store(size == 1 ? RV_SB : size == 2 ? RV_SH : RV_SW, vl, b, off));
+    if (size == 8)
+        e(t, rv_store(RV_SW, vh, b, off + 4));
+    return 0;
+}
+
+/* Atomics go through the runtime: fn_atomic(block, addr, value), the operation in atomic_op. */
+static int lower_atomic(rv *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint32_t size = mbpf_size_bytes(in->code);
+    const int s = MBPF_SRC(in);
+    int32_t off;
+    const int b = address(t, in, f, MBPF_DST(in), size, 1, &off);
+    if (b != RV_T3 || off)
+        e(t, rv_opi(RV_ADD, RV_T3, b, off));
+    if (in->imm == MBPF_CMPXCHG) {
+        sw_block(t, LO[0], MBPF_JB_R0_LO);
+        sw_block(t, hi_of(t, 0), MBPF_JB_R0_HI);
+    }
+    mv(t, RV_T1, LO[s]);
+    mv(t, RV_T2, hi_of(t, s));
+    save_args(t);
+    li(t, RV_T0, (uint32_t)in->imm | size << 16);
+    sw_block(t, RV_T0, MBPF_JB_ATOMIC_OP);
+    mv(t, RV_A0, RV_S1);
+    mv(t, RV_A1, RV_T3);
+    mv(t, RV_A2, RV_T1);
+    mv(t, RV_A3, RV_T2);
+    call_block_fn(t, MBPF_JB_FN_ATOMIC);
+    mv(t, RV_T1, RV_A0);
+    mv(t, RV_T2, RV_A1);
+    restore_args(t);
+    const int r = in->imm == MBPF_CMPXCHG ? 0 : s;
+    if (in->imm == MBPF_CMPXCHG || (in->imm & MBPF_FETCH)) {
+        if (live_lo(t, r))
+            mv(t, LO[r], RV_T1);
+        if (live_hi(t, r))
+            mv(t, HI[r], RV_T2);
+    }
+    return 0;
+}
+
+/* ---- calls ------------------------------------------------------------------------------------- */
+
+static int lower_helper_call(rv *t, const mbpf_insn *in)
+{
+    uint32_t pcw = t->pc;
+    for (int r = 1; r <= 5; r++) { /* the slots of r1..r5 are the argument array */
+        sw_block(t, LO[r], MBPF_JB_REG_LO(r));
+        sw_block(t, hi_of(t, r), MBPF_JB_REG_HI(r));
+    }
+    if (MBPF_SRCBIT(in->code)) { /* callx: the trampoline reads all 64 bits of the id's slot */
+        const int d = MBPF_DST(in);
+        if (d < 1 || d > 5) {
+            sw_block(t, LO[d], MBPF_JB_REG_LO(d));
+            sw_block(t, hi_of(t, d), MBPF_JB_REG_HI(d));
+        }
+        mv(t, RV_A1, LO[d]);
+        pcw |= MBPF_JIT_CALLX | MBPF_JIT_CALLX_REG(d);
+    } else {
+        li(t, RV_A1, (uint32_t)in->imm);
+    }
+    sw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
+    sw_block(t, RV_S0, MBPF_JB_STACK_CUR);
+    mv(t, RV_A0, RV_S1);
+    e(t, rv_opi(RV_ADD, RV_A2, RV_S1, MBPF_JB_REG_LO(1)));
+    li(t, RV_A3, pcw);
+    call_block_fn(t, MBPF_JB_FN_HELPER);
+    if (live_lo(t, 0))
+        mv(t, LO[0], RV_A0);
+    if (live_hi(t, 0))
+        mv(t, HI[0], RV_A1);
+    lw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
+    lw_block(t, RV_T0, MBPF_JB_STATUS);
+    bcond(t, RV_BNE, RV_T0, RV_ZERO, jit_stub_offset(t->c, STUB_HELPER_END));
+    return 0;
+}
+
+static int lower_local_call(rv *t, uint32_t target)
+{
+    budget_charge(t);
+    lw_block(t, RV_T0, MBPF_JB_DEPTH_LEFT);
+    bcond(t, RV_BEQ, RV_T0, RV_ZERO, cold_at(t) + 12);
+    e(t, rv_opi(RV_ADD, RV_T0, RV_T0, -1));
+    sw_block(t, RV_T0, MBPF_JB_DEPTH_LEFT);
+    e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -CALL_FRAME));
+    for (int r = 6; r <= 9; r++) { /* the halves of r6..r9 read after the call */
+        if (live_lo(t, r))
+            e(t, rv_store(RV_SW, LO[r], RV_SP, 8 * (r - 6)));
+        if (live_hi(t, r))
+            e(t, rv_store(RV_SW, HI[r], RV_SP, 8 * (r - 6) + 4));
+    }
+    e(t, rv_store(RV_SW, RV_S0, RV_SP, 32));
+    e(t, rv_opi(RV_ADD, RV_S0, RV_S0, MBPF_STACK_SIZE));
+    e32(t, rv_jal(RV_RA, rel(t, jit_insn_offset(t->c, target) - ENTRY_BYTES)));
+    for (int r = 6; r <= 9; r++) {
+        if (live_lo(t, r))
+            e(t, rv_load(RV_LW, LO[r], RV_SP, 8 * (r - 6)));
+        if (live_hi(t, r))
+            e(t, rv_load(RV_LW, HI[r], RV_SP, 8 * (r - 6) + 4));
+    }
+    e(t, rv_load(RV_LW, RV_S0, RV_SP, 32));
+    e(t, rv_opi(RV_ADD, RV_SP, RV_SP, CALL_FRAME));
+    lw_block(t, RV_T0, MBPF_JB_DEPTH_LEFT);
+    e(t, rv_opi(RV_ADD, RV_T0, RV_T0, 1));
+    sw_block(t, RV_T0, MBPF_JB_DEPTH_LEFT);
+    return 0;
+}
+
+static int lower_exit(rv *t)
+{
+    if (t->in_subprog) {
+        e(t, rv_load(RV_LW, RV_RA, RV_SP, 0));
+        e(t, rv_opi(RV_ADD, RV_SP, RV_SP, 16));
+        e(t, rv_jalr(RV_ZERO, RV_RA, 0));
+        return 0;
+    }
+    sw_block(t, LO[0], MBPF_JB_R0_LO);
+    sw_block(t, hi_of(t, 0), MBPF_JB_R0_HI);
+    mv(t, RV_A0, RV_ZERO);
+    jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    return 0;
+}
+
+static int lower_lddw(rv *t, const mbpf_insn *in)
+{
+    const int d = MBPF_DST(in);
+    const mbpf_insn *next = in + 1;
+    if (MBPF_SRC(in) == MBPF_LDDW_REGION) {
+        if (live_lo(t, d)) {
+            lw_block(t, LO[d], in->imm == MBPF_REGION_ID_RODATA ? MBPF_JB_RODATA : MBPF_JB_DATA);
+            if (rv_fits12(next->imm)) {
+                if (next->imm)
+                    e(t, rv_opi(RV_ADD, LO[d], LO[d], next->imm));
+            } else {
+                li(t, RV_T0, (uint32_t)next->imm);
+                e(t, rv_op(RV_ADD, LO[d], LO[d], RV_T0));
+            }
+        }
+        hi_zero(t, d);
+        return 0;
+    }
+    if (live_lo(t, d))
+        li(t, LO[d], (uint32_t)in->imm);
+    if (live_hi(t, d))
+        li(t, HI[d], (uint32_t)next->imm);
+    return 0;
+}
+
+static int lower_insn(rv *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    switch (cls) {
+    case MBPF_ALU64: return lower_alu64(t, in);
+    case MBPF_ALU: return lower_alu32(t, in);
+    case MBPF_LDX: return lower_load(t, in, f);
+    case MBPF_ST: return lower_store(t, in, f);
+    case MBPF_STX:
+        return MBPF_MODE(in->code) == MBPF_ATOMIC ? lower_atomic(t, in, f) : lower_store(t, in, f);
+    case MBPF_LD: return lower_lddw(t, in);
+    default:
+        if (op == MBPF_EXIT)
+            return lower_exit(t);
+        if (op == MBPF_CALL) {
+            if (!MBPF_SRCBIT(in->code) && MBPF_SRC(in) == MBPF_CALL_LOCAL)
+                return lower_local_call(t, (uint32_t)((int64_t)t->pc + 1 + in->imm));
+            return lower_helper_call(t, in);
+        }
+        return lower_jump(t, in, f);
+    }
+}
+
+/* ---- stubs ------------------------------------------------------------------------------------- */
+
+/* Region checks: [t3, t3 + size) inside stack (live part), ctx, data or, for reads, rodata;
+ * else the runtime's slow check (helper-granted regions); else a fault. t3 is kept. */
+static void emit_check_stub(rv *t, int write)
+{
+    const uint32_t ok = write ? STUB_CHECK_WRITE_OK : STUB_CHECK_READ_OK;
+    const uint32_t fail = write ? STUB_CHECK_WRITE_FAIL : STUB_CHECK_READ_FAIL;
+    jit_mark_stub(t->c, write ? STUB_CHECK_WRITE : STUB_CHECK_READ);
+    t->fixed = 1;
+    t->shortb = 0;
+    bcond(t, RV_BNE, RV_T2, RV_ZERO, jit_stub_offset(t->c, fail)); /* upper half must be zero */
+    e(t, rv_srli(RV_T1, RV_T0, 16));
+    e(t, rv_op(RV_ADD, RV_T1, RV_T3, RV_T1)); /* end */
+    bcond(t, RV_BLTU, RV_T1, RV_T3, jit_stub_offset(t->c, fail)); /* wrapped */
+    static const uint8_t regions[4] = {MBPF_RGN_STACK, MBPF_RGN_CTX, MBPF_RGN_DATA, MBPF_RGN_RODATA};
+    for (int i = 0; i < 4; i++) {
+        uint32_t start, end;
+        if (!jit_region_bounds(regions[i], write, &start, &end))
+            continue;
+        const uint32_t next = t->c->pos + 20; /* five 4-byte instructions per region */
+        lw_block(t, RV_T2, start);
+        e(t, rv_branch(RV_BLTU, RV_T3, RV_T2, rel(t, next)));
+        if (end)
+            lw_block(t, RV_T2, end);
+        else
+            mv(t, RV_T2, RV_S0);
+        e(t, rv_branch(RV_BLTU, RV_T2, RV_T1, rel(t, next)));
+        jump_to(t, jit_stub_offset(t->c, ok));
+    }
+    t->fixed = 0;
+    /* slow path: fn_check(block, addr, size, write) for helper-granted regions */
+    e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -16));
+    e(t, rv_store(RV_SW, RV_RA, RV_SP, 0));
+    e(t, rv_store(RV_SW, RV_T0, RV_SP, 4));
+    e(t, rv_store(RV_SW, RV_T3, RV_SP, 8));
+    save_args(t);
+    mv(t, RV_A0, RV_S1);
+    mv(t, RV_A1, RV_T3);
+    e(t, rv_srli(RV_A2, RV_T0, 16));
+    li(t, RV_A3, (uint32_t)write);
+    call_block_fn(t, MBPF_JB_FN_CHECK);
+    mv(t, RV_T1, RV_A0);
+    restore_args(t);
+    e(t, rv_load(RV_LW, RV_RA, RV_SP, 0));
+    e(t, rv_load(RV_LW, RV_T0, RV_SP, 4));
+    e(t, rv_load(RV_LW, RV_T3, RV_SP, 8));
+    e(t, rv_opi(RV_ADD, RV_SP, RV_SP, 16));
+    bcond(t, RV_BEQ, RV_T1, RV_ZERO, jit_stub_offset(t->c, fail));
+    jit_mark_stub(t->c, ok);
+    e(t, rv_jalr(RV_ZERO, RV_RA, 0));
+    jit_mark_stub(t->c, fail);
+    e(t, rv_slli(RV_T1, RV_T0, 16));
+    e(t, rv_srli(RV_T1, RV_T1, 16));
+    sw_block(t, RV_T1, MBPF_JB_FAULT_PC);
+    sw_block(t, RV_T3, MBPF_JB_FAULT_ADDR);
+    e(t, rv_srli(RV_T1, RV_T0, 16));
+    sw_block(t, RV_T1, MBPF_JB_FAULT_SIZE);
+    li(t, RV_A0, write ? MBPF_FAULT_MEM_WRITE : MBPF_FAULT_MEM_READ);
+    jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
+}
+
+static int uses_checks(const jit_ctx *c)
+{
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
+        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) && c->facts[pc].mem != MBPF_MEM_NONE &&
+            c->facts[pc].mem != MBPF_MEM_PROVEN)
+            return 1;
+    return 0;
+}
+
+static const int8_t saved[13] = {RV_RA, RV_S0, RV_S1, RV_S2, RV_S3, RV_S4, RV_S5, RV_S6, RV_S7,
+                                 RV_S8, RV_S9, RV_S10, RV_S11};
+
+static void emit_stubs(rv *t)
+{
+    jit_mark_stub(t->c, STUB_EXIT);
+    sw_block(t, RV_A0, MBPF_JB_STATUS);
+    sw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
+    lw_block(t, RV_SP, MBPF_JB_SAVED_SP);
+    for (int i = 0; i < 13; i++)
+        e(t, rv_load(RV_LW, saved[i], RV_SP, 4 * i));
+    e(t, rv_opi(RV_ADD, RV_SP, RV_SP, FRAME));
+    e(t, rv_jalr(RV_ZERO, RV_RA, 0));
+
+    jit_mark_stub(t->c, STUB_BUDGET);
+    sw_block(t, RV_T1, MBPF_JB_FAULT_PC);
+    li(t, RV_A0, MBPF_FAULT_BUDGET);
+    jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
+
+    jit_mark_stub(t->c, STUB_DEPTH);
+    sw_block(t, RV_T1, MBPF_JB_FAULT_PC);
+    li(t, RV_A0, MBPF_FAULT_CALL_DEPTH);
+    jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
+
+    jit_mark_stub(t->c, STUB_HELPER_END);
+    lw_block(t, RV_A0, MBPF_JB_STATUS);
+    jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
+
+    if (uses_checks(t->c)) {
+        emit_check_stub(t, 0);
+        emit_check_stub(t, 1);
+    }
+}
+
+/* A local-call target saves ra in a 16-byte frame; callers jump ENTRY_BYTES before it. */
+static void rv_function_entry(void *b)
+{
+    rv *t = b;
+    t->in_subprog = 1;
+    e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -16));
+    e(t, rv_store(RV_SW, RV_RA, RV_SP, 0));
+}
+
+static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    rv *t = b;
+    jit_ctx *c = t->c;
+    t->pc = pc;
+    t->alias_d = t->next_alias_d;
+    t->alias_s = t->next_alias_s;
+    t->next_alias_d = t->next_alias_s = -1;
+    t->live = t->m->live_out[pc];
+    t->hz = t->m->hz_in[pc];
+    if (f->flags & MBPF_FACT_LOOP_HEAD)
+        loop_charge(t, f);
+    if (t->relax == 0) {
+        t->shortb = 0;
+    } else if (t->relax == 1) {
+        t->shortb = choose_short(t, in, f);
+        c->cold[2 * pc + 1] = (uint32_t)t->shortb;
+    } else {
+        t->shortb = (int)(c->cold[2 * pc + 1] & 1u);
+    }
+    return lower_insn(t, in, f);
+}
+
+static int emit_once(rv *t)
+{
+    jit_ctx *c = t->c;
+    t->in_subprog = 0;
+    t->fixed = 0;
+    t->shortb = 0;
+    t->alias_d = t->alias_s = t->next_alias_d = t->next_alias_s = -1;
+
+    /* prologue: C ABI entry with the block in a0 */
+    e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -FRAME));
+    for (int i = 0; i < 13; i++)
+        e(t, rv_store(RV_SW, saved[i], RV_SP, 4 * i));
+    mv(t, RV_S1, RV_A0);
+    sw_block(t, RV_SP, MBPF_JB_SAVED_SP);
+    lw_block(t, RV_S0, MBPF_JB_STACK_TOP0);
+    lw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
+    const uint32_t entry_live = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t->m, 0) : 0;
+    for (int r = 0; r < 10; r++) {
+        if (entry_live & MID_LO(r))
+            lw_block(t, LO[r], MBPF_JB_REG_LO(r));
+        if (entry_live & MID_HI(r))
+            lw_block(t, HI[r], MBPF_JB_REG_HI(r));
+    }
+
+    static const jit_backend_ops ops = {rv_function_entry, rv_insn};
+    int rc = jit_emit_body(c, &ops, t);
+    if (rc)
+        return rc;
+    t->shortb = 0;
+    emit_stubs(t);
+    emit_cold_stubs(t);
+    return 0;
+}
+
+int mbpf_rv_emit_program(jit_ctx *c)
+{
+    rv t;
+    t.c = c;
+    t.m = c->mid;
+    t.prev_end = 0;
+    if (!t.m)
+        return jit_fail(c, 0, "the RV32 backend needs the middle end's analysis");
+    int rc;
+    if (c->final_pass) {
+        t.relax = 2;
+        rc = emit_once(&t);
+    } else {
+        t.relax = 0; /* first layout, long branches */
+        rc = emit_once(&t);
+        if (!rc) {
+            t.prev_end = c->pos;
+            c->pos = 0;
+            t.relax = 1;
+            rc = emit_once(&t);
+        }
+    }
+    if (rc)
+        return rc;
+    if (c->pos > (1u << 20))
+        return jit_fail(c, 0, "program too large for RV32 jump ranges");
+    return 0;
+}

@@ -50,8 +50,13 @@ typedef struct t2 {
     int8_t loc[MID_NHALVES]; /* native register of each half, or NO_REG */
     int budget_reg;          /* native register of the budget counter, or NO_REG */
     int lr_half;             /* the half homed in lr (clobbered by every call), or NO_REG */
+    int8_t owner[16];        /* per native register: the half homed there, or NO_REG */
+    int8_t local[MID_NHALVES];    /* a half without a home: register holding its local value */
+    uint32_t local_end[MID_NHALVES]; /* ...up to and including this pc */
+    uint32_t busy_end[16];   /* per native register: holds a local value up to this pc + 1 */
     uint32_t pc;
     uint32_t live;           /* halves live after the current instruction */
+    uint32_t live_in;        /* halves live before it (valid where they are) */
     uint32_t hz;             /* width state before it (mid.h: upper halves known zero) */
     uint32_t n_cold;
     int alias_d, alias_s;    /* fused "mov d, s; op d, x": reads of d come from s */
@@ -111,19 +116,33 @@ static int hz_r(const t2 *t, int r)
     return r == MBPF_REG_FP || ((t->hz >> r) & 1u);
 }
 
+/* The native register holding half h here: its home, or the register lent to its current local
+ * value (local_window), or NO_REG (the block slot). */
+static int where(const t2 *t, int h)
+{
+    if (t->loc[h] != NO_REG)
+        return t->loc[h];
+    if (t->local[h] != NO_REG && t->local_end[h] >= t->pc)
+        return t->local[h];
+    return NO_REG;
+}
+
 /* Half h as a source: its native register, the frame pointer, or loaded into scratch. */
 static int rd_h(t2 *t, int h, int scratch)
 {
+    /* an upper half known zero may not be demanded (mid.h): then it is stale where it lives */
+    const int zero = (h & 16) && hz_r(t, h & 15);
     if ((h & 15) == t->alias_d)
         h = (h & 16) | t->alias_s;
     if (h == H_LO(MBPF_REG_FP))
         return T2_R10;
-    if (h == H_HI(MBPF_REG_FP)) {
+    const int r = h == H_HI(MBPF_REG_FP) ? NO_REG : where(t, h);
+    if (h == H_HI(MBPF_REG_FP) || (zero && !(r != NO_REG && ((t->live_in >> h) & 1u)))) {
         mov0(t, scratch);
         return scratch;
     }
-    if (t->loc[h] != NO_REG)
-        return t->loc[h];
+    if (r != NO_REG)
+        return r;
     ldr_block(t, scratch, slot(h));
     return scratch;
 }
@@ -131,8 +150,9 @@ static int rd_h(t2 *t, int h, int scratch)
 /* Where to compute half h: its native register or scratch (loaded first when `load`). */
 static int dst_h(t2 *t, int h, int scratch, int load)
 {
-    if (t->loc[h] != NO_REG)
-        return t->loc[h];
+    const int r = where(t, h);
+    if (r != NO_REG)
+        return r;
     if (load)
         ldr_block(t, scratch, slot(h));
     return scratch;
@@ -143,8 +163,9 @@ static void put_h(t2 *t, int h, int reg)
 {
     if (!live_h(t, h))
         return;
-    if (t->loc[h] != NO_REG)
-        mov(t, t->loc[h], reg);
+    const int r = where(t, h);
+    if (r != NO_REG)
+        mov(t, r, reg);
     else
         str_block(t, reg, slot(h));
 }
@@ -170,11 +191,7 @@ static void call_block_fn(t2 *t, uint32_t off)
  * nothing). lr_save goes before the call, lr_restore after it and before the results are put. */
 static void lr_save(t2 *t)
 {
-    const jit_ctx *c = t->c;
-    if (t->lr_half == NO_REG)
-        return;
-    const uint32_t in = mid_live_in(c->prog, c->facts, t->m, t->pc);
-    if (((in | t->live) >> t->lr_half) & 1u)
+    if (t->lr_half != NO_REG && (((t->live_in | t->live) >> t->lr_half) & 1u))
         str_block(t, T2_LR, slot(t->lr_half));
 }
 
@@ -323,10 +340,13 @@ static uint32_t loop_entry_bytes(const t2 *t, uint32_t trips)
 /* "mov d, s" followed by a two-operand operation on d of the same width becomes one three-address
  * operation d = s op x: the move emits nothing, the next instruction reads s for d. Only when no
  * jump lands on the second instruction. */
-static int fuses_with_next(t2 *t, const mbpf_insn *in)
+static int fuses_at(const jit_ctx *c, uint32_t pc)
 {
-    const jit_ctx *c = t->c;
-    const uint32_t next = t->pc + 1;
+    const mbpf_insn *in = &c->prog->insns[pc];
+    const uint32_t next = pc + 1;
+    if (MBPF_OP(in->code) != MBPF_MOV || (MBPF_CLASS(in->code) != MBPF_ALU &&
+                                          MBPF_CLASS(in->code) != MBPF_ALU64))
+        return 0;
     if (!MBPF_SRCBIT(in->code) || in->off != 0 || MBPF_DST(in) == MBPF_SRC(in) ||
         next >= c->prog->n_insns)
         return 0;
@@ -347,7 +367,7 @@ static int fuses_with_next(t2 *t, const mbpf_insn *in)
 
 static int fuse_mov(t2 *t, const mbpf_insn *in)
 {
-    if (!fuses_with_next(t, in))
+    if (!fuses_at(t->c, t->pc))
         return 0;
     t->next_alias_d = MBPF_DST(in);
     t->next_alias_s = MBPF_SRC(in);
@@ -1299,6 +1319,110 @@ static int lower_lddw(t2 *t, const mbpf_insn *in)
     return 0;
 }
 
+/* ---- local values in lent registers ------------------------------------------------------------ */
+
+/* Instructions a local value may live across: no call (lr and the scratch registers), no
+ * runtime routine, no LDDW (two slots). */
+static int local_safe(const mbpf_insn *in)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    switch (cls) {
+    case MBPF_ALU:
+        return 1;
+    case MBPF_ALU64:
+        return !((op == MBPF_DIV || op == MBPF_MOD) ||
+                 ((op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) && MBPF_SRCBIT(in->code)));
+    case MBPF_LDX:
+    case MBPF_ST:
+        return 1;
+    case MBPF_STX:
+        return MBPF_MODE(in->code) != MBPF_ATOMIC;
+    default:
+        return 0;
+    }
+}
+
+/* A value of half h defined at pc (h dead before it) whose whole life is straight-line code:
+ * returns the last pc that reads it (a mov fused into the next instruction is read there), or
+ * 0 when it reaches a join, a call or more than 32 instructions. */
+static uint32_t local_life(const jit_ctx *c, const mid_info *m, uint32_t pc, int h)
+{
+    const uint32_t n = c->prog->n_insns;
+    for (uint32_t i = pc, k = 0; k < 32; i++, k++) {
+        const mbpf_insn *in = &c->prog->insns[i];
+        if (!((m->live_out[i] >> h) & 1u)) { /* the last reader */
+            const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+            if (in->code == MBPF_OPC_LDDW || ((cls == MBPF_JMP || cls == MBPF_JMP32) &&
+                                              (op == MBPF_CALL || op == MBPF_EXIT)))
+                return 0;
+            if ((cls == MBPF_ALU64 || cls == MBPF_STX) && !local_safe(in))
+                return 0;
+            if (i + 1 < n && fuses_at(c, i) && (int)MBPF_SRC(in) == (h & 15))
+                return local_safe(&in[1]) ? i + 1 : 0;
+            return i;
+        }
+        if (!local_safe(in) || i + 1 >= n ||
+            (c->facts[i + 1].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)))
+            return 0;
+    }
+    return 0;
+}
+
+/* The halves live, read or written anywhere in [pc, end]. */
+static uint32_t touched(const t2 *t, uint32_t pc, uint32_t end)
+{
+    const jit_ctx *c = t->c;
+    uint32_t all = 0;
+    for (uint32_t i = pc; i <= end; i++) {
+        uint32_t use, def;
+        mid_use_def(&c->prog->insns[i], &c->facts[i], t->m->live_out[i], t->m->hz_in[i], &use, &def);
+        all |= t->m->live_out[i] | use | def;
+    }
+    return all;
+}
+
+/* Is native register r free over a stretch starting at pc: not lent, not the budget counter,
+ * and its home half (if any) not among the halves the stretch touches? */
+static int lendable(const t2 *t, int r, uint32_t pc, uint32_t touched_halves)
+{
+    if (t->busy_end[r] > pc || r == t->budget_reg)
+        return 0;
+    return t->owner[r] == NO_REG || !((touched_halves >> t->owner[r]) & 1u);
+}
+
+/* Before lowering pc: a half without a home that this instruction defines afresh and whose
+ * value lives only in straight-line code borrows a register whose own half is dead there, so
+ * the value never goes to the block. */
+static void local_window(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    static const int8_t lendable_regs[7] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_LR};
+    const jit_ctx *c = t->c;
+    uint32_t use, def;
+    if (!local_safe(in))
+        return;
+    mid_use_def(in, f, t->live, t->hz, &use, &def);
+    for (uint32_t b = def & t->live & ~use; b; b &= b - 1) {
+        const int h = __builtin_ctz(b);
+        t->local[h] = NO_REG;
+        if (t->loc[h] != NO_REG)
+            continue;
+        const uint32_t end = local_life(c, t->m, t->pc, h);
+        if (!end)
+            continue;
+        const uint32_t busy = touched(t, t->pc, end);
+        for (int k = 0; k < 7; k++) {
+            const int r = lendable_regs[k];
+            /* lr only when a home: then the guards' cold paths keep it across their bl */
+            if ((r == T2_LR && t->lr_half == NO_REG) || !lendable(t, r, t->pc, busy))
+                continue;
+            t->local[h] = (int8_t)r;
+            t->local_end[h] = end;
+            t->busy_end[r] = end + 1;
+            break;
+        }
+    }
+}
+
 static int lower_insn(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
@@ -1426,7 +1550,12 @@ static void choose_registers(t2 *t)
     uint32_t w[MID_NHALVES + 1];
     for (int h = 0; h < MID_NHALVES; h++) {
         w[h] = m->weight[h];
-        t->loc[h] = NO_REG;
+        t->loc[h] = t->local[h] = NO_REG;
+        t->local_end[h] = 0;
+    }
+    for (int r = 0; r < 16; r++) {
+        t->owner[r] = NO_REG;
+        t->busy_end[r] = 0;
     }
     w[BUDGET_CAND] = 0;
     uint32_t args_in = 0; /* halves a local function receives: its caller's bl overwrites lr */
@@ -1460,6 +1589,8 @@ static void choose_registers(t2 *t)
             t->loc[best] = natives[k];
         if (natives[k] == T2_LR)
             t->lr_half = best;
+        if (best != BUDGET_CAND)
+            t->owner[natives[k]] = (int8_t)best;
     }
 }
 
@@ -1483,6 +1614,7 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     t->next_alias_d = t->next_alias_s = -1;
     t->live = t->m->live_out[pc];
     t->hz = t->m->hz_in[pc];
+    t->live_in = mid_live_in(t->c->prog, t->c->facts, t->m, pc);
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_entry_charge(t, MBPF_FACT_TRIPS(f));
     if (t->alias_d < 0 && mid_match_rotate(t->c->prog, t->c->facts, t->m, pc, &rot)) {
@@ -1491,6 +1623,7 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
         t->skip_to = pc + rot.len;
         return 0;
     }
+    local_window(t, in, f);
     return lower_insn(t, in, f);
 }
 

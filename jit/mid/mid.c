@@ -191,11 +191,19 @@ static uint32_t edge_state(const mbpf_insn *in, uint32_t hz, int taken)
     return hz;
 }
 
-/* Halves of the base register an access reads: an access native code leaves unchecked uses the
- * lower half only (the address is 32-bit), a checked one checks the upper half too. */
-static uint32_t base_use(const mbpf_insn *in, const mbpf_fact *f, int r)
+/* Upper halves known zero in width state hz, as half bits: a read of one of them is a read of
+ * the constant 0, which demands nothing of the register (mid.h). */
+static uint32_t known_hi(uint32_t hz)
 {
-    return mid_access_check(in, f) == MBPF_MEM_PROVEN ? MID_LO(r) : MID_BOTH(r);
+    return (hz & 0x3ffu) << 16;
+}
+
+/* Halves of the base register an access reads: an access native code leaves unchecked
+ * (mid_access.h) uses the lower half only (the address is 32-bit), a checked one checks the upper
+ * half too unless it is known zero. */
+static uint32_t base_use(const mbpf_insn *in, const mbpf_fact *f, int r, uint32_t hz)
+{
+    return mid_access_check(in, f) == MBPF_MEM_PROVEN ? MID_LO(r) : MID_BOTH(r) & ~known_hi(hz);
 }
 
 static uint32_t alu64_use(const mbpf_insn *in, uint32_t live, uint32_t hz)
@@ -283,6 +291,8 @@ void mid_use_def(const mbpf_insn *in, const mbpf_fact *f, uint32_t live, uint32_
             break;
         w = MID_BOTH(d);
         u = alu64_use(in, live, hz);
+        if (x && s != d)
+            u &= ~(known_hi(hz) & MID_HI(s)); /* d's own upper half may be passed through */
         break;
     case MBPF_LD:
         if (!dead)
@@ -290,14 +300,14 @@ void mid_use_def(const mbpf_insn *in, const mbpf_fact *f, uint32_t live, uint32_
         break;
     case MBPF_LDX:
         w = MID_BOTH(d);
-        u = base_use(in, f, s);
+        u = base_use(in, f, s, hz);
         break;
     case MBPF_ST:
-        u = base_use(in, f, d);
+        u = base_use(in, f, d, hz);
         break;
     case MBPF_STX:
         if (MBPF_MODE(in->code) == MBPF_ATOMIC) {
-            u = base_use(in, f, d) | MID_BOTH(s);
+            u = base_use(in, f, d, hz) | MID_BOTH(s);
             if (in->imm == MBPF_CMPXCHG) {
                 u |= MID_BOTH(0);
                 w = MID_BOTH(0);
@@ -305,7 +315,8 @@ void mid_use_def(const mbpf_insn *in, const mbpf_fact *f, uint32_t live, uint32_
                 w = MID_BOTH(s);
             }
         } else {
-            u = base_use(in, f, d) | MID_LO(s) | (MBPF_SIZE(in->code) == MBPF_DW ? MID_HI(s) : 0);
+            u = base_use(in, f, d, hz) | MID_LO(s) |
+                (MBPF_SIZE(in->code) == MBPF_DW ? MID_HI(s) & ~known_hi(hz) : 0);
         }
         break;
     default: /* JMP, JMP32 */
@@ -321,7 +332,7 @@ void mid_use_def(const mbpf_insn *in, const mbpf_fact *f, uint32_t live, uint32_
         } else if (cls == MBPF_JMP32 || mid_jump_narrow(in, hz)) {
             u = MID_LO(d) | (x ? MID_LO(s) : 0);
         } else {
-            u = MID_BOTH(d) | (x ? MID_BOTH(s) : 0);
+            u = (MID_BOTH(d) | (x ? MID_BOTH(s) : 0)) & ~known_hi(hz);
         }
         break;
     }

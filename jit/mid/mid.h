@@ -47,7 +47,11 @@ int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_
 /* The halves instruction `in` (at pc, with fact f) reads and writes, given the halves live after
  * it and the known-zero state before it. A backend must read no other half, and may skip writing
  * any half of `def` that is not in `live_out`. A pure instruction whose results are all dead has
- * use == def == 0: the backend emits nothing for it. */
+ * use == def == 0: the backend emits nothing for it.
+ * An upper half known zero in hz_in is not a use when a compare, a store's value, a guarded
+ * access's base or the source of a 64-bit ALU operation (other than its destination) reads it:
+ * the backend must take it as the constant 0 there (its register or slot may be stale). Calls,
+ * exits and atomics read their halves as they are. */
 void mid_use_def(const mbpf_insn *in, const mbpf_fact *f, uint32_t live_out, uint32_t hz_in,
                  uint32_t *use, uint32_t *def);
 

@@ -15,6 +15,7 @@
 #include "jit/jit_core.h"
 #include "jit/mid/mid.h"
 #include "jit/mid/mid_access.h"
+#include "jit/mid/mid_idioms.h"
 #include "jit/jit_runtime.h"
 #include "jit/thumb2/t2_encode.h"
 
@@ -49,13 +50,20 @@ typedef struct t2 {
     const mid_info *m;
     int8_t loc[MID_NHALVES]; /* native register of each half, or NO_REG */
     int budget_reg;          /* native register of the budget counter, or NO_REG */
+    int lr_half;             /* the half homed in lr (clobbered by every call), or NO_REG */
+    int8_t owner[16];        /* per native register: the half homed there, or NO_REG */
+    int8_t local[MID_NHALVES];    /* a half without a home: register holding its local value */
+    uint32_t local_end[MID_NHALVES]; /* ...up to and including this pc */
+    uint32_t busy_end[16];   /* per native register: holds a local value up to this pc + 1 */
     uint32_t pc;
     uint32_t live;           /* halves live after the current instruction */
+    uint32_t live_in;        /* halves live before it (valid where they are) */
     uint32_t hz;             /* width state before it (mid.h: upper halves known zero) */
     uint32_t n_cold;
     int alias_d, alias_s;    /* fused "mov d, s; op d, x": reads of d come from s */
     int next_alias_d, next_alias_s;
     int in_subprog;          /* current function is a local-call target (returns with pop {pc}) */
+    uint32_t skip_to;        /* instructions before this pc were lowered with an earlier one */
 } t2;
 
 static void e32(t2 *t, uint32_t v) { jit_emit32(t->c, v); }
@@ -109,19 +117,33 @@ static int hz_r(const t2 *t, int r)
     return r == MBPF_REG_FP || ((t->hz >> r) & 1u);
 }
 
+/* The native register holding half h here: its home, or the register lent to its current local
+ * value (local_window), or NO_REG (the block slot). */
+static int where(const t2 *t, int h)
+{
+    if (t->loc[h] != NO_REG)
+        return t->loc[h];
+    if (t->local[h] != NO_REG && t->local_end[h] >= t->pc)
+        return t->local[h];
+    return NO_REG;
+}
+
 /* Half h as a source: its native register, the frame pointer, or loaded into scratch. */
 static int rd_h(t2 *t, int h, int scratch)
 {
+    /* an upper half known zero may not be demanded (mid.h): then it is stale where it lives */
+    const int zero = (h & 16) && hz_r(t, h & 15);
     if ((h & 15) == t->alias_d)
         h = (h & 16) | t->alias_s;
     if (h == H_LO(MBPF_REG_FP))
         return T2_R10;
-    if (h == H_HI(MBPF_REG_FP)) {
+    const int r = h == H_HI(MBPF_REG_FP) ? NO_REG : where(t, h);
+    if (h == H_HI(MBPF_REG_FP) || (zero && !(r != NO_REG && ((t->live_in >> h) & 1u)))) {
         mov0(t, scratch);
         return scratch;
     }
-    if (t->loc[h] != NO_REG)
-        return t->loc[h];
+    if (r != NO_REG)
+        return r;
     ldr_block(t, scratch, slot(h));
     return scratch;
 }
@@ -129,8 +151,9 @@ static int rd_h(t2 *t, int h, int scratch)
 /* Where to compute half h: its native register or scratch (loaded first when `load`). */
 static int dst_h(t2 *t, int h, int scratch, int load)
 {
-    if (t->loc[h] != NO_REG)
-        return t->loc[h];
+    const int r = where(t, h);
+    if (r != NO_REG)
+        return r;
     if (load)
         ldr_block(t, scratch, slot(h));
     return scratch;
@@ -141,8 +164,9 @@ static void put_h(t2 *t, int h, int reg)
 {
     if (!live_h(t, h))
         return;
-    if (t->loc[h] != NO_REG)
-        mov(t, t->loc[h], reg);
+    const int r = where(t, h);
+    if (r != NO_REG)
+        mov(t, r, reg);
     else
         str_block(t, reg, slot(h));
 }
@@ -162,6 +186,52 @@ static void call_block_fn(t2 *t, uint32_t off)
 {
     ldr_block(t, T2_R12, off);
     e16(t, t2_blx16(T2_R12));
+}
+
+/* A call clobbers lr: the half homed there waits in its block slot (call-saved r4-r9 need
+ * nothing). lr_save goes before the call, lr_restore after it and before the results are put. */
+static void lr_save(t2 *t)
+{
+    if (t->lr_half != NO_REG && (((t->live_in | t->live) >> t->lr_half) & 1u))
+        str_block(t, T2_LR, slot(t->lr_half));
+}
+
+static void lr_restore(t2 *t)
+{
+    if (t->lr_half != NO_REG && live_h(t, t->lr_half))
+        ldr_block(t, T2_LR, slot(t->lr_half));
+}
+
+/* Move src[i] into native register i (i < n; NO_REG: nothing) as one parallel move; a cycle is
+ * broken through r12. The sources are never r12. */
+static void move_to_args(t2 *t, int *src, int n)
+{
+    for (;;) {
+        int pending = -1, moved = 0;
+        for (int i = 0; i < n; i++) {
+            if (src[i] == NO_REG || src[i] == i)
+                continue;
+            int read_later = 0;
+            for (int j = 0; j < n; j++)
+                read_later |= j != i && src[j] == i;
+            if (read_later) {
+                if (pending < 0)
+                    pending = i;
+                continue;
+            }
+            mov(t, i, src[i]);
+            src[i] = NO_REG;
+            moved = 1;
+        }
+        if (pending < 0)
+            return;
+        if (!moved) { /* every remaining move waits on another: park register `pending` */
+            mov(t, T2_R12, pending);
+            for (int j = 0; j < n; j++)
+                if (src[j] == pending)
+                    src[j] = T2_R12;
+        }
+    }
 }
 
 /* ---- cold stubs -------------------------------------------------------------------------------- */
@@ -207,12 +277,16 @@ static void emit_cold_stubs(t2 *t)
             b_to(t, t->c->pos + 8);
             load_imm(t, T2_R1, 1); /* +COLD_WRAP */
         }
+        if (t->lr_half != NO_REG) /* bl overwrites lr (r2 keeps sp 8-byte aligned) */
+            e32(t, t2_push((1u << T2_R2) | (1u << T2_LR)));
         if (kind == COLD_GUARD)
             mov(t, T2_R1, ah);
         mov(t, T2_R12, a);
         e32(t, t2_movw(T2_R0, pc));
         e32(t, t2_movt(T2_R0, size));
         bl_to(t, jit_stub_offset(c, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
+        if (t->lr_half != NO_REG)
+            e32(t, t2_pop((1u << T2_R2) | (1u << T2_LR)));
         b_to(t, ret);
     }
 }
@@ -267,10 +341,13 @@ static uint32_t loop_entry_bytes(const t2 *t, uint32_t trips)
 /* "mov d, s" followed by a two-operand operation on d of the same width becomes one three-address
  * operation d = s op x: the move emits nothing, the next instruction reads s for d. Only when no
  * jump lands on the second instruction. */
-static int fuses_with_next(t2 *t, const mbpf_insn *in)
+static int fuses_at(const jit_ctx *c, uint32_t pc)
 {
-    const jit_ctx *c = t->c;
-    const uint32_t next = t->pc + 1;
+    const mbpf_insn *in = &c->prog->insns[pc];
+    const uint32_t next = pc + 1;
+    if (MBPF_OP(in->code) != MBPF_MOV || (MBPF_CLASS(in->code) != MBPF_ALU &&
+                                          MBPF_CLASS(in->code) != MBPF_ALU64))
+        return 0;
     if (!MBPF_SRCBIT(in->code) || in->off != 0 || MBPF_DST(in) == MBPF_SRC(in) ||
         next >= c->prog->n_insns)
         return 0;
@@ -291,7 +368,7 @@ static int fuses_with_next(t2 *t, const mbpf_insn *in)
 
 static int fuse_mov(t2 *t, const mbpf_insn *in)
 {
-    if (!fuses_with_next(t, in))
+    if (!fuses_at(t->c, t->pc))
         return 0;
     t->next_alias_d = MBPF_DST(in);
     t->next_alias_s = MBPF_SRC(in);
@@ -301,19 +378,12 @@ static int fuse_mov(t2 *t, const mbpf_insn *in)
 /* 64-bit operations done by a runtime routine: (dl,dh) op (sl,sh) -> r0:r1. */
 static void call_rt64(t2 *t, uint32_t fn, int dl, int dh, int sl, int sh, uint32_t op, int shift)
 {
+    int src[4] = {dl, dh, sl, shift ? NO_REG : sh};
+    lr_save(t);
+    move_to_args(t, src, 4);
     if (shift) {
-        mov(t, T2_R12, sl);
-        mov(t, T2_R0, dl);
-        mov(t, T2_R1, dh);
-        mov(t, T2_R2, T2_R12);
         load_imm(t, T2_R3, op);
     } else {
-        mov(t, T2_R12, sl);
-        mov(t, T2_LR, sh);
-        mov(t, T2_R0, dl);
-        mov(t, T2_R1, dh);
-        mov(t, T2_R2, T2_R12);
-        mov(t, T2_R3, T2_LR);
         /* the op goes on the stack (fifth word): keep sp 8-byte aligned */
         load_imm(t, T2_R12, op);
         e32(t, t2_push((1u << T2_R12) | (1u << T2_LR)));
@@ -321,6 +391,7 @@ static void call_rt64(t2 *t, uint32_t fn, int dl, int dh, int sl, int sh, uint32
     call_block_fn(t, fn);
     if (!shift)
         e32(t, t2_pop((1u << T2_R12) | (1u << T2_LR)));
+    lr_restore(t);
 }
 
 static void shift64_imm(t2 *t, int op, int d, uint32_t k)
@@ -570,10 +641,10 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
     }
     case MBPF_MUL:
         if (hd) {
-            e32(t, t2_mul(T2_LR, al, sh));
-            e32(t, t2_mla(T2_LR, ah, sl, T2_LR));
+            e32(t, t2_mul(T2_R12, al, sh));
+            e32(t, t2_mla(T2_R12, ah, sl, T2_R12));
             e32(t, t2_umull(dl, dh, al, sl));
-            e32(t, t2_dp_reg(T2_ADD, 0, dh, dh, T2_LR, 0, 0));
+            e32(t, t2_dp_reg(T2_ADD, 0, dh, dh, T2_R12, 0, 0));
         } else {
             e32(t, t2_mul(dl, al, sl));
         }
@@ -599,6 +670,50 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
     put_h(t, H_LO(d), dl);
     put_h(t, H_HI(d), dh);
     return 0;
+}
+
+/* A rotate window (mid_idioms.h): one ror for 32 bits, four shifted-operand instructions for
+ * 64 (two when one half is dead), instead of the copies, shifts and or. */
+static void lower_rotate(t2 *t, const mid_rotate *r)
+{
+    const int x = r->src, d = r->dst, k = r->right;
+    const int ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
+    if (!r->wide) {
+        if (ld) {
+            const int xl = rd_h(t, H_LO(x), T2_R0);
+            const int dl = dst_h(t, H_LO(d), T2_R0, 0);
+            e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, xl, T2_ROR, k));
+            put_h(t, H_LO(d), dl);
+        }
+        put_hi_zero(t, d);
+        return;
+    }
+    if (!ld && !hd)
+        return;
+    const int xl = rd_h(t, H_LO(x), T2_R2), xh = rd_h(t, H_HI(x), T2_R3);
+    if (k == 32) { /* the halves swap places */
+        mov(t, T2_R12, xl);
+        put_h(t, H_LO(d), xh);
+        put_h(t, H_HI(d), T2_R12);
+        return;
+    }
+    /* right by k: lo' = a >> s | b << (32 - s), hi' = b >> s | a << (32 - s) */
+    const int a = k < 32 ? xl : xh, b = k < 32 ? xh : xl, sh = k & 31;
+    int lo = dst_h(t, H_LO(d), T2_R0, 0), hi = dst_h(t, H_HI(d), T2_R1, 0);
+    if (lo == a || lo == b)
+        lo = T2_R0; /* both sources are still needed for the upper half */
+    if (hi == a)
+        hi = T2_R1;
+    if (ld) {
+        e32(t, t2_dp_reg(T2_ORR, 0, lo, T2_PC, a, T2_LSR, sh));
+        e32(t, t2_dp_reg(T2_ORR, 0, lo, lo, b, T2_LSL, 32 - sh));
+    }
+    if (hd) {
+        e32(t, t2_dp_reg(T2_ORR, 0, hi, T2_PC, b, T2_LSR, sh));
+        e32(t, t2_dp_reg(T2_ORR, 0, hi, hi, a, T2_LSL, 32 - sh));
+    }
+    put_h(t, H_LO(d), lo);
+    put_h(t, H_HI(d), hi);
 }
 
 static int lower_alu32(t2 *t, const mbpf_insn *in)
@@ -797,15 +912,15 @@ static int compare(t2 *t, const mbpf_insn *in)
     dh = rd_h(t, H_HI(d), T2_R1);
     switch (op) {
     case MBPF_JEQ:
-    case MBPF_JNE:
-        e32(t, t2_dp_reg(T2_EOR, 0, T2_R12, dl, sl, 0, 0));
-        e32(t, t2_dp_reg(T2_EOR, 0, T2_LR, dh, sh, 0, 0));
-        e32(t, t2_dp_reg(T2_ORR, 1, T2_R12, T2_R12, T2_LR, 0, 0));
+    case MBPF_JNE: /* cmp lo; it eq; cmpeq hi: Z only when both halves are equal */
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dl, sl, 0, 0));
+        e16(t, t2_it(T2_EQ));
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dh, sh, 0, 0));
         return op == MBPF_JEQ ? T2_EQ : T2_NE;
-    case MBPF_JSET:
-        e32(t, t2_dp_reg(T2_AND, 0, T2_R12, dl, sl, 0, 0));
-        e32(t, t2_dp_reg(T2_AND, 0, T2_LR, dh, sh, 0, 0));
-        e32(t, t2_dp_reg(T2_ORR, 1, T2_R12, T2_R12, T2_LR, 0, 0));
+    case MBPF_JSET: /* tst lo; it eq; tsteq hi: Z only when no bit is common */
+        e32(t, t2_dp_reg(T2_AND, 1, T2_PC, dl, sl, 0, 0));
+        e16(t, t2_it(T2_EQ));
+        e32(t, t2_dp_reg(T2_AND, 1, T2_PC, dh, sh, 0, 0));
         return T2_NE;
     case MBPF_JGE: case MBPF_JLT: case MBPF_JSGE: case MBPF_JSLT: /* d - s */
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dl, sl, 0, 0));
@@ -1054,7 +1169,9 @@ static int lower_atomic(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
     load_imm(t, T2_R0, (uint32_t)in->imm | size << 16);
     str_block(t, T2_R0, MBPF_JB_ATOMIC_OP);
     mov(t, T2_R0, T2_R11);
+    lr_save(t);
     call_block_fn(t, MBPF_JB_FN_ATOMIC);
+    lr_restore(t);
     const int r = in->imm == MBPF_CMPXCHG ? 0 : s;
     if (in->imm == MBPF_CMPXCHG || (in->imm & MBPF_FETCH)) {
         put_h(t, H_LO(r), T2_R0);
@@ -1067,6 +1184,7 @@ static int lower_atomic(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
 
 static int lower_helper_call(t2 *t, const mbpf_insn *in)
 {
+    lr_save(t);
     /* args are the slots of r1..r5: write back the halves held in native registers */
     for (int r = 1; r <= 5; r++) {
         if (t->loc[H_LO(r)] != NO_REG)
@@ -1094,6 +1212,7 @@ static int lower_helper_call(t2 *t, const mbpf_insn *in)
     e32(t, t2_addw(T2_R2, T2_R11, MBPF_JB_REG_LO(1)));
     load_imm(t, T2_R3, pcw);
     call_block_fn(t, MBPF_JB_FN_HELPER);
+    lr_restore(t);
     put_h(t, H_LO(0), T2_R0);
     put_h(t, H_HI(0), T2_R1);
     if (t->budget_reg != NO_REG)
@@ -1199,6 +1318,110 @@ static int lower_lddw(t2 *t, const mbpf_insn *in)
         put_h(t, H_HI(d), dh);
     }
     return 0;
+}
+
+/* ---- local values in lent registers ------------------------------------------------------------ */
+
+/* Instructions a local value may live across: no call (lr and the scratch registers), no
+ * runtime routine, no LDDW (two slots). */
+static int local_safe(const mbpf_insn *in)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    switch (cls) {
+    case MBPF_ALU:
+        return 1;
+    case MBPF_ALU64:
+        return !((op == MBPF_DIV || op == MBPF_MOD) ||
+                 ((op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) && MBPF_SRCBIT(in->code)));
+    case MBPF_LDX:
+    case MBPF_ST:
+        return 1;
+    case MBPF_STX:
+        return MBPF_MODE(in->code) != MBPF_ATOMIC;
+    default:
+        return 0;
+    }
+}
+
+/* A value of half h defined at pc (h dead before it) whose whole life is straight-line code:
+ * returns the last pc that reads it (a mov fused into the next instruction is read there), or
+ * 0 when it reaches a join, a call or more than 32 instructions. */
+static uint32_t local_life(const jit_ctx *c, const mid_info *m, uint32_t pc, int h)
+{
+    const uint32_t n = c->prog->n_insns;
+    for (uint32_t i = pc, k = 0; k < 32; i++, k++) {
+        const mbpf_insn *in = &c->prog->insns[i];
+        if (!((m->live_out[i] >> h) & 1u)) { /* the last reader */
+            const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+            if (in->code == MBPF_OPC_LDDW || ((cls == MBPF_JMP || cls == MBPF_JMP32) &&
+                                              (op == MBPF_CALL || op == MBPF_EXIT)))
+                return 0;
+            if ((cls == MBPF_ALU64 || cls == MBPF_STX) && !local_safe(in))
+                return 0;
+            if (i + 1 < n && fuses_at(c, i) && (int)MBPF_SRC(in) == (h & 15))
+                return local_safe(&in[1]) ? i + 1 : 0;
+            return i;
+        }
+        if (!local_safe(in) || i + 1 >= n ||
+            (c->facts[i + 1].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)))
+            return 0;
+    }
+    return 0;
+}
+
+/* The halves live, read or written anywhere in [pc, end]. */
+static uint32_t touched(const t2 *t, uint32_t pc, uint32_t end)
+{
+    const jit_ctx *c = t->c;
+    uint32_t all = 0;
+    for (uint32_t i = pc; i <= end; i++) {
+        uint32_t use, def;
+        mid_use_def(&c->prog->insns[i], &c->facts[i], t->m->live_out[i], t->m->hz_in[i], &use, &def);
+        all |= t->m->live_out[i] | use | def;
+    }
+    return all;
+}
+
+/* Is native register r free over a stretch starting at pc: not lent, not the budget counter,
+ * and its home half (if any) not among the halves the stretch touches? */
+static int lendable(const t2 *t, int r, uint32_t pc, uint32_t touched_halves)
+{
+    if (t->busy_end[r] > pc || r == t->budget_reg)
+        return 0;
+    return t->owner[r] == NO_REG || !((touched_halves >> t->owner[r]) & 1u);
+}
+
+/* Before lowering pc: a half without a home that this instruction defines afresh and whose
+ * value lives only in straight-line code borrows a register whose own half is dead there, so
+ * the value never goes to the block. */
+static void local_window(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
+{
+    static const int8_t lendable_regs[7] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_LR};
+    const jit_ctx *c = t->c;
+    uint32_t use, def;
+    if (!local_safe(in))
+        return;
+    mid_use_def(in, f, t->live, t->hz, &use, &def);
+    for (uint32_t b = def & t->live & ~use; b; b &= b - 1) {
+        const int h = __builtin_ctz(b);
+        t->local[h] = NO_REG;
+        if (t->loc[h] != NO_REG)
+            continue;
+        const uint32_t end = local_life(c, t->m, t->pc, h);
+        if (!end)
+            continue;
+        const uint32_t busy = touched(t, t->pc, end);
+        for (int k = 0; k < 7; k++) {
+            const int r = lendable_regs[k];
+            /* lr only when a home: then the guards' cold paths keep it across their bl */
+            if ((r == T2_LR && t->lr_half == NO_REG) || !lendable(t, r, t->pc, busy))
+                continue;
+            t->local[h] = (int8_t)r;
+            t->local_end[h] = end;
+            t->busy_end[r] = end + 1;
+            break;
+        }
+    }
 }
 
 static int lower_insn(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
@@ -1328,21 +1551,32 @@ static void choose_registers(t2 *t)
     uint32_t w[MID_NHALVES + 1];
     for (int h = 0; h < MID_NHALVES; h++) {
         w[h] = m->weight[h];
-        t->loc[h] = NO_REG;
+        t->loc[h] = t->local[h] = NO_REG;
+        t->local_end[h] = 0;
+    }
+    for (int r = 0; r < 16; r++) {
+        t->owner[r] = NO_REG;
+        t->busy_end[r] = 0;
     }
     w[BUDGET_CAND] = 0;
+    uint32_t args_in = 0; /* halves a local function receives: its caller's bl overwrites lr */
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
+        if (pc && (c->facts[pc].flags & (MBPF_FACT_SUBPROG | MBPF_FACT_REACHABLE)) ==
+                      (MBPF_FACT_SUBPROG | MBPF_FACT_REACHABLE))
+            args_in |= mid_live_in(c->prog, c->facts, m, pc);
         const int local = in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL;
         if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) && (jit_needs_budget(&c->facts[pc]) || local))
             w[BUDGET_CAND] += 2u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
     }
-    t->budget_reg = NO_REG;
-    static const int8_t natives[6] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9};
-    for (int k = 0; k < 6; k++) {
+    t->budget_reg = t->lr_half = NO_REG;
+    /* lr comes last: a call clobbers it, and the budget counter never goes there (the exits
+     * store the counter from its register) */
+    static const int8_t natives[7] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_LR};
+    for (int k = 0; k < 7; k++) {
         int best = -1;
         for (int h = 0; h <= BUDGET_CAND; h++) {
-            if (!w[h])
+            if (!w[h] || (natives[k] == T2_LR && (h == BUDGET_CAND || ((args_in >> h) & 1u))))
                 continue;
             if (best < 0 || w[h] > w[best])
                 best = h;
@@ -1354,6 +1588,10 @@ static void choose_registers(t2 *t)
             t->budget_reg = natives[k];
         else
             t->loc[best] = natives[k];
+        if (natives[k] == T2_LR)
+            t->lr_half = best;
+        if (best != BUDGET_CAND)
+            t->owner[natives[k]] = (int8_t)best;
     }
 }
 
@@ -1368,14 +1606,25 @@ static void t2_function_entry(void *b)
 static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
 {
     t2 *t = b;
+    mid_rotate rot;
+    if (pc < t->skip_to)
+        return 0; /* inside a window lowered at its first instruction */
     t->pc = pc;
     t->alias_d = t->next_alias_d;
     t->alias_s = t->next_alias_s;
     t->next_alias_d = t->next_alias_s = -1;
     t->live = t->m->live_out[pc];
     t->hz = t->m->hz_in[pc];
+    t->live_in = mid_live_in(t->c->prog, t->c->facts, t->m, pc);
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_entry_charge(t, MBPF_FACT_TRIPS(f));
+    if (t->alias_d < 0 && mid_match_rotate(t->c->prog, t->c->facts, t->m, pc, &rot)) {
+        t->live = t->m->live_out[pc + rot.len - 1];
+        lower_rotate(t, &rot);
+        t->skip_to = pc + rot.len;
+        return 0;
+    }
+    local_window(t, in, f);
     return lower_insn(t, in, f);
 }
 
@@ -1386,6 +1635,7 @@ int mbpf_t2_emit_program(jit_ctx *c)
     t.m = c->mid;
     t.in_subprog = 0;
     t.n_cold = 0;
+    t.skip_to = 0;
     t.alias_d = t.alias_s = t.next_alias_d = t.next_alias_s = -1;
     choose_registers(&t);
 

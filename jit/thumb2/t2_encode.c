@@ -174,3 +174,8 @@ uint16_t t2_bx16(int rm) { return (uint16_t)(0x4700u | (uint32_t)rm << 3); }
 uint16_t t2_push_lr16(void) { return 0xB500u; }
 uint16_t t2_pop_pc16(void) { return 0xBD00u; }
 uint16_t t2_mov_sp16(int rm) { return (uint16_t)(0x4600u | 0x80u | (uint32_t)rm << 3 | 5u); }
+
+uint16_t t2_it(int cond)
+{
+    return (uint16_t)(0xBF08u | (uint32_t)cond << 4);
+}

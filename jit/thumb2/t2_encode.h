@@ -11,7 +11,7 @@ enum { T2_R0, T2_R1, T2_R2, T2_R3, T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_
 /* Data-processing opcodes (shared by the register and immediate forms). */
 enum { T2_AND = 0, T2_BIC = 1, T2_ORR = 2, T2_ORN = 3, T2_EOR = 4, T2_ADD = 8, T2_ADC = 10,
        T2_SBC = 11, T2_SUB = 13, T2_RSB = 14 };
-enum { T2_LSL = 0, T2_LSR = 1, T2_ASR = 2 };
+enum { T2_LSL = 0, T2_LSR = 1, T2_ASR = 2, T2_ROR = 3 };
 enum { T2_EQ = 0, T2_NE, T2_CS, T2_CC, T2_MI, T2_PL, T2_VS, T2_VC, T2_HI, T2_LS, T2_GE, T2_LT,
        T2_GT, T2_LE };
 
@@ -60,5 +60,6 @@ uint16_t t2_push_lr16(void);
 uint16_t t2_pop_pc16(void);
 uint16_t t2_mov_sp16(int rm); /* MOV sp, rm */
 int t2_b_cond_fits(int32_t offset);
+uint16_t t2_it(int cond); /* IT<cond> over the one instruction that follows */
 
 #endif

@@ -13,7 +13,9 @@
  * values (register pressure); values whose upper half is read on one path of a branch only;
  * context accesses through a data-dependent index and at the last valid byte; helper calls with
  * fresh values live in r6..r8 across them; rarely a long unbounded loop that exhausts the budget
- * part way through (both engines must stop at the same back edge). */
+ * part way through (both engines must stop at the same back edge); rotates written with shifts
+ * and an or, as clang writes them, in 32 and 64 bits, and near misses (amounts that do not add
+ * up, a temporary read afterwards). */
 #include "tests/diff/randprog.h"
 
 typedef struct gen {
@@ -307,6 +309,43 @@ static void gen_long_loop(gen *g)
     g->loop_reg = -1;
 }
 
+/* mov t1, x; shift t1, k1; [mov t2, x;] shift t2 (or x), k2 the other way; or into either. */
+static void gen_rotate(gen *g)
+{
+    const int wide = (int)below(g, 2);
+    const uint8_t cls = wide ? MBPF_ALU64 : MBPF_ALU;
+    const int32_t w = wide ? 64 : 32;
+    const int x = wreg(g), t1 = wreg(g);
+    if (x == t1)
+        return;
+    int32_t k1 = 1 + (int32_t)below(g, (uint32_t)w - 1);
+    if (wide && below(g, 4) == 0)
+        k1 = 32; /* the halves swap */
+    int32_t k2 = w - k1;
+    if (below(g, 8) == 0)
+        k2 = 1 + (int32_t)below(g, (uint32_t)w - 1); /* usually not a rotate */
+    const uint8_t first = below(g, 2) ? MBPF_LSH : MBPF_RSH;
+    const uint8_t second = first == MBPF_LSH ? MBPF_RSH : MBPF_LSH;
+    int t2 = x;
+    put(g, (uint8_t)(cls | MBPF_MOV | MBPF_X), t1, x, 0, 0);
+    put(g, (uint8_t)(cls | first | MBPF_K), t1, 0, 0, k1);
+    if (below(g, 2)) {
+        const int c = wreg(g);
+        if (c != x && c != t1) {
+            t2 = c;
+            put(g, (uint8_t)(cls | MBPF_MOV | MBPF_X), t2, x, 0, 0);
+        }
+    }
+    put(g, (uint8_t)(cls | second | MBPF_K), t2, 0, 0, k2);
+    const int into_t1 = (int)below(g, 2);
+    const int d = into_t1 ? t1 : t2, e = into_t1 ? t2 : t1;
+    put(g, (uint8_t)(cls | MBPF_OR | MBPF_X), d, e, 0, 0);
+    if (below(g, 4) == 0) { /* the temporary is still read: the shifts must happen */
+        const int r = wreg(g);
+        put(g, MBPF_ALU64 | MBPF_XOR | MBPF_X, r, e, 0, 0);
+    }
+}
+
 static void gen_call(gen *g)
 {
     for (int r = 6; r <= 9; r++) /* fresh values that must survive the call */
@@ -355,7 +394,7 @@ uint32_t mbpf_randprog(uint32_t seed, uint32_t mem_len, mbpf_insn *out, uint32_t
     }
     uint32_t blocks = 8 + below(&g, 40);
     for (uint32_t b = 0; b < blocks; b++) {
-        uint32_t k = below(&g, 24);
+        uint32_t k = below(&g, 26);
         if (k < 11)
             gen_simple(&g);
         else if (k < 15)
@@ -368,6 +407,8 @@ uint32_t mbpf_randprog(uint32_t seed, uint32_t mem_len, mbpf_insn *out, uint32_t
             gen_pressure(&g);
         else if (k < 23)
             gen_one_path_upper(&g);
+        else if (k < 25)
+            gen_rotate(&g);
         else
             gen_long_loop(&g);
     }

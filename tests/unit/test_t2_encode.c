@@ -53,6 +53,10 @@ Test(t2_encode, data_processing_register)
     expect32(t2_dp_reg(T2_AND, 1, T2_PC, T2_R4, T2_R2, 0, 0), "tst.w r4, r2");
     expect32(t2_mov_reg(T2_R11, T2_R0), "mov.w r11, r0");
     expect32(t2_dp_reg(T2_ORR, 0, T2_R4, T2_PC, T2_R5, T2_ASR, 31), "asr.w r4, r5, #0x1f");
+    expect32(t2_dp_reg(T2_ORR, 0, T2_LR, T2_PC, T2_R5, T2_ROR, 19), "ror.w lr, r5, #0x13");
+    expect32(t2_dp_reg(T2_SUB, 1, T2_PC, T2_LR, T2_R2, 0, 0), "cmp.w lr, r2");
+    expect16(t2_it(T2_EQ), "it eq");
+    expect16(t2_it(T2_NE), "it ne");
 }
 
 Test(t2_encode, immediates_and_moves)

@@ -1,0 +1,148 @@
+/* Idioms over short windows: which windows the middle end takes for a rotate (and which it must
+ * not), and the instructions the Thumb-2 lowering makes of them. */
+#include <capstone/capstone.h>
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf_asm.h"
+#include "jit/mid/mid_idioms.h"
+#include "mcubpf/jit.h"
+#include "mcubpf/test_helpers.h"
+
+typedef struct analysed {
+    mbpf_program p;
+    mbpf_fact *facts;
+    void *work;
+    mid_info m;
+} analysed;
+
+static void analyse(analysed *a, const mbpf_insn *insns, uint32_t n)
+{
+    mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
+                             MBPF_REGION_R | MBPF_REGION_W, 0};
+    mbpf_verify_result vr;
+    memset(a, 0, sizeof *a);
+    a->p.insns = insns;
+    a->p.n_insns = n;
+    size_t asz = mbpf_verify_arena_size(n);
+    void *arena = malloc(asz);
+    a->facts = calloc(n, sizeof *a->facts);
+    cr_assert(arena && a->facts);
+    memset(&vr, 0, sizeof vr);
+    cr_assert_eq(mbpf_verify(&a->p, &opts, a->facts, arena, asz, &vr), 0, "rejected: %s", vr.msg);
+    free(arena);
+    a->work = malloc(mid_work_size(n));
+    cr_assert(a->work);
+    cr_assert_eq(mid_analyse(&a->p, a->facts, a->work, mid_work_size(n), &a->m), 0);
+}
+
+static void release(analysed *a)
+{
+    free(a->facts);
+    free(a->work);
+}
+
+static int rotate_at(const mbpf_insn *insns, uint32_t n, uint32_t pc, mid_rotate *r)
+{
+    analysed a;
+    analyse(&a, insns, n);
+    int got = mid_match_rotate(&a.p, a.facts, &a.m, pc, r);
+    release(&a);
+    return got;
+}
+
+Test(idioms, thirty_two_bit_rotate_with_one_copy)
+{
+    /* w3 = rotl(w2, 13): w6 = w3 >> 19; w3 <<= 13; w3 |= w6 (w6 dead) */
+    static const mbpf_insn prog[] = {ALU32_REG(MBPF_MOV, 3, 2), ALU32_REG(MBPF_MOV, 6, 3),
+                                     ALU32_IMM(MBPF_RSH, 6, 19), ALU32_IMM(MBPF_LSH, 3, 13),
+                                     ALU32_REG(MBPF_OR, 3, 6), ALU32_REG(MBPF_MOV, 0, 3), EXIT()};
+    mid_rotate r;
+    cr_assert(rotate_at(prog, 7, 1, &r));
+    cr_expect_eq(r.len, 4);
+    cr_expect_eq(r.wide, 0);
+    cr_expect_eq(r.src, 3);
+    cr_expect_eq(r.dst, 3);
+    cr_expect_eq(r.right, 19);
+}
+
+Test(idioms, sixty_four_bit_rotate_with_two_copies_into_the_second)
+{
+    /* r4 = rotl(r8, 17) with r5 = r8 >> 47 and r4 = r8 << 17; r8 stays */
+    static const mbpf_insn prog[] = {MOV64R(8, 2), MOV64R(5, 8), ALU64_IMM(MBPF_RSH, 5, 47),
+                                     MOV64R(4, 8), ALU64_IMM(MBPF_LSH, 4, 17), ALU64_REG(MBPF_OR, 4, 5),
+                                     MOV64R(0, 4), ALU64_REG(MBPF_XOR, 0, 8), EXIT()};
+    mid_rotate r;
+    cr_assert(rotate_at(prog, 9, 1, &r));
+    cr_expect_eq(r.len, 5);
+    cr_expect_eq(r.wide, 1);
+    cr_expect_eq(r.src, 8);
+    cr_expect_eq(r.dst, 4);
+    cr_expect_eq(r.right, 47);
+}
+
+Test(idioms, near_misses_are_not_rotates)
+{
+    mid_rotate r;
+    /* amounts adding up to 31 */
+    static const mbpf_insn sum[] = {ALU32_REG(MBPF_MOV, 3, 2), ALU32_REG(MBPF_MOV, 6, 3),
+                                    ALU32_IMM(MBPF_RSH, 6, 18), ALU32_IMM(MBPF_LSH, 3, 13),
+                                    ALU32_REG(MBPF_OR, 3, 6), ALU32_REG(MBPF_MOV, 0, 3), EXIT()};
+    cr_expect_not(rotate_at(sum, 7, 1, &r));
+    /* the temporary read after the or */
+    static const mbpf_insn live[] = {ALU32_REG(MBPF_MOV, 3, 2), ALU32_REG(MBPF_MOV, 6, 3),
+                                     ALU32_IMM(MBPF_RSH, 6, 19), ALU32_IMM(MBPF_LSH, 3, 13),
+                                     ALU32_REG(MBPF_OR, 3, 6), ALU32_REG(MBPF_MOV, 0, 3),
+                                     ALU32_REG(MBPF_ADD, 0, 6), EXIT()};
+    cr_expect_not(rotate_at(live, 8, 1, &r));
+    /* an arithmetic shift right */
+    static const mbpf_insn arsh[] = {ALU32_REG(MBPF_MOV, 3, 2), ALU32_REG(MBPF_MOV, 6, 3),
+                                     ALU32_IMM(MBPF_ARSH, 6, 19), ALU32_IMM(MBPF_LSH, 3, 13),
+                                     ALU32_REG(MBPF_OR, 3, 6), ALU32_REG(MBPF_MOV, 0, 3), EXIT()};
+    cr_expect_not(rotate_at(arsh, 7, 1, &r));
+    /* a jump lands inside the window */
+    static const mbpf_insn jump[] = {MOV64(6, 0), ALU32_REG(MBPF_MOV, 3, 2), JMP_IMM(MBPF_JEQ, 3, 0, 2),
+                                     ALU32_REG(MBPF_MOV, 6, 3), ALU32_IMM(MBPF_RSH, 6, 19),
+                                     ALU32_IMM(MBPF_LSH, 3, 13), ALU32_REG(MBPF_OR, 3, 6),
+                                     ALU32_REG(MBPF_MOV, 0, 3), EXIT()};
+    cr_expect_not(rotate_at(jump, 9, 3, &r));
+}
+
+/* The Thumb-2 code of a program, disassembled into one string of mnemonics. */
+static void thumb2_text(const mbpf_insn *insns, uint32_t n, char *out, size_t cap)
+{
+    analysed a;
+    analyse(&a, insns, n);
+    static uint8_t code[8192];
+    size_t wsz = mbpf_jit_work_size(n);
+    void *work = malloc(wsz);
+    mbpf_jit_result r;
+    cr_assert_eq(mbpf_jit_translate(MBPF_TARGET_THUMB2, &a.p, a.facts, NULL, code, sizeof code, work,
+                                    wsz, &r), MBPF_JIT_OK, "%s", r.err ? r.err : "");
+    free(work);
+    release(&a);
+    csh h;
+    cs_insn *insn;
+    cr_assert_eq(cs_open(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS, &h), CS_ERR_OK);
+    size_t k = cs_disasm(h, code, r.code_len, 0, 0, &insn);
+    out[0] = 0;
+    for (size_t i = 0; i < k; i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s ", insn[i].mnemonic);
+    }
+    cs_free(insn, k);
+    cs_close(&h);
+}
+
+Test(idioms, a_thirty_two_bit_rotate_is_one_ror)
+{
+    static const mbpf_insn prog[] = {ALU32_REG(MBPF_MOV, 3, 2), ALU32_REG(MBPF_MOV, 6, 3),
+                                     ALU32_IMM(MBPF_RSH, 6, 19), ALU32_IMM(MBPF_LSH, 3, 13),
+                                     ALU32_REG(MBPF_OR, 3, 6), ALU32_REG(MBPF_MOV, 0, 3), EXIT()};
+    static char text[8192];
+    thumb2_text(prog, 7, text, sizeof text);
+    cr_expect(strstr(text, "ror.w ") != NULL, "%s", text);
+    cr_expect(strstr(text, "lsl.w ") == NULL && strstr(text, "lsr.w ") == NULL, "%s", text);
+}

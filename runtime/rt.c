@@ -221,7 +221,7 @@ static int stage_image(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
 {
 #if !MBPF_WITH_AOT
     (void)p, (void)t, (void)buf, (void)len, (void)s;
-    return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: no native engine in this build (AOT images)");
+    return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: no native engine in this build");
 #else
     mbpf_image_view v;
     const char *why = NULL;

@@ -2,11 +2,13 @@
  *
  * Register model (docs/thumb2.md): r11 holds the mbpf_jit_block; eBPF r10 lives in native r10
  * (its upper half is always zero). The lower and upper halves of r0-r9 are allocated separately:
- * the six halves (or the budget counter) with the highest loop-weighted use get r4-r9, the others
- * live in the block's register slots. A half that is not live after an instruction is not
- * written; an instruction whose results are all dead emits nothing; 64-bit compares, divisions
- * and shifts on values whose upper halves are known zero are done in 32 bits. r0-r3, r12 and lr
- * are scratch.
+ * the halves (or the budget counter) with the highest loop-weighted use get r4-r9 and lr (lr is
+ * kept in its block slot across calls), the others live in the block's register slots, except
+ * values local to straight-line code, which borrow a home register whose half is dead there. A
+ * half that is not live after an instruction is not written; an instruction whose results are
+ * all dead emits nothing; 64-bit compares, divisions and shifts on values whose upper halves are
+ * known zero are done in 32 bits, and a known-zero upper half is read as 0. r0-r3 and r12 are
+ * scratch.
  *
  * Every instruction has a fixed-size encoding (32-bit forms and branches), so the measuring pass
  * gives exact offsets for the final pass. Rarely taken paths (a guard that fails its inline test,

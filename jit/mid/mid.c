@@ -157,9 +157,85 @@ uint32_t mid_hz_transfer(const mbpf_insn *in, const mbpf_fact *f, uint32_t hz)
     return hz | 1u << MBPF_REG_FP;
 }
 
+static uint32_t edge_learn(const mbpf_insn *in, uint32_t hz, int taken);
+
+/* The register an instruction writes (r0..r9; calls write r0..r5), as a mask. */
+static uint32_t written_by(const mbpf_insn *in)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    switch (cls) {
+    case MBPF_ALU: case MBPF_ALU64: case MBPF_LDX: case MBPF_LD:
+        return 1u << MBPF_DST(in);
+    case MBPF_STX:
+        if (MBPF_MODE(in->code) == MBPF_ATOMIC && (in->imm & MBPF_FETCH))
+            return 1u << (in->imm == MBPF_CMPXCHG ? 0 : MBPF_SRC(in));
+        return 0;
+    case MBPF_JMP: case MBPF_JMP32:
+        return op == MBPF_CALL ? 0x3fu : 0;
+    default:
+        return 0;
+    }
+}
+
+/* Registers whose value is at most r's at pc (unsigned): copies made by a mov in the straight
+ * line just before it (r = a or a = r in 64 bits, a = w(r) in 32), neither written since. They
+ * learn the bounds r learns on a compare's edge (clang compares one copy of a clamped length and
+ * keeps using the other). At most 8 instructions back, never past a join. */
+static uint32_t copies_below(const mbpf_program *p, const mbpf_fact *facts, uint32_t pc, int r)
+{
+    uint32_t same = 0, written = 0;
+    for (uint32_t k = 0; k < 8 && pc > 0; k++) {
+        if (facts[pc].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG))
+            break;
+        pc--;
+        if (pc > 0 && is_lddw(&p->insns[pc - 1]))
+            break; /* the second slot of an LDDW */
+        const mbpf_insn *in = &p->insns[pc];
+        const int a = MBPF_DST(in), b = MBPF_SRC(in);
+        if ((in->code == (MBPF_ALU64 | MBPF_MOV | MBPF_X) || in->code == (MBPF_ALU | MBPF_MOV | MBPF_X)) &&
+            in->off == 0 && !(written & (1u << a | 1u << b))) {
+            if (b == r && a != r)
+                same |= 1u << a;                     /* a = r, or a = w(r) <= r */
+            else if (a == r && b != r && MBPF_CLASS(in->code) == MBPF_ALU64)
+                same |= 1u << b;                     /* r = b */
+        }
+        written |= written_by(in);
+        if (written & (1u << r))
+            break;
+    }
+    return same & ~(1u << MBPF_REG_FP);
+}
+
+/* Registers in mask m learn the width bits (hz, s31) register r has in hz. */
+static uint32_t spread(uint32_t hz, int r, uint32_t m)
+{
+    for (; m; m &= m - 1) {
+        const int c = __builtin_ctz(m);
+        hz |= ((hz >> r) & 1u) << c;
+        hz |= ((hz >> (16 + r)) & 1u) << (16 + c);
+    }
+    return hz;
+}
+
 /* What an unsigned 64-bit compare teaches on one of its edges: a value below (or equal to) one
- * with a known-zero upper half, or below 2^31, is so too. */
-static uint32_t edge_state(const mbpf_insn *in, uint32_t hz, int taken)
+ * with a known-zero upper half, or below 2^31, is so too; so are the copies at most that value. */
+static uint32_t edge_state(const mbpf_program *p, const mbpf_fact *facts, uint32_t pc,
+                           uint32_t hz, int taken)
+{
+    const mbpf_insn *in = &p->insns[pc];
+    const uint32_t before = hz;
+    hz = edge_learn(in, hz, taken);
+    const int d = MBPF_DST(in), s = MBPF_SRC(in);
+    if (hz != before) {
+        if (d != MBPF_REG_FP && ((hz ^ before) & ZS(d)))
+            hz = spread(hz, d, copies_below(p, facts, pc, d));
+        if (MBPF_SRCBIT(in->code) && s != MBPF_REG_FP && ((hz ^ before) & ZS(s)))
+            hz = spread(hz, s, copies_below(p, facts, pc, s));
+    }
+    return hz;
+}
+
+static uint32_t edge_learn(const mbpf_insn *in, uint32_t hz, int taken)
 {
     const uint8_t op = MBPF_OP(in->code);
     const int d = MBPF_DST(in), s = MBPF_SRC(in), x = MBPF_SRCBIT(in->code) != 0;
@@ -394,7 +470,7 @@ static void known_zero(const mbpf_program *p, const mbpf_fact *facts, const uint
             const int k = successors(p, pc, succ);
             for (int i = 0; i < k; i++) {
                 /* a conditional jump's successors: fall-through first, then the target */
-                const uint32_t e = k == 2 ? edge_state(in, out, i == 1) : out;
+                const uint32_t e = k == 2 ? edge_state(p, facts, pc, out, i == 1) : out;
                 const uint32_t v = m->hz_in[succ[i]] & e;
                 if (v != m->hz_in[succ[i]]) {
                     m->hz_in[succ[i]] = v;

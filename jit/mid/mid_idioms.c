@@ -60,6 +60,13 @@ int mid_match_rotate(const mbpf_program *p, const mbpf_fact *facts, const mid_in
     const uint32_t len = k + 2, last = pc + k + 1;
     if (!straight(facts, pc, len) || (m->live_out[last] & MID_BOTH(e)))
         return 0;
+    /* the rotate reads x whole: every half it reads must hold x's value there (the shifts may
+     * not have demanded one, e.g. when a fact made a shifted-in half known) */
+    uint32_t need = MID_LO(x) | (width == 64 ? MID_HI(x) : 0);
+    if (((m->hz_in[pc] >> x) & 1u))
+        need &= ~MID_HI(x); /* read as the constant 0 */
+    if ((mid_live_in(p, facts, m, pc) & need) != need)
+        return 0;
     r->len = (uint8_t)len;
     r->wide = width == 64;
     r->src = (uint8_t)x;

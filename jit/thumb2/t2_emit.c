@@ -2,11 +2,13 @@
  *
  * Register model (docs/thumb2.md): r11 holds the mbpf_jit_block; eBPF r10 lives in native r10
  * (its upper half is always zero). The lower and upper halves of r0-r9 are allocated separately:
- * the six halves (or the budget counter) with the highest loop-weighted use get r4-r9, the others
- * live in the block's register slots. A half that is not live after an instruction is not
- * written; an instruction whose results are all dead emits nothing; 64-bit compares, divisions
- * and shifts on values whose upper halves are known zero are done in 32 bits. r0-r3, r12 and lr
- * are scratch.
+ * the halves (or the budget counter) with the highest loop-weighted use get r4-r9 and lr (lr is
+ * kept in its block slot across calls), the others live in the block's register slots, except
+ * values local to straight-line code, which borrow a home register whose half is dead there. A
+ * half that is not live after an instruction is not written; an instruction whose results are
+ * all dead emits nothing; 64-bit compares, divisions and shifts on values whose upper halves are
+ * known zero are done in 32 bits, and a known-zero upper half is read as 0. r0-r3 and r12 are
+ * scratch.
  *
  * Every instruction has a fixed-size encoding (32-bit forms and branches), so the measuring pass
  * gives exact offsets for the final pass. Rarely taken paths (a guard that fails its inline test,
@@ -83,10 +85,10 @@ static void bl_to(t2 *t, uint32_t to) { e32(t, t2_bl(rel(t, to))); }
  * the value, so both passes agree). */
 static void load_imm(t2 *t, int rd, uint32_t v)
 {
-    if (v <= 0xff) {
-        e32(t, t2_dp_imm8(T2_ORR, 0, rd, T2_PC, v)); /* mov.w rd, #v */
-    } else if (~v <= 0xff) {
-        e32(t, t2_dp_imm8(T2_ORN, 0, rd, T2_PC, ~v)); /* mvn rd, #~v */
+    if (t2_modimm(v) >= 0) {
+        e32(t, t2_dp_modimm(T2_ORR, 0, rd, T2_PC, t2_modimm(v))); /* mov.w rd, #v */
+    } else if (t2_modimm(~v) >= 0) {
+        e32(t, t2_dp_modimm(T2_ORN, 0, rd, T2_PC, t2_modimm(~v))); /* mvn rd, #~v */
     } else {
         e32(t, t2_movw(rd, v & 0xffff));
         if (v >> 16)
@@ -557,9 +559,10 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
             shift64_imm(t, op, d, k);
         return 0;
     }
-    if (!x && in->imm >= -255 && in->imm <= 255 &&
-        (op == MBPF_ADD || op == MBPF_SUB || ((op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) &&
-                                               in->imm >= 0))) {
+    const int logic = op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR;
+    if (!x && ((in->imm >= -255 && in->imm <= 255 && (op == MBPF_ADD || op == MBPF_SUB)) ||
+               (logic && in->imm >= 0 && (t2_modimm((uint32_t)in->imm) >= 0 ||
+                                          (op == MBPF_AND && (in->imm == 0xffff)))))) {
         int32_t v = op == MBPF_SUB ? -in->imm : in->imm;
         if (op == MBPF_ADD || op == MBPF_SUB) {
             const int al = rd_h(t, H_LO(d), T2_R0), ah = hd ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
@@ -580,8 +583,11 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
             if (ld) {
                 const int al = rd_h(t, H_LO(d), T2_R0);
                 dl = dst_h(t, H_LO(d), T2_R0, 0);
-                e32(t, t2_dp_imm8(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl,
-                                  al, (uint32_t)v));
+                if (op == MBPF_AND && v == 0xffff) /* zero-extend */
+                    e32(t, t2_uxth(dl, al));
+                else
+                    e32(t, t2_dp_modimm(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0,
+                                        dl, al, t2_modimm((uint32_t)v)));
                 put_h(t, H_LO(d), dl);
             }
             if (op == MBPF_AND)
@@ -678,19 +684,24 @@ static void lower_rotate(t2 *t, const mid_rotate *r)
 {
     const int x = r->src, d = r->dst, k = r->right;
     const int ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
+    /* the window defines d at its last instruction: a local value of d that ends inside it
+     * does not hold the result (reads below come first; the result goes home or to the block) */
     if (!r->wide) {
         if (ld) {
             const int xl = rd_h(t, H_LO(x), T2_R0);
+            t->local[H_LO(d)] = t->local[H_HI(d)] = NO_REG;
             const int dl = dst_h(t, H_LO(d), T2_R0, 0);
             e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, xl, T2_ROR, k));
             put_h(t, H_LO(d), dl);
         }
+        t->local[H_LO(d)] = t->local[H_HI(d)] = NO_REG;
         put_hi_zero(t, d);
         return;
     }
     if (!ld && !hd)
         return;
     const int xl = rd_h(t, H_LO(x), T2_R2), xh = rd_h(t, H_HI(x), T2_R3);
+    t->local[H_LO(d)] = t->local[H_HI(d)] = NO_REG;
     if (k == 32) { /* the halves swap places */
         mov(t, T2_R12, xl);
         put_h(t, H_LO(d), xh);
@@ -787,6 +798,10 @@ static int lower_alu32(t2 *t, const mbpf_insn *in)
             const int al = rd_h(t, H_LO(d), T2_R0);
             dl = dst_h(t, H_LO(d), T2_R0, 0);
             e32(t, t2_dp_modimm(op == MBPF_ADD ? T2_ADD : T2_SUB, 0, dl, al, t2_modimm(imm)));
+        } else if (op == MBPF_AND && (imm == 0xffff || imm == 0xff)) { /* zero-extend */
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            e32(t, imm == 0xffff ? t2_uxth(dl, al) : t2_uxtb(dl, al));
         } else if ((op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) &&
                    (t2_modimm(imm) >= 0 || (op == MBPF_AND && t2_modimm(~imm) >= 0))) {
             const int al = rd_h(t, H_LO(d), T2_R0);

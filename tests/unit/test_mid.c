@@ -255,4 +255,31 @@ Test(mid, access_check_trusts_only_frame_constants)
     const mbpf_insn alu = MOV64(1, 0), lddw[] = {LDDW(1, 5)};
     cr_expect_eq(mid_access_check(&alu, &proven_ctx), MBPF_MEM_NONE);
     cr_expect_eq(mid_access_check(&lddw[0], &proven_ctx), MBPF_MEM_NONE);
+Test(mid, a_known_zero_upper_half_is_not_a_use)
+{
+    /* r3 = w2 (upper half zero), r4 = r2 - 1 (may wrap): the 64-bit compare reads r4 whole and
+     * takes r3's upper half as the constant 0 */
+    static const mbpf_insn prog[] = {ALU32_REG(MBPF_MOV, 3, 2), MOV64R(4, 2), ALU64_IMM(MBPF_SUB, 4, 1),
+                                     JMP_REG(MBPF_JLT, 4, 3, 1), MOV64(0, 0), MOV64(0, 1), EXIT()};
+    analysed a;
+    analyse(&a, prog, 7);
+    uint32_t use, def;
+    use_def(&a, 3, &use, &def);
+    cr_expect(use & MID_BOTH(4));
+    cr_expect(use & MID_LO(3));
+    cr_expect_not(use & MID_HI(3));
+    cr_expect_not(a.m.live_out[0] & MID_HI(3), "nobody demands r3's upper half");
+    release(&a);
+}
+
+Test(mid, a_copy_learns_the_bound_its_original_is_compared_with)
+{
+    /* r3 = r2; if r2 < 359 goto keep; r3 = 359; keep: r0 = r3 -- on both paths r3 < 2^31 */
+    static const mbpf_insn prog[] = {MOV64R(3, 2), JMP_IMM(MBPF_JLT, 2, 359, 1), MOV64(3, 359),
+                                     MOV64R(0, 3), EXIT()};
+    analysed a;
+    analyse(&a, prog, 5);
+    cr_expect((a.m.hz_in[3] >> 3) & 1u, "upper half of r3 known zero");
+    cr_expect((a.m.hz_in[3] >> (16 + 3)) & 1u, "r3 known below 2^31");
+    release(&a);
 }

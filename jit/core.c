@@ -128,7 +128,8 @@ static size_t cold_size(uint32_t n)
 
 size_t mbpf_jit_work_size(uint32_t n_insns)
 {
-    return offsets_size(n_insns) + cold_size(n_insns) + mid_work_size(n_insns) + 8;
+    return offsets_size(n_insns) + cold_size(n_insns) + mid_work_size(n_insns) +
+           mid_loops_work_size() + 8;
 }
 
 int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *facts,
@@ -181,6 +182,8 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
             return MBPF_JIT_ERR_WORK;
         }
         c.mid = &mid;
+        c.loops = mid_loops_analyse(p, facts, &mid, w + mid_work_size(p->n_insns),
+                                    mid_loops_work_size());
     }
 
     int rc = emit(&c); /* measuring pass */

@@ -307,6 +307,8 @@ static void gen_long_loop(gen *g)
     g->loop_reg = -1;
 }
 
+#include "tests/diff/randloops.c" /* counted loops for the loop optimiser */
+
 static void gen_call(gen *g)
 {
     for (int r = 6; r <= 9; r++) /* fresh values that must survive the call */
@@ -355,8 +357,10 @@ uint32_t mbpf_randprog(uint32_t seed, uint32_t mem_len, mbpf_insn *out, uint32_t
     }
     uint32_t blocks = 8 + below(&g, 40);
     for (uint32_t b = 0; b < blocks; b++) {
-        uint32_t k = below(&g, 24);
-        if (k < 11)
+        uint32_t k = below(&g, 25);
+        if (k == 24)
+            gen_counted_loop(&g);
+        else if (k < 11)
             gen_simple(&g);
         else if (k < 15)
             gen_jump(&g);

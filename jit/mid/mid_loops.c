@@ -164,8 +164,10 @@ static int latch_test(const mbpf_insn *in, uint32_t hz, const reg_defs *d, ml_lo
         t = t == ML_LT ? ML_GT : t == ML_LE ? ML_GE : t == ML_GT ? ML_LT : ML_LE;
     l->test = (uint8_t)t;
     if (!narrow) {
-        /* 64-bit values: only "!=" on a counter updated in 64 bits */
-        if (t != ML_NE || d->iv[l->ctr] != 2)
+        /* 64-bit values: "!=", or unsigned "<" / ">" stepping by one, on a counter updated in
+         * 64 bits (it cannot wrap before it reaches the bound) */
+        if ((t != ML_NE && t != ML_LT && t != ML_GT) || d->iv[l->ctr] != 2 ||
+            op == MBPF_JSLT || op == MBPF_JSGT)
             return 0;
         l->flags |= ML_WIDE;
     }

@@ -36,8 +36,8 @@ enum { ML_LT, ML_LE, ML_GT, ML_GE, ML_NE };
 #define ML_HOIST 1     /* every guarded access in the loop is in a group: the fast copy has none */
 #define ML_PRECHARGE 2 /* budgeted back edge and no other exit: the fast copy charges the taken
                         * back edges of the entry once, at the preheader */
-#define ML_WIDE 4      /* the test compares 64-bit values (ML_NE only); else the lower halves,
-                        * unsigned */
+#define ML_WIDE 4      /* the test compares 64-bit values (ML_NE, or ML_LT / ML_GT unsigned);
+                        * else the lower halves, unsigned */
 
 typedef struct ml_group {
     int8_t a, b;     /* eBPF registers whose values at loop entry add up to the base; b < 0: none */

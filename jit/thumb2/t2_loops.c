@@ -93,6 +93,42 @@ static int log2_of(uint32_t v)
     return k;
 }
 
+/* r2 = distance / |step| - 1 for a distance in r2 that is a nonzero multiple of the step. */
+static void steps_of(emitter *e, const ml_loop *l)
+{
+    const uint32_t a = (uint32_t)(l->step < 0 ? -l->step : l->step);
+    if (a > 1) {
+        e32(e, t2_dp_imm8(T2_AND, 1, T2_PC, T2_R2, a - 1)); /* tst */
+        to_slow(e, T2_NE);
+        e32(e, t2_dp_reg(T2_ORR, 0, T2_R2, T2_PC, T2_R2, T2_LSR, log2_of(a)));
+    }
+    e32(e, t2_dp_imm8(T2_SUB, 0, T2_R2, T2_R2, 1));
+}
+
+/* 64-bit counter and bound (s, n: their lower halves): the distance in the direction of the
+ * step must be in [1, 2^32). */
+static void count_wide(emitter *e, const ml_loop *l, int s, int n)
+{
+    const int up = l->test == ML_LT || (l->test == ML_NE && l->step > 0);
+    const int sh = half(e, l->ctr, 1, T2_R3);
+    int nh;
+    if (l->bound >= 0) {
+        nh = half(e, l->bound, 1, T2_R12);
+    } else {
+        load_imm(e, T2_R12, l->bound_imm < 0 ? 0xffffffffu : 0);
+        nh = T2_R12;
+    }
+    e32(e, t2_dp_reg(T2_SUB, 1, T2_R2, up ? n : s, up ? s : n, 0, 0));
+    e32(e, t2_dp_reg(T2_SBC, 1, T2_R3, up ? nh : sh, up ? sh : nh, 0, 0));
+    if (l->test != ML_NE)
+        to_slow(e, T2_CC); /* already past the bound: the loop runs once */
+    cmp_imm(e, T2_R3, 0);
+    to_slow(e, T2_NE);
+    cmp_imm(e, T2_R2, 0);
+    to_slow(e, T2_EQ);
+    steps_of(e, l);
+}
+
 /* r2 = taken back edges of this entry, or to the original loop. */
 static void count_back_edges(emitter *e, const ml_loop *l)
 {
@@ -104,62 +140,42 @@ static void count_back_edges(emitter *e, const ml_loop *l)
         load_imm(e, T2_R1, (uint32_t)l->bound_imm);
         n = T2_R1;
     }
-    switch (l->test) {
-    case ML_LT: /* s < n: n - s - 1 more iterations */
-        cmp_reg(e, s, n);
-        to_slow(e, T2_CS);
-        e32(e, t2_dp_reg(T2_SUB, 0, T2_R2, n, s, 0, 0));
-        e32(e, t2_dp_imm8(T2_SUB, 0, T2_R2, T2_R2, 1));
-        break;
-    case ML_LE: /* s < n < 2^32 - 1: n - s */
-        cmp_reg(e, s, n);
-        to_slow(e, T2_CS);
-        e32(e, t2_dp_imm8(T2_ADD, 1, T2_PC, n, 1)); /* cmn n, #1 */
-        to_slow(e, T2_EQ);
-        e32(e, t2_dp_reg(T2_SUB, 0, T2_R2, n, s, 0, 0));
-        break;
-    case ML_GT: /* s > n: s - n - 1 */
-        cmp_reg(e, n, s);
-        to_slow(e, T2_CS);
-        e32(e, t2_dp_reg(T2_SUB, 0, T2_R2, s, n, 0, 0));
-        e32(e, t2_dp_imm8(T2_SUB, 0, T2_R2, T2_R2, 1));
-        break;
-    case ML_GE: /* s > n > 0: s - n */
-        cmp_reg(e, n, s);
-        to_slow(e, T2_CS);
-        cmp_imm(e, n, 0);
-        to_slow(e, T2_EQ);
-        e32(e, t2_dp_reg(T2_SUB, 0, T2_R2, s, n, 0, 0));
-        break;
-    default: { /* ML_NE: the distance, a nonzero multiple of the step, over the step, minus 1 */
-        const uint32_t a = (uint32_t)(l->step < 0 ? -l->step : l->step);
-        const int up = l->step > 0;
-        if (l->flags & ML_WIDE) {
-            const int sh = half(e, l->ctr, 1, T2_R3);
-            int nh;
-            if (l->bound >= 0) {
-                nh = half(e, l->bound, 1, T2_R12);
-            } else {
-                load_imm(e, T2_R12, l->bound_imm < 0 ? 0xffffffffu : 0);
-                nh = T2_R12;
-            }
-            e32(e, t2_dp_reg(T2_SUB, 1, T2_R2, up ? n : s, up ? s : n, 0, 0));
-            e32(e, t2_dp_reg(T2_SBC, 0, T2_R3, up ? nh : sh, up ? sh : nh, 0, 0));
-            cmp_imm(e, T2_R3, 0);
-            to_slow(e, T2_NE);
-            cmp_imm(e, T2_R2, 0);
-        } else {
-            e32(e, t2_dp_reg(T2_SUB, 1, T2_R2, up ? n : s, up ? s : n, 0, 0));
+    if (l->flags & ML_WIDE) {
+        count_wide(e, l, s, n);
+    } else {
+        switch (l->test) {
+        case ML_LT: /* s < n: n - s - 1 more iterations */
+            cmp_reg(e, s, n);
+            to_slow(e, T2_CS);
+            e32(e, t2_dp_reg(T2_SUB, 0, T2_R2, n, s, 0, 0));
+            e32(e, t2_dp_imm8(T2_SUB, 0, T2_R2, T2_R2, 1));
+            break;
+        case ML_LE: /* s < n < 2^32 - 1: n - s */
+            cmp_reg(e, s, n);
+            to_slow(e, T2_CS);
+            e32(e, t2_dp_imm8(T2_ADD, 1, T2_PC, n, 1)); /* cmn n, #1 */
+            to_slow(e, T2_EQ);
+            e32(e, t2_dp_reg(T2_SUB, 0, T2_R2, n, s, 0, 0));
+            break;
+        case ML_GT: /* s > n: s - n - 1 */
+            cmp_reg(e, n, s);
+            to_slow(e, T2_CS);
+            e32(e, t2_dp_reg(T2_SUB, 0, T2_R2, s, n, 0, 0));
+            e32(e, t2_dp_imm8(T2_SUB, 0, T2_R2, T2_R2, 1));
+            break;
+        case ML_GE: /* s > n > 0: s - n */
+            cmp_reg(e, n, s);
+            to_slow(e, T2_CS);
+            cmp_imm(e, n, 0);
+            to_slow(e, T2_EQ);
+            e32(e, t2_dp_reg(T2_SUB, 0, T2_R2, s, n, 0, 0));
+            break;
+        default: /* ML_NE: the distance, a nonzero multiple of the step */
+            e32(e, t2_dp_reg(T2_SUB, 1, T2_R2, l->step > 0 ? n : s, l->step > 0 ? s : n, 0, 0));
+            to_slow(e, T2_EQ);
+            steps_of(e, l);
+            break;
         }
-        to_slow(e, T2_EQ);
-        if (a > 1) {
-            e32(e, t2_dp_imm8(T2_AND, 1, T2_PC, T2_R2, a - 1)); /* tst */
-            to_slow(e, T2_NE);
-            e32(e, t2_dp_reg(T2_ORR, 0, T2_R2, T2_PC, T2_R2, T2_LSR, log2_of(a)));
-        }
-        e32(e, t2_dp_imm8(T2_SUB, 0, T2_R2, T2_R2, 1));
-        break;
-    }
     }
     /* movs r3, r2, lsr #20: a count this large takes the original loop */
     e32(e, t2_dp_reg(T2_ORR, 1, T2_R3, T2_PC, T2_R2, T2_LSR, ML_MAX_COUNT_LOG2));

@@ -209,6 +209,7 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     }
     res->code_len = c.pos;
     res->entry_off = 0;
+    mid_loops_left(p, facts, c.loops, &res->guards_left, &res->budget_left);
     if (opts && opts->insn_offsets)
         memcpy(opts->insn_offsets, c.insn_off, ((size_t)p->n_insns + 1) * sizeof(uint32_t));
     return MBPF_JIT_OK;

@@ -111,10 +111,9 @@ static int loop_shape(const mbpf_program *p, const mbpf_fact *facts, uint32_t h,
             return 0;
         if (cls == MBPF_STX && MBPF_MODE(in->code) == MBPF_ATOMIC)
             return 0;
-        if (pc > h && (facts[pc].flags & MBPF_FACT_JUMP_TARGET) && pc != l + 1) {
-            /* a jump lands inside: from inside (not straight-line) or outside (a second entry) */
-            return 0;
-        }
+        if (pc > h && (facts[pc].flags & MBPF_FACT_JUMP_TARGET))
+            return 0; /* a jump lands inside: from inside (not straight-line) or outside (a
+                       * second entry) */
         if (pc < l && is_jump(in)) {
             const int64_t t = jump_target(pc, in);
             if (t >= (int64_t)h && t <= (int64_t)l)
@@ -377,4 +376,25 @@ const ml_loop *mid_loop_at_latch(const mid_loops *ls, uint32_t pc)
 int mid_loop_hoisted(const ml_loop *l, const mbpf_fact *f)
 {
     return (l->flags & ML_HOIST) && f->mem == MBPF_MEM_GUARD_REGION;
+}
+
+void mid_loops_left(const mbpf_program *p, const mbpf_fact *facts, const mid_loops *ls,
+                    uint32_t *guards, uint32_t *budgeted)
+{
+    *guards = *budgeted = 0;
+    for (uint32_t pc = 0; pc < p->n_insns; pc++) {
+        const mbpf_fact *f = &facts[pc];
+        if (!(f->flags & MBPF_FACT_REACHABLE) || (pc > 0 && is_lddw(&p->insns[pc - 1])))
+            continue;
+        const ml_loop *in_loop = NULL;
+        for (uint32_t i = 0; ls && i < ls->n; i++)
+            if (pc >= ls->loop[i].head && pc <= ls->loop[i].latch)
+                in_loop = &ls->loop[i];
+        if (is_access(&p->insns[pc]) && f->mem != MBPF_MEM_NONE && f->mem != MBPF_MEM_PROVEN &&
+            !(in_loop && mid_loop_hoisted(in_loop, f)))
+            (*guards)++;
+        if ((f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED) &&
+            !(in_loop && in_loop->latch == pc && (in_loop->flags & ML_PRECHARGE)))
+            (*budgeted)++;
+    }
 }

@@ -82,4 +82,10 @@ const ml_loop *mid_loop_at_latch(const mid_loops *ls, uint32_t pc);
  * treats it as proven.) */
 int mid_loop_hoisted(const ml_loop *l, const mbpf_fact *f);
 
+/* What the fast paths still check, for reports: accesses not proven and not checked before
+ * their loop (*guards), back edges not proven bounded and not charged before their loop
+ * (*budgeted). ls may be NULL (nothing versioned). Static counts of instructions. */
+void mid_loops_left(const mbpf_program *p, const mbpf_fact *facts, const mid_loops *ls,
+                    uint32_t *guards, uint32_t *budgeted);
+
 #endif

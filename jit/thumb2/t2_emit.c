@@ -1353,7 +1353,10 @@ static void choose_registers(t2 *t)
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
         const int local = in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL;
-        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) && (jit_needs_budget(&c->facts[pc]) || local))
+        const ml_loop *l = mid_loop_at_latch(c->loops, pc);
+        const int precharged = l && (l->flags & ML_PRECHARGE); /* its hot copy charges nothing */
+        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) &&
+            ((jit_needs_budget(&c->facts[pc]) && !precharged) || local))
             w[BUDGET_CAND] += 2u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
     }
     t->budget_reg = NO_REG;

@@ -49,8 +49,9 @@ static void release(analysed *a)
     free(a->lwork);
 }
 
-/* The program translates for Thumb-2 (both copies of a versioned loop fit the contract). */
-static void translates(const analysed *a)
+/* The program translates for Thumb-2 (both copies of a versioned loop fit the contract), and
+ * its fast paths still check `guards` accesses and charge `budgeted` back edges one by one. */
+static void translates(const analysed *a, uint32_t guards, uint32_t budgeted)
 {
     static uint8_t code[8192];
     size_t wsz = mbpf_jit_work_size(a->p.n_insns);
@@ -59,6 +60,8 @@ static void translates(const analysed *a)
     cr_assert(work);
     cr_expect_eq(mbpf_jit_translate(MBPF_TARGET_THUMB2, &a->p, a->facts, NULL, code, sizeof code,
                                     work, wsz, &r), 0, "%s", r.err ? r.err : "");
+    cr_expect_eq(r.guards_left, guards);
+    cr_expect_eq(r.budget_left, budgeted);
     free(work);
 }
 
@@ -103,7 +106,7 @@ Test(mid_loops, counted_byte_loop_is_versioned)
     cr_expect_eq(l->g[0].region, MBPF_RGN_CTX);
     cr_expect_eq(l->g[0].write, 0);
     cr_expect(mid_loop_hoisted(l, &a.facts[5]));
-    translates(&a);
+    translates(&a, 0, 0);
     release(&a);
 }
 
@@ -141,7 +144,7 @@ Test(mid_loops, pointer_induction_variable_and_a_falling_counter)
     cr_expect_eq(l->g[0].step, 4);
     cr_expect_eq(l->g[0].lo, 0);
     cr_expect_eq(l->g[0].hi, 4, "the byte after the update is base + 3");
-    translates(&a);
+    translates(&a, 0, 0);
     release(&a);
 }
 
@@ -173,7 +176,7 @@ Test(mid_loops, wide_not_equal_counter)
     cr_expect_eq(l->g[0].a, 4);
     cr_expect_eq(l->g[0].b, 6);
     cr_expect_eq(l->g[0].step, 4);
-    translates(&a);
+    translates(&a, 0, 0);
     release(&a);
 }
 
@@ -199,7 +202,7 @@ Test(mid_loops, early_exit_keeps_the_budget_per_edge)
     analyse(&a, early_exit, sizeof early_exit / sizeof early_exit[0]);
     cr_assert_eq(a.ls->n, 1u);
     cr_expect_eq(a.ls->loop[0].flags & (ML_HOIST | ML_PRECHARGE), ML_HOIST);
-    translates(&a);
+    translates(&a, 0, 1);
     release(&a);
 }
 
@@ -223,6 +226,7 @@ Test(mid_loops, non_affine_access_is_left_alone)
     analysed a;
     analyse(&a, doubling, sizeof doubling / sizeof doubling[0]);
     cr_expect_eq(a.ls->n, 0u);
+    translates(&a, 1, 1);
     release(&a);
 }
 
@@ -262,7 +266,7 @@ Test(mid_loops, budget_only_loop)
     cr_assert_eq(a.ls->n, 1u);
     cr_expect_eq(a.ls->loop[0].flags & (ML_HOIST | ML_PRECHARGE), ML_PRECHARGE);
     cr_expect_eq(a.ls->loop[0].n_groups, 0);
-    translates(&a);
+    translates(&a, 0, 0);
     release(&a);
 }
 

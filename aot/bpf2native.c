@@ -238,8 +238,9 @@ int main(int argc, char **argv)
         disasm_thumb(p, code, jr.code_len, offs);
     else if (disasm)
         disasm_rv32(p, code, jr.code_len, offs);
-    fprintf(stderr, "%s: %s: %u eBPF instructions (%u bytes) -> %u bytes of code, image %zu bytes\n",
-            self, out, p->n_insns, p->n_insns * 8u, jr.code_len, img_len);
+    fprintf(stderr, "%s: %s: %u eBPF instructions (%u bytes) -> %u bytes of code, image %zu bytes; "
+            "checked at run time: %u guarded accesses, %u budgeted back edges\n",
+            self, out, p->n_insns, p->n_insns * 8u, jr.code_len, img_len, jr.guards_left, jr.budget_left);
     rc = 0;
 done:
     free(arena);

@@ -131,7 +131,8 @@ static size_t cold_size(uint32_t n)
 
 size_t mbpf_jit_work_size(uint32_t n_insns)
 {
-    return offsets_size(n_insns) + cold_size(n_insns) + mid_work_size(n_insns) + 8;
+    return offsets_size(n_insns) + cold_size(n_insns) + mid_work_size(n_insns) +
+           mid_loops_work_size() + 8;
 }
 
 int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *facts,
@@ -183,6 +184,10 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
         return MBPF_JIT_ERR_WORK;
     }
     c.mid = &mid;
+    if (t == MBPF_TARGET_THUMB2) { /* loop versioning: the Thumb-2 backend only, so far */
+        c.loops = mid_loops_analyse(p, facts, &mid, w + mid_work_size(p->n_insns),
+                                    mid_loops_work_size());
+    }
 
     int rc = emit(&c); /* measuring pass */
     uint32_t measured = c.pos;
@@ -207,6 +212,7 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     }
     res->code_len = c.pos;
     res->entry_off = 0;
+    mid_loops_left(p, facts, c.loops, &res->guards_left, &res->budget_left);
     if (opts && opts->insn_offsets)
         memcpy(opts->insn_offsets, c.insn_off, ((size_t)p->n_insns + 1) * sizeof(uint32_t));
     return MBPF_JIT_OK;

@@ -6,6 +6,7 @@
 
 #include "mcubpf/jit.h"
 #include "jit/mid/mid.h"
+#include "jit/mid/mid_loops.h"
 
 #define JIT_MAX_STUBS 16
 
@@ -20,6 +21,9 @@ typedef struct jit_ctx {
     uint32_t *insn_off;            /* n_insns + 1 entries: offsets from the measuring pass */
     uint32_t stub_off[JIT_MAX_STUBS]; /* shared stubs (fault exits, checks), by backend id */
     const mid_info *mid;           /* the middle end's analysis of the program */
+    const mid_loops *loops;        /* its versionable loops (Thumb-2), or NULL */
+    uint32_t loop_slow[ML_MAX_LOOPS]; /* per versioned loop: native offset of its original copy
+                                       * (from the measuring pass) */
     uint32_t *cold;                /* cold_cap pairs of words for a backend's out-of-line paths */
     uint32_t cold_cap;
     uint32_t err_pc;

@@ -4,7 +4,7 @@ RUNNER_RV32 := $(BUILD)/platform/runner-rv32imc.elf
 RUNNER_CFLAGS := -std=c99 -Os -g $(WARN) -Iinclude -I. -ffunction-sections -fdata-sections
 PICOLIBC_LINK := --oslib=semihost --crt0=semihost -Wl,--gc-sections
 
-$(RUNNER_THUMB2): platform/runner.c platform/mps2-an386/board.c tests/diff/randprog.c $(call ARM_OBJ,$(CORE_SRCS))
+$(RUNNER_THUMB2): platform/runner.c platform/mps2-an386/board.c tests/diff/randprog.c tests/diff/randloops.c $(call ARM_OBJ,$(CORE_SRCS))
 	@mkdir -p $(dir $@)
 	$(Q)$(ARM_CC) $(ARM_ARCH) $(RUNNER_CFLAGS) -DMBPF_RUNNER_TARGET=MBPF_TARGET_THUMB2 \
 		-DMBPF_RUNNER_HAS_JIT=1 $(PICOLIBC_LINK) \
@@ -13,7 +13,7 @@ $(RUNNER_THUMB2): platform/runner.c platform/mps2-an386/board.c tests/diff/randp
 		-Wl,--defsym=__stack_size=0x4000 \
 		platform/runner.c platform/mps2-an386/board.c tests/diff/randprog.c $(call ARM_OBJ,$(CORE_SRCS)) -o $@
 
-$(RUNNER_RV32): platform/runner.c platform/virt/board.c tests/diff/randprog.c $(call RV_OBJ,$(CORE_SRCS))
+$(RUNNER_RV32): platform/runner.c platform/virt/board.c tests/diff/randprog.c tests/diff/randloops.c $(call RV_OBJ,$(CORE_SRCS))
 	@mkdir -p $(dir $@)
 	$(Q)$(RV_CC) $(RV_ARCH) $(RUNNER_CFLAGS) -DMBPF_RUNNER_TARGET=MBPF_TARGET_RV32IMC \
 		-DMBPF_RUNNER_HAS_JIT=1 $(PICOLIBC_LINK) \

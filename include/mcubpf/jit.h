@@ -34,6 +34,11 @@ typedef struct mbpf_jit_result {
     uint32_t entry_off; /* entry point offset in the code buffer */
     uint32_t err_pc;    /* instruction the error is about */
     const char *err;    /* static message, NULL on success */
+    /* for reports: instructions the translated code's fast paths still check at run time */
+    uint32_t guards_left;   /* memory accesses with a guard (not proven, not checked before
+                             * their loop) */
+    uint32_t budget_left;   /* back edges charging one budget unit each (not proven bounded, not
+                             * charged before their loop) */
 } mbpf_jit_result;
 
 /* The block generated code receives as its only argument (AAPCS r0 / RV32 a0): 32-bit words at

@@ -20,6 +20,7 @@
 #include "jit/mid/mid_idioms.h"
 #include "jit/jit_runtime.h"
 #include "jit/thumb2/t2_encode.h"
+#include "jit/thumb2/t2_loops.h"
 
 enum {
     STUB_EXIT,        /* r0 = status: store it, restore sp, return it */
@@ -66,6 +67,8 @@ typedef struct t2 {
     int next_alias_d, next_alias_s;
     int in_subprog;          /* current function is a local-call target (returns with pop {pc}) */
     uint32_t skip_to;        /* instructions before this pc were lowered with an earlier one */
+    const ml_loop *fast;     /* loop versioning: the loop whose fast copy is being emitted */
+    uint32_t fast_start;     /* ...and the native offset of that copy's first instruction */
 } t2;
 
 static void e32(t2 *t, uint32_t v) { jit_emit32(t->c, v); }
@@ -310,9 +313,25 @@ static void budget_charge(t2 *t)
     }
 }
 
-static uint32_t budget_charge_bytes(const t2 *t)
+/* A taken back edge not proven bounded: one unit, then the jump; when none is left the code
+ * after the branch reports MBPF_FAULT_BUDGET at this pc. With the counter in a register the hot
+ * path is subs + branch. cond < 0: unconditional jump; else the jump is taken on cond and the
+ * fall-through skips the charge. */
+static void budgeted_jump(t2 *t, int cond, uint32_t to)
 {
-    return t->budget_reg != NO_REG ? 8 : 16;
+    const uint32_t charge = t->budget_reg != NO_REG ? 4 : 12;
+    if (cond >= 0)
+        bcond_to(t, cond ^ 1, t->c->pos + 4 + charge + 12);
+    if (t->budget_reg != NO_REG) {
+        e32(t, t2_dp_imm8(T2_SUB, 1, t->budget_reg, t->budget_reg, 1));
+    } else {
+        ldr_block(t, T2_R12, MBPF_JB_BUDGET);
+        e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1));
+        str_block(t, T2_R12, MBPF_JB_BUDGET);
+    }
+    bcond_to(t, T2_CS, to);
+    e32(t, t2_movw(T2_R0, t->pc));
+    b_to(t, jit_stub_offset(t->c, STUB_BUDGET));
 }
 
 /* Entering a bounded loop charges its trip bound (r0 = pc set first: loop entries are not hot). */
@@ -952,6 +971,9 @@ static int compare(t2 *t, const mbpf_insn *in)
  * loop-entry charge at the head of its loop. */
 static uint32_t jump_dest(t2 *t, uint32_t target, const mbpf_fact *f)
 {
+    const ml_loop *l = target <= t->pc ? mid_loop_at_latch(t->c->loops, t->pc) : NULL;
+    if (l && target == l->head) /* a versioned loop's back edge stays in its copy */
+        return t->fast ? t->fast_start : t->c->loop_slow[l - t->c->loops->loop];
     uint32_t to = jit_insn_offset(t->c, target);
     const mbpf_fact *tf = &t->c->facts[target];
     if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
@@ -963,23 +985,21 @@ static uint32_t jump_dest(t2 *t, uint32_t target, const mbpf_fact *f)
 static int lower_jump(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const uint32_t to = jump_dest(t, jit_jump_target(t->pc, in), f);
-    const int budgeted = jit_needs_budget(f);
+    /* the fast copy of a loop charged its back edges before it started */
+    const int budgeted = jit_needs_budget(f) &&
+                         !(t->fast && (t->fast->flags & ML_PRECHARGE) && t->pc == t->fast->latch);
     if (MBPF_OP(in->code) == MBPF_JA) {
         if (budgeted)
-            budget_charge(t);
-        b_to(t, to);
+            budgeted_jump(t, -1, to);
+        else
+            b_to(t, to);
         return 0;
     }
     int cond = compare(t, in);
-    if (!budgeted) {
+    if (budgeted)
+        budgeted_jump(t, cond, to);
+    else
         bcond_to(t, cond, to);
-        return 0;
-    }
-    /* taken back edge: skip over the charge and the branch when not taken */
-    const uint32_t skip = t->c->pos + 4 + budget_charge_bytes(t) + 4;
-    bcond_to(t, cond ^ 1, skip);
-    budget_charge(t);
-    b_to(t, to);
     return 0;
 }
 
@@ -1581,7 +1601,10 @@ static void choose_registers(t2 *t)
                       (MBPF_FACT_SUBPROG | MBPF_FACT_REACHABLE))
             args_in |= mid_live_in(c->prog, c->facts, m, pc);
         const int local = in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL;
-        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) && (jit_needs_budget(&c->facts[pc]) || local))
+        const ml_loop *l = mid_loop_at_latch(c->loops, pc);
+        const int precharged = l && (l->flags & ML_PRECHARGE); /* its hot copy charges nothing */
+        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) &&
+            ((jit_needs_budget(&c->facts[pc]) && !precharged) || local))
             w[BUDGET_CAND] += 2u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
     }
     t->budget_reg = t->lr_half = NO_REG;
@@ -1618,12 +1641,8 @@ static void t2_function_entry(void *b)
     e16(t, t2_push_lr16());
 }
 
-static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+static void t2_at(t2 *t, uint32_t pc)
 {
-    t2 *t = b;
-    mid_rotate rot;
-    if (pc < t->skip_to)
-        return 0; /* inside a window lowered at its first instruction */
     t->pc = pc;
     t->alias_d = t->next_alias_d;
     t->alias_s = t->next_alias_s;
@@ -1631,8 +1650,15 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     t->live = t->m->live_out[pc];
     t->hz = t->m->hz_in[pc];
     t->live_in = mid_live_in(t->c->prog, t->c->facts, t->m, pc);
-    if (f->flags & MBPF_FACT_LOOP_HEAD)
-        loop_entry_charge(t, MBPF_FACT_TRIPS(f));
+}
+
+/* One instruction at pc (rotate windows lowered at their first instruction, straight-line local
+ * values chosen), in whichever copy of a versioned loop is being emitted. */
+static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    mid_rotate rot;
+    if (pc < t->skip_to)
+        return 0; /* inside a window lowered at its first instruction */
     if (t->alias_d < 0 && mid_match_rotate(t->c->prog, t->c->facts, t->m, pc, &rot)) {
         t->live = t->m->live_out[pc + rot.len - 1];
         lower_rotate(t, &rot);
@@ -1643,6 +1669,60 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     return lower_insn(t, in, f);
 }
 
+/* ---- loop versioning (jit/mid/mid_loops.h, t2_loops.c) ------------------------------------------
+ * At the head of a versioned loop: the test, the fast copy (hoisted guards lowered as proven
+ * accesses, the back edge uncharged when the test charged the budget), a jump past the loop,
+ * then the original loop as usual. Register homes are global, and the straight-line allocation
+ * state is restored after the fast copy, so both copies agree at every instruction. */
+static int emit_fast_loop(t2 *t, const ml_loop *l)
+{
+    jit_ctx *c = t->c;
+    const uint32_t i = (uint32_t)(l - c->loops->loop);
+    const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->head]};
+    t2_loop_test(c, l, &rg, c->loop_slow[i]);
+    const t2 before = *t;
+    t->fast = l;
+    t->fast_start = c->pos;
+    for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        mbpf_fact f = c->facts[pc];
+        f.mem = mid_access_check(in, &f); /* as jit_emit_body gives every other instruction */
+        if (mid_loop_hoisted(l, &f))
+            f.mem = MBPF_MEM_PROVEN;
+        t2_at(t, pc);
+        const int rc = lower_at(t, pc, in, &f);
+        if (rc)
+            return rc;
+        if (in->code == MBPF_OPC_LDDW)
+            pc++;
+    }
+    b_to(t, jit_insn_offset(c, l->latch + 1));
+    const uint32_t n_cold = t->n_cold;
+    *t = before;
+    t->n_cold = n_cold;
+    if (!c->final_pass)
+        c->loop_slow[i] = c->pos;
+    t2_at(t, l->head);
+    return 0;
+}
+
+static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    t2 *t = b;
+    if (pc < t->skip_to)
+        return 0;
+    t2_at(t, pc);
+    if (f->flags & MBPF_FACT_LOOP_HEAD)
+        loop_entry_charge(t, MBPF_FACT_TRIPS(f));
+    const ml_loop *l = mid_loop_at_head(t->c->loops, pc);
+    if (l) {
+        const int rc = emit_fast_loop(t, l);
+        if (rc)
+            return rc;
+    }
+    return lower_at(t, pc, in, f);
+}
+
 int mbpf_t2_emit_program(jit_ctx *c)
 {
     t2 t;
@@ -1651,6 +1731,8 @@ int mbpf_t2_emit_program(jit_ctx *c)
     t.in_subprog = 0;
     t.n_cold = 0;
     t.skip_to = 0;
+    t.fast = NULL;
+    t.fast_start = 0;
     t.alias_d = t.alias_s = t.next_alias_d = t.next_alias_s = -1;
     choose_registers(&t);
 

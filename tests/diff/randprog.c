@@ -346,6 +346,8 @@ static void gen_rotate(gen *g)
     }
 }
 
+#include "tests/diff/randloops.c" /* counted loops for the loop optimiser */
+
 static void gen_call(gen *g)
 {
     for (int r = 6; r <= 9; r++) /* fresh values that must survive the call */
@@ -394,8 +396,10 @@ uint32_t mbpf_randprog(uint32_t seed, uint32_t mem_len, mbpf_insn *out, uint32_t
     }
     uint32_t blocks = 8 + below(&g, 40);
     for (uint32_t b = 0; b < blocks; b++) {
-        uint32_t k = below(&g, 26);
-        if (k < 11)
+        uint32_t k = below(&g, 27);
+        if (k == 26)
+            gen_counted_loop(&g);
+        else if (k < 11)
             gen_simple(&g);
         else if (k < 15)
             gen_jump(&g);

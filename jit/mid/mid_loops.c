@@ -1,0 +1,404 @@
+/* Middle end: counted loops, induction variables and affine accesses (see mid_loops.h). */
+#include <string.h>
+
+#include "jit/mid/mid_loops.h"
+#include "jit/mid/mid_access.h"
+
+#define NREGS 11 /* r0..r10 */
+#define MAX_CANDIDATES 32 /* back edges examined per program: bounds the analysis time */
+
+/* Symbolic value inside one iteration: a + b + c, where a and b are eBPF registers standing for
+ * their values at the start of the iteration (loop invariants or induction variables), -1 for
+ * none. */
+typedef struct sym {
+    int8_t known;
+    int8_t a, b;
+    int64_t c;
+} sym;
+
+static int is_lddw(const mbpf_insn *in)
+{
+    return in->code == MBPF_OPC_LDDW;
+}
+
+static int is_jump(const mbpf_insn *in)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    return (cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL && op != MBPF_EXIT;
+}
+
+static int64_t jump_target(uint32_t pc, const mbpf_insn *in)
+{
+    const int ja32 = MBPF_CLASS(in->code) == MBPF_JMP32 && MBPF_OP(in->code) == MBPF_JA;
+    return (int64_t)pc + 1 + (ja32 ? in->imm : in->off);
+}
+
+/* The register an instruction writes (calls, atomics and exits are never in a loop here). */
+static int defined_reg(const mbpf_insn *in)
+{
+    switch (MBPF_CLASS(in->code)) {
+    case MBPF_ALU:
+    case MBPF_ALU64:
+    case MBPF_LDX:
+    case MBPF_LD:
+        return MBPF_DST(in);
+    default:
+        return -1;
+    }
+}
+
+static int is_access(const mbpf_insn *in)
+{
+    const uint8_t cls = MBPF_CLASS(in->code);
+    return cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX;
+}
+
+/* The constant an induction-variable update adds, when `in` is "r += k" or "r -= k". */
+static int add_const(const mbpf_insn *in, int32_t *k)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    if ((cls != MBPF_ALU64 && cls != MBPF_ALU) || MBPF_SRCBIT(in->code) ||
+        (op != MBPF_ADD && op != MBPF_SUB) || in->imm < -(1 << 30) || in->imm > (1 << 30))
+        return 0;
+    *k = op == MBPF_ADD ? in->imm : -in->imm;
+    return *k != 0;
+}
+
+/* Per register: definitions in the loop, and for a single "r += k" its step and width. */
+typedef struct reg_defs {
+    uint8_t n[NREGS];
+    uint8_t iv[NREGS];   /* 1: the one definition adds a constant; 2: ...in 64 bits */
+    int32_t step[NREGS];
+} reg_defs;
+
+static void scan_defs(const mbpf_program *p, uint32_t h, uint32_t l, reg_defs *d)
+{
+    memset(d, 0, sizeof *d);
+    for (uint32_t pc = h; pc <= l; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        const int r = defined_reg(in);
+        if (r >= 0 && r < NREGS) {
+            int32_t k;
+            if (d->n[r] < 255)
+                d->n[r]++;
+            if (add_const(in, &k)) {
+                d->iv[r] = MBPF_CLASS(in->code) == MBPF_ALU64 ? 2 : 1;
+                d->step[r] = k;
+            } else {
+                d->iv[r] = 0;
+            }
+        }
+        if (is_lddw(in))
+            pc++;
+    }
+    for (int r = 0; r < NREGS; r++)
+        if (d->n[r] != 1)
+            d->iv[r] = 0;
+}
+
+/* The shape checks: straight-line body, one entry, no calls; counts the exits. */
+static int loop_shape(const mbpf_program *p, const mbpf_fact *facts, uint32_t h, uint32_t l,
+                      uint32_t *exits)
+{
+    *exits = 0;
+    if (l + 1 >= p->n_insns || (facts[h].flags & MBPF_FACT_SUBPROG))
+        return 0;
+    for (uint32_t pc = h; pc <= l; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        if (!(facts[pc].flags & MBPF_FACT_REACHABLE))
+            return 0;
+        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && (op == MBPF_CALL || op == MBPF_EXIT))
+            return 0;
+        if (cls == MBPF_STX && MBPF_MODE(in->code) == MBPF_ATOMIC)
+            return 0;
+        if (pc > h && (facts[pc].flags & MBPF_FACT_JUMP_TARGET))
+            return 0; /* a jump lands inside: from inside (not straight-line) or outside (a
+                       * second entry) */
+        if (pc < l && is_jump(in)) {
+            const int64_t t = jump_target(pc, in);
+            if (t >= (int64_t)h && t <= (int64_t)l)
+                return 0;
+            (*exits)++;
+        }
+        if (is_lddw(in))
+            pc++;
+    }
+    return 1;
+}
+
+/* Normalise the latch's test to "ctr TEST bound" (continue when true). Returns 0 when the latch
+ * is not a test of a counter against an invariant this analysis can count. */
+static int latch_test(const mbpf_insn *in, uint32_t hz, const reg_defs *d, ml_loop *l)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    const int x = MBPF_SRCBIT(in->code) != 0, dr = MBPF_DST(in), sr = MBPF_SRC(in);
+    int swapped = 0;
+    if (dr < NREGS && d->iv[dr] && (!x || (sr < NREGS && d->n[sr] == 0 && sr != dr))) {
+        l->ctr = (int8_t)dr;
+        l->bound = x ? (int8_t)sr : -1;
+    } else if (x && sr < NREGS && d->iv[sr] && dr < NREGS && d->n[dr] == 0) {
+        l->ctr = (int8_t)sr;
+        l->bound = (int8_t)dr;
+        swapped = 1;
+    } else {
+        return 0;
+    }
+    l->bound_imm = x ? 0 : in->imm;
+    l->step = d->step[l->ctr];
+    const int narrow = cls == MBPF_JMP32 || mid_jump_narrow(in, hz);
+    int t;
+    switch (op) {
+    case MBPF_JLT: case MBPF_JSLT: t = ML_LT; break;
+    case MBPF_JLE: case MBPF_JSLE: t = ML_LE; break;
+    case MBPF_JGT: case MBPF_JSGT: t = ML_GT; break;
+    case MBPF_JGE: case MBPF_JSGE: t = ML_GE; break;
+    case MBPF_JNE: t = ML_NE; break;
+    default: return 0;
+    }
+    /* signed tests count only on values known to be in [0, 2^32) (a narrowed 64-bit test) */
+    if ((op == MBPF_JSLT || op == MBPF_JSLE || op == MBPF_JSGT || op == MBPF_JSGE) &&
+        (cls != MBPF_JMP || !narrow))
+        return 0;
+    if (swapped && t != ML_NE)
+        t = t == ML_LT ? ML_GT : t == ML_LE ? ML_GE : t == ML_GT ? ML_LT : ML_LE;
+    l->test = (uint8_t)t;
+    if (!narrow) {
+        /* 64-bit values: "!=", or unsigned "<" / ">" stepping by one, on a counter updated in
+         * 64 bits (it cannot wrap before it reaches the bound) */
+        if ((t != ML_NE && t != ML_LT && t != ML_GT) || d->iv[l->ctr] != 2 ||
+            op == MBPF_JSLT || op == MBPF_JSGT)
+            return 0;
+        l->flags |= ML_WIDE;
+    }
+    if (t == ML_NE) {
+        const int32_t a = l->step < 0 ? -l->step : l->step;
+        return a <= 256 && (a & (a - 1)) == 0;
+    }
+    return (t == ML_LT || t == ML_LE) ? l->step == 1 : l->step == -1;
+}
+
+static sym sym_reg(int r)
+{
+    sym s = {1, (int8_t)r, -1, 0};
+    return s;
+}
+
+static sym sym_unknown(void)
+{
+    sym s = {0, -1, -1, 0};
+    return s;
+}
+
+/* x + y, when the sum still names at most two registers. */
+static sym sym_add(sym x, sym y)
+{
+    int8_t regs[4];
+    int k = 0;
+    if (!x.known || !y.known)
+        return sym_unknown();
+    if (x.a >= 0) regs[k++] = x.a;
+    if (x.b >= 0) regs[k++] = x.b;
+    if (y.a >= 0) regs[k++] = y.a;
+    if (y.b >= 0) regs[k++] = y.b;
+    if (k > 2)
+        return sym_unknown();
+    sym s = {1, k > 0 ? regs[0] : -1, k > 1 ? regs[1] : -1, x.c + y.c};
+    if (s.b >= 0 && s.b < s.a) { /* canonical order, so equal bases compare equal */
+        const int8_t t = s.a;
+        s.a = s.b;
+        s.b = t;
+    }
+    if (s.c > (1 << 20) || s.c < -(1 << 20))
+        return sym_unknown();
+    return s;
+}
+
+static void sym_transfer(const mbpf_insn *in, sym *st)
+{
+    const int r = defined_reg(in);
+    if (r < 0 || r >= NREGS)
+        return;
+    const uint8_t op = MBPF_OP(in->code);
+    const int x = MBPF_SRCBIT(in->code) != 0;
+    sym v = sym_unknown();
+    if (MBPF_CLASS(in->code) == MBPF_ALU64) {
+        sym k = {1, -1, -1, in->imm};
+        if (op == MBPF_MOV && x && in->off == 0)
+            v = st[MBPF_SRC(in)];
+        else if (op == MBPF_MOV && !x)
+            v = k;
+        else if (op == MBPF_ADD)
+            v = sym_add(st[r], x ? st[MBPF_SRC(in)] : k);
+        else if (op == MBPF_SUB && !x) {
+            k.c = -k.c;
+            v = sym_add(st[r], k);
+        }
+    }
+    st[r] = v;
+}
+
+static int32_t step_of(const reg_defs *d, int r)
+{
+    return r >= 0 && r < NREGS ? d->step[r] * (d->iv[r] == 2) : 0;
+}
+
+/* Walk one iteration, grouping the guarded accesses by base. Returns 1 when every guarded access
+ * found a group (and counts them in l->guards), 0 otherwise; *guarded counts them all. */
+static int group_accesses(const mbpf_program *p, const mbpf_fact *facts, const reg_defs *d,
+                          ml_loop *l, uint32_t *guarded)
+{
+    sym st[NREGS];
+    int ok = 1;
+    *guarded = 0;
+    for (int r = 0; r < NREGS; r++)
+        st[r] = (d->n[r] == 0 || d->iv[r] == 2) ? sym_reg(r) : sym_unknown();
+    for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        const mbpf_fact *f = &facts[pc];
+        const uint8_t mem = mid_access_check(in, f); /* what native code must check */
+        if (is_access(in) && mem != MBPF_MEM_NONE && mem != MBPF_MEM_PROVEN) {
+            (*guarded)++;
+            const int base = MBPF_CLASS(in->code) == MBPF_LDX ? MBPF_SRC(in) : MBPF_DST(in);
+            const sym s = st[base];
+            const int64_t lo = s.c + in->off, hi = lo + mbpf_size_bytes(in->code);
+            const int write = MBPF_CLASS(in->code) != MBPF_LDX;
+            const int32_t step = step_of(d, s.a) + step_of(d, s.b);
+            if (mem != MBPF_MEM_GUARD_REGION || !s.known || s.a < 0 ||
+                f->region > MBPF_RGN_DATA || (write && f->region == MBPF_RGN_RODATA) ||
+                lo < -ML_MAX_OFF || hi > ML_MAX_OFF || step > ML_MAX_STEP || step < -ML_MAX_STEP) {
+                ok = 0;
+            } else {
+                int g;
+                for (g = 0; g < l->n_groups; g++)
+                    if (l->g[g].a == s.a && l->g[g].b == s.b && l->g[g].region == f->region &&
+                        l->g[g].write == write)
+                        break;
+                if (g == l->n_groups) {
+                    if (g == ML_MAX_GROUPS) {
+                        ok = 0;
+                        goto next;
+                    }
+                    l->n_groups++;
+                    l->g[g].a = s.a;
+                    l->g[g].b = s.b;
+                    l->g[g].region = f->region;
+                    l->g[g].write = (uint8_t)write;
+                    l->g[g].step = step;
+                    l->g[g].lo = (int32_t)lo;
+                    l->g[g].hi = (int32_t)hi;
+                }
+                if (lo < l->g[g].lo)
+                    l->g[g].lo = (int32_t)lo;
+                if (hi > l->g[g].hi)
+                    l->g[g].hi = (int32_t)hi;
+                l->guards++;
+            }
+        }
+    next:
+        sym_transfer(in, st);
+        if (is_lddw(in))
+            pc++;
+    }
+    return ok;
+}
+
+static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
+                        uint32_t h, uint32_t latch, ml_loop *l)
+{
+    uint32_t exits, guarded;
+    reg_defs d;
+    memset(l, 0, sizeof *l);
+    l->head = h;
+    l->latch = latch;
+    if (!loop_shape(p, facts, h, latch, &exits))
+        return 0;
+    scan_defs(p, h, latch, &d);
+    if (!latch_test(&p->insns[latch], m->hz_in[latch], &d, l))
+        return 0;
+    const int hoist = group_accesses(p, facts, &d, l, &guarded);
+    if (guarded && !hoist)
+        return 0; /* the fast copy would keep guards (and need their cold paths) */
+    if (hoist && l->n_groups)
+        l->flags |= ML_HOIST;
+    else
+        l->n_groups = 0;
+    const mbpf_fact *lf = &facts[latch];
+    if (exits == 0 && (lf->flags & MBPF_FACT_BACKEDGE) && !(lf->flags & MBPF_FACT_BOUNDED))
+        l->flags |= ML_PRECHARGE;
+    return (l->flags & (ML_HOIST | ML_PRECHARGE)) != 0;
+}
+
+size_t mid_loops_work_size(void)
+{
+    return sizeof(mid_loops) + 4;
+}
+
+const mid_loops *mid_loops_analyse(const mbpf_program *p, const mbpf_fact *facts,
+                                   const mid_info *m, void *work, size_t size)
+{
+    if (size < mid_loops_work_size())
+        return NULL;
+    mid_loops *ls = (mid_loops *)(void *)(((uintptr_t)work + 3u) & ~(uintptr_t)3u);
+    memset(ls, 0, sizeof *ls);
+    uint32_t tried = 0;
+    for (uint32_t pc = 0; pc < p->n_insns && ls->n < ML_MAX_LOOPS && tried < MAX_CANDIDATES; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        if (pc > 0 && is_lddw(&p->insns[pc - 1]))
+            continue;
+        if (!(facts[pc].flags & MBPF_FACT_BACKEDGE) || !(facts[pc].flags & MBPF_FACT_REACHABLE) ||
+            !is_jump(in) || MBPF_OP(in->code) == MBPF_JA)
+            continue;
+        const int64_t h = jump_target(pc, in);
+        if (h < 0 || h > (int64_t)pc)
+            continue;
+        tried++;
+        if (analyse_loop(p, facts, m, (uint32_t)h, pc, &ls->loop[ls->n]))
+            ls->n++;
+    }
+    return ls;
+}
+
+const ml_loop *mid_loop_at_head(const mid_loops *ls, uint32_t pc)
+{
+    for (uint32_t i = 0; ls && i < ls->n; i++)
+        if (ls->loop[i].head == pc)
+            return &ls->loop[i];
+    return NULL;
+}
+
+const ml_loop *mid_loop_at_latch(const mid_loops *ls, uint32_t pc)
+{
+    for (uint32_t i = 0; ls && i < ls->n; i++)
+        if (ls->loop[i].latch == pc)
+            return &ls->loop[i];
+    return NULL;
+}
+
+int mid_loop_hoisted(const ml_loop *l, const mbpf_fact *f)
+{
+    return (l->flags & ML_HOIST) && f->mem == MBPF_MEM_GUARD_REGION;
+}
+
+void mid_loops_left(const mbpf_program *p, const mbpf_fact *facts, const mid_loops *ls,
+                    uint32_t *guards, uint32_t *budgeted)
+{
+    *guards = *budgeted = 0;
+    for (uint32_t pc = 0; pc < p->n_insns; pc++) {
+        const mbpf_fact *f = &facts[pc];
+        if (!(f->flags & MBPF_FACT_REACHABLE) || (pc > 0 && is_lddw(&p->insns[pc - 1])))
+            continue;
+        const ml_loop *in_loop = NULL;
+        for (uint32_t i = 0; ls && i < ls->n; i++)
+            if (pc >= ls->loop[i].head && pc <= ls->loop[i].latch)
+                in_loop = &ls->loop[i];
+        mbpf_fact checked = *f;
+        checked.mem = mid_access_check(&p->insns[pc], f);
+        if (is_access(&p->insns[pc]) && checked.mem != MBPF_MEM_NONE &&
+            checked.mem != MBPF_MEM_PROVEN && !(in_loop && mid_loop_hoisted(in_loop, &checked)))
+            (*guards)++;
+        if ((f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED) &&
+            !(in_loop && in_loop->latch == pc && (in_loop->flags & ML_PRECHARGE)))
+            (*budgeted)++;
+    }
+}

@@ -1,0 +1,91 @@
+/* Middle end: counted loops, their induction variables and the accesses affine in them, for
+ * loop versioning (guards checked once before the loop, the budget charged once per entry).
+ *
+ * A loop here is the instruction range [head, latch] closed by a conditional back edge at
+ * `latch`, entered only at `head` (its preheader is every edge into head from outside), with no
+ * jump inside the range other than exits and the back edge, and no call or exit instruction. Its
+ * counter `ctr` changes by a constant step exactly once per iteration and is compared with a
+ * loop-invariant bound at the latch, so the number of taken back edges of one entry can be
+ * computed from the values at the preheader (`ml_loop` says how). Every other register whose
+ * only definition in the loop adds a constant is an induction variable too; an access whose
+ * address is the sum of up to two loop-entry values (invariants or induction variables) plus a
+ * constant belongs to a group, and a group's accesses over the whole loop lie in one range that
+ * one check before the loop can test.
+ *
+ * Target independent, freestanding, deterministic; the result lives in the caller's work area. */
+#ifndef MCUBPF_JIT_MID_LOOPS_H
+#define MCUBPF_JIT_MID_LOOPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcubpf/verifier.h"
+#include "mcubpf/vm.h"
+#include "jit/mid/mid.h"
+
+#define ML_MAX_LOOPS 8  /* loops versioned per program (the first ones in program order) */
+#define ML_MAX_GROUPS 4 /* distinct access ranges checked per loop */
+#define ML_MAX_STEP 2048 /* |step| of an induction variable an access range may use */
+#define ML_MAX_OFF 4095  /* |constant| part of an address */
+#define ML_MAX_COUNT_LOG2 20 /* the fast copy runs when the loop takes fewer than 2^20 back edges */
+
+/* Exit test at the latch, normalised to "continue while ctr TEST bound". */
+enum { ML_LT, ML_LE, ML_GT, ML_GE, ML_NE };
+
+/* ml_loop.flags */
+#define ML_HOIST 1     /* every guarded access in the loop is in a group: the fast copy has none */
+#define ML_PRECHARGE 2 /* budgeted back edge and no other exit: the fast copy charges the taken
+                        * back edges of the entry once, at the preheader */
+#define ML_WIDE 4      /* the test compares 64-bit values (ML_NE, or ML_LT / ML_GT unsigned);
+                        * else the lower halves, unsigned */
+
+typedef struct ml_group {
+    int8_t a, b;     /* eBPF registers whose values at loop entry add up to the base; b < 0: none */
+    uint8_t region;  /* MBPF_RGN_* of the accesses (all in the same region and direction) */
+    uint8_t write;
+    int32_t step;    /* change of the base per iteration */
+    int32_t lo, hi;  /* over one iteration: lowest address - base, end of the highest - base */
+} ml_group;
+
+typedef struct ml_loop {
+    uint32_t head, latch;
+    int8_t ctr;        /* counter register */
+    int8_t bound;      /* register it is compared with, or -1: bound_imm */
+    uint8_t test;      /* ML_LT .. ML_NE */
+    uint8_t flags;     /* ML_HOIST | ML_PRECHARGE | ML_WIDE */
+    int32_t bound_imm; /* the immediate (sign-extended to 64 bits for ML_WIDE) */
+    int32_t step;      /* counter step: +-1, or a power of two for ML_NE */
+    uint8_t n_groups;
+    uint8_t guards;    /* guarded access sites the fast copy runs without a guard */
+    ml_group g[ML_MAX_GROUPS];
+} ml_loop;
+
+typedef struct mid_loops {
+    uint32_t n;
+    ml_loop loop[ML_MAX_LOOPS];
+} mid_loops;
+
+/* Work bytes mid_loops_analyse needs (a fixed amount). */
+size_t mid_loops_work_size(void);
+
+/* Find the versionable loops of p (facts from the verifier, m from mid_analyse). The result is
+ * carved from work (mid_loops_work_size() bytes, 4-aligned) and returned; NULL when work is too
+ * small. Every loop it returns has ML_HOIST with at least one group, or ML_PRECHARGE. */
+const mid_loops *mid_loops_analyse(const mbpf_program *p, const mbpf_fact *facts,
+                                   const mid_info *m, void *work, size_t size);
+
+/* The versioned loop whose head / latch is pc, or NULL. */
+const ml_loop *mid_loop_at_head(const mid_loops *ls, uint32_t pc);
+const ml_loop *mid_loop_at_latch(const mid_loops *ls, uint32_t pc);
+
+/* Is the access with fact f, inside loop l, checked by one of l's groups? (The fast copy then
+ * treats it as proven.) */
+int mid_loop_hoisted(const ml_loop *l, const mbpf_fact *f); /* f: mem as mid_access_check gives it */
+
+/* What the fast paths still check, for reports: accesses not proven and not checked before
+ * their loop (*guards), back edges not proven bounded and not charged before their loop
+ * (*budgeted). ls may be NULL (nothing versioned). Static counts of instructions. */
+void mid_loops_left(const mbpf_program *p, const mbpf_fact *facts, const mid_loops *ls,
+                    uint32_t *guards, uint32_t *budgeted);
+
+#endif

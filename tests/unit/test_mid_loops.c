@@ -1,0 +1,279 @@
+/* The middle end's loop analysis (jit/mid/mid_loops.h) on small programs: which loops are
+ * versioned, their counter and exit test, the access groups and their ranges, and the loops it
+ * must leave alone. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf_asm.h"
+#include "jit/mid/mid.h"
+#include "jit/mid/mid_loops.h"
+#include "mcubpf/jit.h"
+#include "mcubpf/test_helpers.h"
+
+typedef struct analysed {
+    mbpf_program p;
+    mbpf_fact *facts;
+    void *work, *lwork;
+    mid_info m;
+    const mid_loops *ls;
+} analysed;
+
+static void analyse(analysed *a, const mbpf_insn *insns, uint32_t n)
+{
+    mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
+                             MBPF_REGION_R | MBPF_REGION_W, 0};
+    mbpf_verify_result vr;
+    memset(a, 0, sizeof *a);
+    a->p.insns = insns;
+    a->p.n_insns = n;
+    size_t asz = mbpf_verify_arena_size(n);
+    void *arena = malloc(asz);
+    a->facts = calloc(n, sizeof *a->facts);
+    cr_assert(arena && a->facts);
+    memset(&vr, 0, sizeof vr);
+    cr_assert_eq(mbpf_verify(&a->p, &opts, a->facts, arena, asz, &vr), 0, "rejected: %s", vr.msg);
+    free(arena);
+    a->work = malloc(mid_work_size(n));
+    a->lwork = malloc(mid_loops_work_size());
+    cr_assert(a->work && a->lwork);
+    cr_assert_eq(mid_analyse(&a->p, a->facts, a->work, mid_work_size(n), &a->m), 0);
+    a->ls = mid_loops_analyse(&a->p, a->facts, &a->m, a->lwork, mid_loops_work_size());
+    cr_assert(a->ls);
+}
+
+static void release(analysed *a)
+{
+    free(a->facts);
+    free(a->work);
+    free(a->lwork);
+}
+
+/* The program translates for Thumb-2 (both copies of a versioned loop fit the contract), and
+ * its fast paths still check `guards` accesses and charge `budgeted` back edges one by one. */
+static void translates(const analysed *a, uint32_t guards, uint32_t budgeted)
+{
+    static uint8_t code[8192];
+    size_t wsz = mbpf_jit_work_size(a->p.n_insns);
+    void *work = malloc(wsz);
+    mbpf_jit_result r;
+    cr_assert(work);
+    cr_expect_eq(mbpf_jit_translate(MBPF_TARGET_THUMB2, &a->p, a->facts, NULL, code, sizeof code,
+                                    work, wsz, &r), 0, "%s", r.err ? r.err : "");
+    cr_expect_eq(r.guards_left, guards);
+    cr_expect_eq(r.budget_left, budgeted);
+    free(work);
+}
+
+/* for (i = 0; i < len; i++) sum += ctx[i + 1] (the last iteration reads past the end) */
+static const mbpf_insn byte_sum[] = {
+    MOV64(0, 0),
+    JMP_IMM(MBPF_JEQ, 2, 0, 7),
+    MOV64(3, 0),
+    MOV64R(5, 1),                  /* 3: head */
+    ALU64_REG(MBPF_ADD, 5, 3),
+    LDX(MBPF_B, 4, 5, 1),
+    ALU64_REG(MBPF_ADD, 0, 4),
+    ALU64_IMM(MBPF_ADD, 3, 1),
+    JMP_REG(MBPF_JLT, 3, 2, -6),   /* 8: latch */
+    EXIT(),
+};
+
+Test(mid_loops, counted_byte_loop_is_versioned)
+{
+    analysed a;
+    analyse(&a, byte_sum, sizeof byte_sum / sizeof byte_sum[0]);
+    cr_assert_eq(a.facts[5].mem, MBPF_MEM_GUARD_REGION, "the test needs a guarded access");
+    cr_assert_eq(a.ls->n, 1u);
+    const ml_loop *l = &a.ls->loop[0];
+    cr_expect_eq(l->head, 3u);
+    cr_expect_eq(l->latch, 8u);
+    cr_expect_eq(mid_loop_at_head(a.ls, 3), l);
+    cr_expect_eq(mid_loop_at_latch(a.ls, 8), l);
+    cr_expect_null(mid_loop_at_head(a.ls, 4));
+    cr_expect_eq(l->ctr, 3);
+    cr_expect_eq(l->bound, 2);
+    cr_expect_eq(l->test, ML_LT);
+    cr_expect_eq(l->step, 1);
+    cr_expect_eq(l->flags & (ML_HOIST | ML_PRECHARGE | ML_WIDE), ML_HOIST | ML_PRECHARGE);
+    cr_assert_eq(l->n_groups, 1);
+    cr_expect_eq(l->guards, 1);
+    cr_expect_eq(l->g[0].a, 1, "base: ctx pointer + counter");
+    cr_expect_eq(l->g[0].b, 3);
+    cr_expect_eq(l->g[0].step, 1);
+    cr_expect_eq(l->g[0].lo, 1);
+    cr_expect_eq(l->g[0].hi, 2);
+    cr_expect_eq(l->g[0].region, MBPF_RGN_CTX);
+    cr_expect_eq(l->g[0].write, 0);
+    cr_expect(mid_loop_hoisted(l, &a.facts[5]));
+    translates(&a, 0, 0);
+    release(&a);
+}
+
+/* A pointer stepping by 4 with accesses on both sides of its update; the counter runs down. */
+static const mbpf_insn words_down[] = {
+    MOV64(0, 0),
+    ALU32_IMM(MBPF_MOV, 3, 16),
+    MOV64R(4, 1),
+    LDX(MBPF_W, 5, 4, 0),          /* 3: head */
+    ALU64_REG(MBPF_ADD, 0, 5),
+    ALU64_IMM(MBPF_ADD, 4, 4),
+    LDX(MBPF_B, 5, 4, -1),
+    ALU64_REG(MBPF_ADD, 0, 5),
+    ALU32_IMM(MBPF_ADD, 3, -1),
+    JMP_IMM(MBPF_JNE, 3, 0, -7),   /* 9: latch */
+    EXIT(),
+};
+
+Test(mid_loops, pointer_induction_variable_and_a_falling_counter)
+{
+    analysed a;
+    analyse(&a, words_down, sizeof words_down / sizeof words_down[0]);
+    cr_assert_eq(a.ls->n, 1u);
+    const ml_loop *l = &a.ls->loop[0];
+    cr_expect_eq(l->ctr, 3);
+    cr_expect_eq(l->bound, -1);
+    cr_expect_eq(l->bound_imm, 0);
+    cr_expect_eq(l->test, ML_NE);
+    cr_expect_eq(l->step, -1);
+    cr_expect_eq(l->flags & ML_WIDE, 0, "a 32-bit counter compares its lower half");
+    cr_assert_eq(l->n_groups, 1);
+    cr_expect_eq(l->guards, 2);
+    cr_expect_eq(l->g[0].a, 4);
+    cr_expect_eq(l->g[0].b, -1);
+    cr_expect_eq(l->g[0].step, 4);
+    cr_expect_eq(l->g[0].lo, 0);
+    cr_expect_eq(l->g[0].hi, 4, "the byte after the update is base + 3");
+    translates(&a, 0, 0);
+    release(&a);
+}
+
+/* A 64-bit index from -32 up to 0 in steps of 4 ("!=" on 64-bit values), added to a pointer. */
+static const mbpf_insn wide_index[] = {
+    MOV64(0, 0),
+    MOV64R(6, 1),
+    ALU64_IMM(MBPF_ADD, 6, 32),
+    MOV64(4, -32),
+    MOV64R(5, 6),                  /* 4: head */
+    ALU64_REG(MBPF_ADD, 5, 4),
+    LDX(MBPF_W, 7, 5, 0),
+    ALU64_REG(MBPF_ADD, 0, 7),
+    ALU64_IMM(MBPF_ADD, 4, 4),
+    JMP_IMM(MBPF_JNE, 4, 0, -6),   /* 9: latch */
+    EXIT(),
+};
+
+Test(mid_loops, wide_not_equal_counter)
+{
+    analysed a;
+    analyse(&a, wide_index, sizeof wide_index / sizeof wide_index[0]);
+    cr_assert_eq(a.ls->n, 1u);
+    const ml_loop *l = &a.ls->loop[0];
+    cr_expect_eq(l->test, ML_NE);
+    cr_expect_eq(l->step, 4);
+    cr_expect_eq(l->flags & ML_WIDE, ML_WIDE);
+    cr_assert_eq(l->n_groups, 1);
+    cr_expect_eq(l->g[0].a, 4);
+    cr_expect_eq(l->g[0].b, 6);
+    cr_expect_eq(l->g[0].step, 4);
+    translates(&a, 0, 0);
+    release(&a);
+}
+
+/* An early exit: guards hoisted, but the budget is charged edge by edge (the loop may stop
+ * before its count). */
+static const mbpf_insn early_exit[] = {
+    MOV64(0, 0),
+    JMP_IMM(MBPF_JEQ, 2, 0, 8),
+    MOV64(3, 0),
+    MOV64R(5, 1),                  /* 3: head */
+    ALU64_REG(MBPF_ADD, 5, 3),
+    LDX(MBPF_B, 4, 5, 1),
+    JMP_IMM(MBPF_JEQ, 4, 0, 3),    /* exit on a zero byte */
+    ALU64_REG(MBPF_ADD, 0, 4),
+    ALU64_IMM(MBPF_ADD, 3, 1),
+    JMP_REG(MBPF_JLT, 3, 2, -7),   /* 9: latch */
+    EXIT(),
+};
+
+Test(mid_loops, early_exit_keeps_the_budget_per_edge)
+{
+    analysed a;
+    analyse(&a, early_exit, sizeof early_exit / sizeof early_exit[0]);
+    cr_assert_eq(a.ls->n, 1u);
+    cr_expect_eq(a.ls->loop[0].flags & (ML_HOIST | ML_PRECHARGE), ML_HOIST);
+    translates(&a, 0, 1);
+    release(&a);
+}
+
+/* An index that doubles is not affine: its guard stays, so the loop is not versioned. */
+static const mbpf_insn doubling[] = {
+    MOV64(0, 0),
+    JMP_IMM(MBPF_JEQ, 2, 0, 8),
+    MOV64(3, 0),
+    MOV64R(6, 3),                  /* 3: head */
+    ALU64_IMM(MBPF_LSH, 6, 1),
+    MOV64R(5, 1),
+    ALU64_REG(MBPF_ADD, 5, 6),
+    LDX(MBPF_B, 4, 5, 0),
+    ALU64_IMM(MBPF_ADD, 3, 1),
+    JMP_REG(MBPF_JLT, 3, 2, -7),   /* 9: latch */
+    EXIT(),
+};
+
+Test(mid_loops, non_affine_access_is_left_alone)
+{
+    analysed a;
+    analyse(&a, doubling, sizeof doubling / sizeof doubling[0]);
+    cr_expect_eq(a.ls->n, 0u);
+    translates(&a, 1, 1);
+    release(&a);
+}
+
+/* A helper call in the body (it may charge the budget and read it): not versioned. */
+static const mbpf_insn with_call[] = {
+    MOV64(6, 0),
+    MOV64(1, 0),                   /* 1: head */
+    CALL(0),
+    ALU64_IMM(MBPF_ADD, 6, 1),
+    JMP_IMM(MBPF_JLT, 6, 10, -4),  /* 4: latch */
+    MOV64(0, 0),
+    EXIT(),
+};
+
+Test(mid_loops, loop_with_a_call_is_left_alone)
+{
+    analysed a;
+    analyse(&a, with_call, sizeof with_call / sizeof with_call[0]);
+    cr_expect_eq(a.ls->n, 0u);
+    release(&a);
+}
+
+/* A loop with no guarded access and a count: versioned for the budget only. */
+static const mbpf_insn pure_count[] = {
+    MOV64(0, 0),
+    MOV64(3, 0),
+    ALU64_REG(MBPF_ADD, 0, 3),     /* 2: head */
+    ALU32_IMM(MBPF_ADD, 3, 1),
+    JMP_REG(MBPF_JLT, 3, 2, -3),   /* 4: latch */
+    EXIT(),
+};
+
+Test(mid_loops, budget_only_loop)
+{
+    analysed a;
+    analyse(&a, pure_count, sizeof pure_count / sizeof pure_count[0]);
+    cr_assert_eq(a.ls->n, 1u);
+    cr_expect_eq(a.ls->loop[0].flags & (ML_HOIST | ML_PRECHARGE), ML_PRECHARGE);
+    cr_expect_eq(a.ls->loop[0].n_groups, 0);
+    translates(&a, 0, 0);
+    release(&a);
+}
+
+Test(mid_loops, work_area_too_small)
+{
+    analysed a;
+    analyse(&a, pure_count, sizeof pure_count / sizeof pure_count[0]);
+    cr_expect_null(mid_loops_analyse(&a.p, a.facts, &a.m, a.lwork, mid_loops_work_size() - 1));
+    release(&a);
+}

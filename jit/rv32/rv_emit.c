@@ -32,7 +32,7 @@ enum {
 };
 
 /* What the cold stub of an instruction does. */
-enum { COLD_NONE, COLD_GUARD, COLD_BUDGET, COLD_CALL };
+enum { COLD_NONE, COLD_GUARD, COLD_ALIGN, COLD_BUDGET, COLD_CALL };
 
 static const int8_t LO[MBPF_NREGS] = {RV_S2, RV_A0, RV_A2, RV_A4, RV_A6, RV_T5, RV_S4, RV_S6, RV_S8, RV_S10, RV_S0};
 static const int8_t HI[MBPF_NREGS] = {RV_S3, RV_A1, RV_A3, RV_A5, RV_A7, RV_T6, RV_S5, RV_S7, RV_S9, RV_S11, RV_ZERO};
@@ -190,11 +190,24 @@ static int is_write(const mbpf_insn *in)
     return MBPF_CLASS(in->code) == MBPF_ST || MBPF_CLASS(in->code) == MBPF_STX;
 }
 
+/* An access of 2, 4 or 8 bytes not proven aligned tests its address at run time: aligned, the
+ * plain instruction; else the byte-wise form in the cold stub. */
+static int needs_align_test(const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint8_t cls = MBPF_CLASS(in->code);
+    if (cls != MBPF_LDX && cls != MBPF_ST && !(cls == MBPF_STX && MBPF_MODE(in->code) != MBPF_ATOMIC))
+        return 0;
+    return mbpf_size_bytes(in->code) > 1 && !(f->flags & MBPF_FACT_ALIGNED);
+}
+
 static int cold_kind(const mbpf_insn *in, const mbpf_fact *f)
 {
     const uint8_t cls = MBPF_CLASS(in->code);
-    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
-        return inline_guard_ok(in, f, is_write(in)) ? COLD_GUARD : COLD_NONE;
+    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
+        if (inline_guard_ok(in, f, is_write(in)))
+            return COLD_GUARD;
+        return needs_align_test(in, f) ? COLD_ALIGN : COLD_NONE;
+    }
     if (cls == MBPF_JMP || cls == MBPF_JMP32) {
         if (in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL)
             return COLD_CALL;
@@ -233,6 +246,14 @@ static int choose_short(rv *t, const mbpf_insn *in, const mbpf_fact *f)
     return need < SHORT_REACH;
 }
 
+static void access_value(rv *t, const mbpf_insn *in, const mbpf_fact *f, int plain);
+static void mark_ret1(rv *t);
+
+static uint32_t guard_cold_bytes(const mbpf_insn *in)
+{
+    return in->off < 0 ? 28u : 24u;
+}
+
 static void emit_cold_stubs(rv *t)
 {
     jit_ctx *c = t->c;
@@ -256,17 +277,31 @@ static void emit_cold_stubs(rv *t)
             }
             continue;
         }
-        /* guard: the full check on the whole 64-bit address, then back to the access */
+        const uint32_t ret = c->cold[2 * pc + 1], ret1 = ret >> 7, ret2 = ret1 + ((ret >> 1) & 63u);
         const int w = is_write(in), base = w ? MBPF_DST(in) : MBPF_SRC(in);
-        const uint32_t size = mbpf_size_bytes(in->code);
-        const int bh = ((c->mid->hz_in[pc] >> base) & 1u) ? RV_ZERO : HI[base];
-        e(t, rv_op(RV_SLTU, RV_T0, RV_T3, LO[base])); /* carry out of the lower half */
-        e(t, rv_op(RV_ADD, RV_T2, bh, RV_T0));
-        if (in->off < 0)
-            e(t, rv_opi(RV_ADD, RV_T2, RV_T2, -1));
-        li(t, RV_T0, pc | size << 16);
-        e32(t, rv_jal(RV_RA, rel(t, jit_stub_offset(c, w ? STUB_CHECK_WRITE : STUB_CHECK_READ))));
-        jump_to(t, c->cold[2 * pc + 1] >> 1);
+        if (kind == COLD_GUARD) {
+            /* the full check on the whole 64-bit address, then back to the access (fixed
+             * length: the unaligned entry follows at +guard_cold_bytes) */
+            const uint32_t size = mbpf_size_bytes(in->code);
+            const int bh = ((c->mid->hz_in[pc] >> base) & 1u) ? RV_ZERO : HI[base];
+            t->fixed = 1;
+            e(t, rv_op(RV_SLTU, RV_T0, RV_T3, LO[base])); /* carry out of the lower half */
+            e(t, rv_op(RV_ADD, RV_T2, bh, RV_T0));
+            if (in->off < 0)
+                e(t, rv_opi(RV_ADD, RV_T2, RV_T2, -1));
+            li_fixed(t, RV_T0, pc | size << 16);
+            e32(t, rv_jal(RV_RA, rel(t, jit_stub_offset(c, w ? STUB_CHECK_WRITE : STUB_CHECK_READ))));
+            jump_to(t, ret1);
+            t->fixed = 0;
+        }
+        if (needs_align_test(in, f)) { /* the byte-wise access, then after the plain one */
+            t->pc = pc;
+            t->live = c->mid->live_out[pc];
+            t->hz = c->mid->hz_in[pc];
+            t->alias_d = t->alias_s = -1;
+            access_value(t, in, f, 0);
+            jump_to(t, ret2);
+        }
     }
 }
 
@@ -948,8 +983,7 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
         e_reg = RV_T1;
     }
     bcond(t, RV_BLTU, e_reg, RV_T2, cold);
-    if (!t->c->final_pass)
-        t->c->cold[2 * t->pc + 1] = t->c->pos << 1 | (uint32_t)t->shortb;
+    mark_ret1(t);
 }
 
 /* Address of base + off: the register and displacement the access uses. Guarded accesses go
@@ -988,13 +1022,6 @@ static int address(rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, uin
     return RV_T3;
 }
 
-/* Accesses not proven aligned (MBPF_FACT_ALIGNED) are assembled from byte accesses: many RV32
- * cores trap on a misaligned lw/sw/lh/sh. */
-static int plain_access(const mbpf_fact *f, uint32_t size)
-{
-    return size == 1 || (f->flags & MBPF_FACT_ALIGNED);
-}
-
 /* rd = the little-endian value of `bytes` bytes at off(b), the top byte signed when sx. Uses
  * t1; rd differs from b and t1. */
 static void load_bytes(rv *t, int rd, int b, int32_t off, uint32_t bytes, int sx)
@@ -1017,18 +1044,66 @@ static void store_bytes(rv *t, int v, int b, int32_t off, uint32_t bytes)
     }
 }
 
-static int lower_load(rv *t, const mbpf_insn *in, const mbpf_fact *f)
+/* The register and displacement of an access (as address() formed them). */
+static int addr_reg(const mbpf_insn *in, const mbpf_fact *f, int base, int32_t *disp)
 {
-    const int d = MBPF_DST(in), sx = MBPF_MODE(in->code) == MBPF_MEMSX;
-    const int ld = live_lo(t, d), hd = live_hi(t, d);
+    *disp = 0;
+    if (f->mem == MBPF_MEM_PROVEN && rv_fits12(in->off) && rv_fits12(in->off + 7)) {
+        *disp = in->off;
+        return LO[base];
+    }
+    return RV_T3;
+}
+
+static int access_base(const mbpf_insn *in)
+{
+    return MBPF_CLASS(in->code) == MBPF_LDX ? MBPF_SRC(in) : MBPF_DST(in);
+}
+
+/* A store's value halves: a register pair, or the immediate in t1 (sign in t2). */
+static void store_value(rv *t, const mbpf_insn *in, int emit, int *vl, int *vh)
+{
+    const uint32_t size = mbpf_size_bytes(in->code);
+    if (MBPF_CLASS(in->code) != MBPF_ST) {
+        *vl = LO[MBPF_SRC(in)];
+        *vh = size == 8 ? hi_of(t, MBPF_SRC(in)) : RV_ZERO;
+        return;
+    }
+    *vl = in->imm ? RV_T1 : RV_ZERO;
+    *vh = size == 8 && in->imm < 0 ? (in->imm == -1 ? RV_T1 : RV_T2) : RV_ZERO;
+    if (emit && in->imm)
+        li(t, RV_T1, (uint32_t)in->imm);
+    if (emit && *vh == RV_T2)
+        li(t, RV_T2, 0xffffffffu);
+}
+
+/* The access itself: plain instructions, or byte by byte (correct at any address). For a load
+ * of fewer than 8 bytes the value goes to the lower half of d (t0 when only its sign is
+ * wanted); the caller sets the upper half. */
+static void access_value(rv *t, const mbpf_insn *in, const mbpf_fact *f, int plain)
+{
     const uint32_t size = mbpf_size_bytes(in->code);
     int32_t off;
-    const int b = address(t, in, f, MBPF_SRC(in), size, 0, &off);
-    if (!ld && !hd)
-        return 0; /* the guard ran; nobody reads the value */
+    const int b = addr_reg(in, f, access_base(in), &off);
+    if (MBPF_CLASS(in->code) != MBPF_LDX) {
+        int vl, vh;
+        store_value(t, in, 0, &vl, &vh);
+        if (!plain) {
+            store_bytes(t, vl, b, off, size == 8 ? 4 : size);
+            if (size == 8)
+                store_bytes(t, vh, b, off + 4, 4);
+            return;
+        }
+        e(t, rv_store(size == 1 ? RV_SB : size == 2 ? RV_SH : RV_SW, vl, b, off));
+        if (size == 8)
+            e(t, rv_store(RV_SW, vh, b, off + 4));
+        return;
+    }
+    const int d = MBPF_DST(in), sx = MBPF_MODE(in->code) == MBPF_MEMSX;
+    const int ld = live_lo(t, d), hd = live_hi(t, d);
     const int dl = LO[d], dh = HI[d];
     if (size == 8) { /* the upper half first: the base may be the lower half of d */
-        if (plain_access(f, size)) {
+        if (plain) {
             if (hd)
                 e(t, rv_load(RV_LW, dh, b, off + 4));
             if (ld)
@@ -1042,60 +1117,75 @@ static int lower_load(rv *t, const mbpf_insn *in, const mbpf_fact *f)
                 mv(t, dl, r);
             }
         }
-        return 0;
+        return;
     }
+    if (!ld && !sx)
+        return;
     const int r = ld ? dl : RV_T0;
-    if (ld || sx) {
-        if (plain_access(f, size)) {
-            const int f3 = size == 1 ? (sx ? RV_LB : RV_LBU) : size == 2 ? (sx ? RV_LH : RV_LHU) : RV_LW;
-            e(t, rv_load(f3, r, b, off));
-        } else {
-            const int tmp = r == b ? RV_T0 : r;
-            load_bytes(t, tmp, b, off, size, sx);
-            mv(t, r, tmp);
-        }
+    if (plain) {
+        const int f3 = size == 1 ? (sx ? RV_LB : RV_LBU) : size == 2 ? (sx ? RV_LH : RV_LHU) : RV_LW;
+        e(t, rv_load(f3, r, b, off));
+    } else {
+        const int tmp = r == b ? RV_T0 : r;
+        load_bytes(t, tmp, b, off, size, sx);
+        mv(t, r, tmp);
     }
-    if (hd) {
-        if (sx)
-            e(t, rv_srai(dh, r, 31));
-        else
-            mv(t, dh, RV_ZERO);
-    }
-    return 0;
 }
 
-static int lower_store(rv *t, const mbpf_insn *in, const mbpf_fact *f)
+/* Where a failed guard comes back to (ret1), and where the byte-wise form comes back to after
+ * the plain access (ret2): cold[2 pc + 1] = ret1 << 7 | (ret2 - ret1) << 1 | short. */
+static void mark_ret1(rv *t)
+{
+    if (!t->c->final_pass)
+        t->c->cold[2 * t->pc + 1] = t->c->pos << 7 | (uint32_t)t->shortb;
+}
+
+static void mark_ret2(rv *t)
+{
+    if (!t->c->final_pass)
+        t->c->cold[2 * t->pc + 1] |= ((t->c->pos - (t->c->cold[2 * t->pc + 1] >> 7)) & 63u) << 1;
+}
+
+/* Load or store: guard, value, then (not proven aligned) a run-time test of the address with
+ * the byte-wise form out of line. */
+static int lower_access(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const uint32_t size = mbpf_size_bytes(in->code);
+    const int load = MBPF_CLASS(in->code) == MBPF_LDX;
     int32_t off;
-    const int b = address(t, in, f, MBPF_DST(in), size, 1, &off);
-    int vl, vh;
-    if (MBPF_CLASS(in->code) == MBPF_ST) {
-        vl = RV_ZERO;
-        if (in->imm) {
-            li(t, RV_T1, (uint32_t)in->imm);
-            vl = RV_T1;
+    const int b = address(t, in, f, access_base(in), size, !load, &off);
+    const int kind = cold_kind(in, f);
+    if (!load) {
+        int vl, vh;
+        store_value(t, in, 1, &vl, &vh);
+    } else if (!(t->live & MID_BOTH(MBPF_DST(in)))) {
+        return 0; /* the guard ran; nobody reads the value */
+    }
+    if (needs_align_test(in, f)) {
+        if (kind == COLD_ALIGN)
+            mark_ret1(t);
+        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(in) : 0);
+        if (off & (int32_t)(size - 1)) {
+            e(t, rv_opi(RV_ADD, RV_T0, b, off));
+            e(t, rv_opi(RV_AND, RV_T0, RV_T0, (int32_t)size - 1));
+        } else {
+            e(t, rv_opi(RV_AND, RV_T0, b, (int32_t)size - 1));
         }
-        vh = RV_ZERO;
-        if (size == 8 && in->imm < 0)
-            vh = vl; /* all ones only for -1; else load it */
-        if (size == 8 && in->imm < 0 && in->imm != -1) {
-            li(t, RV_T2, 0xffffffffu);
-            vh = RV_T2;
-        }
+        bcond(t, RV_BNE, RV_T0, RV_ZERO, entry);
+        access_value(t, in, f, 1);
+        mark_ret2(t);
     } else {
-        vl = LO[MBPF_SRC(in)];
-        vh = size == 8 ? hi_of(t, MBPF_SRC(in)) : RV_ZERO;
+        access_value(t, in, f, 1);
     }
-    if (!plain_access(f, size)) {
-        store_bytes(t, vl, b, off, size == 8 ? 4 : size);
-        if (size == 8)
-            store_bytes(t, vh, b, off + 4, 4);
-        return 0;
+    if (load && size < 8) {
+        const int d = MBPF_DST(in), r = live_lo(t, d) ? LO[d] : RV_T0;
+        if (live_hi(t, d)) {
+            if (MBPF_MODE(in->code) == MBPF_MEMSX)
+                e(t, rv_srai(HI[d], r, 31));
+            else
+                mv(t, HI[d], RV_ZERO);
+        }
     }
-    e(t, rv_store(size == 1 ? RV_SB : size == 2 ? RV_SH : RV_SW, vl, b, off));
-    if (size == 8)
-        e(t, rv_store(RV_SW, vh, b, off + 4));
     return 0;
 }
 
@@ -1248,10 +1338,10 @@ static int lower_insn(rv *t, const mbpf_insn *in, const mbpf_fact *f)
     switch (cls) {
     case MBPF_ALU64: return lower_alu64(t, in);
     case MBPF_ALU: return lower_alu32(t, in);
-    case MBPF_LDX: return lower_load(t, in, f);
-    case MBPF_ST: return lower_store(t, in, f);
+    case MBPF_LDX:
+    case MBPF_ST: return lower_access(t, in, f);
     case MBPF_STX:
-        return MBPF_MODE(in->code) == MBPF_ATOMIC ? lower_atomic(t, in, f) : lower_store(t, in, f);
+        return MBPF_MODE(in->code) == MBPF_ATOMIC ? lower_atomic(t, in, f) : lower_access(t, in, f);
     case MBPF_LD: return lower_lddw(t, in);
     default:
         if (op == MBPF_EXIT)

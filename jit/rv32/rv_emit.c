@@ -56,7 +56,16 @@ typedef struct rv {
     int fixed;         /* no compressed forms (sequences whose length is assumed) */
     int in_subprog;
     int alias_d, alias_s, next_alias_d, next_alias_s;
+    /* guard group (see group_step): the current instruction's role, the group's last member,
+     * key and the union of its accesses' bytes */
+    int role;
+    uint32_t g_end;
+    int g_base, g_write;
+    uint8_t g_region;
+    int32_t g_lo, g_hi;
 } rv;
+
+enum { ROLE_NONE, ROLE_HEAD, ROLE_MEMBER };
 
 /* ---- emission ---------------------------------------------------------------------------------- */
 
@@ -182,7 +191,7 @@ static int inline_guard_ok(const mbpf_insn *in, const mbpf_fact *f, int write)
     uint32_t start, end;
     const int32_t off = in->off;
     return f->mem == MBPF_MEM_GUARD_REGION && jit_region_bounds(f->region, write, &start, &end) &&
-           off >= -2040 && off <= 2040;
+           off >= -2040 && off <= 2039;
 }
 
 static int is_write(const mbpf_insn *in)
@@ -217,6 +226,108 @@ static int cold_kind(const mbpf_insn *in, const mbpf_fact *f)
     return COLD_NONE;
 }
 
+/* Guard groups. Guarded accesses to one region through one base register within straight-line
+ * code are checked once, at the first (the head), over the union of their bytes; a passing
+ * check leaves ra = 0, and every later member only tests ra (one branch to its cold stub, which
+ * checks the member alone). A failing head goes to its own cold stub, whose call into the check
+ * leaves ra nonzero, so that every member then checks itself: faults stay exact. Nothing in the
+ * group's range writes ra or the base register. */
+static int guard_key(const mbpf_insn *in, const mbpf_fact *f, int *base, int *write)
+{
+    const uint8_t cls = MBPF_CLASS(in->code);
+    if (cls != MBPF_LDX && cls != MBPF_ST && !(cls == MBPF_STX && MBPF_MODE(in->code) != MBPF_ATOMIC))
+        return 0;
+    *write = is_write(in);
+    *base = *write ? MBPF_DST(in) : MBPF_SRC(in);
+    return inline_guard_ok(in, f, *write);
+}
+
+/* May this instruction stand between a group's head and its members (no ra, no call, no
+ * jump)? */
+static int group_transparent(const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    switch (cls) {
+    case MBPF_ALU:
+        return 1;
+    case MBPF_ALU64:
+        return !((op == MBPF_DIV || op == MBPF_MOD) ||
+                 ((op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) && MBPF_SRCBIT(in->code)));
+    case MBPF_LD:
+        return 1;
+    case MBPF_LDX:
+    case MBPF_ST:
+        return f->mem == MBPF_MEM_PROVEN;
+    case MBPF_STX:
+        return MBPF_MODE(in->code) != MBPF_ATOMIC && f->mem == MBPF_MEM_PROVEN;
+    default:
+        return 0;
+    }
+}
+
+static int writes_reg(const mbpf_insn *in, int r)
+{
+    const uint8_t cls = MBPF_CLASS(in->code);
+    return (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LD || cls == MBPF_LDX) && MBPF_DST(in) == r;
+}
+
+/* The role of pc, in program order (the same walk in the body and for the cold stubs). */
+static void group_step(rv *t, uint32_t pc)
+{
+    const jit_ctx *c = t->c;
+    const mbpf_program *p = c->prog;
+    const mbpf_insn *in = &p->insns[pc];
+    const mbpf_fact *f = &c->facts[pc];
+    int base, write;
+    const int guarded = guard_key(in, f, &base, &write);
+    if (t->g_end && pc <= t->g_end) { /* inside the group: a member, or in between */
+        t->role = guarded && base == t->g_base && write == t->g_write && f->region == t->g_region
+                      ? ROLE_MEMBER : ROLE_NONE;
+        return;
+    }
+    t->role = ROLE_NONE;
+    t->g_end = 0;
+    if (!guarded)
+        return;
+    int32_t lo = in->off, hi = in->off + (int32_t)mbpf_size_bytes(in->code);
+    uint32_t end = 0;
+    for (uint32_t q = pc + 1; q < p->n_insns; q++) {
+        const mbpf_insn *qi = &p->insns[q];
+        const mbpf_fact *qf = &c->facts[q];
+        if (!(qf->flags & MBPF_FACT_REACHABLE) ||
+            (qf->flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)))
+            break;
+        int qb, qw;
+        if (guard_key(qi, qf, &qb, &qw) && qb == base && qw == write && qf->region == f->region) {
+            const int32_t a = qi->off, b = qi->off + (int32_t)mbpf_size_bytes(qi->code);
+            lo = a < lo ? a : lo;
+            hi = b > hi ? b : hi;
+            end = q;
+        } else if (!group_transparent(qi, qf)) {
+            break;
+        }
+        if (writes_reg(qi, base))
+            break;
+        if (qi->code == MBPF_OPC_LDDW)
+            q++;
+    }
+    if (!end)
+        return;
+    t->role = ROLE_HEAD;
+    t->g_end = end;
+    t->g_base = base;
+    t->g_write = write;
+    t->g_region = f->region;
+    t->g_lo = lo;
+    t->g_hi = hi;
+}
+
+static void group_reset(rv *t)
+{
+    t->role = ROLE_NONE;
+    t->g_end = 0;
+}
+
 /* Native target of a jump: a bounded back edge into a loop head skips the entry charge. */
 static uint32_t jump_offset(rv *t, const mbpf_fact *f, uint32_t target)
 {
@@ -249,9 +360,9 @@ static int choose_short(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 static void access_value(rv *t, const mbpf_insn *in, const mbpf_fact *f, int plain);
 static void mark_ret1(rv *t);
 
-static uint32_t guard_cold_bytes(const mbpf_insn *in)
+static uint32_t guard_cold_bytes(const rv *t, const mbpf_insn *in)
 {
-    return in->off < 0 ? 28u : 24u;
+    return (in->off < 0 ? 28u : 24u) + (t->role == ROLE_MEMBER ? 4u : 0u);
 }
 
 static void emit_cold_stubs(rv *t)
@@ -263,6 +374,7 @@ static void emit_cold_stubs(rv *t)
         const mbpf_fact *f = &c->facts[pc];
         if (!(f->flags & MBPF_FACT_REACHABLE) || (pc > 0 && p->insns[pc - 1].code == MBPF_OPC_LDDW))
             continue;
+        group_step(t, pc);
         const int kind = cold_kind(in, f);
         if (kind == COLD_NONE)
             continue;
@@ -285,6 +397,8 @@ static void emit_cold_stubs(rv *t)
             const uint32_t size = mbpf_size_bytes(in->code);
             const int bh = ((c->mid->hz_in[pc] >> base) & 1u) ? RV_ZERO : HI[base];
             t->fixed = 1;
+            if (t->role == ROLE_MEMBER) /* a member's hot path formed no address */
+                e(t, rv_opi(RV_ADD, RV_T3, LO[base], in->off));
             e(t, rv_op(RV_SLTU, RV_T0, RV_T3, LO[base])); /* carry out of the lower half */
             e(t, rv_op(RV_ADD, RV_T2, bh, RV_T0));
             if (in->off < 0)
@@ -964,25 +1078,34 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
     jit_region_bounds(f->region, write, &start, &end);
     const uint32_t cold = cold_at(t);
     const int bl = LO[base], bh = hi_of(t, base);
+    const int head = t->role == ROLE_HEAD;
+    const int32_t lo = head ? t->g_lo : off, hi = head ? t->g_hi : off + (int32_t)size;
+    int first = RV_T3; /* the lowest address checked */
     e(t, rv_opi(RV_ADD, RV_T3, bl, off));
-    e(t, rv_opi(RV_ADD, RV_T2, bl, off + (int32_t)size));
+    e(t, rv_opi(RV_ADD, RV_T2, bl, hi));
+    if (lo != off) {
+        e(t, rv_opi(RV_ADD, RV_T1, bl, lo));
+        first = RV_T1;
+    }
     if (bh != RV_ZERO)
         bcond(t, RV_BNE, bh, RV_ZERO, cold);
-    if (off >= 0) {
-        bcond(t, RV_BLTU, RV_T2, bl, cold); /* the address or its end wrapped */
+    if (lo >= 0) {
+        bcond(t, RV_BLTU, RV_T2, bl, cold); /* an address or the end wrapped */
     } else {
-        bcond(t, RV_BLTU, bl, RV_T3, cold); /* below 0 */
-        if (off + (int32_t)size > 0)
-            bcond(t, RV_BLTU, RV_T2, RV_T3, cold);
+        bcond(t, RV_BLTU, bl, first, cold); /* below 0 */
+        if (hi > 0)
+            bcond(t, RV_BLTU, RV_T2, first, cold);
     }
     lw_block(t, RV_T0, start);
-    bcond(t, RV_BLTU, RV_T3, RV_T0, cold);
+    bcond(t, RV_BLTU, first, RV_T0, cold);
     int e_reg = RV_S0; /* the live stack ends at the current frame's top */
     if (end) {
         lw_block(t, RV_T1, end);
         e_reg = RV_T1;
     }
     bcond(t, RV_BLTU, e_reg, RV_T2, cold);
+    if (head)
+        mv(t, RV_RA, RV_ZERO); /* the whole group is in bounds */
     mark_ret1(t);
 }
 
@@ -1002,6 +1125,12 @@ static int address(rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, uin
         li(t, RV_T0, (uint32_t)(int32_t)off);
         e(t, rv_op(RV_ADD, RV_T3, bl, RV_T0));
         return RV_T3;
+    }
+    if (t->role == ROLE_MEMBER) { /* the head checked this access's bytes when ra = 0 */
+        bcond(t, RV_BNE, RV_RA, RV_ZERO, cold_at(t));
+        mark_ret1(t);
+        *disp = off;
+        return bl;
     }
     if (cold_kind(in, f) == COLD_GUARD) {
         inline_guard(t, f, base, off, size, write);
@@ -1045,10 +1174,10 @@ static void store_bytes(rv *t, int v, int b, int32_t off, uint32_t bytes)
 }
 
 /* The register and displacement of an access (as address() formed them). */
-static int addr_reg(const mbpf_insn *in, const mbpf_fact *f, int base, int32_t *disp)
+static int addr_reg(const rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, int32_t *disp)
 {
     *disp = 0;
-    if (f->mem == MBPF_MEM_PROVEN && rv_fits12(in->off) && rv_fits12(in->off + 7)) {
+    if (t->role == ROLE_MEMBER || (f->mem == MBPF_MEM_PROVEN && rv_fits12(in->off) && rv_fits12(in->off + 7))) {
         *disp = in->off;
         return LO[base];
     }
@@ -1084,7 +1213,7 @@ static void access_value(rv *t, const mbpf_insn *in, const mbpf_fact *f, int pla
 {
     const uint32_t size = mbpf_size_bytes(in->code);
     int32_t off;
-    const int b = addr_reg(in, f, access_base(in), &off);
+    const int b = addr_reg(t, in, f, access_base(in), &off);
     if (MBPF_CLASS(in->code) != MBPF_LDX) {
         int vl, vh;
         store_value(t, in, 0, &vl, &vh);
@@ -1164,7 +1293,7 @@ static int lower_access(rv *t, const mbpf_insn *in, const mbpf_fact *f)
     if (needs_align_test(in, f)) {
         if (kind == COLD_ALIGN)
             mark_ret1(t);
-        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(in) : 0);
+        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(t, in) : 0);
         if (off & (int32_t)(size - 1)) {
             e(t, rv_opi(RV_ADD, RV_T0, b, off));
             e(t, rv_opi(RV_AND, RV_T0, RV_T0, (int32_t)size - 1));
@@ -1479,6 +1608,7 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     t->next_alias_d = t->next_alias_s = -1;
     t->live = t->m->live_out[pc];
     t->hz = t->m->hz_in[pc];
+    group_step(t, pc);
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_charge(t, f);
     if (t->relax == 0) {
@@ -1499,6 +1629,7 @@ static int emit_once(rv *t)
     t->fixed = 0;
     t->shortb = 0;
     t->alias_d = t->alias_s = t->next_alias_d = t->next_alias_s = -1;
+    group_reset(t);
 
     /* prologue: C ABI entry with the block in a0 */
     e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -FRAME));
@@ -1522,6 +1653,7 @@ static int emit_once(rv *t)
         return rc;
     t->shortb = 0;
     emit_stubs(t);
+    group_reset(t);
     emit_cold_stubs(t);
     return 0;
 }

@@ -18,6 +18,7 @@
  * exhausted budget) branch to per-instruction cold stubs after the shared stubs. */
 #include "jit/jit_core.h"
 #include "jit/mid/mid.h"
+#include "jit/mid/mid_access.h"
 #include "jit/jit_runtime.h"
 #include "jit/rv32/rv_encode.h"
 
@@ -32,7 +33,7 @@ enum {
 };
 
 /* What the cold stub of an instruction does. */
-enum { COLD_NONE, COLD_GUARD, COLD_BUDGET, COLD_CALL };
+enum { COLD_NONE, COLD_GUARD, COLD_ALIGN, COLD_BUDGET, COLD_CALL };
 
 static const int8_t LO[MBPF_NREGS] = {RV_S2, RV_A0, RV_A2, RV_A4, RV_A6, RV_T5, RV_S4, RV_S6, RV_S8, RV_S10, RV_S0};
 static const int8_t HI[MBPF_NREGS] = {RV_S3, RV_A1, RV_A3, RV_A5, RV_A7, RV_T6, RV_S5, RV_S7, RV_S9, RV_S11, RV_ZERO};
@@ -56,7 +57,16 @@ typedef struct rv {
     int fixed;         /* no compressed forms (sequences whose length is assumed) */
     int in_subprog;
     int alias_d, alias_s, next_alias_d, next_alias_s;
+    /* guard group (see group_step): the current instruction's role, the group's last member,
+     * key and the union of its accesses' bytes */
+    int role;
+    uint32_t g_end;
+    int g_base, g_write;
+    uint8_t g_region;
+    int32_t g_lo, g_hi;
 } rv;
+
+enum { ROLE_NONE, ROLE_HEAD, ROLE_MEMBER };
 
 /* ---- emission ---------------------------------------------------------------------------------- */
 
@@ -182,7 +192,7 @@ static int inline_guard_ok(const mbpf_insn *in, const mbpf_fact *f, int write)
     uint32_t start, end;
     const int32_t off = in->off;
     return f->mem == MBPF_MEM_GUARD_REGION && jit_region_bounds(f->region, write, &start, &end) &&
-           off >= -2040 && off <= 2040;
+           off >= -2040 && off <= 2039;
 }
 
 static int is_write(const mbpf_insn *in)
@@ -190,11 +200,24 @@ static int is_write(const mbpf_insn *in)
     return MBPF_CLASS(in->code) == MBPF_ST || MBPF_CLASS(in->code) == MBPF_STX;
 }
 
+/* An access of 2, 4 or 8 bytes not proven aligned tests its address at run time: aligned, the
+ * plain instruction; else the byte-wise form in the cold stub. */
+static int needs_align_test(const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint8_t cls = MBPF_CLASS(in->code);
+    if (cls != MBPF_LDX && cls != MBPF_ST && !(cls == MBPF_STX && MBPF_MODE(in->code) != MBPF_ATOMIC))
+        return 0;
+    return mbpf_size_bytes(in->code) > 1 && !(f->flags & MBPF_FACT_ALIGNED);
+}
+
 static int cold_kind(const mbpf_insn *in, const mbpf_fact *f)
 {
     const uint8_t cls = MBPF_CLASS(in->code);
-    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
-        return inline_guard_ok(in, f, is_write(in)) ? COLD_GUARD : COLD_NONE;
+    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
+        if (inline_guard_ok(in, f, is_write(in)))
+            return COLD_GUARD;
+        return needs_align_test(in, f) ? COLD_ALIGN : COLD_NONE;
+    }
     if (cls == MBPF_JMP || cls == MBPF_JMP32) {
         if (in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL)
             return COLD_CALL;
@@ -202,6 +225,117 @@ static int cold_kind(const mbpf_insn *in, const mbpf_fact *f)
             return COLD_BUDGET;
     }
     return COLD_NONE;
+}
+
+/* Guard groups. Guarded accesses to one region through one base register within straight-line
+ * code are checked once, at the first (the head), over the union of their bytes; a passing
+ * check leaves ra = 0, and every later member only tests ra (one branch to its cold stub, which
+ * checks the member alone). A failing head goes to its own cold stub, whose call into the check
+ * leaves ra nonzero, so that every member then checks itself: faults stay exact. Nothing in the
+ * group's range writes ra or the base register. */
+static int guard_key(const mbpf_insn *in, const mbpf_fact *f, int *base, int *write)
+{
+    const uint8_t cls = MBPF_CLASS(in->code);
+    if (cls != MBPF_LDX && cls != MBPF_ST && !(cls == MBPF_STX && MBPF_MODE(in->code) != MBPF_ATOMIC))
+        return 0;
+    *write = is_write(in);
+    *base = *write ? MBPF_DST(in) : MBPF_SRC(in);
+    return inline_guard_ok(in, f, *write);
+}
+
+/* May this instruction stand between a group's head and its members (no ra, no call, no
+ * jump)? */
+static int group_transparent(const mbpf_insn *in, const mbpf_fact *f)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    switch (cls) {
+    case MBPF_ALU:
+        return 1;
+    case MBPF_ALU64:
+        return !((op == MBPF_DIV || op == MBPF_MOD) ||
+                 ((op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) && MBPF_SRCBIT(in->code)));
+    case MBPF_LD:
+        return 1;
+    case MBPF_LDX:
+    case MBPF_ST:
+        return f->mem == MBPF_MEM_PROVEN;
+    case MBPF_STX:
+        return MBPF_MODE(in->code) != MBPF_ATOMIC && f->mem == MBPF_MEM_PROVEN;
+    default:
+        return 0;
+    }
+}
+
+static int writes_reg(const mbpf_insn *in, int r)
+{
+    const uint8_t cls = MBPF_CLASS(in->code);
+    return (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LD || cls == MBPF_LDX) && MBPF_DST(in) == r;
+}
+
+/* The fact at pc with `mem` as native code must check it (jit/mid/mid_access.h), as
+ * jit_emit_body hands it to the lowering: every pre-pass must decide on the same facts. */
+static mbpf_fact checked_fact(const jit_ctx *c, uint32_t pc)
+{
+    mbpf_fact f = c->facts[pc];
+    f.mem = mid_access_check(&c->prog->insns[pc], &f);
+    return f;
+}
+
+/* The role of pc, in program order (the same walk in the body and for the cold stubs). */
+static void group_step(rv *t, uint32_t pc)
+{
+    const jit_ctx *c = t->c;
+    const mbpf_program *p = c->prog;
+    const mbpf_insn *in = &p->insns[pc];
+    const mbpf_fact fc = checked_fact(c, pc), *f = &fc;
+    int base, write;
+    const int guarded = guard_key(in, f, &base, &write);
+    if (t->g_end && pc <= t->g_end) { /* inside the group: a member, or in between */
+        t->role = guarded && base == t->g_base && write == t->g_write && f->region == t->g_region
+                      ? ROLE_MEMBER : ROLE_NONE;
+        return;
+    }
+    t->role = ROLE_NONE;
+    t->g_end = 0;
+    if (!guarded)
+        return;
+    int32_t lo = in->off, hi = in->off + (int32_t)mbpf_size_bytes(in->code);
+    uint32_t end = 0;
+    for (uint32_t q = pc + 1; q < p->n_insns; q++) {
+        const mbpf_insn *qi = &p->insns[q];
+        const mbpf_fact qc = checked_fact(c, q), *qf = &qc;
+        if (!(qf->flags & MBPF_FACT_REACHABLE) ||
+            (qf->flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)))
+            break;
+        int qb, qw;
+        if (guard_key(qi, qf, &qb, &qw) && qb == base && qw == write && qf->region == f->region) {
+            const int32_t a = qi->off, b = qi->off + (int32_t)mbpf_size_bytes(qi->code);
+            lo = a < lo ? a : lo;
+            hi = b > hi ? b : hi;
+            end = q;
+        } else if (!group_transparent(qi, qf)) {
+            break;
+        }
+        if (writes_reg(qi, base))
+            break;
+        if (qi->code == MBPF_OPC_LDDW)
+            q++;
+    }
+    if (!end)
+        return;
+    t->role = ROLE_HEAD;
+    t->g_end = end;
+    t->g_base = base;
+    t->g_write = write;
+    t->g_region = f->region;
+    t->g_lo = lo;
+    t->g_hi = hi;
+}
+
+static void group_reset(rv *t)
+{
+    t->role = ROLE_NONE;
+    t->g_end = 0;
 }
 
 /* Native target of a jump: a bounded back edge into a loop head skips the entry charge. */
@@ -233,15 +367,24 @@ static int choose_short(rv *t, const mbpf_insn *in, const mbpf_fact *f)
     return need < SHORT_REACH;
 }
 
+static void access_value(rv *t, const mbpf_insn *in, const mbpf_fact *f, int plain);
+static void mark_ret1(rv *t);
+
+static uint32_t guard_cold_bytes(const rv *t, const mbpf_insn *in)
+{
+    return (in->off < 0 ? 28u : 24u) + (t->role == ROLE_MEMBER ? 4u : 0u);
+}
+
 static void emit_cold_stubs(rv *t)
 {
     jit_ctx *c = t->c;
     const mbpf_program *p = c->prog;
     for (uint32_t pc = 0; pc < p->n_insns; pc++) {
         const mbpf_insn *in = &p->insns[pc];
-        const mbpf_fact *f = &c->facts[pc];
+        const mbpf_fact fc = checked_fact(c, pc), *f = &fc;
         if (!(f->flags & MBPF_FACT_REACHABLE) || (pc > 0 && p->insns[pc - 1].code == MBPF_OPC_LDDW))
             continue;
+        group_step(t, pc);
         const int kind = cold_kind(in, f);
         if (kind == COLD_NONE)
             continue;
@@ -256,17 +399,33 @@ static void emit_cold_stubs(rv *t)
             }
             continue;
         }
-        /* guard: the full check on the whole 64-bit address, then back to the access */
+        const uint32_t ret = c->cold[2 * pc + 1], ret1 = ret >> 7, ret2 = ret1 + ((ret >> 1) & 63u);
         const int w = is_write(in), base = w ? MBPF_DST(in) : MBPF_SRC(in);
-        const uint32_t size = mbpf_size_bytes(in->code);
-        const int bh = ((c->mid->hz_in[pc] >> base) & 1u) ? RV_ZERO : HI[base];
-        e(t, rv_op(RV_SLTU, RV_T0, RV_T3, LO[base])); /* carry out of the lower half */
-        e(t, rv_op(RV_ADD, RV_T2, bh, RV_T0));
-        if (in->off < 0)
-            e(t, rv_opi(RV_ADD, RV_T2, RV_T2, -1));
-        li(t, RV_T0, pc | size << 16);
-        e32(t, rv_jal(RV_RA, rel(t, jit_stub_offset(c, w ? STUB_CHECK_WRITE : STUB_CHECK_READ))));
-        jump_to(t, c->cold[2 * pc + 1] >> 1);
+        if (kind == COLD_GUARD) {
+            /* the full check on the whole 64-bit address, then back to the access (fixed
+             * length: the unaligned entry follows at +guard_cold_bytes) */
+            const uint32_t size = mbpf_size_bytes(in->code);
+            const int bh = ((c->mid->hz_in[pc] >> base) & 1u) ? RV_ZERO : HI[base];
+            t->fixed = 1;
+            if (t->role == ROLE_MEMBER) /* a member's hot path formed no address */
+                e(t, rv_opi(RV_ADD, RV_T3, LO[base], in->off));
+            e(t, rv_op(RV_SLTU, RV_T0, RV_T3, LO[base])); /* carry out of the lower half */
+            e(t, rv_op(RV_ADD, RV_T2, bh, RV_T0));
+            if (in->off < 0)
+                e(t, rv_opi(RV_ADD, RV_T2, RV_T2, -1));
+            li_fixed(t, RV_T0, pc | size << 16);
+            e32(t, rv_jal(RV_RA, rel(t, jit_stub_offset(c, w ? STUB_CHECK_WRITE : STUB_CHECK_READ))));
+            jump_to(t, ret1);
+            t->fixed = 0;
+        }
+        if (needs_align_test(in, f)) { /* the byte-wise access, then after the plain one */
+            t->pc = pc;
+            t->live = c->mid->live_out[pc];
+            t->hz = c->mid->hz_in[pc];
+            t->alias_d = t->alias_s = -1;
+            access_value(t, in, f, 0);
+            jump_to(t, ret2);
+        }
     }
 }
 
@@ -929,27 +1088,35 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
     jit_region_bounds(f->region, write, &start, &end);
     const uint32_t cold = cold_at(t);
     const int bl = LO[base], bh = hi_of(t, base);
+    const int head = t->role == ROLE_HEAD;
+    const int32_t lo = head ? t->g_lo : off, hi = head ? t->g_hi : off + (int32_t)size;
+    int first = RV_T3; /* the lowest address checked */
     e(t, rv_opi(RV_ADD, RV_T3, bl, off));
-    e(t, rv_opi(RV_ADD, RV_T2, bl, off + (int32_t)size));
+    e(t, rv_opi(RV_ADD, RV_T2, bl, hi));
+    if (lo != off) {
+        e(t, rv_opi(RV_ADD, RV_T1, bl, lo));
+        first = RV_T1;
+    }
     if (bh != RV_ZERO)
         bcond(t, RV_BNE, bh, RV_ZERO, cold);
-    if (off >= 0) {
-        bcond(t, RV_BLTU, RV_T2, bl, cold); /* the address or its end wrapped */
+    if (lo >= 0) {
+        bcond(t, RV_BLTU, RV_T2, bl, cold); /* an address or the end wrapped */
     } else {
-        bcond(t, RV_BLTU, bl, RV_T3, cold); /* below 0 */
-        if (off + (int32_t)size > 0)
-            bcond(t, RV_BLTU, RV_T2, RV_T3, cold);
+        bcond(t, RV_BLTU, bl, first, cold); /* below 0 */
+        if (hi > 0)
+            bcond(t, RV_BLTU, RV_T2, first, cold);
     }
     lw_block(t, RV_T0, start);
-    bcond(t, RV_BLTU, RV_T3, RV_T0, cold);
+    bcond(t, RV_BLTU, first, RV_T0, cold);
     int e_reg = RV_S0; /* the live stack ends at the current frame's top */
     if (end) {
         lw_block(t, RV_T1, end);
         e_reg = RV_T1;
     }
     bcond(t, RV_BLTU, e_reg, RV_T2, cold);
-    if (!t->c->final_pass)
-        t->c->cold[2 * t->pc + 1] = t->c->pos << 1 | (uint32_t)t->shortb;
+    if (head)
+        mv(t, RV_RA, RV_ZERO); /* the whole group is in bounds */
+    mark_ret1(t);
 }
 
 /* Address of base + off: the register and displacement the access uses. Guarded accesses go
@@ -969,6 +1136,12 @@ static int address(rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, uin
         e(t, rv_op(RV_ADD, RV_T3, bl, RV_T0));
         return RV_T3;
     }
+    if (t->role == ROLE_MEMBER) { /* the head checked this access's bytes when ra = 0 */
+        bcond(t, RV_BNE, RV_RA, RV_ZERO, cold_at(t));
+        mark_ret1(t);
+        *disp = off;
+        return bl;
+    }
     if (cold_kind(in, f) == COLD_GUARD) {
         inline_guard(t, f, base, off, size, write);
         return RV_T3;
@@ -986,13 +1159,6 @@ static int address(rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, uin
     li(t, RV_T0, t->pc | size << 16);
     e32(t, rv_jal(RV_RA, rel(t, jit_stub_offset(t->c, write ? STUB_CHECK_WRITE : STUB_CHECK_READ))));
     return RV_T3;
-}
-
-/* Accesses not proven aligned (MBPF_FACT_ALIGNED) are assembled from byte accesses: many RV32
- * cores trap on a misaligned lw/sw/lh/sh. */
-static int plain_access(const mbpf_fact *f, uint32_t size)
-{
-    return size == 1 || (f->flags & MBPF_FACT_ALIGNED);
 }
 
 /* rd = the little-endian value of `bytes` bytes at off(b), the top byte signed when sx. Uses
@@ -1017,18 +1183,66 @@ static void store_bytes(rv *t, int v, int b, int32_t off, uint32_t bytes)
     }
 }
 
-static int lower_load(rv *t, const mbpf_insn *in, const mbpf_fact *f)
+/* The register and displacement of an access (as address() formed them). */
+static int addr_reg(const rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, int32_t *disp)
 {
-    const int d = MBPF_DST(in), sx = MBPF_MODE(in->code) == MBPF_MEMSX;
-    const int ld = live_lo(t, d), hd = live_hi(t, d);
+    *disp = 0;
+    if (t->role == ROLE_MEMBER || (f->mem == MBPF_MEM_PROVEN && rv_fits12(in->off) && rv_fits12(in->off + 7))) {
+        *disp = in->off;
+        return LO[base];
+    }
+    return RV_T3;
+}
+
+static int access_base(const mbpf_insn *in)
+{
+    return MBPF_CLASS(in->code) == MBPF_LDX ? MBPF_SRC(in) : MBPF_DST(in);
+}
+
+/* A store's value halves: a register pair, or the immediate in t1 (sign in t2). */
+static void store_value(rv *t, const mbpf_insn *in, int emit, int *vl, int *vh)
+{
+    const uint32_t size = mbpf_size_bytes(in->code);
+    if (MBPF_CLASS(in->code) != MBPF_ST) {
+        *vl = LO[MBPF_SRC(in)];
+        *vh = size == 8 ? hi_of(t, MBPF_SRC(in)) : RV_ZERO;
+        return;
+    }
+    *vl = in->imm ? RV_T1 : RV_ZERO;
+    *vh = size == 8 && in->imm < 0 ? (in->imm == -1 ? RV_T1 : RV_T2) : RV_ZERO;
+    if (emit && in->imm)
+        li(t, RV_T1, (uint32_t)in->imm);
+    if (emit && *vh == RV_T2)
+        li(t, RV_T2, 0xffffffffu);
+}
+
+/* The access itself: plain instructions, or byte by byte (correct at any address). For a load
+ * of fewer than 8 bytes the value goes to the lower half of d (t0 when only its sign is
+ * wanted); the caller sets the upper half. */
+static void access_value(rv *t, const mbpf_insn *in, const mbpf_fact *f, int plain)
+{
     const uint32_t size = mbpf_size_bytes(in->code);
     int32_t off;
-    const int b = address(t, in, f, MBPF_SRC(in), size, 0, &off);
-    if (!ld && !hd)
-        return 0; /* the guard ran; nobody reads the value */
+    const int b = addr_reg(t, in, f, access_base(in), &off);
+    if (MBPF_CLASS(in->code) != MBPF_LDX) {
+        int vl, vh;
+        store_value(t, in, 0, &vl, &vh);
+        if (!plain) {
+            store_bytes(t, vl, b, off, size == 8 ? 4 : size);
+            if (size == 8)
+                store_bytes(t, vh, b, off + 4, 4);
+            return;
+        }
+        e(t, rv_store(size == 1 ? RV_SB : size == 2 ? RV_SH : RV_SW, vl, b, off));
+        if (size == 8)
+            e(t, rv_store(RV_SW, vh, b, off + 4));
+        return;
+    }
+    const int d = MBPF_DST(in), sx = MBPF_MODE(in->code) == MBPF_MEMSX;
+    const int ld = live_lo(t, d), hd = live_hi(t, d);
     const int dl = LO[d], dh = HI[d];
     if (size == 8) { /* the upper half first: the base may be the lower half of d */
-        if (plain_access(f, size)) {
+        if (plain) {
             if (hd)
                 e(t, rv_load(RV_LW, dh, b, off + 4));
             if (ld)
@@ -1042,60 +1256,75 @@ static int lower_load(rv *t, const mbpf_insn *in, const mbpf_fact *f)
                 mv(t, dl, r);
             }
         }
-        return 0;
+        return;
     }
+    if (!ld && !sx)
+        return;
     const int r = ld ? dl : RV_T0;
-    if (ld || sx) {
-        if (plain_access(f, size)) {
-            const int f3 = size == 1 ? (sx ? RV_LB : RV_LBU) : size == 2 ? (sx ? RV_LH : RV_LHU) : RV_LW;
-            e(t, rv_load(f3, r, b, off));
-        } else {
-            const int tmp = r == b ? RV_T0 : r;
-            load_bytes(t, tmp, b, off, size, sx);
-            mv(t, r, tmp);
-        }
+    if (plain) {
+        const int f3 = size == 1 ? (sx ? RV_LB : RV_LBU) : size == 2 ? (sx ? RV_LH : RV_LHU) : RV_LW;
+        e(t, rv_load(f3, r, b, off));
+    } else {
+        const int tmp = r == b ? RV_T0 : r;
+        load_bytes(t, tmp, b, off, size, sx);
+        mv(t, r, tmp);
     }
-    if (hd) {
-        if (sx)
-            e(t, rv_srai(dh, r, 31));
-        else
-            mv(t, dh, RV_ZERO);
-    }
-    return 0;
 }
 
-static int lower_store(rv *t, const mbpf_insn *in, const mbpf_fact *f)
+/* Where a failed guard comes back to (ret1), and where the byte-wise form comes back to after
+ * the plain access (ret2): cold[2 pc + 1] = ret1 << 7 | (ret2 - ret1) << 1 | short. */
+static void mark_ret1(rv *t)
+{
+    if (!t->c->final_pass)
+        t->c->cold[2 * t->pc + 1] = t->c->pos << 7 | (uint32_t)t->shortb;
+}
+
+static void mark_ret2(rv *t)
+{
+    if (!t->c->final_pass)
+        t->c->cold[2 * t->pc + 1] |= ((t->c->pos - (t->c->cold[2 * t->pc + 1] >> 7)) & 63u) << 1;
+}
+
+/* Load or store: guard, value, then (not proven aligned) a run-time test of the address with
+ * the byte-wise form out of line. */
+static int lower_access(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const uint32_t size = mbpf_size_bytes(in->code);
+    const int load = MBPF_CLASS(in->code) == MBPF_LDX;
     int32_t off;
-    const int b = address(t, in, f, MBPF_DST(in), size, 1, &off);
-    int vl, vh;
-    if (MBPF_CLASS(in->code) == MBPF_ST) {
-        vl = RV_ZERO;
-        if (in->imm) {
-            li(t, RV_T1, (uint32_t)in->imm);
-            vl = RV_T1;
+    const int b = address(t, in, f, access_base(in), size, !load, &off);
+    const int kind = cold_kind(in, f);
+    if (!load) {
+        int vl, vh;
+        store_value(t, in, 1, &vl, &vh);
+    } else if (!(t->live & MID_BOTH(MBPF_DST(in)))) {
+        return 0; /* the guard ran; nobody reads the value */
+    }
+    if (needs_align_test(in, f)) {
+        if (kind == COLD_ALIGN)
+            mark_ret1(t);
+        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(t, in) : 0);
+        if (off & (int32_t)(size - 1)) {
+            e(t, rv_opi(RV_ADD, RV_T0, b, off));
+            e(t, rv_opi(RV_AND, RV_T0, RV_T0, (int32_t)size - 1));
+        } else {
+            e(t, rv_opi(RV_AND, RV_T0, b, (int32_t)size - 1));
         }
-        vh = RV_ZERO;
-        if (size == 8 && in->imm < 0)
-            vh = vl; /* all ones only for -1; else load it */
-        if (size == 8 && in->imm < 0 && in->imm != -1) {
-            li(t, RV_T2, 0xffffffffu);
-            vh = RV_T2;
-        }
+        bcond(t, RV_BNE, RV_T0, RV_ZERO, entry);
+        access_value(t, in, f, 1);
+        mark_ret2(t);
     } else {
-        vl = LO[MBPF_SRC(in)];
-        vh = size == 8 ? hi_of(t, MBPF_SRC(in)) : RV_ZERO;
+        access_value(t, in, f, 1);
     }
-    if (!plain_access(f, size)) {
-        store_bytes(t, vl, b, off, size == 8 ? 4 : size);
-        if (size == 8)
-            store_bytes(t, vh, b, off + 4, 4);
-        return 0;
+    if (load && size < 8) {
+        const int d = MBPF_DST(in), r = live_lo(t, d) ? LO[d] : RV_T0;
+        if (live_hi(t, d)) {
+            if (MBPF_MODE(in->code) == MBPF_MEMSX)
+                e(t, rv_srai(HI[d], r, 31));
+            else
+                mv(t, HI[d], RV_ZERO);
+        }
     }
-    e(t, rv_store(size == 1 ? RV_SB : size == 2 ? RV_SH : RV_SW, vl, b, off));
-    if (size == 8)
-        e(t, rv_store(RV_SW, vh, b, off + 4));
     return 0;
 }
 
@@ -1248,10 +1477,10 @@ static int lower_insn(rv *t, const mbpf_insn *in, const mbpf_fact *f)
     switch (cls) {
     case MBPF_ALU64: return lower_alu64(t, in);
     case MBPF_ALU: return lower_alu32(t, in);
-    case MBPF_LDX: return lower_load(t, in, f);
-    case MBPF_ST: return lower_store(t, in, f);
+    case MBPF_LDX:
+    case MBPF_ST: return lower_access(t, in, f);
     case MBPF_STX:
-        return MBPF_MODE(in->code) == MBPF_ATOMIC ? lower_atomic(t, in, f) : lower_store(t, in, f);
+        return MBPF_MODE(in->code) == MBPF_ATOMIC ? lower_atomic(t, in, f) : lower_access(t, in, f);
     case MBPF_LD: return lower_lddw(t, in);
     default:
         if (op == MBPF_EXIT)
@@ -1330,8 +1559,7 @@ static void emit_check_stub(rv *t, int write)
 static int uses_checks(const jit_ctx *c)
 {
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
-        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) && c->facts[pc].mem != MBPF_MEM_NONE &&
-            c->facts[pc].mem != MBPF_MEM_PROVEN)
+        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) && checked_fact(c, pc).mem > MBPF_MEM_PROVEN)
             return 1;
     return 0;
 }
@@ -1389,6 +1617,7 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     t->next_alias_d = t->next_alias_s = -1;
     t->live = t->m->live_out[pc];
     t->hz = t->m->hz_in[pc];
+    group_step(t, pc);
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_charge(t, f);
     if (t->relax == 0) {
@@ -1409,6 +1638,7 @@ static int emit_once(rv *t)
     t->fixed = 0;
     t->shortb = 0;
     t->alias_d = t->alias_s = t->next_alias_d = t->next_alias_s = -1;
+    group_reset(t);
 
     /* prologue: C ABI entry with the block in a0 */
     e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -FRAME));
@@ -1432,6 +1662,7 @@ static int emit_once(rv *t)
         return rc;
     t->shortb = 0;
     emit_stubs(t);
+    group_reset(t);
     emit_cold_stubs(t);
     return 0;
 }

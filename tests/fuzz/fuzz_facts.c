@@ -96,14 +96,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ((uint8_t *)insns)[at] = data[i + 2];
     }
     mbpf_program p = {insns, n, rodata, sizeof rodata, data_region, sizeof data_region};
-    mbpf_verify_opts o = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0, MBPF_REGION_R | MBPF_REGION_W, 0,
-                          loops, MAX_INSNS};
+    mbpf_verify_opts o = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0, MBPF_REGION_R | MBPF_REGION_W, 0};
     mbpf_verify_result r;
     size_t asz = mbpf_verify_arena_need(&p);
     void *arena = malloc(asz > mbpf_jit_work_size(n) ? asz : mbpf_jit_work_size(n));
     if (!arena)
         return 0;
-    if (mbpf_verify(&p, &o, facts, arena, asz, &r) == 0) {
+    if (mbpf_verify_loops(&p, &o, facts, loops, MAX_INSNS, arena, asz, &r) == 0) {
         static uint8_t decoded[MAX_INSNS * 28u + 64u] __attribute__((aligned(8)));
         static uint8_t len_decoded[MAX_INSNS * 28u + 64u] __attribute__((aligned(8)));
         const uint32_t n_loops = r.loops < MAX_INSNS ? r.loops : MAX_INSNS;

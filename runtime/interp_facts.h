@@ -17,5 +17,9 @@ void interp_fact_after(const mbpf_exec *x, uint32_t pc, uint64_t dst_value);
 void interp_fact_entry(const mbpf_exec *x, uint32_t pc);
 /* The jump at pc was taken to target. */
 void interp_fact_taken(const mbpf_exec *x, uint32_t pc, uint32_t target);
+/* The verifier's loop table for the program the following runs execute (n entries; NULL: none).
+ * The induction variable of every loop whose head carries MBPF_FACT_LOOP_HEAD in the run's facts
+ * is then checked at each update: its start value after an entry, its step. */
+void interp_facts_set_loops(const mbpf_loop *loops, uint32_t n);
 
 #endif

@@ -103,8 +103,9 @@ static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int 
             if (pc >= h && pc <= e)
                 return 0; /* a way back from inside */
             from = pc; /* the straight-line code before the jump runs first */
-            if (MBPF_OP(st->insns[pc].code) != MBPF_JA)
-                return 0; /* a conditional entry: the fall-through path may set x otherwise */
+            if (MBPF_OP(st->insns[pc].code) != MBPF_JA || (st->marks[pc] & (VM_TARGET | VM_SUBPROG)))
+                return 0; /* a conditional entry (its other way may set x otherwise), or a jump
+                           * that other paths reach */
             ways++;
         }
     if (ways != 1)
@@ -410,7 +411,6 @@ static int shared_by_outer(const vstate *st, uint32_t h, uint32_t e)
  * charge, and which loop an entry belongs to is then not clear. */
 void vloops(vstate *st, mbpf_fact *facts)
 {
-    const mbpf_verify_opts *o = st->opts;
     uint32_t *edges = st->dfs; /* per head: back edges reaching it (the CFG pass is done with dfs) */
     for (uint32_t pc = 0; pc < st->n; pc++)
         edges[pc] = 0;
@@ -442,9 +442,9 @@ void vloops(vstate *st, mbpf_fact *facts)
         } else if (b.div) {
             st->res->loops_countable++;
         }
-        if (!o->loops || index >= o->loops_cap)
+        if (index >= st->loops_cap)
             continue;
-        mbpf_loop *l = &o->loops[index];
+        mbpf_loop *l = &st->loops[index];
         l->head = h;
         l->latch = pc;
         l->test = b.test;

@@ -18,6 +18,8 @@ typedef struct vstate {
     const mbpf_insn *insns;
     uint32_t n;
     const mbpf_verify_opts *opts;
+    mbpf_loop *loops;          /* the loop table to fill (NULL: none), loops_cap entries */
+    uint32_t loops_cap;
     mbpf_verify_result *res;
     /* arena-backed arrays, n entries each unless noted */
     uint8_t *marks;

@@ -111,9 +111,18 @@ static void fill_facts(vstate *st, mbpf_fact *facts)
 int mbpf_verify(const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_fact *facts,
                 void *arena, size_t arena_size, mbpf_verify_result *res)
 {
+    return mbpf_verify_loops(p, opts, facts, NULL, 0, arena, arena_size, res);
+}
+
+int mbpf_verify_loops(const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_fact *facts,
+                      mbpf_loop *loops, uint32_t loops_cap, void *arena, size_t arena_size,
+                      mbpf_verify_result *res)
+{
     vstate st;
     memset(res, 0, sizeof *res);
     memset(&st, 0, sizeof st);
+    st.loops = loops;
+    st.loops_cap = loops ? loops_cap : 0;
     st.prog = p;
     st.insns = p->insns;
     st.n = p->n_insns;

@@ -48,8 +48,8 @@ typedef struct mbpf_fact {
 /* Budget units charged when a bounded loop is entered. */
 #define MBPF_FACT_TRIPS(f) ((uint32_t)(f)->aux + 1u)
 
-/* The loop table, an optional output of mbpf_verify (opts.loops): one entry per back edge (a jump
- * to an instruction at or before itself), in program order, res.loops of them. Derived from the
+/* The loop table, an optional output (mbpf_verify_loops): one entry per back edge (a jump to an
+ * instruction at or before itself), in program order, res.loops of them. Derived from the
  * same states as the facts and checked at run time like them (MBPF_INTERP_CHECK_FACTS). */
 #define MBPF_LOOP_UNBOUNDED 0 /* no bound known: the back edge charges the budget */
 #define MBPF_LOOP_CONSTANT 1  /* at most `trips` back edges per entry; the head carries
@@ -90,9 +90,6 @@ typedef struct mbpf_verify_opts {
     uint32_t ctx_min_len;    /* the embedder promises contexts of at least this many bytes (a
                               * fixed struct): accesses below it are proven without a length
                               * check. 0 = nothing promised */
-    mbpf_loop *loops;        /* optional output: the loop table, entries for the first loops_cap
-                              * back edges (NULL: not filled) */
-    uint32_t loops_cap;
 } mbpf_verify_opts;
 
 /* A loop proven bounded runs at most this many iterations per entry (verifier/loops.c). */
@@ -124,6 +121,12 @@ size_t mbpf_verify_arena_need(const mbpf_program *p);
  * (res->msg says why), -2 when the arena is too small. */
 int mbpf_verify(const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_fact *facts,
                 void *arena, size_t arena_size, mbpf_verify_result *res);
+
+/* mbpf_verify that also fills the loop table: loops[i] for the first loops_cap back edges
+ * (res->loops is how many there are). Same verdict and facts. */
+int mbpf_verify_loops(const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_fact *facts,
+                      mbpf_loop *loops, uint32_t loops_cap, void *arena, size_t arena_size,
+                      mbpf_verify_result *res);
 
 /* Disassemble one instruction (two slots for LDDW; `next` may be NULL otherwise) into buf, in the
  * syntax of the conformance suites: "ldxw r0, [r3+8]", "add32 r1, 5", "jeq r1, r2, +3". */

@@ -16,6 +16,7 @@
 #include "mcubpf/jit.h"
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
+#include "runtime/interp_facts.h"
 #include "tests/diff/randprog.h"
 #include "tests/fuzz/ptrprog.h"
 
@@ -50,11 +51,36 @@ static mbpf_status run(const mbpf_program *p, const mbpf_fact *facts, const void
     return s;
 }
 
+/* The facts with every loop the table calls countable given, for contexts of len bytes, the head
+ * fact its bound promises ((len + len_add) / len_div + 1 back edges per entry) when that is a
+ * trip bound the engines can charge: the checking interpreter then counts its back edges (and
+ * checks its induction variable) as for any bounded loop. Returns how many were promoted. */
+static uint32_t promote_countable(const mbpf_fact *facts, const mbpf_loop *loops, uint32_t n_loops,
+                                  uint32_t n, uint32_t len, mbpf_fact *out)
+{
+    uint32_t promoted = 0;
+    memcpy(out, facts, n * sizeof *facts);
+    for (uint32_t i = 0; i < n_loops; i++) {
+        const mbpf_loop *l = &loops[i];
+        if (l->cls != MBPF_LOOP_COUNTABLE || !l->len_div || (out[l->head].flags & MBPF_FACT_LOOP_HEAD))
+            continue;
+        const int64_t bound = ((int64_t)len + l->len_add) / (int64_t)l->len_div + 1;
+        if (bound < 1 || bound > (int64_t)MBPF_LOOP_MAX_TRIPS || (int64_t)len + l->len_add < 0)
+            continue;
+        out[l->latch].flags |= MBPF_FACT_BOUNDED;
+        out[l->head].flags |= MBPF_FACT_LOOP_HEAD;
+        out[l->head].aux = (uint8_t)(bound - 1);
+        promoted++;
+    }
+    return promoted;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static mbpf_insn insns[MAX_INSNS];
-    static mbpf_fact facts[MAX_INSNS];
+    static mbpf_fact facts[MAX_INSNS], len_facts[MAX_INSNS];
+    static mbpf_loop loops[MAX_INSNS];
     static uint8_t code[256 * 1024];
     static uint8_t rodata[16] = "fuzz rodata", data_region[32];
     if (size < 4)
@@ -76,8 +102,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     void *arena = malloc(asz > mbpf_jit_work_size(n) ? asz : mbpf_jit_work_size(n));
     if (!arena)
         return 0;
-    if (mbpf_verify(&p, &o, facts, arena, asz, &r) == 0) {
+    if (mbpf_verify_loops(&p, &o, facts, loops, MAX_INSNS, arena, asz, &r) == 0) {
         static uint8_t decoded[MAX_INSNS * 28u + 64u] __attribute__((aligned(8)));
+        static uint8_t len_decoded[MAX_INSNS * 28u + 64u] __attribute__((aligned(8)));
+        const uint32_t n_loops = r.loops < MAX_INSNS ? r.loops : MAX_INSNS;
+        interp_facts_set_loops(loops, n_loops);
         if (mbpf_interp_prepare(&p, facts, decoded, sizeof decoded))
             __builtin_trap(); /* an accepted program must pre-decode */
         for (uint32_t len = 0; len <= 64; len += (len < 8 ? 1 : 7)) {
@@ -91,7 +120,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap();
             if (sa != sc || a != c || (sa != MBPF_OK && pa != pc))
                 __builtin_trap(); /* pre-decoded and step-by-step runs with the same facts agree */
+            if (promote_countable(facts, loops, n_loops, n, len, len_facts)) {
+                if (mbpf_interp_prepare(&p, len_facts, len_decoded, sizeof len_decoded))
+                    __builtin_trap();
+                run(&p, len_facts, len_decoded, len, &c, &pc); /* the checks are what counts */
+            }
         }
+        interp_facts_set_loops(NULL, 0);
         static const mbpf_target targets[] = {MBPF_TARGET_THUMB2, MBPF_TARGET_RV32IMC};
         for (unsigned t = 0; t < 2; t++) {
             mbpf_jit_result jr;

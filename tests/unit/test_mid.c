@@ -255,6 +255,8 @@ Test(mid, access_check_trusts_only_frame_constants)
     const mbpf_insn alu = MOV64(1, 0), lddw[] = {LDDW(1, 5)};
     cr_expect_eq(mid_access_check(&alu, &proven_ctx), MBPF_MEM_NONE);
     cr_expect_eq(mid_access_check(&lddw[0], &proven_ctx), MBPF_MEM_NONE);
+}
+
 Test(mid, a_known_zero_upper_half_is_not_a_use)
 {
     /* r3 = w2 (upper half zero), r4 = r2 - 1 (may wrap): the 64-bit compare reads r4 whole and

@@ -15,8 +15,19 @@ void mbpf_jit_irq_restore(mbpf_jit_irq_state s);
 #define MBPF_JIT_CALLX 0x80000000u
 #define MBPF_JIT_CALLX_REG(r) ((uint32_t)(r) << 16)
 
-void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x);
-/* Copy the outcome back into x; status is what the code returned. */
-mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t status);
+/* Translated code as the run glue calls it: the block in, the status out. */
+typedef uint32_t (*mbpf_jit_fn)(mbpf_jit_block *b);
+
+/* The callable entry of code at code + entry_off on the target this build executes (with the
+ * interworking bit on Thumb); NULL on builds that execute no code (the host). Per target. */
+mbpf_jit_fn mbpf_jit_entry(const void *code, uint32_t entry_off);
+
+/* Once per program and tenant: everything in b that does not depend on the call, from the
+ * inputs of x (prog, stack, budget, helpers). x must stay where it is while b is used. */
+void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x);
+
+/* One run of fn with b prepared for x: sets the call's context (x->ctx, x->ctx_len) and the
+ * budget in b, calls the code and fills x->r0, x->status and x->fault. */
+mbpf_status mbpf_jit_block_run(mbpf_jit_block *b, mbpf_exec *x, mbpf_jit_fn fn);
 
 #endif

@@ -252,6 +252,27 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
     return stage_image(rt, p, t, buf, len, s, err);
 }
 
+/* What every run of p shares: its execution state and, with the JIT, the block translated code
+ * reads. Only the context and the budget are left to the run (mbpf_rt_run). */
+static void prepare_run(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t)
+{
+    mbpf_exec *x = &p->exec;
+    rt_zero(x, sizeof *x);
+    p->rt = rt;
+    x->prog = &p->prog;
+    x->ctx_flags = t->ctx_flags;
+    x->stack = t->stack;
+    x->stack_len = t->stack_len;
+    x->helpers = p->helpers;
+    x->n_helpers = MBPF_RT_MAX_HELPERS;
+    x->budget = t->budget;
+    x->user = p;
+    x->facts = p->facts_kept ? p->facts : NULL;
+#if MBPF_RT_WITH_JIT
+    mbpf_jit_block_prepare(&p->block, x);
+#endif
+}
+
 /* Install a staged program into p: data initialised, helper table masked, key computed. */
 static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const staged *s)
 {
@@ -266,8 +287,6 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
     p->kind = s->kind;
     p->no_jit = 0;
     p->cache_slot = -1;
-    p->aot_code = s->aot_code;
-    p->aot_entry = s->aot_entry;
     uint32_t allowed = allowed_helpers(rt, t);
     for (uint32_t id = 0; id < MBPF_RT_MAX_HELPERS; id++)
         p->helpers[id] = (id < 32 && (allowed >> id & 1u)) ? rt->helpers[id] : NULL;
@@ -294,6 +313,10 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
         make_key(rt, &p->prog, t, p->key);
         p->stats.engine = rt_jit_enabled(rt) ? MBPF_RT_ENGINE_JIT : MBPF_RT_ENGINE_INTERP;
     }
+    prepare_run(rt, p, t);
+#if MBPF_RT_WITH_JIT
+    p->aot_fn = s->kind == MBPF_RT_ENGINE_AOT ? mbpf_jit_entry(s->aot_code, s->aot_entry) : NULL;
+#endif
     p->loaded = 1;
 }
 
@@ -353,22 +376,28 @@ int mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p)
     return MBPF_RT_OK;
 }
 
-/* What helpers find in mbpf_exec.user. */
-typedef struct rt_call {
-    mbpf_runtime *rt;
-    mbpf_prog *prog;
-} rt_call;
-
+/* mbpf_exec.user of a run is its slot. */
 mbpf_runtime *mbpf_rt_of(const mbpf_exec *x)
 {
-    return ((const rt_call *)x->user)->rt;
+    return ((const mbpf_prog *)x->user)->rt;
 }
 
 const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x)
 {
-    return ((const rt_call *)x->user)->prog->tenant;
+    return ((const mbpf_prog *)x->user)->tenant;
 }
 
+/* The bookkeeping after a run that did not end well. */
+static void count_fault(mbpf_prog *p, mbpf_status st)
+{
+    p->stats.faults++;
+    if (st == MBPF_FAULT_BUDGET)
+        p->stats.budget_stops++;
+}
+
+/* A run does what depends on the call: the context, the budget of the moment (the tenant's,
+ * read at every run), finding the code (AOT: at load; JIT: the cache entry of the last run,
+ * checked without a search) and the statistics. Everything else was prepared at load. */
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
                         mbpf_fault *fault)
 {
@@ -378,51 +407,51 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
         return MBPF_FAULT_BAD_INSN;
     }
     rt->running = 1;
-    const mbpf_tenant *t = p->tenant;
-    rt_call call = {rt, p};
-    mbpf_exec x;
-    rt_zero(&x, sizeof x);
-    x.prog = &p->prog;
-    x.ctx = ctx;
-    x.ctx_len = ctx ? ctx_len : 0;
-    x.ctx_flags = t->ctx_flags;
-    x.stack = t->stack;
-    x.stack_len = t->stack_len;
-    x.helpers = p->helpers;
-    x.n_helpers = MBPF_RT_MAX_HELPERS;
-    x.budget = t->budget;
-    x.budget_left = t->budget; /* helpers charge from it (vm.h) */
-    x.user = &call;
-    x.facts = p->facts_kept ? p->facts : NULL;
+    mbpf_exec *x = &p->exec;
+    x->ctx = ctx;
+    x->ctx_len = ctx ? ctx_len : 0;
+    x->budget = p->tenant->budget;
+    p->stats.runs++;
 
     mbpf_status st;
 #if MBPF_RT_WITH_JIT
-    const mbpf_rt_cache_entry *e = NULL;
+    mbpf_jit_fn fn = NULL;
     if (p->kind == MBPF_RT_ENGINE_AOT) {
-        st = mbpf_jit_run(&x, p->aot_code, p->aot_entry);
-        p->stats.engine = MBPF_RT_ENGINE_AOT;
-    } else if (rt_jit_enabled(rt) && !p->no_jit && (e = rt_cache_get(rt, p)) != NULL) {
-        st = mbpf_jit_run(&x, rt->cfg.code + e->off, e->entry);
+        fn = p->aot_fn;
+    } else if (rt_jit_enabled(rt) && !p->no_jit) {
+        fn = rt_cache_code(rt, p);
+        if (!fn) {
+            const mbpf_rt_cache_entry *e = rt_cache_get(rt, p);
+            fn = e ? e->fn : NULL;
+        }
         p->stats.engine = MBPF_RT_ENGINE_JIT;
+    }
+    if (fn) {
+        st = mbpf_jit_block_run(&p->block, x, fn);
     } else
 #endif
     {
         if (rt_jit_enabled(rt))
             p->stats.fallbacks++;
-        st = p->interp_ready ? mbpf_interp_exec(&x, p->interp_code) : mbpf_interp_run(&x);
+        x->n_extra = 0;
+        x->budget_left = x->budget;
+        x->fault.pc = 0; /* the interpreter sets only the fault words a fault has */
+        x->fault.size = 0;
+        x->fault.addr = 0;
+        st = p->interp_ready ? mbpf_interp_exec(x, p->interp_code) : mbpf_interp_run(x);
         p->stats.engine = MBPF_RT_ENGINE_INTERP;
     }
     rt->running = 0;
-    p->stats.runs++;
-    if (st != MBPF_OK) {
-        p->stats.faults++;
-        if (st == MBPF_FAULT_BUDGET)
-            p->stats.budget_stops++;
+    if (st == MBPF_OK) {
+        if (r0)
+            *r0 = x->r0;
+        return MBPF_OK;
     }
+    count_fault(p, st);
     if (r0)
-        *r0 = x.r0;
+        *r0 = 0;
     if (fault)
-        *fault = x.fault;
+        *fault = x->fault;
     return st;
 }
 

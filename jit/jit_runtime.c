@@ -33,7 +33,7 @@ static mbpf_exec *exec_of(mbpf_jit_block *b)
 
 /* The block's budget is the low part of x->budget_left: at most 0xffffffff units are visible to
  * generated code at a time (a larger budget cannot be spent in one run on these targets). */
-static uint32_t block_budget(const mbpf_exec *x)
+MBPF_JIT_INLINE uint32_t block_budget(const mbpf_exec *x)
 {
     if (!x->budget)
         return 0xffffffffu; /* unlimited: the code's decrements never reach 0 in practice */
@@ -129,6 +129,7 @@ void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x)
     b->data = (uint32_t)(uintptr_t)p->data;
     b->data_end = p->data ? b->data + p->data_len : 0;
     b->depth0 = max_depth ? max_depth - 1 : 0;
+    b->depth_left = b->depth0;
     b->exec = (uint32_t)(uintptr_t)x;
     b->fn_helper = (uint32_t)(uintptr_t)rt_helper;
     b->fn_check = (uint32_t)(uintptr_t)rt_check;
@@ -139,9 +140,15 @@ void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x)
     b->regs[2 * MBPF_REG_FP] = b->stack_top0;
 }
 
-/* The end of a run that did not reach its exit: fault kind, pc, address and size. */
-static mbpf_status block_fault(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
+mbpf_status mbpf_jit_block_end(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
 {
+    b->status = MBPF_OK;
+    b->depth_left = b->depth0; /* a fault inside a local call leaves it lower */
+    if (status == MBPF_OK || status == MBPF_FAULT_STOPPED) {
+        x->status = MBPF_OK;
+        x->r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
+        return MBPF_OK;
+    }
     x->status = (mbpf_status)status;
     x->fault.pc = b->fault_pc;
     x->fault.size = 0;
@@ -155,32 +162,6 @@ static mbpf_status block_fault(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
     return x->status;
 }
 
-mbpf_status mbpf_jit_block_run(mbpf_jit_block *b, mbpf_exec *x, mbpf_jit_fn fn)
-{
-    const uint32_t ctx = (uint32_t)(uintptr_t)x->ctx, len = ctx ? x->ctx_len : 0;
-    x->status = MBPF_OK;
-    x->n_extra = 0;
-    x->budget_left = x->budget;
-    x->stack_top = b->stack_top0;
-    b->ctx = ctx;
-    b->ctx_len = len;
-    b->ctx_end_r = x->ctx_flags & MBPF_REGION_R ? ctx + len : ctx;
-    b->ctx_end_w = x->ctx_flags & MBPF_REGION_W ? ctx + len : ctx;
-    b->budget = block_budget(x);
-    b->depth_left = b->depth0;
-    b->status = MBPF_OK;
-    b->regs[2] = ctx;
-    b->regs[3] = 0;
-    b->regs[4] = len;
-    b->regs[5] = 0;
-    const uint32_t status = fn(b);
-    budget_to_exec(b, x);
-    if (status != MBPF_OK && status != MBPF_FAULT_STOPPED)
-        return block_fault(b, x, status);
-    x->r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
-    return MBPF_OK;
-}
-
 mbpf_status mbpf_jit_run(mbpf_exec *x, const void *code, uint32_t entry_off)
 {
     const mbpf_jit_fn fn = mbpf_jit_entry(code, entry_off);
@@ -189,8 +170,12 @@ mbpf_status mbpf_jit_run(mbpf_exec *x, const void *code, uint32_t entry_off)
         return x->status;
     }
     mbpf_jit_block b __attribute__((aligned(8)));
+    x->status = MBPF_OK;
     mbpf_jit_block_prepare(&b, x);
-    return mbpf_jit_block_run(&b, x, fn);
+    mbpf_jit_block_start(&b, x);
+    const mbpf_status st = mbpf_jit_block_end(&b, x, fn(&b));
+    budget_to_exec(&b, x);
+    return st;
 }
 
 #if !(defined(__arm__) && defined(__thumb2__)) && !(defined(__riscv) && __riscv_xlen == 32)

@@ -315,9 +315,11 @@ static int runtime_mode(const mbpf_bundle_header *h, const uint8_t *file, uint8_
     uint64_t r0 = 0;
     mbpf_fault fault;
     memset(&fault, 0, sizeof fault);
+    const uint32_t cost = window_cost();
     t0 = board_counter_read();
     mbpf_status st = mbpf_rt_run(&rt, &slot, h->mem_len ? mem : NULL, h->mem_len, &r0, &fault);
     uint32_t insns = board_counter_to_insns(board_counter_read() - t0);
+    insns = insns > cost ? insns - cost : 0; /* from the call of mbpf_rt_run to its return */
     for (uint32_t i = 0; i < KV_ENTRIES; i++)
         if (kv_entries[i].ns)
             printf("kv %lu %lu %llu\n", (unsigned long)kv_entries[i].ns, (unsigned long)kv_entries[i].key,

@@ -285,7 +285,7 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
         memset(p->data + s->data_init_len, 0, p->prog.data_len - s->data_init_len);
     }
     p->kind = s->kind;
-    p->no_jit = 0;
+    p->no_jit = !rt_jit_enabled(rt); /* bytecode is interpreted */
     p->cache_slot = -1;
     uint32_t allowed = allowed_helpers(rt, t);
     for (uint32_t id = 0; id < MBPF_RT_MAX_HELPERS; id++)
@@ -387,13 +387,50 @@ const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x)
     return ((const mbpf_prog *)x->user)->tenant;
 }
 
-/* The bookkeeping after a run that did not end well. */
-static void count_fault(mbpf_prog *p, mbpf_status st)
+/* mbpf_rt_run without a loaded program or from inside a run: nothing runs. */
+static mbpf_status refuse_run(mbpf_fault *fault)
+{
+    if (fault)
+        memset(fault, 0, sizeof *fault);
+    return MBPF_FAULT_BAD_INSN;
+}
+
+/* The end of a run that faulted: statistics and the caller's outputs. The slot's state goes
+ * back to what the next run expects (status MBPF_OK). */
+static mbpf_status run_fault(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fault *fault)
 {
     p->stats.faults++;
     if (st == MBPF_FAULT_BUDGET)
         p->stats.budget_stops++;
+    if (r0)
+        *r0 = 0;
+    if (fault)
+        *fault = p->exec.fault;
+    p->exec.status = MBPF_OK;
+    return st;
 }
+
+static mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, mbpf_exec *x)
+{
+    if (rt_jit_enabled(rt))
+        p->stats.fallbacks++;
+    p->stats.engine = MBPF_RT_ENGINE_INTERP;
+    x->n_extra = 0;
+    x->budget_left = x->budget;
+    x->fault.pc = 0; /* the interpreter sets only the fault words a fault has */
+    x->fault.size = 0;
+    x->fault.addr = 0;
+    return p->interp_ready ? mbpf_interp_exec(x, p->interp_code) : mbpf_interp_run(x);
+}
+
+#if MBPF_RT_WITH_JIT
+/* Bytecode whose last cache entry no longer holds its code: look it up, or translate it. */
+static mbpf_jit_fn cache_miss(mbpf_runtime *rt, mbpf_prog *p)
+{
+    const mbpf_rt_cache_entry *e = rt_cache_get(rt, p);
+    return e ? e->fn : NULL;
+}
+#endif
 
 /* A run does what depends on the call: the context, the budget of the moment (the tenant's,
  * read at every run), finding the code (AOT: at load; JIT: the cache entry of the last run,
@@ -401,58 +438,46 @@ static void count_fault(mbpf_prog *p, mbpf_status st)
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
                         mbpf_fault *fault)
 {
-    if (!rt || !p || !p->loaded || rt->running) {
-        if (fault)
-            memset(fault, 0, sizeof *fault);
-        return MBPF_FAULT_BAD_INSN;
-    }
+    if (!rt || !p || !p->loaded || rt->running)
+        return refuse_run(fault);
     rt->running = 1;
+    p->stats.runs++;
     mbpf_exec *x = &p->exec;
     x->ctx = ctx;
     x->ctx_len = ctx ? ctx_len : 0;
     x->budget = p->tenant->budget;
-    p->stats.runs++;
 
     mbpf_status st;
 #if MBPF_RT_WITH_JIT
-    mbpf_jit_fn fn = NULL;
-    if (p->kind == MBPF_RT_ENGINE_AOT) {
-        fn = p->aot_fn;
-    } else if (rt_jit_enabled(rt) && !p->no_jit) {
+    mbpf_jit_fn fn = p->aot_fn; /* AOT: its entry; bytecode: NULL */
+    if (!fn && !p->no_jit) {
         fn = rt_cache_code(rt, p);
-        if (!fn) {
-            const mbpf_rt_cache_entry *e = rt_cache_get(rt, p);
-            fn = e ? e->fn : NULL;
-        }
+        if (!fn)
+            fn = cache_miss(rt, p);
         p->stats.engine = MBPF_RT_ENGINE_JIT;
     }
     if (fn) {
-        st = mbpf_jit_block_run(&p->block, x, fn);
+        mbpf_jit_block *b = &p->block;
+        mbpf_jit_block_start(b, x);
+        const uint32_t status = fn(b);
+        rt->running = 0;
+        if (status == MBPF_OK) { /* the common end, without a look at anything else */
+            if (r0)
+                *r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
+            return MBPF_OK;
+        }
+        st = mbpf_jit_block_end(b, x, status);
     } else
 #endif
     {
-        if (rt_jit_enabled(rt))
-            p->stats.fallbacks++;
-        x->n_extra = 0;
-        x->budget_left = x->budget;
-        x->fault.pc = 0; /* the interpreter sets only the fault words a fault has */
-        x->fault.size = 0;
-        x->fault.addr = 0;
-        st = p->interp_ready ? mbpf_interp_exec(x, p->interp_code) : mbpf_interp_run(x);
-        p->stats.engine = MBPF_RT_ENGINE_INTERP;
+        st = run_interp(rt, p, x);
+        rt->running = 0;
     }
-    rt->running = 0;
-    if (st == MBPF_OK) {
-        if (r0)
-            *r0 = x->r0;
-        return MBPF_OK;
-    }
-    count_fault(p, st);
+    if (st != MBPF_OK)
+        return run_fault(p, st, r0, fault);
     if (r0)
-        *r0 = 0;
-    if (fault)
-        *fault = x->fault;
-    return st;
+        *r0 = x->r0;
+    return MBPF_OK;
 }
 
 const char *mbpf_rt_last_message(const mbpf_runtime *rt)

@@ -130,6 +130,8 @@ void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x)
     b->data_end = p->data ? b->data + p->data_len : 0;
     b->depth0 = max_depth ? max_depth - 1 : 0;
     b->depth_left = b->depth0;
+    b->ctx_mask_r = x->ctx_flags & MBPF_REGION_R ? 0xffffffffu : 0;
+    b->ctx_mask_w = x->ctx_flags & MBPF_REGION_W ? 0xffffffffu : 0;
     b->exec = (uint32_t)(uintptr_t)x;
     b->fn_helper = (uint32_t)(uintptr_t)rt_helper;
     b->fn_check = (uint32_t)(uintptr_t)rt_check;
@@ -172,7 +174,7 @@ mbpf_status mbpf_jit_run(mbpf_exec *x, const void *code, uint32_t entry_off)
     mbpf_jit_block b __attribute__((aligned(8)));
     x->status = MBPF_OK;
     mbpf_jit_block_prepare(&b, x);
-    mbpf_jit_block_start(&b, x);
+    mbpf_jit_block_start(&b, x, x->ctx ? x->ctx_len : 0);
     const mbpf_status st = mbpf_jit_block_end(&b, x, fn(&b));
     budget_to_exec(&b, x);
     return st;

@@ -32,22 +32,22 @@ void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x);
 #define MBPF_JIT_INLINE static inline
 #endif
 
-/* The start of a run with b prepared for x: the call's context (x->ctx, x->ctx_len) and the
- * budget (x->budget) go into b and x. Everything else is as mbpf_jit_block_prepare or the end
- * of the previous run left it: x->status == MBPF_OK, b->status == 0, b->depth_left ==
- * b->depth0 (mbpf_jit_block_end restores them after a fault). Inline: with the call of the
- * code and mbpf_jit_block_end this is all a run of translated or AOT code does. */
-MBPF_JIT_INLINE void mbpf_jit_block_start(mbpf_jit_block *b, mbpf_exec *x)
+/* The start of a run with b prepared for x: the call's context (x->ctx, x->ctx_len; `region`
+ * is the length of the context region, 0 when x->ctx is NULL) and the budget (x->budget) go
+ * into b and x. Everything else is as mbpf_jit_block_prepare or the end of the previous run
+ * left it: x->status == MBPF_OK, b->status == 0, b->depth_left == b->depth0
+ * (mbpf_jit_block_end restores them after a fault). Inline: with the call of the code and
+ * mbpf_jit_block_end this is all a run of translated or AOT code does. */
+MBPF_JIT_INLINE void mbpf_jit_block_start(mbpf_jit_block *b, mbpf_exec *x, uint32_t region)
 {
     const uint32_t ctx = (uint32_t)(uintptr_t)x->ctx, len = x->ctx_len;
-    const uint32_t end = ctx ? ctx + len : 0; /* no context: no region, whatever len says */
     x->n_extra = 0;
     x->budget_left = x->budget;
     x->stack_top = b->stack_top0;
     b->ctx = ctx;
     b->ctx_len = len;
-    b->ctx_end_r = x->ctx_flags & MBPF_REGION_R ? end : ctx;
-    b->ctx_end_w = x->ctx_flags & MBPF_REGION_W ? end : ctx;
+    b->ctx_end_r = ctx + (region & b->ctx_mask_r);
+    b->ctx_end_w = ctx + (region & b->ctx_mask_w);
     /* the budget's low word; unlimited (0) and budgets of 2^32 or more: all ones */
     b->budget = (x->budget >> 32) || !x->budget ? 0xffffffffu : (uint32_t)x->budget;
     b->regs[2] = ctx;

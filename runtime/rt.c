@@ -458,7 +458,7 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     }
     if (fn) {
         mbpf_jit_block *b = &p->block;
-        mbpf_jit_block_start(b, x);
+        mbpf_jit_block_start(b, x, x->ctx_len); /* ctx_len is 0 without a context */
         const uint32_t status = fn(b);
         rt->running = 0;
         if (status == MBPF_OK) { /* the common end, without a look at anything else */

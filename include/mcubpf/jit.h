@@ -70,8 +70,10 @@ typedef struct mbpf_jit_block {
     uint32_t stack_cur;   /* 100: r10 of the current frame, stored before each helper call */
     uint32_t regs[2 * MBPF_NREGS]; /* 104: eBPF registers kept in memory (lo, hi) */
     uint32_t atomic_op;   /* 192: imm | size << 16 */
-    uint32_t depth0;      /* 196: run glue only (the code never reads it): depth_left at the
-                           *      start of a run */
+    /* run glue only, the code never reads them: */
+    uint32_t depth0;      /* 196: depth_left at the start of a run */
+    uint32_t ctx_mask_r, ctx_mask_w; /* 200, 204: ctx_len & mask = the readable / writable
+                                      * length (all ones or 0, from the context's flags) */
 } mbpf_jit_block;
 
 #define MBPF_JB_CTX 0

@@ -37,15 +37,22 @@ MBPF_JIT_INLINE uint32_t block_budget(const mbpf_exec *x)
 {
     if (!x->budget)
         return 0xffffffffu; /* unlimited: the code's decrements never reach 0 in practice */
-    return x->budget_left < 0xffffffffu ? (uint32_t)x->budget_left : 0xffffffffu;
+    return x->budget_left >> 32 ? 0xffffffffu : (uint32_t)x->budget_left;
 }
 
-/* Units generated code spent since the block was last synchronised: x->budget_left is brought up
- * to date, so helpers charge (mbpf_exec_charge) from the right amount. */
-static void budget_to_exec(mbpf_jit_block *b, mbpf_exec *x)
+/* Units generated code spent since the glue last wrote the block's budget (budget_sync):
+ * x->budget_left is brought up to date, so helpers charge (mbpf_exec_charge) from the right
+ * amount. */
+MBPF_JIT_INLINE void budget_to_exec(mbpf_jit_block *b, mbpf_exec *x)
 {
     if (x->budget)
-        x->budget_left -= block_budget(x) - b->budget;
+        x->budget_left -= b->budget_sync - b->budget;
+}
+
+/* After the runtime changed x->budget_left: the block's word again. */
+MBPF_JIT_INLINE void budget_to_block(mbpf_jit_block *b, const mbpf_exec *x)
+{
+    b->budget = b->budget_sync = block_budget(x);
 }
 
 /* The id of a callx (pc bit MBPF_JIT_CALLX): the 64-bit value of the eBPF register named in
@@ -64,27 +71,27 @@ static uint64_t rt_helper(mbpf_jit_block *b, uint32_t id_imm, const uint64_t *ar
 {
     mbpf_exec *x = exec_of(b);
     const uint64_t id = pcw & MBPF_JIT_CALLX ? callx_id(b, id_imm, pcw) : id_imm;
+    budget_to_exec(b, x);
     if (x->budget) {
-        uint64_t left = x->budget_left - (block_budget(x) - b->budget);
-        x->budget_left = left;
-        if (!left) {
+        if (!x->budget_left) {
             b->status = MBPF_FAULT_BUDGET;
             b->fault_pc = pcw & 0xffffu;
-            b->budget = 0;
+            budget_to_block(b, x);
             return 0;
         }
-        x->budget_left = left - 1;
+        x->budget_left--;
     }
     if (id >= x->n_helpers || !x->helpers[id]) {
         b->status = MBPF_FAULT_HELPER;
         b->fault_pc = pcw & 0xffffu;
         x->fault.addr = id; /* the full id (block words are 32-bit); kept by the run's end */
-        b->budget = block_budget(x);
+        budget_to_block(b, x);
         return 0;
     }
     x->stack_top = b->stack_cur; /* helpers check stack pointers against the live stack */
     uint64_t r = x->helpers[id](x, args);
-    b->budget = block_budget(x);
+    if (x->budget)
+        budget_to_block(b, x);
     if (x->status != MBPF_OK) {
         if (x->status == MBPF_FAULT_STOPPED) {
             b->r0_lo = (uint32_t)x->r0;

@@ -49,7 +49,7 @@ MBPF_JIT_INLINE void mbpf_jit_block_start(mbpf_jit_block *b, mbpf_exec *x, uint3
     b->ctx_end_r = ctx + (region & b->ctx_mask_r);
     b->ctx_end_w = ctx + (region & b->ctx_mask_w);
     /* the budget's low word; unlimited (0) and budgets of 2^32 or more: all ones */
-    b->budget = (x->budget >> 32) || !x->budget ? 0xffffffffu : (uint32_t)x->budget;
+    b->budget = b->budget_sync = (x->budget >> 32) || !x->budget ? 0xffffffffu : (uint32_t)x->budget;
     b->regs[2] = ctx;
     b->regs[3] = 0;
     b->regs[4] = len;

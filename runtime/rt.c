@@ -376,17 +376,6 @@ int mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p)
     return MBPF_RT_OK;
 }
 
-/* mbpf_exec.user of a run is its slot. */
-mbpf_runtime *mbpf_rt_of(const mbpf_exec *x)
-{
-    return ((const mbpf_prog *)x->user)->rt;
-}
-
-const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x)
-{
-    return ((const mbpf_prog *)x->user)->tenant;
-}
-
 /* mbpf_rt_run without a loaded program or from inside a run: nothing runs. */
 static mbpf_status refuse_run(mbpf_fault *fault)
 {

@@ -256,9 +256,17 @@ int mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p);
  * static reason. Valid until the next load. */
 const char *mbpf_rt_last_message(const mbpf_runtime *rt);
 
-/* For helpers: the runtime, program and tenant of the run x belongs to. */
-mbpf_runtime *mbpf_rt_of(const mbpf_exec *x);
-const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x);
+/* For helpers: the runtime, program and tenant of the run x belongs to (a run's
+ * mbpf_exec.user is its slot). Inline: helpers ask on every call. */
+static inline mbpf_runtime *mbpf_rt_of(const mbpf_exec *x)
+{
+    return ((const mbpf_prog *)x->user)->rt;
+}
+
+static inline const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x)
+{
+    return ((const mbpf_prog *)x->user)->tenant;
+}
 
 /* Static name of an engine ("interp", "jit", "aot") and of a load error. */
 const char *mbpf_rt_engine_name(uint8_t engine);

@@ -171,6 +171,20 @@ mbpf_status mbpf_jit_block_end(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
     return x->status;
 }
 
+void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
+{
+    x->status = MBPF_OK;
+    mbpf_jit_block_prepare(b, x);
+    mbpf_jit_block_start(b, x, x->ctx ? x->ctx_len : 0);
+}
+
+mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
+{
+    const mbpf_status st = mbpf_jit_block_end(b, x, status);
+    budget_to_exec(b, x);
+    return st;
+}
+
 mbpf_status mbpf_jit_run(mbpf_exec *x, const void *code, uint32_t entry_off)
 {
     const mbpf_jit_fn fn = mbpf_jit_entry(code, entry_off);
@@ -179,12 +193,8 @@ mbpf_status mbpf_jit_run(mbpf_exec *x, const void *code, uint32_t entry_off)
         return x->status;
     }
     mbpf_jit_block b __attribute__((aligned(8)));
-    x->status = MBPF_OK;
-    mbpf_jit_block_prepare(&b, x);
-    mbpf_jit_block_start(&b, x, x->ctx ? x->ctx_len : 0);
-    const mbpf_status st = mbpf_jit_block_end(&b, x, fn(&b));
-    budget_to_exec(&b, x);
-    return st;
+    mbpf_jit_block_fill(&b, x);
+    return mbpf_jit_block_finish(&b, x, fn(&b));
 }
 
 #if !(defined(__arm__) && defined(__thumb2__)) && !(defined(__riscv) && __riscv_xlen == 32)

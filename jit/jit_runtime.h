@@ -62,4 +62,9 @@ MBPF_JIT_INLINE void mbpf_jit_block_start(mbpf_jit_block *b, mbpf_exec *x, uint3
  * expects, except x->status, which holds the fault for the caller. */
 mbpf_status mbpf_jit_block_end(mbpf_jit_block *b, mbpf_exec *x, uint32_t status);
 
+/* A single call (mbpf_jit_run, emulators): fill prepares b for x (x->status set to MBPF_OK)
+ * and starts the run; finish ends it and brings x->budget_left up to date. */
+void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x);
+mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t status);
+
 #endif

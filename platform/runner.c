@@ -148,11 +148,9 @@ static uint32_t code_only_insns(mbpf_exec *x, mbpf_jit_fn fn)
 {
     static mbpf_jit_block b __attribute__((aligned(8)));
     mbpf_exec_reset(x);
-    mbpf_jit_block_prepare(&b, x);
-    mbpf_jit_block_start(&b, x, x->ctx ? x->ctx_len : 0);
+    mbpf_jit_block_fill(&b, x);
     uint32_t empty = timed_call(empty_code, &b);
-    mbpf_jit_block_prepare(&b, x);
-    mbpf_jit_block_start(&b, x, x->ctx ? x->ctx_len : 0);
+    mbpf_jit_block_fill(&b, x);
     uint32_t own = timed_call(fn, &b);
     return own + 2u > empty ? own + 2u - empty : 0;
 }

@@ -297,7 +297,9 @@ int mbpf_target_run(const mbpf_run_request *r)
         *r->n_kv = n_kv;
     mbpf_status st = (mbpf_status)field(result, "status=");
     if (r->stats) {
-        fprintf(stderr, "insns: %" PRIu64 "\n", field(result, "insns="));
+        fprintf(stderr, "insns: %" PRIu64 "\n", field(result, " insns="));
+        if (strstr(result, "code_insns="))
+            fprintf(stderr, "code_insns: %" PRIu64 "\n", field(result, "code_insns="));
         fprintf(stderr, "verify_insns: %" PRIu64 "\n", field(result, "verify_insns="));
         fprintf(stderr, "jit_insns: %" PRIu64 "\n", field(result, "jit_insns="));
         fprintf(stderr, "code_bytes: %" PRIu64 "\n", field(result, "code_bytes="));

@@ -4,6 +4,7 @@ Cortex-M4 (mps2-an386) and RV32IMC (virt), counted in guest instructions under Q
 
 usage: run.py BUILD OUTDIR           full run: OUTDIR/results.md and OUTDIR/*.png
        run.py BUILD --smoke KERNEL   one kernel, every engine, results checked (for make check)
+       run.py BUILD --run-path       the fixed cost of mbpf_rt_run per engine and board
 
 Every number comes from a run here; every eBPF result is checked against the native result."""
 import math
@@ -299,6 +300,45 @@ def interpreter_section(build, ks, nat, runs):
     return md
 
 
+RUN_PATH_LIMITS = {"interp": 60, "jit": 40, "aot": 40}
+
+
+def run_path_section(build, outdir):
+    """Fixed cost of a hook call through the runtime API: a 2-instruction program (r0 = 7; exit)
+    run as a tenant's by mbpf_rt_run (bpfrun --target T: the runner's runtime mode, call to
+    return), minus the translated code's own instructions (entry to return, measured by the
+    runner running the same code alone). Returns (markdown lines, failures)."""
+    import struct
+    prog = os.path.join(outdir, ".run-path.bin")
+    open(prog, "wb").write(struct.pack("<BBhi", 0xb7, 0, 0, 7) + struct.pack("<BBhi", 0x95, 0, 0, 0))
+    bpfrun = os.path.join(build, "bin", "bpfrun")
+    lines = ["| board | engine | mbpf_rt_run, call to return | the code alone | fixed cost | must |",
+             "|---|---|---:|---:|---:|---:|"]
+    failures = []
+    for target, board in (("thumb2", "Cortex-M4"), ("rv32imc", "RV32IMC")):
+        own = None
+        for engine in ENGINES:
+            stats = {}
+            for mode in ([], ["--conformance-helpers"]) if engine != "interp" else ([],):
+                p = sh([bpfrun, "--raw", "--stats", "--target", target, "--engine", engine] + mode + [prog],
+                       timeout=120)
+                out = p.stdout.strip().splitlines()
+                if p.returncode or not out or out[-1] != "0x7":
+                    failures.append("run path %s %s%s: %s" % (target, engine, " direct" if mode else "",
+                                                               p.stderr.strip()[-200:]))
+                stats[bool(mode)] = dict(re.findall(r"^(\w+): (\S+)$", p.stderr, re.M))
+            total = int(stats[False].get("insns", 0))
+            if engine != "interp":
+                own = int(stats[True].get("code_insns", 0))
+            fixed = total - own if engine != "interp" else total
+            limit = RUN_PATH_LIMITS[engine]
+            lines.append("| %s | %s | %d | %s | %s%d | %d%s |" % (
+                board, engine, total, "%d" % own if engine != "interp" else "(interpreted)",
+                "" if engine != "interp" else "<= ", fixed, limit, "" if fixed <= limit else " (missed)"))
+    os.unlink(prog)
+    return lines, failures
+
+
 def full(build, outdir):
     os.makedirs(outdir, exist_ok=True)
     ks = kernels()
@@ -389,6 +429,13 @@ def full(build, outdir):
            "", "Code size: JIT code bytes / bytecode bytes, geometric mean: %.2f (target 0.5). Translation cost "
            "on the device: %.0f guest instructions per eBPF instruction (geometric mean; target 500; "
            "the RV32 backend emits C-extension forms where they fit)." % (geomean(rv_ratios["size"]), geomean(rv_ratios["cost"])), ""]
+    rp, rp_fail = run_path_section(build, outdir)
+    failures += rp_fail
+    md += ["## Run path: the fixed cost of a hook call", "",
+           "A 2-instruction program (r0 = 7; exit) run as a tenant's program through `mbpf_rt_run` "
+           "(what an embedder pays per call, everything decidable at load prepared there), minus the "
+           "translated code's own instructions (prologue, body, exit stub). For the interpreter the "
+           "two instructions are part of the figure.", ""] + rp + [""]
     md += interpreter_section(build, ks, nat, interp_runs)
     vrows, vsum = verifier_section(build, [(k, os.path.join(build, "bench", "bpf", k + ".o")) for k in ks])
     md += ["## Verifier", "", "Test vectors (clang -O2 -mcpu=v3) and benchmark kernels; figures from "
@@ -424,6 +471,11 @@ def full(build, outdir):
 def main():
     if len(sys.argv) == 4 and sys.argv[2] == "--smoke":
         return smoke(sys.argv[1], sys.argv[3])
+    if len(sys.argv) == 3 and sys.argv[2] == "--run-path":
+        import tempfile
+        lines, failures = run_path_section(sys.argv[1], tempfile.gettempdir())
+        print("\n".join(lines + failures))
+        return 1 if failures else 0
     if len(sys.argv) == 3:
         return full(sys.argv[1], sys.argv[2])
     print(__doc__)

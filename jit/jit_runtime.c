@@ -33,28 +33,33 @@ static mbpf_exec *exec_of(mbpf_jit_block *b)
 
 /* The block's budget is the low part of x->budget_left: at most 0xffffffff units are visible to
  * generated code at a time (a larger budget cannot be spent in one run on these targets). */
-static uint32_t block_budget(const mbpf_exec *x)
+MBPF_JIT_INLINE uint32_t block_budget(const mbpf_exec *x)
 {
     if (!x->budget)
         return 0xffffffffu; /* unlimited: the code's decrements never reach 0 in practice */
-    return x->budget_left < 0xffffffffu ? (uint32_t)x->budget_left : 0xffffffffu;
+    return x->budget_left >> 32 ? 0xffffffffu : (uint32_t)x->budget_left;
 }
 
-/* Units generated code spent since the block was last synchronised: x->budget_left is brought up
- * to date, so helpers charge (mbpf_exec_charge) from the right amount. */
-static void budget_to_exec(mbpf_jit_block *b, mbpf_exec *x)
+/* Units generated code spent since the glue last wrote the block's budget (budget_sync):
+ * x->budget_left is brought up to date, so helpers charge (mbpf_exec_charge) from the right
+ * amount. */
+MBPF_JIT_INLINE void budget_to_exec(mbpf_jit_block *b, mbpf_exec *x)
 {
     if (x->budget)
-        x->budget_left -= block_budget(x) - b->budget;
+        x->budget_left -= b->budget_sync - b->budget;
 }
 
-/* The id of a helper call: the immediate, or for callx (pc bit MBPF_JIT_CALLX) the 64-bit value
- * of the eBPF register named in bits 16..19, which the code has written to its block slot. An id
- * with bits above 31 is an unknown helper, exactly as in the interpreter. */
-static uint64_t helper_id(const mbpf_jit_block *b, uint32_t id, uint32_t pc)
+/* After the runtime changed x->budget_left: the block's word again. */
+MBPF_JIT_INLINE void budget_to_block(mbpf_jit_block *b, const mbpf_exec *x)
 {
-    if (!(pc & MBPF_JIT_CALLX))
-        return id;
+    b->budget = b->budget_sync = block_budget(x);
+}
+
+/* The id of a callx (pc bit MBPF_JIT_CALLX): the 64-bit value of the eBPF register named in
+ * bits 16..19, which the code has written to its block slot. An id with bits above 31 is an
+ * unknown helper, exactly as in the interpreter. */
+static uint64_t callx_id(const mbpf_jit_block *b, uint32_t id, uint32_t pc)
+{
     uint32_t r = (pc >> 16) & 15u;
     return r < MBPF_NREGS ? (uint64_t)b->regs[2 * r + 1] << 32 | b->regs[2 * r] : id;
 }
@@ -65,33 +70,36 @@ static uint64_t helper_id(const mbpf_jit_block *b, uint32_t id, uint32_t pc)
 static uint64_t rt_helper(mbpf_jit_block *b, uint32_t id_imm, const uint64_t *args, uint32_t pcw)
 {
     mbpf_exec *x = exec_of(b);
-    const uint32_t pc = pcw & 0xffffu;
-    const uint64_t id = helper_id(b, id_imm, pcw);
+    const uint64_t id = pcw & MBPF_JIT_CALLX ? callx_id(b, id_imm, pcw) : id_imm;
     budget_to_exec(b, x);
-    if (!mbpf_exec_charge(x, 1)) {
-        b->status = MBPF_FAULT_BUDGET;
-        b->fault_pc = pc;
-        b->budget = block_budget(x);
-        return 0;
+    if (x->budget) {
+        if (!x->budget_left) {
+            b->status = MBPF_FAULT_BUDGET;
+            b->fault_pc = pcw & 0xffffu;
+            budget_to_block(b, x);
+            return 0;
+        }
+        x->budget_left--;
     }
     if (id >= x->n_helpers || !x->helpers[id]) {
         b->status = MBPF_FAULT_HELPER;
-        b->fault_pc = pc;
-        b->fault_addr = (uint32_t)id;
-        x->fault.addr = id; /* the full id (block words are 32-bit); kept by block_finish */
-        b->budget = block_budget(x);
+        b->fault_pc = pcw & 0xffffu;
+        x->fault.addr = id; /* the full id (block words are 32-bit); kept by the run's end */
+        budget_to_block(b, x);
         return 0;
     }
     x->stack_top = b->stack_cur; /* helpers check stack pointers against the live stack */
     uint64_t r = x->helpers[id](x, args);
-    b->budget = block_budget(x);
-    if (x->status == MBPF_FAULT_STOPPED) {
-        b->status = MBPF_FAULT_STOPPED;
-        b->r0_lo = (uint32_t)x->r0;
-        b->r0_hi = (uint32_t)(x->r0 >> 32);
-    } else if (x->status != MBPF_OK) {
+    if (x->budget)
+        budget_to_block(b, x);
+    if (x->status != MBPF_OK) {
+        if (x->status == MBPF_FAULT_STOPPED) {
+            b->r0_lo = (uint32_t)x->r0;
+            b->r0_hi = (uint32_t)(x->r0 >> 32);
+        } else {
+            b->fault_pc = pcw & 0xffffu;
+        }
         b->status = x->status;
-        b->fault_pc = pc;
     }
     return r;
 }
@@ -112,30 +120,25 @@ static uint64_t rt_atomic(mbpf_jit_block *b, uint32_t addr, uint64_t val)
     return ((int32_t)op == MBPF_CMPXCHG ? r0 : src) & mask;
 }
 
-void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
+void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x)
 {
     const mbpf_program *p = x->prog;
     uint32_t max_depth = x->stack_len / MBPF_STACK_SIZE;
     if (max_depth > MBPF_MAX_CALL_DEPTH)
         max_depth = MBPF_MAX_CALL_DEPTH;
-    uint32_t ctx = (uint32_t)(uintptr_t)x->ctx;
     uint32_t *w = (uint32_t *)(void *)b; /* word loop: the library memset is byte-wise at -Os */
     for (size_t i = 0; i < sizeof *b / sizeof *w; i++)
         w[i] = 0;
-    b->ctx = ctx;
-    b->ctx_len = x->ctx_len;
     b->stack_base = (uint32_t)(uintptr_t)x->stack;
     b->stack_top0 = b->stack_base + (max_depth ? MBPF_STACK_SIZE : x->stack_len);
-    b->ctx_end_r = ctx && (x->ctx_flags & MBPF_REGION_R) ? ctx + x->ctx_len : ctx;
-    b->ctx_end_w = ctx && (x->ctx_flags & MBPF_REGION_W) ? ctx + x->ctx_len : ctx;
     b->rodata = (uint32_t)(uintptr_t)p->rodata;
     b->rodata_end = p->rodata ? b->rodata + p->rodata_len : 0;
     b->data = (uint32_t)(uintptr_t)p->data;
     b->data_end = p->data ? b->data + p->data_len : 0;
-    x->budget_left = x->budget;
-    x->fault.addr = 0;
-    b->budget = block_budget(x);
-    b->depth_left = max_depth ? max_depth - 1 : 0;
+    b->depth0 = max_depth ? max_depth - 1 : 0;
+    b->depth_left = b->depth0;
+    b->ctx_mask_r = x->ctx_flags & MBPF_REGION_R ? 0xffffffffu : 0;
+    b->ctx_mask_w = x->ctx_flags & MBPF_REGION_W ? 0xffffffffu : 0;
     b->exec = (uint32_t)(uintptr_t)x;
     b->fn_helper = (uint32_t)(uintptr_t)rt_helper;
     b->fn_check = (uint32_t)(uintptr_t)rt_check;
@@ -143,27 +146,55 @@ void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
     b->fn_shift64 = (uint32_t)(uintptr_t)mbpf_jit_rt_shift64;
     b->fn_atomic = (uint32_t)(uintptr_t)rt_atomic;
     b->stack_cur = b->stack_top0;
-    b->regs[2] = ctx;
-    b->regs[4] = x->ctx_len;
     b->regs[2 * MBPF_REG_FP] = b->stack_top0;
-    x->stack_top = b->stack_top0;
 }
 
-mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
+mbpf_status mbpf_jit_block_end(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
 {
-    budget_to_exec(b, x);
-    x->r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
-    if (status == MBPF_FAULT_STOPPED || status == MBPF_OK) {
+    b->status = MBPF_OK;
+    b->depth_left = b->depth0; /* a fault inside a local call leaves it lower */
+    if (status == MBPF_OK || status == MBPF_FAULT_STOPPED) {
         x->status = MBPF_OK;
+        x->r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
         return MBPF_OK;
     }
     x->status = (mbpf_status)status;
     x->fault.pc = b->fault_pc;
-    if (status != MBPF_FAULT_HELPER || (uint32_t)x->fault.addr != b->fault_addr)
-        x->fault.addr = b->fault_addr; /* a helper id may be wider than the block's word */
-    x->fault.size = b->fault_size;
+    x->fault.size = 0;
+    if (status == MBPF_FAULT_MEM_READ || status == MBPF_FAULT_MEM_WRITE) {
+        x->fault.addr = b->fault_addr; /* the only faults whose code writes these words */
+        x->fault.size = b->fault_size;
+    } else if (status != MBPF_FAULT_HELPER) { /* the trampoline stored the helper's full id */
+        x->fault.addr = 0;
+    }
     x->r0 = 0;
     return x->status;
+}
+
+void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
+{
+    x->status = MBPF_OK;
+    mbpf_jit_block_prepare(b, x);
+    mbpf_jit_block_start(b, x, x->ctx ? x->ctx_len : 0);
+}
+
+mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
+{
+    const mbpf_status st = mbpf_jit_block_end(b, x, status);
+    budget_to_exec(b, x);
+    return st;
+}
+
+mbpf_status mbpf_jit_run(mbpf_exec *x, const void *code, uint32_t entry_off)
+{
+    const mbpf_jit_fn fn = mbpf_jit_entry(code, entry_off);
+    if (!fn) {
+        x->status = MBPF_FAULT_BAD_INSN; /* no code runs on this build */
+        return x->status;
+    }
+    mbpf_jit_block b __attribute__((aligned(8)));
+    mbpf_jit_block_fill(&b, x);
+    return mbpf_jit_block_finish(&b, x, fn(&b));
 }
 
 #if !(defined(__arm__) && defined(__thumb2__)) && !(defined(__riscv) && __riscv_xlen == 32)
@@ -186,11 +217,10 @@ void mbpf_jit_sync_code(const void *code, uint32_t len)
     (void)len;
 }
 
-mbpf_status mbpf_jit_run(mbpf_exec *x, const void *code, uint32_t entry_off)
+mbpf_jit_fn mbpf_jit_entry(const void *code, uint32_t entry_off)
 {
     (void)code;
     (void)entry_off;
-    x->status = MBPF_FAULT_BAD_INSN;
-    return x->status;
+    return NULL;
 }
 #endif

@@ -15,8 +15,56 @@ void mbpf_jit_irq_restore(mbpf_jit_irq_state s);
 #define MBPF_JIT_CALLX 0x80000000u
 #define MBPF_JIT_CALLX_REG(r) ((uint32_t)(r) << 16)
 
+/* Translated code as the run glue calls it: the block in, the status out. */
+typedef uint32_t (*mbpf_jit_fn)(mbpf_jit_block *b);
+
+/* The callable entry of code at code + entry_off on the target this build executes (with the
+ * interworking bit on Thumb); NULL on builds that execute no code (the host). Per target. */
+mbpf_jit_fn mbpf_jit_entry(const void *code, uint32_t entry_off);
+
+/* Once per program and tenant: everything in b that does not depend on the call, from the
+ * inputs of x (prog, stack, budget, helpers). x must stay where it is while b is used. */
+void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x);
+
+#if defined(__GNUC__)
+#define MBPF_JIT_INLINE static inline __attribute__((always_inline))
+#else
+#define MBPF_JIT_INLINE static inline
+#endif
+
+/* The start of a run with b prepared for x: the call's context (x->ctx, x->ctx_len; `region`
+ * is the length of the context region, 0 when x->ctx is NULL) and the budget (x->budget) go
+ * into b and x. Everything else is as mbpf_jit_block_prepare or the end of the previous run
+ * left it: x->status == MBPF_OK, b->status == 0, b->depth_left == b->depth0
+ * (mbpf_jit_block_end restores them after a fault). Inline: with the call of the code and
+ * mbpf_jit_block_end this is all a run of translated or AOT code does. */
+MBPF_JIT_INLINE void mbpf_jit_block_start(mbpf_jit_block *b, mbpf_exec *x, uint32_t region)
+{
+    const uint32_t ctx = (uint32_t)(uintptr_t)x->ctx, len = x->ctx_len;
+    x->n_extra = 0;
+    x->budget_left = x->budget;
+    x->stack_top = b->stack_top0;
+    b->ctx = ctx;
+    b->ctx_len = len;
+    b->ctx_end_r = ctx + (region & b->ctx_mask_r);
+    b->ctx_end_w = ctx + (region & b->ctx_mask_w);
+    /* the budget's low word; unlimited (0) and budgets of 2^32 or more: all ones */
+    b->budget = b->budget_sync = (x->budget >> 32) || !x->budget ? 0xffffffffu : (uint32_t)x->budget;
+    b->regs[2] = ctx;
+    b->regs[3] = 0;
+    b->regs[4] = len;
+    b->regs[5] = 0;
+}
+
+/* After the code returned `status`: MBPF_OK, or a helper's early stop (then MBPF_OK too), or a
+ * fault (x->status, x->fault; x->r0 = 0). r0 is the block's (b->r0_lo, b->r0_hi) on MBPF_OK;
+ * x->budget_left is left as the last helper call left it. Restores what the next start
+ * expects, except x->status, which holds the fault for the caller. */
+mbpf_status mbpf_jit_block_end(mbpf_jit_block *b, mbpf_exec *x, uint32_t status);
+
+/* A single call (mbpf_jit_run, emulators): fill prepares b for x (x->status set to MBPF_OK)
+ * and starts the run; finish ends it and brings x->budget_left up to date. */
 void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x);
-/* Copy the outcome back into x; status is what the code returned. */
 mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t status);
 
 #endif

@@ -1,8 +1,10 @@
 /* Runner firmware for the emulated boards: reads a bundle (platform/bundle.h) named on the
  * semihosting command line, verifies the program, runs it with the engine asked for and prints
  * one line the host parses:
- *   result status=N r0=0x.. pc=N addr=0x.. size=N insns=N verify_insns=N jit_insns=N
- *          code_bytes=N mem_hash=0x..   (interp: jit_insns and code_bytes are the pre-decoding)
+ *   result status=N r0=0x.. pc=N addr=0x.. size=N insns=N code_insns=N verify_insns=N
+ *          jit_insns=N code_bytes=N mem_hash=0x..   (interp: jit_insns and code_bytes are the
+ *          pre-decoding; jit, aot: code_insns is the translated code alone, entry to return)
+ * (runtime mode: insns from the call of mbpf_rt_run to its return, engine=NAME)
  * or   reject <message>    (verifier or translator refused the program)
  * or   error <message>     (the runner itself could not work: bad bundle, I/O)
  * In runtime mode (MBPF_BUNDLE_RUNTIME) the program runs as a tenant's through the runtime API
@@ -17,6 +19,7 @@
 #include "mcubpf/helpers.h"
 #include "mcubpf/interp.h"
 #include "mcubpf/jit.h"
+#include "jit/jit_runtime.h"
 #include "mcubpf/profile.h"
 #include "mcubpf/runtime.h"
 #include "mcubpf/test_helpers.h"
@@ -118,6 +121,40 @@ static uint32_t window_cost(void)
 }
 
 #if MBPF_RUNNER_HAS_JIT
+/* The translated code alone: a call between two counter reads, from the same call site as an
+ * empty function of two instructions, so that code_insns = measured - empty + 2. */
+#if defined(__arm__)
+__attribute__((naked)) static uint32_t empty_code(__attribute__((unused)) mbpf_jit_block *b)
+{
+    __asm__ volatile("movs r0, #0\n\tbx lr");
+}
+#else
+__attribute__((naked)) static uint32_t empty_code(__attribute__((unused)) mbpf_jit_block *b)
+{
+    __asm__ volatile("li a0, 0\n\tret");
+}
+#endif
+
+static __attribute__((noinline)) uint32_t timed_call(mbpf_jit_fn fn, mbpf_jit_block *b)
+{
+    uint32_t t0 = board_counter_read();
+    fn(b);
+    return board_counter_to_insns(board_counter_read() - t0);
+}
+
+/* Guest instructions of the code at fn from its entry to its return, for x: run once more with
+ * a fresh block (after the measured run's results were taken). */
+static uint32_t code_only_insns(mbpf_exec *x, mbpf_jit_fn fn)
+{
+    static mbpf_jit_block b __attribute__((aligned(8)));
+    mbpf_exec_reset(x);
+    mbpf_jit_block_fill(&b, x);
+    uint32_t empty = timed_call(empty_code, &b);
+    mbpf_jit_block_fill(&b, x);
+    uint32_t own = timed_call(fn, &b);
+    return own + 2u > empty ? own + 2u - empty : 0;
+}
+
 /* Random differential mode: generate, verify, run in the interpreter and translated; compare r0,
  * status, fault pc and the memory afterwards. */
 #define RAND_MEM 64u
@@ -315,9 +352,11 @@ static int runtime_mode(const mbpf_bundle_header *h, const uint8_t *file, uint8_
     uint64_t r0 = 0;
     mbpf_fault fault;
     memset(&fault, 0, sizeof fault);
+    const uint32_t cost = window_cost();
     t0 = board_counter_read();
     mbpf_status st = mbpf_rt_run(&rt, &slot, h->mem_len ? mem : NULL, h->mem_len, &r0, &fault);
     uint32_t insns = board_counter_to_insns(board_counter_read() - t0);
+    insns = insns > cost ? insns - cost : 0; /* from the call of mbpf_rt_run to its return */
     for (uint32_t i = 0; i < KV_ENTRIES; i++)
         if (kv_entries[i].ns)
             printf("kv %lu %lu %llu\n", (unsigned long)kv_entries[i].ns, (unsigned long)kv_entries[i].key,
@@ -486,14 +525,23 @@ int main(int argc, char **argv)
                  guard_intact(data_zone.before, GUARD) && guard_intact(data_zone.bytes + h.data_len, GUARD);
     uint32_t hash = fnv1a(2166136261u, mem, h.mem_len);
     hash = fnv1a(hash, prog.data, prog.data_len);
+    mbpf_status st_out = st;
+    mbpf_exec x_out = x;
+    uint32_t code_insns = 0;
+#if MBPF_RUNNER_HAS_JIT
+    if (h.engine != MBPF_ENGINE_INTERP) /* everything reported was taken: the code runs again */
+        code_insns = code_only_insns(&x, mbpf_jit_entry(a.code, a.entry));
+#endif
+    st = st_out;
+    x = x_out;
     printf("result status=%u r0=0x%llx pc=%lu addr=0x%llx size=%lu", (unsigned)st,
            (unsigned long long)x.r0, (unsigned long)x.fault.pc, (unsigned long long)x.fault.addr,
            (unsigned long)x.fault.size);
     if (st == MBPF_FAULT_MEM_READ || st == MBPF_FAULT_MEM_WRITE)
         print_where(x.fault.addr, mem, h.mem_len, stack_zone.stack, STACK_BYTES, &prog);
-    printf(" insns=%lu verify_insns=%lu "
+    printf(" insns=%lu code_insns=%lu verify_insns=%lu "
            "jit_insns=%lu code_bytes=%lu mem_hash=0x%lx code_hash=0x%lx guards=%s\n",
-           (unsigned long)insns,
+           (unsigned long)insns, (unsigned long)code_insns,
            (unsigned long)verify_insns, (unsigned long)jit_insns, (unsigned long)code_bytes,
            (unsigned long)hash, (unsigned long)code_hash, intact ? "intact" : "CHANGED");
     return 0;

@@ -24,13 +24,9 @@ const char *mbpf_status_name(mbpf_status s)
 
 void mbpf_exec_reset(mbpf_exec *x)
 {
-    /* field by field: the size-optimised library memset is a byte loop, and this runs per call */
+    /* field by field: the size-optimised library memset is a byte loop. Regions past n_extra
+     * are never read. */
     x->n_extra = 0;
-    for (uint32_t i = 0; i < MBPF_MAX_EXTRA_REGIONS; i++) {
-        x->extra[i].start = 0;
-        x->extra[i].len = 0;
-        x->extra[i].flags = 0;
-    }
     x->r0 = 0;
     x->status = MBPF_OK;
     x->fault.pc = 0;

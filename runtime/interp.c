@@ -36,9 +36,13 @@ typedef struct quick_region {
 
 static void quick_set(quick_region *q, uintptr_t start, uint32_t len)
 {
+    if (!start)
+        len = 0;
     q->start = start;
-    for (uint32_t i = 0; i < 4; i++)
-        q->cnt[i] = start && len >= (1u << i) ? len - (1u << i) + 1u : 0;
+    q->cnt[0] = len; /* cnt[i] = len - 2^i + 1 when 2^i bytes fit, unrolled: this runs per call */
+    q->cnt[1] = len >= 2u ? len - 1u : 0;
+    q->cnt[2] = len >= 4u ? len - 3u : 0;
+    q->cnt[3] = len >= 8u ? len - 7u : 0;
 }
 
 /* Loads and stores of eBPF memory. Where the core may trap on (or the compiler will not emit)
@@ -131,8 +135,13 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
     if (max_depth > MBPF_MAX_CALL_DEPTH)
         max_depth = MBPF_MAX_CALL_DEPTH;
 
-    for (int i = 0; i < 11; i++)
-        reg[i] = 0;
+    /* bytecode that was not verified may read a register before writing it: zeros then; the
+     * verifier proves that a pre-decoded program never does */
+#ifndef MBPF_INTERP_CHECK_FACTS
+    if (safe)
+#endif
+        for (int i = 0; i < 11; i++)
+            reg[i] = 0;
     reg[1] = (uint64_t)(uintptr_t)x->ctx;
     reg[2] = x->ctx_len;
     reg[10] = (uint64_t)(uintptr_t)x->stack + (max_depth ? MBPF_STACK_SIZE : x->stack_len);

@@ -292,6 +292,27 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
     return stage_image(rt, p, t, buf, len, s, err);
 }
 
+/* What every run of p shares: its execution state and, with the JIT, the block translated code
+ * reads. Only the context and the budget are left to the run (mbpf_rt_run). */
+static void prepare_run(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t)
+{
+    mbpf_exec *x = &p->exec;
+    rt_zero(x, sizeof *x);
+    p->rt = rt;
+    x->prog = &p->prog;
+    x->ctx_flags = t->ctx_flags;
+    x->stack = t->stack;
+    x->stack_len = t->stack_len;
+    x->helpers = p->helpers;
+    x->n_helpers = MBPF_RT_MAX_HELPERS;
+    x->budget = t->budget;
+    x->user = p;
+    x->facts = p->facts_kept ? p->facts : NULL;
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    mbpf_jit_block_prepare(&p->block, x);
+#endif
+}
+
 /* Install a staged program into p: data initialised, helper table masked, key computed. */
 static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const staged *s)
 {
@@ -304,10 +325,8 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
         memset(p->data + s->data_init_len, 0, p->prog.data_len - s->data_init_len);
     }
     p->kind = s->kind;
-    p->no_jit = 0;
+    p->no_jit = !rt_jit_enabled(rt); /* bytecode is interpreted */
     p->cache_slot = -1;
-    p->aot_code = s->aot_code;
-    p->aot_entry = s->aot_entry;
     uint32_t allowed = allowed_helpers(rt, t);
     for (uint32_t id = 0; id < MBPF_RT_MAX_HELPERS; id++)
         p->helpers[id] = (id < 32 && (allowed >> id & 1u)) ? rt->helpers[id] : NULL;
@@ -340,6 +359,10 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
 #endif
         p->stats.engine = rt_jit_enabled(rt) ? MBPF_RT_ENGINE_JIT : MBPF_RT_ENGINE_INTERP;
     }
+    prepare_run(rt, p, t);
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    p->aot_fn = s->kind == MBPF_RT_ENGINE_AOT ? mbpf_jit_entry(s->aot_code, s->aot_entry) : NULL;
+#endif
     p->loaded = 1;
 }
 
@@ -406,87 +429,105 @@ int mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p)
     return MBPF_RT_OK;
 }
 
-/* What helpers find in mbpf_exec.user. */
-typedef struct rt_call {
-    mbpf_runtime *rt;
-    mbpf_prog *prog;
-} rt_call;
-
-mbpf_runtime *mbpf_rt_of(const mbpf_exec *x)
+/* mbpf_rt_run without a loaded program or from inside a run: nothing runs. */
+static mbpf_status refuse_run(mbpf_fault *fault)
 {
-    return ((const rt_call *)x->user)->rt;
+    if (fault)
+        memset(fault, 0, sizeof *fault);
+    return MBPF_FAULT_BAD_INSN;
 }
 
-const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x)
+/* The end of a run that faulted: statistics and the caller's outputs. The slot's state goes
+ * back to what the next run expects (status MBPF_OK). */
+static mbpf_status run_fault(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fault *fault)
 {
-    return ((const rt_call *)x->user)->prog->tenant;
+    p->stats.faults++;
+    if (st == MBPF_FAULT_BUDGET)
+        p->stats.budget_stops++;
+    if (r0)
+        *r0 = 0;
+    if (fault)
+        *fault = p->exec.fault;
+    p->exec.status = MBPF_OK;
+    return st;
 }
 
+#if MBPF_WITH_INTERP
+static mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, mbpf_exec *x)
+{
+    if (rt_jit_enabled(rt))
+        p->stats.fallbacks++;
+    p->stats.engine = MBPF_RT_ENGINE_INTERP;
+    x->n_extra = 0;
+    x->budget_left = x->budget;
+    x->fault.pc = 0; /* the interpreter sets only the fault words a fault has */
+    x->fault.size = 0;
+    x->fault.addr = 0;
+    return p->interp_ready ? mbpf_interp_exec(x, p->interp_code) : mbpf_interp_run(x);
+}
+#endif
+
+#if MBPF_RT_WITH_JIT
+/* Bytecode whose last cache entry no longer holds its code: look it up, or translate it. */
+static mbpf_jit_fn cache_miss(mbpf_runtime *rt, mbpf_prog *p)
+{
+    const mbpf_rt_cache_entry *e = rt_cache_get(rt, p);
+    return e ? e->fn : NULL;
+}
+#endif
+
+/* A run does what depends on the call: the context, the budget of the moment (the tenant's,
+ * read at every run), finding the code (AOT: at load; JIT: the cache entry of the last run,
+ * checked without a search) and the statistics. Everything else was prepared at load. */
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
                         mbpf_fault *fault)
 {
-    if (!rt || !p || !p->loaded || rt->running) {
-        if (fault)
-            memset(fault, 0, sizeof *fault);
-        return MBPF_FAULT_BAD_INSN;
-    }
+    if (!rt || !p || !p->loaded || rt->running)
+        return refuse_run(fault);
     rt->running = 1;
-    const mbpf_tenant *t = p->tenant;
-    rt_call call = {rt, p};
-#if MBPF_RT_WITH_JIT
-    const mbpf_rt_cache_entry *e = NULL;
-#endif
-    mbpf_exec x;
-    rt_zero(&x, sizeof x);
-    x.prog = &p->prog;
-    x.ctx = ctx;
-    x.ctx_len = ctx ? ctx_len : 0;
-    x.ctx_flags = t->ctx_flags;
-    x.stack = t->stack;
-    x.stack_len = t->stack_len;
-    x.helpers = p->helpers;
-    x.n_helpers = MBPF_RT_MAX_HELPERS;
-    x.budget = t->budget;
-    x.budget_left = t->budget; /* helpers charge from it (vm.h) */
-    x.user = &call;
-    x.facts = p->facts_kept ? p->facts : NULL;
+    p->stats.runs++;
+    mbpf_exec *x = &p->exec;
+    x->ctx = ctx;
+    x->ctx_len = ctx ? ctx_len : 0;
+    x->budget = p->tenant->budget;
 
     mbpf_status st;
-#if MBPF_WITH_AOT
-    if (p->kind == MBPF_RT_ENGINE_AOT) {
-        st = mbpf_jit_run(&x, p->aot_code, p->aot_entry);
-        p->stats.engine = MBPF_RT_ENGINE_AOT;
-    } else
-#endif
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    mbpf_jit_fn fn = p->aot_fn; /* AOT: its entry; bytecode: NULL */
 #if MBPF_RT_WITH_JIT
-    if (rt_jit_enabled(rt) && !p->no_jit && (e = rt_cache_get(rt, p)) != NULL) {
-        st = mbpf_jit_run(&x, rt->cfg.code + e->off, e->entry);
+    if (!fn && !p->no_jit) {
+        fn = rt_cache_code(rt, p);
+        if (!fn)
+            fn = cache_miss(rt, p);
         p->stats.engine = MBPF_RT_ENGINE_JIT;
+    }
+#endif
+    if (fn) {
+        mbpf_jit_block *b = &p->block;
+        mbpf_jit_block_start(b, x, x->ctx_len); /* ctx_len is 0 without a context */
+        const uint32_t status = fn(b);
+        rt->running = 0;
+        if (status == MBPF_OK) { /* the common end, without a look at anything else */
+            if (r0)
+                *r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
+            return MBPF_OK;
+        }
+        st = mbpf_jit_block_end(b, x, status);
     } else
 #endif
     {
 #if MBPF_WITH_INTERP
-        if (rt_jit_enabled(rt))
-            p->stats.fallbacks++;
-        st = p->interp_ready ? mbpf_interp_exec(&x, p->interp_code) : mbpf_interp_run(&x);
-        p->stats.engine = MBPF_RT_ENGINE_INTERP;
+        st = run_interp(rt, p, x);
 #else
-        /* no interpreter: bytecode whose translation failed does not run */
-        st = x.status = MBPF_FAULT_BAD_INSN;
+        st = x->status = MBPF_FAULT_BAD_INSN; /* no interpreter: untranslated bytecode does not run */
 #endif
+        rt->running = 0;
     }
-    rt->running = 0;
-    p->stats.runs++;
-    if (st != MBPF_OK) {
-        p->stats.faults++;
-        if (st == MBPF_FAULT_BUDGET)
-            p->stats.budget_stops++;
-    }
+    if (st != MBPF_OK)
+        return run_fault(p, st, r0, fault);
     if (r0)
-        *r0 = x.r0;
-    if (fault)
-        *fault = x.fault;
-    return st;
+        *r0 = x->r0;
+    return MBPF_OK;
 }
 
 const char *mbpf_rt_last_message(const mbpf_runtime *rt)

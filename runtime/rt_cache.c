@@ -36,8 +36,10 @@ static void evict(mbpf_runtime *rt, mbpf_rt_cache_entry *e)
     if (end < rt->code_used) {
         memmove(rt->cfg.code + e->off, rt->cfg.code + end, rt->code_used - end);
         for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
-            if (rt->cache[i].used && rt->cache[i].off >= end)
+            if (rt->cache[i].used && rt->cache[i].off >= end) {
                 rt->cache[i].off -= e->len;
+                rt->cache[i].fn = mbpf_jit_entry(rt->cfg.code + rt->cache[i].off, rt->cache[i].entry);
+            }
         mbpf_jit_sync_code(rt->cfg.code + e->off, rt->code_used - end);
     }
     rt->code_used -= e->len;
@@ -94,6 +96,7 @@ static const mbpf_rt_cache_entry *translate(mbpf_runtime *rt, mbpf_prog *p, int 
             e->off = off;
             e->len = align8(jr.code_len);
             e->entry = jr.entry_off;
+            e->fn = mbpf_jit_entry(rt->cfg.code + off, jr.entry_off);
             e->owner = p;
             e->used = 1;
             rt->code_used = off + e->len;

@@ -19,11 +19,36 @@ rt_work rt_work_split(mbpf_runtime *rt, const mbpf_program *p);
 /* Verify prog for tenant t into w (facts, message). 0 when accepted. */
 int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, rt_work *w);
 
+#if defined(__GNUC__)
+#define RT_INLINE static inline __attribute__((always_inline))
+#else
+#define RT_INLINE static inline
+#endif
+
 /* Bytecode gets translated (a target is configured and the policy allows it). */
-static inline int rt_jit_enabled(const mbpf_runtime *rt)
+RT_INLINE int rt_jit_enabled(const mbpf_runtime *rt)
 {
     return MBPF_RT_WITH_JIT && rt->cfg.target != MBPF_TARGET_NONE && !(rt->cfg.flags & MBPF_RT_NO_JIT);
 }
+
+#if MBPF_RT_WITH_JIT
+#include "jit/jit_runtime.h"
+
+/* The run path's look at the cache: the entry p ran from last time, if it still holds p's code
+ * (p translated it, or it has p's key: two programs may share one). No search; NULL otherwise. */
+RT_INLINE mbpf_jit_fn rt_cache_code(mbpf_runtime *rt, mbpf_prog *p)
+{
+    if (p->cache_slot < 0)
+        return NULL;
+    mbpf_rt_cache_entry *e = &rt->cache[p->cache_slot];
+    if (e->owner != p && !(e->used && e->key[0] == p->key[0] && e->key[1] == p->key[1] &&
+                           e->key[2] == p->key[2] && e->key[3] == p->key[3]))
+        return NULL;
+    p->stats.cache_hits++;
+    e->last_use = ++rt->clock;
+    return e->fn;
+}
+#endif
 
 /* The translated code of p: from the cache, or translated now (evicting least recently used
  * entries when the arena is full). NULL when p cannot be translated: interpret it. */

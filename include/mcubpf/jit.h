@@ -43,9 +43,14 @@ typedef struct mbpf_jit_result {
 
 /* The block generated code receives as its only argument (AAPCS r0 / RV32 a0): 32-bit words at
  * fixed offsets, the same on every target and on the host, so that the translator never depends
- * on a host structure layout. mbpf_jit_run fills it from an mbpf_exec and copies results back.
- * Runtime routines are reached through pointers in the block: generated code holds no absolute
- * address and runs anywhere (RAM arena or flash). */
+ * on a host structure layout. Runtime routines are reached through pointers in the block:
+ * generated code holds no absolute address and runs anywhere (RAM arena or flash).
+ * The run glue (jit/jit_runtime.h) fills it in two steps: once per program and tenant, at load,
+ * everything that does not depend on the call (regions, stack, routines, r10's slot); then per
+ * run only ctx, ctx_len, ctx_end_r/w, budget, depth_left, status and the slots of r1 and r2.
+ * Every other word is either constant or written by the code before it is read (fault words,
+ * r0, saved_sp, stack_cur, atomic_op; the register slots the verifier proves written first), so
+ * a run leaves them as the previous run of the same program left them. */
 typedef struct mbpf_jit_block {
     uint32_t ctx, ctx_len;             /* 0, 4: r1 and r2 at entry */
     uint32_t stack_base, stack_top0;   /* 8, 12: stack buffer start; r10 at entry */
@@ -70,7 +75,12 @@ typedef struct mbpf_jit_block {
     uint32_t stack_cur;   /* 100: r10 of the current frame, stored before each helper call */
     uint32_t regs[2 * MBPF_NREGS]; /* 104: eBPF registers kept in memory (lo, hi) */
     uint32_t atomic_op;   /* 192: imm | size << 16 */
-    uint32_t pad;         /* 196 */
+    /* run glue only, the code never reads them: */
+    uint32_t depth0;      /* 196: depth_left at the start of a run */
+    uint32_t ctx_mask_r, ctx_mask_w; /* 200, 204: ctx_len & mask = the readable / writable
+                                      * length (all ones or 0, from the context's flags) */
+    uint32_t budget_sync; /* 208: what budget held when the glue last wrote it */
+    uint32_t pad;         /* 212 */
 } mbpf_jit_block;
 
 #define MBPF_JB_CTX 0
@@ -120,7 +130,8 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
 
 /* Device side: run translated code at `code` (entry at entry_off) with the inputs of x; fills
  * x->r0, x->status and x->fault like mbpf_interp_run. Only for the target the firmware runs on;
- * the caller has made the code executable (barriers done by mbpf_jit_sync_code). */
+ * the caller has made the code executable (barriers done by mbpf_jit_sync_code). This prepares
+ * a block for every call; the runtime (mcubpf/runtime.h) keeps one prepared per program. */
 mbpf_status mbpf_jit_run(mbpf_exec *x, const void *code, uint32_t entry_off);
 
 /* Make freshly written code at [code, code+len) visible to instruction fetch (DSB/ISB on ARMv7-M,

@@ -161,21 +161,31 @@ typedef struct mbpf_prog {
     uint8_t interp_ready; /* runtime-owned: interp_code holds this program pre-decoded */
     /* runtime-owned */
     const mbpf_tenant *tenant;
+    struct mbpf_runtime *rt; /* the runtime it is loaded in (helpers reach it through the run) */
     mbpf_program prog;
     uint32_t key[4];      /* cache key: SHA-256 of bytecode, target and options, truncated */
     uint8_t kind;         /* MBPF_RT_ENGINE_INTERP (bytecode) or MBPF_RT_ENGINE_AOT */
-    uint8_t no_jit;       /* translation failed for good: interpret */
-    int8_t cache_slot;    /* hint: cache entry last used, -1 none */
+    uint8_t no_jit;       /* bytecode is interpreted: no translation here, or it failed for good */
+    int8_t cache_slot;    /* cache entry of the last translated run, -1 none */
     uint8_t loaded;
-    const uint8_t *aot_code;
-    uint32_t aot_entry;
     mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS]; /* the runtime's helpers masked by the tenant's */
     mbpf_prog_stats stats;
+    /* Prepared at load, so that a run only sets what depends on the call (context, budget):
+     * the execution state (program, tenant's stack and budget, helper table) and, with the
+     * JIT, the block translated code reads (regions, routines) and the AOT entry point. A
+     * loaded slot must not be moved or copied. */
+    mbpf_exec exec;
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    mbpf_jit_block block;
+    uint32_t (*aot_fn)(mbpf_jit_block *b); /* AOT: the image's entry, callable */
+#endif
 } mbpf_prog;
 
 typedef struct mbpf_rt_cache_entry {
     uint32_t key[4];
     uint32_t off, len, entry; /* code at cfg.code + off */
+    uint32_t (*fn)(mbpf_jit_block *b); /* the entry point, callable (follows the code when it
+                                        * slides down) */
     uint32_t last_use;        /* LRU clock */
     mbpf_prog *owner;         /* program that translated it (charged with its eviction) */
     uint8_t used;
@@ -226,9 +236,12 @@ int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
 int mbpf_rt_replace(mbpf_runtime *rt, mbpf_prog *p, const uint8_t *buf, size_t len,
                     mbpf_rt_error *err);
 
-/* Run p with context [ctx, ctx+ctx_len) (r1, r2). Returns the status; *r0 and *fault (each may be
- * NULL) receive the result and, on a fault, where it happened. Without a loaded program, or from
- * inside another run, nothing runs and the status is MBPF_FAULT_BAD_INSN. */
+/* Run p with context [ctx, ctx+ctx_len) (r1, r2) and the budget p's tenant has now. Returns the
+ * status; *r0 (may be NULL) receives the result (0 after a fault), *fault (may be NULL) where a
+ * fault happened: it is written only when the status is not MBPF_OK. Without a loaded program,
+ * or from inside another run, nothing runs and the status is MBPF_FAULT_BAD_INSN. Everything
+ * that does not depend on the call was prepared at load: a run of translated or AOT code costs
+ * a few dozen instructions besides the program's own (docs/runtime.md). */
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
                         mbpf_fault *fault);
 
@@ -241,9 +254,17 @@ int mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p);
  * static reason. Valid until the next load. */
 const char *mbpf_rt_last_message(const mbpf_runtime *rt);
 
-/* For helpers: the runtime, program and tenant of the run x belongs to. */
-mbpf_runtime *mbpf_rt_of(const mbpf_exec *x);
-const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x);
+/* For helpers: the runtime, program and tenant of the run x belongs to (a run's
+ * mbpf_exec.user is its slot). Inline: helpers ask on every call. */
+static inline mbpf_runtime *mbpf_rt_of(const mbpf_exec *x)
+{
+    return ((const mbpf_prog *)x->user)->rt;
+}
+
+static inline const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x)
+{
+    return ((const mbpf_prog *)x->user)->tenant;
+}
 
 /* Static name of an engine ("interp", "jit", "aot") and of a load error. */
 const char *mbpf_rt_engine_name(uint8_t engine);

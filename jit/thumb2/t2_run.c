@@ -24,13 +24,9 @@ void mbpf_jit_sync_code(const void *code, uint32_t len)
     __asm__ volatile("dsb\n\tisb" ::: "memory");
 }
 
-mbpf_status mbpf_jit_run(mbpf_exec *x, const void *code, uint32_t entry_off)
+mbpf_jit_fn mbpf_jit_entry(const void *code, uint32_t entry_off)
 {
-    mbpf_jit_block b __attribute__((aligned(8)));
-    mbpf_jit_block_fill(&b, x);
-    uint32_t (*fn)(mbpf_jit_block *) =
-        (uint32_t(*)(mbpf_jit_block *))(((uintptr_t)code + entry_off) | 1u);
-    return mbpf_jit_block_finish(&b, x, fn(&b));
+    return (mbpf_jit_fn)(((uintptr_t)code + entry_off) | 1u); /* Thumb state */
 }
 
 #endif

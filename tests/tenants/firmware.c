@@ -240,6 +240,18 @@ static void isolation(const char *engine, int aot)
          other->prog.stats.budget_stops == 1 && run(legit, 1, 0, 0, 0, &r0) == MBPF_OK && r0 == 2;
     check(engine, "runaway loop stopped by the budget, firmware goes on", ok, "r0=%llu%.0llu", r0, 0ull);
 
+    /* a fault inside a local call, then runs through the same call: nothing the fault left in
+     * the slot's run state (call depth, status) reaches the next run; r0 is 0 after a fault */
+    ok = load(other, "deep_fault", aot, 2, &err) == MBPF_RT_OK;
+    uint32_t good = 0;
+    for (int i = 0; ok && i < 2; i++) {
+        r0 = 1;
+        good += run(other, 2, 16, 1, 5, &r0) == MBPF_FAULT_MEM_READ && r0 == 0;
+        good += run(other, 2, 0, 0, 5, &r0) == MBPF_OK && r0 == 7;
+    }
+    check(engine, "a fault inside a local call leaves the next run unaffected", ok && good == 4,
+          "%llu of 4 runs as expected%.0llu", (unsigned long long)good, 0ull);
+
     int intact = 1;
     for (uint32_t t = 0; t < N_TENANTS; t++)
         intact = intact && zone_intact(&stacks[t]) && zone_intact(&ctxs[t]);

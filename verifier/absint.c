@@ -94,6 +94,8 @@ static int same_words(const void *a, const void *b, size_t bytes)
     return 1;
 }
 
+static int join_state(astate *to, const astate *from, int widen);
+
 /* Merge `from` into the state of point pc. Returns 1 when that state changed. */
 static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
 {
@@ -104,8 +106,19 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
         to->dirty = 1;
         return 1;
     }
-    int widen = back_edge; /* widening at the first change keeps sweeps few; the LEN relation and
-                            * the refinements at the loop test recover what it loses */
+    /* widening at the first change keeps sweeps few; the LEN relation and the refinements at
+     * the loop test recover what it loses */
+    return join_state(to, from, back_edge);
+}
+
+int a_join(astate *to, const astate *from)
+{
+    return join_state(to, from, 0);
+}
+
+/* Join `from` into `to` (a reached state). Returns 1 when `to` changed. */
+static int join_state(astate *to, const astate *from, int widen)
+{
     uint32_t len_j = to->len_min < from->len_min ? to->len_min : from->len_min;
     int changed = len_j != to->len_min;
     for (int r = 0; r < AREGS; r++) {
@@ -408,7 +421,7 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
      * that reaches the stack at run time would take knowing where the stack lies already. */
     int addr_bytes = st->addr_in_data && reads && !(f->mem == MBPF_MEM_PROVEN && b.type != T_DATA);
     if (reads && (b.type == T_STACK || b.type == T_ANY)) {
-        const int callee = st->sub[pc] != 0;
+        const int callee = pc >= st->first_callee;
         if (on_stack)
             addr_bytes |= stack_has_addr(s, lo, hi) || (callee && hi > 0);
         else
@@ -465,6 +478,17 @@ static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
     return (uint32_t)((int64_t)pc + 1 + rel);
 }
 
+/* The edge from pc to t leaves with state s. The full verifier merges s into t's state and
+ * returns 1 when that was a loop head (t <= pc) that changed; the certificate checker
+ * (st->edge, verifier/check.c) checks s against t's certificate state instead: 0, or -1 when it
+ * does not hold. */
+static int edge(vstate *st, uint32_t pc, uint32_t t, const astate *s)
+{
+    if (st->edge)
+        return st->edge(st, pc, t, s);
+    return merge(st, t, s, t <= pc) && t <= pc;
+}
+
 /* Interpret instruction pc on s (in place: s becomes the fall-through state). Branch targets are
  * merged here. Returns -1 on rejection, 0 when execution may fall through, 1 when it cannot. */
 /* The entry state of a local function is the join of what its call sites pass: r1-r5 as the
@@ -483,7 +507,7 @@ static int call_entry(vstate *st, uint32_t pc, const astate *s)
         if (e.r[r].type == T_STACK || e.r[r].type == T_UNINIT)
             a_any(&e.r[r], ~0ull);
     }
-    return merge(st, t, &e, 0) && t <= pc;
+    return edge(st, pc, t, &e);
 }
 
 static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head, int *later)
@@ -536,12 +560,16 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
     }
     /* jumps, calls, exit */
     if (op == MBPF_EXIT) /* the program's result must be defined; a local function may be void */
-        return st->sub[pc] == 0 && use(st, pc, s, 0) ? -1 : 1;
+        return pc < st->first_callee && use(st, pc, s, 0) ? -1 : 1;
     if (op == MBPF_CALL) {
         if (MBPF_SRCBIT(in->code) && use(st, pc, s, dst))
             return -1;
-        if (src == MBPF_CALL_LOCAL && call_entry(st, pc, s))
-            *later = 1;
+        if (src == MBPF_CALL_LOCAL) {
+            int r = call_entry(st, pc, s);
+            if (r < 0)
+                return -1;
+            *later |= r;
+        }
         int gave_stack = 0;
         for (int r = 1; r <= 5; r++)
             gave_stack |= s->r[r].type == T_STACK;
@@ -559,7 +587,10 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
     }
     uint32_t t = jump_dest(pc, in);
     if (op == MBPF_JA) {
-        if (merge(st, t, s, t <= pc) && t <= pc && t < *head)
+        int r = edge(st, pc, t, s);
+        if (r < 0)
+            return -1;
+        if (r && t < *head)
             *head = t;
         return 1;
     }
@@ -568,14 +599,41 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
     const uint8_t rb = MBPF_SRCBIT(in->code) && src < AREGS ? src : dst;
     const areg save_a = s->r[dst < AREGS ? dst : 0], save_b = s->r[rb < AREGS ? rb : 0];
     const uint32_t save_len = s->len_min;
-    if (a_branch(s, in, 1) && merge(st, t, s, t <= pc) && t <= pc && t < *head)
-        *head = t;
+    if (a_branch(s, in, 1)) {
+        int r = edge(st, pc, t, s);
+        if (r < 0)
+            return -1;
+        if (r && t < *head)
+            *head = t;
+    }
     if (dst < AREGS)
         s->r[dst] = save_a;
     if (rb < AREGS)
         s->r[rb] = save_b;
     s->len_min = save_len;
     return a_branch(s, in, 0) ? 0 : 1;
+}
+
+/* One instruction with its facts recomputed: the memory and value facts start from nothing. */
+static int interpret_insn(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head, int *later)
+{
+    const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
+    f->mem = (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) ? MBPF_MEM_GUARD_ANY : MBPF_MEM_NONE;
+    f->region = 0;
+    f->flags = (uint8_t)(f->flags & ~(MBPF_FACT_HI_ZERO | MBPF_FACT_ALIGNED));
+    return step(st, pc, s, f, head, later);
+}
+
+int vabsint_step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
+{
+    uint32_t head = st->n;
+    int later = 0;
+    return interpret_insn(st, pc, s, f, &head, &later);
+}
+
+void vabsint_entry(astate *s, uint32_t pc, int main_entry)
+{
+    entry_state(s, pc, main_entry);
 }
 
 /* Figures from the final facts. */
@@ -639,12 +697,10 @@ static int sweep(vstate *st, mbpf_fact *facts, astate *cur, uint64_t *work, int 
         if (!(*work)--)
             return vreject(st, pc, "verification does not converge (too many passes)");
         mbpf_fact dummy, *f = facts ? &facts[pc] : &dummy;
-        const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
-        f->mem = (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) ? MBPF_MEM_GUARD_ANY : MBPF_MEM_NONE;
-        f->region = 0;
-        f->flags = facts ? (uint8_t)(f->flags & ~(MBPF_FACT_HI_ZERO | MBPF_FACT_ALIGNED)) : 0;
+        if (!facts)
+            dummy.flags = 0;
         uint32_t head = st->n;
-        int r = step(st, pc, cur, f, &head, later);
+        int r = interpret_insn(st, pc, cur, f, &head, later);
         if (r < 0)
             return -1;
         live = r == 0;
@@ -714,7 +770,14 @@ int vabsint(vstate *st, mbpf_fact *facts)
     return interpret(st, facts);
 }
 
+void vabsint_figures(vstate *st, const mbpf_fact *facts)
+{
+    count_figures(st, facts);
+}
+
 const astate *vabsint_state(const vstate *st, uint32_t pc)
 {
+    if (st->state_of)
+        return st->state_of(st, pc);
     return state_at((vstate *)st, pc);
 }

@@ -50,6 +50,10 @@ int a_is_ptr(const areg *r);
 int32_t a_eff_ub(const areg *r, uint32_t len_min);
 void a_normalize(areg *r, uint32_t len_min);
 
+/* Join `from` into `to` (absint.c, no widening). Returns 1 when `to` changed, i.e. when `from`
+ * is not included in `to`: the certificate checker's inclusion test. */
+int a_join(astate *to, const astate *from);
+
 /* Transfer of one ALU instruction to dst (src is the second operand as an abstract value). */
 void a_alu(astate *s, const mbpf_insn *in, areg *dst, const areg *src);
 

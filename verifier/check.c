@@ -1,0 +1,353 @@
+/* The certificate checker (mcubpf/cert.h): one pass over the program in instruction order. A
+ * block starts from its certificate state (or the state falling into it), the full verifier's
+ * transfer functions run over it (vabsint_step), and every edge's state must be included in its
+ * target's certificate state. Inclusion is the verifier's own join: `from` is included in `to`
+ * when joining it changes nothing, so the check is exactly as sound as the fixpoint it replaces.
+ * Loop bounds are recomputed by the verifier's loop pass on the checked states and must equal
+ * the certificate's claims. The certificate is untrusted: every byte is read with a bounds check
+ * and every state is decoded into a well-formed abstract state. */
+#include <string.h>
+
+#include "verifier/cert_format.h"
+#include "verifier/check.h"
+
+typedef struct vcheck {
+    vstate st; /* first: the hooks get &st */
+    const uint8_t *cert;
+    uint32_t len;
+    uint32_t n_states, n_loops;
+    uint32_t next;      /* index of the next state in instruction order */
+    uint32_t end;       /* where the last decoded state (in order) ended */
+    astate cur;         /* the state being interpreted */
+    astate tmp;         /* a target's certificate state */
+} vcheck;
+
+#define ARENA_FIXED (sizeof(vcheck) + 16u)
+
+size_t mbpf_check_arena_size(uint32_t n_insns)
+{
+    return (size_t)n_insns * MBPF_CHECK_ARENA_PER_INSN + ARENA_FIXED;
+}
+
+static uint32_t get16(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t index_pc(const vcheck *c, uint32_t i)
+{
+    return get16(c->cert + MBPF_CERT_HEADER + 4u * i);
+}
+
+static uint32_t index_off(const vcheck *c, uint32_t i)
+{
+    return get16(c->cert + MBPF_CERT_HEADER + 4u * i + 2u);
+}
+
+/* The index entry of the state at pc, or n_states. */
+static uint32_t find_state(const vcheck *c, uint32_t pc)
+{
+    uint32_t lo = 0, hi = c->n_states;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2, at = index_pc(c, mid);
+        if (at == pc)
+            return mid;
+        if (at < pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return c->n_states;
+}
+
+/* ---- decoding ---- */
+
+typedef struct reader {
+    const uint8_t *p;
+    uint32_t pos, len;
+    int bad;
+} reader;
+
+static uint8_t get_u8(reader *r)
+{
+    if (r->pos >= r->len) {
+        r->bad = 1;
+        return 0;
+    }
+    return r->p[r->pos++];
+}
+
+static uint64_t get_varint(reader *r)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 70; shift += 7) {
+        uint8_t b = get_u8(r);
+        if (shift == 63 && b > 1)
+            r->bad = 1; /* more than 64 bits */
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80) || r->bad)
+            return v;
+    }
+    r->bad = 1;
+    return v;
+}
+
+static void get_fields(reader *r, void *base, const cert_field *fields, unsigned n)
+{
+    uint64_t mask = get_varint(r);
+    if (mask >> n)
+        r->bad = 1;
+    for (unsigned i = 0; i < n && !r->bad; i++)
+        if (mask >> i & 1 && !cert_set(base, &fields[i], cert_unzigzag(get_varint(r))))
+            r->bad = 1;
+}
+
+static int slot_kind_ok(uint8_t k)
+{
+    return k == T_SCALAR || k == T_ANY || (k >= T_STACK && k <= T_DATA);
+}
+
+/* Decode the state at byte off for instruction pc into s. Returns the offset after it, or 0 when
+ * the bytes are no well-formed state. */
+static uint32_t decode(const vcheck *c, uint32_t off, uint32_t pc, astate *s)
+{
+    reader r = {c->cert, off, c->len, 0};
+    uint32_t *w = (uint32_t *)(void *)s;
+    for (uint32_t i = 0; i < sizeof(astate) / 4; i++)
+        w[i] = 0;
+    for (int i = 0; i < AREGS; i++)
+        a_uninit(&s->r[i], pc);
+    for (int i = 0; i < AS_SLOTS; i++)
+        s->kind[i] = T_SCALAR;
+    s->reached = 1;
+    get_fields(&r, s, state_fields, N_STATE_FIELDS);
+    uint64_t regs = get_varint(&r);
+    if (regs >> AREGS)
+        r.bad = 1;
+    for (int i = 0; i < AREGS && !r.bad; i++) {
+        if (!(regs >> i & 1))
+            continue;
+        areg *a = &s->r[i];
+        uint8_t type = get_u8(&r);
+        if (type < T_SCALAR || type > T_DATA)
+            r.bad = 1;
+        a_scalar(a, 0, ~0ull);
+        a->type = type;
+        if (cert_is_ptr_type(type))
+            a->lo = a->hi = 0;
+        get_fields(&r, a, reg_fields, N_REG_FIELDS);
+        if (a->flags & ~CERT_REG_FLAGS)
+            r.bad = 1;
+    }
+    uint64_t slots = get_varint(&r);
+    for (int i = 0; i < AS_SLOTS && !r.bad; i++) {
+        if (!(slots >> i & 1))
+            continue;
+        s->init[i] = get_u8(&r);
+        s->kind[i] = get_u8(&r);
+        if (!slot_kind_ok(s->kind[i]))
+            r.bad = 1;
+    }
+    return r.bad ? 0 : r.pos;
+}
+
+/* ---- the hooks of the transfer functions ---- */
+
+/* Edge from pc to t leaving with state s: t must have a certificate state that includes s. */
+static int check_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s)
+{
+    vcheck *c = (vcheck *)(void *)st;
+    uint32_t i = find_state(c, t);
+    if (i == c->n_states)
+        return vreject_num(st, pc, "certificate: no state for the jump target, insn ", t);
+    if (!decode(c, index_off(c, i), t, &c->tmp))
+        return vreject_num(st, pc, "certificate: malformed state for insn ", t);
+    if (a_join(&c->tmp, s))
+        return vreject_num(st, pc, "certificate: the state here is not included in the state claimed for insn ", t);
+    return 0;
+}
+
+/* The checked state at pc (the loop pass reads loop heads): its certificate state. */
+static const astate *cert_state(const vstate *st, uint32_t pc)
+{
+    vcheck *c = (vcheck *)(void *)st;
+    uint32_t i = find_state(c, pc);
+    if (i == c->n_states || !decode(c, index_off(c, i), pc, &c->tmp))
+        return NULL;
+    return &c->tmp;
+}
+
+/* ---- the pass ---- */
+
+static int check_header(vcheck *c)
+{
+    vstate *st = &c->st;
+    if (c->len < MBPF_CERT_HEADER || c->len > MBPF_CERT_MAX_LEN)
+        return vreject_num(st, st->n, "certificate: length out of range: ", c->len);
+    if (c->cert[0] != MBPF_CERT_VERSION)
+        return vreject_num(st, st->n, "certificate: unsupported version ", c->cert[0]);
+    if (c->cert[1] & ~MBPF_CERT_FLAG_ADDR_IN_DATA || get16(c->cert + 6))
+        return vreject(st, st->n, "certificate: unknown flags or reserved bits set");
+    c->n_states = get16(c->cert + 2);
+    c->n_loops = get16(c->cert + 4);
+    const uint32_t tables = MBPF_CERT_HEADER + 4u * (c->n_states + c->n_loops);
+    if (tables > c->len)
+        return vreject(st, st->n, "certificate: truncated (its tables run past its end)");
+    for (uint32_t i = 0; i < c->n_states; i++) {
+        uint32_t pc = index_pc(c, i);
+        if (pc >= st->n || (i && pc <= index_pc(c, i - 1)))
+            return vreject_num(st, st->n, "certificate: state index out of order or out of range at entry ", i);
+    }
+    const uint8_t *loops = c->cert + MBPF_CERT_HEADER + 4u * c->n_states;
+    for (uint32_t i = 0; i < c->n_loops; i++) {
+        uint32_t h = get16(loops + 4 * i), trips = get16(loops + 4 * i + 2);
+        if (h >= st->n || (i && h <= get16(loops + 4 * (i - 1))) || trips < 1 || trips > MBPF_LOOP_MAX_TRIPS)
+            return vreject_num(st, st->n, "certificate: loop claim out of order or out of range at entry ", i);
+    }
+    c->end = tables;
+    c->st.addr_in_data = (c->cert[1] & MBPF_CERT_FLAG_ADDR_IN_DATA) != 0;
+    return 0;
+}
+
+/* The structural facts, as mbpf_verify gives them before the abstract interpreter runs. */
+static void initial_facts(vstate *st, mbpf_fact *facts)
+{
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        mbpf_fact *f = &facts[pc];
+        memset(f, 0, sizeof *f);
+        if (st->marks[pc] & VM_LDDW_TAIL)
+            continue;
+        f->flags = MBPF_FACT_REACHABLE;
+        if (st->marks[pc] & VM_TARGET)
+            f->flags |= MBPF_FACT_JUMP_TARGET;
+        if (st->marks[pc] & VM_SUBPROG)
+            f->flags |= MBPF_FACT_SUBPROG;
+        const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
+        if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
+            f->mem = MBPF_MEM_GUARD_ANY; /* until interpreted: never, when no path reaches it */
+    }
+}
+
+/* Start the block at pc from its certificate state (the next one in order), after checking that
+ * the state falling into it (when live) is included. */
+static int enter_state(vcheck *c, uint32_t pc, int live)
+{
+    vstate *st = &c->st;
+    uint32_t off = index_off(c, c->next);
+    if (off != c->end)
+        return vreject_num(st, pc, "certificate: the state for this insn is not where the previous one ends, byte ", off);
+    uint32_t end = decode(c, off, pc, live ? &c->tmp : &c->cur);
+    if (!end)
+        return vreject(st, pc, "certificate: malformed state for this insn");
+    if (live) {
+        if (a_join(&c->tmp, &c->cur))
+            return vreject(st, pc, "certificate: the state falling into this insn is not included in its certificate state");
+        c->cur = c->tmp;
+    }
+    c->end = end;
+    c->next++;
+    return 0;
+}
+
+static int walk(vcheck *c, mbpf_fact *facts)
+{
+    vstate *st = &c->st;
+    int live = 0;
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        if (st->marks[pc] & VM_LDDW_TAIL)
+            continue;
+        if (st->marks[pc] & VM_SUBPROG)
+            live = 0; /* functions do not fall into each other; callees start from call edges */
+        if (pc == 0) {
+            vabsint_entry(&c->cur, 0, 1);
+            live = 1;
+        }
+        if (c->next < c->n_states && index_pc(c, c->next) == pc) {
+            if (enter_state(c, pc, live))
+                return -1;
+            live = 1;
+        }
+        if (!live)
+            continue;
+        int r = vabsint_step(st, pc, &c->cur, &facts[pc]);
+        if (r < 0)
+            return -1;
+        live = r == 0;
+    }
+    if (c->end != c->len)
+        return vreject_num(st, st->n, "certificate: bytes after its last state: ", (int64_t)c->len - c->end);
+    if (st->addr_stored_data && !st->addr_in_data)
+        return vreject(st, st->n, "certificate: the program stores addresses into its data, the certificate says it does not");
+    return 0;
+}
+
+/* The loop pass on the checked states; its bounds must be the certificate's claims. */
+static int check_loops(vcheck *c, mbpf_fact *facts)
+{
+    vstate *st = &c->st;
+    vloops(st, facts);
+    const uint8_t *loops = c->cert + MBPF_CERT_HEADER + 4u * c->n_states;
+    uint32_t i = 0;
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        const int head = (facts[pc].flags & MBPF_FACT_LOOP_HEAD) != 0;
+        const int claim = i < c->n_loops && get16(loops + 4 * i) == pc;
+        if (!head && !claim)
+            continue;
+        if (!claim)
+            return vreject(st, pc, "certificate: no claim for this loop the checked states bound");
+        if (!head)
+            return vreject(st, pc, "certificate: loop claim does not hold (the checked states do not bound this loop)");
+        if (get16(loops + 4 * i + 2) != MBPF_FACT_TRIPS(&facts[pc]))
+            return vreject_num(st, pc, "certificate: loop claim does not hold; the checked states bound it by ",
+                               MBPF_FACT_TRIPS(&facts[pc]));
+        i++;
+    }
+    return 0;
+}
+
+int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_t *cert,
+               size_t cert_len, mbpf_fact *facts, void *arena, size_t arena_size,
+               mbpf_verify_result *res)
+{
+    memset(res, 0, sizeof *res);
+    uint8_t *a = (uint8_t *)(((uintptr_t)arena + 7u) & ~(uintptr_t)7u);
+    vcheck *c = (vcheck *)(void *)a;
+    vstate *st = &c->st;
+    const uint32_t max = opts->max_insns ? opts->max_insns : MBPF_MAX_INSNS;
+    if (!arena || arena_size < mbpf_check_arena_size(p->n_insns) || !facts) {
+        vstate tiny;
+        memset(&tiny, 0, sizeof tiny);
+        tiny.res = res;
+        vreject_num(&tiny, p->n_insns, "work arena too small; the check needs bytes: ",
+                    (int64_t)mbpf_check_arena_size(p->n_insns));
+        return -2;
+    }
+    memset(c, 0, sizeof *c);
+    st->prog = p;
+    st->insns = p->insns;
+    st->n = p->n_insns;
+    st->opts = opts;
+    st->res = res;
+    st->edge = check_edge;
+    st->state_of = cert_state;
+    if (st->n == 0)
+        return vreject(st, 0, "empty program");
+    if (st->n > max)
+        return vreject_num(st, st->n, "program too large; instruction limit ", max);
+    uint32_t *scratch = (uint32_t *)(void *)(a + ((sizeof(vcheck) + 7u) & ~(size_t)7u));
+    st->marks = (uint8_t *)(scratch + st->n);
+    st->dfs = scratch;
+    c->cert = cert;
+    c->len = cert && cert_len <= MBPF_CERT_MAX_LEN ? (uint32_t)cert_len : (cert ? MBPF_CERT_MAX_LEN + 1u : 0);
+    if (!cert)
+        return vreject(st, st->n, "certificate: none given");
+    if (check_header(c) || vpreflight(st) || vcheck_cfg(st, scratch))
+        return -1;
+    initial_facts(st, facts);
+    if (walk(c, facts) || check_loops(c, facts))
+        return -1;
+    vabsint_figures(st, facts);
+    res->states = c->n_states;
+    res->sweeps = 1;
+    return 0;
+}

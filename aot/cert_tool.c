@@ -149,8 +149,9 @@ void mbpf_cert_print(FILE *f, const mbpf_program *p, const uint8_t *cert, size_t
         for (int k = 0; k < AREGS && !r.bad; k++) {
             if (!(regs >> k & 1))
                 continue;
-            uint8_t t = rd_u8(&r);
-            fprintf(f, " r%d:%s", k, t < 7 ? type_names[t] : "?");
+            uint8_t t = rd_u8(&r), hint = t & CERT_TYPE_HINT;
+            t &= (uint8_t)~CERT_TYPE_HINT;
+            fprintf(f, " r%d:%s%s", k, t < 7 ? type_names[t] : "?", hint ? "(reloaded, offset unknown)" : "");
             print_fields(f, &r, reg_fields, N_REG_FIELDS, reg_field_names);
             fprintf(f, ";");
         }

@@ -94,7 +94,14 @@ static int same_words(const void *a, const void *b, size_t bytes)
     return 1;
 }
 
-static int join_state(astate *to, const astate *from, int widen);
+int a_reg_included(const areg *from, uint32_t len_from, const areg *to, uint32_t len_to)
+{
+    if (same_words(to, from, sizeof(areg)) || to->type == T_UNINIT)
+        return 1;
+    areg j = *to;
+    join_reg(&j, from, len_to, len_from, len_to < len_from ? len_to : len_from, 0);
+    return reg_equal(&j, to);
+}
 
 /* Merge `from` into the state of point pc. Returns 1 when that state changed. */
 static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
@@ -106,19 +113,8 @@ static int merge(vstate *st, uint32_t pc, const astate *from, int back_edge)
         to->dirty = 1;
         return 1;
     }
-    /* widening at the first change keeps sweeps few; the LEN relation and the refinements at
-     * the loop test recover what it loses */
-    return join_state(to, from, back_edge);
-}
-
-int a_join(astate *to, const astate *from)
-{
-    return join_state(to, from, 0);
-}
-
-/* Join `from` into `to` (a reached state). Returns 1 when `to` changed. */
-static int join_state(astate *to, const astate *from, int widen)
-{
+    int widen = back_edge; /* widening at the first change keeps sweeps few; the LEN relation and
+                            * the refinements at the loop test recover what it loses */
     uint32_t len_j = to->len_min < from->len_min ? to->len_min : from->len_min;
     int changed = len_j != to->len_min;
     for (int r = 0; r < AREGS; r++) {
@@ -478,15 +474,15 @@ static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
     return (uint32_t)((int64_t)pc + 1 + rel);
 }
 
-/* The edge from pc to t leaves with state s. The full verifier merges s into t's state and
- * returns 1 when that was a loop head (t <= pc) that changed; the certificate checker
+/* The edge from pc to t leaves with state s. The full verifier merges s into t's state (widened
+ * when `widen`) and returns 1 when t <= pc and its state changed; the certificate checker
  * (st->edge, verifier/check.c) checks s against t's certificate state instead: 0, or -1 when it
  * does not hold. */
-static int edge(vstate *st, uint32_t pc, uint32_t t, const astate *s)
+static int edge(vstate *st, uint32_t pc, uint32_t t, const astate *s, int widen)
 {
     if (st->edge)
         return st->edge(st, pc, t, s);
-    return merge(st, t, s, t <= pc) && t <= pc;
+    return merge(st, t, s, widen) && t <= pc;
 }
 
 /* Interpret instruction pc on s (in place: s becomes the fall-through state). Branch targets are
@@ -507,7 +503,7 @@ static int call_entry(vstate *st, uint32_t pc, const astate *s)
         if (e.r[r].type == T_STACK || e.r[r].type == T_UNINIT)
             a_any(&e.r[r], ~0ull);
     }
-    return edge(st, pc, t, &e);
+    return edge(st, pc, t, &e, 0);
 }
 
 static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head, int *later)
@@ -587,7 +583,7 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
     }
     uint32_t t = jump_dest(pc, in);
     if (op == MBPF_JA) {
-        int r = edge(st, pc, t, s);
+        int r = edge(st, pc, t, s, t <= pc);
         if (r < 0)
             return -1;
         if (r && t < *head)
@@ -600,7 +596,7 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
     const areg save_a = s->r[dst < AREGS ? dst : 0], save_b = s->r[rb < AREGS ? rb : 0];
     const uint32_t save_len = s->len_min;
     if (a_branch(s, in, 1)) {
-        int r = edge(st, pc, t, s);
+        int r = edge(st, pc, t, s, t <= pc);
         if (r < 0)
             return -1;
         if (r && t < *head)

@@ -50,9 +50,9 @@ int a_is_ptr(const areg *r);
 int32_t a_eff_ub(const areg *r, uint32_t len_min);
 void a_normalize(areg *r, uint32_t len_min);
 
-/* Join `from` into `to` (absint.c, no widening). Returns 1 when `to` changed, i.e. when `from`
- * is not included in `to`: the certificate checker's inclusion test. */
-int a_join(astate *to, const astate *from);
+/* Is `from` (LEN >= len_from) included in `to` (LEN >= len_to), i.e. does the join (absint.c,
+ * no widening) of `from` into `to` change nothing? The certificate checker's inclusion test. */
+int a_reg_included(const areg *from, uint32_t len_from, const areg *to, uint32_t len_to);
 
 /* Transfer of one ALU instruction to dst (src is the second operand as an abstract value). */
 void a_alu(astate *s, const mbpf_insn *in, areg *dst, const areg *src);

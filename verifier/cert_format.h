@@ -3,7 +3,9 @@
  *
  *   varint  present mask of the state fields (state_fields[] below), then each present value
  *   varint  register mask: bit r = rr listed; an unlisted register is uninitialised
- *   per listed register, ascending: u8 type, varint present mask of reg_fields[], the values
+ *   per listed register, ascending: u8 type (| CERT_TYPE_HINT for a pointer reloaded from the
+ *           stack, whose defaults are then its region as a hint and an unknown offset), varint
+ *           present mask of reg_fields[], the values
  *   varint  slot mask (64 bits): bit s = stack slot s listed (its init bits are not 0 or it may
  *           hold more than numbers); per listed slot, ascending: u8 init bits, u8 kind
  *
@@ -22,20 +24,23 @@ typedef struct cert_field {
     uint16_t off;
     uint8_t size;      /* 1, 2, 4 or 8 bytes */
     uint8_t is_signed; /* sign-extend before zigzag */
-    int64_t def;       /* default of a scalar (T_SCALAR, T_ANY) */
-    int64_t def_ptr;   /* default of a pointer (T_STACK..T_DATA) */
+    int64_t def[3];    /* defaults (CERT_DEF_*): a number, a pointer, a pointer reloaded from the
+                        * stack (AF_HINT, offset unknown) */
 } cert_field;
 
+enum { CERT_DEF_NUMBER, CERT_DEF_PTR, CERT_DEF_HINT };
+#define CERT_TYPE_HINT 0x80
+
 static const cert_field reg_fields[] = {
-    {offsetof(areg, flags), 1, 0, 0, 0},
-    {offsetof(areg, ub), 4, 1, UB_NONE, UB_NONE},
-    {offsetof(areg, lo), 8, 1, 0, 0},
-    {offsetof(areg, hi), 8, 1, -1, 0},
+    {offsetof(areg, flags), 1, 0, {0, 0, AF_HINT}},
+    {offsetof(areg, ub), 4, 1, {UB_NONE, UB_NONE, UB_NONE}},
+    {offsetof(areg, lo), 8, 1, {0, 0, INT64_MIN}},
+    {offsetof(areg, hi), 8, 1, {-1, 0, INT64_MAX}},
 };
 #define N_REG_FIELDS (sizeof reg_fields / sizeof reg_fields[0])
 
 static const cert_field state_fields[] = {
-    {offsetof(astate, len_min), 4, 0, 0, 0},
+    {offsetof(astate, len_min), 4, 0, {0, 0, 0}},
 };
 #define N_STATE_FIELDS (sizeof state_fields / sizeof state_fields[0])
 
@@ -89,9 +94,10 @@ static inline int64_t cert_unzigzag(uint64_t u)
     return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
 
-static inline int cert_is_ptr_type(uint8_t type)
+/* Which defaults a register of this type (and flags) is written against. */
+static inline int cert_defaults_of(uint8_t type, uint8_t flags)
 {
-    return type >= T_STACK;
+    return type < T_STACK ? CERT_DEF_NUMBER : (flags & AF_HINT) ? CERT_DEF_HINT : CERT_DEF_PTR;
 }
 
 #endif

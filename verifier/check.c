@@ -20,6 +20,7 @@ typedef struct vcheck {
     uint32_t end;       /* where the last decoded state (in order) ended */
     astate cur;         /* the state being interpreted */
     astate tmp;         /* a target's certificate state */
+    areg reg_defaults[3]; /* a listed register before its fields (CERT_DEF_*) */
 } vcheck;
 
 #define ARENA_FIXED (sizeof(vcheck) + 16u)
@@ -63,43 +64,68 @@ static uint32_t find_state(const vcheck *c, uint32_t pc)
 /* ---- decoding ---- */
 
 typedef struct reader {
-    const uint8_t *p;
-    uint32_t pos, len;
+    const uint8_t *p, *end;
     int bad;
 } reader;
 
-static uint8_t get_u8(reader *r)
+static uint8_t rd_u8(reader *r)
 {
-    if (r->pos >= r->len) {
+    if (r->p >= r->end) {
         r->bad = 1;
         return 0;
     }
-    return r->p[r->pos++];
+    return *r->p++;
 }
 
-static uint64_t get_varint(reader *r)
+/* LEB128, at most 64 bits. */
+static uint64_t rd_varint(reader *r)
 {
+    if (r->p < r->end && !(*r->p & 0x80))
+        return *r->p++; /* most values: one byte */
     uint64_t v = 0;
-    for (unsigned shift = 0; shift < 70; shift += 7) {
-        uint8_t b = get_u8(r);
+    for (unsigned shift = 0; r->p < r->end; shift += 7) {
+        uint8_t b = *r->p++;
         if (shift == 63 && b > 1)
-            r->bad = 1; /* more than 64 bits */
+            break;
         v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80) || r->bad)
+        if (!(b & 0x80))
             return v;
+        if (shift == 63)
+            break;
     }
     r->bad = 1;
-    return v;
+    return 0;
 }
 
-static void get_fields(reader *r, void *base, const cert_field *fields, unsigned n)
+static void rd_fields(reader *r, void *base, const cert_field *fields, unsigned n)
 {
-    uint64_t mask = get_varint(r);
+    uint64_t mask = rd_varint(r);
     if (mask >> n)
         r->bad = 1;
-    for (unsigned i = 0; i < n && !r->bad; i++)
-        if (mask >> i & 1 && !cert_set(base, &fields[i], cert_unzigzag(get_varint(r))))
+    for (unsigned i = 0; mask && !r->bad; i++, mask >>= 1)
+        if ((mask & 1) && !cert_set(base, &fields[i], cert_unzigzag(rd_varint(r))))
             r->bad = 1;
+}
+
+static void set_defaults(void *base, const cert_field *fields, unsigned n, int defs)
+{
+    for (unsigned i = 0; i < n; i++)
+        cert_set(base, &fields[i], fields[i].def[defs]);
+}
+
+/* One listed register: its type, then the fields that differ from the type's defaults
+ * (c->reg_defaults: a number's, a pointer's). */
+static void rd_reg(const vcheck *c, reader *r, areg *a)
+{
+    uint8_t type = rd_u8(r), hint = type & CERT_TYPE_HINT;
+    type = (uint8_t)(type & ~CERT_TYPE_HINT);
+    if (type < T_SCALAR || type > T_DATA || (hint && type < T_STACK))
+        r->bad = 1;
+    *a = c->reg_defaults[hint ? CERT_DEF_HINT : cert_defaults_of(type, 0)];
+    a->type = type;
+    rd_fields(r, a, reg_fields, N_REG_FIELDS);
+    if (a->flags & ~CERT_REG_FLAGS)
+        r->bad = 1;
 }
 
 static int slot_kind_ok(uint8_t k)
@@ -107,48 +133,92 @@ static int slot_kind_ok(uint8_t k)
     return k == T_SCALAR || k == T_ANY || (k >= T_STACK && k <= T_DATA);
 }
 
+#define SCALAR_WORD (0x01010101u * T_SCALAR) /* four stack slots holding numbers */
+
 /* Decode the state at byte off for instruction pc into s. Returns the offset after it, or 0 when
  * the bytes are no well-formed state. */
 static uint32_t decode(const vcheck *c, uint32_t off, uint32_t pc, astate *s)
 {
-    reader r = {c->cert, off, c->len, 0};
-    uint32_t *w = (uint32_t *)(void *)s;
-    for (uint32_t i = 0; i < sizeof(astate) / 4; i++)
-        w[i] = 0;
-    for (int i = 0; i < AREGS; i++)
-        a_uninit(&s->r[i], pc);
-    for (int i = 0; i < AS_SLOTS; i++)
-        s->kind[i] = T_SCALAR;
+    reader r = {c->cert + off, c->cert + c->len, 0};
+    set_defaults(s, state_fields, N_STATE_FIELDS, CERT_DEF_NUMBER);
     s->reached = 1;
-    get_fields(&r, s, state_fields, N_STATE_FIELDS);
-    uint64_t regs = get_varint(&r);
+    s->dirty = 0;
+    uint32_t *init = (uint32_t *)(void *)s->init, *kind = (uint32_t *)(void *)s->kind;
+    for (int i = 0; i < AS_SLOTS / 4; i++) {
+        init[i] = 0;
+        kind[i] = SCALAR_WORD;
+    }
+    rd_fields(&r, s, state_fields, N_STATE_FIELDS);
+    uint64_t regs = rd_varint(&r);
     if (regs >> AREGS)
         r.bad = 1;
-    for (int i = 0; i < AREGS && !r.bad; i++) {
-        if (!(regs >> i & 1))
-            continue;
-        areg *a = &s->r[i];
-        uint8_t type = get_u8(&r);
-        if (type < T_SCALAR || type > T_DATA)
-            r.bad = 1;
-        a_scalar(a, 0, ~0ull);
-        a->type = type;
-        if (cert_is_ptr_type(type))
-            a->lo = a->hi = 0;
-        get_fields(&r, a, reg_fields, N_REG_FIELDS);
-        if (a->flags & ~CERT_REG_FLAGS)
-            r.bad = 1;
+    for (int i = 0; i < AREGS; i++) {
+        if (regs >> i & 1)
+            rd_reg(c, &r, &s->r[i]);
+        else
+            a_uninit(&s->r[i], pc);
     }
-    uint64_t slots = get_varint(&r);
-    for (int i = 0; i < AS_SLOTS && !r.bad; i++) {
-        if (!(slots >> i & 1))
+    uint64_t slots = rd_varint(&r);
+    for (int i = 0; slots && !r.bad; i++, slots >>= 1) {
+        if (!(slots & 1))
             continue;
-        s->init[i] = get_u8(&r);
-        s->kind[i] = get_u8(&r);
+        s->init[i] = rd_u8(&r);
+        s->kind[i] = rd_u8(&r);
         if (!slot_kind_ok(s->kind[i]))
             r.bad = 1;
     }
-    return r.bad ? 0 : r.pos;
+    return r.bad ? 0 : (uint32_t)(r.p - c->cert);
+}
+
+/* Is s included in the certificate state at byte off, by the verifier's join (joining s into it
+ * changes nothing), read straight from the certificate: registers it leaves out are
+ * uninitialised there (anything is included), slots it leaves out hold numbers and nothing known
+ * written. Returns 1 when included, 0 when not, -1 when the state is malformed. */
+static int included(vcheck *c, uint32_t off, const astate *s)
+{
+    reader r = {c->cert + off, c->cert + c->len, 0};
+    astate *h = &c->tmp; /* its state fields only */
+    set_defaults(h, state_fields, N_STATE_FIELDS, CERT_DEF_NUMBER);
+    rd_fields(&r, h, state_fields, N_STATE_FIELDS);
+    uint64_t regs = rd_varint(&r);
+    if (r.bad || regs >> AREGS)
+        return -1;
+    if (s->len_min < h->len_min)
+        return 0;
+    for (int i = 0; regs; i++, regs >>= 1) {
+        if (!(regs & 1))
+            continue;
+        areg b;
+        rd_reg(c, &r, &b);
+        if (r.bad)
+            return -1;
+        if (!a_reg_included(&s->r[i], s->len_min, &b, h->len_min))
+            return 0;
+    }
+    uint64_t slots = rd_varint(&r);
+    if (r.bad)
+        return -1;
+    const uint32_t *kind = (const uint32_t *)(const void *)s->kind;
+    for (int w = 0; w < AS_SLOTS / 4; w++) {
+        if (!(slots >> (4 * w) & 0xf)) {
+            if (kind[w] != SCALAR_WORD)
+                return 0; /* address bytes where the certificate says numbers */
+            continue;
+        }
+        for (int i = 4 * w; i < 4 * w + 4; i++) {
+            if (!(slots >> i & 1)) {
+                if (s->kind[i] != T_SCALAR)
+                    return 0;
+                continue;
+            }
+            uint8_t init = rd_u8(&r), k = rd_u8(&r);
+            if (r.bad || !slot_kind_ok(k))
+                return -1;
+            if ((init & ~s->init[i]) || (k != T_ANY && k != s->kind[i]))
+                return 0;
+        }
+    }
+    return 1;
 }
 
 /* ---- the hooks of the transfer functions ---- */
@@ -160,9 +230,10 @@ static int check_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s)
     uint32_t i = find_state(c, t);
     if (i == c->n_states)
         return vreject_num(st, pc, "certificate: no state for the jump target, insn ", t);
-    if (!decode(c, index_off(c, i), t, &c->tmp))
+    int in = included(c, index_off(c, i), s);
+    if (in < 0)
         return vreject_num(st, pc, "certificate: malformed state for insn ", t);
-    if (a_join(&c->tmp, s))
+    if (!in)
         return vreject_num(st, pc, "certificate: the state here is not included in the state claimed for insn ", t);
     return 0;
 }
@@ -214,7 +285,7 @@ static void initial_facts(vstate *st, mbpf_fact *facts)
 {
     for (uint32_t pc = 0; pc < st->n; pc++) {
         mbpf_fact *f = &facts[pc];
-        memset(f, 0, sizeof *f);
+        f->mem = f->region = f->flags = f->aux = 0;
         if (st->marks[pc] & VM_LDDW_TAIL)
             continue;
         f->flags = MBPF_FACT_REACHABLE;
@@ -236,14 +307,12 @@ static int enter_state(vcheck *c, uint32_t pc, int live)
     uint32_t off = index_off(c, c->next);
     if (off != c->end)
         return vreject_num(st, pc, "certificate: the state for this insn is not where the previous one ends, byte ", off);
-    uint32_t end = decode(c, off, pc, live ? &c->tmp : &c->cur);
+    int in = live ? included(c, off, &c->cur) : 1;
+    uint32_t end = in < 0 ? 0 : decode(c, off, pc, &c->cur);
     if (!end)
         return vreject(st, pc, "certificate: malformed state for this insn");
-    if (live) {
-        if (a_join(&c->tmp, &c->cur))
-            return vreject(st, pc, "certificate: the state falling into this insn is not included in its certificate state");
-        c->cur = c->tmp;
-    }
+    if (!in)
+        return vreject(st, pc, "certificate: the state falling into this insn is not included in its certificate state");
     c->end = end;
     c->next++;
     return 0;
@@ -282,10 +351,11 @@ static int walk(vcheck *c, mbpf_fact *facts)
 }
 
 /* The loop pass on the checked states; its bounds must be the certificate's claims. */
-static int check_loops(vcheck *c, mbpf_fact *facts)
+static int check_loops(vcheck *c, mbpf_fact *facts, uint32_t back_edges)
 {
     vstate *st = &c->st;
-    vloops(st, facts);
+    if (back_edges)
+        vloops(st, facts); /* without back edges it has nothing to say */
     const uint8_t *loops = c->cert + MBPF_CERT_HEADER + 4u * c->n_states;
     uint32_t i = 0;
     for (uint32_t pc = 0; pc < st->n; pc++) {
@@ -322,7 +392,8 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
                     (int64_t)mbpf_check_arena_size(p->n_insns));
         return -2;
     }
-    memset(c, 0, sizeof *c);
+    memset(st, 0, sizeof *st); /* the states are written before they are read */
+    c->next = 0;
     st->prog = p;
     st->insns = p->insns;
     st->n = p->n_insns;
@@ -337,14 +408,19 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
     uint32_t *scratch = (uint32_t *)(void *)(a + ((sizeof(vcheck) + 7u) & ~(size_t)7u));
     st->marks = (uint8_t *)(scratch + st->n);
     st->dfs = scratch;
+    for (int k = 0; k < 3; k++) {
+        a_scalar(&c->reg_defaults[k], 0, 0);
+        set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
+    }
     c->cert = cert;
     c->len = cert && cert_len <= MBPF_CERT_MAX_LEN ? (uint32_t)cert_len : (cert ? MBPF_CERT_MAX_LEN + 1u : 0);
     if (!cert)
         return vreject(st, st->n, "certificate: none given");
-    if (check_header(c) || vpreflight(st) || vcheck_cfg(st, scratch))
+    uint32_t back_edges;
+    if (check_header(c) || vpreflight(st) || vcheck_cfg(st, scratch, &back_edges))
         return -1;
     initial_facts(st, facts);
-    if (walk(c, facts) || check_loops(c, facts))
+    if (walk(c, facts) || check_loops(c, facts, back_edges))
         return -1;
     vabsint_figures(st, facts);
     res->states = c->n_states;

@@ -5,7 +5,7 @@
 #include "verifier/verifier_internal.h"
 
 /* The CFG rules of cfg.c in st->marks plus scratch (one word per instruction). Sets
- * st->first_callee. Returns -1 on rejection. */
-int vcheck_cfg(vstate *st, uint32_t *scratch);
+ * st->first_callee and *back_edges (jumps to themselves or before). Returns -1 on rejection. */
+int vcheck_cfg(vstate *st, uint32_t *scratch, uint32_t *back_edges);
 
 #endif

@@ -1,8 +1,8 @@
 /* The certificate checker's control-flow checks: the same rules as the full verifier's CFG pass
  * (cfg.c: functions, jump targets inside their function and never into an LDDW tail, functions
  * ending in exit or ja, no unreachable code, bounded call depth) in 5 bytes per instruction:
- * the marks and one 32-bit word per instruction, used as a 16-bit function index and a 16-bit
- * worklist (pcs fit 16 bits: MBPF_MAX_INSNS is 65536), then as the depth of each function. */
+ * the marks and one 32-bit word per instruction, used as a 16-bit function index (functions fit
+ * 16 bits: MBPF_MAX_INSNS is 65536) and a 16-bit depth of each function. */
 #include "verifier/check.h"
 
 static int is_local_call(const mbpf_insn *in)
@@ -31,38 +31,46 @@ static uint32_t next_pc(uint32_t pc, const mbpf_insn *in)
     return pc + (in->code == MBPF_OPC_LDDW ? 2u : 1u);
 }
 
-static int functions(vstate *st, uint16_t *sub)
+/* Marks LDDW tails and function entries; *calls: the program has local calls. */
+static int functions(vstate *st, int *calls)
 {
     st->marks[0] |= VM_SUBPROG;
-    for (uint32_t pc = 0; pc < st->n; pc++)
-        if (st->insns[pc].code == MBPF_OPC_LDDW && pc + 1 < st->n)
-            st->marks[++pc] |= VM_LDDW_TAIL;
+    *calls = 0;
     for (uint32_t pc = 0; pc < st->n; pc++) {
         const mbpf_insn *in = &st->insns[pc];
-        if ((st->marks[pc] & VM_LDDW_TAIL) || !is_local_call(in))
+        if (in->code == MBPF_OPC_LDDW) {
+            if (pc + 1 < st->n)
+                st->marks[++pc] |= VM_LDDW_TAIL;
+            continue;
+        }
+        if (!is_local_call(in))
             continue;
         int64_t t = (int64_t)pc + 1 + in->imm;
         if (t < 0 || t >= st->n)
             return vreject(st, pc, "call target outside the program");
-        if (st->marks[t] & VM_LDDW_TAIL)
-            return vreject(st, pc, "call target is the second slot of an lddw");
-        st->marks[t] |= VM_SUBPROG;
+        st->marks[t] |= VM_SUBPROG; /* a target in an lddw's tail: rejected once all are marked */
+        *calls = 1;
     }
+    return 0;
+}
+
+/* Function index of each instruction, jump targets, functions ending in exit or ja; counts the
+ * back edges. */
+static int jumps(vstate *st, uint16_t *sub, uint32_t *back_edges)
+{
     uint32_t f = 0;
     st->first_callee = st->n;
+    *back_edges = 0;
     for (uint32_t pc = 0; pc < st->n; pc++) {
         if (pc && (st->marks[pc] & VM_SUBPROG)) {
+            if (st->marks[pc] & VM_LDDW_TAIL)
+                return vreject(st, pc, "call target is the second slot of an lddw");
             if (!f)
                 st->first_callee = pc;
             f++;
         }
         sub[pc] = (uint16_t)f;
     }
-    return 0;
-}
-
-static int jumps(vstate *st, const uint16_t *sub)
-{
     for (uint32_t pc = 0; pc < st->n; pc++) {
         const mbpf_insn *in = &st->insns[pc];
         if (st->marks[pc] & VM_LDDW_TAIL)
@@ -76,6 +84,7 @@ static int jumps(vstate *st, const uint16_t *sub)
             if (sub[t] != sub[pc])
                 return vreject(st, pc, "jump leaves its function");
             st->marks[t] |= VM_TARGET;
+            *back_edges += t <= pc;
         }
         uint32_t next = next_pc(pc, in);
         if ((next >= st->n || (st->marks[next] & VM_SUBPROG)) && !is_terminator(in))
@@ -84,29 +93,27 @@ static int jumps(vstate *st, const uint16_t *sub)
     return 0;
 }
 
-static void push(vstate *st, uint16_t *work, uint32_t *top, uint32_t pc)
+/* Every instruction reachable from the entry through fall-through, jumps and calls: forward
+ * sweeps, again only while a backward edge reached something new. */
+static int reachable(vstate *st)
 {
-    if (!(st->marks[pc] & VM_QUEUED)) {
-        st->marks[pc] |= VM_QUEUED;
-        work[(*top)++] = (uint16_t)pc;
-    }
-}
-
-static int reachable(vstate *st, uint16_t *work)
-{
-    uint32_t top = 0;
-    push(st, work, &top, 0);
-    while (top) {
-        uint32_t pc = work[--top];
-        const mbpf_insn *in = &st->insns[pc];
-        st->marks[pc] |= VM_REACHED;
-        int64_t t;
-        if (jump_target(pc, in, &t))
-            push(st, work, &top, (uint32_t)t);
-        if (is_local_call(in))
-            push(st, work, &top, (uint32_t)((int64_t)pc + 1 + in->imm));
-        if (!is_terminator(in) && next_pc(pc, in) < st->n)
-            push(st, work, &top, next_pc(pc, in));
+    st->marks[0] |= VM_REACHED;
+    for (int again = 1; again;) {
+        again = 0;
+        for (uint32_t pc = 0; pc < st->n; pc++) {
+            if (!(st->marks[pc] & VM_REACHED))
+                continue;
+            const mbpf_insn *in = &st->insns[pc];
+            int64_t t = -1;
+            if (!jump_target(pc, in, &t) && is_local_call(in))
+                t = (int64_t)pc + 1 + in->imm;
+            if (t >= 0 && !(st->marks[t] & VM_REACHED)) {
+                st->marks[t] |= VM_REACHED;
+                again |= t < pc;
+            }
+            if (!is_terminator(in) && next_pc(pc, in) < st->n)
+                st->marks[next_pc(pc, in)] |= VM_REACHED;
+        }
     }
     for (uint32_t pc = 0; pc < st->n; pc++)
         if (!(st->marks[pc] & (VM_REACHED | VM_LDDW_TAIL)))
@@ -144,12 +151,13 @@ static int call_depth(vstate *st, uint16_t *depth)
     return vreject_num(st, 0, "local calls nest too deep (or recurse); limit ", MBPF_MAX_CALL_DEPTH);
 }
 
-int vcheck_cfg(vstate *st, uint32_t *scratch)
+int vcheck_cfg(vstate *st, uint32_t *scratch, uint32_t *back_edges)
 {
-    uint16_t *sub = (uint16_t *)(void *)scratch, *work = sub + st->n;
+    uint16_t *sub = (uint16_t *)(void *)scratch, *depth = sub + st->n;
+    int calls;
     for (uint32_t pc = 0; pc < st->n; pc++)
         st->marks[pc] = 0;
-    if (functions(st, sub) || jumps(st, sub) || reachable(st, work))
+    if (functions(st, &calls) || jumps(st, sub, back_edges) || reachable(st))
         return -1;
-    return call_depth(st, work);
+    return calls ? call_depth(st, depth) : 0;
 }

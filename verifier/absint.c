@@ -77,8 +77,9 @@ static void join_reg(areg *to, const areg *from, uint32_t len_to, uint32_t len_f
     to->lo = lo;
     to->hi = hi;
     to->ub = ub;
+    const uint8_t hint = (uint8_t)((to->flags | from->flags) & AF_HINT); /* either side's */
     to->flags &= from->flags;
-    to->flags |= (uint8_t)((to->flags | from->flags) & AF_HINT);
+    to->flags |= hint;
     a_normalize(to, len_j);
     /* store the bound in its canonical form (what it implies under len_j): a raw bound that
      * differs from an implied one would let successive joins flip between the two forever */

@@ -34,3 +34,4 @@ cert: $(CERT_FW_THUMB2) $(CERT_FW_RV32) $(CERT_DIR)/progs/list
 SUITES += cert
 suite-cert: cert
 	@scripts/run-suite $(BUILD)/results cert tests/cert/run $(CERT_DIR)
+bench-build: $(CERT_FW_THUMB2)

@@ -1,8 +1,8 @@
 /* The certificate checker's control-flow checks: the same rules as the full verifier's CFG pass
  * (cfg.c: functions, jump targets inside their function and never into an LDDW tail, functions
  * ending in exit or ja, no unreachable code, bounded call depth) in 5 bytes per instruction:
- * the marks and one 32-bit word per instruction, used as a 16-bit function index (functions fit
- * 16 bits: MBPF_MAX_INSNS is 65536) and a 16-bit depth of each function. */
+ * the marks and one 32-bit word per instruction, used as a 16-bit function index and a 16-bit
+ * worklist, then depth of each function (both fit 16 bits: MBPF_MAX_INSNS is 65536). */
 #include "verifier/check.h"
 
 static int is_local_call(const mbpf_insn *in)
@@ -93,27 +93,30 @@ static int jumps(vstate *st, uint16_t *sub, uint32_t *back_edges)
     return 0;
 }
 
-/* Every instruction reachable from the entry through fall-through, jumps and calls: forward
- * sweeps, again only while a backward edge reached something new. */
-static int reachable(vstate *st)
+static void push(vstate *st, uint16_t *work, uint32_t *top, uint32_t pc)
 {
-    st->marks[0] |= VM_REACHED;
-    for (int again = 1; again;) {
-        again = 0;
-        for (uint32_t pc = 0; pc < st->n; pc++) {
-            if (!(st->marks[pc] & VM_REACHED))
-                continue;
-            const mbpf_insn *in = &st->insns[pc];
-            int64_t t = -1;
-            if (!jump_target(pc, in, &t) && is_local_call(in))
-                t = (int64_t)pc + 1 + in->imm;
-            if (t >= 0 && !(st->marks[t] & VM_REACHED)) {
-                st->marks[t] |= VM_REACHED;
-                again |= t < pc;
-            }
-            if (!is_terminator(in) && next_pc(pc, in) < st->n)
-                st->marks[next_pc(pc, in)] |= VM_REACHED;
-        }
+    if (!(st->marks[pc] & VM_REACHED)) {
+        st->marks[pc] |= VM_REACHED;
+        work[(*top)++] = (uint16_t)pc;
+    }
+}
+
+/* Every instruction reachable from the entry through fall-through, jumps and calls (a worklist
+ * of pcs, each pushed once). */
+static int reachable(vstate *st, uint16_t *work)
+{
+    uint32_t top = 0;
+    push(st, work, &top, 0);
+    while (top) {
+        uint32_t pc = work[--top];
+        const mbpf_insn *in = &st->insns[pc];
+        int64_t t;
+        if (jump_target(pc, in, &t))
+            push(st, work, &top, (uint32_t)t);
+        else if (is_local_call(in))
+            push(st, work, &top, (uint32_t)((int64_t)pc + 1 + in->imm));
+        if (!is_terminator(in) && next_pc(pc, in) < st->n)
+            push(st, work, &top, next_pc(pc, in));
     }
     for (uint32_t pc = 0; pc < st->n; pc++)
         if (!(st->marks[pc] & (VM_REACHED | VM_LDDW_TAIL)))
@@ -157,7 +160,7 @@ int vcheck_cfg(vstate *st, uint32_t *scratch, uint32_t *back_edges)
     int calls;
     for (uint32_t pc = 0; pc < st->n; pc++)
         st->marks[pc] = 0;
-    if (functions(st, &calls) || jumps(st, sub, back_edges) || reachable(st))
+    if (functions(st, &calls) || jumps(st, sub, back_edges) || reachable(st, depth))
         return -1;
     return calls ? call_depth(st, depth) : 0;
 }

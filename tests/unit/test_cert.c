@@ -365,3 +365,92 @@ Test(cert, every_bit_flip_gives_a_verdict)
             }
     }
 }
+
+/* ---- through the runtime: mbpf_rt_load checks a container's certificate ---- */
+
+#include "aot/container_write.h"
+#include "mcubpf/runtime.h"
+
+static uint8_t rt_work[64 * 1024] __attribute__((aligned(8)));
+static uint8_t rt_stack[MBPF_STACK_SIZE * 2] __attribute__((aligned(8)));
+
+static void rt_setup(mbpf_runtime *rt, mbpf_tenant *t, size_t work_len)
+{
+    mbpf_rt_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.target = MBPF_TARGET_NONE;
+    cfg.work = rt_work;
+    cfg.work_len = work_len;
+    cr_assert_eq(mbpf_rt_init(rt, &cfg), MBPF_RT_OK);
+    memset(t, 0, sizeof *t);
+    t->helper_mask = 0xffffu;
+    t->ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
+    t->stack = rt_stack;
+    t->stack_len = sizeof rt_stack;
+    t->budget = 1000;
+}
+
+/* A container of len_prog with its certificate; with `alter`, the state at 5 claims LEN >= 50. */
+static uint8_t *pack_with_cert(int alter, size_t *len)
+{
+    mbpf_program p = prog_of(len_prog, 8);
+    mbpf_fact f[16];
+    cert c;
+    write_cert(&p, &c, f);
+    if (alter) {
+        parts s;
+        split(&c, &s);
+        s.state[state_index(&s, 5)][1] = 100;
+        join(&s, &c);
+    }
+    uint8_t *buf = mbpf_container_build_cert(&p, 0, c.b, (uint32_t)c.len, len);
+    cr_assert_not_null(buf);
+    return buf;
+}
+
+Test(cert, runtime_loads_through_the_certificate)
+{
+    static mbpf_runtime rt;
+    mbpf_tenant t;
+    rt_setup(&rt, &t, sizeof rt_work);
+    size_t len;
+    uint8_t *buf = pack_with_cert(0, &len);
+    mbpf_prog slot;
+    memset(&slot, 0, sizeof slot);
+    mbpf_rt_error err;
+    cr_assert_eq(mbpf_rt_load(&rt, &slot, &t, buf, len, &err), MBPF_RT_OK, "%s", mbpf_rt_last_message(&rt));
+    uint8_t ctx[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    uint64_t r0 = 0;
+    mbpf_fault fault;
+    cr_assert_eq(mbpf_rt_run(&rt, &slot, ctx, sizeof ctx, &r0, &fault), MBPF_OK);
+    cr_expect_eq(r0, 0x04030201u);
+    free(buf);
+    buf = pack_with_cert(1, &len);
+    memset(&slot, 0, sizeof slot);
+    cr_assert_eq(mbpf_rt_load(&rt, &slot, &t, buf, len, &err), MBPF_RT_ERR_VERIFY);
+    cr_expect(strstr(mbpf_rt_last_message(&rt), "not included in the state claimed for insn 5"), "%s",
+              mbpf_rt_last_message(&rt));
+    free(buf);
+}
+
+Test(cert, runtime_names_the_work_arena_needed)
+{
+    static mbpf_runtime rt;
+    mbpf_tenant t;
+    mbpf_program p = prog_of(len_prog, 8);
+    const size_t need = mbpf_rt_work_need(&p, 1);
+    rt_setup(&rt, &t, need - 1);
+    size_t len;
+    uint8_t *buf = pack_with_cert(0, &len);
+    mbpf_prog slot;
+    memset(&slot, 0, sizeof slot);
+    mbpf_rt_error err;
+    cr_assert_eq(mbpf_rt_load(&rt, &slot, &t, buf, len, &err), MBPF_RT_ERR_NOMEM);
+    char want[96];
+    snprintf(want, sizeof want, "work arena too small for this program; it needs %zu bytes", need);
+    cr_expect(strstr(err.msg, want), "%s", err.msg);
+    rt_setup(&rt, &t, need);
+    memset(&slot, 0, sizeof slot);
+    cr_expect_eq(mbpf_rt_load(&rt, &slot, &t, buf, len, &err), MBPF_RT_OK, "%s", mbpf_rt_last_message(&rt));
+    free(buf);
+}

@@ -21,6 +21,18 @@
 #define MBPF_RT_CACHE_ENTRIES 8 /* translated programs kept at once */
 #endif
 
+/* How a program without a verifier certificate is checked: 1, by the full verifier linked into
+ * the firmware; 0, not at all (the load is refused: "this device needs a certificate"), which
+ * leaves the fixpoint verifier out of the firmware. A container with a certificate (bpfpack adds
+ * one) is always checked by the one-pass certificate checker. On by default on the host. */
+#ifndef MBPF_WITH_FULL_VERIFIER
+#if defined(__arm__) || defined(__riscv)
+#define MBPF_WITH_FULL_VERIFIER 0
+#else
+#define MBPF_WITH_FULL_VERIFIER 1
+#endif
+#endif
+
 /* Build with -DMBPF_RT_WITH_JIT=0 for an interpreter-only runtime (no translator, no AOT images
  * linked in): the smallest footprint. */
 #ifndef MBPF_RT_WITH_JIT
@@ -173,6 +185,8 @@ typedef struct mbpf_prog {
     uint8_t loaded;
     const uint8_t *aot_code;
     uint32_t aot_entry;
+    const uint8_t *cert;  /* its container's verifier certificate (NULL: none) */
+    uint32_t cert_len;
     mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS]; /* the runtime's helpers masked by the tenant's */
     mbpf_prog_stats stats;
 } mbpf_prog;
@@ -197,9 +211,10 @@ typedef struct mbpf_runtime {
 } mbpf_runtime;
 
 /* Work arena bytes enough for any program of up to n_insns instructions (worst case: every
- * instruction a jump), and the bytes program p needs (usually much less). */
+ * instruction a jump), and the bytes program p needs (usually much less): with a certificate
+ * (has_cert) the one-pass checker's, else the full verifier's. The load error names them too. */
 size_t mbpf_rt_work_size(uint32_t n_insns);
-size_t mbpf_rt_work_need(const mbpf_program *p);
+size_t mbpf_rt_work_need(const mbpf_program *p, int has_cert);
 
 /* Bytes of mbpf_prog.interp_code enough for the pre-decoded form of any program of up to n_insns
  * instructions (12 per instruction and per charged back edge, plus loop-head records and a

@@ -134,16 +134,15 @@ static int slot_kind_ok(uint8_t k)
 }
 
 /* One spill record: its offset, size and value, as the verifier makes them (spill_record in
- * absint.c): 4 or 8 bytes, aligned, inside the frame, no link; a 4-byte one holds a number below
- * 2^32; no two records share a byte. */
+ * absint.c): 4 or 8 bytes, aligned, inside the frame, no link; no two records share a byte. The
+ * value may be wider than its size (joins widen it): the claim is checked on every edge. */
 static void rd_spill(const vcheck *c, reader *r, aspill *sp)
 {
     const int64_t off = cert_unzigzag(rd_varint(r));
     const uint8_t size = rd_u8(r);
     rd_reg(c, r, &sp->v);
     if ((size != 4 && size != 8) || off % size || off < -(int64_t)MBPF_STACK_SIZE || off + size > 0 ||
-        (sp->v.flags & 0xf0u) || sp->v.delta ||
-        (size == 4 && (sp->v.type != T_SCALAR || sp->v.hi > 0xffffffffull))) {
+        (sp->v.flags & 0xf0u) || sp->v.delta) {
         r->bad = 1;
         return;
     }

@@ -102,7 +102,7 @@ static uint8_t rd_u8(rd *r)
 }
 
 static const char *const type_names[] = {"uninit", "scalar", "any", "stack", "ctx", "rodata", "data"};
-static const char *const reg_field_names[] = {"flags", "ub", "lo", "hi"};
+static const char *const reg_field_names[] = {"flags", "ub", "lo", "hi", "delta"};
 
 static void print_fields(FILE *f, rd *r, const cert_field *fields, unsigned n, const char *const *names)
 {
@@ -117,6 +117,16 @@ static void print_fields(FILE *f, rd *r, const cert_field *fields, unsigned n, c
         }
     if (mask >> n)
         r->bad = 1;
+}
+
+/* A listed register: its type (flags bits 4-7 are its link group, delta its distance from the
+ * group's founder), then its fields. */
+static void print_reg(FILE *f, rd *r)
+{
+    uint8_t t = rd_u8(r), hint = t & CERT_TYPE_HINT;
+    t &= (uint8_t)~CERT_TYPE_HINT;
+    fprintf(f, "%s%s", t < 7 ? type_names[t] : "?", hint ? "(reloaded, offset unknown)" : "");
+    print_fields(f, r, reg_fields, N_REG_FIELDS, reg_field_names);
 }
 
 void mbpf_cert_print(FILE *f, const mbpf_program *p, const uint8_t *cert, size_t len)
@@ -149,10 +159,8 @@ void mbpf_cert_print(FILE *f, const mbpf_program *p, const uint8_t *cert, size_t
         for (int k = 0; k < AREGS && !r.bad; k++) {
             if (!(regs >> k & 1))
                 continue;
-            uint8_t t = rd_u8(&r), hint = t & CERT_TYPE_HINT;
-            t &= (uint8_t)~CERT_TYPE_HINT;
-            fprintf(f, " r%d:%s%s", k, t < 7 ? type_names[t] : "?", hint ? "(reloaded, offset unknown)" : "");
-            print_fields(f, &r, reg_fields, N_REG_FIELDS, reg_field_names);
+            fprintf(f, " r%d:", k);
+            print_reg(f, &r);
             fprintf(f, ";");
         }
         uint64_t slots = rd_varint(&r);
@@ -160,6 +168,14 @@ void mbpf_cert_print(FILE *f, const mbpf_program *p, const uint8_t *cert, size_t
             if (slots >> k & 1) {
                 uint8_t init = rd_u8(&r), kind = rd_u8(&r);
                 fprintf(f, " [r10-%d]:init=%02x,%s", 8 * (k + 1), init, kind < 7 ? type_names[kind] : "?");
+            }
+        uint64_t spills = rd_varint(&r);
+        for (int k = 0; k < 8 && !r.bad; k++)
+            if (spills >> k & 1) {
+                int64_t at = cert_unzigzag(rd_varint(&r));
+                uint8_t size = rd_u8(&r);
+                fprintf(f, " spill[r10%+lld,%u]:", (long long)at, size);
+                print_reg(f, &r);
             }
         fprintf(f, "%s (%zu bytes)\n", r.bad ? " (malformed)" : "", r.pos - off);
     }

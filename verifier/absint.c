@@ -134,6 +134,8 @@ int a_reg_included(const areg *from, uint32_t len_from, const areg *to, uint32_t
     areg f = *from, t = *to;
     without_link(&f);
     without_link(&t);
+    if (same_words(&t, &f, sizeof(areg)))
+        return 1; /* the same value, linked differently (the links are checked apart) */
     areg j = t;
     join_reg(&j, &f, len_to, len_from, len_to < len_from ? len_to : len_from, 0);
     return reg_equal(&j, &t);

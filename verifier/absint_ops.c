@@ -201,16 +201,20 @@ static int related(const areg *r, int i, int j, int32_t *diff)
  * member, or it founds the group): the result is canonical. */
 void a_links_join(astate *to, const areg *old_to, const areg *from)
 {
-    uint8_t g[AREGS];
+    uint8_t g[AREGS], cand[AREGS];
     int32_t d[AREGS];
+    for (int i = 0; i < AREGS; i++) /* only a linked or constant register in both may relate */
+        cand[i] = (uint8_t)(linkable(&to->r[i]) && linkable(&old_to[i]) && linkable(&from[i]) &&
+                            (A_LINK(&old_to[i]) || old_to[i].lo == old_to[i].hi) &&
+                            (A_LINK(&from[i]) || from[i].lo == from[i].hi));
     for (int i = 0; i < AREGS; i++) {
         g[i] = 0;
         d[i] = 0;
-        if (!linkable(&to->r[i]))
+        if (!cand[i])
             continue;
         for (int j = 0; j < i; j++) {
             int32_t d1, d2;
-            if (!linkable(&to->r[j]) || !related(old_to, i, j, &d1) || !related(from, i, j, &d2) || d1 != d2 ||
+            if (!cand[j] || !related(old_to, i, j, &d1) || !related(from, i, j, &d2) || d1 != d2 ||
                 !delta_fits((int64_t)d[j] + d1))
                 continue;
             if (!g[j])

@@ -6,8 +6,9 @@ at run time; the others must be rejected (or, the last, run)."""
 
 def cases(I, LDDW, EXIT):
     R0_0 = I(0xb7, 0, 0, 0, 0)
-    # a value the verifier cannot see: a constant through a stack round trip
-    hidden = lambda r, imm: I(0x7a, 10, 0, -8, imm) + I(0x79, r, 10, -8)
+    # a value the verifier cannot see: a constant through a stack round trip, written as two words
+    # and read as one doubleword (the verifier keeps records of whole stores only)
+    hidden = lambda r, imm: I(0x62, 10, 0, -8, imm) + I(0x62, 10, 0, -4, -1 if imm < 0 else 0) + I(0x79, r, 10, -8)
     ctx_end = I(0xbf, 5, 1) + I(0x0f, 5, 2)  # r5 = ctx + len
     loops = b"".join(I(0xb7, 3, 0, 0, 0) + I(0x07, 0, 0, 0, 1) + I(0x07, 3, 0, 0, 1) + I(0xa5, 3, 0, -3, 3)
                      for _ in range(64))

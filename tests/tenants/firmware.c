@@ -528,6 +528,8 @@ static void nested_facts(mbpf_fact *f)
     f[5].flags |= MBPF_FACT_BACKEDGE | MBPF_FACT_BOUNDED;
     f[7].flags |= MBPF_FACT_BACKEDGE;
     f[7].flags &= (uint8_t)~MBPF_FACT_BOUNDED;
+    f[2].flags &= (uint8_t)~MBPF_FACT_LOOP_HEAD; /* the outer loop stays budgeted here */
+    f[2].aux = 0;
 }
 /* Two taken back edges not proven bounded, then the helper charges 4 and returns what is left. */
 static const mbpf_insn charge_prog[] = {

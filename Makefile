@@ -38,7 +38,7 @@ HOST_LIBS := -lelf -lcapstone -lm
 # Device-side code: freestanding C99, no libc beyond memcpy/memset.
 # -fno-tree-loop-distribute-patterns: keep plain loops from becoming calls to the (byte-wise,
 # size-optimised) library memset/memcpy.
-DEVICE_FLAGS := -std=c99 $(WARN) -Iinclude -I. -ffreestanding -fno-common -ffunction-sections \
+DEVICE_FLAGS := -std=c99 $(WARN) -Iinclude -I. -DMBPF_WITH_FULL_VERIFIER=1 -ffreestanding -fno-common -ffunction-sections \
                 -fdata-sections -fno-tree-loop-distribute-patterns -Os -MMD -MP
 ARM_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=picolibc.specs
 RV_ARCH := -march=rv32imc -mabi=ilp32 --specs=picolibc.specs

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aot/cert_tool.h"
 #include "aot/container_write.h"
 #include "aot/file_info.h"
 #include "aot/file_kind.h"
@@ -11,19 +12,23 @@
 #include "aot/sign_write.h"
 #include "aot/version.h"
 #include "mcubpf/profile.h"
+#include "mcubpf/runtime.h"
 #include "mcubpf/verifier.h"
 
 static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
             "usage: %s PROG -o OUT [--section NAME] [--raw] [profile options]\n"
-            "          [--hook N] [--prog-version N] [--sign KEY]\n"
+            "          [--hook N] [--prog-version N] [--sign KEY] [--no-cert]\n"
             "       %s --info FILE\n"
             "Check PROG (an eBPF ELF object from clang -target bpf, or raw bytecode) as the device\n"
             "will when it loads it, and write a bytecode container of it to OUT.\n"
             "  --section NAME   program section or function (default: the only one)\n"
             "  --raw            PROG is raw bytecode, whatever it looks like\n"
             "  --info FILE      what FILE is (container, AOT image, object) and whether it checks\n"
+            "  --no-cert        leave the verifier certificate out (the device must then link the\n"
+            "                   full verifier; with the certificate it checks the program in one\n"
+            "                   pass with a few KiB of RAM)\n"
             "%s",
             prog, prog, mbpf_release_usage);
     mbpf_tool_profile_usage(f);
@@ -39,7 +44,7 @@ int main(int argc, char **argv)
     mbpf_release_opts rel = {0, 0, NULL};
     static mbpf_tool_profile tp;
     mbpf_tool_profile_default(&tp);
-    int raw = MBPF_RAW_GUESS;
+    int raw = MBPF_RAW_GUESS, with_cert = 1;
     char err[512];
     for (int i = 1; i < argc; i++) {
         int r = mbpf_release_option(argc, argv, &i, &rel, &rerr);
@@ -66,6 +71,8 @@ int main(int argc, char **argv)
             out = argv[++i];
         } else if (!strcmp(argv[i], "--section") && i + 1 < argc) {
             section = argv[++i];
+        } else if (!strcmp(argv[i], "--no-cert")) {
+            with_cert = 0;
         } else if (!strcmp(argv[i], "--raw")) {
             raw = MBPF_RAW_FORCE;
         } else if (!strcmp(argv[i], "--info") && i + 1 < argc) {
@@ -113,8 +120,14 @@ int main(int argc, char **argv)
     }
     /* the loader merges .data and .bss without recording the boundary; storing data up to its
      * last non-zero byte is equivalent and leaves zeroed .bss out */
-    size_t len;
-    uint8_t *buf = mbpf_container_build(p, mbpf_container_data_init_len(p), &len);
+    size_t len, cert_len = 0;
+    uint8_t *cert = NULL;
+    if (with_cert && !(cert = mbpf_tool_cert_build(p, &tp.p, &cert_len, err, sizeof err))) {
+        fprintf(stderr, "%s: %s\n", self, err);
+        goto done;
+    }
+    uint8_t *buf = mbpf_container_build_cert(p, mbpf_container_data_init_len(p), cert, (uint32_t)cert_len, &len);
+    free(cert);
     if (!buf) {
         fprintf(stderr, "%s: the program exceeds the container's limits (helpers, data size)\n",
                 self);
@@ -136,7 +149,12 @@ int main(int argc, char **argv)
     }
     free(buf);
     fprintf(stderr, "%s: %s: %u eBPF instructions, %u bytes rodata, %u bytes data -> container "
-            "%zu bytes\n", self, out, p->n_insns, p->rodata_len, p->data_len, len);
+            "%zu bytes", self, out, p->n_insns, p->rodata_len, p->data_len, len);
+    if (with_cert)
+        fprintf(stderr, " (certificate %zu bytes; device work arena %zu bytes, %zu without it)\n",
+                cert_len, mbpf_rt_work_need(p, 1), mbpf_rt_work_need(p, 0));
+    else
+        fprintf(stderr, " (no certificate; device work arena %zu bytes)\n", mbpf_rt_work_need(p, 0));
     rc = 0;
 done:
     free(arena);

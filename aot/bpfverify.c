@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aot/cert_tool.h"
 #include "aot/file_kind.h"
 #include "aot/profile_args.h"
 #include "aot/version.h"
+#include "mcubpf/cert.h"
 #include "mcubpf/profile.h"
 #include "mcubpf/verifier.h"
 
@@ -22,6 +24,10 @@ static void usage(FILE *f, const char *prog)
             "  --rodata BYTES, --data BYTES  sizes of the regions of raw bytecode (default 0)\n"
             "  --max-insns N    program size limit (default 65536)\n"
             "  --facts          list every instruction with its facts\n"
+            "  --cert           print the verifier certificate (the container's, else one written\n"
+            "                   here by the full verifier)\n"
+            "  --check-cert     check through the certificate as a device without the full\n"
+            "                   verifier does (one pass); the facts must equal the full verifier's\n"
             "  --strict         (profile) reject unless every memory access is proven; lists each\n"
             "                   access that is not\n",
             prog);
@@ -91,6 +97,47 @@ static void list_unproven(const mbpf_loaded *l, const mbpf_program *p, const mbp
     }
 }
 
+/* --check-cert: the checker's verdict on the certificate, and with an accepting full verifier
+ * the same verdict and the same facts. Returns 0 with *checked = 1 (accepted) or -1 (rejected,
+ * res says why), or 3 when checker and full verifier disagree (res->msg says where). */
+static int cert_vs_full(const mbpf_program *p, const mbpf_profile *pr, const uint8_t *cert,
+                        size_t cert_len, void *arena, size_t arena_len, mbpf_fact *facts,
+                        mbpf_verify_result *res, int *checked)
+{
+    mbpf_fact *full = calloc(p->n_insns, sizeof *full);
+    mbpf_verify_result fr;
+    if (!full)
+        return 1;
+    int frc = mbpf_profile_check(p, pr, full, arena, arena_len, &fr);
+    int crc = mbpf_profile_check_cert(p, pr, cert, cert_len, facts, arena, arena_len, res);
+    int rc = 0;
+    *checked = crc ? -1 : 1;
+    if (!frc && crc) {
+        /* keep the checker's line: it is what the device would say */
+    } else if (frc && !crc) {
+        snprintf(res->msg, sizeof res->msg, "check-cert: the checker accepts what the full verifier rejects (%.120s)", fr.msg);
+        rc = 3;
+    } else if (!frc) {
+        for (uint32_t pc = 0; pc < p->n_insns && !rc; pc++)
+            if (memcmp(&full[pc], &facts[pc], sizeof *full)) {
+                snprintf(res->msg, sizeof res->msg,
+                         "check-cert: facts differ at insn %u (full %02x/%02x/%02x/%02x, checked %02x/%02x/%02x/%02x)",
+                         pc, full[pc].mem, full[pc].region, full[pc].flags, full[pc].aux, facts[pc].mem,
+                         facts[pc].region, facts[pc].flags, facts[pc].aux);
+                rc = 3;
+            }
+        if (!rc && (fr.mem_proven != res->mem_proven || fr.loops_bounded != res->loops_bounded ||
+                    fr.alu_hi_zero != res->alu_hi_zero)) {
+            snprintf(res->msg, sizeof res->msg, "check-cert: figures differ");
+            rc = 3;
+        }
+        res->sweeps = fr.sweeps;
+        res->states = fr.states;
+    }
+    free(full);
+    return rc;
+}
+
 static int parse_size(const char *self, const char *opt, const char *v, uint32_t *out)
 {
     uint64_t n;
@@ -108,7 +155,7 @@ int main(int argc, char **argv)
     const char *in = NULL, *section = NULL;
     static mbpf_tool_profile tp;
     mbpf_tool_profile_default(&tp);
-    int show_facts = 0, raw = MBPF_RAW_GUESS;
+    int show_facts = 0, raw = MBPF_RAW_GUESS, show_cert = 0, check_cert = 0;
     uint32_t rodata_len = 0, data_len = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -129,6 +176,10 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--facts")) {
             show_facts = 1;
+        } else if (!strcmp(a, "--cert")) {
+            show_cert = 1;
+        } else if (!strcmp(a, "--check-cert")) {
+            check_cert = 1;
         } else if (!strcmp(a, "--raw")) {
             raw = MBPF_RAW_FORCE;
         } else if (!strcmp(a, "--section") && v) {
@@ -177,13 +228,33 @@ int main(int argc, char **argv)
     size_t need = mbpf_verify_arena_need(p);
     if (need < p->n_insns)
         need = p->n_insns;
-    void *arena = malloc(need);
+    size_t check_need = mbpf_check_arena_size(p->n_insns);
+    void *arena = malloc(need > check_need ? need : check_need);
     mbpf_fact *facts = calloc(p->n_insns ? p->n_insns : 1, sizeof *facts);
     mbpf_verify_result r;
-    int rc = 1;
+    int rc = 1, checked = 0;
+    uint8_t *cert = NULL;
+    size_t cert_len = 0;
+    if (arena && facts && (show_cert || check_cert)) {
+        rc = mbpf_tool_cert(&l, p, &tp.p, arena, need, &cert, &cert_len, check_cert, r.msg, sizeof r.msg);
+        if (rc == 0 && show_cert)
+            mbpf_cert_print(stdout, p, cert, cert_len);
+        if (rc == 0 && check_cert)
+            rc = cert_vs_full(p, &tp.p, cert, cert_len, arena, need > check_need ? need : check_need,
+                              facts, &r, &checked);
+        if (rc == 0 && show_cert && !check_cert) {
+            rc = 1; /* printed; nothing else asked */
+            goto done_ok;
+        }
+    }
     if (!arena || !facts) {
         fprintf(stderr, "%s: out of memory\n", self);
-    } else if (mbpf_profile_check(p, &tp.p, facts, arena, need, &r)) {
+    } else if (rc == 3) {
+        printf("%s\n", r.msg);
+    } else if (rc == 4) {
+        fprintf(stderr, "%s: %s\n", self, r.msg);
+        rc = 2;
+    } else if (checked ? checked < 0 : mbpf_profile_check(p, &tp.p, facts, arena, need, &r)) {
         printf("%s", r.msg);
         print_line(&l, r.pc);
         printf("\n");
@@ -199,8 +270,17 @@ int main(int argc, char **argv)
                p->n_insns, r.mem_proven, r.mem_accesses, r.alu_hi_zero, r.alu_results,
                r.alu32_hi_zero, r.alu32_results, r.loops_bounded, r.loops, r.loops_countable, r.sweeps,
                r.states, need);
+        if (checked)
+            printf("checked through a certificate of %zu bytes (%.2fx the bytecode), work arena %zu "
+                   "bytes + %zu for facts\n", cert_len, (double)cert_len / (8.0 * p->n_insns), check_need,
+                   (size_t)p->n_insns * sizeof(mbpf_fact));
         rc = 0;
     }
+    if (0) {
+done_ok:
+        rc = 0;
+    }
+    free(cert);
     free(arena);
     free(facts);
     free(zeros);

@@ -48,11 +48,17 @@ uint32_t mbpf_container_data_init_len(const mbpf_program *p)
 
 uint8_t *mbpf_container_build(const mbpf_program *p, uint32_t data_init_len, size_t *out_len)
 {
+    return mbpf_container_build_cert(p, data_init_len, NULL, 0, out_len);
+}
+
+uint8_t *mbpf_container_build_cert(const mbpf_program *p, uint32_t data_init_len, const uint8_t *cert,
+                                   uint32_t cert_len, size_t *out_len)
+{
     uint32_t ids[MBPF_CONTAINER_MAX_HELPERS];
     int n_ids = helper_ids(p, ids);
     if (!p->n_insns || p->n_insns > MBPF_MAX_INSNS || n_ids < 0 ||
         data_init_len > p->data_len || p->data_len > MBPF_CONTAINER_MAX_DATA ||
-        p->rodata_len > MBPF_CONTAINER_MAX_DATA)
+        p->rodata_len > MBPF_CONTAINER_MAX_DATA || (cert_len && !cert) || cert_len > 0xffffu)
         return NULL;
     mbpf_container_header h;
     memset(&h, 0, sizeof h);
@@ -72,7 +78,10 @@ uint8_t *mbpf_container_build(const mbpf_program *p, uint32_t data_init_len, siz
     off = align8(off + data_init_len);
     h.n_helpers = (uint32_t)n_ids;
     h.helpers_off = n_ids ? off : 0;
-    off += h.n_helpers * 4u;
+    off = align8(off + h.n_helpers * 4u);
+    h.cert_off = cert_len ? off : 0;
+    h.cert_len = cert_len;
+    off += cert_len;
     h.total_len = off;
 
     uint8_t *buf = calloc(1, off);
@@ -85,6 +94,8 @@ uint8_t *mbpf_container_build(const mbpf_program *p, uint32_t data_init_len, siz
         memcpy(buf + h.data_off, p->data, data_init_len);
     if (n_ids)
         memcpy(buf + h.helpers_off, ids, h.n_helpers * 4u);
+    if (cert_len)
+        memcpy(buf + h.cert_off, cert, cert_len);
     memcpy(buf, &h, sizeof h);
     mbpf_container_digest(buf, off, h.sha256);
     memcpy(buf, &h, sizeof h);

@@ -7,6 +7,7 @@
 
 #include "aot/file_kind.h"
 #include "mcubpf/container.h"
+#include "mcubpf/runtime.h"
 #include "mcubpf/image.h"
 #include "mcubpf/sign.h"
 
@@ -65,6 +66,11 @@ static int container_info(const uint8_t *buf, size_t len, int sig, const mbpf_si
     printf("%-12s offset %u, %u bytes\n", "rodata", h.rodata_off, h.rodata_len);
     printf("%-12s offset %u, %u bytes stored, %u bytes in RAM\n", "data", h.data_off,
            h.data_init_len, h.data_len);
+    if (h.cert_len)
+        printf("%-12s offset %u, %u bytes (verifier certificate, %.2fx the bytecode)\n", "cert", h.cert_off,
+               h.cert_len, h.n_insns ? (double)h.cert_len / (8.0 * h.n_insns) : 0.0);
+    else
+        printf("%-12s none (the device needs the full verifier)\n", "cert");
     print_release(h.hook, h.prog_version, sig, blk, serr);
     print_helpers(buf, len, h.helpers_off, h.n_helpers);
     uint8_t digest[32];
@@ -74,6 +80,13 @@ static int container_info(const uint8_t *buf, size_t len, int sig, const mbpf_si
     const char *perr;
     int rc = mbpf_container_parse(buf, len, &v, &perr) ? 2 : 0;
     printf("%-12s %s\n", "check", rc ? perr : "ok");
+    if (!rc) {
+        mbpf_program p = {v.insns, v.n_insns, v.rodata, v.rodata_len, NULL, v.data_len};
+        printf("%-12s %zu bytes to load it (mbpf_rt_work_need)", "work arena", mbpf_rt_work_need(&p, v.cert != NULL));
+        if (v.cert)
+            printf(", %zu without its certificate", mbpf_rt_work_need(&p, 0));
+        printf("\n");
+    }
     return rc;
 }
 

@@ -151,6 +151,16 @@ static int load_container(const char *path, const uint8_t *buf, size_t len, mbpf
     out->prog.rodata_len = v.rodata_len;
     out->prog.data = v.data_len ? out->data : NULL;
     out->prog.data_len = v.data_len;
+    if (v.cert_len) {
+        out->cert = malloc(v.cert_len);
+        if (!out->cert) {
+            mbpf_loaded_free(out);
+            fail(err, errlen, path, "out of memory");
+            goto done;
+        }
+        memcpy(out->cert, v.cert, v.cert_len);
+        out->cert_len = v.cert_len;
+    }
     snprintf(out->name, sizeof out->name, "container");
     rc = 0;
 done:

@@ -105,6 +105,7 @@ void mbpf_loaded_free(mbpf_loaded *l)
     free(l->data);
     free(l->lines);
     free(l->strings);
+    free(l->cert);
     memset(l, 0, sizeof *l);
 }
 

@@ -24,6 +24,8 @@ typedef struct mbpf_loaded {
     uint32_t n_lines;
     char *strings;     /* the BTF string table the lines refer to */
     uint32_t strings_len;
+    uint8_t *cert;     /* a container's verifier certificate (NULL: none) */
+    uint32_t cert_len;
 } mbpf_loaded;
 
 /* The source file and line of instruction pc: 0, or -1 when the object had no line info. */

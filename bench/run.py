@@ -92,15 +92,41 @@ def checks_left(build, obj):
     return (int(m.group(1)), int(m.group(2))) if m else (-1, -1)
 
 
-def verifier_section(build, bench_objs):
+def cert_costs(build, progs, outdir):
+    """Certificates on the Cortex-M4: bpfpack writes each program's container with its
+    certificate, the cert firmware (tests/cert/firmware.c) checks it in one pass on the board.
+    name -> (check guest insns, certificate bytes, check arena bytes); {} when it cannot run."""
+    fw = os.path.join(build, "cert", "firmware-thumb2.elf")
+    d = os.path.join(outdir, ".cert")
+    os.makedirs(d, exist_ok=True)
+    names = []
+    for name, obj in progs:
+        if sh([os.path.join(build, "bin", "bpfpack"), obj, "-o", os.path.join(d, name + ".mbc")]).returncode == 0:
+            names.append(name)
+    with open(os.path.join(d, "list"), "w") as f:
+        f.write("".join(n + "\n" for n in names))
+    if not os.path.exists(fw):
+        return {}
+    p = sh(["qemu-system-arm", "-M", "mps2-an386", "-cpu", "cortex-m4", "-icount", "shift=7", "-nographic",
+            "-monitor", "none", "-semihosting-config", "enable=on,target=native,arg=firmware,arg=dir=" + d,
+            "-kernel", fw], timeout=900)
+    rx = r"^cert (\S+) insns=\d+ verify_insns=\d+ check_insns=(\d+) check_arena=(\d+) cert_bytes=(\d+)"
+    out = p.stdout + p.stderr  # semihosting output may come on either
+    return {m.group(1): (int(m.group(2)), int(m.group(4)), int(m.group(3))) for m in re.finditer(rx, out, re.M)}
+
+
+def verifier_section(build, bench_objs, outdir):
     """Figures and costs of the verifier on the clang-built test vectors and the kernels."""
     rows = ["| program | insns | accesses proven | upper half known zero | loops bounded | "
-            "guest insns / insn (M4) | arena B / insn |", "|---|---:|---:|---:|---:|---:|---:|"]
+            "verify cost/insn (M4) | check cost/insn (M4) | arena B / insn | check arena B | cert B / bytecode B |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     tot = [0] * 8
     cost_insns = cost_n = 0
     vec_dir = os.path.join(build, "test-vectors", "v3")
     progs = [(os.path.splitext(f)[0], os.path.join(vec_dir, f)) for f in sorted(os.listdir(vec_dir))
              if f.endswith(".o")] + bench_objs
+    certs = cert_costs(build, progs, outdir)
+    check_per_insn, cert_ratio, check_arena = [], [], 0
     for name, obj in progs:
         v = host_verify(build, obj)
         tot = [a + b for a, b in zip(tot, v)]
@@ -116,8 +142,14 @@ def verifier_section(build, bench_objs):
         n = v[7] or 1
         cost_insns += vi
         cost_n += v[7]
-        rows.append("| %s | %d | %d/%d | %d/%d | %d/%d | %d | %d |" % (
-            name, v[7], v[0], v[1], v[2], v[3], v[4], v[5], vi // n, v[6] // n))
+        ci, cb, ca = certs.get(name, (0, 0, 0))
+        if ci:
+            check_per_insn.append(ci / n)
+            cert_ratio.append(cb / (8.0 * n))
+            check_arena = max(check_arena, ca)
+        rows.append("| %s | %d | %d/%d | %d/%d | %d/%d | %d | %s | %d | %s | %s |" % (
+            name, v[7], v[0], v[1], v[2], v[3], v[4], v[5], vi // n, "%d" % (ci // n) if ci else "—",
+            v[6] // n, "%d" % ca if ci else "—", "%.2f" % (cb / (8.0 * n)) if ci else "—"))
     pct = lambda a, b: 100.0 * a / b if b else 0.0
     summary = ("Over all %d programs: %.0f%% of memory accesses proven in bounds (%d of %d), %.0f%% of "
                "ALU and load results with a known-zero upper half, %d of %d loops proven bounded; "
@@ -125,6 +157,11 @@ def verifier_section(build, bench_objs):
                "(target 1,000) and %.0f arena bytes per instruction." % (
                    len(progs), pct(tot[0], tot[1]), tot[0], tot[1], pct(tot[2], tot[3]), tot[4], tot[5],
                    cost_insns // (cost_n or 1), tot[6] / (tot[7] or 1)))
+    if check_per_insn:
+        summary += (" Through the certificate (one-pass checker, `mbpf_check`): %.0f guest instructions per "
+                    "eBPF instruction (geometric mean over %d programs; target 300), a work arena of at most %d "
+                    "bytes plus 4 per instruction for the facts, certificates %.2fx the bytecode (geometric mean; "
+                    "target 1)." % (geomean(check_per_insn), len(check_per_insn), check_arena, geomean(cert_ratio)))
     return rows, summary
 
 
@@ -167,6 +204,8 @@ def footprint(build):
                                                    "verifier/absint.c", "verifier/absint_ops.c",
                                                    "verifier/loops.c", "verifier/verify.c",
                                                    "verifier/disasm.c"]),
+        ("certificate checker (its own part; it runs the verifier's pre-flight, transfer "
+         "functions and loop pass)", ["verifier/check.c", "verifier/check_cfg.c"]),
         ("runtime API (loading, cache, default helpers)", ["runtime/rt.c", "runtime/rt_cache.c",
                                                            "runtime/rt_helpers.c"]),
         ("container parser", ["runtime/container.c"]),
@@ -437,7 +476,7 @@ def full(build, outdir):
            "translated code's own instructions (prologue, body, exit stub). For the interpreter the "
            "two instructions are part of the figure.", ""] + rp + [""]
     md += interpreter_section(build, ks, nat, interp_runs)
-    vrows, vsum = verifier_section(build, [(k, os.path.join(build, "bench", "bpf", k + ".o")) for k in ks])
+    vrows, vsum = verifier_section(build, [(k, os.path.join(build, "bench", "bpf", k + ".o")) for k in ks], outdir)
     md += ["## Verifier", "", "Test vectors (clang -O2 -mcpu=v3) and benchmark kernels; figures from "
            "`bpfverify`, cost from the runner on the Cortex-M4 (QEMU -icount).", ""] + vrows + ["", vsum, ""]
     md += ["## Footprint (.text / .data / .bss bytes, -Os)", "", "| component | Cortex-M4 | RV32IMC |",

@@ -1,5 +1,6 @@
 # Verifier and disassembler (freestanding).
-CORE_SRCS += verifier/disasm.c verifier/preflight.c verifier/cfg.c verifier/absint.c verifier/absint_ops.c verifier/loops.c verifier/verify.c
+CORE_SRCS += verifier/disasm.c verifier/preflight.c verifier/cfg.c verifier/absint.c verifier/absint_ops.c verifier/loops.c verifier/verify.c \
+	verifier/cert_write.c verifier/check.c verifier/check_cfg.c
 # bpfverify: the device verifier on the host (verdict, figures, facts).
 TOOLS += bpfverify
 bpfverify_SRCS := aot/bpfverify.c
@@ -8,3 +9,4 @@ bpfverify_SRCS := aot/bpfverify.c
 SUITES += verifier-cases
 suite-verifier-cases: $(BUILD)/bin/bpfverify
 	@scripts/run-suite $(BUILD)/results verifier-cases tests/verifier/run $(BUILD)
+UNIT_TEST_SRCS += tests/unit/test_cert.c

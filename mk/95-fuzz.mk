@@ -8,7 +8,7 @@ FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_FLAGS := -std=c99 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all -Iinclude -I. -DMBPF_INTERP_CHECK_FACTS
 FUZZ_SRCS := $(CORE_SRCS) aot/loader.c tests/diff/randprog.c tests/fuzz/ptrprog.c
-FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz_,loader bytecode image container facts emu)
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz_,loader bytecode image container facts cert emu)
 # fuzz_emu, the in-process differential target, has its own rule (mk/96-unicorn.mk)
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS)
@@ -18,8 +18,9 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS)
 # Seed corpora from the test vectors: objects, their raw code, AOT images and containers of them.
 fuzz-seeds: vectors $(BUILD)/bin/bpf2thumb $(BUILD)/bin/bpf2rv32 $(BUILD)/bin/bpfpack $(SCENARIO_OBJS)
 	@mkdir -p $(FUZZ_DIR)/seeds-loader $(FUZZ_DIR)/seeds-bytecode $(FUZZ_DIR)/seeds-image \
-		$(FUZZ_DIR)/seeds-container $(FUZZ_DIR)/seeds-facts
+		$(FUZZ_DIR)/seeds-container $(FUZZ_DIR)/seeds-facts $(FUZZ_DIR)/seeds-cert
 	@for s in 1 2 3 4 5 6 7 8; do printf "\\$$(printf %o $$s)\\000\\000\\000" > $(FUZZ_DIR)/seeds-facts/seed$$s; done
+	@for s in 1 2 3 4 5 6 7 8; do printf "\\$$(printf %o $$s)\\000\\000\\000\\010" > $(FUZZ_DIR)/seeds-cert/seed$$s; done
 	@mkdir -p $(FUZZ_DIR)/seeds-emu
 	@for g in 0 1 2 3 4 5 6 7; do for s in 1 2 3 4; do \
 		printf "\\$$(printf %o $$g)\\$$(printf %o $$s)\\000\\000\\000" > $(FUZZ_DIR)/seeds-emu/g$$g-s$$s; done; done

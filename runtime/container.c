@@ -61,7 +61,8 @@ int mbpf_container_parse(const uint8_t *buf, size_t len, mbpf_container_view *ou
     if (!section_ok(h.insns_off, h.n_insns * 8u, &h) ||
         !section_ok(h.rodata_off, h.rodata_len, &h) ||
         !section_ok(h.data_off, h.data_init_len, &h) ||
-        !section_ok(h.helpers_off, h.n_helpers * 4u, &h))
+        !section_ok(h.helpers_off, h.n_helpers * 4u, &h) ||
+        !section_ok(h.cert_off, h.cert_len, &h))
         return fail(err, "container: a section lies outside the container");
     /* an empty section's offset is not checked: form no pointer from it */
     const uint32_t *helpers =
@@ -85,5 +86,7 @@ int mbpf_container_parse(const uint8_t *buf, size_t len, mbpf_container_view *ou
     out->hook = h.hook;
     out->prog_version = h.prog_version;
     out->flags = h.flags;
+    out->cert = h.cert_len ? buf + h.cert_off : NULL;
+    out->cert_len = h.cert_len;
     return 0;
 }

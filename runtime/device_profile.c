@@ -2,6 +2,7 @@
  * host tools so that both give the same verdict on the same program. */
 #include <string.h>
 
+#include "mcubpf/cert.h"
 #include "mcubpf/profile.h"
 
 uint32_t mbpf_profile_max_depth(const mbpf_profile *pr)
@@ -99,17 +100,30 @@ static msg_buf reject_at(mbpf_verify_result *res, const mbpf_program *p, uint32_
     return m;
 }
 
+void mbpf_profile_opts(const mbpf_profile *pr, mbpf_verify_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->helper_mask_lo = pr->helpers_lo;
+    o->helper_mask_hi = pr->helpers_hi;
+    o->max_insns = pr->max_insns;
+    o->ctx_flags = pr->ctx_flags;
+    o->ctx_min_len = pr->ctx_min_len;
+}
+
 int mbpf_profile_check(const mbpf_program *p, const mbpf_profile *pr, mbpf_fact *facts, void *arena,
                        size_t arena_size, mbpf_verify_result *res)
 {
+    return mbpf_profile_check_cert(p, pr, NULL, 0, facts, arena, arena_size, res);
+}
+
+int mbpf_profile_check_cert(const mbpf_program *p, const mbpf_profile *pr, const uint8_t *cert,
+                            size_t cert_len, mbpf_fact *facts, void *arena, size_t arena_size,
+                            mbpf_verify_result *res)
+{
     mbpf_verify_opts o;
-    memset(&o, 0, sizeof o);
-    o.helper_mask_lo = pr->helpers_lo;
-    o.helper_mask_hi = pr->helpers_hi;
-    o.max_insns = pr->max_insns;
-    o.ctx_flags = pr->ctx_flags;
-    o.ctx_min_len = pr->ctx_min_len;
-    int rc = mbpf_verify(p, &o, facts, arena, arena_size, res);
+    mbpf_profile_opts(pr, &o);
+    int rc = cert ? mbpf_check(p, &o, cert, cert_len, facts, arena, arena_size, res)
+                  : mbpf_verify(p, &o, facts, arena, arena_size, res);
     if (rc)
         return rc;
     /* the arena is free again: one byte per instruction for the depth of each function */

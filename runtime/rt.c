@@ -2,6 +2,7 @@
  * cache lives in rt_cache.c, the default helpers in rt_helpers.c. */
 #include <string.h>
 
+#include "mcubpf/cert.h"
 #include "mcubpf/container.h"
 #include "mcubpf/interp.h"
 #include "mcubpf/profile.h"
@@ -35,12 +36,16 @@ static size_t work_size(uint32_t n_insns, size_t verify_bytes)
 
 size_t mbpf_rt_work_size(uint32_t n_insns)
 {
-    return work_size(n_insns, mbpf_verify_arena_size(n_insns));
+    return work_size(n_insns, MBPF_WITH_FULL_VERIFIER ? mbpf_verify_arena_size(n_insns)
+                                                      : mbpf_check_arena_size(n_insns));
 }
 
-size_t mbpf_rt_work_need(const mbpf_program *p)
+size_t mbpf_rt_work_need(const mbpf_program *p, int has_cert)
 {
-    return work_size(p->n_insns, mbpf_verify_arena_need(p));
+    /* without a certificate and without the full verifier the load is refused, whatever the
+     * arena: the checker's need is then the one worth naming */
+    return work_size(p->n_insns, has_cert || !MBPF_WITH_FULL_VERIFIER ? mbpf_check_arena_size(p->n_insns)
+                                                                      : mbpf_verify_arena_need(p));
 }
 
 size_t mbpf_rt_interp_size(uint32_t n_insns)
@@ -49,7 +54,7 @@ size_t mbpf_rt_interp_size(uint32_t n_insns)
     return sizeof(interp_code) + 4u * (size_t)n_insns + sizeof(interp_slot) * (2u * (size_t)n_insns + 1u);
 }
 
-rt_work rt_work_split(mbpf_runtime *rt, const mbpf_program *p)
+rt_work rt_work_split(mbpf_runtime *rt, const mbpf_program *p, int has_cert)
 {
     const uint32_t n_insns = p->n_insns;
     rt_work w;
@@ -62,7 +67,8 @@ rt_work rt_work_split(mbpf_runtime *rt, const mbpf_program *p)
     w.scratch = a;
     size_t used = skip + (size_t)(a - ((uint8_t *)rt->cfg.work + skip));
     w.scratch_len = rt->cfg.work_len > used ? rt->cfg.work_len - used : 0;
-    w.ok = rt->cfg.work != NULL && rt->cfg.work_len >= mbpf_rt_work_need(p);
+    w.need = mbpf_rt_work_need(p, has_cert);
+    w.ok = rt->cfg.work != NULL && rt->cfg.work_len >= w.need;
     return w;
 }
 #else
@@ -131,16 +137,52 @@ static uint32_t allowed_helpers(const mbpf_runtime *rt, const mbpf_tenant *t)
 }
 
 #if MBPF_WITH_BYTECODE
-/* The device's checks, the same as the host tools' (mcubpf/profile.h): the verifier with what
- * the tenant is offered, then call depth against the tenant's stack and, with MBPF_RT_STRICT,
- * every access proven. */
-int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, rt_work *w)
+/* The device's checks, the same as the host tools' (mcubpf/profile.h): the certificate checker
+ * (or, without a certificate, the full verifier where the firmware has it) with what the tenant
+ * is offered, then call depth against the tenant's stack and, with MBPF_RT_STRICT, every access
+ * proven. */
+int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, const uint8_t *cert,
+              uint32_t cert_len, rt_work *w)
 {
     mbpf_profile pr;
     mbpf_rt_tenant_profile(rt, t, &pr);
     if (rt->cfg.flags & MBPF_RT_STRICT)
         pr.flags |= MBPF_PROFILE_STRICT;
-    return mbpf_profile_check(prog, &pr, w->facts, w->scratch, w->scratch_len, w->res);
+    if (!cert && !MBPF_WITH_FULL_VERIFIER) {
+        static const char msg[] = "verify: this device needs a certificate (bpfpack adds one)";
+        memset(w->res, 0, sizeof *w->res);
+        memcpy(w->res->msg, msg, sizeof msg);
+        return -1;
+    }
+    return mbpf_profile_check_cert(prog, &pr, cert, cert_len, w->facts, w->scratch, w->scratch_len, w->res);
+}
+
+/* "runtime: work arena too small for this program; it needs N bytes", in the arena's message
+ * buffer when it has one, else the same without the figure. */
+static const char *arena_msg(mbpf_runtime *rt, const rt_work *w)
+{
+    static const char fixed[] = "runtime: work arena too small for this program";
+    if (!rt->cfg.work || rt->cfg.work_len < sizeof(mbpf_verify_result) + 8u)
+        return fixed;
+    char *m = w->res->msg;
+    size_t n = 0;
+    for (const char *s = fixed; *s; s++)
+        m[n++] = *s;
+    for (const char *s = "; it needs "; *s; s++)
+        m[n++] = *s;
+    char num[12];
+    int k = 0;
+    size_t v = w->need;
+    do {
+        num[k++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v && k < 11);
+    while (k)
+        m[n++] = num[--k];
+    for (const char *s = " bytes"; *s; s++)
+        m[n++] = *s;
+    m[n] = '\0';
+    return m;
 }
 #endif
 
@@ -170,6 +212,8 @@ typedef struct staged {
     const uint8_t *aot_code;
     uint32_t aot_entry, aot_code_len;
     int is_signed;         /* a registered key's signature checked */
+    const uint8_t *cert;   /* the container's verifier certificate */
+    uint32_t cert_len;
     uint32_t hook, version;
 } staged;
 
@@ -201,11 +245,13 @@ static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
     if (!MBPF_WITH_INTERP && !rt_jit_enabled(rt))
         return fail(rt, err, MBPF_RT_ERR_TARGET,
                     "runtime: this build has no interpreter: bytecode needs a translation target");
-    rt_work w = rt_work_split(rt, &s->prog);
+    s->cert = v.cert;
+    s->cert_len = v.cert_len;
+    rt_work w = rt_work_split(rt, &s->prog, v.cert != NULL);
     if (!w.ok)
-        return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: work arena too small for this program");
+        return fail(rt, err, MBPF_RT_ERR_NOMEM, arena_msg(rt, &w));
     /* the verifier reads data only through the program description; no write happens here */
-    if (rt_verify(rt, &s->prog, t, &w)) {
+    if (rt_verify(rt, &s->prog, t, v.cert, v.cert_len, &w)) {
         fail(rt, err, MBPF_RT_ERR_VERIFY, "runtime: the verifier rejected the program");
         rt->last_msg = w.res->msg;
         if (err)
@@ -327,6 +373,8 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
     p->kind = s->kind;
     p->no_jit = !rt_jit_enabled(rt); /* bytecode is interpreted */
     p->cache_slot = -1;
+    p->cert = s->cert;
+    p->cert_len = s->cert_len;
     uint32_t allowed = allowed_helpers(rt, t);
     for (uint32_t id = 0; id < MBPF_RT_MAX_HELPERS; id++)
         p->helpers[id] = (id < 32 && (allowed >> id & 1u)) ? rt->helpers[id] : NULL;
@@ -337,7 +385,7 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
     p->interp_ready = 0;
 #if MBPF_WITH_BYTECODE
     if (s->kind != MBPF_RT_ENGINE_AOT) {
-        rt_work w = rt_work_split(rt, &p->prog);
+        rt_work w = rt_work_split(rt, &p->prog, p->cert != NULL);
         if (p->facts && p->facts_cap >= p->prog.n_insns) {
             for (uint32_t i = 0; i < p->prog.n_insns; i++)
                 p->facts[i] = w.facts[i];

@@ -75,13 +75,13 @@ static uint32_t align8(uint32_t v)
 /* fresh: the work arena holds p's facts from the verification just done. */
 static const mbpf_rt_cache_entry *translate(mbpf_runtime *rt, mbpf_prog *p, int fresh)
 {
-    rt_work w = rt_work_split(rt, &p->prog);
+    rt_work w = rt_work_split(rt, &p->prog, p->cert != NULL);
     const mbpf_fact *facts = w.facts;
     if (!w.ok)
         return NULL;
     if (p->facts_kept)
         facts = p->facts;
-    else if (!fresh && rt_verify(rt, &p->prog, p->tenant, &w))
+    else if (!fresh && rt_verify(rt, &p->prog, p->tenant, p->cert, p->cert_len, &w))
         return NULL; /* facts not kept: verify again rather than spend RAM on them */
     mbpf_rt_cache_entry *e = free_entry(rt);
     for (;;) {

@@ -11,13 +11,17 @@ typedef struct rt_work {
     mbpf_fact *facts;
     void *scratch;
     size_t scratch_len;
-    int ok; /* the arena is large enough */
+    size_t need; /* bytes the load needs (mbpf_rt_work_need) */
+    int ok;      /* the arena is large enough */
 } rt_work;
 
-rt_work rt_work_split(mbpf_runtime *rt, const mbpf_program *p);
+/* has_cert: the program comes with a verifier certificate (the one-pass checker's need). */
+rt_work rt_work_split(mbpf_runtime *rt, const mbpf_program *p, int has_cert);
 
-/* Verify prog for tenant t into w (facts, message). 0 when accepted. */
-int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, rt_work *w);
+/* Verify prog for tenant t into w (facts, message): through cert (cert_len bytes) when not NULL,
+ * else with the full verifier where the build has it. 0 when accepted. */
+int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, const uint8_t *cert,
+              uint32_t cert_len, rt_work *w);
 
 #if defined(__GNUC__)
 #define RT_INLINE static inline __attribute__((always_inline))

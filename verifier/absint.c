@@ -78,8 +78,9 @@ static void join_reg(areg *to, const areg *from, uint32_t len_to, uint32_t len_f
     to->lo = lo;
     to->hi = hi;
     to->ub = ub;
+    const uint8_t hint = (uint8_t)((to->flags | from->flags) & AF_HINT); /* either side's */
     to->flags &= from->flags;
-    to->flags |= (uint8_t)((to->flags | from->flags) & AF_HINT);
+    to->flags |= hint;
     a_normalize(to, len_j);
     /* store the bound in its canonical form (what it implies under len_j): a raw bound that
      * differs from an implied one would let successive joins flip between the two forever */
@@ -118,6 +119,26 @@ static int spills_join(astate *to, const astate *from, uint32_t len_j, int widen
         changed |= !reg_equal(&t->v, &was);
     }
     return changed;
+}
+
+static void without_link(areg *r)
+{
+    r->flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
+    r->delta = 0;
+}
+
+int a_reg_included(const areg *from, uint32_t len_from, const areg *to, uint32_t len_to)
+{
+    if (same_words(to, from, sizeof(areg)) || to->type == T_UNINIT)
+        return 1;
+    areg f = *from, t = *to;
+    without_link(&f);
+    without_link(&t);
+    if (same_words(&t, &f, sizeof(areg)))
+        return 1; /* the same value, linked differently (the links are checked apart) */
+    areg j = t;
+    join_reg(&j, &f, len_to, len_from, len_to < len_from ? len_to : len_from, 0);
+    return reg_equal(&j, &t);
 }
 
 /* Merge `from` into the state of point pc. Returns 1 when that state changed. */
@@ -490,7 +511,7 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
      * that reaches the stack at run time would take knowing where the stack lies already. */
     int addr_bytes = st->addr_in_data && reads && !(f->mem == MBPF_MEM_PROVEN && b.type != T_DATA);
     if (reads && (b.type == T_STACK || b.type == T_ANY)) {
-        const int callee = st->sub[pc] != 0;
+        const int callee = pc >= st->first_callee;
         if (on_stack)
             addr_bytes |= stack_has_addr(s, lo, hi) || (callee && hi > 0);
         else
@@ -556,6 +577,17 @@ static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
     return (uint32_t)((int64_t)pc + 1 + rel);
 }
 
+/* The edge from pc to t leaves with state s. The full verifier merges s into t's state (widened
+ * when `widen`) and returns 1 when t <= pc and its state changed; the certificate checker
+ * (st->edge, verifier/check.c) checks s against t's certificate state instead: 0, or -1 when it
+ * does not hold. */
+static int edge(vstate *st, uint32_t pc, uint32_t t, const astate *s, int widen)
+{
+    if (st->edge)
+        return st->edge(st, pc, t, s);
+    return merge(st, t, s, widen) && t <= pc;
+}
+
 /* Interpret instruction pc on s (in place: s becomes the fall-through state). Branch targets are
  * merged here. Returns -1 on rejection, 0 when execution may fall through, 1 when it cannot. */
 /* The entry state of a local function is the join of what its call sites pass: r1-r5 as the
@@ -574,7 +606,7 @@ static int call_entry(vstate *st, uint32_t pc, const astate *s)
         if (e.r[r].type == T_STACK || e.r[r].type == T_UNINIT)
             a_any(&e.r[r], ~0ull);
     }
-    return merge(st, t, &e, 0) && t <= pc;
+    return edge(st, pc, t, &e, 0);
 }
 
 static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head, int *later)
@@ -629,12 +661,16 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
     }
     /* jumps, calls, exit */
     if (op == MBPF_EXIT) /* the program's result must be defined; a local function may be void */
-        return st->sub[pc] == 0 && use(st, pc, s, 0) ? -1 : 1;
+        return pc < st->first_callee && use(st, pc, s, 0) ? -1 : 1;
     if (op == MBPF_CALL) {
         if (MBPF_SRCBIT(in->code) && use(st, pc, s, dst))
             return -1;
-        if (src == MBPF_CALL_LOCAL && call_entry(st, pc, s))
-            *later = 1;
+        if (src == MBPF_CALL_LOCAL) {
+            int r = call_entry(st, pc, s);
+            if (r < 0)
+                return -1;
+            *later |= r;
+        }
         int gave_stack = 0;
         for (int r = 1; r <= 5; r++)
             gave_stack |= s->r[r].type == T_STACK;
@@ -653,7 +689,10 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
     }
     uint32_t t = jump_dest(pc, in);
     if (op == MBPF_JA) {
-        if (merge(st, t, s, t <= pc) && t <= pc && t < *head)
+        int r = edge(st, pc, t, s, t <= pc);
+        if (r < 0)
+            return -1;
+        if (r && t < *head)
             *head = t;
         return 1;
     }
@@ -663,12 +702,39 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
     for (int r = 0; r < AREGS; r++)
         save[r] = s->r[r];
     const uint32_t save_len = s->len_min;
-    if (a_branch(s, in, 1) && merge(st, t, s, t <= pc) && t <= pc && t < *head)
-        *head = t;
+    if (a_branch(s, in, 1)) {
+        int r = edge(st, pc, t, s, t <= pc);
+        if (r < 0)
+            return -1;
+        if (r && t < *head)
+            *head = t;
+    }
     for (int r = 0; r < AREGS; r++)
         s->r[r] = save[r];
     s->len_min = save_len;
     return a_branch(s, in, 0) ? 0 : 1;
+}
+
+/* One instruction with its facts recomputed: the memory and value facts start from nothing. */
+static int interpret_insn(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head, int *later)
+{
+    const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
+    f->mem = (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) ? MBPF_MEM_GUARD_ANY : MBPF_MEM_NONE;
+    f->region = 0;
+    f->flags = (uint8_t)(f->flags & ~(MBPF_FACT_HI_ZERO | MBPF_FACT_ALIGNED));
+    return step(st, pc, s, f, head, later);
+}
+
+int vabsint_step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
+{
+    uint32_t head = st->n;
+    int later = 0;
+    return interpret_insn(st, pc, s, f, &head, &later);
+}
+
+void vabsint_entry(astate *s, uint32_t pc, int main_entry)
+{
+    entry_state(s, pc, main_entry);
 }
 
 /* Figures from the final facts. */
@@ -732,12 +798,10 @@ static int sweep(vstate *st, mbpf_fact *facts, astate *cur, uint64_t *work, int 
         if (!(*work)--)
             return vreject(st, pc, "verification does not converge (too many passes)");
         mbpf_fact dummy, *f = facts ? &facts[pc] : &dummy;
-        const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
-        f->mem = (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) ? MBPF_MEM_GUARD_ANY : MBPF_MEM_NONE;
-        f->region = 0;
-        f->flags = facts ? (uint8_t)(f->flags & ~(MBPF_FACT_HI_ZERO | MBPF_FACT_ALIGNED)) : 0;
+        if (!facts)
+            dummy.flags = 0;
         uint32_t head = st->n;
-        int r = step(st, pc, cur, f, &head, later);
+        int r = interpret_insn(st, pc, cur, f, &head, later);
         if (r < 0)
             return -1;
         live = r == 0;
@@ -807,7 +871,14 @@ int vabsint(vstate *st, mbpf_fact *facts)
     return interpret(st, facts);
 }
 
+void vabsint_figures(vstate *st, const mbpf_fact *facts)
+{
+    count_figures(st, facts);
+}
+
 const astate *vabsint_state(const vstate *st, uint32_t pc)
 {
+    if (st->state_of)
+        return st->state_of(st, pc);
     return state_at((vstate *)st, pc);
 }

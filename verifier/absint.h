@@ -80,6 +80,17 @@ void a_link_for_copy(astate *s, uint8_t src);
 void a_links_canon(astate *s);
 void a_links_join(astate *to, const areg *old_to, const areg *from);
 
+/* Links claimed by a certificate (absint_ops.c): do registers i and k of r differ by exactly diff
+ * (i - k), by a link or through values r pins? Are r's links in the canonical form (every member
+ * linkable, its group 1 + its lowest member, whose delta is 0; no group of one; no stray delta)? */
+int a_links_imply(const areg *r, int i, int k, int32_t diff);
+int a_links_canonical(const areg *r);
+
+/* Is `from` (LEN >= len_from) included in `to` (LEN >= len_to), i.e. does the join (absint.c,
+ * no widening) of `from` into `to` change nothing, links aside (a state's links are checked as a
+ * whole, a_links_imply)? The certificate checker's inclusion test. */
+int a_reg_included(const areg *from, uint32_t len_from, const areg *to, uint32_t len_to);
+
 /* Transfer of one ALU instruction to dst (src is the second operand as an abstract value). */
 void a_alu(astate *s, const mbpf_insn *in, areg *dst, const areg *src);
 

@@ -232,6 +232,63 @@ void a_links_join(astate *to, const areg *old_to, const areg *from)
     }
 }
 
+/* The exact value of register x of r when its state pins it: a constant, or a member of a group
+ * with a constant member. Returns 0 when it is not pinned. */
+static int pinned(const areg *r, int x, uint64_t *v)
+{
+    if (!linkable(&r[x]))
+        return 0;
+    if (r[x].lo == r[x].hi) {
+        *v = r[x].lo;
+        return 1;
+    }
+    const unsigned g = A_LINK(&r[x]);
+    for (int m = 0; g && m < AREGS; m++) {
+        if (A_LINK(&r[m]) != g || !linkable(&r[m]) || r[m].lo != r[m].hi)
+            continue;
+        const int32_t e = (int32_t)r[x].delta - r[m].delta; /* v_x = v_m + e, no wrap */
+        if (e < 0 ? r[m].lo < (uint64_t)-(int64_t)e : r[m].lo > ~0ull - (uint64_t)e)
+            return 0;
+        *v = r[m].lo + (uint64_t)(int64_t)e;
+        return 1;
+    }
+    return 0;
+}
+
+int a_links_imply(const areg *r, int i, int k, int32_t diff)
+{
+    if (!linkable(&r[i]) || !linkable(&r[k]))
+        return 0;
+    if (A_LINK(&r[i]) && A_LINK(&r[i]) == A_LINK(&r[k]))
+        return (int32_t)r[i].delta - r[k].delta == diff;
+    uint64_t vi, vk; /* a chain of relations between groups passes through pinned values */
+    if (!pinned(r, i, &vi) || !pinned(r, k, &vk))
+        return 0;
+    return diff >= 0 ? vi >= vk && vi - vk == (uint64_t)diff : vk >= vi && vk - vi == (uint64_t)-(int64_t)diff;
+}
+
+int a_links_canonical(const areg *r)
+{
+    for (int i = 0; i < AREGS; i++) {
+        const unsigned g = A_LINK(&r[i]);
+        if (!g)
+            continue;
+        const int f = (int)g - 1; /* the founder: the group's lowest member, delta 0 */
+        if (!linkable(&r[i]) || f >= AREGS || f > i || A_LINK(&r[f]) != g || r[f].delta != 0 ||
+            r[i].delta < -DELTA_MAX)
+            return 0;
+        int members = 0;
+        for (int j = 0; j < AREGS; j++)
+            members += A_LINK(&r[j]) == g;
+        if (members < 2)
+            return 0;
+    }
+    for (int i = 0; i < AREGS; i++)
+        if (!A_LINK(&r[i]) && r[i].delta)
+            return 0;
+    return 1;
+}
+
 /* A constant added or subtracted as a signed displacement k that keeps every value of d inside
  * [0, width] gives exactly d + k (no wrap): the interval, the LEN bound and d's link move with
  * it. Returns 0 when that does not apply. */

@@ -13,6 +13,8 @@
 #define VM_AFTER_LOOP 0x20 /* falls out of a conditional back edge: the abstract interpreter keeps a
                             * state here (a loop is iterated to its fixpoint before the code after it) */
 
+struct astate;
+
 typedef struct vstate {
     const mbpf_program *prog;
     const mbpf_insn *insns;
@@ -32,19 +34,35 @@ typedef struct vstate {
     void *states;    /* abstract states, one per join point (verifier/absint.c) */
     uint8_t addr_in_data;      /* loads from the program's data may give addresses */
     uint8_t addr_stored_data;  /* an address was stored into the program's data */
+    uint32_t first_callee;     /* first instruction of a local function other than the entry
+                                * (functions are contiguous, the entry first); n if none */
+    /* the certificate checker's hooks (verifier/check.c); NULL in the full verifier */
+    int (*edge)(struct vstate *st, uint32_t from, uint32_t to, const struct astate *s);
+    const struct astate *(*state_of)(const struct vstate *st, uint32_t pc);
 } vstate;
 
 /* Record the error for insn pc ("verify: insn PC (DISASM): reason") and return -1. */
 int vreject(vstate *st, uint32_t pc, const char *reason);
 int vreject_num(vstate *st, uint32_t pc, const char *reason, int64_t num);
 
+/* mbpf_verify, leaving its passes' state in *st (the certificate writer reads the states); *st comes
+ * zeroed but for its loop table (loops, loops_cap). */
+int vverify(vstate *st, const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_fact *facts,
+            void *arena, size_t arena_size, mbpf_verify_result *res);
 int vpreflight(vstate *st);
 int vcfg(vstate *st);
 /* Abstract interpretation: rejects unsafe programs, fills mem and HI_ZERO facts. */
 int vabsint(vstate *st, mbpf_fact *facts);
 /* Back edges and which of them are bounded (after vabsint). */
 void vloops(vstate *st, mbpf_fact *facts);
-struct astate;
 const struct astate *vabsint_state(const vstate *st, uint32_t pc);
+/* Interpret instruction pc on s with the full verifier's transfer functions, filling f's memory
+ * and value facts; its edges go through st->edge. Returns -1 on rejection, 0 when execution may
+ * fall through, 1 when it cannot. */
+int vabsint_step(vstate *st, uint32_t pc, struct astate *s, mbpf_fact *f);
+/* The report figures (res->mem_accesses ...) from the final facts. */
+void vabsint_figures(vstate *st, const mbpf_fact *facts);
+/* The state a function starts in (the program's entry: main_entry = 1). */
+void vabsint_entry(struct astate *s, uint32_t pc, int main_entry);
 
 #endif

@@ -119,40 +119,50 @@ int mbpf_verify_loops(const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_
                       mbpf_verify_result *res)
 {
     vstate st;
-    memset(res, 0, sizeof *res);
     memset(&st, 0, sizeof st);
     st.loops = loops;
     st.loops_cap = loops ? loops_cap : 0;
-    st.prog = p;
-    st.insns = p->insns;
-    st.n = p->n_insns;
-    st.opts = opts;
-    st.res = res;
+    return vverify(&st, p, opts, facts, arena, arena_size, res);
+}
+
+int vverify(vstate *st, const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_fact *facts,
+            void *arena, size_t arena_size, mbpf_verify_result *res)
+{
+    memset(res, 0, sizeof *res);
+    st->prog = p;
+    st->insns = p->insns;
+    st->n = p->n_insns;
+    st->opts = opts;
+    st->res = res;
     uint32_t max = opts->max_insns ? opts->max_insns : MBPF_MAX_INSNS;
-    if (st.n == 0)
-        return vreject(&st, 0, "empty program");
-    if (st.n > max)
-        return vreject_num(&st, st.n, "program too large; instruction limit ", max);
+    if (st->n == 0)
+        return vreject(st, 0, "empty program");
+    if (st->n > max)
+        return vreject_num(st, st->n, "program too large; instruction limit ", max);
     if (!arena || arena_size < mbpf_verify_arena_need(p)) {
-        vreject(&st, st.n, "work arena too small");
+        vreject(st, st->n, "work arena too small");
         return -2;
     }
     uint8_t *a = (uint8_t *)(((uintptr_t)arena + 7u) & ~(uintptr_t)7u);
-    memset(a, 0, (size_t)st.n * ARENA_PER_INSN);
-    st.sub = (uint32_t *)(void *)a;
-    st.work = st.sub + st.n;
-    st.dfs = st.work + st.n;
-    st.marks = (uint8_t *)(st.dfs + 2 * (size_t)st.n);
-    st.depth = st.marks + st.n;
-    st.color = st.depth + st.n;
-    st.states = (void *)(a + (((size_t)st.n * ARENA_PER_INSN + 7u) & ~(size_t)7u));
+    memset(a, 0, (size_t)st->n * ARENA_PER_INSN);
+    st->sub = (uint32_t *)(void *)a;
+    st->work = st->sub + st->n;
+    st->dfs = st->work + st->n;
+    st->marks = (uint8_t *)(st->dfs + 2 * (size_t)st->n);
+    st->depth = st->marks + st->n;
+    st->color = st->depth + st->n;
+    st->states = (void *)(a + (((size_t)st->n * ARENA_PER_INSN + 7u) & ~(size_t)7u));
 
-    if (vpreflight(&st) || vcfg(&st))
+    if (vpreflight(st) || vcfg(st))
         return -1;
+    st->first_callee = st->n;
+    for (uint32_t pc = st->n; pc-- > 1;)
+        if (st->marks[pc] & VM_SUBPROG)
+            st->first_callee = pc;
     if (facts)
-        fill_facts(&st, facts);
-    if (vabsint(&st, facts))
+        fill_facts(st, facts);
+    if (vabsint(st, facts))
         return -1;
-    vloops(&st, facts);
+    vloops(st, facts);
     return 0;
 }

@@ -55,6 +55,18 @@
 #define MBPF_WITH_FAST_INTERP 1
 #endif
 
+/* How a program without a verifier certificate is checked: 1, by the full verifier linked into
+ * the firmware; 0, not at all (the load is refused: "this device needs a certificate"), which
+ * leaves the fixpoint verifier out of the firmware. A container with a certificate (bpfpack adds
+ * one) is always checked by the one-pass certificate checker. On by default on the host. */
+#ifndef MBPF_WITH_FULL_VERIFIER
+#if defined(__arm__) || defined(__riscv)
+#define MBPF_WITH_FULL_VERIFIER 0
+#else
+#define MBPF_WITH_FULL_VERIFIER 1
+#endif
+#endif
+
 #if !MBPF_WITH_BYTECODE && (MBPF_RT_WITH_JIT || MBPF_WITH_INTERP)
 #error "MBPF_RT_WITH_JIT and MBPF_WITH_INTERP need MBPF_WITH_BYTECODE: they run checked bytecode"
 #endif

@@ -4,7 +4,8 @@
  * start at 8-byte aligned offsets after the header; offsets are from the start of the container.
  *
  * Integrity: sha256 is the SHA-256 of the whole container with that field set to zero. It detects
- * corruption, not a hostile producer: the device still verifies the bytecode before running it.
+ * corruption, not a hostile producer: the device still verifies the bytecode before running it
+ * (through the certificate section when there is one: a certificate is checked, never trusted).
  * Authenticity: a signed container (flag SIGNED) is followed by a signature block
  * (include/mcubpf/sign.h) that total_len does not count. hook and prog_version say what the
  * program is for and which release it is, so that a device refuses another hook's program and a
@@ -18,7 +19,7 @@
 #include "mcubpf/isa.h"
 
 #define MBPF_CONTAINER_MAGIC 0x4350424du /* "MBPC" */
-#define MBPF_CONTAINER_VERSION 2u
+#define MBPF_CONTAINER_VERSION 3u /* 3: the verifier certificate section */
 #define MBPF_CONTAINER_FLAG_SIGNED 0x1u /* a signature block follows */
 #define MBPF_CONTAINER_MAX_HELPERS 128u      /* the verifier knows helper ids 0..127 */
 #define MBPF_CONTAINER_MAX_DATA 0x1000000u   /* RAM a container may ask for (as the loader) */
@@ -38,6 +39,7 @@ typedef struct mbpf_container_header {
     uint32_t helpers_off, n_helpers; /* helper ids called with an immediate (uint32, ascending) */
     uint32_t hook;         /* the hook (attach point and context ABI) it is built for */
     uint32_t prog_version; /* release number: a device refuses one older than it loaded */
+    uint32_t cert_off, cert_len; /* verifier certificate (mcubpf/cert.h); 0 bytes: none */
     uint8_t sha256[32];
 } mbpf_container_header;
 
@@ -52,6 +54,8 @@ typedef struct mbpf_container_view {
     uint32_t n_helpers;
     uint32_t hook, prog_version;
     uint32_t flags; /* MBPF_CONTAINER_FLAG_* */
+    const uint8_t *cert; /* the verifier certificate, NULL when the container has none */
+    uint32_t cert_len;
 } mbpf_container_view;
 
 /* Check a container (bounds, version, flags, limits, helper order, hash) and describe it with

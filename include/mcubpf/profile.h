@@ -36,6 +36,15 @@ uint32_t mbpf_profile_max_depth(const mbpf_profile *pr);
 int mbpf_profile_check(const mbpf_program *p, const mbpf_profile *pr, mbpf_fact *facts, void *arena,
                        size_t arena_size, mbpf_verify_result *res);
 
+/* The same with a verifier certificate (mcubpf/cert.h): the one-pass checker instead of the
+ * full verifier; cert NULL: the full verifier. */
+int mbpf_profile_check_cert(const mbpf_program *p, const mbpf_profile *pr, const uint8_t *cert,
+                            size_t cert_len, mbpf_fact *facts, void *arena, size_t arena_size,
+                            mbpf_verify_result *res);
+
+/* The verifier options pr stands for (what the certificate writer must verify with). */
+void mbpf_profile_opts(const mbpf_profile *pr, mbpf_verify_opts *o);
+
 /* Frames the deepest chain of local calls of a verified program uses (1 without calls).
  * scratch holds p->n_insns bytes. */
 uint32_t mbpf_call_depth(const mbpf_program *p, uint8_t *scratch);

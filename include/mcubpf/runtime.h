@@ -22,7 +22,6 @@
 #define MBPF_RT_CACHE_ENTRIES 8 /* translated programs kept at once */
 #endif
 
-
 /* The target whose code this build can execute (MBPF_TARGET_NONE on the host). */
 #if defined(__arm__) && defined(__thumb2__)
 #define MBPF_RT_NATIVE_TARGET MBPF_TARGET_THUMB2
@@ -168,6 +167,8 @@ typedef struct mbpf_prog {
     uint8_t no_jit;       /* bytecode is interpreted: no translation here, or it failed for good */
     int8_t cache_slot;    /* cache entry of the last translated run, -1 none */
     uint8_t loaded;
+    const uint8_t *cert;  /* its container's verifier certificate (NULL: none) */
+    uint32_t cert_len;
     mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS]; /* the runtime's helpers masked by the tenant's */
     mbpf_prog_stats stats;
     /* Prepared at load, so that a run only sets what depends on the call (context, budget):
@@ -205,9 +206,10 @@ typedef struct mbpf_runtime {
 } mbpf_runtime;
 
 /* Work arena bytes enough for any program of up to n_insns instructions (worst case: every
- * instruction a jump), and the bytes program p needs (usually much less). */
+ * instruction a jump), and the bytes program p needs (usually much less): with a certificate
+ * (has_cert) the one-pass checker's, else the full verifier's. The load error names them too. */
 size_t mbpf_rt_work_size(uint32_t n_insns);
-size_t mbpf_rt_work_need(const mbpf_program *p);
+size_t mbpf_rt_work_need(const mbpf_program *p, int has_cert);
 
 /* Bytes of mbpf_prog.interp_code enough for the pre-decoded form of any program of up to n_insns
  * instructions (12 per instruction and per charged back edge, plus loop-head records and a

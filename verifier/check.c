@@ -1,0 +1,489 @@
+/* The certificate checker (mcubpf/cert.h): one pass over the program in instruction order. A
+ * block starts from its certificate state (or the state falling into it), the full verifier's
+ * transfer functions run over it (vabsint_step), and every edge's state must be included in its
+ * target's certificate state. Inclusion is the verifier's own join: `from` is included in `to`
+ * when joining it changes nothing, so the check is exactly as sound as the fixpoint it replaces.
+ * Loop bounds are recomputed by the verifier's loop pass on the checked states and must equal
+ * the certificate's claims. The certificate is untrusted: every byte is read with a bounds check
+ * and every state is decoded into a well-formed abstract state. */
+#include <string.h>
+
+#include "verifier/cert_format.h"
+#include "verifier/check.h"
+
+typedef struct vcheck {
+    vstate st; /* first: the hooks get &st */
+    const uint8_t *cert;
+    uint32_t len;
+    uint32_t n_states, n_loops;
+    uint32_t next;      /* index of the next state in instruction order */
+    uint32_t end;       /* where the last decoded state (in order) ended */
+    astate cur;         /* the state being interpreted */
+    astate tmp;         /* a target's certificate state */
+    areg reg_defaults[3]; /* a listed register before its fields (CERT_DEF_*) */
+} vcheck;
+
+#define ARENA_FIXED (sizeof(vcheck) + 16u)
+
+size_t mbpf_check_arena_size(uint32_t n_insns)
+{
+    return (size_t)n_insns * MBPF_CHECK_ARENA_PER_INSN + ARENA_FIXED;
+}
+
+static uint32_t get16(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t index_pc(const vcheck *c, uint32_t i)
+{
+    return get16(c->cert + MBPF_CERT_HEADER + 4u * i);
+}
+
+static uint32_t index_off(const vcheck *c, uint32_t i)
+{
+    return get16(c->cert + MBPF_CERT_HEADER + 4u * i + 2u);
+}
+
+/* The index entry of the state at pc, or n_states. */
+static uint32_t find_state(const vcheck *c, uint32_t pc)
+{
+    uint32_t lo = 0, hi = c->n_states;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2, at = index_pc(c, mid);
+        if (at == pc)
+            return mid;
+        if (at < pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return c->n_states;
+}
+
+/* ---- decoding ---- */
+
+typedef struct reader {
+    const uint8_t *p, *end;
+    int bad;
+} reader;
+
+static uint8_t rd_u8(reader *r)
+{
+    if (r->p >= r->end) {
+        r->bad = 1;
+        return 0;
+    }
+    return *r->p++;
+}
+
+/* LEB128, at most 64 bits. */
+static uint64_t rd_varint(reader *r)
+{
+    if (r->p < r->end && !(*r->p & 0x80))
+        return *r->p++; /* most values: one byte */
+    uint64_t v = 0;
+    for (unsigned shift = 0; r->p < r->end; shift += 7) {
+        uint8_t b = *r->p++;
+        if (shift == 63 && b > 1)
+            break;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return v;
+        if (shift == 63)
+            break;
+    }
+    r->bad = 1;
+    return 0;
+}
+
+static void rd_fields(reader *r, void *base, const cert_field *fields, unsigned n)
+{
+    uint64_t mask = rd_varint(r);
+    if (mask >> n)
+        r->bad = 1;
+    for (unsigned i = 0; mask && !r->bad; i++, mask >>= 1)
+        if ((mask & 1) && !cert_set(base, &fields[i], cert_unzigzag(rd_varint(r))))
+            r->bad = 1;
+}
+
+static void set_defaults(void *base, const cert_field *fields, unsigned n, int defs)
+{
+    for (unsigned i = 0; i < n; i++)
+        cert_set(base, &fields[i], fields[i].def[defs]);
+}
+
+/* One listed register: its type, then the fields that differ from the type's defaults
+ * (c->reg_defaults: a number's, a pointer's). */
+static void rd_reg(const vcheck *c, reader *r, areg *a)
+{
+    uint8_t type = rd_u8(r), hint = type & CERT_TYPE_HINT;
+    type = (uint8_t)(type & ~CERT_TYPE_HINT);
+    if (type < T_SCALAR || type > T_DATA || (hint && type < T_STACK))
+        r->bad = 1;
+    *a = c->reg_defaults[hint ? CERT_DEF_HINT : cert_defaults_of(type, 0)];
+    a->type = type;
+    rd_fields(r, a, reg_fields, N_REG_FIELDS);
+    if (a->flags & ~CERT_REG_FLAGS)
+        r->bad = 1;
+}
+
+static int slot_kind_ok(uint8_t k)
+{
+    return k == T_SCALAR || k == T_ANY || (k >= T_STACK && k <= T_DATA);
+}
+
+/* One spill record: its offset, size and value, as the verifier makes them (spill_record in
+ * absint.c): 4 or 8 bytes, aligned, inside the frame, no link; no two records share a byte. The
+ * value may be wider than its size (joins widen it): the claim is checked on every edge. */
+static void rd_spill(const vcheck *c, reader *r, aspill *sp)
+{
+    const int64_t off = cert_unzigzag(rd_varint(r));
+    const uint8_t size = rd_u8(r);
+    rd_reg(c, r, &sp->v);
+    if ((size != 4 && size != 8) || off % size || off < -(int64_t)MBPF_STACK_SIZE || off + size > 0 ||
+        (sp->v.flags & 0xf0u) || sp->v.delta) {
+        r->bad = 1;
+        return;
+    }
+    sp->off = (int16_t)off;
+    sp->size = size;
+}
+
+static void rd_spills(const vcheck *c, reader *r, astate *s)
+{
+    memset(s->spill, 0, sizeof s->spill);
+    const uint64_t mask = rd_varint(r);
+    if (mask >> SPILLS)
+        r->bad = 1;
+    for (int i = 0; i < SPILLS && !r->bad; i++) {
+        if (!(mask >> i & 1))
+            continue;
+        rd_spill(c, r, &s->spill[i]);
+        for (int j = 0; j < i && !r->bad; j++)
+            if (s->spill[j].size && s->spill[j].off < s->spill[i].off + s->spill[i].size &&
+                s->spill[i].off < s->spill[j].off + s->spill[j].size)
+                r->bad = 1;
+    }
+}
+
+#define SCALAR_WORD (0x01010101u * T_SCALAR) /* four stack slots holding numbers */
+
+/* Decode the state at byte off for instruction pc into s. Returns the offset after it, or 0 when
+ * the bytes are no well-formed state. */
+static uint32_t decode(const vcheck *c, uint32_t off, uint32_t pc, astate *s)
+{
+    reader r = {c->cert + off, c->cert + c->len, 0};
+    set_defaults(s, state_fields, N_STATE_FIELDS, CERT_DEF_NUMBER);
+    s->reached = 1;
+    s->dirty = 0;
+    uint32_t *init = (uint32_t *)(void *)s->init, *kind = (uint32_t *)(void *)s->kind;
+    for (int i = 0; i < AS_SLOTS / 4; i++) {
+        init[i] = 0;
+        kind[i] = SCALAR_WORD;
+    }
+    rd_fields(&r, s, state_fields, N_STATE_FIELDS);
+    uint64_t regs = rd_varint(&r);
+    if (regs >> AREGS)
+        r.bad = 1;
+    for (int i = 0; i < AREGS; i++) {
+        if (regs >> i & 1)
+            rd_reg(c, &r, &s->r[i]);
+        else
+            a_uninit(&s->r[i], pc);
+    }
+    uint64_t slots = rd_varint(&r);
+    for (int i = 0; slots && !r.bad; i++, slots >>= 1) {
+        if (!(slots & 1))
+            continue;
+        s->init[i] = rd_u8(&r);
+        s->kind[i] = rd_u8(&r);
+        if (!slot_kind_ok(s->kind[i]))
+            r.bad = 1;
+    }
+    rd_spills(c, &r, s);
+    if (!r.bad && !a_links_canonical(s->r))
+        r.bad = 1;
+    return r.bad ? 0 : (uint32_t)(r.p - c->cert);
+}
+
+/* Is s included in the certificate state at byte off, by the verifier's join (joining s into it
+ * changes nothing), read straight from the certificate: registers it leaves out are
+ * uninitialised there (anything is included), slots it leaves out hold numbers and nothing known
+ * written. Returns 1 when included, 0 when not, -1 when the state is malformed. */
+static int included(vcheck *c, uint32_t off, const astate *s)
+{
+    reader r = {c->cert + off, c->cert + c->len, 0};
+    astate *h = &c->tmp; /* its state fields only */
+    set_defaults(h, state_fields, N_STATE_FIELDS, CERT_DEF_NUMBER);
+    rd_fields(&r, h, state_fields, N_STATE_FIELDS);
+    uint64_t regs = rd_varint(&r);
+    if (r.bad || regs >> AREGS)
+        return -1;
+    if (s->len_min < h->len_min)
+        return 0;
+    for (int i = 0; regs; i++, regs >>= 1) {
+        if (!(regs & 1))
+            continue;
+        areg b;
+        rd_reg(c, &r, &b);
+        if (r.bad)
+            return -1;
+        if (!a_reg_included(&s->r[i], s->len_min, &b, h->len_min))
+            return 0;
+        const unsigned g = A_LINK(&b); /* a claim: b = its group's founder (r[g - 1]) + delta */
+        if (g > AREGS)
+            return -1;
+        if (g && (int)g - 1 != i && !a_links_imply(s->r, i, (int)g - 1, b.delta))
+            return 0;
+    }
+    uint64_t slots = rd_varint(&r);
+    if (r.bad)
+        return -1;
+    const uint32_t *kind = (const uint32_t *)(const void *)s->kind;
+    for (int w = 0; w < AS_SLOTS / 4; w++) {
+        if (!(slots >> (4 * w) & 0xf)) {
+            if (kind[w] != SCALAR_WORD)
+                return 0; /* address bytes where the certificate says numbers */
+            continue;
+        }
+        for (int i = 4 * w; i < 4 * w + 4; i++) {
+            if (!(slots >> i & 1)) {
+                if (s->kind[i] != T_SCALAR)
+                    return 0;
+                continue;
+            }
+            uint8_t init = rd_u8(&r), k = rd_u8(&r);
+            if (r.bad || !slot_kind_ok(k))
+                return -1;
+            if ((init & ~s->init[i]) || (k != T_ANY && k != s->kind[i]))
+                return 0;
+        }
+    }
+    /* every spill record claimed is one of s's, at the same place and size, its value included */
+    const uint64_t spills = rd_varint(&r);
+    if (r.bad || spills >> SPILLS)
+        return -1;
+    for (int i = 0; i < SPILLS; i++) {
+        if (!(spills >> i & 1))
+            continue;
+        aspill sp;
+        rd_spill(c, &r, &sp);
+        if (r.bad)
+            return -1;
+        const aspill *f = NULL;
+        for (int j = 0; j < SPILLS && !f; j++)
+            if (s->spill[j].size == sp.size && s->spill[j].off == sp.off)
+                f = &s->spill[j];
+        if (!f || !a_reg_included(&f->v, s->len_min, &sp.v, h->len_min))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- the hooks of the transfer functions ---- */
+
+/* Edge from pc to t leaving with state s: t must have a certificate state that includes s. */
+static int check_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s)
+{
+    vcheck *c = (vcheck *)(void *)st;
+    uint32_t i = find_state(c, t);
+    if (i == c->n_states)
+        return vreject_num(st, pc, "certificate: no state for the jump target, insn ", t);
+    int in = included(c, index_off(c, i), s);
+    if (in < 0)
+        return vreject_num(st, pc, "certificate: malformed state for insn ", t);
+    if (!in)
+        return vreject_num(st, pc, "certificate: the state here is not included in the state claimed for insn ", t);
+    return 0;
+}
+
+/* The checked state at pc (the loop pass reads loop heads): its certificate state. */
+static const astate *cert_state(const vstate *st, uint32_t pc)
+{
+    vcheck *c = (vcheck *)(void *)st;
+    uint32_t i = find_state(c, pc);
+    if (i == c->n_states || !decode(c, index_off(c, i), pc, &c->tmp))
+        return NULL;
+    return &c->tmp;
+}
+
+/* ---- the pass ---- */
+
+static int check_header(vcheck *c)
+{
+    vstate *st = &c->st;
+    if (c->len < MBPF_CERT_HEADER || c->len > MBPF_CERT_MAX_LEN)
+        return vreject_num(st, st->n, "certificate: length out of range: ", c->len);
+    if (c->cert[0] != MBPF_CERT_VERSION)
+        return vreject_num(st, st->n, "certificate: unsupported version ", c->cert[0]);
+    if (c->cert[1] & ~MBPF_CERT_FLAG_ADDR_IN_DATA || get16(c->cert + 6))
+        return vreject(st, st->n, "certificate: unknown flags or reserved bits set");
+    c->n_states = get16(c->cert + 2);
+    c->n_loops = get16(c->cert + 4);
+    const uint32_t tables = MBPF_CERT_HEADER + 4u * (c->n_states + c->n_loops);
+    if (tables > c->len)
+        return vreject(st, st->n, "certificate: truncated (its tables run past its end)");
+    for (uint32_t i = 0; i < c->n_states; i++) {
+        uint32_t pc = index_pc(c, i);
+        if (pc >= st->n || (i && pc <= index_pc(c, i - 1)))
+            return vreject_num(st, st->n, "certificate: state index out of order or out of range at entry ", i);
+    }
+    const uint8_t *loops = c->cert + MBPF_CERT_HEADER + 4u * c->n_states;
+    for (uint32_t i = 0; i < c->n_loops; i++) {
+        uint32_t h = get16(loops + 4 * i), trips = get16(loops + 4 * i + 2);
+        if (h >= st->n || (i && h <= get16(loops + 4 * (i - 1))) || trips < 1 || trips > MBPF_LOOP_MAX_TRIPS)
+            return vreject_num(st, st->n, "certificate: loop claim out of order or out of range at entry ", i);
+    }
+    c->end = tables;
+    c->st.addr_in_data = (c->cert[1] & MBPF_CERT_FLAG_ADDR_IN_DATA) != 0;
+    return 0;
+}
+
+/* The structural facts, as mbpf_verify gives them before the abstract interpreter runs. */
+static void initial_facts(vstate *st, mbpf_fact *facts)
+{
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        mbpf_fact *f = &facts[pc];
+        f->mem = f->region = f->flags = f->aux = 0;
+        if (st->marks[pc] & VM_LDDW_TAIL)
+            continue;
+        f->flags = MBPF_FACT_REACHABLE;
+        if (st->marks[pc] & VM_TARGET)
+            f->flags |= MBPF_FACT_JUMP_TARGET;
+        if (st->marks[pc] & VM_SUBPROG)
+            f->flags |= MBPF_FACT_SUBPROG;
+        const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
+        if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
+            f->mem = MBPF_MEM_GUARD_ANY; /* until interpreted: never, when no path reaches it */
+    }
+}
+
+/* Start the block at pc from its certificate state (the next one in order), after checking that
+ * the state falling into it (when live) is included. */
+static int enter_state(vcheck *c, uint32_t pc, int live)
+{
+    vstate *st = &c->st;
+    uint32_t off = index_off(c, c->next);
+    if (off != c->end)
+        return vreject_num(st, pc, "certificate: the state for this insn is not where the previous one ends, byte ", off);
+    int in = live ? included(c, off, &c->cur) : 1;
+    uint32_t end = in < 0 ? 0 : decode(c, off, pc, &c->cur);
+    if (!end)
+        return vreject(st, pc, "certificate: malformed state for this insn");
+    if (!in)
+        return vreject(st, pc, "certificate: the state falling into this insn is not included in its certificate state");
+    c->end = end;
+    c->next++;
+    return 0;
+}
+
+static int walk(vcheck *c, mbpf_fact *facts)
+{
+    vstate *st = &c->st;
+    int live = 0;
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        if (st->marks[pc] & VM_LDDW_TAIL)
+            continue;
+        if (st->marks[pc] & VM_SUBPROG)
+            live = 0; /* functions do not fall into each other; callees start from call edges */
+        if (pc == 0) {
+            vabsint_entry(&c->cur, 0, 1);
+            live = 1;
+        }
+        if (c->next < c->n_states && index_pc(c, c->next) == pc) {
+            if (enter_state(c, pc, live))
+                return -1;
+            live = 1;
+        }
+        if (!live)
+            continue;
+        int r = vabsint_step(st, pc, &c->cur, &facts[pc]);
+        if (r < 0)
+            return -1;
+        live = r == 0;
+    }
+    if (c->end != c->len)
+        return vreject_num(st, st->n, "certificate: bytes after its last state: ", (int64_t)c->len - c->end);
+    if (st->addr_stored_data && !st->addr_in_data)
+        return vreject(st, st->n, "certificate: the program stores addresses into its data, the certificate says it does not");
+    return 0;
+}
+
+/* The loop pass on the checked states; its bounds must be the certificate's claims. */
+static int check_loops(vcheck *c, mbpf_fact *facts, uint32_t back_edges)
+{
+    vstate *st = &c->st;
+    if (back_edges)
+        vloops(st, facts); /* without back edges it has nothing to say */
+    const uint8_t *loops = c->cert + MBPF_CERT_HEADER + 4u * c->n_states;
+    uint32_t i = 0;
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        const int head = (facts[pc].flags & MBPF_FACT_LOOP_HEAD) != 0;
+        const int claim = i < c->n_loops && get16(loops + 4 * i) == pc;
+        if (!head && !claim)
+            continue;
+        if (!claim)
+            return vreject(st, pc, "certificate: no claim for this loop the checked states bound");
+        if (!head)
+            return vreject(st, pc, "certificate: loop claim does not hold (the checked states do not bound this loop)");
+        if (get16(loops + 4 * i + 2) != MBPF_FACT_TRIPS(&facts[pc]))
+            return vreject_num(st, pc, "certificate: loop claim does not hold; the checked states bound it by ",
+                               MBPF_FACT_TRIPS(&facts[pc]));
+        i++;
+    }
+    return 0;
+}
+
+int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_t *cert,
+               size_t cert_len, mbpf_fact *facts, void *arena, size_t arena_size,
+               mbpf_verify_result *res)
+{
+    memset(res, 0, sizeof *res);
+    uint8_t *a = (uint8_t *)(((uintptr_t)arena + 7u) & ~(uintptr_t)7u);
+    vcheck *c = (vcheck *)(void *)a;
+    vstate *st = &c->st;
+    const uint32_t max = opts->max_insns ? opts->max_insns : MBPF_MAX_INSNS;
+    if (!arena || arena_size < mbpf_check_arena_size(p->n_insns) || !facts) {
+        vstate tiny;
+        memset(&tiny, 0, sizeof tiny);
+        tiny.res = res;
+        vreject_num(&tiny, p->n_insns, "work arena too small; the check needs bytes: ",
+                    (int64_t)mbpf_check_arena_size(p->n_insns));
+        return -2;
+    }
+    memset(st, 0, sizeof *st); /* the states are written before they are read */
+    c->next = 0;
+    st->prog = p;
+    st->insns = p->insns;
+    st->n = p->n_insns;
+    st->opts = opts;
+    st->res = res;
+    st->edge = check_edge;
+    st->state_of = cert_state;
+    if (st->n == 0)
+        return vreject(st, 0, "empty program");
+    if (st->n > max)
+        return vreject_num(st, st->n, "program too large; instruction limit ", max);
+    uint32_t *scratch = (uint32_t *)(void *)(a + ((sizeof(vcheck) + 7u) & ~(size_t)7u));
+    st->marks = (uint8_t *)(scratch + st->n);
+    st->dfs = scratch;
+    for (int k = 0; k < 3; k++) {
+        a_scalar(&c->reg_defaults[k], 0, 0);
+        set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
+    }
+    c->cert = cert;
+    c->len = cert && cert_len <= MBPF_CERT_MAX_LEN ? (uint32_t)cert_len : (cert ? MBPF_CERT_MAX_LEN + 1u : 0);
+    if (!cert)
+        return vreject(st, st->n, "certificate: none given");
+    uint32_t back_edges;
+    if (check_header(c) || vpreflight(st) || vcheck_cfg(st, scratch, &back_edges))
+        return -1;
+    initial_facts(st, facts);
+    if (walk(c, facts) || check_loops(c, facts, back_edges))
+        return -1;
+    vabsint_figures(st, facts);
+    res->states = c->n_states;
+    res->sweeps = 1;
+    return 0;
+}

@@ -1,0 +1,166 @@
+/* The certificate checker's control-flow checks: the same rules as the full verifier's CFG pass
+ * (cfg.c: functions, jump targets inside their function and never into an LDDW tail, functions
+ * ending in exit or ja, no unreachable code, bounded call depth) in 5 bytes per instruction:
+ * the marks and one 32-bit word per instruction, used as a 16-bit function index and a 16-bit
+ * worklist, then depth of each function (both fit 16 bits: MBPF_MAX_INSNS is 65536). */
+#include "verifier/check.h"
+
+static int is_local_call(const mbpf_insn *in)
+{
+    return in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL;
+}
+
+static int is_terminator(const mbpf_insn *in)
+{
+    return in->code == MBPF_OPC_EXIT || in->code == (MBPF_JMP | MBPF_JA) ||
+           in->code == (MBPF_JMP32 | MBPF_JA);
+}
+
+/* The target of a jump; 0 when in is no jump. */
+static int jump_target(uint32_t pc, const mbpf_insn *in, int64_t *t)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    if ((cls != MBPF_JMP && cls != MBPF_JMP32) || op == MBPF_CALL || op == MBPF_EXIT)
+        return 0;
+    *t = (int64_t)pc + 1 + ((cls == MBPF_JMP32 && op == MBPF_JA) ? in->imm : in->off);
+    return 1;
+}
+
+static uint32_t next_pc(uint32_t pc, const mbpf_insn *in)
+{
+    return pc + (in->code == MBPF_OPC_LDDW ? 2u : 1u);
+}
+
+/* Marks LDDW tails and function entries; *calls: the program has local calls. */
+static int functions(vstate *st, int *calls)
+{
+    st->marks[0] |= VM_SUBPROG;
+    *calls = 0;
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        const mbpf_insn *in = &st->insns[pc];
+        if (in->code == MBPF_OPC_LDDW) {
+            if (pc + 1 < st->n)
+                st->marks[++pc] |= VM_LDDW_TAIL;
+            continue;
+        }
+        if (!is_local_call(in))
+            continue;
+        int64_t t = (int64_t)pc + 1 + in->imm;
+        if (t < 0 || t >= st->n)
+            return vreject(st, pc, "call target outside the program");
+        st->marks[t] |= VM_SUBPROG; /* a target in an lddw's tail: rejected once all are marked */
+        *calls = 1;
+    }
+    return 0;
+}
+
+/* Function index of each instruction, jump targets, functions ending in exit or ja; counts the
+ * back edges. */
+static int jumps(vstate *st, uint16_t *sub, uint32_t *back_edges)
+{
+    uint32_t f = 0;
+    st->first_callee = st->n;
+    *back_edges = 0;
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        if (pc && (st->marks[pc] & VM_SUBPROG)) {
+            if (st->marks[pc] & VM_LDDW_TAIL)
+                return vreject(st, pc, "call target is the second slot of an lddw");
+            if (!f)
+                st->first_callee = pc;
+            f++;
+        }
+        sub[pc] = (uint16_t)f;
+    }
+    for (uint32_t pc = 0; pc < st->n; pc++) {
+        const mbpf_insn *in = &st->insns[pc];
+        if (st->marks[pc] & VM_LDDW_TAIL)
+            continue;
+        int64_t t;
+        if (jump_target(pc, in, &t)) {
+            if (t < 0 || t >= st->n)
+                return vreject(st, pc, "jump target outside the program");
+            if (st->marks[t] & VM_LDDW_TAIL)
+                return vreject(st, pc, "jump into the second slot of an lddw");
+            if (sub[t] != sub[pc])
+                return vreject(st, pc, "jump leaves its function");
+            st->marks[t] |= VM_TARGET;
+            *back_edges += t <= pc;
+        }
+        uint32_t next = next_pc(pc, in);
+        if ((next >= st->n || (st->marks[next] & VM_SUBPROG)) && !is_terminator(in))
+            return vreject(st, pc, "function does not end with exit or ja");
+    }
+    return 0;
+}
+
+static void push(vstate *st, uint16_t *work, uint32_t *top, uint32_t pc)
+{
+    if (!(st->marks[pc] & VM_REACHED)) {
+        st->marks[pc] |= VM_REACHED;
+        work[(*top)++] = (uint16_t)pc;
+    }
+}
+
+/* Every instruction reachable from the entry through fall-through, jumps and calls (a worklist
+ * of pcs, each pushed once). */
+static int reachable(vstate *st, uint16_t *work)
+{
+    uint32_t top = 0;
+    push(st, work, &top, 0);
+    while (top) {
+        uint32_t pc = work[--top];
+        const mbpf_insn *in = &st->insns[pc];
+        int64_t t;
+        if (jump_target(pc, in, &t))
+            push(st, work, &top, (uint32_t)t);
+        else if (is_local_call(in))
+            push(st, work, &top, (uint32_t)((int64_t)pc + 1 + in->imm));
+        if (!is_terminator(in) && next_pc(pc, in) < st->n)
+            push(st, work, &top, next_pc(pc, in));
+    }
+    for (uint32_t pc = 0; pc < st->n; pc++)
+        if (!(st->marks[pc] & (VM_REACHED | VM_LDDW_TAIL)))
+            return vreject(st, pc, "unreachable instruction");
+    return 0;
+}
+
+/* depth[entry of f] = 1 + the deepest depth of a function f calls, by passes over the program
+ * (functions are contiguous); a chain deeper than the limit, or a cycle, exceeds it. */
+static int call_depth(vstate *st, uint16_t *depth)
+{
+    for (uint32_t pc = 0; pc < st->n; pc++)
+        depth[pc] = (st->marks[pc] & VM_SUBPROG) ? 1u : 0u;
+    for (uint32_t pass = 0; pass <= MBPF_MAX_CALL_DEPTH; pass++) {
+        int changed = 0;
+        uint32_t entry = 0;
+        for (uint32_t pc = 0; pc < st->n; pc++) {
+            if (st->marks[pc] & VM_SUBPROG)
+                entry = pc;
+            const mbpf_insn *in = &st->insns[pc];
+            if ((st->marks[pc] & VM_LDDW_TAIL) || !is_local_call(in))
+                continue;
+            uint32_t g = (uint32_t)((int64_t)pc + 1 + in->imm);
+            if (depth[g] + 1u > depth[entry]) {
+                if (depth[g] + 1u > MBPF_MAX_CALL_DEPTH)
+                    return vreject_num(st, pc, "local calls nest too deep (or recurse); limit ",
+                                       MBPF_MAX_CALL_DEPTH);
+                depth[entry] = (uint16_t)(depth[g] + 1u);
+                changed = 1;
+            }
+        }
+        if (!changed)
+            return 0;
+    }
+    return vreject_num(st, 0, "local calls nest too deep (or recurse); limit ", MBPF_MAX_CALL_DEPTH);
+}
+
+int vcheck_cfg(vstate *st, uint32_t *scratch, uint32_t *back_edges)
+{
+    uint16_t *sub = (uint16_t *)(void *)scratch, *depth = sub + st->n;
+    int calls;
+    for (uint32_t pc = 0; pc < st->n; pc++)
+        st->marks[pc] = 0;
+    if (functions(st, &calls) || jumps(st, sub, back_edges) || reachable(st, depth))
+        return -1;
+    return calls ? call_depth(st, depth) : 0;
+}

@@ -77,8 +77,8 @@ static void add_checked(emitter *e, int rd, int rn, int32_t k)
     if (m <= 255) {
         e32(e, t2_dp_imm8(k > 0 ? T2_ADD : T2_SUB, 1, rd, rn, m));
     } else {
-        load_imm(e, T2_LR, m);
-        e32(e, t2_dp_reg(k > 0 ? T2_ADD : T2_SUB, 1, rd, rn, T2_LR, 0, 0));
+        load_imm(e, T2_R1, m); /* r1 is free once the base's upper half is checked; lr may be a home */
+        e32(e, t2_dp_reg(k > 0 ? T2_ADD : T2_SUB, 1, rd, rn, T2_R1, 0, 0));
     }
     to_slow(e, k > 0 ? T2_CS : T2_CC);
 }
@@ -225,8 +225,8 @@ static void check_group(emitter *e, const ml_group *g)
     } else {
         add_checked(e, T2_R12, T2_R0, g->lo);
     }
-    e32(e, t2_ldst_imm12(T2_LDR, T2_LR, T2_R11, start));
-    cmp_reg(e, T2_R12, T2_LR);
+    e32(e, t2_ldst_imm12(T2_LDR, T2_R1, T2_R11, start));
+    cmp_reg(e, T2_R12, T2_R1);
     to_slow(e, T2_CC);
     /* end of the highest access */
     if (g->step > 0) {
@@ -237,8 +237,8 @@ static void check_group(emitter *e, const ml_group *g)
         add_checked(e, T2_R12, T2_R0, g->hi);
     }
     if (end) {
-        e32(e, t2_ldst_imm12(T2_LDR, T2_LR, T2_R11, end));
-        cmp_reg(e, T2_R12, T2_LR);
+        e32(e, t2_ldst_imm12(T2_LDR, T2_R1, T2_R11, end));
+        cmp_reg(e, T2_R12, T2_R1);
     } else { /* the live stack ends at the current frame's top */
         cmp_reg(e, T2_R12, T2_R10);
     }

@@ -79,9 +79,10 @@ size_t mbpf_rt_work_size(uint32_t n_insns)
     return 0;
 }
 
-size_t mbpf_rt_work_need(const mbpf_program *p)
+size_t mbpf_rt_work_need(const mbpf_program *p, int has_cert)
 {
     (void)p;
+    (void)has_cert;
     return 0;
 }
 

@@ -35,9 +35,11 @@ RT_INLINE int rt_jit_enabled(const mbpf_runtime *rt)
     return MBPF_RT_WITH_JIT && rt->cfg.target != MBPF_TARGET_NONE && !(rt->cfg.flags & MBPF_RT_NO_JIT);
 }
 
-#if MBPF_RT_WITH_JIT
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
 #include "jit/jit_runtime.h"
+#endif
 
+#if MBPF_RT_WITH_JIT
 /* The run path's look at the cache: the entry p ran from last time, if it still holds p's code
  * (p translated it, or it has p's key: two programs may share one). No search; NULL otherwise. */
 RT_INLINE mbpf_jit_fn rt_cache_code(mbpf_runtime *rt, mbpf_prog *p)

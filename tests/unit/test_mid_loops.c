@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bpf_asm.h"
+#include "verified_fixture.h"
 #include "jit/mid/mid.h"
 #include "jit/mid/mid_loops.h"
 #include "mcubpf/jit.h"
@@ -21,19 +22,8 @@ typedef struct analysed {
 
 static void analyse(analysed *a, const mbpf_insn *insns, uint32_t n)
 {
-    mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
-                             MBPF_REGION_R | MBPF_REGION_W, 0};
-    mbpf_verify_result vr;
     memset(a, 0, sizeof *a);
-    a->p.insns = insns;
-    a->p.n_insns = n;
-    size_t asz = mbpf_verify_arena_size(n);
-    void *arena = malloc(asz);
-    a->facts = calloc(n, sizeof *a->facts);
-    cr_assert(arena && a->facts);
-    memset(&vr, 0, sizeof vr);
-    cr_assert_eq(mbpf_verify(&a->p, &opts, a->facts, arena, asz, &vr), 0, "rejected: %s", vr.msg);
-    free(arena);
+    a->facts = verified_facts(&a->p, insns, n);
     a->work = malloc(mid_work_size(n));
     a->lwork = malloc(mid_loops_work_size());
     cr_assert(a->work && a->lwork);

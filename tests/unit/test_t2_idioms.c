@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bpf_asm.h"
+#include "verified_fixture.h"
 #include "jit/mid/mid_idioms.h"
 #include "mcubpf/jit.h"
 #include "mcubpf/test_helpers.h"
@@ -20,19 +21,8 @@ typedef struct analysed {
 
 static void analyse(analysed *a, const mbpf_insn *insns, uint32_t n)
 {
-    mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
-                             MBPF_REGION_R | MBPF_REGION_W, 0};
-    mbpf_verify_result vr;
     memset(a, 0, sizeof *a);
-    a->p.insns = insns;
-    a->p.n_insns = n;
-    size_t asz = mbpf_verify_arena_size(n);
-    void *arena = malloc(asz);
-    a->facts = calloc(n, sizeof *a->facts);
-    cr_assert(arena && a->facts);
-    memset(&vr, 0, sizeof vr);
-    cr_assert_eq(mbpf_verify(&a->p, &opts, a->facts, arena, asz, &vr), 0, "rejected: %s", vr.msg);
-    free(arena);
+    a->facts = verified_facts(&a->p, insns, n);
     a->work = malloc(mid_work_size(n));
     cr_assert(a->work);
     cr_assert_eq(mid_analyse(&a->p, a->facts, a->work, mid_work_size(n), &a->m), 0);

@@ -907,8 +907,8 @@ static int lower_alu32(rv *t, const mbpf_insn *in)
             mv(t, dl, op == MBPF_DIV ? RV_ZERO : al); /* x / 0 = 0, x % 0 = x */
         } else if (op == MBPF_DIV && in->off == 0 && pow2(u)) {
             e(t, rv_srli(dl, al, __builtin_ctz(u)));
-        } else if (op == MBPF_MOD && in->off == 0 && pow2(u) && rv_fits12(k - 1)) {
-            e(t, rv_opi(RV_AND, dl, al, k - 1));
+        } else if (op == MBPF_MOD && in->off == 0 && pow2(u) && u <= 2048) { /* u - 1 fits andi */
+            e(t, rv_opi(RV_AND, dl, al, (int32_t)(u - 1)));
         } else if (op == MBPF_DIV || op == MBPF_MOD) { /* a constant divisor is not 0 */
             li(t, RV_T1, u);
             e(t, rv_mop(op == MBPF_DIV ? (in->off == 1 ? RV_DIV : RV_DIVU) : (in->off == 1 ? RV_REM : RV_REMU),

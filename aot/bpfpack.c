@@ -6,10 +6,10 @@
 
 #include "aot/cert_tool.h"
 #include "aot/container_write.h"
-#include "aot/file_info.h"
 #include "aot/file_kind.h"
 #include "aot/profile_args.h"
 #include "aot/sign_write.h"
+#include "aot/tool_args.h"
 #include "aot/version.h"
 #include "mcubpf/profile.h"
 #include "mcubpf/runtime.h"
@@ -37,71 +37,33 @@ static void usage(FILE *f, const char *prog)
             "Exit status: 0 ok, 1 usage or I/O error, 2 program (or file) rejected.\n");
 }
 
+static int own_option(void *with_cert, int argc, char **argv, int *i)
+{
+    (void)argc;
+    if (strcmp(argv[*i], "--no-cert"))
+        return 0;
+    *(int *)with_cert = 0;
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
-    const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-    const char *in = NULL, *out = NULL, *section = NULL, *info_path = NULL, *rerr = NULL;
-    mbpf_release_opts rel = {0, 0, NULL};
+    int with_cert = 1;
     static mbpf_tool_profile tp;
-    mbpf_tool_profile_default(&tp);
-    int raw = MBPF_RAW_GUESS, with_cert = 1;
+    mbpf_tool_args a;
+    int ar = mbpf_tool_args_parse(&a, &tp, MBPF_ARGS_OUT | MBPF_ARGS_INFO | MBPF_ARGS_RELEASE, argc,
+                                  argv, usage, own_option, &with_cert);
+    if (ar != MBPF_ARGS_RUN)
+        return ar == MBPF_ARGS_DONE ? 0 : 1;
+    const char *self = a.self, *out = a.out, *rerr = NULL;
+    mbpf_release_opts rel = a.rel;
     char err[512];
-    for (int i = 1; i < argc; i++) {
-        int r = mbpf_release_option(argc, argv, &i, &rel, &rerr);
-        if (r < 0) {
-            fprintf(stderr, "%s: %s\n", self, rerr);
-            return 1;
-        }
-        if (r > 0)
-            continue;
-        int prc = mbpf_tool_profile_option(&tp, argc, argv, &i, err, sizeof err);
-        if (prc < 0) {
-            fprintf(stderr, "%s: %s\n", self, err);
-            return 1;
-        }
-        if (prc > 0)
-            continue;
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            usage(stdout, self);
-            return 0;
-        } else if (!strcmp(argv[i], "--version")) {
-            printf("%s (mcubpf) %s\n", self, MBPF_TOOLS_VERSION);
-            return 0;
-        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-            out = argv[++i];
-        } else if (!strcmp(argv[i], "--section") && i + 1 < argc) {
-            section = argv[++i];
-        } else if (!strcmp(argv[i], "--no-cert")) {
-            with_cert = 0;
-        } else if (!strcmp(argv[i], "--raw")) {
-            raw = MBPF_RAW_FORCE;
-        } else if (!strcmp(argv[i], "--info") && i + 1 < argc) {
-            info_path = argv[++i];
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "%s: unknown or incomplete option '%s' (see --help)\n", self, argv[i]);
-            return 1;
-        } else if (!in) {
-            in = argv[i];
-        } else {
-            fprintf(stderr, "%s: more than one input (see --help)\n", self);
-            return 1;
-        }
-    }
-    if (info_path && !in && !out && !section)
-        return mbpf_print_file_info(self, info_path);
-    if (info_path || !in || !out) {
-        usage(stderr, self);
-        return 1;
-    }
+    const int form = mbpf_tool_info_form(&a, usage);
+    if (form >= 0)
+        return form;
     mbpf_loaded prog;
-    int guessed = 0;
-    if (mbpf_load_program(in, section, raw, &prog, &guessed, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", self, err);
+    if (mbpf_tool_load(&a, &prog))
         return 2;
-    }
-    if (guessed)
-        fprintf(stderr, "%s: note: %s is not an ELF object, a container or an image; read as raw "
-                "bytecode (%u instructions)\n", self, in, prog.prog.n_insns);
     const mbpf_program *p = &prog.prog;
     /* the device checks again against what it offers; here: the profile given */
     mbpf_verify_result vr;

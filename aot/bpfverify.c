@@ -7,6 +7,7 @@
 #include "aot/cert_tool.h"
 #include "aot/file_kind.h"
 #include "aot/profile_args.h"
+#include "aot/tool_args.h"
 #include "aot/version.h"
 #include "mcubpf/cert.h"
 #include "mcubpf/profile.h"
@@ -149,71 +150,51 @@ static int parse_size(const char *self, const char *opt, const char *v, uint32_t
     return 0;
 }
 
+typedef struct verify_options {
+    const char *self;
+    int show_facts, show_cert, check_cert;
+    uint32_t rodata_len, data_len;
+} verify_options;
+
+static int own_option(void *ctx, int argc, char **argv, int *i)
+{
+    verify_options *o = ctx;
+    const char *a = argv[*i];
+    const int has_value = *i + 1 < argc;
+    if (!strcmp(a, "--facts"))
+        o->show_facts = 1;
+    else if (!strcmp(a, "--cert"))
+        o->show_cert = 1;
+    else if (!strcmp(a, "--check-cert"))
+        o->check_cert = 1;
+    else if (!strcmp(a, "--rodata") && has_value)
+        return parse_size(o->self, a, argv[++*i], &o->rodata_len) ? -1 : 1;
+    else if (!strcmp(a, "--data") && has_value)
+        return parse_size(o->self, a, argv[++*i], &o->data_len) ? -1 : 1;
+    else
+        return 0;
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-    const char *in = NULL, *section = NULL;
+    verify_options o = {self, 0, 0, 0, 0, 0};
     static mbpf_tool_profile tp;
-    mbpf_tool_profile_default(&tp);
-    int show_facts = 0, raw = MBPF_RAW_GUESS, show_cert = 0, check_cert = 0;
-    uint32_t rodata_len = 0, data_len = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char err[512];
-        int prc = mbpf_tool_profile_option(&tp, argc, argv, &i, err, sizeof err);
-        if (prc < 0) {
-            fprintf(stderr, "%s: %s\n", self, err);
-            return 1;
-        }
-        if (prc > 0)
-            continue;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout, self);
-            return 0;
-        } else if (!strcmp(a, "--version")) {
-            printf("%s (mcubpf) %s\n", self, MBPF_TOOLS_VERSION);
-            return 0;
-        } else if (!strcmp(a, "--facts")) {
-            show_facts = 1;
-        } else if (!strcmp(a, "--cert")) {
-            show_cert = 1;
-        } else if (!strcmp(a, "--check-cert")) {
-            check_cert = 1;
-        } else if (!strcmp(a, "--raw")) {
-            raw = MBPF_RAW_FORCE;
-        } else if (!strcmp(a, "--section") && v) {
-            section = argv[++i];
-        } else if (!strcmp(a, "--rodata") && v) {
-            if (parse_size(self, a, argv[++i], &rodata_len))
-                return 1;
-        } else if (!strcmp(a, "--data") && v) {
-            if (parse_size(self, a, argv[++i], &data_len))
-                return 1;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "%s: unknown or incomplete option '%s' (see --help)\n", self, a);
-            return 1;
-        } else if (in) {
-            fprintf(stderr, "%s: more than one input (see --help)\n", self);
-            return 1;
-        } else {
-            in = a;
-        }
-    }
+    mbpf_tool_args args;
+    int ar = mbpf_tool_args_parse(&args, &tp, 0, argc, argv, usage, own_option, &o);
+    if (ar != MBPF_ARGS_RUN)
+        return ar == MBPF_ARGS_DONE ? 0 : 1;
+    const char *in = args.in;
+    const int show_facts = o.show_facts, show_cert = o.show_cert, check_cert = o.check_cert;
+    const uint32_t rodata_len = o.rodata_len, data_len = o.data_len;
     if (!in) {
         usage(stderr, self);
         return 1;
     }
-    char err[512];
     mbpf_loaded l;
-    int guessed = 0;
-    if (mbpf_load_program(in, section, raw, &l, &guessed, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", self, err);
+    if (mbpf_tool_load(&args, &l))
         return 2;
-    }
-    if (guessed)
-        fprintf(stderr, "%s: note: %s is not an ELF object, a container or an image; read as raw "
-                "bytecode (%u instructions)\n", self, in, l.prog.n_insns);
     mbpf_program prog = l.prog;
     const mbpf_program *p = &prog;
     uint8_t *zeros = calloc(1, (size_t)rodata_len + data_len + 1);

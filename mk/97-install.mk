@@ -64,7 +64,7 @@ install: device-libs release-tools runners
 	install -m 0644 cmake/mcubpf-config.cmake $(DESTDIR)$(PREFIX)/lib/cmake/mcubpf/
 	sed 's|@VERSION@|$(MCUBPF_VERSION)|' cmake/mcubpf-config-version.cmake.in \
 		>$(DESTDIR)$(PREFIX)/lib/cmake/mcubpf/mcubpf-config-version.cmake
-	install -m 0644 cmake/toolchain-thumb2.cmake cmake/toolchain-rv32imc.cmake \
+	install -m 0644 cmake/toolchain-common.cmake cmake/toolchain-thumb2.cmake cmake/toolchain-rv32imc.cmake \
 		$(DESTDIR)$(PREFIX)/share/mcubpf/cmake/
 	@$(call install_pc,mcubpf,mcubpf host library: runtime API and the code of the host tools,$${prefix}/lib,,-lmcubpf -lelf -lcapstone -lsodium -lm) \
 	$(foreach t,thumb2 rv32imc,\

@@ -275,14 +275,30 @@ static int stack_bytes_init(const astate *s, int64_t lo, int64_t hi)
     return 1;
 }
 
+/* The slots [*first, *last] that stack bytes [lo, hi) relative to r10 meet (slot i covers
+ * [-8(i+1), -8i)); 0 when the bytes miss the frame. */
+static int slot_span(int64_t lo, int64_t hi, uint32_t *first, uint32_t *last)
+{
+    if (lo < -(int64_t)MBPF_STACK_SIZE)
+        lo = -(int64_t)MBPF_STACK_SIZE;
+    if (hi > 0)
+        hi = 0;
+    if (lo >= hi)
+        return 0;
+    *first = slot_of(hi - 1);
+    *last = slot_of(lo);
+    return 1;
+}
+
 /* Does any slot overlapping [lo, hi) hold (part of) an address? */
 static int stack_has_addr(const astate *s, int64_t lo, int64_t hi)
 {
-    for (int i = 0; i < AS_SLOTS; i++) {
-        int64_t top = -8 * (int64_t)i, bottom = top - 8; /* slot i covers [bottom, top) */
-        if (bottom < hi && top > lo && s->kind[i] != T_SCALAR)
+    uint32_t i, last;
+    if (!slot_span(lo, hi, &i, &last))
+        return 0;
+    for (; i <= last; i++)
+        if (s->kind[i] != T_SCALAR)
             return 1;
-    }
     return 0;
 }
 
@@ -309,11 +325,12 @@ static void stack_mark(astate *s, int64_t lo, int64_t hi, uint8_t kind)
 /* A store somewhere in [lo, hi): no byte becomes known-written, address bytes may remain. */
 static void stack_smudge(astate *s, int64_t lo, int64_t hi)
 {
-    for (int i = 0; i < AS_SLOTS; i++) {
-        int64_t top = -8 * (int64_t)i, bottom = top - 8; /* slot i covers [bottom, top) */
-        if (bottom < hi && top > lo && s->kind[i] != T_SCALAR)
+    uint32_t i, last;
+    if (!slot_span(lo, hi, &i, &last))
+        return;
+    for (; i <= last; i++)
+        if (s->kind[i] != T_SCALAR)
             s->kind[i] = T_ANY;
-    }
 }
 
 /* After a call: a callee or helper given a stack pointer may have written any byte of the frame;

@@ -240,12 +240,9 @@ static int use(vstate *st, uint32_t pc, const astate *s, uint8_t r)
 /* The value at register r as an operand (r10 is the frame pointer). */
 static areg operand(const astate *s, uint8_t r)
 {
-    areg v;
     if (r == MBPF_REG_FP) {
-        memset(&v, 0, sizeof v);
-        v.type = T_STACK;
-        v.ub = UB_NONE;
-        return v;
+        const areg fp = {T_STACK, 0, 0, UB_NONE, 0, 0};
+        return fp;
     }
     return s->r[r];
 }
@@ -594,15 +591,18 @@ static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
     return (uint32_t)((int64_t)pc + 1 + rel);
 }
 
-/* The edge from pc to t leaves with state s. The full verifier merges s into t's state (widened
- * when `widen`) and returns 1 when t <= pc and its state changed; the certificate checker
- * (st->edge, verifier/check.c) checks s against t's certificate state instead: 0, or -1 when it
- * does not hold. */
+/* The edge from pc to t leaves with state s, through st->edge. The full verifier's (join_edge)
+ * merges s into t's state (widened when `widen`) and returns 1 when t <= pc and its state
+ * changed; the certificate checker's (verifier/check.c) checks s against t's certificate state
+ * instead: 0, or -1 when it does not hold. A hook, so that the checker links no join. */
+static int join_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s, int widen)
+{
+    return merge(st, t, s, widen) && t <= pc;
+}
+
 static int edge(vstate *st, uint32_t pc, uint32_t t, const astate *s, int widen)
 {
-    if (st->edge)
-        return st->edge(st, pc, t, s);
-    return merge(st, t, s, widen) && t <= pc;
+    return st->edge(st, pc, t, s, widen);
 }
 
 /* Interpret instruction pc on s (in place: s becomes the fall-through state). Branch targets are
@@ -875,6 +875,7 @@ static int interpret(vstate *st, mbpf_fact *facts)
 
 int vabsint(vstate *st, mbpf_fact *facts)
 {
+    st->edge = join_edge;
     st->addr_in_data = st->addr_stored_data = 0;
     if (interpret(st, facts))
         return -1;

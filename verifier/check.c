@@ -152,7 +152,7 @@ static void rd_spill(const vcheck *c, reader *r, aspill *sp)
 
 static void rd_spills(const vcheck *c, reader *r, astate *s)
 {
-    memset(s->spill, 0, sizeof s->spill);
+    vzero_words(s->spill, sizeof s->spill);
     const uint64_t mask = rd_varint(r);
     if (mask >> SPILLS)
         r->bad = 1;
@@ -284,8 +284,9 @@ static int included(vcheck *c, uint32_t off, const astate *s)
 /* ---- the hooks of the transfer functions ---- */
 
 /* Edge from pc to t leaving with state s: t must have a certificate state that includes s. */
-static int check_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s)
+static int check_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s, int back_edge)
 {
+    (void)back_edge;
     vcheck *c = (vcheck *)(void *)st;
     uint32_t i = find_state(c, t);
     if (i == c->n_states)
@@ -439,7 +440,7 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
                size_t cert_len, mbpf_fact *facts, void *arena, size_t arena_size,
                mbpf_verify_result *res)
 {
-    memset(res, 0, sizeof *res);
+    vzero_words(res, sizeof *res);
     uint8_t *a = (uint8_t *)(((uintptr_t)arena + 7u) & ~(uintptr_t)7u);
     vcheck *c = (vcheck *)(void *)a;
     vstate *st = &c->st;
@@ -452,7 +453,7 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
                     (int64_t)mbpf_check_arena_size(p->n_insns));
         return -2;
     }
-    memset(st, 0, sizeof *st); /* the states are written before they are read */
+    vzero_words(st, sizeof *st); /* the states are written before they are read */
     c->next = 0;
     st->prog = p;
     st->insns = p->insns;

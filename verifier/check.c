@@ -18,8 +18,9 @@ typedef struct vcheck {
     uint32_t n_states, n_loops;
     uint32_t next;      /* index of the next state in instruction order */
     uint32_t end;       /* where the last decoded state (in order) ended */
-    astate cur;         /* the state being interpreted */
-    astate tmp;         /* a target's certificate state */
+    astate *cur;        /* the state being interpreted (one of states[]) */
+    astate *tmp;        /* a target's certificate state (the other one) */
+    astate states[2];
     areg reg_defaults[3]; /* a listed register before its fields (CERT_DEF_*) */
 } vcheck;
 
@@ -207,75 +208,44 @@ static uint32_t decode(const vcheck *c, uint32_t off, uint32_t pc, astate *s)
     return r.bad ? 0 : (uint32_t)(r.p - c->cert);
 }
 
-/* Is s included in the certificate state at byte off, by the verifier's join (joining s into it
- * changes nothing), read straight from the certificate: registers it leaves out are
- * uninitialised there (anything is included), slots it leaves out hold numbers and nothing known
- * written. Returns 1 when included, 0 when not, -1 when the state is malformed. */
-static int included(vcheck *c, uint32_t off, const astate *s)
+/* Is s included in h (a decoded certificate state) by the verifier's join: does joining s into
+ * h change nothing? Each value by the join's rule (a_reg_included); each link h claims (a
+ * register and its group's founder differ by its delta) must hold in s (a_links_imply); no stack
+ * byte h claims written that s has not, no slot kind narrower than s's; every spill record h
+ * claims is one of s's, at the same place and size, its value included. */
+static int included(const astate *s, const astate *h)
 {
-    reader r = {c->cert + off, c->cert + c->len, 0};
-    astate *h = &c->tmp; /* its state fields only */
-    set_defaults(h, state_fields, N_STATE_FIELDS, CERT_DEF_NUMBER);
-    rd_fields(&r, h, state_fields, N_STATE_FIELDS);
-    uint64_t regs = rd_varint(&r);
-    if (r.bad || regs >> AREGS)
-        return -1;
     if (s->len_min < h->len_min)
         return 0;
-    for (int i = 0; regs; i++, regs >>= 1) {
-        if (!(regs & 1))
-            continue;
-        areg b;
-        rd_reg(c, &r, &b);
-        if (r.bad)
-            return -1;
-        if (!a_reg_included(&s->r[i], s->len_min, &b, h->len_min))
+    for (int i = 0; i < AREGS; i++) {
+        const areg *b = &h->r[i];
+        if (b->type == T_UNINIT)
+            continue; /* anything is included */
+        if (!a_reg_included(&s->r[i], s->len_min, b, h->len_min))
             return 0;
-        const unsigned g = A_LINK(&b); /* a claim: b = its group's founder (r[g - 1]) + delta */
-        if (g > AREGS)
-            return -1;
-        if (g && (int)g - 1 != i && !a_links_imply(s->r, i, (int)g - 1, b.delta))
+        const unsigned g = A_LINK(b); /* b = its group's founder (r[g - 1]) + delta */
+        if (g && (int)g - 1 != i && !a_links_imply(s->r, i, (int)g - 1, b->delta))
             return 0;
     }
-    uint64_t slots = rd_varint(&r);
-    if (r.bad)
-        return -1;
-    const uint32_t *kind = (const uint32_t *)(const void *)s->kind;
+    const uint32_t *si = (const uint32_t *)(const void *)s->init, *hi = (const uint32_t *)(const void *)h->init;
+    const uint32_t *sk = (const uint32_t *)(const void *)s->kind, *hk = (const uint32_t *)(const void *)h->kind;
     for (int w = 0; w < AS_SLOTS / 4; w++) {
-        if (!(slots >> (4 * w) & 0xf)) {
-            if (kind[w] != SCALAR_WORD)
-                return 0; /* address bytes where the certificate says numbers */
+        if (hi[w] & ~si[w])
+            return 0; /* bytes claimed written that are not */
+        if (hk[w] == sk[w])
             continue;
-        }
-        for (int i = 4 * w; i < 4 * w + 4; i++) {
-            if (!(slots >> i & 1)) {
-                if (s->kind[i] != T_SCALAR)
-                    return 0;
-                continue;
-            }
-            uint8_t init = rd_u8(&r), k = rd_u8(&r);
-            if (r.bad || !slot_kind_ok(k))
-                return -1;
-            if ((init & ~s->init[i]) || (k != T_ANY && k != s->kind[i]))
-                return 0;
-        }
+        for (int i = 4 * w; i < 4 * w + 4; i++)
+            if (h->kind[i] != T_ANY && h->kind[i] != s->kind[i])
+                return 0; /* (part of) an address where the claim is narrower */
     }
-    /* every spill record claimed is one of s's, at the same place and size, its value included */
-    const uint64_t spills = rd_varint(&r);
-    if (r.bad || spills >> SPILLS)
-        return -1;
     for (int i = 0; i < SPILLS; i++) {
-        if (!(spills >> i & 1))
+        const aspill *sp = &h->spill[i], *f = NULL;
+        if (!sp->size)
             continue;
-        aspill sp;
-        rd_spill(c, &r, &sp);
-        if (r.bad)
-            return -1;
-        const aspill *f = NULL;
         for (int j = 0; j < SPILLS && !f; j++)
-            if (s->spill[j].size == sp.size && s->spill[j].off == sp.off)
+            if (s->spill[j].size == sp->size && s->spill[j].off == sp->off)
                 f = &s->spill[j];
-        if (!f || !a_reg_included(&f->v, s->len_min, &sp.v, h->len_min))
+        if (!f || !a_reg_included(&f->v, s->len_min, &sp->v, h->len_min))
             return 0;
     }
     return 1;
@@ -291,10 +261,9 @@ static int check_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s, int 
     uint32_t i = find_state(c, t);
     if (i == c->n_states)
         return vreject_num(st, pc, "certificate: no state for the jump target, insn ", t);
-    int in = included(c, index_off(c, i), s);
-    if (in < 0)
+    if (!decode(c, index_off(c, i), t, c->tmp))
         return vreject_num(st, pc, "certificate: malformed state for insn ", t);
-    if (!in)
+    if (!included(s, c->tmp))
         return vreject_num(st, pc, "certificate: the state here is not included in the state claimed for insn ", t);
     return 0;
 }
@@ -304,9 +273,9 @@ static const astate *cert_state(const vstate *st, uint32_t pc)
 {
     vcheck *c = (vcheck *)(void *)st;
     uint32_t i = find_state(c, pc);
-    if (i == c->n_states || !decode(c, index_off(c, i), pc, &c->tmp))
+    if (i == c->n_states || !decode(c, index_off(c, i), pc, c->tmp))
         return NULL;
-    return &c->tmp;
+    return c->tmp;
 }
 
 /* ---- the pass ---- */
@@ -368,12 +337,14 @@ static int enter_state(vcheck *c, uint32_t pc, int live)
     uint32_t off = index_off(c, c->next);
     if (off != c->end)
         return vreject_num(st, pc, "certificate: the state for this insn is not where the previous one ends, byte ", off);
-    int in = live ? included(c, off, &c->cur) : 1;
-    uint32_t end = in < 0 ? 0 : decode(c, off, pc, &c->cur);
+    uint32_t end = decode(c, off, pc, c->tmp);
     if (!end)
         return vreject(st, pc, "certificate: malformed state for this insn");
-    if (!in)
+    if (live && !included(c->cur, c->tmp))
         return vreject(st, pc, "certificate: the state falling into this insn is not included in its certificate state");
+    astate *was = c->cur; /* the block starts from its certificate state */
+    c->cur = c->tmp;
+    c->tmp = was;
     c->end = end;
     c->next++;
     return 0;
@@ -389,7 +360,7 @@ static int walk(vcheck *c, mbpf_fact *facts)
         if (st->marks[pc] & VM_SUBPROG)
             live = 0; /* functions do not fall into each other; callees start from call edges */
         if (pc == 0) {
-            vabsint_entry(&c->cur, 0, 1);
+            vabsint_entry(c->cur, 0, 1);
             live = 1;
         }
         if (c->next < c->n_states && index_pc(c, c->next) == pc) {
@@ -399,7 +370,7 @@ static int walk(vcheck *c, mbpf_fact *facts)
         }
         if (!live)
             continue;
-        int r = vabsint_step(st, pc, &c->cur, &facts[pc]);
+        int r = vabsint_step(st, pc, c->cur, &facts[pc]);
         if (r < 0)
             return -1;
         live = r == 0;
@@ -455,6 +426,8 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
     }
     vzero_words(st, sizeof *st); /* the states are written before they are read */
     c->next = 0;
+    c->cur = &c->states[0];
+    c->tmp = &c->states[1];
     st->prog = p;
     st->insns = p->insns;
     st->n = p->n_insns;

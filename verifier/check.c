@@ -20,6 +20,7 @@ typedef struct vcheck {
     uint32_t end;       /* where the last decoded state (in order) ended */
     astate *cur;        /* the state being interpreted (one of states[]) */
     astate *tmp;        /* a target's certificate state (the other one) */
+    uint32_t tmp_off, tmp_end; /* where the state in tmp starts and ends in the certificate (0: none) */
     astate states[2];
     areg reg_defaults[3]; /* a listed register before its fields (CERT_DEF_*) */
 } vcheck;
@@ -78,13 +79,23 @@ static uint8_t rd_u8(reader *r)
     return *r->p++;
 }
 
-/* LEB128, at most 64 bits. */
+/* LEB128, at most 64 bits. The first four bytes are gathered in 32 bits (64-bit shifts are
+ * several instructions each on a 32-bit core). */
 static uint64_t rd_varint(reader *r)
 {
-    if (r->p < r->end && !(*r->p & 0x80))
-        return *r->p++; /* most values: one byte */
-    uint64_t v = 0;
-    for (unsigned shift = 0; r->p < r->end; shift += 7) {
+    uint32_t low = 0;
+    for (unsigned shift = 0; shift < 28; shift += 7) {
+        if (r->p >= r->end) {
+            r->bad = 1;
+            return 0;
+        }
+        const uint8_t b = *r->p++;
+        low |= (uint32_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return low;
+    }
+    uint64_t v = low;
+    for (unsigned shift = 28; r->p < r->end; shift += 7) {
         uint8_t b = *r->p++;
         if (shift == 63 && b > 1)
             break;
@@ -100,10 +111,10 @@ static uint64_t rd_varint(reader *r)
 
 static void rd_fields(reader *r, void *base, const cert_field *fields, unsigned n)
 {
-    uint64_t mask = rd_varint(r);
-    if (mask >> n)
+    const uint64_t m = rd_varint(r);
+    if (m >> n)
         r->bad = 1;
-    for (unsigned i = 0; mask && !r->bad; i++, mask >>= 1)
+    for (uint32_t i = 0, mask = (uint32_t)m; mask && !r->bad; i++, mask >>= 1)
         if ((mask & 1) && !cert_set(base, &fields[i], cert_unzigzag(rd_varint(r))))
             r->bad = 1;
 }
@@ -184,23 +195,27 @@ static uint32_t decode(const vcheck *c, uint32_t off, uint32_t pc, astate *s)
         kind[i] = SCALAR_WORD;
     }
     rd_fields(&r, s, state_fields, N_STATE_FIELDS);
-    uint64_t regs = rd_varint(&r);
-    if (regs >> AREGS)
+    const uint64_t listed = rd_varint(&r);
+    if (listed >> AREGS)
         r.bad = 1;
+    const uint32_t regs = (uint32_t)listed;
     for (int i = 0; i < AREGS; i++) {
         if (regs >> i & 1)
             rd_reg(c, &r, &s->r[i]);
         else
             a_uninit(&s->r[i], pc);
     }
-    uint64_t slots = rd_varint(&r);
-    for (int i = 0; slots && !r.bad; i++, slots >>= 1) {
-        if (!(slots & 1))
-            continue;
-        s->init[i] = rd_u8(&r);
-        s->kind[i] = rd_u8(&r);
-        if (!slot_kind_ok(s->kind[i]))
-            r.bad = 1;
+    const uint64_t slots = rd_varint(&r);
+    for (int half = 0; half < 2; half++) { /* the 64-bit mask in 32-bit halves */
+        uint32_t m = (uint32_t)(slots >> (32 * half));
+        for (int i = 32 * half; m && !r.bad; i++, m >>= 1) {
+            if (!(m & 1))
+                continue;
+            s->init[i] = rd_u8(&r);
+            s->kind[i] = rd_u8(&r);
+            if (!slot_kind_ok(s->kind[i]))
+                r.bad = 1;
+        }
     }
     rd_spills(c, &r, s);
     if (!r.bad && !a_links_canonical(s->r))
@@ -253,6 +268,18 @@ static int included(const astate *s, const astate *h)
 
 /* ---- the hooks of the transfer functions ---- */
 
+/* Decode the state at byte off (for instruction pc) into tmp, unless it is there already (an
+ * edge into the block just ahead, then the fall-through into it). Returns its end, 0 when it is
+ * malformed. */
+static uint32_t decode_tmp(vcheck *c, uint32_t off, uint32_t pc)
+{
+    if (c->tmp_off != off) {
+        c->tmp_end = decode(c, off, pc, c->tmp);
+        c->tmp_off = c->tmp_end ? off : 0;
+    }
+    return c->tmp_end;
+}
+
 /* Edge from pc to t leaving with state s: t must have a certificate state that includes s. */
 static int check_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s, int back_edge)
 {
@@ -261,7 +288,7 @@ static int check_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s, int 
     uint32_t i = find_state(c, t);
     if (i == c->n_states)
         return vreject_num(st, pc, "certificate: no state for the jump target, insn ", t);
-    if (!decode(c, index_off(c, i), t, c->tmp))
+    if (!decode_tmp(c, index_off(c, i), t))
         return vreject_num(st, pc, "certificate: malformed state for insn ", t);
     if (!included(s, c->tmp))
         return vreject_num(st, pc, "certificate: the state here is not included in the state claimed for insn ", t);
@@ -273,7 +300,7 @@ static const astate *cert_state(const vstate *st, uint32_t pc)
 {
     vcheck *c = (vcheck *)(void *)st;
     uint32_t i = find_state(c, pc);
-    if (i == c->n_states || !decode(c, index_off(c, i), pc, c->tmp))
+    if (i == c->n_states || !decode_tmp(c, index_off(c, i), pc))
         return NULL;
     return c->tmp;
 }
@@ -310,23 +337,20 @@ static int check_header(vcheck *c)
     return 0;
 }
 
-/* The structural facts, as mbpf_verify gives them before the abstract interpreter runs. */
-static void initial_facts(vstate *st, mbpf_fact *facts)
+/* The structural facts of pc, as mbpf_verify gives them before the abstract interpreter runs. */
+static void initial_fact(const vstate *st, uint32_t pc, mbpf_fact *f)
 {
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        mbpf_fact *f = &facts[pc];
-        f->mem = f->region = f->flags = f->aux = 0;
-        if (st->marks[pc] & VM_LDDW_TAIL)
-            continue;
-        f->flags = MBPF_FACT_REACHABLE;
-        if (st->marks[pc] & VM_TARGET)
-            f->flags |= MBPF_FACT_JUMP_TARGET;
-        if (st->marks[pc] & VM_SUBPROG)
-            f->flags |= MBPF_FACT_SUBPROG;
-        const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
-        if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
-            f->mem = MBPF_MEM_GUARD_ANY; /* until interpreted: never, when no path reaches it */
-    }
+    f->mem = f->region = f->flags = f->aux = 0;
+    if (st->marks[pc] & VM_LDDW_TAIL)
+        return;
+    f->flags = MBPF_FACT_REACHABLE;
+    if (st->marks[pc] & VM_TARGET)
+        f->flags |= MBPF_FACT_JUMP_TARGET;
+    if (st->marks[pc] & VM_SUBPROG)
+        f->flags |= MBPF_FACT_SUBPROG;
+    const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
+    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
+        f->mem = MBPF_MEM_GUARD_ANY; /* until interpreted: never, when no path reaches it */
 }
 
 /* Start the block at pc from its certificate state (the next one in order), after checking that
@@ -337,7 +361,7 @@ static int enter_state(vcheck *c, uint32_t pc, int live)
     uint32_t off = index_off(c, c->next);
     if (off != c->end)
         return vreject_num(st, pc, "certificate: the state for this insn is not where the previous one ends, byte ", off);
-    uint32_t end = decode(c, off, pc, c->tmp);
+    uint32_t end = decode_tmp(c, off, pc);
     if (!end)
         return vreject(st, pc, "certificate: malformed state for this insn");
     if (live && !included(c->cur, c->tmp))
@@ -345,6 +369,7 @@ static int enter_state(vcheck *c, uint32_t pc, int live)
     astate *was = c->cur; /* the block starts from its certificate state */
     c->cur = c->tmp;
     c->tmp = was;
+    c->tmp_off = 0;
     c->end = end;
     c->next++;
     return 0;
@@ -355,6 +380,7 @@ static int walk(vcheck *c, mbpf_fact *facts)
     vstate *st = &c->st;
     int live = 0;
     for (uint32_t pc = 0; pc < st->n; pc++) {
+        initial_fact(st, pc, &facts[pc]);
         if (st->marks[pc] & VM_LDDW_TAIL)
             continue;
         if (st->marks[pc] & VM_SUBPROG)
@@ -425,7 +451,7 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
         return -2;
     }
     vzero_words(st, sizeof *st); /* the states are written before they are read */
-    c->next = 0;
+    c->next = c->tmp_off = 0;
     c->cur = &c->states[0];
     c->tmp = &c->states[1];
     st->prog = p;
@@ -453,7 +479,6 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
     uint32_t back_edges;
     if (check_header(c) || vpreflight(st) || vcheck_cfg(st, scratch, &back_edges))
         return -1;
-    initial_facts(st, facts);
     if (walk(c, facts) || check_loops(c, facts, back_edges))
         return -1;
     vabsint_figures(st, facts);

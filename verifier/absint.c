@@ -369,7 +369,7 @@ static const aspill *spill_find(const astate *s, int64_t off, uint32_t size)
 static void spill_record(astate *s, const mbpf_insn *in, int64_t off, uint32_t size)
 {
     areg v;
-    if ((size != 8 && size != 4) || (off % (int64_t)size) || !in_frame(off))
+    if ((size != 8 && size != 4) || (off & (int64_t)(size - 1)) || !in_frame(off))
         return;
     if (MBPF_CLASS(in->code) == MBPF_ST) {
         uint64_t k = size == 8 ? (uint64_t)(int64_t)in->imm : (uint32_t)in->imm;
@@ -497,7 +497,7 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
     const int exact = on_stack && b.lo == b.hi;
     const int64_t lo = on_stack ? (int64_t)b.lo + in->off : -(int64_t)MBPF_STACK_SIZE;
     const int64_t hi = on_stack ? (int64_t)b.hi + in->off + (int64_t)size : 0; /* bytes [lo, hi) */
-    if (exact && f->mem == MBPF_MEM_PROVEN && !(lo % (int64_t)size))
+    if (exact && f->mem == MBPF_MEM_PROVEN && !(lo & (int64_t)(size - 1))) /* sizes are powers of 2 */
         f->flags |= MBPF_FACT_ALIGNED; /* r10 is 8-byte aligned */
     /* a value that may be an address is stored only where the verifier follows it: a stack slot
      * at a known offset, or the program's data at a proven offset (loads from the data then give

@@ -153,7 +153,7 @@ static void rd_spill(const vcheck *c, reader *r, aspill *sp)
     const int64_t off = cert_unzigzag(rd_varint(r));
     const uint8_t size = rd_u8(r);
     rd_reg(c, r, &sp->v);
-    if ((size != 4 && size != 8) || off % size || off < -(int64_t)MBPF_STACK_SIZE || off + size > 0 ||
+    if ((size != 4 && size != 8) || (off & (size - 1)) || off < -(int64_t)MBPF_STACK_SIZE || off + size > 0 ||
         (sp->v.flags & 0xf0u) || sp->v.delta) {
         r->bad = 1;
         return;
@@ -164,7 +164,8 @@ static void rd_spill(const vcheck *c, reader *r, aspill *sp)
 
 static void rd_spills(const vcheck *c, reader *r, astate *s)
 {
-    vzero_words(s->spill, sizeof s->spill);
+    for (int i = 0; i < SPILLS; i++)
+        s->spill[i].size = 0; /* no record; a record is read by its size first */
     const uint64_t mask = rd_varint(r);
     if (mask >> SPILLS)
         r->bad = 1;

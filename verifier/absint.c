@@ -212,8 +212,9 @@ static void entry_state(astate *s, uint32_t pc, int main_entry)
             s->r[r].type = T_ANY;
         }
     }
-    for (int i = 0; i < AS_SLOTS; i++)
-        s->kind[i] = T_SCALAR;
+    uint32_t *kind = (uint32_t *)(void *)s->kind;
+    for (int i = 0; i < AS_SLOTS / 4; i++)
+        kind[i] = AS_SCALAR_WORD;
     s->reached = 1;
 }
 
@@ -754,29 +755,26 @@ void vabsint_entry(astate *s, uint32_t pc, int main_entry)
     entry_state(s, pc, main_entry);
 }
 
-/* Figures from the final facts. */
-static void count_figures(vstate *st, const mbpf_fact *facts)
+void vabsint_count(vstate *st, uint32_t pc, const mbpf_fact *f)
 {
+    if (st->marks[pc] & VM_LDDW_TAIL)
+        return;
     mbpf_verify_result *res = st->res;
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        if (st->marks[pc] & VM_LDDW_TAIL)
-            continue;
-        const mbpf_insn *in = &st->insns[pc];
-        const uint8_t cls = MBPF_CLASS(in->code);
-        const int hz = (facts[pc].flags & MBPF_FACT_HI_ZERO) != 0;
-        if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
-            res->mem_accesses++;
-            res->mem_proven += facts[pc].mem == MBPF_MEM_PROVEN;
-        }
-        if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LDX ||
-            (cls == MBPF_LD && MBPF_SRC(in) != MBPF_LDDW_REGION)) {
-            res->alu_results++;
-            res->alu_hi_zero += (uint32_t)hz;
-        }
-        if (cls == MBPF_ALU) {
-            res->alu32_results++;
-            res->alu32_hi_zero += (uint32_t)hz;
-        }
+    const mbpf_insn *in = &st->insns[pc];
+    const uint8_t cls = MBPF_CLASS(in->code);
+    const int hz = (f->flags & MBPF_FACT_HI_ZERO) != 0;
+    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
+        res->mem_accesses++;
+        res->mem_proven += f->mem == MBPF_MEM_PROVEN;
+    }
+    if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LDX ||
+        (cls == MBPF_LD && MBPF_SRC(in) != MBPF_LDDW_REGION)) {
+        res->alu_results++;
+        res->alu_hi_zero += (uint32_t)hz;
+    }
+    if (cls == MBPF_ALU) {
+        res->alu32_results++;
+        res->alu32_hi_zero += (uint32_t)hz;
     }
 }
 
@@ -868,8 +866,8 @@ static int interpret(vstate *st, mbpf_fact *facts)
         if (sweep(st, facts, &cur, &work, &later))
             return -1;
     }
-    if (facts)
-        count_figures(st, facts);
+    for (uint32_t pc = 0; facts && pc < st->n; pc++)
+        vabsint_count(st, pc, &facts[pc]);
     return 0;
 }
 
@@ -887,11 +885,6 @@ int vabsint(vstate *st, mbpf_fact *facts)
     st->res->mem_accesses = st->res->mem_proven = st->res->alu_results = st->res->alu_hi_zero = 0;
     st->res->alu32_results = st->res->alu32_hi_zero = 0;
     return interpret(st, facts);
-}
-
-void vabsint_figures(vstate *st, const mbpf_fact *facts)
-{
-    count_figures(st, facts);
 }
 
 const astate *vabsint_state(const vstate *st, uint32_t pc)

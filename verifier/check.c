@@ -180,8 +180,6 @@ static void rd_spills(const vcheck *c, reader *r, astate *s)
     }
 }
 
-#define SCALAR_WORD (0x01010101u * T_SCALAR) /* four stack slots holding numbers */
-
 /* Decode the state at byte off for instruction pc into s. Returns the offset after it, or 0 when
  * the bytes are no well-formed state. */
 static uint32_t decode(const vcheck *c, uint32_t off, uint32_t pc, astate *s)
@@ -193,7 +191,7 @@ static uint32_t decode(const vcheck *c, uint32_t off, uint32_t pc, astate *s)
     uint32_t *init = (uint32_t *)(void *)s->init, *kind = (uint32_t *)(void *)s->kind;
     for (int i = 0; i < AS_SLOTS / 4; i++) {
         init[i] = 0;
-        kind[i] = SCALAR_WORD;
+        kind[i] = AS_SCALAR_WORD;
     }
     rd_fields(&r, s, state_fields, N_STATE_FIELDS);
     const uint64_t listed = rd_varint(&r);
@@ -395,12 +393,13 @@ static int walk(vcheck *c, mbpf_fact *facts)
                 return -1;
             live = 1;
         }
-        if (!live)
-            continue;
-        int r = vabsint_step(st, pc, c->cur, &facts[pc]);
-        if (r < 0)
-            return -1;
-        live = r == 0;
+        if (live) {
+            int r = vabsint_step(st, pc, c->cur, &facts[pc]);
+            if (r < 0)
+                return -1;
+            live = r == 0;
+        }
+        vabsint_count(st, pc, &facts[pc]); /* its facts are final (the loop pass adds loop flags) */
     }
     if (c->end != c->len)
         return vreject_num(st, st->n, "certificate: bytes after its last state: ", (int64_t)c->len - c->end);
@@ -482,7 +481,6 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
         return -1;
     if (walk(c, facts) || check_loops(c, facts, back_edges))
         return -1;
-    vabsint_figures(st, facts);
     res->states = c->n_states;
     res->sweeps = 1;
     return 0;

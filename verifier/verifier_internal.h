@@ -67,8 +67,8 @@ const struct astate *vabsint_state(const vstate *st, uint32_t pc);
  * and value facts; its edges go through st->edge. Returns -1 on rejection, 0 when execution may
  * fall through, 1 when it cannot. */
 int vabsint_step(vstate *st, uint32_t pc, struct astate *s, mbpf_fact *f);
-/* The report figures (res->mem_accesses ...) from the final facts. */
-void vabsint_figures(vstate *st, const mbpf_fact *facts);
+/* Count instruction pc's final facts f into the report figures (res->mem_accesses ...). */
+void vabsint_count(vstate *st, uint32_t pc, const mbpf_fact *f);
 /* The state a function starts in (the program's entry: main_entry = 1). */
 void vabsint_entry(struct astate *s, uint32_t pc, int main_entry);
 

@@ -22,7 +22,9 @@ typedef struct vcheck {
     astate *tmp;        /* a target's certificate state (the other one) */
     uint32_t tmp_off, tmp_end; /* where the state in tmp starts and ends in the certificate (0: none) */
     astate states[2];
-    areg reg_defaults[3]; /* a listed register before its fields (CERT_DEF_*) */
+    areg reg_defaults[3]; /* a listed register before its fields (CERT_DEF_*), made when the
+                           * first register is read (many small certificates list none) */
+    uint8_t have_defaults;
 } vcheck;
 
 #define ARENA_FIXED (sizeof(vcheck) + 16u)
@@ -127,8 +129,15 @@ static void set_defaults(void *base, const cert_field *fields, unsigned n, int d
 
 /* One listed register: its type, then the fields that differ from the type's defaults
  * (c->reg_defaults: a number's, a pointer's). */
-static void rd_reg(const vcheck *c, reader *r, areg *a)
+static void rd_reg(vcheck *c, reader *r, areg *a)
 {
+    if (!c->have_defaults) {
+        for (int k = 0; k < 3; k++) {
+            a_scalar(&c->reg_defaults[k], 0, 0);
+            set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
+        }
+        c->have_defaults = 1;
+    }
     uint8_t type = rd_u8(r), hint = type & CERT_TYPE_HINT;
     type = (uint8_t)(type & ~CERT_TYPE_HINT);
     if (type < T_SCALAR || type > T_DATA || (hint && type < T_STACK))
@@ -148,7 +157,7 @@ static int slot_kind_ok(uint8_t k)
 /* One spill record: its offset, size and value, as the verifier makes them (spill_record in
  * absint.c): 4 or 8 bytes, aligned, inside the frame, no link; no two records share a byte. The
  * value may be wider than its size (joins widen it): the claim is checked on every edge. */
-static void rd_spill(const vcheck *c, reader *r, aspill *sp)
+static void rd_spill(vcheck *c, reader *r, aspill *sp)
 {
     const int64_t off = cert_unzigzag(rd_varint(r));
     const uint8_t size = rd_u8(r);
@@ -162,7 +171,7 @@ static void rd_spill(const vcheck *c, reader *r, aspill *sp)
     sp->size = size;
 }
 
-static void rd_spills(const vcheck *c, reader *r, astate *s)
+static void rd_spills(vcheck *c, reader *r, astate *s)
 {
     for (int i = 0; i < SPILLS; i++)
         s->spill[i].size = 0; /* no record; a record is read by its size first */
@@ -182,7 +191,7 @@ static void rd_spills(const vcheck *c, reader *r, astate *s)
 
 /* Decode the state at byte off for instruction pc into s. Returns the offset after it, or 0 when
  * the bytes are no well-formed state. */
-static uint32_t decode(const vcheck *c, uint32_t off, uint32_t pc, astate *s)
+static uint32_t decode(vcheck *c, uint32_t off, uint32_t pc, astate *s)
 {
     reader r = {c->cert + off, c->cert + c->len, 0};
     set_defaults(s, state_fields, N_STATE_FIELDS, CERT_DEF_NUMBER);
@@ -452,6 +461,7 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
     }
     vzero_words(st, sizeof *st); /* the states are written before they are read */
     c->next = c->tmp_off = 0;
+    c->have_defaults = 0;
     c->cur = &c->states[0];
     c->tmp = &c->states[1];
     st->prog = p;
@@ -468,10 +478,6 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
     uint32_t *scratch = (uint32_t *)(void *)(a + ((sizeof(vcheck) + 7u) & ~(size_t)7u));
     st->marks = (uint8_t *)(scratch + st->n);
     st->dfs = scratch;
-    for (int k = 0; k < 3; k++) {
-        a_scalar(&c->reg_defaults[k], 0, 0);
-        set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
-    }
     c->cert = cert;
     c->len = cert && cert_len <= MBPF_CERT_MAX_LEN ? (uint32_t)cert_len : (cert ? MBPF_CERT_MAX_LEN + 1u : 0);
     if (!cert)

@@ -22,8 +22,9 @@ typedef struct vcheck {
     astate *tmp;        /* a target's certificate state (the other one) */
     uint32_t tmp_off, tmp_end; /* where the state in tmp starts and ends in the certificate (0: none) */
     astate states[2];
-    areg reg_defaults[3]; /* a listed register before its fields (CERT_DEF_*), made when the
-                           * first register is read (many small certificates list none) */
+    areg reg_defaults[CERT_N_DEFS]; /* a listed register before its fields (CERT_DEF_*), made
+                                     * when the first register is read (many small
+                                     * certificates list none) */
     uint8_t have_defaults;
 } vcheck;
 
@@ -127,22 +128,21 @@ static void set_defaults(void *base, const cert_field *fields, unsigned n, int d
         cert_set(base, &fields[i], fields[i].def[defs]);
 }
 
-/* One listed register: its type, then the fields that differ from the type's defaults
- * (c->reg_defaults: a number's, a pointer's). */
+/* One listed register: its type and which defaults it is written against (c->reg_defaults),
+ * then the fields that differ from them. */
 static void rd_reg(vcheck *c, reader *r, areg *a)
 {
     if (!c->have_defaults) {
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < CERT_N_DEFS; k++) {
             a_scalar(&c->reg_defaults[k], 0, 0);
             set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
         }
         c->have_defaults = 1;
     }
-    uint8_t type = rd_u8(r), hint = type & CERT_TYPE_HINT;
-    type = (uint8_t)(type & ~CERT_TYPE_HINT);
-    if (type < T_SCALAR || type > T_DATA || (hint && type < T_STACK))
+    const uint8_t b = rd_u8(r), type = b & 0x0f, defs = (uint8_t)(b >> CERT_DEFS_SHIFT);
+    if (type < T_SCALAR || type > T_DATA || defs >= CERT_N_DEFS)
         r->bad = 1;
-    *a = c->reg_defaults[hint ? CERT_DEF_HINT : cert_defaults_of(type, 0)];
+    *a = c->reg_defaults[defs < CERT_N_DEFS ? defs : 0];
     a->type = type;
     rd_fields(r, a, reg_fields, N_REG_FIELDS);
     if (a->flags & ~CERT_REG_FLAGS)

@@ -387,6 +387,7 @@ static int walk(vcheck *c, mbpf_fact *facts)
 {
     vstate *st = &c->st;
     int live = 0;
+    uint32_t at = c->n_states ? index_pc(c, 0) : st->n; /* where the next state in order is */
     for (uint32_t pc = 0; pc < st->n; pc++) {
         initial_fact(st, pc, &facts[pc]);
         if (st->marks[pc] & VM_LDDW_TAIL)
@@ -397,10 +398,11 @@ static int walk(vcheck *c, mbpf_fact *facts)
             vabsint_entry(c->cur, 0, 1);
             live = 1;
         }
-        if (c->next < c->n_states && index_pc(c, c->next) == pc) {
+        if (at == pc) {
             if (enter_state(c, pc, live))
                 return -1;
             live = 1;
+            at = c->next < c->n_states ? index_pc(c, c->next) : st->n;
         }
         if (live) {
             int r = vabsint_step(st, pc, c->cur, &facts[pc]);

@@ -120,13 +120,32 @@ static void print_fields(FILE *f, rd *r, const cert_field *fields, unsigned n, c
 }
 
 /* A listed register: its type (flags bits 4-7 are its link group, delta its distance from the
- * group's founder), then its fields. */
+ * group's founder), then the fields that differ from its kind's defaults, whichever defaults the
+ * writer chose to encode it against. */
 static void print_reg(FILE *f, rd *r)
 {
-    uint8_t t = rd_u8(r), hint = t & CERT_TYPE_HINT;
-    t &= (uint8_t)~CERT_TYPE_HINT;
-    fprintf(f, "%s%s", t < 7 ? type_names[t] : "?", hint ? "(reloaded, offset unknown)" : "");
-    print_fields(f, r, reg_fields, N_REG_FIELDS, reg_field_names);
+    const uint8_t b = rd_u8(r), t = b & 0x0f, defs = (uint8_t)(b >> CERT_DEFS_SHIFT);
+    const uint64_t mask = rd_varint(r);
+    if (defs >= CERT_N_DEFS || mask >> N_REG_FIELDS)
+        r->bad = 1;
+    areg a;
+    memset(&a, 0, sizeof a);
+    for (unsigned i = 0; i < N_REG_FIELDS; i++)
+        cert_set(&a, &reg_fields[i], reg_fields[i].def[r->bad ? 0 : defs]);
+    for (unsigned i = 0; i < N_REG_FIELDS && !r->bad; i++)
+        if ((mask >> i & 1) && !cert_set(&a, &reg_fields[i], cert_unzigzag(rd_varint(r))))
+            r->bad = 1;
+    const int kind = cert_defaults_of(t, a.flags);
+    fprintf(f, "%s%s", t < 7 ? type_names[t] : "?", kind == CERT_DEF_HINT ? "(reloaded, offset unknown)" : "");
+    for (unsigned i = 0; i < N_REG_FIELDS && !r->bad; i++) {
+        const int64_t v = cert_get(&a, &reg_fields[i]);
+        if (v == reg_fields[i].def[kind])
+            continue;
+        if (reg_fields[i].is_signed)
+            fprintf(f, " %s=%lld", reg_field_names[i], (long long)v);
+        else
+            fprintf(f, " %s=%llu", reg_field_names[i], (unsigned long long)(uint64_t)v);
+    }
 }
 
 void mbpf_cert_print(FILE *f, const mbpf_program *p, const uint8_t *cert, size_t len)

@@ -212,8 +212,9 @@ static void entry_state(astate *s, uint32_t pc, int main_entry)
             s->r[r].type = T_ANY;
         }
     }
-    for (int i = 0; i < AS_SLOTS; i++)
-        s->kind[i] = T_SCALAR;
+    uint32_t *kind = (uint32_t *)(void *)s->kind;
+    for (int i = 0; i < AS_SLOTS / 4; i++)
+        kind[i] = AS_SCALAR_WORD;
     s->reached = 1;
 }
 
@@ -240,12 +241,9 @@ static int use(vstate *st, uint32_t pc, const astate *s, uint8_t r)
 /* The value at register r as an operand (r10 is the frame pointer). */
 static areg operand(const astate *s, uint8_t r)
 {
-    areg v;
     if (r == MBPF_REG_FP) {
-        memset(&v, 0, sizeof v);
-        v.type = T_STACK;
-        v.ub = UB_NONE;
-        return v;
+        const areg fp = {T_STACK, 0, 0, UB_NONE, 0, 0};
+        return fp;
     }
     return s->r[r];
 }
@@ -275,14 +273,30 @@ static int stack_bytes_init(const astate *s, int64_t lo, int64_t hi)
     return 1;
 }
 
+/* The slots [*first, *last] that stack bytes [lo, hi) relative to r10 meet (slot i covers
+ * [-8(i+1), -8i)); 0 when the bytes miss the frame. */
+static int slot_span(int64_t lo, int64_t hi, uint32_t *first, uint32_t *last)
+{
+    if (lo < -(int64_t)MBPF_STACK_SIZE)
+        lo = -(int64_t)MBPF_STACK_SIZE;
+    if (hi > 0)
+        hi = 0;
+    if (lo >= hi)
+        return 0;
+    *first = slot_of(hi - 1);
+    *last = slot_of(lo);
+    return 1;
+}
+
 /* Does any slot overlapping [lo, hi) hold (part of) an address? */
 static int stack_has_addr(const astate *s, int64_t lo, int64_t hi)
 {
-    for (int i = 0; i < AS_SLOTS; i++) {
-        int64_t top = -8 * (int64_t)i, bottom = top - 8; /* slot i covers [bottom, top) */
-        if (bottom < hi && top > lo && s->kind[i] != T_SCALAR)
+    uint32_t i, last;
+    if (!slot_span(lo, hi, &i, &last))
+        return 0;
+    for (; i <= last; i++)
+        if (s->kind[i] != T_SCALAR)
             return 1;
-    }
     return 0;
 }
 
@@ -309,11 +323,12 @@ static void stack_mark(astate *s, int64_t lo, int64_t hi, uint8_t kind)
 /* A store somewhere in [lo, hi): no byte becomes known-written, address bytes may remain. */
 static void stack_smudge(astate *s, int64_t lo, int64_t hi)
 {
-    for (int i = 0; i < AS_SLOTS; i++) {
-        int64_t top = -8 * (int64_t)i, bottom = top - 8; /* slot i covers [bottom, top) */
-        if (bottom < hi && top > lo && s->kind[i] != T_SCALAR)
+    uint32_t i, last;
+    if (!slot_span(lo, hi, &i, &last))
+        return;
+    for (; i <= last; i++)
+        if (s->kind[i] != T_SCALAR)
             s->kind[i] = T_ANY;
-    }
 }
 
 /* After a call: a callee or helper given a stack pointer may have written any byte of the frame;
@@ -355,7 +370,7 @@ static const aspill *spill_find(const astate *s, int64_t off, uint32_t size)
 static void spill_record(astate *s, const mbpf_insn *in, int64_t off, uint32_t size)
 {
     areg v;
-    if ((size != 8 && size != 4) || (off % (int64_t)size) || !in_frame(off))
+    if ((size != 8 && size != 4) || (off & (int64_t)(size - 1)) || !in_frame(off))
         return;
     if (MBPF_CLASS(in->code) == MBPF_ST) {
         uint64_t k = size == 8 ? (uint64_t)(int64_t)in->imm : (uint32_t)in->imm;
@@ -483,7 +498,7 @@ static int do_mem(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
     const int exact = on_stack && b.lo == b.hi;
     const int64_t lo = on_stack ? (int64_t)b.lo + in->off : -(int64_t)MBPF_STACK_SIZE;
     const int64_t hi = on_stack ? (int64_t)b.hi + in->off + (int64_t)size : 0; /* bytes [lo, hi) */
-    if (exact && f->mem == MBPF_MEM_PROVEN && !(lo % (int64_t)size))
+    if (exact && f->mem == MBPF_MEM_PROVEN && !(lo & (int64_t)(size - 1))) /* sizes are powers of 2 */
         f->flags |= MBPF_FACT_ALIGNED; /* r10 is 8-byte aligned */
     /* a value that may be an address is stored only where the verifier follows it: a stack slot
      * at a known offset, or the program's data at a proven offset (loads from the data then give
@@ -577,15 +592,18 @@ static uint32_t jump_dest(uint32_t pc, const mbpf_insn *in)
     return (uint32_t)((int64_t)pc + 1 + rel);
 }
 
-/* The edge from pc to t leaves with state s. The full verifier merges s into t's state (widened
- * when `widen`) and returns 1 when t <= pc and its state changed; the certificate checker
- * (st->edge, verifier/check.c) checks s against t's certificate state instead: 0, or -1 when it
- * does not hold. */
+/* The edge from pc to t leaves with state s, through st->edge. The full verifier's (join_edge)
+ * merges s into t's state (widened when `widen`) and returns 1 when t <= pc and its state
+ * changed; the certificate checker's (verifier/check.c) checks s against t's certificate state
+ * instead: 0, or -1 when it does not hold. A hook, so that the checker links no join. */
+static int join_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s, int widen)
+{
+    return merge(st, t, s, widen) && t <= pc;
+}
+
 static int edge(vstate *st, uint32_t pc, uint32_t t, const astate *s, int widen)
 {
-    if (st->edge)
-        return st->edge(st, pc, t, s);
-    return merge(st, t, s, widen) && t <= pc;
+    return st->edge(st, pc, t, s, widen);
 }
 
 /* Interpret instruction pc on s (in place: s becomes the fall-through state). Branch targets are
@@ -737,29 +755,26 @@ void vabsint_entry(astate *s, uint32_t pc, int main_entry)
     entry_state(s, pc, main_entry);
 }
 
-/* Figures from the final facts. */
-static void count_figures(vstate *st, const mbpf_fact *facts)
+void vabsint_count(vstate *st, uint32_t pc, const mbpf_fact *f)
 {
+    if (st->marks[pc] & VM_LDDW_TAIL)
+        return;
     mbpf_verify_result *res = st->res;
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        if (st->marks[pc] & VM_LDDW_TAIL)
-            continue;
-        const mbpf_insn *in = &st->insns[pc];
-        const uint8_t cls = MBPF_CLASS(in->code);
-        const int hz = (facts[pc].flags & MBPF_FACT_HI_ZERO) != 0;
-        if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
-            res->mem_accesses++;
-            res->mem_proven += facts[pc].mem == MBPF_MEM_PROVEN;
-        }
-        if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LDX ||
-            (cls == MBPF_LD && MBPF_SRC(in) != MBPF_LDDW_REGION)) {
-            res->alu_results++;
-            res->alu_hi_zero += (uint32_t)hz;
-        }
-        if (cls == MBPF_ALU) {
-            res->alu32_results++;
-            res->alu32_hi_zero += (uint32_t)hz;
-        }
+    const mbpf_insn *in = &st->insns[pc];
+    const uint8_t cls = MBPF_CLASS(in->code);
+    const int hz = (f->flags & MBPF_FACT_HI_ZERO) != 0;
+    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
+        res->mem_accesses++;
+        res->mem_proven += f->mem == MBPF_MEM_PROVEN;
+    }
+    if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LDX ||
+        (cls == MBPF_LD && MBPF_SRC(in) != MBPF_LDDW_REGION)) {
+        res->alu_results++;
+        res->alu_hi_zero += (uint32_t)hz;
+    }
+    if (cls == MBPF_ALU) {
+        res->alu32_results++;
+        res->alu32_hi_zero += (uint32_t)hz;
     }
 }
 
@@ -851,13 +866,14 @@ static int interpret(vstate *st, mbpf_fact *facts)
         if (sweep(st, facts, &cur, &work, &later))
             return -1;
     }
-    if (facts)
-        count_figures(st, facts);
+    for (uint32_t pc = 0; facts && pc < st->n; pc++)
+        vabsint_count(st, pc, &facts[pc]);
     return 0;
 }
 
 int vabsint(vstate *st, mbpf_fact *facts)
 {
+    st->edge = join_edge;
     st->addr_in_data = st->addr_stored_data = 0;
     if (interpret(st, facts))
         return -1;
@@ -869,11 +885,6 @@ int vabsint(vstate *st, mbpf_fact *facts)
     st->res->mem_accesses = st->res->mem_proven = st->res->alu_results = st->res->alu_hi_zero = 0;
     st->res->alu32_results = st->res->alu32_hi_zero = 0;
     return interpret(st, facts);
-}
-
-void vabsint_figures(vstate *st, const mbpf_fact *facts)
-{
-    count_figures(st, facts);
 }
 
 const astate *vabsint_state(const vstate *st, uint32_t pc)

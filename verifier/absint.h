@@ -34,6 +34,7 @@ typedef struct areg {
 } areg;
 
 #define AS_SLOTS (MBPF_STACK_SIZE / 8) /* 8-byte stack slots below r10: the whole frame */
+#define AS_SCALAR_WORD (0x01010101u * T_SCALAR) /* four slot kinds: numbers only */
 #define AREGS 10    /* r0..r9; r10 is always the frame pointer */
 #define SPILLS 3    /* spill records per state, the newest first */
 

@@ -3,9 +3,9 @@
  *
  *   varint  present mask of the state fields (state_fields[] below), then each present value
  *   varint  register mask: bit r = rr listed; an unlisted register is uninitialised
- *   per listed register, ascending: u8 type (| CERT_TYPE_HINT for a pointer reloaded from the
- *           stack, whose defaults are then its region as a hint and an unknown offset), varint
- *           present mask of reg_fields[], the values
+ *   per listed register, ascending: u8 type | the defaults its fields are written against
+ *           (CERT_DEF_*) << CERT_DEFS_SHIFT (the writer takes the ones that need the fewest
+ *           bytes), varint present mask of reg_fields[], the values
  *   varint  slot mask (64 bits): bit s = stack slot s listed (its init bits are not 0 or it may
  *           hold more than numbers); per listed slot, ascending: u8 init bits, u8 kind
  *   varint  spill mask (SPILLS bits): bit i = spill record i kept (newest first); per record, in
@@ -32,24 +32,24 @@ typedef struct cert_field {
     uint16_t off;
     uint8_t size;      /* 1, 2, 4 or 8 bytes */
     uint8_t is_signed; /* sign-extend before zigzag */
-    int64_t def[3];    /* defaults (CERT_DEF_*): a number, a pointer, a pointer reloaded from the
-                        * stack (AF_HINT, offset unknown) */
+    int64_t def[4];    /* defaults (CERT_DEF_*): a number, a pointer, a pointer reloaded from the
+                        * stack (AF_HINT, offset unknown), a number below 2^32 */
 } cert_field;
 
-enum { CERT_DEF_NUMBER, CERT_DEF_PTR, CERT_DEF_HINT };
-#define CERT_TYPE_HINT 0x80
+enum { CERT_DEF_NUMBER, CERT_DEF_PTR, CERT_DEF_HINT, CERT_DEF_U32, CERT_N_DEFS };
+#define CERT_DEFS_SHIFT 4 /* a register's type byte: bits 0-3 the type, 4-5 its defaults */
 
 static const cert_field reg_fields[] = {
-    {offsetof(areg, flags), 1, 0, {0, 0, AF_HINT}},
-    {offsetof(areg, ub), 4, 1, {UB_NONE, UB_NONE, UB_NONE}},
-    {offsetof(areg, lo), 8, 1, {0, 0, INT64_MIN}},
-    {offsetof(areg, hi), 8, 1, {-1, 0, INT64_MAX}},
-    {offsetof(areg, delta), 2, 1, {0, 0, 0}},
+    {offsetof(areg, flags), 1, 0, {0, 0, AF_HINT, 0}},
+    {offsetof(areg, ub), 4, 1, {UB_NONE, UB_NONE, UB_NONE, UB_NONE}},
+    {offsetof(areg, lo), 8, 1, {0, 0, INT64_MIN, 0}},
+    {offsetof(areg, hi), 8, 1, {-1, 0, INT64_MAX, 0xffffffffll}},
+    {offsetof(areg, delta), 2, 1, {0, 0, 0, 0}},
 };
 #define N_REG_FIELDS (sizeof reg_fields / sizeof reg_fields[0])
 
 static const cert_field state_fields[] = {
-    {offsetof(astate, len_min), 4, 0, {0, 0, 0}},
+    {offsetof(astate, len_min), 4, 0, {0, 0, 0, 0}},
 };
 #define N_STATE_FIELDS (sizeof state_fields / sizeof state_fields[0])
 
@@ -103,7 +103,8 @@ static inline int64_t cert_unzigzag(uint64_t u)
     return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
 
-/* Which defaults a register of this type (and flags) is written against. */
+/* The defaults a register of this type (and flags) has by its kind (what `bpfverify --cert`
+ * prints a register against). */
 static inline int cert_defaults_of(uint8_t type, uint8_t flags)
 {
     return type < T_STACK ? CERT_DEF_NUMBER : (flags & AF_HINT) ? CERT_DEF_HINT : CERT_DEF_PTR;

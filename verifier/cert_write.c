@@ -54,10 +54,23 @@ static void put_fields(out_buf *o, const void *base, const cert_field *fields, u
             put_varint(o, cert_zigzag(cert_get(base, &fields[i])));
 }
 
+/* Bytes put_fields writes for these defaults. */
+static size_t fields_size(const void *base, const cert_field *fields, unsigned n, int defs)
+{
+    uint8_t scratch[1];
+    out_buf o = {scratch, 0, 0, 0};
+    put_fields(&o, base, fields, n, defs);
+    return o.len;
+}
+
+/* A register against the defaults that write it in the fewest bytes. */
 static void put_reg(out_buf *o, const areg *r)
 {
-    const int defs = cert_defaults_of(r->type, r->flags);
-    put8(o, (uint8_t)(r->type | (defs == CERT_DEF_HINT ? CERT_TYPE_HINT : 0)));
+    int defs = 0;
+    for (int d = 1; d < CERT_N_DEFS; d++)
+        if (fields_size(r, reg_fields, N_REG_FIELDS, d) < fields_size(r, reg_fields, N_REG_FIELDS, defs))
+            defs = d;
+    put8(o, (uint8_t)(r->type | defs << CERT_DEFS_SHIFT));
     put_fields(o, r, reg_fields, N_REG_FIELDS, defs);
 }
 

@@ -18,9 +18,14 @@ typedef struct vcheck {
     uint32_t n_states, n_loops;
     uint32_t next;      /* index of the next state in instruction order */
     uint32_t end;       /* where the last decoded state (in order) ended */
-    astate cur;         /* the state being interpreted */
-    astate tmp;         /* a target's certificate state */
-    areg reg_defaults[3]; /* a listed register before its fields (CERT_DEF_*) */
+    astate *cur;        /* the state being interpreted (one of states[]) */
+    astate *tmp;        /* a target's certificate state (the other one) */
+    uint32_t tmp_off, tmp_end; /* where the state in tmp starts and ends in the certificate (0: none) */
+    astate states[2];
+    areg reg_defaults[CERT_N_DEFS]; /* a listed register before its fields (CERT_DEF_*), made
+                                     * when the first register is read (many small
+                                     * certificates list none) */
+    uint8_t have_defaults;
 } vcheck;
 
 #define ARENA_FIXED (sizeof(vcheck) + 16u)
@@ -77,13 +82,23 @@ static uint8_t rd_u8(reader *r)
     return *r->p++;
 }
 
-/* LEB128, at most 64 bits. */
+/* LEB128, at most 64 bits. The first four bytes are gathered in 32 bits (64-bit shifts are
+ * several instructions each on a 32-bit core). */
 static uint64_t rd_varint(reader *r)
 {
-    if (r->p < r->end && !(*r->p & 0x80))
-        return *r->p++; /* most values: one byte */
-    uint64_t v = 0;
-    for (unsigned shift = 0; r->p < r->end; shift += 7) {
+    uint32_t low = 0;
+    for (unsigned shift = 0; shift < 28; shift += 7) {
+        if (r->p >= r->end) {
+            r->bad = 1;
+            return 0;
+        }
+        const uint8_t b = *r->p++;
+        low |= (uint32_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return low;
+    }
+    uint64_t v = low;
+    for (unsigned shift = 28; r->p < r->end; shift += 7) {
         uint8_t b = *r->p++;
         if (shift == 63 && b > 1)
             break;
@@ -99,10 +114,10 @@ static uint64_t rd_varint(reader *r)
 
 static void rd_fields(reader *r, void *base, const cert_field *fields, unsigned n)
 {
-    uint64_t mask = rd_varint(r);
-    if (mask >> n)
+    const uint64_t m = rd_varint(r);
+    if (m >> n)
         r->bad = 1;
-    for (unsigned i = 0; mask && !r->bad; i++, mask >>= 1)
+    for (uint32_t i = 0, mask = (uint32_t)m; mask && !r->bad; i++, mask >>= 1)
         if ((mask & 1) && !cert_set(base, &fields[i], cert_unzigzag(rd_varint(r))))
             r->bad = 1;
 }
@@ -113,15 +128,21 @@ static void set_defaults(void *base, const cert_field *fields, unsigned n, int d
         cert_set(base, &fields[i], fields[i].def[defs]);
 }
 
-/* One listed register: its type, then the fields that differ from the type's defaults
- * (c->reg_defaults: a number's, a pointer's). */
-static void rd_reg(const vcheck *c, reader *r, areg *a)
+/* One listed register: its type and which defaults it is written against (c->reg_defaults),
+ * then the fields that differ from them. */
+static void rd_reg(vcheck *c, reader *r, areg *a)
 {
-    uint8_t type = rd_u8(r), hint = type & CERT_TYPE_HINT;
-    type = (uint8_t)(type & ~CERT_TYPE_HINT);
-    if (type < T_SCALAR || type > T_DATA || (hint && type < T_STACK))
+    if (!c->have_defaults) {
+        for (int k = 0; k < CERT_N_DEFS; k++) {
+            a_scalar(&c->reg_defaults[k], 0, 0);
+            set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
+        }
+        c->have_defaults = 1;
+    }
+    const uint8_t b = rd_u8(r), type = b & 0x0f, defs = (uint8_t)(b >> CERT_DEFS_SHIFT);
+    if (type < T_SCALAR || type > T_DATA || defs >= CERT_N_DEFS)
         r->bad = 1;
-    *a = c->reg_defaults[hint ? CERT_DEF_HINT : cert_defaults_of(type, 0)];
+    *a = c->reg_defaults[defs < CERT_N_DEFS ? defs : 0];
     a->type = type;
     rd_fields(r, a, reg_fields, N_REG_FIELDS);
     if (a->flags & ~CERT_REG_FLAGS)
@@ -136,12 +157,12 @@ static int slot_kind_ok(uint8_t k)
 /* One spill record: its offset, size and value, as the verifier makes them (spill_record in
  * absint.c): 4 or 8 bytes, aligned, inside the frame, no link; no two records share a byte. The
  * value may be wider than its size (joins widen it): the claim is checked on every edge. */
-static void rd_spill(const vcheck *c, reader *r, aspill *sp)
+static void rd_spill(vcheck *c, reader *r, aspill *sp)
 {
     const int64_t off = cert_unzigzag(rd_varint(r));
     const uint8_t size = rd_u8(r);
     rd_reg(c, r, &sp->v);
-    if ((size != 4 && size != 8) || off % size || off < -(int64_t)MBPF_STACK_SIZE || off + size > 0 ||
+    if ((size != 4 && size != 8) || (off & (size - 1)) || off < -(int64_t)MBPF_STACK_SIZE || off + size > 0 ||
         (sp->v.flags & 0xf0u) || sp->v.delta) {
         r->bad = 1;
         return;
@@ -150,9 +171,10 @@ static void rd_spill(const vcheck *c, reader *r, aspill *sp)
     sp->size = size;
 }
 
-static void rd_spills(const vcheck *c, reader *r, astate *s)
+static void rd_spills(vcheck *c, reader *r, astate *s)
 {
-    memset(s->spill, 0, sizeof s->spill);
+    for (int i = 0; i < SPILLS; i++)
+        s->spill[i].size = 0; /* no record; a record is read by its size first */
     const uint64_t mask = rd_varint(r);
     if (mask >> SPILLS)
         r->bad = 1;
@@ -167,11 +189,9 @@ static void rd_spills(const vcheck *c, reader *r, astate *s)
     }
 }
 
-#define SCALAR_WORD (0x01010101u * T_SCALAR) /* four stack slots holding numbers */
-
 /* Decode the state at byte off for instruction pc into s. Returns the offset after it, or 0 when
  * the bytes are no well-formed state. */
-static uint32_t decode(const vcheck *c, uint32_t off, uint32_t pc, astate *s)
+static uint32_t decode(vcheck *c, uint32_t off, uint32_t pc, astate *s)
 {
     reader r = {c->cert + off, c->cert + c->len, 0};
     set_defaults(s, state_fields, N_STATE_FIELDS, CERT_DEF_NUMBER);
@@ -180,26 +200,30 @@ static uint32_t decode(const vcheck *c, uint32_t off, uint32_t pc, astate *s)
     uint32_t *init = (uint32_t *)(void *)s->init, *kind = (uint32_t *)(void *)s->kind;
     for (int i = 0; i < AS_SLOTS / 4; i++) {
         init[i] = 0;
-        kind[i] = SCALAR_WORD;
+        kind[i] = AS_SCALAR_WORD;
     }
     rd_fields(&r, s, state_fields, N_STATE_FIELDS);
-    uint64_t regs = rd_varint(&r);
-    if (regs >> AREGS)
+    const uint64_t listed = rd_varint(&r);
+    if (listed >> AREGS)
         r.bad = 1;
+    const uint32_t regs = (uint32_t)listed;
     for (int i = 0; i < AREGS; i++) {
         if (regs >> i & 1)
             rd_reg(c, &r, &s->r[i]);
         else
             a_uninit(&s->r[i], pc);
     }
-    uint64_t slots = rd_varint(&r);
-    for (int i = 0; slots && !r.bad; i++, slots >>= 1) {
-        if (!(slots & 1))
-            continue;
-        s->init[i] = rd_u8(&r);
-        s->kind[i] = rd_u8(&r);
-        if (!slot_kind_ok(s->kind[i]))
-            r.bad = 1;
+    const uint64_t slots = rd_varint(&r);
+    for (int half = 0; half < 2; half++) { /* the 64-bit mask in 32-bit halves */
+        uint32_t m = (uint32_t)(slots >> (32 * half));
+        for (int i = 32 * half; m && !r.bad; i++, m >>= 1) {
+            if (!(m & 1))
+                continue;
+            s->init[i] = rd_u8(&r);
+            s->kind[i] = rd_u8(&r);
+            if (!slot_kind_ok(s->kind[i]))
+                r.bad = 1;
+        }
     }
     rd_spills(c, &r, s);
     if (!r.bad && !a_links_canonical(s->r))
@@ -207,75 +231,44 @@ static uint32_t decode(const vcheck *c, uint32_t off, uint32_t pc, astate *s)
     return r.bad ? 0 : (uint32_t)(r.p - c->cert);
 }
 
-/* Is s included in the certificate state at byte off, by the verifier's join (joining s into it
- * changes nothing), read straight from the certificate: registers it leaves out are
- * uninitialised there (anything is included), slots it leaves out hold numbers and nothing known
- * written. Returns 1 when included, 0 when not, -1 when the state is malformed. */
-static int included(vcheck *c, uint32_t off, const astate *s)
+/* Is s included in h (a decoded certificate state) by the verifier's join: does joining s into
+ * h change nothing? Each value by the join's rule (a_reg_included); each link h claims (a
+ * register and its group's founder differ by its delta) must hold in s (a_links_imply); no stack
+ * byte h claims written that s has not, no slot kind narrower than s's; every spill record h
+ * claims is one of s's, at the same place and size, its value included. */
+static int included(const astate *s, const astate *h)
 {
-    reader r = {c->cert + off, c->cert + c->len, 0};
-    astate *h = &c->tmp; /* its state fields only */
-    set_defaults(h, state_fields, N_STATE_FIELDS, CERT_DEF_NUMBER);
-    rd_fields(&r, h, state_fields, N_STATE_FIELDS);
-    uint64_t regs = rd_varint(&r);
-    if (r.bad || regs >> AREGS)
-        return -1;
     if (s->len_min < h->len_min)
         return 0;
-    for (int i = 0; regs; i++, regs >>= 1) {
-        if (!(regs & 1))
-            continue;
-        areg b;
-        rd_reg(c, &r, &b);
-        if (r.bad)
-            return -1;
-        if (!a_reg_included(&s->r[i], s->len_min, &b, h->len_min))
+    for (int i = 0; i < AREGS; i++) {
+        const areg *b = &h->r[i];
+        if (b->type == T_UNINIT)
+            continue; /* anything is included */
+        if (!a_reg_included(&s->r[i], s->len_min, b, h->len_min))
             return 0;
-        const unsigned g = A_LINK(&b); /* a claim: b = its group's founder (r[g - 1]) + delta */
-        if (g > AREGS)
-            return -1;
-        if (g && (int)g - 1 != i && !a_links_imply(s->r, i, (int)g - 1, b.delta))
+        const unsigned g = A_LINK(b); /* b = its group's founder (r[g - 1]) + delta */
+        if (g && (int)g - 1 != i && !a_links_imply(s->r, i, (int)g - 1, b->delta))
             return 0;
     }
-    uint64_t slots = rd_varint(&r);
-    if (r.bad)
-        return -1;
-    const uint32_t *kind = (const uint32_t *)(const void *)s->kind;
+    const uint32_t *si = (const uint32_t *)(const void *)s->init, *hi = (const uint32_t *)(const void *)h->init;
+    const uint32_t *sk = (const uint32_t *)(const void *)s->kind, *hk = (const uint32_t *)(const void *)h->kind;
     for (int w = 0; w < AS_SLOTS / 4; w++) {
-        if (!(slots >> (4 * w) & 0xf)) {
-            if (kind[w] != SCALAR_WORD)
-                return 0; /* address bytes where the certificate says numbers */
+        if (hi[w] & ~si[w])
+            return 0; /* bytes claimed written that are not */
+        if (hk[w] == sk[w])
             continue;
-        }
-        for (int i = 4 * w; i < 4 * w + 4; i++) {
-            if (!(slots >> i & 1)) {
-                if (s->kind[i] != T_SCALAR)
-                    return 0;
-                continue;
-            }
-            uint8_t init = rd_u8(&r), k = rd_u8(&r);
-            if (r.bad || !slot_kind_ok(k))
-                return -1;
-            if ((init & ~s->init[i]) || (k != T_ANY && k != s->kind[i]))
-                return 0;
-        }
+        for (int i = 4 * w; i < 4 * w + 4; i++)
+            if (h->kind[i] != T_ANY && h->kind[i] != s->kind[i])
+                return 0; /* (part of) an address where the claim is narrower */
     }
-    /* every spill record claimed is one of s's, at the same place and size, its value included */
-    const uint64_t spills = rd_varint(&r);
-    if (r.bad || spills >> SPILLS)
-        return -1;
     for (int i = 0; i < SPILLS; i++) {
-        if (!(spills >> i & 1))
+        const aspill *sp = &h->spill[i], *f = NULL;
+        if (!sp->size)
             continue;
-        aspill sp;
-        rd_spill(c, &r, &sp);
-        if (r.bad)
-            return -1;
-        const aspill *f = NULL;
         for (int j = 0; j < SPILLS && !f; j++)
-            if (s->spill[j].size == sp.size && s->spill[j].off == sp.off)
+            if (s->spill[j].size == sp->size && s->spill[j].off == sp->off)
                 f = &s->spill[j];
-        if (!f || !a_reg_included(&f->v, s->len_min, &sp.v, h->len_min))
+        if (!f || !a_reg_included(&f->v, s->len_min, &sp->v, h->len_min))
             return 0;
     }
     return 1;
@@ -283,17 +276,29 @@ static int included(vcheck *c, uint32_t off, const astate *s)
 
 /* ---- the hooks of the transfer functions ---- */
 
-/* Edge from pc to t leaving with state s: t must have a certificate state that includes s. */
-static int check_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s)
+/* Decode the state at byte off (for instruction pc) into tmp, unless it is there already (an
+ * edge into the block just ahead, then the fall-through into it). Returns its end, 0 when it is
+ * malformed. */
+static uint32_t decode_tmp(vcheck *c, uint32_t off, uint32_t pc)
 {
+    if (c->tmp_off != off) {
+        c->tmp_end = decode(c, off, pc, c->tmp);
+        c->tmp_off = c->tmp_end ? off : 0;
+    }
+    return c->tmp_end;
+}
+
+/* Edge from pc to t leaving with state s: t must have a certificate state that includes s. */
+static int check_edge(vstate *st, uint32_t pc, uint32_t t, const astate *s, int back_edge)
+{
+    (void)back_edge;
     vcheck *c = (vcheck *)(void *)st;
     uint32_t i = find_state(c, t);
     if (i == c->n_states)
         return vreject_num(st, pc, "certificate: no state for the jump target, insn ", t);
-    int in = included(c, index_off(c, i), s);
-    if (in < 0)
+    if (!decode_tmp(c, index_off(c, i), t))
         return vreject_num(st, pc, "certificate: malformed state for insn ", t);
-    if (!in)
+    if (!included(s, c->tmp))
         return vreject_num(st, pc, "certificate: the state here is not included in the state claimed for insn ", t);
     return 0;
 }
@@ -303,9 +308,9 @@ static const astate *cert_state(const vstate *st, uint32_t pc)
 {
     vcheck *c = (vcheck *)(void *)st;
     uint32_t i = find_state(c, pc);
-    if (i == c->n_states || !decode(c, index_off(c, i), pc, &c->tmp))
+    if (i == c->n_states || !decode_tmp(c, index_off(c, i), pc))
         return NULL;
-    return &c->tmp;
+    return c->tmp;
 }
 
 /* ---- the pass ---- */
@@ -340,23 +345,20 @@ static int check_header(vcheck *c)
     return 0;
 }
 
-/* The structural facts, as mbpf_verify gives them before the abstract interpreter runs. */
-static void initial_facts(vstate *st, mbpf_fact *facts)
+/* The structural facts of pc, as mbpf_verify gives them before the abstract interpreter runs. */
+static void initial_fact(const vstate *st, uint32_t pc, mbpf_fact *f)
 {
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        mbpf_fact *f = &facts[pc];
-        f->mem = f->region = f->flags = f->aux = 0;
-        if (st->marks[pc] & VM_LDDW_TAIL)
-            continue;
-        f->flags = MBPF_FACT_REACHABLE;
-        if (st->marks[pc] & VM_TARGET)
-            f->flags |= MBPF_FACT_JUMP_TARGET;
-        if (st->marks[pc] & VM_SUBPROG)
-            f->flags |= MBPF_FACT_SUBPROG;
-        const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
-        if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
-            f->mem = MBPF_MEM_GUARD_ANY; /* until interpreted: never, when no path reaches it */
-    }
+    f->mem = f->region = f->flags = f->aux = 0;
+    if (st->marks[pc] & VM_LDDW_TAIL)
+        return;
+    f->flags = MBPF_FACT_REACHABLE;
+    if (st->marks[pc] & VM_TARGET)
+        f->flags |= MBPF_FACT_JUMP_TARGET;
+    if (st->marks[pc] & VM_SUBPROG)
+        f->flags |= MBPF_FACT_SUBPROG;
+    const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
+    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
+        f->mem = MBPF_MEM_GUARD_ANY; /* until interpreted: never, when no path reaches it */
 }
 
 /* Start the block at pc from its certificate state (the next one in order), after checking that
@@ -367,12 +369,15 @@ static int enter_state(vcheck *c, uint32_t pc, int live)
     uint32_t off = index_off(c, c->next);
     if (off != c->end)
         return vreject_num(st, pc, "certificate: the state for this insn is not where the previous one ends, byte ", off);
-    int in = live ? included(c, off, &c->cur) : 1;
-    uint32_t end = in < 0 ? 0 : decode(c, off, pc, &c->cur);
+    uint32_t end = decode_tmp(c, off, pc);
     if (!end)
         return vreject(st, pc, "certificate: malformed state for this insn");
-    if (!in)
+    if (live && !included(c->cur, c->tmp))
         return vreject(st, pc, "certificate: the state falling into this insn is not included in its certificate state");
+    astate *was = c->cur; /* the block starts from its certificate state */
+    c->cur = c->tmp;
+    c->tmp = was;
+    c->tmp_off = 0;
     c->end = end;
     c->next++;
     return 0;
@@ -382,26 +387,30 @@ static int walk(vcheck *c, mbpf_fact *facts)
 {
     vstate *st = &c->st;
     int live = 0;
+    uint32_t at = c->n_states ? index_pc(c, 0) : st->n; /* where the next state in order is */
     for (uint32_t pc = 0; pc < st->n; pc++) {
+        initial_fact(st, pc, &facts[pc]);
         if (st->marks[pc] & VM_LDDW_TAIL)
             continue;
         if (st->marks[pc] & VM_SUBPROG)
             live = 0; /* functions do not fall into each other; callees start from call edges */
         if (pc == 0) {
-            vabsint_entry(&c->cur, 0, 1);
+            vabsint_entry(c->cur, 0, 1);
             live = 1;
         }
-        if (c->next < c->n_states && index_pc(c, c->next) == pc) {
+        if (at == pc) {
             if (enter_state(c, pc, live))
                 return -1;
             live = 1;
+            at = c->next < c->n_states ? index_pc(c, c->next) : st->n;
         }
-        if (!live)
-            continue;
-        int r = vabsint_step(st, pc, &c->cur, &facts[pc]);
-        if (r < 0)
-            return -1;
-        live = r == 0;
+        if (live) {
+            int r = vabsint_step(st, pc, c->cur, &facts[pc]);
+            if (r < 0)
+                return -1;
+            live = r == 0;
+        }
+        vabsint_count(st, pc, &facts[pc]); /* its facts are final (the loop pass adds loop flags) */
     }
     if (c->end != c->len)
         return vreject_num(st, st->n, "certificate: bytes after its last state: ", (int64_t)c->len - c->end);
@@ -439,7 +448,7 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
                size_t cert_len, mbpf_fact *facts, void *arena, size_t arena_size,
                mbpf_verify_result *res)
 {
-    memset(res, 0, sizeof *res);
+    vzero_words(res, sizeof *res);
     uint8_t *a = (uint8_t *)(((uintptr_t)arena + 7u) & ~(uintptr_t)7u);
     vcheck *c = (vcheck *)(void *)a;
     vstate *st = &c->st;
@@ -452,8 +461,11 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
                     (int64_t)mbpf_check_arena_size(p->n_insns));
         return -2;
     }
-    memset(st, 0, sizeof *st); /* the states are written before they are read */
-    c->next = 0;
+    vzero_words(st, sizeof *st); /* the states are written before they are read */
+    c->next = c->tmp_off = 0;
+    c->have_defaults = 0;
+    c->cur = &c->states[0];
+    c->tmp = &c->states[1];
     st->prog = p;
     st->insns = p->insns;
     st->n = p->n_insns;
@@ -468,10 +480,6 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
     uint32_t *scratch = (uint32_t *)(void *)(a + ((sizeof(vcheck) + 7u) & ~(size_t)7u));
     st->marks = (uint8_t *)(scratch + st->n);
     st->dfs = scratch;
-    for (int k = 0; k < 3; k++) {
-        a_scalar(&c->reg_defaults[k], 0, 0);
-        set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
-    }
     c->cert = cert;
     c->len = cert && cert_len <= MBPF_CERT_MAX_LEN ? (uint32_t)cert_len : (cert ? MBPF_CERT_MAX_LEN + 1u : 0);
     if (!cert)
@@ -479,10 +487,8 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
     uint32_t back_edges;
     if (check_header(c) || vpreflight(st) || vcheck_cfg(st, scratch, &back_edges))
         return -1;
-    initial_facts(st, facts);
     if (walk(c, facts) || check_loops(c, facts, back_edges))
         return -1;
-    vabsint_figures(st, facts);
     res->states = c->n_states;
     res->sweeps = 1;
     return 0;

@@ -101,22 +101,27 @@ static void push(vstate *st, uint16_t *work, uint32_t *top, uint32_t pc)
     }
 }
 
-/* Every instruction reachable from the entry through fall-through, jumps and calls (a worklist
- * of pcs, each pushed once). */
+/* Every instruction reachable from the entry through fall-through, jumps and calls: a worklist
+ * of pcs, each pushed once, each followed along its fall-through while that reaches new code
+ * (straight-line code costs no push). */
 static int reachable(vstate *st, uint16_t *work)
 {
     uint32_t top = 0;
     push(st, work, &top, 0);
     while (top) {
-        uint32_t pc = work[--top];
-        const mbpf_insn *in = &st->insns[pc];
-        int64_t t;
-        if (jump_target(pc, in, &t))
-            push(st, work, &top, (uint32_t)t);
-        else if (is_local_call(in))
-            push(st, work, &top, (uint32_t)((int64_t)pc + 1 + in->imm));
-        if (!is_terminator(in) && next_pc(pc, in) < st->n)
-            push(st, work, &top, next_pc(pc, in));
+        for (uint32_t pc = work[--top];;) {
+            const mbpf_insn *in = &st->insns[pc];
+            int64_t t;
+            if (jump_target(pc, in, &t))
+                push(st, work, &top, (uint32_t)t);
+            else if (is_local_call(in))
+                push(st, work, &top, (uint32_t)((int64_t)pc + 1 + in->imm));
+            const uint32_t next = next_pc(pc, in);
+            if (is_terminator(in) || next >= st->n || (st->marks[next] & VM_REACHED))
+                break;
+            st->marks[next] |= VM_REACHED;
+            pc = next;
+        }
     }
     for (uint32_t pc = 0; pc < st->n; pc++)
         if (!(st->marks[pc] & (VM_REACHED | VM_LDDW_TAIL)))

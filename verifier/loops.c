@@ -33,6 +33,29 @@ static int is_insn(const vstate *st, uint32_t pc)
     return !(st->marks[pc] & VM_LDDW_TAIL);
 }
 
+/* vloops counts, per instruction, the jumps that reach it (st->dfs[pc] >> 2) and the back edges
+ * among them (the low 2 bits, stopping at 3: only "exactly one" matters), so that the questions
+ * below about the ways into a loop look at the loop, not at the whole program. */
+static uint32_t jumps_into(const vstate *st, uint32_t pc)
+{
+    return st->dfs[pc] >> 2;
+}
+
+/* Does every jump into (h, e] come from inside [h, e]? */
+static int entered_only_at_head(const vstate *st, uint32_t h, uint32_t e)
+{
+    uint32_t into = 0, inside = 0;
+    for (uint32_t pc = h; pc <= e; pc++) {
+        if (pc > h)
+            into += jumps_into(st, pc);
+        if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
+            continue;
+        const uint32_t d = dest(pc, &st->insns[pc]);
+        inside += d > h && d <= e;
+    }
+    return into == inside;
+}
+
 /* Does instruction in write register r? */
 static int writes(const mbpf_insn *in, uint8_t r)
 {
@@ -98,7 +121,7 @@ static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int 
         from = h; /* falls in from h - 1 */
         ways++;
     }
-    for (uint32_t pc = 0; pc < st->n; pc++)
+    for (uint32_t pc = 0; jumps_into(st, h) > 1 && pc < st->n; pc++) /* e is one of them */
         if (pc != e && is_insn(st, pc) && is_jump(&st->insns[pc]) && dest(pc, &st->insns[pc]) == h) {
             if (pc >= h && pc <= e)
                 return 0; /* a way back from inside */
@@ -243,14 +266,8 @@ static void bounded(const vstate *st, uint32_t h, uint32_t e, lbound *out)
     if (op == MBPF_JA || op == MBPF_JSET || op == MBPF_JEQ)
         return;
     /* entered only through h; inner loops are fine (the update is outside them) */
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        const mbpf_insn *j = &st->insns[pc];
-        if (!is_insn(st, pc) || !is_jump(j))
-            continue;
-        uint32_t d = dest(pc, j);
-        if ((pc < h || pc > e) && d > h && d <= e)
-            return; /* a way into the middle of the loop */
-    }
+    if (!entered_only_at_head(st, h, e))
+        return; /* a way into the middle of the loop */
     const astate *hs = vabsint_state(st, h);
     if (!hs || !hs->reached)
         return;
@@ -411,13 +428,17 @@ static int shared_by_outer(const vstate *st, uint32_t h, uint32_t e)
  * charge, and which loop an entry belongs to is then not clear. */
 void vloops(vstate *st, mbpf_fact *facts)
 {
-    uint32_t *edges = st->dfs; /* per head: back edges reaching it (the CFG pass is done with dfs) */
+    uint32_t *into = st->dfs; /* the counts jumps_into reads (the CFG pass is done with dfs) */
     for (uint32_t pc = 0; pc < st->n; pc++)
-        edges[pc] = 0;
+        into[pc] = 0;
     for (uint32_t pc = 0; pc < st->n; pc++) {
         const mbpf_insn *in = &st->insns[pc];
-        if (is_insn(st, pc) && is_jump(in) && dest(pc, in) <= pc)
-            edges[dest(pc, in)]++;
+        if (!is_insn(st, pc) || !is_jump(in))
+            continue;
+        const uint32_t d = dest(pc, in);
+        into[d] += 4u;
+        if (d <= pc && (into[d] & 3u) < 3u)
+            into[d]++;
     }
     for (uint32_t pc = 0; pc < st->n; pc++) {
         const mbpf_insn *in = &st->insns[pc];
@@ -430,7 +451,7 @@ void vloops(vstate *st, mbpf_fact *facts)
         if (facts)
             facts[pc].flags |= MBPF_FACT_BACKEDGE;
         lbound b = {0};
-        if (edges[h] == 1 || shared_by_outer(st, h, pc))
+        if ((into[h] & 3u) == 1 || shared_by_outer(st, h, pc))
             bounded(st, h, pc, &b);
         if (b.trips) {
             st->res->loops_bounded++;

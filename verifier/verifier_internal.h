@@ -36,10 +36,17 @@ typedef struct vstate {
     uint8_t addr_stored_data;  /* an address was stored into the program's data */
     uint32_t first_callee;     /* first instruction of a local function other than the entry
                                 * (functions are contiguous, the entry first); n if none */
-    /* the certificate checker's hooks (verifier/check.c); NULL in the full verifier */
-    int (*edge)(struct vstate *st, uint32_t from, uint32_t to, const struct astate *s);
+    /* what an edge does (verifier/absint.c: the join; verifier/check.c: the inclusion check;
+     * back_edge: to <= from, widening allowed) and the state kept at pc (NULL: the
+     * verifier's own) */
+    int (*edge)(struct vstate *st, uint32_t from, uint32_t to, const struct astate *s, int back_edge);
     const struct astate *(*state_of)(const struct vstate *st, uint32_t pc);
 } vstate;
+
+/* Zero `bytes` (a multiple of 4) at p (4-aligned) a word at a time: the memset of a
+ * size-optimised libc may go one byte at a time, and the checker clears states and results
+ * on every call. */
+void vzero_words(void *p, size_t bytes);
 
 /* Record the error for insn pc ("verify: insn PC (DISASM): reason") and return -1. */
 int vreject(vstate *st, uint32_t pc, const char *reason);
@@ -60,8 +67,8 @@ const struct astate *vabsint_state(const vstate *st, uint32_t pc);
  * and value facts; its edges go through st->edge. Returns -1 on rejection, 0 when execution may
  * fall through, 1 when it cannot. */
 int vabsint_step(vstate *st, uint32_t pc, struct astate *s, mbpf_fact *f);
-/* The report figures (res->mem_accesses ...) from the final facts. */
-void vabsint_figures(vstate *st, const mbpf_fact *facts);
+/* Count instruction pc's final facts f into the report figures (res->mem_accesses ...). */
+void vabsint_count(vstate *st, uint32_t pc, const mbpf_fact *f);
 /* The state a function starts in (the program's entry: main_entry = 1). */
 void vabsint_entry(struct astate *s, uint32_t pc, int main_entry);
 

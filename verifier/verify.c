@@ -81,6 +81,13 @@ static int reject_common(vstate *st, uint32_t pc, const char *reason, int has_nu
     return -1;
 }
 
+void vzero_words(void *p, size_t bytes)
+{
+    uint32_t *w = (uint32_t *)p;
+    for (size_t i = 0; i < bytes / 4; i++)
+        w[i] = 0;
+}
+
 int vreject(vstate *st, uint32_t pc, const char *reason)
 {
     return reject_common(st, pc, reason, 0, 0);
@@ -128,7 +135,7 @@ int mbpf_verify_loops(const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_
 int vverify(vstate *st, const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_fact *facts,
             void *arena, size_t arena_size, mbpf_verify_result *res)
 {
-    memset(res, 0, sizeof *res);
+    vzero_words(res, sizeof *res);
     st->prog = p;
     st->insns = p->insns;
     st->n = p->n_insns;

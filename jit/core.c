@@ -176,13 +176,14 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     w += offsets_size(p->n_insns);
     c.cold = (uint32_t *)(void *)w;
     c.cold_cap = p->n_insns;
-    memset(c.cold, 0, cold_size(p->n_insns));
     w += cold_size(p->n_insns);
-    mid_info mid; /* both backends are built on the middle end */
-    if (mid_analyse(p, facts, w, mid_work_size(p->n_insns), &mid)) {
+    mid_info mid; /* both backends are built on the middle end; its fixpoints borrow the cold
+                   * records (cold_size(n) >= mid_scratch_size(n)), unused until the passes */
+    if (mid_analyse(p, facts, w, mid_work_size(p->n_insns), c.cold, &mid)) {
         res->err = "work arena too small";
         return MBPF_JIT_ERR_WORK;
     }
+    memset(c.cold, 0, cold_size(p->n_insns));
     c.mid = &mid;
     if (t == MBPF_TARGET_THUMB2) { /* loop versioning: the Thumb-2 backend only, so far */
         c.loops = mid_loops_analyse(p, facts, &mid, w + mid_work_size(p->n_insns),

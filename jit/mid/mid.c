@@ -448,22 +448,34 @@ size_t mid_work_size(uint32_t n)
     return (size_t)n * (2 * sizeof(uint32_t) + sizeof(uint8_t)) + 8;
 }
 
+/* known_zero's todo bytes, then liveness's live_in words, in the same place */
+size_t mid_scratch_size(uint32_t n)
+{
+    return (size_t)n * sizeof(uint32_t);
+}
+
+/* Forward fixpoint in program order. An instruction is evaluated again only when its state
+ * changed since its last evaluation (todo[pc]): evaluating it on the same state would narrow no
+ * successor further, so the result is that of sweeping every instruction each round. */
 static void known_zero(const mbpf_program *p, const mbpf_fact *facts, const uint8_t *tail,
-                       mid_info *m)
+                       uint8_t *todo, mid_info *m)
 {
     const uint32_t n = p->n_insns;
     /* optimistic start; at entry r1 (the context pointer), r2 (its length) and r10 are 32-bit
      * values of any size; a function's arguments are unknown */
-    for (uint32_t pc = 0; pc < n; pc++)
+    for (uint32_t pc = 0; pc < n; pc++) {
         m->hz_in[pc] = (facts[pc].flags & MBPF_FACT_SUBPROG) && pc != 0 ? ~(0x003e003eu | S31(10))
                                                                       : ~0u;
+        todo[pc] = 1;
+    }
     if (n)
         m->hz_in[0] = ~(S31(1) | S31(2) | S31(10));
-    for (int changed = 1; changed;) {
-        changed = 0;
+    for (int again = 1; again;) {
+        again = 0;
         for (uint32_t pc = 0; pc < n; pc++) {
-            if (tail[pc] || !(facts[pc].flags & MBPF_FACT_REACHABLE))
+            if (!todo[pc] || tail[pc] || !(facts[pc].flags & MBPF_FACT_REACHABLE))
                 continue;
+            todo[pc] = 0;
             uint32_t succ[2];
             const mbpf_insn *in = &p->insns[pc];
             const uint32_t out = mid_hz_transfer(in, &facts[pc], m->hz_in[pc]);
@@ -474,7 +486,8 @@ static void known_zero(const mbpf_program *p, const mbpf_fact *facts, const uint
                 const uint32_t v = m->hz_in[succ[i]] & e;
                 if (v != m->hz_in[succ[i]]) {
                     m->hz_in[succ[i]] = v;
-                    changed = 1;
+                    todo[succ[i]] = 1;
+                    again |= succ[i] <= pc; /* behind: only the next round sees it */
                 }
             }
         }
@@ -488,24 +501,32 @@ uint32_t mid_live_in(const mbpf_program *p, const mbpf_fact *facts, const mid_in
     return use | (m->live_out[pc] & ~def);
 }
 
+/* Backward fixpoint in reverse program order; live_in[pc] caches mid_live_in(pc), which changes
+ * only when live_out[pc] does, so a round after the first recomputes only what changed. */
 static void liveness(const mbpf_program *p, const mbpf_fact *facts, const uint8_t *tail,
-                     mid_info *m)
+                     uint32_t *live_in, mid_info *m)
 {
     const uint32_t n = p->n_insns;
     memset(m->live_out, 0, (size_t)n * sizeof *m->live_out);
-    for (int changed = 1; changed;) {
+    for (int first = 1, changed = 1; changed; first = 0) {
         changed = 0;
         for (uint32_t pc = n; pc-- > 0;) {
-            if (tail[pc] || !(facts[pc].flags & MBPF_FACT_REACHABLE))
+            if (tail[pc] || !(facts[pc].flags & MBPF_FACT_REACHABLE)) {
+                if (first) /* never a successor in a verified program; kept exact anyway */
+                    live_in[pc] = mid_live_in(p, facts, m, pc);
                 continue;
+            }
             uint32_t succ[2], out = 0;
             const int k = successors(p, pc, succ);
-            for (int i = 0; i < k; i++)
-                out |= mid_live_in(p, facts, m, succ[i]);
+            for (int i = 0; i < k; i++) /* not reached yet in the first round: live_out 0 */
+                out |= first && succ[i] <= pc ? mid_live_in(p, facts, m, succ[i]) : live_in[succ[i]];
             if (out != m->live_out[pc]) {
                 m->live_out[pc] = out;
                 changed = 1;
+            } else if (!first) {
+                continue;
             }
+            live_in[pc] = mid_live_in(p, facts, m, pc);
         }
     }
 }
@@ -530,7 +551,7 @@ static void loop_depth(const mbpf_program *p, const mbpf_fact *facts, mid_info *
 }
 
 int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_t size,
-                mid_info *m)
+                void *scratch, mid_info *m)
 {
     const uint32_t n = p->n_insns;
     if (size < mid_work_size(n))
@@ -545,8 +566,8 @@ int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_
     uint8_t *tail = m->depth;
     for (uint32_t pc = 0; pc < n; pc++)
         tail[pc] = pc > 0 && is_lddw(&p->insns[pc - 1]);
-    known_zero(p, facts, tail, m);
-    liveness(p, facts, tail, m);
+    known_zero(p, facts, tail, (uint8_t *)scratch, m);
+    liveness(p, facts, tail, (uint32_t *)scratch, m);
     loop_depth(p, facts, m);
     for (uint32_t pc = 0; pc < n; pc++) {
         if (!(facts[pc].flags & MBPF_FACT_REACHABLE) || (pc > 0 && is_lddw(&p->insns[pc - 1])))

@@ -91,6 +91,15 @@ int jit_needs_budget(const mbpf_fact *f)
     return (f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED);
 }
 
+void jit_checked_fact(const jit_ctx *c, uint32_t pc, mbpf_fact *out)
+{
+    const mbpf_fact *f = &c->facts[pc];
+    out->region = f->region; /* field by field: no library call for a byte-aligned struct copy */
+    out->flags = f->flags;
+    out->aux = f->aux;
+    out->mem = mid_access_check(&c->prog->insns[pc], f);
+}
+
 int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
 {
     const mbpf_program *p = c->prog;
@@ -104,8 +113,8 @@ int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
         if ((f->flags & MBPF_FACT_SUBPROG) && pc != 0)
             ops->function_entry(b);
         jit_mark_insn(c, pc);
-        mbpf_fact checked = *f; /* the check native code gives each access: mid_access.h */
-        checked.mem = mid_access_check(in, f);
+        mbpf_fact checked;
+        jit_checked_fact(c, pc, &checked);
         int rc = ops->insn(b, pc, in, &checked);
         if (rc)
             return rc;

@@ -1686,8 +1686,8 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
     t->fast_start = c->pos;
     for (uint32_t pc = l->head; pc <= l->latch; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
-        mbpf_fact f = c->facts[pc];
-        f.mem = mid_access_check(in, &f); /* as jit_emit_body gives every other instruction */
+        mbpf_fact f;
+        jit_checked_fact(c, pc, &f); /* as jit_emit_body gives every other instruction */
         if (mid_loop_hoisted(l, &f))
             f.mem = MBPF_MEM_PROVEN;
         t2_at(t, pc, &f);

@@ -21,8 +21,17 @@ void jit_emit16(jit_ctx *c, uint16_t v)
 
 void jit_emit32(jit_ctx *c, uint32_t v)
 {
-    jit_emit16(c, (uint16_t)v);
-    jit_emit16(c, (uint16_t)(v >> 16));
+    if (c->final_pass) {
+        if (c->pos + 4 > c->cap) {
+            c->overflow = 1;
+        } else {
+            c->code[c->pos] = (uint8_t)v;
+            c->code[c->pos + 1] = (uint8_t)(v >> 8);
+            c->code[c->pos + 2] = (uint8_t)(v >> 16);
+            c->code[c->pos + 3] = (uint8_t)(v >> 24);
+        }
+    }
+    c->pos += 4;
 }
 
 void jit_mark_insn(jit_ctx *c, uint32_t pc)
@@ -138,6 +147,13 @@ static size_t cold_size(uint32_t n)
     return (size_t)n * 2 * sizeof(uint32_t);
 }
 
+/* A word loop: the library memset is byte-wise at -Os. */
+static void zero_words(uint32_t *w, size_t bytes)
+{
+    for (size_t i = 0; i < bytes / sizeof *w; i++)
+        w[i] = 0;
+}
+
 size_t mbpf_jit_work_size(uint32_t n_insns)
 {
     return offsets_size(n_insns) + cold_size(n_insns) + mid_work_size(n_insns) +
@@ -181,7 +197,7 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     c.cap = code_cap;
     uint8_t *w = (uint8_t *)(((uintptr_t)work + 3u) & ~(uintptr_t)3u);
     c.insn_off = (uint32_t *)(void *)w;
-    memset(c.insn_off, 0, offsets_size(p->n_insns));
+    zero_words(c.insn_off, offsets_size(p->n_insns));
     w += offsets_size(p->n_insns);
     c.cold = (uint32_t *)(void *)w;
     c.cold_cap = p->n_insns;
@@ -192,7 +208,7 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
         res->err = "work arena too small";
         return MBPF_JIT_ERR_WORK;
     }
-    memset(c.cold, 0, cold_size(p->n_insns));
+    zero_words(c.cold, cold_size(p->n_insns));
     c.mid = &mid;
     if (t == MBPF_TARGET_THUMB2) { /* loop versioning: the Thumb-2 backend only, so far */
         c.loops = mid_loops_analyse(p, facts, &mid, w + mid_work_size(p->n_insns),

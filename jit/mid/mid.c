@@ -507,7 +507,8 @@ static void liveness(const mbpf_program *p, const mbpf_fact *facts, const uint8_
                      uint32_t *live_in, mid_info *m)
 {
     const uint32_t n = p->n_insns;
-    memset(m->live_out, 0, (size_t)n * sizeof *m->live_out);
+    for (uint32_t pc = 0; pc < n; pc++) /* a word loop: the library memset is byte-wise at -Os */
+        m->live_out[pc] = 0;
     for (int first = 1, changed = 1; changed; first = 0) {
         changed = 0;
         for (uint32_t pc = n; pc-- > 0;) {

@@ -1675,13 +1675,24 @@ static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
  * accesses, the back edge uncharged when the test charged the budget), a jump past the loop,
  * then the original loop as usual. Register homes are global, and the straight-line allocation
  * state is restored after the fast copy, so both copies agree at every instruction. */
+/* *to = *from word by word (the library memcpy is byte-wise at -Os). */
+static void t2_copy(t2 *to, const t2 *from)
+{
+    typedef uint32_t __attribute__((may_alias)) word;
+    word *d = (word *)(void *)to;
+    const word *s = (const word *)(const void *)from;
+    for (size_t i = 0; i < sizeof *to / sizeof *d; i++)
+        d[i] = s[i];
+}
+
 static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
 {
     jit_ctx *c = t->c;
     const uint32_t i = (uint32_t)(l - c->loops->loop);
     const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->head]};
     t2_loop_test(c, l, &rg, c->loop_slow[i]);
-    const t2 before = *t;
+    t2 before;
+    t2_copy(&before, t);
     t->fast = l;
     t->fast_start = c->pos;
     for (uint32_t pc = l->head; pc <= l->latch; pc++) {
@@ -1699,7 +1710,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
     }
     b_to(t, jit_insn_offset(c, l->latch + 1));
     const uint32_t n_cold = t->n_cold;
-    *t = before;
+    t2_copy(t, &before);
     t->n_cold = n_cold;
     if (!c->final_pass)
         c->loop_slow[i] = c->pos;

@@ -448,10 +448,11 @@ size_t mid_work_size(uint32_t n)
     return (size_t)n * (2 * sizeof(uint32_t) + sizeof(uint8_t)) + 8;
 }
 
-/* known_zero's todo bytes, then liveness's live_in words, in the same place */
+/* known_zero's todo bytes, then in the same place liveness's live_in words; after them the
+ * halves each instruction touches (for the weights) */
 size_t mid_scratch_size(uint32_t n)
 {
-    return (size_t)n * sizeof(uint32_t);
+    return (size_t)n * 2 * sizeof(uint32_t);
 }
 
 /* Forward fixpoint in program order. An instruction is evaluated again only when its state
@@ -502,9 +503,10 @@ uint32_t mid_live_in(const mbpf_program *p, const mbpf_fact *facts, const mid_in
 }
 
 /* Backward fixpoint in reverse program order; live_in[pc] caches mid_live_in(pc), which changes
- * only when live_out[pc] does, so a round after the first recomputes only what changed. */
+ * only when live_out[pc] does, so a round after the first recomputes only what changed. With it,
+ * touched[pc]: the halves pc reads or writes while live (use | def & live_out). */
 static void liveness(const mbpf_program *p, const mbpf_fact *facts, const uint8_t *tail,
-                     uint32_t *live_in, mid_info *m)
+                     uint32_t *live_in, uint32_t *touched, mid_info *m)
 {
     const uint32_t n = p->n_insns;
     for (uint32_t pc = 0; pc < n; pc++) /* a word loop: the library memset is byte-wise at -Os */
@@ -527,7 +529,10 @@ static void liveness(const mbpf_program *p, const mbpf_fact *facts, const uint8_
             } else if (!first) {
                 continue;
             }
-            live_in[pc] = mid_live_in(p, facts, m, pc);
+            uint32_t use, def;
+            mid_use_def(&p->insns[pc], &facts[pc], out, m->hz_in[pc], &use, &def);
+            live_in[pc] = use | (out & ~def); /* mid_live_in */
+            touched[pc] = use | (def & out);
         }
     }
 }
@@ -567,16 +572,15 @@ int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_
     uint8_t *tail = m->depth;
     for (uint32_t pc = 0; pc < n; pc++)
         tail[pc] = pc > 0 && is_lddw(&p->insns[pc - 1]);
+    uint32_t *touched = (uint32_t *)scratch + n;
     known_zero(p, facts, tail, (uint8_t *)scratch, m);
-    liveness(p, facts, tail, (uint32_t *)scratch, m);
+    liveness(p, facts, tail, (uint32_t *)scratch, touched, m);
     loop_depth(p, facts, m);
     for (uint32_t pc = 0; pc < n; pc++) {
         if (!(facts[pc].flags & MBPF_FACT_REACHABLE) || (pc > 0 && is_lddw(&p->insns[pc - 1])))
             continue; /* unreachable, or the second slot of an LDDW (its code is 0) */
-        uint32_t use, def;
-        mid_use_def(&p->insns[pc], &facts[pc], m->live_out[pc], m->hz_in[pc], &use, &def);
         const uint32_t wgt = 1u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
-        for (uint32_t b = use | (def & m->live_out[pc]); b; b &= b - 1) /* dead halves are not written */
+        for (uint32_t b = touched[pc]; b; b &= b - 1) /* dead halves are not written */
             m->weight[__builtin_ctz(b)] += wgt;
     }
     return 0;

@@ -272,13 +272,13 @@ static int writes_reg(const mbpf_insn *in, int r)
     return (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LD || cls == MBPF_LDX) && MBPF_DST(in) == r;
 }
 
+static void group_head(rv *t, uint32_t pc, const mbpf_fact *f, int base, int write);
+
 /* The role of pc, with its checked fact f (jit_checked_fact), in program order (the same walk in
  * the body and for the cold stubs). */
 static void group_step(rv *t, uint32_t pc, const mbpf_fact *f)
 {
-    const jit_ctx *c = t->c;
-    const mbpf_program *p = c->prog;
-    const mbpf_insn *in = &p->insns[pc];
+    const mbpf_insn *in = &t->c->prog->insns[pc];
     int base, write;
     const int guarded = guard_key(in, f, &base, &write);
     if (t->g_end && pc <= t->g_end) { /* inside the group: a member, or in between */
@@ -288,8 +288,18 @@ static void group_step(rv *t, uint32_t pc, const mbpf_fact *f)
     }
     t->role = ROLE_NONE;
     t->g_end = 0;
-    if (!guarded)
-        return;
+    if (guarded)
+        group_head(t, pc, f, base, write);
+}
+
+/* A guarded access outside a group: the head of one if a later access joins it. Out of line, so
+ * that group_step's common case does not pay for this scan's registers. */
+static __attribute__((noinline)) void group_head(rv *t, uint32_t pc, const mbpf_fact *f, int base,
+                                                 int write)
+{
+    const jit_ctx *c = t->c;
+    const mbpf_program *p = c->prog;
+    const mbpf_insn *in = &p->insns[pc];
     int32_t lo = in->off, hi = in->off + (int32_t)mbpf_size_bytes(in->code);
     uint32_t end = 0;
     for (uint32_t q = pc + 1; q < p->n_insns; q++) {

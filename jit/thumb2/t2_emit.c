@@ -1599,11 +1599,15 @@ static void choose_registers(t2 *t)
         if (pc && (c->facts[pc].flags & (MBPF_FACT_SUBPROG | MBPF_FACT_REACHABLE)) ==
                       (MBPF_FACT_SUBPROG | MBPF_FACT_REACHABLE))
             args_in |= mid_live_in(c->prog, c->facts, m, pc);
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
+            continue;
         const int local = in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL;
-        const ml_loop *l = mid_loop_at_latch(c->loops, pc);
+        const int budgeted = jit_needs_budget(&c->facts[pc]);
+        if (!budgeted && !local)
+            continue;
+        const ml_loop *l = budgeted ? mid_loop_at_latch(c->loops, pc) : NULL;
         const int precharged = l && (l->flags & ML_PRECHARGE); /* its hot copy charges nothing */
-        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) &&
-            ((jit_needs_budget(&c->facts[pc]) && !precharged) || local))
+        if ((budgeted && !precharged) || local)
             w[BUDGET_CAND] += 2u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
     }
     t->budget_reg = t->lr_half = NO_REG;

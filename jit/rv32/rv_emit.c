@@ -384,8 +384,11 @@ static void emit_cold_stubs(rv *t)
     const mbpf_program *p = c->prog;
     for (uint32_t pc = 0; pc < p->n_insns; pc++) {
         const mbpf_insn *in = &p->insns[pc];
+        const uint8_t cls = MBPF_CLASS(in->code);
         if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE) || (pc > 0 && p->insns[pc - 1].code == MBPF_OPC_LDDW))
             continue;
+        if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LD)
+            continue; /* no cold stub; its group step decides nothing a later access reads */
         mbpf_fact fc;
         jit_checked_fact(c, pc, &fc);
         const mbpf_fact *f = &fc;

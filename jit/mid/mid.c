@@ -502,36 +502,48 @@ uint32_t mid_live_in(const mbpf_program *p, const mbpf_fact *facts, const mid_in
     return use | (m->live_out[pc] & ~def);
 }
 
+/* Marks in the tail array (mid_analyse): the second slot of an LDDW; a target of a back edge. */
+#define TAIL_SLOT 1u
+#define BACK_TARGET 2u
+
 /* Backward fixpoint in reverse program order; live_in[pc] caches mid_live_in(pc), which changes
- * only when live_out[pc] does, so a round after the first recomputes only what changed. With it,
- * touched[pc]: the halves pc reads or writes while live (use | def & live_out). */
-static void liveness(const mbpf_program *p, const mbpf_fact *facts, const uint8_t *tail,
+ * only when live_out[pc] does, so a round after the first recomputes only what changed. Only a
+ * back edge reads a live-in before its round computes it: another round is needed only when the
+ * live-in of a back edge's target changed. With it, touched[pc]: the halves pc reads or writes
+ * while live (use | def & live_out). */
+static void liveness(const mbpf_program *p, const mbpf_fact *facts, uint8_t *tail,
                      uint32_t *live_in, uint32_t *touched, mid_info *m)
 {
     const uint32_t n = p->n_insns;
     for (uint32_t pc = 0; pc < n; pc++) /* a word loop: the library memset is byte-wise at -Os */
         m->live_out[pc] = 0;
-    for (int first = 1, changed = 1; changed; first = 0) {
-        changed = 0;
+    for (int first = 1, again = 1; again; first = 0) {
+        again = 0;
         for (uint32_t pc = n; pc-- > 0;) {
-            if (tail[pc] || !(facts[pc].flags & MBPF_FACT_REACHABLE)) {
+            if ((tail[pc] & TAIL_SLOT) || !(facts[pc].flags & MBPF_FACT_REACHABLE)) {
                 if (first) /* never a successor in a verified program; kept exact anyway */
                     live_in[pc] = mid_live_in(p, facts, m, pc);
                 continue;
             }
             uint32_t succ[2], out = 0;
             const int k = successors(p, pc, succ);
-            for (int i = 0; i < k; i++) /* not reached yet in the first round: live_out 0 */
-                out |= first && succ[i] <= pc ? mid_live_in(p, facts, m, succ[i]) : live_in[succ[i]];
-            if (out != m->live_out[pc]) {
-                m->live_out[pc] = out;
-                changed = 1;
-            } else if (!first) {
-                continue;
+            for (int i = 0; i < k; i++) {
+                if (first && succ[i] <= pc) { /* not reached yet in the first round: live_out 0 */
+                    tail[succ[i]] |= BACK_TARGET;
+                    out |= mid_live_in(p, facts, m, succ[i]);
+                } else {
+                    out |= live_in[succ[i]];
+                }
             }
+            if (out == m->live_out[pc] && !first)
+                continue;
+            m->live_out[pc] = out;
             uint32_t use, def;
             mid_use_def(&p->insns[pc], &facts[pc], out, m->hz_in[pc], &use, &def);
-            live_in[pc] = use | (out & ~def); /* mid_live_in */
+            const uint32_t in = use | (out & ~def); /* mid_live_in */
+            if (tail[pc] & BACK_TARGET) /* its back edges read the value before this one */
+                again |= first ? out != 0 : in != live_in[pc];
+            live_in[pc] = in;
             touched[pc] = use | (def & out);
         }
     }
@@ -568,10 +580,10 @@ int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_
     m->live_out = (uint32_t *)(void *)w;
     m->hz_in = (uint32_t *)(void *)(w + (size_t)n * 4);
     m->depth = w + (size_t)n * 8;
-    /* the depth array doubles as the LDDW-tail marks until loop_depth overwrites it */
+    /* the depth array doubles as the tail marks until loop_depth overwrites it */
     uint8_t *tail = m->depth;
     for (uint32_t pc = 0; pc < n; pc++)
-        tail[pc] = pc > 0 && is_lddw(&p->insns[pc - 1]);
+        tail[pc] = pc > 0 && is_lddw(&p->insns[pc - 1]) ? TAIL_SLOT : 0;
     uint32_t *touched = (uint32_t *)scratch + n;
     known_zero(p, facts, tail, (uint8_t *)scratch, m);
     liveness(p, facts, tail, (uint32_t *)scratch, touched, m);

@@ -21,8 +21,17 @@ void jit_emit16(jit_ctx *c, uint16_t v)
 
 void jit_emit32(jit_ctx *c, uint32_t v)
 {
-    jit_emit16(c, (uint16_t)v);
-    jit_emit16(c, (uint16_t)(v >> 16));
+    if (c->final_pass) {
+        if (c->pos + 4 > c->cap) {
+            c->overflow = 1;
+        } else {
+            c->code[c->pos] = (uint8_t)v;
+            c->code[c->pos + 1] = (uint8_t)(v >> 8);
+            c->code[c->pos + 2] = (uint8_t)(v >> 16);
+            c->code[c->pos + 3] = (uint8_t)(v >> 24);
+        }
+    }
+    c->pos += 4;
 }
 
 void jit_mark_insn(jit_ctx *c, uint32_t pc)
@@ -91,6 +100,15 @@ int jit_needs_budget(const mbpf_fact *f)
     return (f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED);
 }
 
+void jit_checked_fact(const jit_ctx *c, uint32_t pc, mbpf_fact *out)
+{
+    const mbpf_fact *f = &c->facts[pc];
+    out->region = f->region; /* field by field: no library call for a byte-aligned struct copy */
+    out->flags = f->flags;
+    out->aux = f->aux;
+    out->mem = mid_access_check(&c->prog->insns[pc], f);
+}
+
 int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
 {
     const mbpf_program *p = c->prog;
@@ -104,8 +122,8 @@ int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
         if ((f->flags & MBPF_FACT_SUBPROG) && pc != 0)
             ops->function_entry(b);
         jit_mark_insn(c, pc);
-        mbpf_fact checked = *f; /* the check native code gives each access: mid_access.h */
-        checked.mem = mid_access_check(in, f);
+        mbpf_fact checked;
+        jit_checked_fact(c, pc, &checked);
         int rc = ops->insn(b, pc, in, &checked);
         if (rc)
             return rc;
@@ -127,6 +145,13 @@ static size_t offsets_size(uint32_t n)
 static size_t cold_size(uint32_t n)
 {
     return (size_t)n * 2 * sizeof(uint32_t);
+}
+
+/* A word loop: the library memset is byte-wise at -Os. */
+static void zero_words(uint32_t *w, size_t bytes)
+{
+    for (size_t i = 0; i < bytes / sizeof *w; i++)
+        w[i] = 0;
 }
 
 size_t mbpf_jit_work_size(uint32_t n_insns)
@@ -172,17 +197,18 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     c.cap = code_cap;
     uint8_t *w = (uint8_t *)(((uintptr_t)work + 3u) & ~(uintptr_t)3u);
     c.insn_off = (uint32_t *)(void *)w;
-    memset(c.insn_off, 0, offsets_size(p->n_insns));
+    zero_words(c.insn_off, offsets_size(p->n_insns));
     w += offsets_size(p->n_insns);
     c.cold = (uint32_t *)(void *)w;
     c.cold_cap = p->n_insns;
-    memset(c.cold, 0, cold_size(p->n_insns));
     w += cold_size(p->n_insns);
-    mid_info mid; /* both backends are built on the middle end */
-    if (mid_analyse(p, facts, w, mid_work_size(p->n_insns), &mid)) {
+    mid_info mid; /* both backends are built on the middle end; its fixpoints borrow the cold
+                   * records (cold_size(n) >= mid_scratch_size(n)), unused until the passes */
+    if (mid_analyse(p, facts, w, mid_work_size(p->n_insns), c.cold, &mid)) {
         res->err = "work arena too small";
         return MBPF_JIT_ERR_WORK;
     }
+    zero_words(c.cold, cold_size(p->n_insns));
     c.mid = &mid;
     if (t == MBPF_TARGET_THUMB2) { /* loop versioning: the Thumb-2 backend only, so far */
         c.loops = mid_loops_analyse(p, facts, &mid, w + mid_work_size(p->n_insns),

@@ -56,6 +56,10 @@ uint32_t jit_jump_target(uint32_t pc, const mbpf_insn *in);
 /* Does this jump need a budget check (a back edge the verifier did not prove bounded)? */
 int jit_needs_budget(const mbpf_fact *f);
 
+/* The fact at pc with `mem` replaced by the check native code gives the access (mid_access.h):
+ * what jit_emit_body hands the backend, and what any pre-pass of a backend must decide on. */
+void jit_checked_fact(const jit_ctx *c, uint32_t pc, mbpf_fact *out);
+
 /* What a backend supplies to jit_emit_body. */
 typedef struct jit_backend_ops {
     void (*function_entry)(void *b); /* before the first instruction of a local-call target */

@@ -107,12 +107,8 @@ typedef struct mbpf_insn {
 /* Bytes moved by a load or store of this opcode. */
 static inline uint32_t mbpf_size_bytes(uint8_t code)
 {
-    switch (MBPF_SIZE(code)) {
-    case MBPF_B: return 1;
-    case MBPF_H: return 2;
-    case MBPF_W: return 4;
-    default: return 8;
-    }
+    /* MBPF_W, MBPF_H, MBPF_B, MBPF_DW are 0, 1, 2, 3 << 3: one nibble each of 0x8124 */
+    return (0x8124u >> (((uint32_t)code >> 1) & 12u)) & 15u;
 }
 
 #define MBPF_NREGS 11      /* r0..r10 */

@@ -448,22 +448,35 @@ size_t mid_work_size(uint32_t n)
     return (size_t)n * (2 * sizeof(uint32_t) + sizeof(uint8_t)) + 8;
 }
 
+/* known_zero's todo bytes, then in the same place liveness's live_in words; after them the
+ * halves each instruction touches (for the weights) */
+size_t mid_scratch_size(uint32_t n)
+{
+    return (size_t)n * 2 * sizeof(uint32_t);
+}
+
+/* Forward fixpoint in program order. An instruction is evaluated again only when its state
+ * changed since its last evaluation (todo[pc]): evaluating it on the same state would narrow no
+ * successor further, so the result is that of sweeping every instruction each round. */
 static void known_zero(const mbpf_program *p, const mbpf_fact *facts, const uint8_t *tail,
-                       mid_info *m)
+                       uint8_t *todo, mid_info *m)
 {
     const uint32_t n = p->n_insns;
     /* optimistic start; at entry r1 (the context pointer), r2 (its length) and r10 are 32-bit
      * values of any size; a function's arguments are unknown */
-    for (uint32_t pc = 0; pc < n; pc++)
+    for (uint32_t pc = 0; pc < n; pc++) {
         m->hz_in[pc] = (facts[pc].flags & MBPF_FACT_SUBPROG) && pc != 0 ? ~(0x003e003eu | S31(10))
                                                                       : ~0u;
+        todo[pc] = 1;
+    }
     if (n)
         m->hz_in[0] = ~(S31(1) | S31(2) | S31(10));
-    for (int changed = 1; changed;) {
-        changed = 0;
+    for (int again = 1; again;) {
+        again = 0;
         for (uint32_t pc = 0; pc < n; pc++) {
-            if (tail[pc] || !(facts[pc].flags & MBPF_FACT_REACHABLE))
+            if (!todo[pc] || tail[pc] || !(facts[pc].flags & MBPF_FACT_REACHABLE))
                 continue;
+            todo[pc] = 0;
             uint32_t succ[2];
             const mbpf_insn *in = &p->insns[pc];
             const uint32_t out = mid_hz_transfer(in, &facts[pc], m->hz_in[pc]);
@@ -474,7 +487,8 @@ static void known_zero(const mbpf_program *p, const mbpf_fact *facts, const uint
                 const uint32_t v = m->hz_in[succ[i]] & e;
                 if (v != m->hz_in[succ[i]]) {
                     m->hz_in[succ[i]] = v;
-                    changed = 1;
+                    todo[succ[i]] = 1;
+                    again |= succ[i] <= pc; /* behind: only the next round sees it */
                 }
             }
         }
@@ -488,24 +502,49 @@ uint32_t mid_live_in(const mbpf_program *p, const mbpf_fact *facts, const mid_in
     return use | (m->live_out[pc] & ~def);
 }
 
-static void liveness(const mbpf_program *p, const mbpf_fact *facts, const uint8_t *tail,
-                     mid_info *m)
+/* Marks in the tail array (mid_analyse): the second slot of an LDDW; a target of a back edge. */
+#define TAIL_SLOT 1u
+#define BACK_TARGET 2u
+
+/* Backward fixpoint in reverse program order; live_in[pc] caches mid_live_in(pc), which changes
+ * only when live_out[pc] does, so a round after the first recomputes only what changed. Only a
+ * back edge reads a live-in before its round computes it: another round is needed only when the
+ * live-in of a back edge's target changed. With it, touched[pc]: the halves pc reads or writes
+ * while live (use | def & live_out). */
+static void liveness(const mbpf_program *p, const mbpf_fact *facts, uint8_t *tail,
+                     uint32_t *live_in, uint32_t *touched, mid_info *m)
 {
     const uint32_t n = p->n_insns;
-    memset(m->live_out, 0, (size_t)n * sizeof *m->live_out);
-    for (int changed = 1; changed;) {
-        changed = 0;
+    for (uint32_t pc = 0; pc < n; pc++) /* a word loop: the library memset is byte-wise at -Os */
+        m->live_out[pc] = 0;
+    for (int first = 1, again = 1; again; first = 0) {
+        again = 0;
         for (uint32_t pc = n; pc-- > 0;) {
-            if (tail[pc] || !(facts[pc].flags & MBPF_FACT_REACHABLE))
+            if ((tail[pc] & TAIL_SLOT) || !(facts[pc].flags & MBPF_FACT_REACHABLE)) {
+                if (first) /* never a successor in a verified program; kept exact anyway */
+                    live_in[pc] = mid_live_in(p, facts, m, pc);
                 continue;
+            }
             uint32_t succ[2], out = 0;
             const int k = successors(p, pc, succ);
-            for (int i = 0; i < k; i++)
-                out |= mid_live_in(p, facts, m, succ[i]);
-            if (out != m->live_out[pc]) {
-                m->live_out[pc] = out;
-                changed = 1;
+            for (int i = 0; i < k; i++) {
+                if (first && succ[i] <= pc) { /* not reached yet in the first round: live_out 0 */
+                    tail[succ[i]] |= BACK_TARGET;
+                    out |= mid_live_in(p, facts, m, succ[i]);
+                } else {
+                    out |= live_in[succ[i]];
+                }
             }
+            if (out == m->live_out[pc] && !first)
+                continue;
+            m->live_out[pc] = out;
+            uint32_t use, def;
+            mid_use_def(&p->insns[pc], &facts[pc], out, m->hz_in[pc], &use, &def);
+            const uint32_t in = use | (out & ~def); /* mid_live_in */
+            if (tail[pc] & BACK_TARGET) /* its back edges read the value before this one */
+                again |= first ? out != 0 : in != live_in[pc];
+            live_in[pc] = in;
+            touched[pc] = use | (def & out);
         }
     }
 }
@@ -530,7 +569,7 @@ static void loop_depth(const mbpf_program *p, const mbpf_fact *facts, mid_info *
 }
 
 int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_t size,
-                mid_info *m)
+                void *scratch, mid_info *m)
 {
     const uint32_t n = p->n_insns;
     if (size < mid_work_size(n))
@@ -541,20 +580,19 @@ int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_
     m->live_out = (uint32_t *)(void *)w;
     m->hz_in = (uint32_t *)(void *)(w + (size_t)n * 4);
     m->depth = w + (size_t)n * 8;
-    /* the depth array doubles as the LDDW-tail marks until loop_depth overwrites it */
+    /* the depth array doubles as the tail marks until loop_depth overwrites it */
     uint8_t *tail = m->depth;
     for (uint32_t pc = 0; pc < n; pc++)
-        tail[pc] = pc > 0 && is_lddw(&p->insns[pc - 1]);
-    known_zero(p, facts, tail, m);
-    liveness(p, facts, tail, m);
+        tail[pc] = pc > 0 && is_lddw(&p->insns[pc - 1]) ? TAIL_SLOT : 0;
+    uint32_t *touched = (uint32_t *)scratch + n;
+    known_zero(p, facts, tail, (uint8_t *)scratch, m);
+    liveness(p, facts, tail, (uint32_t *)scratch, touched, m);
     loop_depth(p, facts, m);
     for (uint32_t pc = 0; pc < n; pc++) {
         if (!(facts[pc].flags & MBPF_FACT_REACHABLE) || (pc > 0 && is_lddw(&p->insns[pc - 1])))
             continue; /* unreachable, or the second slot of an LDDW (its code is 0) */
-        uint32_t use, def;
-        mid_use_def(&p->insns[pc], &facts[pc], m->live_out[pc], m->hz_in[pc], &use, &def);
         const uint32_t wgt = 1u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
-        for (uint32_t b = use | (def & m->live_out[pc]); b; b &= b - 1) /* dead halves are not written */
+        for (uint32_t b = touched[pc]; b; b &= b - 1) /* dead halves are not written */
             m->weight[__builtin_ctz(b)] += wgt;
     }
     return 0;

@@ -39,10 +39,15 @@ typedef struct mid_info {
 /* Work bytes mid_analyse needs for n instructions (part of mbpf_jit_work_size). */
 size_t mid_work_size(uint32_t n);
 
-/* Analyse p with its facts into m, arrays carved from work (mid_work_size(n) bytes, 4-aligned).
+/* Scratch bytes mid_analyse needs for n instructions while it runs (the caller may reuse them
+ * afterwards: the core lends it the cold-path records, which are not in use yet). */
+size_t mid_scratch_size(uint32_t n);
+
+/* Analyse p with its facts into m, arrays carved from work (mid_work_size(n) bytes, 4-aligned);
+ * scratch (mid_scratch_size(n) bytes, 4-aligned) holds the fixpoints' per-instruction state.
  * Returns 0, or -1 when the work area is too small. */
 int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_t size,
-                mid_info *m);
+                void *scratch, mid_info *m);
 
 /* The halves instruction `in` (at pc, with fact f) reads and writes, given the halves live after
  * it and the known-zero state before it. A backend must read no other half, and may skip writing

@@ -9,13 +9,17 @@ static int is_access(const mbpf_insn *in)
     return cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX;
 }
 
+/* An access (is_access) at [r10 + off, r10 + off + size) inside the frame? */
+static int in_frame(const mbpf_insn *in)
+{
+    const int base = MBPF_CLASS(in->code) == MBPF_LDX ? MBPF_SRC(in) : MBPF_DST(in);
+    const int32_t lo = in->off;
+    return base == MBPF_REG_FP && lo >= -MBPF_STACK_SIZE && lo + (int32_t)mbpf_size_bytes(in->code) <= 0;
+}
+
 int mid_access_in_frame(const mbpf_insn *in)
 {
-    if (!is_access(in))
-        return 0;
-    const int base = MBPF_CLASS(in->code) == MBPF_LDX ? MBPF_SRC(in) : MBPF_DST(in);
-    const int32_t lo = in->off, hi = (int32_t)in->off + (int32_t)mbpf_size_bytes(in->code);
-    return base == MBPF_REG_FP && lo >= -MBPF_STACK_SIZE && hi <= 0;
+    return is_access(in) && in_frame(in);
 }
 
 uint8_t mid_access_check(const mbpf_insn *in, const mbpf_fact *f)
@@ -27,7 +31,7 @@ uint8_t mid_access_check(const mbpf_insn *in, const mbpf_fact *f)
      * oracle sees the escapes a wrong proof would cause without this defence */
     return f->mem;
 #else
-    if (f->mem != MBPF_MEM_PROVEN || mid_access_in_frame(in))
+    if (f->mem != MBPF_MEM_PROVEN || in_frame(in))
         return f->mem;
     return MBPF_MEM_GUARD_REGION;
 #endif

@@ -24,13 +24,13 @@ static int straight(const mbpf_fact *facts, uint32_t pc, uint32_t len)
     return 1;
 }
 
-int mid_match_rotate(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m, uint32_t pc,
-                     mid_rotate *r)
+/* The window from a register move at pc (out of line: most instructions are no move, and the
+ * lowering asks at every one). */
+static __attribute__((noinline)) int match_rotate(const mbpf_program *p, const mbpf_fact *facts,
+                                                  const mid_info *m, uint32_t pc, mid_rotate *r)
 {
     const mbpf_insn *in = &p->insns[pc];
     const uint8_t cls = MBPF_CLASS(in->code);
-    if ((cls != MBPF_ALU && cls != MBPF_ALU64) || !is_mov_reg(in, cls) || pc + 4 > p->n_insns)
-        return 0;
     const int width = cls == MBPF_ALU64 ? 64 : 32;
     const int x = MBPF_SRC(in), t1 = MBPF_DST(in);
     if (x == t1 || x == MBPF_REG_FP || t1 == MBPF_REG_FP)
@@ -73,4 +73,14 @@ int mid_match_rotate(const mbpf_program *p, const mbpf_fact *facts, const mid_in
     r->dst = (uint8_t)d;
     r->right = (uint8_t)(sh1 == MBPF_RSH ? in[1].imm : in[k].imm);
     return 1;
+}
+
+int mid_match_rotate(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m, uint32_t pc,
+                     mid_rotate *r)
+{
+    const mbpf_insn *in = &p->insns[pc];
+    const uint8_t cls = MBPF_CLASS(in->code);
+    if ((cls != MBPF_ALU && cls != MBPF_ALU64) || !is_mov_reg(in, cls) || pc + 4 > p->n_insns)
+        return 0;
+    return match_rotate(p, facts, m, pc, r);
 }

@@ -340,7 +340,7 @@ const mid_loops *mid_loops_analyse(const mbpf_program *p, const mbpf_fact *facts
     if (size < mid_loops_work_size())
         return NULL;
     mid_loops *ls = (mid_loops *)(void *)(((uintptr_t)work + 3u) & ~(uintptr_t)3u);
-    memset(ls, 0, sizeof *ls);
+    ls->n = 0; /* analyse_loop clears each entry it fills */
     uint32_t tried = 0;
     for (uint32_t pc = 0; pc < p->n_insns && ls->n < ML_MAX_LOOPS && tried < MAX_CANDIDATES; pc++) {
         const mbpf_insn *in = &p->insns[pc];
@@ -392,8 +392,7 @@ void mid_loops_left(const mbpf_program *p, const mbpf_fact *facts, const mid_loo
         for (uint32_t i = 0; ls && i < ls->n; i++)
             if (pc >= ls->loop[i].head && pc <= ls->loop[i].latch)
                 in_loop = &ls->loop[i];
-        mbpf_fact checked = *f;
-        checked.mem = mid_access_check(&p->insns[pc], f);
+        const mbpf_fact checked = {mid_access_check(&p->insns[pc], f), f->region, f->flags, f->aux};
         if (is_access(&p->insns[pc]) && checked.mem != MBPF_MEM_NONE &&
             checked.mem != MBPF_MEM_PROVEN && !(in_loop && mid_loop_hoisted(in_loop, &checked)))
             (*guards)++;

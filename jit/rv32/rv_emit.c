@@ -272,22 +272,13 @@ static int writes_reg(const mbpf_insn *in, int r)
     return (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LD || cls == MBPF_LDX) && MBPF_DST(in) == r;
 }
 
-/* The fact at pc with `mem` as native code must check it (jit/mid/mid_access.h), as
- * jit_emit_body hands it to the lowering: every pre-pass must decide on the same facts. */
-static mbpf_fact checked_fact(const jit_ctx *c, uint32_t pc)
-{
-    mbpf_fact f = c->facts[pc];
-    f.mem = mid_access_check(&c->prog->insns[pc], &f);
-    return f;
-}
+static void group_head(rv *t, uint32_t pc, const mbpf_fact *f, int base, int write);
 
-/* The role of pc, in program order (the same walk in the body and for the cold stubs). */
-static void group_step(rv *t, uint32_t pc)
+/* The role of pc, with its checked fact f (jit_checked_fact), in program order (the same walk in
+ * the body and for the cold stubs). */
+static void group_step(rv *t, uint32_t pc, const mbpf_fact *f)
 {
-    const jit_ctx *c = t->c;
-    const mbpf_program *p = c->prog;
-    const mbpf_insn *in = &p->insns[pc];
-    const mbpf_fact fc = checked_fact(c, pc), *f = &fc;
+    const mbpf_insn *in = &t->c->prog->insns[pc];
     int base, write;
     const int guarded = guard_key(in, f, &base, &write);
     if (t->g_end && pc <= t->g_end) { /* inside the group: a member, or in between */
@@ -297,13 +288,25 @@ static void group_step(rv *t, uint32_t pc)
     }
     t->role = ROLE_NONE;
     t->g_end = 0;
-    if (!guarded)
-        return;
+    if (guarded)
+        group_head(t, pc, f, base, write);
+}
+
+/* A guarded access outside a group: the head of one if a later access joins it. Out of line, so
+ * that group_step's common case does not pay for this scan's registers. */
+static __attribute__((noinline)) void group_head(rv *t, uint32_t pc, const mbpf_fact *f, int base,
+                                                 int write)
+{
+    const jit_ctx *c = t->c;
+    const mbpf_program *p = c->prog;
+    const mbpf_insn *in = &p->insns[pc];
     int32_t lo = in->off, hi = in->off + (int32_t)mbpf_size_bytes(in->code);
     uint32_t end = 0;
     for (uint32_t q = pc + 1; q < p->n_insns; q++) {
         const mbpf_insn *qi = &p->insns[q];
-        const mbpf_fact qc = checked_fact(c, q), *qf = &qc;
+        mbpf_fact qc;
+        jit_checked_fact(c, q, &qc);
+        const mbpf_fact *qf = &qc;
         if (!(qf->flags & MBPF_FACT_REACHABLE) ||
             (qf->flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)))
             break;
@@ -381,10 +384,15 @@ static void emit_cold_stubs(rv *t)
     const mbpf_program *p = c->prog;
     for (uint32_t pc = 0; pc < p->n_insns; pc++) {
         const mbpf_insn *in = &p->insns[pc];
-        const mbpf_fact fc = checked_fact(c, pc), *f = &fc;
-        if (!(f->flags & MBPF_FACT_REACHABLE) || (pc > 0 && p->insns[pc - 1].code == MBPF_OPC_LDDW))
+        const uint8_t cls = MBPF_CLASS(in->code);
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE) || (pc > 0 && p->insns[pc - 1].code == MBPF_OPC_LDDW))
             continue;
-        group_step(t, pc);
+        if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LD)
+            continue; /* no cold stub; its group step decides nothing a later access reads */
+        mbpf_fact fc;
+        jit_checked_fact(c, pc, &fc);
+        const mbpf_fact *f = &fc;
+        group_step(t, pc, f);
         const int kind = cold_kind(in, f);
         if (kind == COLD_NONE)
             continue;
@@ -1559,7 +1567,8 @@ static void emit_check_stub(rv *t, int write)
 static int uses_checks(const jit_ctx *c)
 {
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
-        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) && checked_fact(c, pc).mem > MBPF_MEM_PROVEN)
+        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) &&
+            mid_access_check(&c->prog->insns[pc], &c->facts[pc]) > MBPF_MEM_PROVEN)
             return 1;
     return 0;
 }
@@ -1617,7 +1626,7 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     t->next_alias_d = t->next_alias_s = -1;
     t->live = t->m->live_out[pc];
     t->hz = t->m->hz_in[pc];
-    group_step(t, pc);
+    group_step(t, pc, f);
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_charge(t, f);
     if (t->relax == 0) {

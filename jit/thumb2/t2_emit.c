@@ -61,6 +61,7 @@ typedef struct t2 {
     uint32_t pc;
     uint32_t live;           /* halves live after the current instruction */
     uint32_t live_in;        /* halves live before it (valid where they are) */
+    uint32_t use, def;       /* halves it reads and writes (mid_use_def) */
     uint32_t hz;             /* width state before it (mid.h: upper halves known zero) */
     uint32_t n_cold;
     int alias_d, alias_s;    /* fused "mov d, s; op d, x": reads of d come from s */
@@ -1429,15 +1430,13 @@ static int lendable(const t2 *t, int r, uint32_t pc, uint32_t touched_halves)
 /* Before lowering pc: a half without a home that this instruction defines afresh and whose
  * value lives only in straight-line code borrows a register whose own half is dead there, so
  * the value never goes to the block. */
-static void local_window(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
+static void local_window(t2 *t, const mbpf_insn *in)
 {
     static const int8_t lendable_regs[7] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_LR};
     const jit_ctx *c = t->c;
-    uint32_t use, def;
     if (!local_safe(in))
         return;
-    mid_use_def(in, f, t->live, t->hz, &use, &def);
-    for (uint32_t b = def & t->live & ~use; b; b &= b - 1) {
+    for (uint32_t b = t->def & t->live & ~t->use; b; b &= b - 1) {
         const int h = __builtin_ctz(b);
         t->local[h] = NO_REG;
         if (t->loc[h] != NO_REG)
@@ -1600,11 +1599,15 @@ static void choose_registers(t2 *t)
         if (pc && (c->facts[pc].flags & (MBPF_FACT_SUBPROG | MBPF_FACT_REACHABLE)) ==
                       (MBPF_FACT_SUBPROG | MBPF_FACT_REACHABLE))
             args_in |= mid_live_in(c->prog, c->facts, m, pc);
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
+            continue;
         const int local = in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL;
-        const ml_loop *l = mid_loop_at_latch(c->loops, pc);
+        const int budgeted = jit_needs_budget(&c->facts[pc]);
+        if (!budgeted && !local)
+            continue;
+        const ml_loop *l = budgeted ? mid_loop_at_latch(c->loops, pc) : NULL;
         const int precharged = l && (l->flags & ML_PRECHARGE); /* its hot copy charges nothing */
-        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) &&
-            ((jit_needs_budget(&c->facts[pc]) && !precharged) || local))
+        if ((budgeted && !precharged) || local)
             w[BUDGET_CAND] += 2u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
     }
     t->budget_reg = t->lr_half = NO_REG;
@@ -1641,7 +1644,8 @@ static void t2_function_entry(void *b)
     e16(t, t2_push_lr16());
 }
 
-static void t2_at(t2 *t, uint32_t pc)
+/* The state before lowering pc with fact f; its use and def are computed once here. */
+static void t2_at(t2 *t, uint32_t pc, const mbpf_fact *f)
 {
     t->pc = pc;
     t->alias_d = t->next_alias_d;
@@ -1649,7 +1653,8 @@ static void t2_at(t2 *t, uint32_t pc)
     t->next_alias_d = t->next_alias_s = -1;
     t->live = t->m->live_out[pc];
     t->hz = t->m->hz_in[pc];
-    t->live_in = mid_live_in(t->c->prog, t->c->facts, t->m, pc);
+    mid_use_def(&t->c->prog->insns[pc], f, t->live, t->hz, &t->use, &t->def);
+    t->live_in = t->use | (t->live & ~t->def); /* mid_live_in */
 }
 
 /* One instruction at pc (rotate windows lowered at their first instruction, straight-line local
@@ -1665,7 +1670,7 @@ static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
         t->skip_to = pc + rot.len;
         return 0;
     }
-    local_window(t, in, f);
+    local_window(t, in);
     return lower_insn(t, in, f);
 }
 
@@ -1674,22 +1679,33 @@ static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
  * accesses, the back edge uncharged when the test charged the budget), a jump past the loop,
  * then the original loop as usual. Register homes are global, and the straight-line allocation
  * state is restored after the fast copy, so both copies agree at every instruction. */
-static int emit_fast_loop(t2 *t, const ml_loop *l)
+/* *to = *from word by word (the library memcpy is byte-wise at -Os). */
+static void t2_copy(t2 *to, const t2 *from)
+{
+    typedef uint32_t __attribute__((may_alias)) word;
+    word *d = (word *)(void *)to;
+    const word *s = (const word *)(const void *)from;
+    for (size_t i = 0; i < sizeof *to / sizeof *d; i++)
+        d[i] = s[i];
+}
+
+static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
 {
     jit_ctx *c = t->c;
     const uint32_t i = (uint32_t)(l - c->loops->loop);
     const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->head]};
     t2_loop_test(c, l, &rg, c->loop_slow[i]);
-    const t2 before = *t;
+    t2 before;
+    t2_copy(&before, t);
     t->fast = l;
     t->fast_start = c->pos;
     for (uint32_t pc = l->head; pc <= l->latch; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
-        mbpf_fact f = c->facts[pc];
-        f.mem = mid_access_check(in, &f); /* as jit_emit_body gives every other instruction */
+        mbpf_fact f;
+        jit_checked_fact(c, pc, &f); /* as jit_emit_body gives every other instruction */
         if (mid_loop_hoisted(l, &f))
             f.mem = MBPF_MEM_PROVEN;
-        t2_at(t, pc);
+        t2_at(t, pc, &f);
         const int rc = lower_at(t, pc, in, &f);
         if (rc)
             return rc;
@@ -1698,11 +1714,11 @@ static int emit_fast_loop(t2 *t, const ml_loop *l)
     }
     b_to(t, jit_insn_offset(c, l->latch + 1));
     const uint32_t n_cold = t->n_cold;
-    *t = before;
+    t2_copy(t, &before);
     t->n_cold = n_cold;
     if (!c->final_pass)
         c->loop_slow[i] = c->pos;
-    t2_at(t, l->head);
+    t2_at(t, l->head, head_fact);
     return 0;
 }
 
@@ -1711,12 +1727,12 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     t2 *t = b;
     if (pc < t->skip_to)
         return 0;
-    t2_at(t, pc);
+    t2_at(t, pc, f);
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_entry_charge(t, MBPF_FACT_TRIPS(f));
     const ml_loop *l = mid_loop_at_head(t->c->loops, pc);
     if (l) {
-        const int rc = emit_fast_loop(t, l);
+        const int rc = emit_fast_loop(t, l, f);
         if (rc)
             return rc;
     }

@@ -14,6 +14,21 @@ uint32_t t2_dp_imm8(int op, int s, int rd, int rn, uint32_t imm8)
                    (uint32_t)rd << 8 | (imm8 & 0xff));
 }
 
+static uint32_t rol32(uint32_t v, uint32_t r)
+{
+    r &= 31u;
+    return r ? v << r | v >> (32 - r) : v;
+}
+
+/* v (nonzero) as 1bcdefgh rotated right by 8..31, taking the leading one of v rotated left by
+ * pre for the window's top bit: the encoding, or -1. */
+static int rotated8(uint32_t v, uint32_t pre)
+{
+    const uint32_t rot = ((uint32_t)__builtin_clz(rol32(v, pre)) + pre - 24u) & 31u;
+    const uint32_t u = rol32(v, rot);
+    return rot >= 8 && u >= 0x80 && u <= 0xff ? (int)(rot << 7 | (u & 0x7f)) : -1;
+}
+
 int t2_modimm(uint32_t v)
 {
     const uint32_t b = v & 0xff;
@@ -26,12 +41,11 @@ int t2_modimm(uint32_t v)
         return (int)(0x200 | b1);
     if (v == b * 0x01010101u)
         return (int)(0x300 | b);
-    for (uint32_t rot = 8; rot < 32; rot++) { /* 1bcdefgh rotated right by rot */
-        const uint32_t u = v << rot | v >> (32 - rot);
-        if (u >= 0x80 && u <= 0xff)
-            return (int)(rot << 7 | (u & 0x7f));
-    }
-    return -1;
+    /* 1bcdefgh rotated right by rot in 8..31: at most one rot fits, the one that brings the
+     * window's top bit to bit 7; found from the leading one of v, or of v rotated by 16 when
+     * the window wraps past bit 31 */
+    const int r = rotated8(v, 0);
+    return r >= 0 ? r : rotated8(v, 16);
 }
 
 uint32_t t2_dp_modimm(int op, int s, int rd, int rn, int enc12)

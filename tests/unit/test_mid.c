@@ -22,9 +22,10 @@ static void analyse(analysed *a, const mbpf_insn *insns, uint32_t n)
 {
     memset(a, 0, sizeof *a);
     a->facts = verified_facts(&a->p, insns, n);
-    a->work = malloc(mid_work_size(n));
+    a->work = malloc(mid_scratch_size(n) + mid_work_size(n)); /* the scratch first, 4-aligned */
     cr_assert(a->work);
-    cr_assert_eq(mid_analyse(&a->p, a->facts, a->work, mid_work_size(n), &a->m), 0);
+    cr_assert_eq(mid_analyse(&a->p, a->facts, (char *)a->work + mid_scratch_size(n), mid_work_size(n),
+                             a->work, &a->m), 0);
 }
 
 static void release(analysed *a)

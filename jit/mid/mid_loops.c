@@ -324,6 +324,9 @@ static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid
     else
         l->n_groups = 0;
     const mbpf_fact *lf = &facts[latch];
+    if ((facts[h].flags & MBPF_FACT_LOOP_HEAD) && !(lf->flags & MBPF_FACT_BOUNDED))
+        return 0; /* the back edge would pay the head's entry charge: both copies' back edges
+                   * go past it */
     if (exits == 0 && (lf->flags & MBPF_FACT_BACKEDGE) && !(lf->flags & MBPF_FACT_BOUNDED))
         l->flags |= ML_PRECHARGE;
     return (l->flags & (ML_HOIST | ML_PRECHARGE)) != 0;

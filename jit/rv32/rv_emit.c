@@ -21,6 +21,7 @@
 #include "jit/mid/mid_access.h"
 #include "jit/jit_runtime.h"
 #include "jit/rv32/rv_encode.h"
+#include "jit/rv32/rv_loops.h"
 
 enum {
     STUB_EXIT,       /* a0 = status */
@@ -64,6 +65,8 @@ typedef struct rv {
     int g_base, g_write;
     uint8_t g_region;
     int32_t g_lo, g_hi;
+    const ml_loop *fast;  /* loop versioning: the loop whose fast copy is being emitted */
+    uint32_t fast_start;  /* where that copy's first instruction starts */
 } rv;
 
 enum { ROLE_NONE, ROLE_HEAD, ROLE_MEMBER };
@@ -338,9 +341,13 @@ static void group_reset(rv *t)
     t->g_end = 0;
 }
 
-/* Native target of a jump: a bounded back edge into a loop head skips the entry charge. */
+/* Native target of a jump: a bounded back edge into a loop head skips the entry charge; a
+ * versioned loop's back edge stays in its copy (past the entry charge and the test). */
 static uint32_t jump_offset(rv *t, const mbpf_fact *f, uint32_t target)
 {
+    const ml_loop *l = target <= t->pc ? mid_loop_at_latch(t->c->loops, t->pc) : NULL;
+    if (l && target == l->head)
+        return t->fast ? t->fast_start : t->c->loop_slow[l - t->c->loops->loop];
     uint32_t to = jit_insn_offset(t->c, target);
     if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
         (t->c->facts[target].flags & MBPF_FACT_LOOP_HEAD))
@@ -1046,9 +1053,17 @@ static void emit_branches(rv *t, const br *l, int n, uint32_t to)
     }
 }
 
+/* Does this jump charge a budget unit? Not the back edge of a fast copy whose test charged
+ * them all. */
+static int charges_budget(const rv *t, const mbpf_fact *f)
+{
+    return jit_needs_budget(f) &&
+           !(t->fast && (t->fast->flags & ML_PRECHARGE) && t->pc == t->fast->latch);
+}
+
 static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 {
-    const int budgeted = jit_needs_budget(f);
+    const int budgeted = charges_budget(t, f);
     const uint32_t to = jump_offset(t, f, jit_jump_target(t->pc, in));
     if (MBPF_OP(in->code) == MBPF_JA) {
         if (budgeted)
@@ -1285,6 +1300,39 @@ static void mark_ret2(rv *t)
         t->c->cold[2 * t->pc + 1] |= ((t->c->pos - (t->c->cold[2 * t->pc + 1] >> 7)) & 63u) << 1;
 }
 
+/* Bytes the access itself takes in this form (measured by a silent emission). */
+static uint32_t access_bytes(rv *t, const mbpf_insn *in, const mbpf_fact *f, int plain)
+{
+    jit_ctx *c = t->c;
+    const uint32_t pos = c->pos;
+    const int final_pass = c->final_pass;
+    c->final_pass = 0; /* nothing written */
+    access_value(t, in, f, plain);
+    const uint32_t n = c->pos - pos;
+    c->pos = pos;
+    c->final_pass = final_pass;
+    return n;
+}
+
+/* The alignment test in a loop's fast copy, which has no cold stubs of its own: the byte-wise
+ * form inline, skipped by the branch an aligned address takes, so the aligned path runs as
+ * many instructions as with a cold stub. */
+static void access_both_forms(rv *t, const mbpf_insn *in, const mbpf_fact *f, int b, int32_t off,
+                              uint32_t size)
+{
+    if (off & (int32_t)(size - 1)) {
+        e(t, rv_opi(RV_ADD, RV_T0, b, off));
+        e(t, rv_opi(RV_AND, RV_T0, RV_T0, (int32_t)size - 1));
+    } else {
+        e(t, rv_opi(RV_AND, RV_T0, b, (int32_t)size - 1));
+    }
+    const uint32_t bytewise = access_bytes(t, in, f, 0), plain = access_bytes(t, in, f, 1);
+    e32(t, rv_branch(RV_BEQ, RV_T0, RV_ZERO, (int32_t)(4 + bytewise + 4)));
+    access_value(t, in, f, 0);
+    e32(t, rv_jal(RV_ZERO, (int32_t)(4 + plain)));
+    access_value(t, in, f, 1);
+}
+
 /* Load or store: guard, value, then (not proven aligned) a run-time test of the address with
  * the byte-wise form out of line. */
 static int lower_access(rv *t, const mbpf_insn *in, const mbpf_fact *f)
@@ -1300,7 +1348,9 @@ static int lower_access(rv *t, const mbpf_insn *in, const mbpf_fact *f)
     } else if (!(t->live & MID_BOTH(MBPF_DST(in)))) {
         return 0; /* the guard ran; nobody reads the value */
     }
-    if (needs_align_test(in, f)) {
+    if (needs_align_test(in, f) && t->fast) {
+        access_both_forms(t, in, f, b, off, size);
+    } else if (needs_align_test(in, f)) {
         if (kind == COLD_ALIGN)
             mark_ret1(t);
         const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(t, in) : 0);
@@ -1607,19 +1657,73 @@ static void rv_function_entry(void *b)
     e(t, rv_store(RV_SW, RV_RA, RV_SP, 0));
 }
 
-static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+/* The state of the lowering at pc (a fused move's alias passes on to the next instruction). */
+static void rv_at(rv *t, uint32_t pc)
 {
-    rv *t = b;
-    jit_ctx *c = t->c;
     t->pc = pc;
     t->alias_d = t->next_alias_d;
     t->alias_s = t->next_alias_s;
     t->next_alias_d = t->next_alias_s = -1;
     t->live = t->m->live_out[pc];
     t->hz = t->m->hz_in[pc];
+}
+
+/* ---- loop versioning (jit/mid/mid_loops.h, rv_loops.c) ------------------------------------------
+ * At the head of a versioned loop: the test, the fast copy (its grouped accesses lowered as
+ * proven ones, its back edge uncharged when the test charged the budget), a jump past the loop,
+ * then the original loop as usual. Register homes are fixed, so both copies agree at every
+ * instruction. The fast copy has no cold stubs of its own: it shares the original's budget
+ * stubs (which do not return), keeps its alignment tests inline, and its branches take the long
+ * form except the back edge, whose distance is the same in every layout. */
+static int emit_fast_loop(rv *t, const ml_loop *l)
+{
+    jit_ctx *c = t->c;
+    const uint32_t i = (uint32_t)(l - c->loops->loop);
+    const rv_loop_regs rg = {LO, HI, RV_BUDGET, t->m->hz_in[l->head]};
+    rv_loop_test(c, l, &rg, c->loop_slow[i]);
+    const rv before = *t;
+    t->fast = l;
+    t->fast_start = c->pos;
+    t->next_alias_d = t->next_alias_s = -1;
+    for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        mbpf_fact f = checked_fact(c, pc); /* as jit_emit_body gives every other instruction */
+        if (mid_loop_hoisted(l, &f))
+            f.mem = MBPF_MEM_PROVEN;
+        rv_at(t, pc);
+        group_reset(t);
+        const int kind = cold_kind(in, &f);
+        if (kind == COLD_GUARD || kind == COLD_CALL)
+            return jit_fail(c, pc, "internal error: a guard or a call in a loop's fast copy");
+        t->shortb = pc == l->latch && !charges_budget(t, &f) &&
+                    c->pos - t->fast_start < SHORT_REACH;
+        const int rc = lower_insn(t, in, &f);
+        if (rc)
+            return rc;
+        if (in->code == MBPF_OPC_LDDW)
+            pc++;
+    }
+    jump_to(t, jit_insn_offset(c, l->latch + 1));
+    *t = before;
+    if (!c->final_pass)
+        c->loop_slow[i] = c->pos;
+    return 0;
+}
+
+static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    rv *t = b;
+    jit_ctx *c = t->c;
+    rv_at(t, pc);
     group_step(t, pc);
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_charge(t, f);
+    const ml_loop *l = mid_loop_at_head(c->loops, pc);
+    if (l) {
+        const int rc = emit_fast_loop(t, l);
+        if (rc)
+            return rc;
+    }
     if (t->relax == 0) {
         t->shortb = 0;
     } else if (t->relax == 1) {
@@ -1638,6 +1742,8 @@ static int emit_once(rv *t)
     t->fixed = 0;
     t->shortb = 0;
     t->alias_d = t->alias_s = t->next_alias_d = t->next_alias_s = -1;
+    t->fast = NULL;
+    t->fast_start = 0;
     group_reset(t);
 
     /* prologue: C ABI entry with the block in a0 */

@@ -303,6 +303,55 @@ static int group_accesses(const mbpf_program *p, const mbpf_fact *facts, const r
     return ok;
 }
 
+/* The halves an instruction of the fast copy reads (mid_use_def with the live set given), where
+ * an access its test checks reads only the lower half of its base. */
+static uint32_t fast_use(const mbpf_insn *in, const mbpf_fact *f, const ml_loop *l,
+                         uint32_t live, uint32_t hz)
+{
+    uint32_t use, def;
+    mid_use_def(in, f, live, hz, &use, &def);
+    mbpf_fact checked = *f;
+    checked.mem = mid_access_check(in, f);
+    if (is_access(in) && mid_loop_hoisted(l, &checked)) {
+        const int load = MBPF_CLASS(in->code) == MBPF_LDX;
+        const int base = load ? MBPF_SRC(in) : MBPF_DST(in);
+        const int value_hi = MBPF_CLASS(in->code) == MBPF_STX && MBPF_SRC(in) == base &&
+                             MBPF_SIZE(in->code) == MBPF_DW;
+        if (!value_hi)
+            use &= ~MID_HI(base);
+    }
+    return use;
+}
+
+/* l->dead: start from the halves dead at every exit, then drop each one some instruction of the
+ * fast copy reads (with the smaller live sets), until nothing changes. */
+static uint32_t fast_dead(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
+                          const ml_loop *l)
+{
+    uint32_t dead = MID_ALL_REGS & ~mid_live_in(p, facts, m, l->latch + 1);
+    for (uint32_t pc = l->head; pc < l->latch; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        if (is_jump(in))
+            dead &= ~mid_live_in(p, facts, m, (uint32_t)jump_target(pc, in));
+        if (is_lddw(in))
+            pc++;
+    }
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+            const mbpf_insn *in = &p->insns[pc];
+            const uint32_t use = fast_use(in, &facts[pc], l, m->live_out[pc] & ~dead, m->hz_in[pc]);
+            if (use & dead) {
+                dead &= ~use;
+                changed = 1;
+            }
+            if (is_lddw(in))
+                pc++;
+        }
+    }
+    return dead;
+}
+
 static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
                         uint32_t h, uint32_t latch, ml_loop *l)
 {
@@ -329,7 +378,10 @@ static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid
                    * go past it */
     if (exits == 0 && (lf->flags & MBPF_FACT_BACKEDGE) && !(lf->flags & MBPF_FACT_BOUNDED))
         l->flags |= ML_PRECHARGE;
-    return (l->flags & (ML_HOIST | ML_PRECHARGE)) != 0;
+    if (!(l->flags & (ML_HOIST | ML_PRECHARGE)))
+        return 0;
+    l->dead = fast_dead(p, facts, m, l);
+    return 1;
 }
 
 size_t mid_loops_work_size(void)

@@ -58,6 +58,10 @@ typedef struct ml_loop {
     uint8_t n_groups;
     uint8_t guards;    /* guarded access sites the fast copy runs without a guard */
     ml_group g[ML_MAX_GROUPS];
+    uint32_t dead;     /* halves (mid.h bits) the fast copy need not compute: read there only by
+                        * the accesses its test checks (their base's upper half), and dead at
+                        * every exit of the loop. A backend's fast copy may take them out of
+                        * every live set of mid_info. */
 } ml_loop;
 
 typedef struct mid_loops {

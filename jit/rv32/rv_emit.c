@@ -1691,6 +1691,7 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
         if (mid_loop_hoisted(l, &f))
             f.mem = MBPF_MEM_PROVEN;
         rv_at(t, pc);
+        t->live &= ~l->dead;
         group_reset(t);
         const int kind = cold_kind(in, &f);
         if (kind == COLD_GUARD || kind == COLD_CALL)

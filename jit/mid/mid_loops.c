@@ -381,6 +381,15 @@ static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid
     if (!(l->flags & (ML_HOIST | ML_PRECHARGE)))
         return 0;
     l->dead = fast_dead(p, facts, m, l);
+    for (int r = 0; r < MBPF_REG_FP && l->n_narrow < ML_MAX_NARROW; r++) {
+        /* not the counter: one running up to 0 from below carries at its last update */
+        if (r != l->ctr && d.iv[r] == 2 && !(l->dead & MID_HI(r)) && d.step[r] <= ML_MAX_STEP &&
+            d.step[r] >= -ML_MAX_STEP) {
+            l->narrow[l->n_narrow].r = (int8_t)r;
+            l->narrow[l->n_narrow].step = d.step[r];
+            l->n_narrow++;
+        }
+    }
     return 1;
 }
 
@@ -433,6 +442,17 @@ const ml_loop *mid_loop_at_latch(const mid_loops *ls, uint32_t pc)
 int mid_loop_hoisted(const ml_loop *l, const mbpf_fact *f)
 {
     return (l->flags & ML_HOIST) && f->mem == MBPF_MEM_GUARD_REGION;
+}
+
+int mid_loop_narrow_update(const ml_loop *l, const mbpf_insn *in)
+{
+    int32_t k;
+    if (MBPF_CLASS(in->code) != MBPF_ALU64 || !add_const(in, &k))
+        return 0;
+    for (int i = 0; i < l->n_narrow; i++)
+        if (l->narrow[i].r == MBPF_DST(in))
+            return 1;
+    return 0;
 }
 
 void mid_loops_left(const mbpf_program *p, const mbpf_fact *facts, const mid_loops *ls,

@@ -377,9 +377,9 @@ static int choose_short(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 static void access_value(rv *t, const mbpf_insn *in, const mbpf_fact *f, int plain);
 static void mark_ret1(rv *t);
 
-static uint32_t guard_cold_bytes(const rv *t, const mbpf_insn *in)
+static uint32_t guard_cold_bytes(const mbpf_insn *in)
 {
-    return (in->off < 0 ? 28u : 24u) + (t->role == ROLE_MEMBER ? 4u : 0u);
+    return in->off < 0 ? 32u : 28u;
 }
 
 static void emit_cold_stubs(rv *t)
@@ -414,8 +414,7 @@ static void emit_cold_stubs(rv *t)
             const uint32_t size = mbpf_size_bytes(in->code);
             const int bh = ((c->mid->hz_in[pc] >> base) & 1u) ? RV_ZERO : HI[base];
             t->fixed = 1;
-            if (t->role == ROLE_MEMBER) /* a member's hot path formed no address */
-                e(t, rv_opi(RV_ADD, RV_T3, LO[base], in->off));
+            e(t, rv_opi(RV_ADD, RV_T3, LO[base], in->off)); /* the hot path formed no address */
             e(t, rv_op(RV_SLTU, RV_T0, RV_T3, LO[base])); /* carry out of the lower half */
             e(t, rv_op(RV_ADD, RV_T2, bh, RV_T0));
             if (in->off < 0)
@@ -661,6 +660,23 @@ static void operand(rv *t, const mbpf_insn *in, int need_hi, int *sl, int *sh)
 
 static int pow2(uint32_t v) { return v && !(v & (v - 1)); }
 
+/* dh = ah + sh + (sum < sl), the carry out of sum = al + sl: an add fewer for each side known
+ * zero. dh may be ah or sh, not sum or sl. */
+static void add_hi(rv *t, int dh, int ah, int sh, int sum, int sl)
+{
+    if (ah == RV_ZERO && sh == RV_ZERO) {
+        e(t, rv_op(RV_SLTU, dh, sum, sl));
+        return;
+    }
+    e(t, rv_op(RV_SLTU, RV_T0, sum, sl));
+    if (ah != RV_ZERO && sh != RV_ZERO) {
+        e(t, rv_op(RV_ADD, dh, ah, sh));
+        e(t, rv_op(RV_ADD, dh, dh, RV_T0));
+    } else {
+        e(t, rv_op(RV_ADD, dh, ah == RV_ZERO ? sh : ah, RV_T0));
+    }
+}
+
 static int lower_alu64(rv *t, const mbpf_insn *in)
 {
     const int d = MBPF_DST(in), op = MBPF_OP(in->code), x = MBPF_SRCBIT(in->code) != 0;
@@ -742,8 +758,9 @@ static int lower_alu64(rv *t, const mbpf_insn *in)
                 e(t, rv_opi(RV_ADD, dl, al, v));
             } else if (v >= 0) {
                 e(t, rv_opi(RV_ADD, dl, al, v));
-                e(t, rv_opi(RV_SLTU, RV_T0, dl, v)); /* carry */
-                e(t, rv_op(RV_ADD, dh, ah, RV_T0));
+                e(t, rv_opi(RV_SLTU, ah == RV_ZERO ? dh : RV_T0, dl, v)); /* carry */
+                if (ah != RV_ZERO)
+                    e(t, rv_op(RV_ADD, dh, ah, RV_T0));
             } else {
                 e(t, rv_opi(RV_SLTU, RV_T0, al, -v)); /* borrow */
                 e(t, rv_opi(RV_ADD, dl, al, v));
@@ -805,24 +822,22 @@ static int lower_alu64(rv *t, const mbpf_insn *in)
     case MBPF_ADD:
         if (!hd) {
             e(t, rv_op(RV_ADD, dl, al, sl));
-        } else if (dl != sl) {
-            e(t, rv_op(RV_ADD, dl, al, sl));
-            e(t, rv_op(RV_SLTU, RV_T0, dl, sl)); /* carry */
-            e(t, rv_op(RV_ADD, dh, ah, sh));
-            e(t, rv_op(RV_ADD, dh, dh, RV_T0));
         } else {
-            e(t, rv_op(RV_ADD, RV_T3, al, sl));
-            e(t, rv_op(RV_SLTU, RV_T0, RV_T3, sl));
-            e(t, rv_op(RV_ADD, dh, ah, sh));
-            e(t, rv_op(RV_ADD, dh, dh, RV_T0));
-            mv(t, dl, RV_T3);
+            const int sum = dl != sl ? dl : RV_T3;
+            e(t, rv_op(RV_ADD, sum, al, sl));
+            add_hi(t, dh, ah, sh, sum, sl);
+            mv(t, dl, sum);
         }
         break;
     case MBPF_SUB:
         if (hd) {
             e(t, rv_op(RV_SLTU, RV_T0, al, sl)); /* borrow */
-            e(t, rv_sub(dh, ah, sh));
-            e(t, rv_sub(dh, dh, RV_T0));
+            if (sh != RV_ZERO) {
+                e(t, rv_sub(dh, ah, sh));
+                e(t, rv_sub(dh, dh, RV_T0));
+            } else {
+                e(t, rv_sub(dh, ah, RV_T0));
+            }
         }
         e(t, rv_sub(dl, al, sl));
         break;
@@ -832,23 +847,26 @@ static int lower_alu64(rv *t, const mbpf_insn *in)
         const int f3 = op == MBPF_AND ? RV_AND : op == MBPF_OR ? RV_OR : RV_XOR;
         if (ld)
             e(t, rv_op(f3, dl, al, sl));
-        if (hd)
+        if (hd && (ah == RV_ZERO || sh == RV_ZERO)) /* one side zero: 0, or the other side */
+            mv(t, dh, op == MBPF_AND ? RV_ZERO : ah == RV_ZERO ? sh : ah);
+        else if (hd)
             e(t, rv_op(f3, dh, ah, sh));
         break;
     }
     case MBPF_MUL:
         if (hd) {
-            /* dh = al * sh + ah * sl + high(al * sl), before dl is written */
-            e(t, rv_mop(RV_MULHU, RV_T0, al, sl));
+            /* dh = al * sh + ah * sl + high(al * sl), before dl is written (dh is none of al,
+             * sl; it may be ah, read before the last step) */
+            const int cross = (sh != RV_ZERO) + (ah != RV_ZERO);
+            e(t, rv_mop(RV_MULHU, cross ? RV_T0 : dh, al, sl));
             if (sh != RV_ZERO) {
                 e(t, rv_mop(RV_MUL, RV_T3, al, sh));
-                e(t, rv_op(RV_ADD, RV_T0, RV_T0, RV_T3));
+                e(t, rv_op(RV_ADD, cross == 1 ? dh : RV_T0, RV_T0, RV_T3));
             }
             if (ah != RV_ZERO) {
                 e(t, rv_mop(RV_MUL, RV_T3, ah, sl));
-                e(t, rv_op(RV_ADD, RV_T0, RV_T0, RV_T3));
+                e(t, rv_op(RV_ADD, dh, RV_T0, RV_T3));
             }
-            mv(t, dh, RV_T0);
         }
         e(t, rv_mop(RV_MUL, dl, al, sl));
         break;
@@ -990,6 +1008,20 @@ static int cmp32(br *l, int op, int a, int b, int unsign)
     }
 }
 
+/* The upper halves of a 64-bit ordered compare (a, b: the side that must be below, the other):
+ * taken when a < b, over the lower halves' test when they differ. Unsigned with a zero on one
+ * side, one branch does: "a < 0" never holds, "0 < b" is b != 0 and leaves them equal. Returns
+ * the number of branches. */
+static int upper_branches(br *l, int sign, int a, int b)
+{
+    if (!sign && b == RV_ZERO)
+        return add_br(l, 0, RV_BNE, a, RV_ZERO, 1);
+    if (!sign && a == RV_ZERO)
+        return add_br(l, 0, RV_BNE, b, RV_ZERO, 0);
+    add_br(l, 0, sign ? RV_BLT : RV_BLTU, a, b, 0);
+    return add_br(l, 1, RV_BNE, a, b, 1);
+}
+
 /* Emit what the compare needs before its branches; fill the branch list. */
 static int compare(rv *t, const mbpf_insn *in, br *l)
 {
@@ -1017,7 +1049,7 @@ static int compare(rv *t, const mbpf_insn *in, br *l)
         return cmp32(l, op, dl, sl, narrow);
     const int dh = hi_of(t, d);
     const int s = op == MBPF_JSGT || op == MBPF_JSGE || op == MBPF_JSLT || op == MBPF_JSLE;
-    const int lt = s ? RV_BLT : RV_BLTU;
+    int n;
     switch (op) {
     case MBPF_JEQ:
         add_br(l, 0, RV_BNE, dh, sh, 1);
@@ -1027,14 +1059,12 @@ static int compare(rv *t, const mbpf_insn *in, br *l)
         return add_br(l, 1, RV_BNE, dl, sl, 0);
     case MBPF_JGT: case MBPF_JSGT:
     case MBPF_JGE: case MBPF_JSGE:
-        add_br(l, 0, lt, sh, dh, 0);
-        add_br(l, 1, RV_BNE, dh, sh, 1);
-        return add_br(l, 2, op == MBPF_JGT || op == MBPF_JSGT ? RV_BLTU : RV_BGEU,
+        n = upper_branches(l, s, sh, dh);
+        return add_br(l, n, op == MBPF_JGT || op == MBPF_JSGT ? RV_BLTU : RV_BGEU,
                       op == MBPF_JGT || op == MBPF_JSGT ? sl : dl, op == MBPF_JGT || op == MBPF_JSGT ? dl : sl, 0);
     default: /* JLT, JSLT, JLE, JSLE */
-        add_br(l, 0, lt, dh, sh, 0);
-        add_br(l, 1, RV_BNE, dh, sh, 1);
-        return add_br(l, 2, op == MBPF_JLT || op == MBPF_JSLT ? RV_BLTU : RV_BGEU,
+        n = upper_branches(l, s, dh, sh);
+        return add_br(l, n, op == MBPF_JLT || op == MBPF_JSLT ? RV_BLTU : RV_BGEU,
                       op == MBPF_JLT || op == MBPF_JSLT ? dl : sl, op == MBPF_JLT || op == MBPF_JSLT ? sl : dl, 0);
     }
 }
@@ -1094,9 +1124,10 @@ static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 
 /* ---- memory ------------------------------------------------------------------------------------ */
 
-/* Inline guard against the region the verifier attributed the access to: t3 = the address;
- * anything unusual (an upper half, a wrap, outside the region) goes to the cold stub, which
- * runs the full check and comes back to the access. */
+/* Inline guard against the region the verifier attributed the access to (the access then
+ * uses its base and offset as they are); anything unusual (an upper half, a wrap, outside the
+ * region) goes to the cold stub, which forms the address, runs the full check and comes back
+ * to the access. */
 static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint32_t size, int write)
 {
     uint32_t start, end;
@@ -1105,10 +1136,9 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
     const int bl = LO[base], bh = hi_of(t, base);
     const int head = t->role == ROLE_HEAD;
     const int32_t lo = head ? t->g_lo : off, hi = head ? t->g_hi : off + (int32_t)size;
-    int first = RV_T3; /* the lowest address checked */
-    e(t, rv_opi(RV_ADD, RV_T3, bl, off));
+    int first = bl; /* the lowest address checked */
     e(t, rv_opi(RV_ADD, RV_T2, bl, hi));
-    if (lo != off) {
+    if (lo != 0) {
         e(t, rv_opi(RV_ADD, RV_T1, bl, lo));
         first = RV_T1;
     }
@@ -1134,8 +1164,9 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
     mark_ret1(t);
 }
 
-/* Address of base + off: the register and displacement the access uses. Guarded accesses go
- * through t3. Proven accesses keep their address computation in this one place. */
+/* Address of base + off: the register and displacement the access uses. Accesses the inline
+ * guard checks use the base; those the shared check checks go through t3. Proven accesses keep
+ * their address computation in this one place. */
 static int address(rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, uint32_t size, int write,
                    int32_t *disp)
 {
@@ -1159,7 +1190,8 @@ static int address(rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, uin
     }
     if (cold_kind(in, f) == COLD_GUARD) {
         inline_guard(t, f, base, off, size, write);
-        return RV_T3;
+        *disp = off;
+        return bl;
     }
     if (rv_fits12(off)) {
         e(t, rv_opi(RV_ADD, RV_T3, bl, off));
@@ -1202,7 +1234,8 @@ static void store_bytes(rv *t, int v, int b, int32_t off, uint32_t bytes)
 static int addr_reg(const rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, int32_t *disp)
 {
     *disp = 0;
-    if (t->role == ROLE_MEMBER || (f->mem == MBPF_MEM_PROVEN && rv_fits12(in->off) && rv_fits12(in->off + 7))) {
+    if (t->role == ROLE_MEMBER || cold_kind(in, f) == COLD_GUARD ||
+        (f->mem == MBPF_MEM_PROVEN && rv_fits12(in->off) && rv_fits12(in->off + 7))) {
         *disp = in->off;
         return LO[base];
     }
@@ -1353,7 +1386,7 @@ static int lower_access(rv *t, const mbpf_insn *in, const mbpf_fact *f)
     } else if (needs_align_test(in, f)) {
         if (kind == COLD_ALIGN)
             mark_ret1(t);
-        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(t, in) : 0);
+        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(in) : 0);
         if (off & (int32_t)(size - 1)) {
             e(t, rv_opi(RV_ADD, RV_T0, b, off));
             e(t, rv_opi(RV_AND, RV_T0, RV_T0, (int32_t)size - 1));
@@ -1692,6 +1725,8 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
             f.mem = MBPF_MEM_PROVEN;
         rv_at(t, pc);
         t->live &= ~l->dead;
+        if (mid_loop_narrow_update(l, in) && !hz_r(t, MBPF_DST(in)))
+            t->live &= ~MID_HI(MBPF_DST(in)); /* the test checked it does not carry */
         group_reset(t);
         const int kind = cold_kind(in, &f);
         if (kind == COLD_GUARD || kind == COLD_CALL)

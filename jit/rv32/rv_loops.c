@@ -228,12 +228,37 @@ static void check_group(emitter *x, const ml_group *g)
     to_slow(x, RV_BLTU, re, high);
 }
 
+/* A narrow induction variable: its lower half plus (count + 1) * step stays in [0, 2^32). */
+static void check_narrow(emitter *x, const ml_iv *v)
+{
+    const int lo = half(x, v->r, 0);
+    const uint32_t m = (uint32_t)(v->step < 0 ? -v->step : v->step);
+    e(x, rv_opi(RV_ADD, RV_T0, RV_T2, 1)); /* updates: below 2^20 + 1 */
+    int span = RV_T0; /* below 2^31: |step| <= 2^11 */
+    if (m > 1 && (m & (m - 1)) == 0) {
+        e(x, rv_slli(RV_RA, RV_T0, log2_of(m)));
+        span = RV_RA;
+    } else if (m > 1) {
+        li(x, RV_T1, m);
+        e(x, rv_mop(RV_MUL, RV_RA, RV_T0, RV_T1));
+        span = RV_RA;
+    }
+    if (v->step > 0) {
+        e(x, rv_op(RV_ADD, RV_T1, lo, span));
+        to_slow(x, RV_BLTU, RV_T1, lo);
+    } else {
+        to_slow(x, RV_BLTU, lo, span);
+    }
+}
+
 void rv_loop_test(jit_ctx *c, const ml_loop *l, const rv_loop_regs *rg, uint32_t slow)
 {
     emitter x = {c, rg, slow};
     count_back_edges(&x, l);
     for (int i = 0; i < l->n_groups; i++)
         check_group(&x, &l->g[i]);
+    for (int i = 0; i < l->n_narrow; i++)
+        check_narrow(&x, &l->narrow[i]);
     if (l->flags & ML_PRECHARGE) { /* last: nothing is charged when the original loop runs */
         to_slow(&x, RV_BLTU, rg->budget, RV_T2);
         e(&x, rv_sub(rg->budget, rg->budget, RV_T2));

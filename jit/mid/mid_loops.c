@@ -382,12 +382,14 @@ static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid
         return 0;
     l->dead = fast_dead(p, facts, m, l);
     for (int r = 0; r < MBPF_REG_FP && l->n_narrow < ML_MAX_NARROW; r++) {
-        /* not the counter: one running up to 0 from below carries at its last update */
-        if (r != l->ctr && d.iv[r] == 2 && !(l->dead & MID_HI(r)) && d.step[r] <= ML_MAX_STEP &&
-            d.step[r] >= -ML_MAX_STEP) {
+        /* not a counter tested with "!=": one running up to 0 from below carries at its last
+         * update (an ordered test keeps it on one side of its bound) */
+        if ((r != l->ctr || l->test != ML_NE) && d.iv[r] == 2 && !(l->dead & MID_HI(r)) &&
+            d.step[r] <= ML_MAX_STEP && d.step[r] >= -ML_MAX_STEP) {
             l->narrow[l->n_narrow].r = (int8_t)r;
             l->narrow[l->n_narrow].step = d.step[r];
             l->n_narrow++;
+            l->hz_fast |= (uint16_t)(m->hz_in[h] & (1u << r));
         }
     }
     return 1;

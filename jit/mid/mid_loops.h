@@ -73,6 +73,9 @@ typedef struct ml_loop {
                         * every live set of mid_info. */
     uint8_t n_narrow;
     ml_iv narrow[ML_MAX_NARROW]; /* its updated upper half live in the fast copy (not dead) */
+    uint16_t hz_fast;  /* registers (bit r) of narrow induction variables whose upper half is
+                        * known zero at the head: zero all through the fast copy, once the test
+                        * has set that half's home to 0 (it may be stale before) */
 } ml_loop;
 
 typedef struct mid_loops {

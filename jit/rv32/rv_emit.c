@@ -341,11 +341,30 @@ static void group_reset(rv *t)
     t->g_end = 0;
 }
 
+/* l, when this backend versions it: its fast copy has no cold words of its own and no offsets
+ * but its start, so its body must be straight-line (its only jumps exits and the back edge). */
+static const ml_loop *versioned(const jit_ctx *c, const ml_loop *l)
+{
+    for (uint32_t pc = l ? l->head : 0; l && pc < l->latch; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL && op != MBPF_EXIT) {
+            const uint32_t to = jit_jump_target(pc, in);
+            if (to >= l->head && to <= l->latch)
+                return NULL;
+        }
+        if (in->code == MBPF_OPC_LDDW)
+            pc++;
+    }
+    return l;
+}
+
 /* Native target of a jump: a bounded back edge into a loop head skips the entry charge; a
  * versioned loop's back edge stays in its copy (past the entry charge and the test). */
 static uint32_t jump_offset(rv *t, const mbpf_fact *f, uint32_t target)
 {
-    const ml_loop *l = target <= t->pc ? mid_loop_at_latch(t->c->loops, t->pc) : NULL;
+    const ml_loop *l =
+        target <= t->pc ? versioned(t->c, mid_loop_at_latch(t->c->loops, t->pc)) : NULL;
     if (l && target == l->head)
         return t->fast ? t->fast_start : t->c->loop_slow[l - t->c->loops->loop];
     uint32_t to = jit_insn_offset(t->c, target);
@@ -481,7 +500,11 @@ static int fuse_mov(rv *t, const mbpf_insn *in)
     switch (op) {
     case MBPF_ADD: case MBPF_SUB: case MBPF_AND: case MBPF_OR: case MBPF_XOR: case MBPF_MUL:
         break;
-    case MBPF_DIV: case MBPF_MOD: case MBPF_LSH: case MBPF_RSH: case MBPF_ARSH:
+    case MBPF_LSH: case MBPF_RSH: case MBPF_ARSH: /* 64-bit: by a nonzero constant only */
+        if (MBPF_CLASS(in->code) != MBPF_ALU && (x || !(n->imm & 63)))
+            return 0;
+        break;
+    case MBPF_DIV: case MBPF_MOD:
         if (MBPF_CLASS(in->code) != MBPF_ALU)
             return 0;
         break;
@@ -552,7 +575,7 @@ static void byteswap(rv *t, const mbpf_insn *in)
 static void shift64_imm(rv *t, int op, int d, uint32_t k)
 {
     const int ld = live_lo(t, d), hd = live_hi(t, d);
-    const int al = LO[d], ah = hi_of(t, d), dl = LO[d], dh = HI[d];
+    const int al = lo_of(t, d), ah = hi_of(t, d), dl = LO[d], dh = HI[d];
     if (op == MBPF_LSH) {
         if (k < 32) {
             if (hd) {
@@ -1725,8 +1748,10 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
             f.mem = MBPF_MEM_PROVEN;
         rv_at(t, pc);
         t->live &= ~l->dead;
-        if (mid_loop_narrow_update(l, in) && !hz_r(t, MBPF_DST(in)))
-            t->live &= ~MID_HI(MBPF_DST(in)); /* the test checked it does not carry */
+        t->hz |= l->hz_fast;
+        const int d = MBPF_DST(in);
+        if (mid_loop_narrow_update(l, in) && (!hz_r(t, d) || ((l->hz_fast >> d) & 1u)))
+            t->live &= ~MID_HI(d); /* the test checked it does not carry; its home holds it */
         group_reset(t);
         const int kind = cold_kind(in, &f);
         if (kind == COLD_GUARD || kind == COLD_CALL)
@@ -1754,7 +1779,7 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     group_step(t, pc);
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_charge(t, f);
-    const ml_loop *l = mid_loop_at_head(c->loops, pc);
+    const ml_loop *l = versioned(c, mid_loop_at_head(c->loops, pc));
     if (l) {
         const int rc = emit_fast_loop(t, l);
         if (rc)

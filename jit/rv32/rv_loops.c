@@ -101,13 +101,17 @@ static void count_wide(emitter *x, const ml_loop *l, int s, int n, int nh)
     const int up = l->test == ML_LT || (l->test == ML_NE && l->step > 0);
     const int sh = half(x, l->ctr, 1);
     const int al = up ? n : s, ah = up ? nh : sh, bl = up ? s : n, bh = up ? sh : nh;
-    if (l->test != ML_NE)
+    if (l->test != ML_NE && ah != bh)
         to_slow(x, RV_BLTU, ah, bh); /* already past the bound: the loop runs once */
     e(x, rv_op(RV_SLTU, RV_T0, al, bl)); /* borrow out of the lower halves */
     e(x, rv_sub(RV_T2, al, bl));
-    e(x, rv_sub(RV_RA, ah, bh));
-    e(x, rv_sub(RV_RA, RV_RA, RV_T0));
-    to_slow(x, RV_BNE, RV_RA, RV_ZERO);
+    if (ah == RV_ZERO && bh == RV_ZERO) { /* the upper difference is minus the borrow */
+        to_slow(x, RV_BNE, RV_T0, RV_ZERO);
+    } else {
+        e(x, rv_sub(RV_RA, ah, bh));
+        e(x, rv_sub(RV_RA, RV_RA, RV_T0));
+        to_slow(x, RV_BNE, RV_RA, RV_ZERO);
+    }
     to_slow(x, RV_BEQ, RV_T2, RV_ZERO);
     steps_of(x, l);
 }
@@ -263,4 +267,7 @@ void rv_loop_test(jit_ctx *c, const ml_loop *l, const rv_loop_regs *rg, uint32_t
         to_slow(&x, RV_BLTU, rg->budget, RV_T2);
         e(&x, rv_sub(rg->budget, rg->budget, RV_T2));
     }
+    for (int r = 0; r < MBPF_REG_FP; r++) /* upper halves the fast copy keeps at zero */
+        if ((l->hz_fast >> r) & 1u)
+            e(&x, rv_opi(RV_ADD, rg->hi[r], RV_ZERO, 0));
 }

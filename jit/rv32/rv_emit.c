@@ -19,6 +19,7 @@
 #include "jit/jit_core.h"
 #include "jit/mid/mid.h"
 #include "jit/mid/mid_access.h"
+#include "jit/mid/mid_idioms.h"
 #include "jit/jit_runtime.h"
 #include "jit/rv32/rv_encode.h"
 #include "jit/rv32/rv_loops.h"
@@ -65,6 +66,7 @@ typedef struct rv {
     int g_base, g_write;
     uint8_t g_region;
     int32_t g_lo, g_hi;
+    uint32_t skip_to;     /* instructions before it belong to a window already lowered */
     const ml_loop *fast;  /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;  /* where that copy's first instruction starts */
 } rv;
@@ -1713,6 +1715,35 @@ static void rv_function_entry(void *b)
     e(t, rv_store(RV_SW, RV_RA, RV_SP, 0));
 }
 
+/* x %= k (mid_umod): one remainder instead of a division, a multiply and a subtraction. */
+static void lower_umod(rv *t, const mid_umod *u)
+{
+    const int x = u->x;
+    if (live_lo(t, x)) {
+        if (pow2(u->k) && rv_fits12((int32_t)(u->k - 1))) {
+            e(t, rv_opi(RV_AND, LO[x], LO[x], (int32_t)(u->k - 1)));
+        } else {
+            li(t, RV_T1, u->k);
+            e(t, rv_mop(RV_REMU, LO[x], LO[x], RV_T1));
+        }
+    }
+    hi_zero(t, x);
+}
+
+/* One instruction at pc, or the idiom window starting there (its later instructions are then
+ * skipped), in whichever copy of a versioned loop is being emitted. */
+static int lower_at(rv *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    mid_umod u;
+    if (t->alias_d < 0 && mid_match_umod(t->c->prog, t->c->facts, t->m, pc, &u)) {
+        t->live = t->m->live_out[pc + u.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
+        lower_umod(t, &u);
+        t->skip_to = pc + u.len;
+        return 0;
+    }
+    return lower_insn(t, in, f);
+}
+
 /* The state of the lowering at pc (a fused move's alias passes on to the next instruction). */
 static void rv_at(rv *t, uint32_t pc)
 {
@@ -1747,6 +1778,8 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
         if (mid_loop_hoisted(l, &f))
             f.mem = MBPF_MEM_PROVEN;
         rv_at(t, pc);
+        if (pc < t->skip_to)
+            continue; /* inside a window lowered at its first instruction */
         t->live &= ~l->dead;
         t->hz |= l->hz_fast;
         const int d = MBPF_DST(in);
@@ -1758,7 +1791,7 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
             return jit_fail(c, pc, "internal error: a guard or a call in a loop's fast copy");
         t->shortb = pc == l->latch && !charges_budget(t, &f) &&
                     c->pos - t->fast_start < SHORT_REACH;
-        const int rc = lower_insn(t, in, &f);
+        const int rc = lower_at(t, pc, in, &f);
         if (rc)
             return rc;
         if (in->code == MBPF_OPC_LDDW)
@@ -1777,6 +1810,8 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     jit_ctx *c = t->c;
     rv_at(t, pc);
     group_step(t, pc);
+    if (pc < t->skip_to)
+        return 0; /* inside a window lowered at its first instruction */
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_charge(t, f);
     const ml_loop *l = versioned(c, mid_loop_at_head(c->loops, pc));
@@ -1793,7 +1828,7 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     } else {
         t->shortb = (int)(c->cold[2 * pc + 1] & 1u);
     }
-    return lower_insn(t, in, f);
+    return lower_at(t, pc, in, f);
 }
 
 static int emit_once(rv *t)
@@ -1805,6 +1840,7 @@ static int emit_once(rv *t)
     t->alias_d = t->alias_s = t->next_alias_d = t->next_alias_s = -1;
     t->fast = NULL;
     t->fast_start = 0;
+    t->skip_to = 0;
     group_reset(t);
 
     /* prologue: C ABI entry with the block in a0 */

@@ -210,10 +210,8 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     }
     zero_words(c.cold, cold_size(p->n_insns));
     c.mid = &mid;
-    if (t == MBPF_TARGET_THUMB2) { /* loop versioning: the Thumb-2 backend only, so far */
-        c.loops = mid_loops_analyse(p, facts, &mid, w + mid_work_size(p->n_insns),
-                                    mid_loops_work_size());
-    }
+    c.loops = mid_loops_analyse(p, facts, &mid, w + mid_work_size(p->n_insns),
+                                mid_loops_work_size()); /* loop versioning: both backends */
 
     int rc = emit(&c); /* measuring pass */
     uint32_t measured = c.pos;

@@ -21,7 +21,7 @@ typedef struct jit_ctx {
     uint32_t *insn_off;            /* n_insns + 1 entries: offsets from the measuring pass */
     uint32_t stub_off[JIT_MAX_STUBS]; /* shared stubs (fault exits, checks), by backend id */
     const mid_info *mid;           /* the middle end's analysis of the program */
-    const mid_loops *loops;        /* its versionable loops (Thumb-2), or NULL */
+    const mid_loops *loops;        /* its versionable loops, or NULL */
     uint32_t loop_slow[ML_MAX_LOOPS]; /* per versioned loop: native offset of its original copy
                                        * (from the measuring pass) */
     uint32_t *cold;                /* cold_cap pairs of words for a backend's out-of-line paths */

@@ -84,3 +84,27 @@ int mid_match_rotate(const mbpf_program *p, const mbpf_fact *facts, const mid_in
         return 0;
     return match_rotate(p, facts, m, pc, r);
 }
+
+int mid_match_umod(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m, uint32_t pc,
+                   mid_umod *r)
+{
+    const mbpf_insn *in = &p->insns[pc];
+    if (!is_mov_reg(in, MBPF_ALU) || pc + 4 > p->n_insns)
+        return 0;
+    const int x = MBPF_SRC(in), t = MBPF_DST(in);
+    const uint32_t k = (uint32_t)in[1].imm;
+    if (x == t || x == MBPF_REG_FP || t == MBPF_REG_FP || k == 0)
+        return 0;
+    if (in[1].code != (MBPF_ALU | MBPF_DIV | MBPF_K) || in[1].off != 0 || MBPF_DST(&in[1]) != t ||
+        in[2].code != (MBPF_ALU | MBPF_MUL | MBPF_K) || (uint32_t)in[2].imm != k ||
+        MBPF_DST(&in[2]) != t || in[3].code != (MBPF_ALU | MBPF_SUB | MBPF_X) ||
+        MBPF_DST(&in[3]) != x || MBPF_SRC(&in[3]) != t)
+        return 0;
+    if (!straight(facts, pc, 4) || (m->live_out[pc + 3] & MID_BOTH(t)) ||
+        !(mid_live_in(p, facts, m, pc) & MID_LO(x)))
+        return 0;
+    r->len = 4;
+    r->x = (uint8_t)x;
+    r->k = k;
+    return 1;
+}

@@ -22,4 +22,18 @@ typedef struct mid_rotate {
 int mid_match_rotate(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m, uint32_t pc,
                      mid_rotate *r);
 
+/* A 32-bit remainder by a constant written as x - (x / k) * k (what clang emits for x % k):
+ *   mov32 t, x; div32 t, k; mul32 t, k; sub32 x, t   with k != 0 (unsigned division), t dead
+ * after the sub, no jump into the window. The window computes x = (uint32_t)x % k (upper half
+ * 0). */
+typedef struct mid_umod {
+    uint8_t len; /* instructions in the window (4) */
+    uint8_t x;
+    uint32_t k;
+} mid_umod;
+
+/* Does a remainder window start at pc? Returns 1 and fills r, else 0. */
+int mid_match_umod(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m, uint32_t pc,
+                   mid_umod *r);
+
 #endif

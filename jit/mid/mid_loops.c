@@ -303,6 +303,55 @@ static int group_accesses(const mbpf_program *p, const mbpf_fact *facts, const r
     return ok;
 }
 
+/* The halves an instruction of the fast copy reads (mid_use_def with the live set given), where
+ * an access its test checks reads only the lower half of its base. */
+static uint32_t fast_use(const mbpf_insn *in, const mbpf_fact *f, const ml_loop *l,
+                         uint32_t live, uint32_t hz)
+{
+    uint32_t use, def;
+    mid_use_def(in, f, live, hz, &use, &def);
+    mbpf_fact checked = *f;
+    checked.mem = mid_access_check(in, f);
+    if (is_access(in) && mid_loop_hoisted(l, &checked)) {
+        const int load = MBPF_CLASS(in->code) == MBPF_LDX;
+        const int base = load ? MBPF_SRC(in) : MBPF_DST(in);
+        const int value_hi = MBPF_CLASS(in->code) == MBPF_STX && MBPF_SRC(in) == base &&
+                             MBPF_SIZE(in->code) == MBPF_DW;
+        if (!value_hi)
+            use &= ~MID_HI(base);
+    }
+    return use;
+}
+
+/* l->dead: start from the halves dead at every exit, then drop each one some instruction of the
+ * fast copy reads (with the smaller live sets), until nothing changes. */
+static uint32_t fast_dead(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
+                          const ml_loop *l)
+{
+    uint32_t dead = MID_ALL_REGS & ~mid_live_in(p, facts, m, l->latch + 1);
+    for (uint32_t pc = l->head; pc < l->latch; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        if (is_jump(in))
+            dead &= ~mid_live_in(p, facts, m, (uint32_t)jump_target(pc, in));
+        if (is_lddw(in))
+            pc++;
+    }
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+            const mbpf_insn *in = &p->insns[pc];
+            const uint32_t use = fast_use(in, &facts[pc], l, m->live_out[pc] & ~dead, m->hz_in[pc]);
+            if (use & dead) {
+                dead &= ~use;
+                changed = 1;
+            }
+            if (is_lddw(in))
+                pc++;
+        }
+    }
+    return dead;
+}
+
 static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
                         uint32_t h, uint32_t latch, ml_loop *l)
 {
@@ -324,9 +373,26 @@ static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid
     else
         l->n_groups = 0;
     const mbpf_fact *lf = &facts[latch];
+    if ((facts[h].flags & MBPF_FACT_LOOP_HEAD) && !(lf->flags & MBPF_FACT_BOUNDED))
+        return 0; /* the back edge would pay the head's entry charge: both copies' back edges
+                   * go past it */
     if (exits == 0 && (lf->flags & MBPF_FACT_BACKEDGE) && !(lf->flags & MBPF_FACT_BOUNDED))
         l->flags |= ML_PRECHARGE;
-    return (l->flags & (ML_HOIST | ML_PRECHARGE)) != 0;
+    if (!(l->flags & (ML_HOIST | ML_PRECHARGE)))
+        return 0;
+    l->dead = fast_dead(p, facts, m, l);
+    for (int r = 0; r < MBPF_REG_FP && l->n_narrow < ML_MAX_NARROW; r++) {
+        /* not a counter tested with "!=": one running up to 0 from below carries at its last
+         * update (an ordered test keeps it on one side of its bound) */
+        if ((r != l->ctr || l->test != ML_NE) && d.iv[r] == 2 && !(l->dead & MID_HI(r)) &&
+            d.step[r] <= ML_MAX_STEP && d.step[r] >= -ML_MAX_STEP) {
+            l->narrow[l->n_narrow].r = (int8_t)r;
+            l->narrow[l->n_narrow].step = d.step[r];
+            l->n_narrow++;
+            l->hz_fast |= (uint16_t)(m->hz_in[h] & (1u << r));
+        }
+    }
+    return 1;
 }
 
 size_t mid_loops_work_size(void)
@@ -378,6 +444,17 @@ const ml_loop *mid_loop_at_latch(const mid_loops *ls, uint32_t pc)
 int mid_loop_hoisted(const ml_loop *l, const mbpf_fact *f)
 {
     return (l->flags & ML_HOIST) && f->mem == MBPF_MEM_GUARD_REGION;
+}
+
+int mid_loop_narrow_update(const ml_loop *l, const mbpf_insn *in)
+{
+    int32_t k;
+    if (MBPF_CLASS(in->code) != MBPF_ALU64 || !add_const(in, &k))
+        return 0;
+    for (int i = 0; i < l->n_narrow; i++)
+        if (l->narrow[i].r == MBPF_DST(in))
+            return 1;
+    return 0;
 }
 
 void mid_loops_left(const mbpf_program *p, const mbpf_fact *facts, const mid_loops *ls,

@@ -28,6 +28,7 @@
 #define ML_MAX_STEP 2048 /* |step| of an induction variable an access range may use */
 #define ML_MAX_OFF 4095  /* |constant| part of an address */
 #define ML_MAX_COUNT_LOG2 20 /* the fast copy runs when the loop takes fewer than 2^20 back edges */
+#define ML_MAX_NARROW 2  /* 64-bit induction variables per loop the fast copy updates in 32 bits */
 
 /* Exit test at the latch, normalised to "continue while ctr TEST bound". */
 enum { ML_LT, ML_LE, ML_GT, ML_GE, ML_NE };
@@ -47,6 +48,14 @@ typedef struct ml_group {
     int32_t lo, hi;  /* over one iteration: lowest address - base, end of the highest - base */
 } ml_group;
 
+/* A 64-bit induction variable whose lower half the test checks does not carry (or borrow) out
+ * over the count + 1 updates of one entry: its upper half is the same all through the fast copy,
+ * which may update the lower half alone. */
+typedef struct ml_iv {
+    int8_t r;
+    int32_t step;
+} ml_iv;
+
 typedef struct ml_loop {
     uint32_t head, latch;
     int8_t ctr;        /* counter register */
@@ -58,6 +67,15 @@ typedef struct ml_loop {
     uint8_t n_groups;
     uint8_t guards;    /* guarded access sites the fast copy runs without a guard */
     ml_group g[ML_MAX_GROUPS];
+    uint32_t dead;     /* halves (mid.h bits) the fast copy need not compute: read there only by
+                        * the accesses its test checks (their base's upper half), and dead at
+                        * every exit of the loop. A backend's fast copy may take them out of
+                        * every live set of mid_info. */
+    uint8_t n_narrow;
+    ml_iv narrow[ML_MAX_NARROW]; /* its updated upper half live in the fast copy (not dead) */
+    uint16_t hz_fast;  /* registers (bit r) of narrow induction variables whose upper half is
+                        * known zero at the head: zero all through the fast copy, once the test
+                        * has set that half's home to 0 (it may be stale before) */
 } ml_loop;
 
 typedef struct mid_loops {
@@ -81,6 +99,11 @@ const ml_loop *mid_loop_at_latch(const mid_loops *ls, uint32_t pc);
 /* Is the access with fact f, inside loop l, checked by one of l's groups? (The fast copy then
  * treats it as proven.) */
 int mid_loop_hoisted(const ml_loop *l, const mbpf_fact *f); /* f: mem as mid_access_check gives it */
+
+/* Is `in` (inside loop l) the update of one of l's narrow induction variables? A fast copy whose
+ * test checks them may then write only the lower half, when the upper half's home holds the
+ * value (it is not known zero there, so it may not be stale). */
+int mid_loop_narrow_update(const ml_loop *l, const mbpf_insn *in);
 
 /* What the fast paths still check, for reports: accesses not proven and not checked before
  * their loop (*guards), back edges not proven bounded and not charged before their loop

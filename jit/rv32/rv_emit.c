@@ -19,8 +19,10 @@
 #include "jit/jit_core.h"
 #include "jit/mid/mid.h"
 #include "jit/mid/mid_access.h"
+#include "jit/mid/mid_idioms.h"
 #include "jit/jit_runtime.h"
 #include "jit/rv32/rv_encode.h"
+#include "jit/rv32/rv_loops.h"
 
 enum {
     STUB_EXIT,       /* a0 = status */
@@ -64,6 +66,9 @@ typedef struct rv {
     int g_base, g_write;
     uint8_t g_region;
     int32_t g_lo, g_hi;
+    uint32_t skip_to;     /* instructions before it belong to a window already lowered */
+    const ml_loop *fast;  /* loop versioning: the loop whose fast copy is being emitted */
+    uint32_t fast_start;  /* where that copy's first instruction starts */
 } rv;
 
 enum { ROLE_NONE, ROLE_HEAD, ROLE_MEMBER };
@@ -341,9 +346,32 @@ static void group_reset(rv *t)
     t->g_end = 0;
 }
 
-/* Native target of a jump: a bounded back edge into a loop head skips the entry charge. */
+/* l, when this backend versions it: its fast copy has no cold words of its own and no offsets
+ * but its start, so its body must be straight-line (its only jumps exits and the back edge). */
+static const ml_loop *versioned(const jit_ctx *c, const ml_loop *l)
+{
+    for (uint32_t pc = l ? l->head : 0; l && pc < l->latch; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL && op != MBPF_EXIT) {
+            const uint32_t to = jit_jump_target(pc, in);
+            if (to >= l->head && to <= l->latch)
+                return NULL;
+        }
+        if (in->code == MBPF_OPC_LDDW)
+            pc++;
+    }
+    return l;
+}
+
+/* Native target of a jump: a bounded back edge into a loop head skips the entry charge; a
+ * versioned loop's back edge stays in its copy (past the entry charge and the test). */
 static uint32_t jump_offset(rv *t, const mbpf_fact *f, uint32_t target)
 {
+    const ml_loop *l =
+        target <= t->pc ? versioned(t->c, mid_loop_at_latch(t->c->loops, t->pc)) : NULL;
+    if (l && target == l->head)
+        return t->fast ? t->fast_start : t->c->loop_slow[l - t->c->loops->loop];
     uint32_t to = jit_insn_offset(t->c, target);
     if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
         (t->c->facts[target].flags & MBPF_FACT_LOOP_HEAD))
@@ -373,9 +401,9 @@ static int choose_short(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 static void access_value(rv *t, const mbpf_insn *in, const mbpf_fact *f, int plain);
 static void mark_ret1(rv *t);
 
-static uint32_t guard_cold_bytes(const rv *t, const mbpf_insn *in)
+static uint32_t guard_cold_bytes(const mbpf_insn *in)
 {
-    return (in->off < 0 ? 28u : 24u) + (t->role == ROLE_MEMBER ? 4u : 0u);
+    return in->off < 0 ? 32u : 28u;
 }
 
 static void emit_cold_stubs(rv *t)
@@ -415,8 +443,7 @@ static void emit_cold_stubs(rv *t)
             const uint32_t size = mbpf_size_bytes(in->code);
             const int bh = ((c->mid->hz_in[pc] >> base) & 1u) ? RV_ZERO : HI[base];
             t->fixed = 1;
-            if (t->role == ROLE_MEMBER) /* a member's hot path formed no address */
-                e(t, rv_opi(RV_ADD, RV_T3, LO[base], in->off));
+            e(t, rv_opi(RV_ADD, RV_T3, LO[base], in->off)); /* the hot path formed no address */
             e(t, rv_op(RV_SLTU, RV_T0, RV_T3, LO[base])); /* carry out of the lower half */
             e(t, rv_op(RV_ADD, RV_T2, bh, RV_T0));
             if (in->off < 0)
@@ -483,7 +510,11 @@ static int fuse_mov(rv *t, const mbpf_insn *in)
     switch (op) {
     case MBPF_ADD: case MBPF_SUB: case MBPF_AND: case MBPF_OR: case MBPF_XOR: case MBPF_MUL:
         break;
-    case MBPF_DIV: case MBPF_MOD: case MBPF_LSH: case MBPF_RSH: case MBPF_ARSH:
+    case MBPF_LSH: case MBPF_RSH: case MBPF_ARSH: /* 64-bit: by a nonzero constant only */
+        if (MBPF_CLASS(in->code) != MBPF_ALU && (x || !(n->imm & 63)))
+            return 0;
+        break;
+    case MBPF_DIV: case MBPF_MOD:
         if (MBPF_CLASS(in->code) != MBPF_ALU)
             return 0;
         break;
@@ -554,7 +585,7 @@ static void byteswap(rv *t, const mbpf_insn *in)
 static void shift64_imm(rv *t, int op, int d, uint32_t k)
 {
     const int ld = live_lo(t, d), hd = live_hi(t, d);
-    const int al = LO[d], ah = hi_of(t, d), dl = LO[d], dh = HI[d];
+    const int al = lo_of(t, d), ah = hi_of(t, d), dl = LO[d], dh = HI[d];
     if (op == MBPF_LSH) {
         if (k < 32) {
             if (hd) {
@@ -662,6 +693,23 @@ static void operand(rv *t, const mbpf_insn *in, int need_hi, int *sl, int *sh)
 
 static int pow2(uint32_t v) { return v && !(v & (v - 1)); }
 
+/* dh = ah + sh + (sum < sl), the carry out of sum = al + sl: an add fewer for each side known
+ * zero. dh may be ah or sh, not sum or sl. */
+static void add_hi(rv *t, int dh, int ah, int sh, int sum, int sl)
+{
+    if (ah == RV_ZERO && sh == RV_ZERO) {
+        e(t, rv_op(RV_SLTU, dh, sum, sl));
+        return;
+    }
+    e(t, rv_op(RV_SLTU, RV_T0, sum, sl));
+    if (ah != RV_ZERO && sh != RV_ZERO) {
+        e(t, rv_op(RV_ADD, dh, ah, sh));
+        e(t, rv_op(RV_ADD, dh, dh, RV_T0));
+    } else {
+        e(t, rv_op(RV_ADD, dh, ah == RV_ZERO ? sh : ah, RV_T0));
+    }
+}
+
 static int lower_alu64(rv *t, const mbpf_insn *in)
 {
     const int d = MBPF_DST(in), op = MBPF_OP(in->code), x = MBPF_SRCBIT(in->code) != 0;
@@ -743,8 +791,9 @@ static int lower_alu64(rv *t, const mbpf_insn *in)
                 e(t, rv_opi(RV_ADD, dl, al, v));
             } else if (v >= 0) {
                 e(t, rv_opi(RV_ADD, dl, al, v));
-                e(t, rv_opi(RV_SLTU, RV_T0, dl, v)); /* carry */
-                e(t, rv_op(RV_ADD, dh, ah, RV_T0));
+                e(t, rv_opi(RV_SLTU, ah == RV_ZERO ? dh : RV_T0, dl, v)); /* carry */
+                if (ah != RV_ZERO)
+                    e(t, rv_op(RV_ADD, dh, ah, RV_T0));
             } else {
                 e(t, rv_opi(RV_SLTU, RV_T0, al, -v)); /* borrow */
                 e(t, rv_opi(RV_ADD, dl, al, v));
@@ -806,24 +855,22 @@ static int lower_alu64(rv *t, const mbpf_insn *in)
     case MBPF_ADD:
         if (!hd) {
             e(t, rv_op(RV_ADD, dl, al, sl));
-        } else if (dl != sl) {
-            e(t, rv_op(RV_ADD, dl, al, sl));
-            e(t, rv_op(RV_SLTU, RV_T0, dl, sl)); /* carry */
-            e(t, rv_op(RV_ADD, dh, ah, sh));
-            e(t, rv_op(RV_ADD, dh, dh, RV_T0));
         } else {
-            e(t, rv_op(RV_ADD, RV_T3, al, sl));
-            e(t, rv_op(RV_SLTU, RV_T0, RV_T3, sl));
-            e(t, rv_op(RV_ADD, dh, ah, sh));
-            e(t, rv_op(RV_ADD, dh, dh, RV_T0));
-            mv(t, dl, RV_T3);
+            const int sum = dl != sl ? dl : RV_T3;
+            e(t, rv_op(RV_ADD, sum, al, sl));
+            add_hi(t, dh, ah, sh, sum, sl);
+            mv(t, dl, sum);
         }
         break;
     case MBPF_SUB:
         if (hd) {
             e(t, rv_op(RV_SLTU, RV_T0, al, sl)); /* borrow */
-            e(t, rv_sub(dh, ah, sh));
-            e(t, rv_sub(dh, dh, RV_T0));
+            if (sh != RV_ZERO) {
+                e(t, rv_sub(dh, ah, sh));
+                e(t, rv_sub(dh, dh, RV_T0));
+            } else {
+                e(t, rv_sub(dh, ah, RV_T0));
+            }
         }
         e(t, rv_sub(dl, al, sl));
         break;
@@ -833,23 +880,26 @@ static int lower_alu64(rv *t, const mbpf_insn *in)
         const int f3 = op == MBPF_AND ? RV_AND : op == MBPF_OR ? RV_OR : RV_XOR;
         if (ld)
             e(t, rv_op(f3, dl, al, sl));
-        if (hd)
+        if (hd && (ah == RV_ZERO || sh == RV_ZERO)) /* one side zero: 0, or the other side */
+            mv(t, dh, op == MBPF_AND ? RV_ZERO : ah == RV_ZERO ? sh : ah);
+        else if (hd)
             e(t, rv_op(f3, dh, ah, sh));
         break;
     }
     case MBPF_MUL:
         if (hd) {
-            /* dh = al * sh + ah * sl + high(al * sl), before dl is written */
-            e(t, rv_mop(RV_MULHU, RV_T0, al, sl));
+            /* dh = al * sh + ah * sl + high(al * sl), before dl is written (dh is none of al,
+             * sl; it may be ah, read before the last step) */
+            const int cross = (sh != RV_ZERO) + (ah != RV_ZERO);
+            e(t, rv_mop(RV_MULHU, cross ? RV_T0 : dh, al, sl));
             if (sh != RV_ZERO) {
                 e(t, rv_mop(RV_MUL, RV_T3, al, sh));
-                e(t, rv_op(RV_ADD, RV_T0, RV_T0, RV_T3));
+                e(t, rv_op(RV_ADD, cross == 1 ? dh : RV_T0, RV_T0, RV_T3));
             }
             if (ah != RV_ZERO) {
                 e(t, rv_mop(RV_MUL, RV_T3, ah, sl));
-                e(t, rv_op(RV_ADD, RV_T0, RV_T0, RV_T3));
+                e(t, rv_op(RV_ADD, dh, RV_T0, RV_T3));
             }
-            mv(t, dh, RV_T0);
         }
         e(t, rv_mop(RV_MUL, dl, al, sl));
         break;
@@ -991,6 +1041,20 @@ static int cmp32(br *l, int op, int a, int b, int unsign)
     }
 }
 
+/* The upper halves of a 64-bit ordered compare (a, b: the side that must be below, the other):
+ * taken when a < b, over the lower halves' test when they differ. Unsigned with a zero on one
+ * side, one branch does: "a < 0" never holds, "0 < b" is b != 0 and leaves them equal. Returns
+ * the number of branches. */
+static int upper_branches(br *l, int sign, int a, int b)
+{
+    if (!sign && b == RV_ZERO)
+        return add_br(l, 0, RV_BNE, a, RV_ZERO, 1);
+    if (!sign && a == RV_ZERO)
+        return add_br(l, 0, RV_BNE, b, RV_ZERO, 0);
+    add_br(l, 0, sign ? RV_BLT : RV_BLTU, a, b, 0);
+    return add_br(l, 1, RV_BNE, a, b, 1);
+}
+
 /* Emit what the compare needs before its branches; fill the branch list. */
 static int compare(rv *t, const mbpf_insn *in, br *l)
 {
@@ -1018,7 +1082,7 @@ static int compare(rv *t, const mbpf_insn *in, br *l)
         return cmp32(l, op, dl, sl, narrow);
     const int dh = hi_of(t, d);
     const int s = op == MBPF_JSGT || op == MBPF_JSGE || op == MBPF_JSLT || op == MBPF_JSLE;
-    const int lt = s ? RV_BLT : RV_BLTU;
+    int n;
     switch (op) {
     case MBPF_JEQ:
         add_br(l, 0, RV_BNE, dh, sh, 1);
@@ -1028,14 +1092,12 @@ static int compare(rv *t, const mbpf_insn *in, br *l)
         return add_br(l, 1, RV_BNE, dl, sl, 0);
     case MBPF_JGT: case MBPF_JSGT:
     case MBPF_JGE: case MBPF_JSGE:
-        add_br(l, 0, lt, sh, dh, 0);
-        add_br(l, 1, RV_BNE, dh, sh, 1);
-        return add_br(l, 2, op == MBPF_JGT || op == MBPF_JSGT ? RV_BLTU : RV_BGEU,
+        n = upper_branches(l, s, sh, dh);
+        return add_br(l, n, op == MBPF_JGT || op == MBPF_JSGT ? RV_BLTU : RV_BGEU,
                       op == MBPF_JGT || op == MBPF_JSGT ? sl : dl, op == MBPF_JGT || op == MBPF_JSGT ? dl : sl, 0);
     default: /* JLT, JSLT, JLE, JSLE */
-        add_br(l, 0, lt, dh, sh, 0);
-        add_br(l, 1, RV_BNE, dh, sh, 1);
-        return add_br(l, 2, op == MBPF_JLT || op == MBPF_JSLT ? RV_BLTU : RV_BGEU,
+        n = upper_branches(l, s, dh, sh);
+        return add_br(l, n, op == MBPF_JLT || op == MBPF_JSLT ? RV_BLTU : RV_BGEU,
                       op == MBPF_JLT || op == MBPF_JSLT ? dl : sl, op == MBPF_JLT || op == MBPF_JSLT ? sl : dl, 0);
     }
 }
@@ -1054,9 +1116,17 @@ static void emit_branches(rv *t, const br *l, int n, uint32_t to)
     }
 }
 
+/* Does this jump charge a budget unit? Not the back edge of a fast copy whose test charged
+ * them all. */
+static int charges_budget(const rv *t, const mbpf_fact *f)
+{
+    return jit_needs_budget(f) &&
+           !(t->fast && (t->fast->flags & ML_PRECHARGE) && t->pc == t->fast->latch);
+}
+
 static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 {
-    const int budgeted = jit_needs_budget(f);
+    const int budgeted = charges_budget(t, f);
     const uint32_t to = jump_offset(t, f, jit_jump_target(t->pc, in));
     if (MBPF_OP(in->code) == MBPF_JA) {
         if (budgeted)
@@ -1087,9 +1157,10 @@ static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 
 /* ---- memory ------------------------------------------------------------------------------------ */
 
-/* Inline guard against the region the verifier attributed the access to: t3 = the address;
- * anything unusual (an upper half, a wrap, outside the region) goes to the cold stub, which
- * runs the full check and comes back to the access. */
+/* Inline guard against the region the verifier attributed the access to (the access then
+ * uses its base and offset as they are); anything unusual (an upper half, a wrap, outside the
+ * region) goes to the cold stub, which forms the address, runs the full check and comes back
+ * to the access. */
 static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint32_t size, int write)
 {
     uint32_t start, end;
@@ -1098,10 +1169,9 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
     const int bl = LO[base], bh = hi_of(t, base);
     const int head = t->role == ROLE_HEAD;
     const int32_t lo = head ? t->g_lo : off, hi = head ? t->g_hi : off + (int32_t)size;
-    int first = RV_T3; /* the lowest address checked */
-    e(t, rv_opi(RV_ADD, RV_T3, bl, off));
+    int first = bl; /* the lowest address checked */
     e(t, rv_opi(RV_ADD, RV_T2, bl, hi));
-    if (lo != off) {
+    if (lo != 0) {
         e(t, rv_opi(RV_ADD, RV_T1, bl, lo));
         first = RV_T1;
     }
@@ -1127,8 +1197,9 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
     mark_ret1(t);
 }
 
-/* Address of base + off: the register and displacement the access uses. Guarded accesses go
- * through t3. Proven accesses keep their address computation in this one place. */
+/* Address of base + off: the register and displacement the access uses. Accesses the inline
+ * guard checks use the base; those the shared check checks go through t3. Proven accesses keep
+ * their address computation in this one place. */
 static int address(rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, uint32_t size, int write,
                    int32_t *disp)
 {
@@ -1152,7 +1223,8 @@ static int address(rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, uin
     }
     if (cold_kind(in, f) == COLD_GUARD) {
         inline_guard(t, f, base, off, size, write);
-        return RV_T3;
+        *disp = off;
+        return bl;
     }
     if (rv_fits12(off)) {
         e(t, rv_opi(RV_ADD, RV_T3, bl, off));
@@ -1195,7 +1267,8 @@ static void store_bytes(rv *t, int v, int b, int32_t off, uint32_t bytes)
 static int addr_reg(const rv *t, const mbpf_insn *in, const mbpf_fact *f, int base, int32_t *disp)
 {
     *disp = 0;
-    if (t->role == ROLE_MEMBER || (f->mem == MBPF_MEM_PROVEN && rv_fits12(in->off) && rv_fits12(in->off + 7))) {
+    if (t->role == ROLE_MEMBER || cold_kind(in, f) == COLD_GUARD ||
+        (f->mem == MBPF_MEM_PROVEN && rv_fits12(in->off) && rv_fits12(in->off + 7))) {
         *disp = in->off;
         return LO[base];
     }
@@ -1293,6 +1366,39 @@ static void mark_ret2(rv *t)
         t->c->cold[2 * t->pc + 1] |= ((t->c->pos - (t->c->cold[2 * t->pc + 1] >> 7)) & 63u) << 1;
 }
 
+/* Bytes the access itself takes in this form (measured by a silent emission). */
+static uint32_t access_bytes(rv *t, const mbpf_insn *in, const mbpf_fact *f, int plain)
+{
+    jit_ctx *c = t->c;
+    const uint32_t pos = c->pos;
+    const int final_pass = c->final_pass;
+    c->final_pass = 0; /* nothing written */
+    access_value(t, in, f, plain);
+    const uint32_t n = c->pos - pos;
+    c->pos = pos;
+    c->final_pass = final_pass;
+    return n;
+}
+
+/* The alignment test in a loop's fast copy, which has no cold stubs of its own: the byte-wise
+ * form inline, skipped by the branch an aligned address takes, so the aligned path runs as
+ * many instructions as with a cold stub. */
+static void access_both_forms(rv *t, const mbpf_insn *in, const mbpf_fact *f, int b, int32_t off,
+                              uint32_t size)
+{
+    if (off & (int32_t)(size - 1)) {
+        e(t, rv_opi(RV_ADD, RV_T0, b, off));
+        e(t, rv_opi(RV_AND, RV_T0, RV_T0, (int32_t)size - 1));
+    } else {
+        e(t, rv_opi(RV_AND, RV_T0, b, (int32_t)size - 1));
+    }
+    const uint32_t bytewise = access_bytes(t, in, f, 0), plain = access_bytes(t, in, f, 1);
+    e32(t, rv_branch(RV_BEQ, RV_T0, RV_ZERO, (int32_t)(4 + bytewise + 4)));
+    access_value(t, in, f, 0);
+    e32(t, rv_jal(RV_ZERO, (int32_t)(4 + plain)));
+    access_value(t, in, f, 1);
+}
+
 /* Load or store: guard, value, then (not proven aligned) a run-time test of the address with
  * the byte-wise form out of line. */
 static int lower_access(rv *t, const mbpf_insn *in, const mbpf_fact *f)
@@ -1308,10 +1414,12 @@ static int lower_access(rv *t, const mbpf_insn *in, const mbpf_fact *f)
     } else if (!(t->live & MID_BOTH(MBPF_DST(in)))) {
         return 0; /* the guard ran; nobody reads the value */
     }
-    if (needs_align_test(in, f)) {
+    if (needs_align_test(in, f) && t->fast) {
+        access_both_forms(t, in, f, b, off, size);
+    } else if (needs_align_test(in, f)) {
         if (kind == COLD_ALIGN)
             mark_ret1(t);
-        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(t, in) : 0);
+        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(in) : 0);
         if (off & (int32_t)(size - 1)) {
             e(t, rv_opi(RV_ADD, RV_T0, b, off));
             e(t, rv_opi(RV_AND, RV_T0, RV_T0, (int32_t)size - 1));
@@ -1616,19 +1724,112 @@ static void rv_function_entry(void *b)
     e(t, rv_store(RV_SW, RV_RA, RV_SP, 0));
 }
 
-static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+/* x %= k (mid_umod): one remainder instead of a division, a multiply and a subtraction. */
+static void lower_umod(rv *t, const mid_umod *u)
 {
-    rv *t = b;
-    jit_ctx *c = t->c;
+    const int x = u->x;
+    if (live_lo(t, x)) {
+        if (pow2(u->k) && rv_fits12((int32_t)(u->k - 1))) {
+            e(t, rv_opi(RV_AND, LO[x], LO[x], (int32_t)(u->k - 1)));
+        } else {
+            li(t, RV_T1, u->k);
+            e(t, rv_mop(RV_REMU, LO[x], LO[x], RV_T1));
+        }
+    }
+    hi_zero(t, x);
+}
+
+/* One instruction at pc, or the idiom window starting there (its later instructions are then
+ * skipped), in whichever copy of a versioned loop is being emitted. */
+static int lower_at(rv *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    mid_umod u;
+    if (t->alias_d < 0 && mid_match_umod(t->c->prog, t->c->facts, t->m, pc, &u)) {
+        t->live = t->m->live_out[pc + u.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
+        lower_umod(t, &u);
+        t->skip_to = pc + u.len;
+        return 0;
+    }
+    return lower_insn(t, in, f);
+}
+
+/* The state of the lowering at pc (a fused move's alias passes on to the next instruction). */
+static void rv_at(rv *t, uint32_t pc)
+{
     t->pc = pc;
     t->alias_d = t->next_alias_d;
     t->alias_s = t->next_alias_s;
     t->next_alias_d = t->next_alias_s = -1;
     t->live = t->m->live_out[pc];
     t->hz = t->m->hz_in[pc];
+}
+
+/* ---- loop versioning (jit/mid/mid_loops.h, rv_loops.c) ------------------------------------------
+ * At the head of a versioned loop: the test, the fast copy (its grouped accesses lowered as
+ * proven ones, its back edge uncharged when the test charged the budget), a jump past the loop,
+ * then the original loop as usual. Register homes are fixed, so both copies agree at every
+ * instruction. The fast copy has no cold stubs of its own: it shares the original's budget
+ * stubs (which do not return), keeps its alignment tests inline, and its branches take the long
+ * form except the back edge, whose distance is the same in every layout. */
+static int emit_fast_loop(rv *t, const ml_loop *l)
+{
+    jit_ctx *c = t->c;
+    const uint32_t i = (uint32_t)(l - c->loops->loop);
+    const rv_loop_regs rg = {LO, HI, RV_BUDGET, t->m->hz_in[l->head]};
+    rv_loop_test(c, l, &rg, c->loop_slow[i]);
+    const rv before = *t;
+    t->fast = l;
+    t->fast_start = c->pos;
+    t->next_alias_d = t->next_alias_s = -1;
+    for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        mbpf_fact f;
+        jit_checked_fact(c, pc, &f); /* as jit_emit_body gives every other instruction */
+        if (mid_loop_hoisted(l, &f))
+            f.mem = MBPF_MEM_PROVEN;
+        rv_at(t, pc);
+        if (pc < t->skip_to)
+            continue; /* inside a window lowered at its first instruction */
+        t->live &= ~l->dead;
+        t->hz |= l->hz_fast;
+        const int d = MBPF_DST(in);
+        if (mid_loop_narrow_update(l, in) && (!hz_r(t, d) || ((l->hz_fast >> d) & 1u)))
+            t->live &= ~MID_HI(d); /* the test checked it does not carry; its home holds it */
+        group_reset(t);
+        const int kind = cold_kind(in, &f);
+        if (kind == COLD_GUARD || kind == COLD_CALL)
+            return jit_fail(c, pc, "internal error: a guard or a call in a loop's fast copy");
+        t->shortb = pc == l->latch && !charges_budget(t, &f) &&
+                    c->pos - t->fast_start < SHORT_REACH;
+        const int rc = lower_at(t, pc, in, &f);
+        if (rc)
+            return rc;
+        if (in->code == MBPF_OPC_LDDW)
+            pc++;
+    }
+    jump_to(t, jit_insn_offset(c, l->latch + 1));
+    *t = before;
+    if (!c->final_pass)
+        c->loop_slow[i] = c->pos;
+    return 0;
+}
+
+static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    rv *t = b;
+    jit_ctx *c = t->c;
+    rv_at(t, pc);
     group_step(t, pc, f);
+    if (pc < t->skip_to)
+        return 0; /* inside a window lowered at its first instruction */
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_charge(t, f);
+    const ml_loop *l = versioned(c, mid_loop_at_head(c->loops, pc));
+    if (l) {
+        const int rc = emit_fast_loop(t, l);
+        if (rc)
+            return rc;
+    }
     if (t->relax == 0) {
         t->shortb = 0;
     } else if (t->relax == 1) {
@@ -1637,7 +1838,7 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     } else {
         t->shortb = (int)(c->cold[2 * pc + 1] & 1u);
     }
-    return lower_insn(t, in, f);
+    return lower_at(t, pc, in, f);
 }
 
 static int emit_once(rv *t)
@@ -1647,6 +1848,9 @@ static int emit_once(rv *t)
     t->fixed = 0;
     t->shortb = 0;
     t->alias_d = t->alias_s = t->next_alias_d = t->next_alias_s = -1;
+    t->fast = NULL;
+    t->fast_start = 0;
+    t->skip_to = 0;
     group_reset(t);
 
     /* prologue: C ABI entry with the block in a0 */

@@ -49,12 +49,14 @@ static void mov(emitter *e, int rd, int rm)
         e32(e, t2_mov_reg(rd, rm));
 }
 
-/* Half of eBPF register r (hi: the upper one) as a source register. */
+/* Half of eBPF register r (hi: the upper one) as a source register. An upper half known zero
+ * at the head is 0, not its home, which may be stale (mid.h): a stale bound there would give a
+ * count the loop does not keep to. */
 static int half(emitter *e, int r, int hi, int scratch)
 {
-    if (r == MBPF_REG_FP) {
-        if (!hi)
-            return T2_R10;
+    if (r == MBPF_REG_FP && !hi)
+        return T2_R10;
+    if (hi && (r == MBPF_REG_FP || ((e->rg->hz >> r) & 1u))) {
         load_imm(e, scratch, 0);
         return scratch;
     }

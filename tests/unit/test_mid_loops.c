@@ -40,19 +40,23 @@ static void release(analysed *a)
     free(a->lwork);
 }
 
-/* The program translates for Thumb-2 (both copies of a versioned loop fit the contract), and
- * its fast paths still check `guards` accesses and charge `budgeted` back edges one by one. */
+/* The program translates for Thumb-2 and for RV32 (both copies of a versioned loop fit the
+ * contract), and its fast paths still check `guards` accesses and charge `budgeted` back edges
+ * one by one. */
 static void translates(const analysed *a, uint32_t guards, uint32_t budgeted)
 {
     static uint8_t code[8192];
+    static const mbpf_target targets[] = {MBPF_TARGET_THUMB2, MBPF_TARGET_RV32IMC};
     size_t wsz = mbpf_jit_work_size(a->p.n_insns);
     void *work = malloc(wsz);
     mbpf_jit_result r;
     cr_assert(work);
-    cr_expect_eq(mbpf_jit_translate(MBPF_TARGET_THUMB2, &a->p, a->facts, NULL, code, sizeof code,
-                                    work, wsz, &r), 0, "%s", r.err ? r.err : "");
-    cr_expect_eq(r.guards_left, guards);
-    cr_expect_eq(r.budget_left, budgeted);
+    for (int i = 0; i < 2; i++) {
+        cr_expect_eq(mbpf_jit_translate(targets[i], &a->p, a->facts, NULL, code, sizeof code,
+                                        work, wsz, &r), 0, "%s", r.err ? r.err : "");
+        cr_expect_eq(r.guards_left, guards);
+        cr_expect_eq(r.budget_left, budgeted);
+    }
     free(work);
 }
 
@@ -97,6 +101,9 @@ Test(mid_loops, counted_byte_loop_is_versioned)
     cr_expect_eq(l->g[0].region, MBPF_RGN_CTX);
     cr_expect_eq(l->g[0].write, 0);
     cr_expect(mid_loop_hoisted(l, &a.facts[5]));
+    cr_expect(l->dead & MID_HI(5), "the address's upper half: only the guard read it");
+    cr_expect_eq(l->dead & (MID_LO(5) | MID_BOTH(0) | MID_LO(3) | MID_LO(1)), 0,
+                 "the address, the sum, the counter and the base are read");
     translates(&a, 0, 0);
     release(&a);
 }

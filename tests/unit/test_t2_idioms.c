@@ -1,5 +1,5 @@
-/* Idioms over short windows: which windows the middle end takes for a rotate (and which it must
- * not), and the instructions the Thumb-2 lowering makes of them. */
+/* Idioms over short windows: which windows the middle end takes for a rotate or a remainder (and
+ * which it must not), and the instructions the Thumb-2 lowering makes of the rotates. */
 #include <capstone/capstone.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -136,4 +136,46 @@ Test(idioms, a_thirty_two_bit_rotate_is_one_ror)
     thumb2_text(prog, 7, text, sizeof text);
     cr_expect(strstr(text, "ror.w ") != NULL, "%s", text);
     cr_expect(strstr(text, "lsl.w ") == NULL && strstr(text, "lsr.w ") == NULL, "%s", text);
+}
+
+static int umod_at(const mbpf_insn *insns, uint32_t n, uint32_t pc, mid_umod *r)
+{
+    analysed a;
+    analyse(&a, insns, n);
+    int got = mid_match_umod(&a.p, a.facts, &a.m, pc, r);
+    release(&a);
+    return got;
+}
+
+Test(idioms, remainder_by_a_constant)
+{
+    /* w2 %= 255 written as w6 = w2; w6 /= 255; w6 *= 255; w2 -= w6 (w6 dead) */
+    static const mbpf_insn prog[] = {ALU32_REG(MBPF_MOV, 6, 2), ALU32_IMM(MBPF_DIV, 6, 255),
+                                     ALU32_IMM(MBPF_MUL, 6, 255), ALU32_REG(MBPF_SUB, 2, 6),
+                                     ALU32_REG(MBPF_MOV, 0, 2), EXIT()};
+    mid_umod r;
+    cr_assert(umod_at(prog, 6, 0, &r));
+    cr_expect_eq(r.len, 4);
+    cr_expect_eq(r.x, 2);
+    cr_expect_eq(r.k, 255u);
+}
+
+Test(idioms, remainder_window_needs_the_quotient_dead_and_one_divisor)
+{
+    /* the scaled quotient is read after the window */
+    static const mbpf_insn live_t[] = {ALU32_REG(MBPF_MOV, 6, 2), ALU32_IMM(MBPF_DIV, 6, 255),
+                                       ALU32_IMM(MBPF_MUL, 6, 255), ALU32_REG(MBPF_SUB, 2, 6),
+                                       ALU32_REG(MBPF_ADD, 2, 6), ALU32_REG(MBPF_MOV, 0, 2), EXIT()};
+    /* multiplied back by another constant */
+    static const mbpf_insn other_k[] = {ALU32_REG(MBPF_MOV, 6, 2), ALU32_IMM(MBPF_DIV, 6, 255),
+                                        ALU32_IMM(MBPF_MUL, 6, 254), ALU32_REG(MBPF_SUB, 2, 6),
+                                        ALU32_REG(MBPF_MOV, 0, 2), EXIT()};
+    mbpf_insn sdiv[6];
+    memcpy(sdiv, other_k, sizeof sdiv);
+    sdiv[2].imm = 255;
+    sdiv[1].off = 1; /* signed division */
+    mid_umod r;
+    cr_expect_not(umod_at(live_t, 7, 0, &r));
+    cr_expect_not(umod_at(other_k, 6, 0, &r));
+    cr_expect_not(umod_at(sdiv, 6, 0, &r));
 }

@@ -26,9 +26,28 @@ uint64_t mbpf_jit_rt_shift64(uint64_t a, uint32_t n, uint32_t op)
     return (a >> n) | ((a >> 63) && n ? ~0ull << (64 - n) : 0);
 }
 
+/* The per-run part of the exec, at the start of a run: no regions granted yet, the whole budget,
+ * the entry frame's stack. */
+static void exec_begin(mbpf_jit_block *b, mbpf_exec *x)
+{
+    x->n_extra = 0;
+    x->budget_left = x->budget;
+    x->stack_top = b->stack_top0;
+    b->exec_ready = 1;
+}
+
+/* The exec of a run, brought up to date with the run's start the first time a routine needs it
+ * (mbpf_jit_block_start leaves it; the code reaches it only through these routines). Only
+ * device runs start lazily, where block words are the addresses themselves. */
 static mbpf_exec *exec_of(mbpf_jit_block *b)
 {
-    return (mbpf_exec *)(uintptr_t)b->exec;
+    mbpf_exec *x = (mbpf_exec *)(uintptr_t)b->exec;
+    if (!b->exec_ready) {
+        x->ctx = (void *)(uintptr_t)b->ctx;
+        x->ctx_len = b->ctx_len;
+        exec_begin(b, x);
+    }
+    return x;
 }
 
 /* The block's budget is the low part of x->budget_left: at most 0xffffffff units are visible to
@@ -175,7 +194,8 @@ void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
 {
     x->status = MBPF_OK;
     mbpf_jit_block_prepare(b, x);
-    mbpf_jit_block_start(b, x, x->ctx ? x->ctx_len : 0);
+    mbpf_jit_block_start(b, (uint32_t)(uintptr_t)x->ctx, x->ctx_len, x->ctx ? x->ctx_len : 0, x->budget);
+    exec_begin(b, x); /* the caller's exec: filled now (its addresses may not be the block's) */
 }
 
 mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)

@@ -32,28 +32,28 @@ void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x);
 #define MBPF_JIT_INLINE static inline
 #endif
 
-/* The start of a run with b prepared for x: the call's context (x->ctx, x->ctx_len; `region`
- * is the length of the context region, 0 when x->ctx is NULL) and the budget (x->budget) go
- * into b and x. Everything else is as mbpf_jit_block_prepare or the end of the previous run
- * left it: x->status == MBPF_OK, b->status == 0, b->depth_left == b->depth0
+/* The start of a run with b prepared: the call's context (ctx, r2 = len; `region` is the
+ * length of the context region, 0 without a context) and budget (units, 0 = unlimited) go into
+ * b. The exec is left as it is: the routines the code calls fill it from b when they first need
+ * it in the run (exec_ready = 0), so a run that calls none writes nothing there; x->budget must
+ * already hold `budget`. Everything else is as mbpf_jit_block_prepare or the end of the previous
+ * run left it: x->status == MBPF_OK, b->status == 0, b->depth_left == b->depth0
  * (mbpf_jit_block_end restores them after a fault). Inline: with the call of the code and
  * mbpf_jit_block_end this is all a run of translated or AOT code does. */
-MBPF_JIT_INLINE void mbpf_jit_block_start(mbpf_jit_block *b, mbpf_exec *x, uint32_t region)
+MBPF_JIT_INLINE void mbpf_jit_block_start(mbpf_jit_block *b, uint32_t ctx, uint32_t len, uint32_t region,
+                                          uint64_t budget)
 {
-    const uint32_t ctx = (uint32_t)(uintptr_t)x->ctx, len = x->ctx_len;
-    x->n_extra = 0;
-    x->budget_left = x->budget;
-    x->stack_top = b->stack_top0;
     b->ctx = ctx;
     b->ctx_len = len;
     b->ctx_end_r = ctx + (region & b->ctx_mask_r);
     b->ctx_end_w = ctx + (region & b->ctx_mask_w);
     /* the budget's low word; unlimited (0) and budgets of 2^32 or more: all ones */
-    b->budget = b->budget_sync = (x->budget >> 32) || !x->budget ? 0xffffffffu : (uint32_t)x->budget;
+    b->budget = b->budget_sync = (budget >> 32) || !budget ? 0xffffffffu : (uint32_t)budget;
     b->regs[2] = ctx;
     b->regs[3] = 0;
     b->regs[4] = len;
     b->regs[5] = 0;
+    b->exec_ready = 0;
 }
 
 /* After the code returned `status`: MBPF_OK, or a helper's early stop (then MBPF_OK too), or a

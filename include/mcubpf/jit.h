@@ -80,7 +80,8 @@ typedef struct mbpf_jit_block {
     uint32_t ctx_mask_r, ctx_mask_w; /* 200, 204: ctx_len & mask = the readable / writable
                                       * length (all ones or 0, from the context's flags) */
     uint32_t budget_sync; /* 208: what budget held when the glue last wrote it */
-    uint32_t pad;         /* 212 */
+    uint32_t exec_ready;  /* 212: the exec holds this run's context and budget (0: the run glue
+                           * fills it when a routine first needs it) */
 } mbpf_jit_block;
 
 #define MBPF_JB_CTX 0

@@ -91,6 +91,21 @@ int jit_needs_budget(const mbpf_fact *f)
     return (f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED);
 }
 
+int jit_needs_context(const jit_ctx *c)
+{
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
+            continue;
+        const int call = MBPF_CLASS(in->code) == MBPF_JMP && MBPF_OP(in->code) == MBPF_CALL;
+        if (call && !(in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL))
+            return 1; /* a helper, through the trampoline */
+        if (!call && mid_access_check(in, &c->facts[pc]) > MBPF_MEM_PROVEN)
+            return 1; /* a guard or a full check */
+    }
+    return 0;
+}
+
 int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
 {
     const mbpf_program *p = c->prog;

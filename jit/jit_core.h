@@ -56,6 +56,11 @@ uint32_t jit_jump_target(uint32_t pc, const mbpf_insn *in);
 /* Does this jump need a budget check (a back edge the verifier did not prove bounded)? */
 int jit_needs_budget(const mbpf_fact *f);
 
+/* Does the code need the call's context in its block (ctx, ctx_len, ctx_end_r, ctx_end_w), which
+ * the prologue then stores from its arguments: guards read the context's bounds there, and the
+ * routines the code calls (helpers, full checks) fill the exec from it? */
+int jit_needs_context(const jit_ctx *c);
+
 /* What a backend supplies to jit_emit_body. */
 typedef struct jit_backend_ops {
     void (*function_entry)(void *b); /* before the first instruction of a local-call target */

@@ -554,8 +554,7 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     if (fn) {
         mbpf_jit_block *b = &p->block;
         const uint64_t budget = p->exec.budget = p->tenant->budget;
-        mbpf_jit_block_start(b, (uint32_t)(uintptr_t)ctx, ctx_len, ctx_len, budget);
-        const uint32_t status = fn(b);
+        const uint32_t status = mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
         rt->running = 0;
         if (status == MBPF_OK) { /* the common end, without a look at anything else */
             if (r0)

@@ -178,15 +178,16 @@ typedef struct mbpf_prog {
     mbpf_exec exec;
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     mbpf_jit_block block;
-    uint32_t (*aot_fn)(mbpf_jit_block *b); /* AOT: the image's entry, callable */
+    /* AOT: the image's entry, callable (mbpf_jit_fn) */
+    uint32_t (*aot_fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
 #endif
 } mbpf_prog;
 
 typedef struct mbpf_rt_cache_entry {
     uint32_t key[4];
     uint32_t off, len, entry; /* code at cfg.code + off */
-    uint32_t (*fn)(mbpf_jit_block *b); /* the entry point, callable (follows the code when it
-                                        * slides down) */
+    /* the entry point, callable (mbpf_jit_fn; follows the code when it slides down) */
+    uint32_t (*fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
     uint32_t last_use;        /* LRU clock */
     mbpf_prog *owner;         /* program that translated it (charged with its eviction) */
     uint8_t used;

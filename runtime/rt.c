@@ -367,7 +367,7 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
     }
     p->kind = s->kind;
     p->no_jit = !rt_jit_enabled(rt); /* bytecode is interpreted */
-    p->cache_slot = -1;
+    p->cache_entry = NULL;
     p->cert = s->cert;
     p->cert_len = s->cert_len;
     uint32_t allowed = allowed_helpers(rt, t);
@@ -481,7 +481,8 @@ static mbpf_status refuse_run(mbpf_fault *fault)
 }
 
 /* The end of a run that faulted: statistics and the caller's outputs. The slot's state goes
- * back to what the next run expects (status MBPF_OK). */
+ * back to what the next run expects (status MBPF_OK, every fault word 0: engines write only the
+ * words a fault has). */
 static mbpf_status run_fault(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fault *fault)
 {
     p->stats.faults++;
@@ -492,6 +493,9 @@ static mbpf_status run_fault(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fa
     if (fault)
         *fault = p->exec.fault;
     p->exec.status = MBPF_OK;
+    p->exec.fault.pc = 0;
+    p->exec.fault.size = 0;
+    p->exec.fault.addr = 0;
     return st;
 }
 
@@ -507,10 +511,7 @@ static mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_
     x->ctx_len = ctx_len;
     x->budget = p->tenant->budget;
     x->n_extra = 0;
-    x->budget_left = x->budget;
-    x->fault.pc = 0; /* the interpreter sets only the fault words a fault has */
-    x->fault.size = 0;
-    x->fault.addr = 0;
+    x->budget_left = x->budget; /* the fault words are 0 (run_fault) */
     return p->interp_ready ? mbpf_interp_exec(x, p->interp_code) : mbpf_interp_run(x);
 }
 #endif

@@ -165,8 +165,8 @@ typedef struct mbpf_prog {
     uint32_t key[4];      /* cache key: SHA-256 of bytecode, target and options, truncated */
     uint8_t kind;         /* MBPF_RT_ENGINE_INTERP (bytecode) or MBPF_RT_ENGINE_AOT */
     uint8_t no_jit;       /* bytecode is interpreted: no translation here, or it failed for good */
-    int8_t cache_slot;    /* cache entry of the last translated run, -1 none */
     uint8_t loaded;
+    struct mbpf_rt_cache_entry *cache_entry; /* of the last translated run, NULL none */
     const uint8_t *cert;  /* its container's verifier certificate (NULL: none) */
     uint32_t cert_len;
     mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS]; /* the runtime's helpers masked by the tenant's */

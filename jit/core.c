@@ -91,19 +91,20 @@ int jit_needs_budget(const mbpf_fact *f)
     return (f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED);
 }
 
-int jit_needs_context(const jit_ctx *c)
+uint32_t jit_needs_context(const jit_ctx *c)
 {
+    uint32_t need = 0;
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
         if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
             continue;
         const int call = MBPF_CLASS(in->code) == MBPF_JMP && MBPF_OP(in->code) == MBPF_CALL;
         if (call && !(in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL))
-            return 1; /* a helper, through the trampoline */
+            need |= JIT_CONTEXT_ARGS; /* a helper, through the trampoline */
         if (!call && mid_access_check(in, &c->facts[pc]) > MBPF_MEM_PROVEN)
-            return 1; /* a guard or a full check */
+            need |= JIT_CONTEXT_ARGS | JIT_CONTEXT_ENDS; /* a guard, the check stub, a full check */
     }
-    return 0;
+    return need;
 }
 
 int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)

@@ -56,10 +56,13 @@ uint32_t jit_jump_target(uint32_t pc, const mbpf_insn *in);
 /* Does this jump need a budget check (a back edge the verifier did not prove bounded)? */
 int jit_needs_budget(const mbpf_fact *f);
 
-/* Does the code need the call's context in its block (ctx, ctx_len, ctx_end_r, ctx_end_w), which
- * the prologue then stores from its arguments: guards read the context's bounds there, and the
- * routines the code calls (helpers, full checks) fill the exec from it? */
-int jit_needs_context(const jit_ctx *c);
+/* What of the call's context the code needs in its block, which the prologue then stores from
+ * its arguments: JIT_CONTEXT_ARGS, ctx, ctx_len and budget_sync, for the routines it calls
+ * (helpers, full checks), which fill the exec from them; JIT_CONTEXT_ENDS, ctx_end_r/w, for its
+ * guards and check stubs. */
+#define JIT_CONTEXT_ARGS 1u
+#define JIT_CONTEXT_ENDS 2u
+uint32_t jit_needs_context(const jit_ctx *c);
 
 /* What a backend supplies to jit_emit_body. */
 typedef struct jit_backend_ops {

@@ -35,20 +35,20 @@ MBPF_JIT_INLINE uint32_t block_budget(const mbpf_exec *x)
     return x->budget_left >> 32 ? 0xffffffffu : (uint32_t)x->budget_left;
 }
 
-/* The per-run part of the exec, at the start of a run: no regions granted yet, the whole budget
- * (what the code started with: budget_sync), the entry frame's stack. */
+/* The per-run part of the exec, at the start of a run: no regions granted yet, the whole budget,
+ * the entry frame's stack. */
 static void exec_begin(mbpf_jit_block *b, mbpf_exec *x)
 {
     x->n_extra = 0;
     x->budget_left = x->budget;
     x->stack_top = b->stack_top0;
-    b->budget_sync = mbpf_jit_budget_word(x->budget);
     b->exec_ready = 1;
 }
 
 /* The exec of a run, brought up to date with the run's start the first time a routine needs it
- * (mbpf_jit_block_call leaves it; the code reaches it only through these routines). Only
- * device runs start lazily, where block words are the addresses themselves. */
+ * (mbpf_jit_block_call leaves it; the code reaches it only through these routines, and the
+ * prologue of code that calls them stored ctx, ctx_len and budget_sync). Only device runs start
+ * lazily, where block words are the addresses themselves. */
 static mbpf_exec *exec_of(mbpf_jit_block *b)
 {
     mbpf_exec *x = (mbpf_exec *)(uintptr_t)b->exec;
@@ -198,6 +198,7 @@ void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
     mbpf_jit_block_prepare(b, x);
     if (!x->ctx) /* no context region, whatever x->ctx_len (r2) says */
         b->ctx_mask_r = b->ctx_mask_w = 0;
+    b->budget_sync = mbpf_jit_budget_word(x->budget); /* finish reads it, whatever the code */
     exec_begin(b, x); /* the caller's exec: filled now (its addresses may not be the block's) */
 }
 

@@ -1650,9 +1650,13 @@ static int emit_once(rv *t)
     sw_block(t, RV_SP, MBPF_JB_SAVED_SP);
     lw_block(t, RV_S0, MBPF_JB_STACK_TOP0);
     mv(t, RV_BUDGET, RV_A3);
-    if (c->prog->n_insns && jit_needs_context(c)) {
+    const uint32_t context = c->prog->n_insns ? jit_needs_context(c) : 0;
+    if (context & JIT_CONTEXT_ARGS) {
         sw_block(t, RV_A1, MBPF_JB_CTX);
         sw_block(t, RV_A2, MBPF_JB_CTX_LEN);
+        sw_block(t, RV_A3, MBPF_JB_BUDGET_SYNC);
+    }
+    if (context & JIT_CONTEXT_ENDS) {
         static const uint32_t mask[2] = {MBPF_JB_CTX_MASK_R, MBPF_JB_CTX_MASK_W};
         static const uint32_t end[2] = {MBPF_JB_CTX_END_R, MBPF_JB_CTX_END_W};
         for (int w = 0; w < 2; w++) { /* the region's end: ctx + (len & mask) */

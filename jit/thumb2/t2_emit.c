@@ -1747,9 +1747,13 @@ int mbpf_t2_emit_program(jit_ctx *c)
         mov(&t, t.budget_reg, T2_R3);
     else
         str_block(&t, T2_R3, MBPF_JB_BUDGET);
-    if (c->prog->n_insns && jit_needs_context(c)) {
+    const uint32_t context = c->prog->n_insns ? jit_needs_context(c) : 0;
+    if (context & JIT_CONTEXT_ARGS) {
         str_block(&t, T2_R1, MBPF_JB_CTX);
         str_block(&t, T2_R2, MBPF_JB_CTX_LEN);
+        str_block(&t, T2_R3, MBPF_JB_BUDGET_SYNC);
+    }
+    if (context & JIT_CONTEXT_ENDS) {
         static const uint32_t mask[2] = {MBPF_JB_CTX_MASK_R, MBPF_JB_CTX_MASK_W};
         static const uint32_t end[2] = {MBPF_JB_CTX_END_R, MBPF_JB_CTX_END_W};
         for (int w = 0; w < 2; w++) { /* the region's end: ctx + (len & mask) */

@@ -555,7 +555,8 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     if (fn) {
         mbpf_jit_block *b = &p->block;
         const uint64_t budget = p->exec.budget = p->tenant->budget;
-        const uint32_t status = mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
+        const uint32_t status =
+            mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
         rt->running = 0;
         if (status == MBPF_OK) { /* the common end, without a look at anything else */
             if (r0)
@@ -569,7 +570,8 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
 #if MBPF_WITH_INTERP
         st = run_interp(rt, p, ctx, ctx_len);
 #else
-        st = p->exec.status = MBPF_FAULT_BAD_INSN; /* no interpreter: untranslated bytecode does not run */
+        /* no interpreter: untranslated bytecode does not run */
+        st = p->exec.status = MBPF_FAULT_BAD_INSN;
 #endif
         rt->running = 0;
     }

@@ -109,6 +109,22 @@ void jit_checked_fact(const jit_ctx *c, uint32_t pc, mbpf_fact *out)
     out->mem = mid_access_check(&c->prog->insns[pc], f);
 }
 
+uint32_t jit_needs_context(const jit_ctx *c)
+{
+    uint32_t need = 0;
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
+            continue;
+        const int call = MBPF_CLASS(in->code) == MBPF_JMP && MBPF_OP(in->code) == MBPF_CALL;
+        if (call && !(in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL))
+            need |= JIT_CONTEXT_ARGS; /* a helper, through the trampoline */
+        if (!call && mid_access_check(in, &c->facts[pc]) > MBPF_MEM_PROVEN)
+            need |= JIT_CONTEXT_ARGS | JIT_CONTEXT_ENDS; /* a guard, the check stub, a full check */
+    }
+    return need;
+}
+
 int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
 {
     const mbpf_program *p = c->prog;

@@ -26,11 +26,6 @@ uint64_t mbpf_jit_rt_shift64(uint64_t a, uint32_t n, uint32_t op)
     return (a >> n) | ((a >> 63) && n ? ~0ull << (64 - n) : 0);
 }
 
-static mbpf_exec *exec_of(mbpf_jit_block *b)
-{
-    return (mbpf_exec *)(uintptr_t)b->exec;
-}
-
 /* The block's budget is the low part of x->budget_left: at most 0xffffffff units are visible to
  * generated code at a time (a larger budget cannot be spent in one run on these targets). */
 MBPF_JIT_INLINE uint32_t block_budget(const mbpf_exec *x)
@@ -39,6 +34,32 @@ MBPF_JIT_INLINE uint32_t block_budget(const mbpf_exec *x)
         return 0xffffffffu; /* unlimited: the code's decrements never reach 0 in practice */
     return x->budget_left >> 32 ? 0xffffffffu : (uint32_t)x->budget_left;
 }
+
+/* The per-run part of the exec, at the start of a run: no regions granted yet, the whole budget,
+ * the entry frame's stack. */
+static void exec_begin(mbpf_jit_block *b, mbpf_exec *x)
+{
+    x->n_extra = 0;
+    x->budget_left = x->budget;
+    x->stack_top = b->stack_top0;
+    b->exec_ready = 1;
+}
+
+/* The exec of a run, brought up to date with the run's start the first time a routine needs it
+ * (mbpf_jit_block_call leaves it; the code reaches it only through these routines, and the
+ * prologue of code that calls them stored ctx, ctx_len and budget_sync). Only device runs start
+ * lazily, where block words are the addresses themselves. */
+static mbpf_exec *exec_of(mbpf_jit_block *b)
+{
+    mbpf_exec *x = (mbpf_exec *)(uintptr_t)b->exec;
+    if (!b->exec_ready) {
+        x->ctx = (void *)(uintptr_t)b->ctx;
+        x->ctx_len = b->ctx_len;
+        exec_begin(b, x);
+    }
+    return x;
+}
+
 
 /* Units generated code spent since the glue last wrote the block's budget (budget_sync):
  * x->budget_left is brought up to date, so helpers charge (mbpf_exec_charge) from the right
@@ -175,7 +196,10 @@ void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
 {
     x->status = MBPF_OK;
     mbpf_jit_block_prepare(b, x);
-    mbpf_jit_block_start(b, x, x->ctx ? x->ctx_len : 0);
+    if (!x->ctx) /* no context region, whatever x->ctx_len (r2) says */
+        b->ctx_mask_r = b->ctx_mask_w = 0;
+    b->budget_sync = mbpf_jit_budget_word(x->budget); /* finish reads it, whatever the code */
+    exec_begin(b, x); /* the caller's exec: filled now (its addresses may not be the block's) */
 }
 
 mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
@@ -194,7 +218,7 @@ mbpf_status mbpf_jit_run(mbpf_exec *x, const void *code, uint32_t entry_off)
     }
     mbpf_jit_block b __attribute__((aligned(8)));
     mbpf_jit_block_fill(&b, x);
-    return mbpf_jit_block_finish(&b, x, fn(&b));
+    return mbpf_jit_block_finish(&b, x, mbpf_jit_fill_call(fn, &b, x));
 }
 
 #if !(defined(__arm__) && defined(__thumb2__)) && !(defined(__riscv) && __riscv_xlen == 32)

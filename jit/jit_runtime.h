@@ -15,8 +15,11 @@ void mbpf_jit_irq_restore(mbpf_jit_irq_state s);
 #define MBPF_JIT_CALLX 0x80000000u
 #define MBPF_JIT_CALLX_REG(r) ((uint32_t)(r) << 16)
 
-/* Translated code as the run glue calls it: the block in, the status out. */
-typedef uint32_t (*mbpf_jit_fn)(mbpf_jit_block *b);
+/* Translated code as the run glue calls it: the block prepared for the program, the call's
+ * context (r1; 0 when there is none), its length (r2; the context region's length too, 0
+ * without a context) and the budget word (mbpf_jit_budget_word) in, the status out. The
+ * prologue stores in the block only what the program needs of them (mcubpf/jit.h). */
+typedef uint32_t (*mbpf_jit_fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
 
 /* The callable entry of code at code + entry_off on the target this build executes (with the
  * interworking bit on Thumb); NULL on builds that execute no code (the host). Per target. */
@@ -32,28 +35,24 @@ void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x);
 #define MBPF_JIT_INLINE static inline
 #endif
 
-/* The start of a run with b prepared for x: the call's context (x->ctx, x->ctx_len; `region`
- * is the length of the context region, 0 when x->ctx is NULL) and the budget (x->budget) go
- * into b and x. Everything else is as mbpf_jit_block_prepare or the end of the previous run
- * left it: x->status == MBPF_OK, b->status == 0, b->depth_left == b->depth0
- * (mbpf_jit_block_end restores them after a fault). Inline: with the call of the code and
- * mbpf_jit_block_end this is all a run of translated or AOT code does. */
-MBPF_JIT_INLINE void mbpf_jit_block_start(mbpf_jit_block *b, mbpf_exec *x, uint32_t region)
+/* The budget word code starts with: the budget's low word; unlimited (0) and budgets of 2^32 or
+ * more: all ones (more than a run can spend on these targets). */
+MBPF_JIT_INLINE uint32_t mbpf_jit_budget_word(uint64_t budget)
 {
-    const uint32_t ctx = (uint32_t)(uintptr_t)x->ctx, len = x->ctx_len;
-    x->n_extra = 0;
-    x->budget_left = x->budget;
-    x->stack_top = b->stack_top0;
-    b->ctx = ctx;
-    b->ctx_len = len;
-    b->ctx_end_r = ctx + (region & b->ctx_mask_r);
-    b->ctx_end_w = ctx + (region & b->ctx_mask_w);
-    /* the budget's low word; unlimited (0) and budgets of 2^32 or more: all ones */
-    b->budget = b->budget_sync = (x->budget >> 32) || !x->budget ? 0xffffffffu : (uint32_t)x->budget;
-    b->regs[2] = ctx;
-    b->regs[3] = 0;
-    b->regs[4] = len;
-    b->regs[5] = 0;
+    return (budget >> 32) || !budget ? 0xffffffffu : (uint32_t)budget;
+}
+
+/* A run of the code fn with b prepared for x (x->budget == budget, x->status == MBPF_OK,
+ * b->status == 0, b->depth_left == b->depth0, as mbpf_jit_block_prepare or the end of the
+ * previous run left them: mbpf_jit_block_end restores them after a fault). The exec is left as
+ * it is: the routines the code calls fill it from the block the first time they need it in the
+ * run, so a run that calls none writes nothing there. Inline: with mbpf_jit_block_end this is
+ * all a run of translated or AOT code does. */
+MBPF_JIT_INLINE uint32_t mbpf_jit_block_call(mbpf_jit_fn fn, mbpf_jit_block *b, uint32_t ctx,
+                                             uint32_t ctx_len, uint64_t budget)
+{
+    b->exec_ready = 0;
+    return fn(b, ctx, ctx_len, mbpf_jit_budget_word(budget));
 }
 
 /* After the code returned `status`: MBPF_OK, or a helper's early stop (then MBPF_OK too), or a
@@ -63,8 +62,13 @@ MBPF_JIT_INLINE void mbpf_jit_block_start(mbpf_jit_block *b, mbpf_exec *x, uint3
 mbpf_status mbpf_jit_block_end(mbpf_jit_block *b, mbpf_exec *x, uint32_t status);
 
 /* A single call (mbpf_jit_run, emulators): fill prepares b for x (x->status set to MBPF_OK)
- * and starts the run; finish ends it and brings x->budget_left up to date. */
+ * and x for the run; the code is then called with x's context (mbpf_jit_fill_call) and finish
+ * ends the run and brings x->budget_left up to date. */
 void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x);
+MBPF_JIT_INLINE uint32_t mbpf_jit_fill_call(mbpf_jit_fn fn, mbpf_jit_block *b, const mbpf_exec *x)
+{
+    return fn(b, (uint32_t)(uintptr_t)x->ctx, x->ctx_len, mbpf_jit_budget_word(x->budget));
+}
 mbpf_status mbpf_jit_block_finish(mbpf_jit_block *b, mbpf_exec *x, uint32_t status);
 
 #endif

@@ -9,7 +9,10 @@
 #   firmware-jit.elf     JIT and device checker (MBPF_WITH_INTERP=0 MBPF_WITH_AOT=0)
 #   firmware-aot.elf     AOT images only (MBPF_WITH_BYTECODE=0: no checker, translator, interpreter)
 #   firmware-native.elf  no runtime: the hooks in native C (-DNO_RUNTIME), reference and baseline
-# The device checker is the full verifier for now.
+# Every variant checks containers as a device does by default (include/mcubpf/config.h): with
+# the one-pass certificate checker alone, MBPF_WITH_FULL_VERIFIER=0 (bpfpack adds the
+# certificates), so the links carry no fixpoint verifier. The runner and the other suites keep
+# the full verifier (DEVICE_FLAGS).
 FW_DIR := $(BUILD)/firmware
 FW_SRC := examples/firmware
 FW_PROGS := sched_count sched_policy packet_filter filter_log filter_oob
@@ -42,8 +45,8 @@ FW_CC_m4 := $(ARM_CC)
 FW_CC_rv32 := $(RV_CC)
 FW_ARCH_m4 := $(ARM_ARCH)
 FW_ARCH_rv32 := $(RV_ARCH)
-FW_DEVFLAGS_m4 := $(ARM_CFLAGS)
-FW_DEVFLAGS_rv32 := $(RV_CFLAGS)
+FW_DEVFLAGS_m4 := $(filter-out -DMBPF_WITH_FULL_VERIFIER=1,$(ARM_CFLAGS))
+FW_DEVFLAGS_rv32 := $(filter-out -DMBPF_WITH_FULL_VERIFIER=1,$(RV_CFLAGS))
 FW_DEVOBJ_m4 = $(call ARM_OBJ,$(1))
 FW_DEVOBJ_rv32 = $(call RV_OBJ,$(1))
 FW_BOARD_m4 := platform/mps2-an386/board.c
@@ -54,10 +57,11 @@ FW_MEM_rv32 := -Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x20000
 	-Wl,--defsym=__ram=0x80200000 -Wl,--defsym=__ram_size=0x400000
 
 # Firmware objects, one directory per board and variant: $(FW_OUT_b)/{jit,interp,jitonly,aot,native}/.
-# Application code builds like the runner (RUNNER_CFLAGS); the interpreter-only, JIT-only and
-# AOT-only variants also rebuild the runtime's own files (rt*.c; the interpreter-only one also
-# the interpreter's) with their options and the device flags of every CORE object. The other
-# CORE objects are shared: what a configuration does not reference, --gc-sections drops.
+# Application code builds like the runner (RUNNER_CFLAGS); every runtime variant also rebuilds
+# the runtime's own files (rt*.c and device_profile.c, which choose the checker; the
+# interpreter-only one also the interpreter's) with its options and the device flags of every
+# CORE object without the full verifier. The other CORE objects are shared: what a
+# configuration does not reference, --gc-sections drops.
 FW_VARIANTS := jit interp jitonly aot native
 FW_DEFS_jit :=
 # the interpreter-only build is the small one: its interpreter is compiled for size too
@@ -66,7 +70,7 @@ FW_DEFS_jitonly := -DMBPF_WITH_INTERP=0 -DMBPF_WITH_AOT=0
 FW_DEFS_aot := -DMBPF_WITH_BYTECODE=0
 FW_DEFS_native := -DNO_RUNTIME
 FW_APP_SRCS = $(FW_SRC)/firmware.c $(FW_SRC)/sched.c $(FW_BOARD_$(1))
-FW_RT_SRCS := $(filter runtime/rt%.c,$(CORE_SRCS))
+FW_RT_SRCS := $(filter runtime/rt%.c,$(CORE_SRCS)) runtime/device_profile.c
 FW_INTERP_SRCS := $(FW_RT_SRCS) runtime/interp.c runtime/interp_decode.c
 define fw_variant_rules
 $(FW_OUT_$(1))/$(2)/%.o: %.c
@@ -85,8 +89,8 @@ fw_link = $(FW_CC_$(1)) $(FW_ARCH_$(1)) $(PICOLIBC_LINK) -DPICOLIBC_INTEGER_PRIN
 	$(FW_MEM_$(1)) -Wl,--defsym=__stack_size=0x2000 -Wl,-Map=$(basename $@).map $^ -o $@
 
 define fw_board_rules
-$(FW_OUT_$(1))/firmware.elf: $(call fw_objs,$(1),jit,$(call FW_APP_SRCS,$(1))) \
-		$(call FW_DEVOBJ_$(1),$(CORE_SRCS))
+$(FW_OUT_$(1))/firmware.elf: $(call fw_objs,$(1),jit,$(call FW_APP_SRCS,$(1)) $(FW_RT_SRCS)) \
+		$(call FW_DEVOBJ_$(1),$(filter-out $(FW_RT_SRCS),$(CORE_SRCS)))
 	$(Q)$$(call fw_link,$(1))
 $(FW_OUT_$(1))/firmware-interp.elf: $(call fw_objs,$(1),interp,$(call FW_APP_SRCS,$(1)) $(FW_INTERP_SRCS)) \
 		$(call FW_DEVOBJ_$(1),$(filter-out $(FW_INTERP_SRCS),$(CORE_SRCS)))

@@ -124,21 +124,28 @@ static uint32_t window_cost(void)
 /* The translated code alone: a call between two counter reads, from the same call site as an
  * empty function of two instructions, so that code_insns = measured - empty + 2. */
 #if defined(__arm__)
-__attribute__((naked)) static uint32_t empty_code(__attribute__((unused)) mbpf_jit_block *b)
+__attribute__((naked)) static uint32_t empty_code(__attribute__((unused)) mbpf_jit_block *b,
+                                                  __attribute__((unused)) uint32_t ctx,
+                                                  __attribute__((unused)) uint32_t ctx_len,
+                                                  __attribute__((unused)) uint32_t budget)
 {
     __asm__ volatile("movs r0, #0\n\tbx lr");
 }
 #else
-__attribute__((naked)) static uint32_t empty_code(__attribute__((unused)) mbpf_jit_block *b)
+__attribute__((naked)) static uint32_t empty_code(__attribute__((unused)) mbpf_jit_block *b,
+                                                  __attribute__((unused)) uint32_t ctx,
+                                                  __attribute__((unused)) uint32_t ctx_len,
+                                                  __attribute__((unused)) uint32_t budget)
 {
     __asm__ volatile("li a0, 0\n\tret");
 }
 #endif
 
-static __attribute__((noinline)) uint32_t timed_call(mbpf_jit_fn fn, mbpf_jit_block *b)
+static __attribute__((noinline)) uint32_t timed_call(mbpf_jit_fn fn, mbpf_jit_block *b,
+                                                     const mbpf_exec *x)
 {
     uint32_t t0 = board_counter_read();
-    fn(b);
+    mbpf_jit_fill_call(fn, b, x);
     return board_counter_to_insns(board_counter_read() - t0);
 }
 
@@ -149,9 +156,9 @@ static uint32_t code_only_insns(mbpf_exec *x, mbpf_jit_fn fn)
     static mbpf_jit_block b __attribute__((aligned(8)));
     mbpf_exec_reset(x);
     mbpf_jit_block_fill(&b, x);
-    uint32_t empty = timed_call(empty_code, &b);
+    uint32_t empty = timed_call(empty_code, &b, x);
     mbpf_jit_block_fill(&b, x);
-    uint32_t own = timed_call(fn, &b);
+    uint32_t own = timed_call(fn, &b, x);
     return own + 2u > empty ? own + 2u - empty : 0;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mcubpf/cert.h"
+#include "mcubpf/config.h"
 #include "mcubpf/profile.h"
 
 uint32_t mbpf_profile_max_depth(const mbpf_profile *pr)
@@ -122,8 +123,20 @@ int mbpf_profile_check_cert(const mbpf_program *p, const mbpf_profile *pr, const
 {
     mbpf_verify_opts o;
     mbpf_profile_opts(pr, &o);
+#if MBPF_WITH_FULL_VERIFIER
     int rc = cert ? mbpf_check(p, &o, cert, cert_len, facts, arena, arena_size, res)
                   : mbpf_verify(p, &o, facts, arena, arena_size, res);
+#else
+    /* no fixpoint verifier in this build: a program without a certificate is refused */
+    static const char no_cert[] = "verify: this device needs a certificate (bpfpack adds one)";
+    int rc = -1;
+    if (cert) {
+        rc = mbpf_check(p, &o, cert, cert_len, facts, arena, arena_size, res);
+    } else {
+        memset(res, 0, sizeof *res);
+        memcpy(res->msg, no_cert, sizeof no_cert);
+    }
+#endif
     if (rc)
         return rc;
     /* the arena is free again: one byte per instruction for the depth of each function */

@@ -148,16 +148,36 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
     x->stack_top = (uintptr_t)reg[10];
     x->status = MBPF_OK;
 
-    quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack, (uint32_t)(x->stack_top - (uintptr_t)x->stack));
-    qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
-    quick_set(&qr[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_R) ? (uintptr_t)x->ctx : 0, x->ctx_len);
-    quick_set(&qw[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_W) ? (uintptr_t)x->ctx : 0, x->ctx_len);
-    quick_set(&qr[MBPF_RGN_RODATA], (uintptr_t)p->rodata, p->rodata_len);
-    quick_set(&qw[MBPF_RGN_RODATA], 0, 0);
-    quick_set(&qr[MBPF_RGN_DATA], (uintptr_t)p->data, p->data_len);
-    qw[MBPF_RGN_DATA] = qr[MBPF_RGN_DATA];
-    quick_set(&qr[INTERP_NO_REGION], 0, 0);
-    qw[INTERP_NO_REGION] = qr[INTERP_NO_REGION];
+    /* the quick-check tables the program's checked accesses read (all of them when decoding as it
+     * runs), each set up once per run; calls and returns keep the stack's current */
+    const uint32_t quick = safe ? ~0u : code->quick;
+#define USES(rgn, w) ((quick >> ((w) * INTERP_QUICK_W + (rgn))) & 1u)
+    if (quick) { /* none for a program whose accesses are all proven */
+        if (USES(MBPF_RGN_STACK, 0) || USES(MBPF_RGN_STACK, 1)) {
+            quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack,
+                      (uint32_t)(x->stack_top - (uintptr_t)x->stack));
+            qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
+        }
+        if (USES(MBPF_RGN_CTX, 0))
+            quick_set(&qr[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_R) ? (uintptr_t)x->ctx : 0,
+                      x->ctx_len);
+        if (USES(MBPF_RGN_CTX, 1))
+            quick_set(&qw[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_W) ? (uintptr_t)x->ctx : 0,
+                      x->ctx_len);
+        if (USES(MBPF_RGN_RODATA, 0))
+            quick_set(&qr[MBPF_RGN_RODATA], (uintptr_t)p->rodata, p->rodata_len);
+        if (USES(MBPF_RGN_RODATA, 1))
+            quick_set(&qw[MBPF_RGN_RODATA], 0, 0);
+        if (USES(MBPF_RGN_DATA, 0) || USES(MBPF_RGN_DATA, 1)) {
+            quick_set(&qr[MBPF_RGN_DATA], (uintptr_t)p->data, p->data_len);
+            qw[MBPF_RGN_DATA] = qr[MBPF_RGN_DATA];
+        }
+        if (USES(INTERP_NO_REGION, 0) || USES(INTERP_NO_REGION, 1)) {
+            quick_set(&qr[INTERP_NO_REGION], 0, 0);
+            qw[INTERP_NO_REGION] = qr[INTERP_NO_REGION];
+        }
+    }
+#undef USES
 
 /* Registers by byte offset (slots hold 8 * register number); rp is pinned in a register. */
 #define REG(off) (*(uint64_t *)(void *)((uint8_t *)rp + (off)))

@@ -28,7 +28,11 @@ typedef struct interp_code {
     uint32_t n_insns;
     uint32_t n_tramps;
     uint32_t n_heads;
+    uint32_t quick; /* the quick-check tables the checked accesses use: bit r, reads with region
+                     * hint r; bit INTERP_QUICK_W + r, writes (a run sets up only these) */
 } interp_code;
+
+#define INTERP_QUICK_W 8u
 
 #define INTERP_MAGIC 0x70646531u
 #define INTERP_NO_REGION 4u /* region hint: none, full check only */

@@ -240,6 +240,16 @@ static uint8_t head_handler(const interp_slot *slots, const uint32_t *heads, uin
     return r ? (uint8_t)(*r >> 8) : H_BAD; /* every H_HEAD slot has a record */
 }
 
+/* The quick-check table a decoded slot reads (interp_code.quick), 0 for none. */
+static uint32_t quick_use(const interp_slot *s)
+{
+    if (s->h >= H_LDXB && s->h <= H_LDXSW)
+        return 1u << s->aux;
+    if (s->h >= H_STXB && s->h <= H_STDW)
+        return 1u << (INTERP_QUICK_W + s->aux);
+    return 0;
+}
+
 int mbpf_interp_prepare(const mbpf_program *p, const mbpf_fact *facts, void *mem, size_t len)
 {
     if (!p || !facts || !p->insns || p->n_insns == 0 || p->n_insns > MBPF_MAX_INSNS)
@@ -260,6 +270,7 @@ int mbpf_interp_prepare(const mbpf_program *p, const mbpf_fact *facts, void *mem
     c->n_insns = n;
     c->n_heads = n_heads;
     c->n_tramps = 0;
+    c->quick = 0;
 
     /* one decoding pass: handlers and operands; loop heads get the charging handler */
     uint32_t k = 0, n_back = 0;
@@ -269,6 +280,7 @@ int mbpf_interp_prepare(const mbpf_program *p, const mbpf_fact *facts, void *mem
         if (slots[pc].h == H_BAD || edge == EDGE_BAD)
             return -1;
         n_back += edge == EDGE_BACK;
+        c->quick |= quick_use(&slots[pc]);
         if (facts[pc].flags & MBPF_FACT_LOOP_HEAD) {
             heads[k++] = pc << 16 | (uint32_t)slots[pc].h << 8 | facts[pc].aux;
             slots[pc].h = H_HEAD;

@@ -149,12 +149,6 @@ int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, 
     mbpf_rt_tenant_profile(rt, t, &pr);
     if (rt->cfg.flags & MBPF_RT_STRICT)
         pr.flags |= MBPF_PROFILE_STRICT;
-    if (!cert && !MBPF_WITH_FULL_VERIFIER) {
-        static const char msg[] = "verify: this device needs a certificate (bpfpack adds one)";
-        memset(w->res, 0, sizeof *w->res);
-        memcpy(w->res->msg, msg, sizeof msg);
-        return -1;
-    }
     return mbpf_profile_check_cert(prog, &pr, cert, cert_len, w->facts, w->scratch, w->scratch_len, w->res);
 }
 
@@ -373,7 +367,7 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
     }
     p->kind = s->kind;
     p->no_jit = !rt_jit_enabled(rt); /* bytecode is interpreted */
-    p->cache_slot = -1;
+    p->cache_entry = NULL;
     p->cert = s->cert;
     p->cert_len = s->cert_len;
     uint32_t allowed = allowed_helpers(rt, t);
@@ -487,7 +481,8 @@ static mbpf_status refuse_run(mbpf_fault *fault)
 }
 
 /* The end of a run that faulted: statistics and the caller's outputs. The slot's state goes
- * back to what the next run expects (status MBPF_OK). */
+ * back to what the next run expects (status MBPF_OK, every fault word 0: engines write only the
+ * words a fault has). */
 static mbpf_status run_fault(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fault *fault)
 {
     p->stats.faults++;
@@ -498,20 +493,25 @@ static mbpf_status run_fault(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fa
     if (fault)
         *fault = p->exec.fault;
     p->exec.status = MBPF_OK;
+    p->exec.fault.pc = 0;
+    p->exec.fault.size = 0;
+    p->exec.fault.addr = 0;
     return st;
 }
 
 #if MBPF_WITH_INTERP
-static mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, mbpf_exec *x)
+/* Untranslated bytecode: the interpreter reads the whole exec, filled here. */
+static mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len)
 {
+    mbpf_exec *x = &p->exec;
     if (rt_jit_enabled(rt))
         p->stats.fallbacks++;
     p->stats.engine = MBPF_RT_ENGINE_INTERP;
+    x->ctx = ctx;
+    x->ctx_len = ctx_len;
+    x->budget = p->tenant->budget;
     x->n_extra = 0;
-    x->budget_left = x->budget;
-    x->fault.pc = 0; /* the interpreter sets only the fault words a fault has */
-    x->fault.size = 0;
-    x->fault.addr = 0;
+    x->budget_left = x->budget; /* the fault words are 0 (run_fault) */
     return p->interp_ready ? mbpf_interp_exec(x, p->interp_code) : mbpf_interp_run(x);
 }
 #endif
@@ -521,13 +521,17 @@ static mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, mbpf_exec *x)
 static mbpf_jit_fn cache_miss(mbpf_runtime *rt, mbpf_prog *p)
 {
     const mbpf_rt_cache_entry *e = rt_cache_get(rt, p);
-    return e ? e->fn : NULL;
+    if (!e)
+        return NULL;
+    p->stats.engine = MBPF_RT_ENGINE_JIT;
+    return e->fn;
 }
 #endif
 
 /* A run does what depends on the call: the context, the budget of the moment (the tenant's,
  * read at every run), finding the code (AOT: at load; JIT: the cache entry of the last run,
- * checked without a search) and the statistics. Everything else was prepared at load. */
+ * checked without a search) and the statistics. Everything else was prepared at load; the
+ * exec, which only the routines translated code calls read, is filled by them when needed. */
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
                         mbpf_fault *fault)
 {
@@ -535,10 +539,8 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
         return refuse_run(fault);
     rt->running = 1;
     p->stats.runs++;
-    mbpf_exec *x = &p->exec;
-    x->ctx = ctx;
-    x->ctx_len = ctx ? ctx_len : 0;
-    x->budget = p->tenant->budget;
+    if (!ctx)
+        ctx_len = 0;
 
     mbpf_status st;
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
@@ -548,34 +550,35 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
         fn = rt_cache_code(rt, p);
         if (!fn)
             fn = cache_miss(rt, p);
-        p->stats.engine = MBPF_RT_ENGINE_JIT;
     }
 #endif
     if (fn) {
         mbpf_jit_block *b = &p->block;
-        mbpf_jit_block_start(b, x, x->ctx_len); /* ctx_len is 0 without a context */
-        const uint32_t status = fn(b);
+        const uint64_t budget = p->exec.budget = p->tenant->budget;
+        const uint32_t status =
+            mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
         rt->running = 0;
         if (status == MBPF_OK) { /* the common end, without a look at anything else */
             if (r0)
                 *r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
             return MBPF_OK;
         }
-        st = mbpf_jit_block_end(b, x, status);
+        st = mbpf_jit_block_end(b, &p->exec, status);
     } else
 #endif
     {
 #if MBPF_WITH_INTERP
-        st = run_interp(rt, p, x);
+        st = run_interp(rt, p, ctx, ctx_len);
 #else
-        st = x->status = MBPF_FAULT_BAD_INSN; /* no interpreter: untranslated bytecode does not run */
+        /* no interpreter: untranslated bytecode does not run */
+        st = p->exec.status = MBPF_FAULT_BAD_INSN;
 #endif
         rt->running = 0;
     }
     if (st != MBPF_OK)
         return run_fault(p, st, r0, fault);
     if (r0)
-        *r0 = x->r0;
+        *r0 = p->exec.r0;
     return MBPF_OK;
 }
 

@@ -14,13 +14,11 @@ static int same_key(const uint32_t a[4], const uint32_t b[4])
 
 static mbpf_rt_cache_entry *find(mbpf_runtime *rt, const mbpf_prog *p)
 {
-    if (p->cache_slot >= 0) {
-        mbpf_rt_cache_entry *e = &rt->cache[p->cache_slot];
-        if (e->used && same_key(e->key, p->key))
-            return e;
-    }
+    mbpf_rt_cache_entry *e = p->cache_entry;
+    if (e && e->used && same_key(e->key, p->key))
+        return e;
     for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++) {
-        mbpf_rt_cache_entry *e = &rt->cache[i];
+        e = &rt->cache[i];
         if (e->used && same_key(e->key, p->key))
             return e;
     }
@@ -127,7 +125,7 @@ static const mbpf_rt_cache_entry *get(mbpf_runtime *rt, mbpf_prog *p, int fresh)
             return NULL;
     }
     e->last_use = ++rt->clock;
-    p->cache_slot = (int8_t)(e - rt->cache);
+    p->cache_entry = e;
     return e;
 }
 

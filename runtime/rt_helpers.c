@@ -143,17 +143,21 @@ static mbpf_kv_entry *kv_find(mbpf_exec *x, mbpf_kv *kv, uint32_t ns, uint32_t k
                               int *ok)
 {
     mbpf_kv_entry *free_slot = NULL, *found = NULL;
-    uint32_t i, held = 0;
-    for (i = 0; i < kv->cap && !found; i++) {
-        mbpf_kv_entry *e = &kv->entries[i];
-        if (e->ns == ns && e->key == key)
-            found = e;
-        else if (e->ns == ns)
+    mbpf_kv_entry *e = kv->entries, *const end = e + kv->cap;
+    uint32_t held = 0;
+    for (; e < end; e++) { /* a pointer walk, the namespace first: most entries are another's */
+        if (e->ns == ns) {
+            if (e->key == key) {
+                found = e;
+                break;
+            }
             held++;
-        else if (!e->ns && !free_slot)
+        } else if (!e->ns && !free_slot) {
             free_slot = e;
+        }
     }
-    *ok = mbpf_exec_charge(x, MBPF_HELPER_KV_COST(i));
+    const uint32_t looked_at = found ? (uint32_t)(found - kv->entries) + 1u : kv->cap;
+    *ok = mbpf_exec_charge(x, MBPF_HELPER_KV_COST(looked_at));
     if (!*ok || found || !quota || !free_slot || held >= quota)
         return *ok ? found : NULL;
     free_slot->ns = ns;

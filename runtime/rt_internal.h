@@ -44,9 +44,9 @@ RT_INLINE int rt_jit_enabled(const mbpf_runtime *rt)
  * (p translated it, or it has p's key: two programs may share one). No search; NULL otherwise. */
 RT_INLINE mbpf_jit_fn rt_cache_code(mbpf_runtime *rt, mbpf_prog *p)
 {
-    if (p->cache_slot < 0)
+    mbpf_rt_cache_entry *e = p->cache_entry;
+    if (!e)
         return NULL;
-    mbpf_rt_cache_entry *e = &rt->cache[p->cache_slot];
     if (e->owner != p && !(e->used && e->key[0] == p->key[0] && e->key[1] == p->key[1] &&
                            e->key[2] == p->key[2] && e->key[3] == p->key[3]))
         return NULL;

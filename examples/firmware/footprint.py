@@ -38,7 +38,7 @@ COMPONENTS = [
     (r"runtime/interp(_decode|_facts)?\.o", "interpreter (interp.c, interp_decode.c)", True),
     (r"runtime/exec\.o", "execution model (exec.c: region checks, budget, status names)", True),
     (r"verifier/disasm\.o", "disassembler (verifier/disasm.c, MBPF_WITH_DISASM)", True),
-    (r"verifier/|runtime/device_profile\.o", "device checker (for now the full verifier, device_profile.c)", True),
+    (r"verifier/|runtime/device_profile\.o", "device checker (certificate checker, device_profile.c)", True),
     (r"runtime/(container|sha256|sign)\.o", "container parser, SHA-256, signature block", True),
     (r"runtime/image\.o", "AOT image parser", True),
     (r"jit/(jit_runtime|thumb2/t2_run|rv32/rv_run)\.o", "native run glue (jit_runtime.c, *_run.c)", True),
@@ -239,7 +239,10 @@ def main():
     print("- **all engines**: the default options, checker, translator, interpreter (the fallback when")
     print("  a translation does not fit) and AOT images; its per-call costs are given for each engine.")
     print("  The 30 KiB budget (runtime + interpreter + checker + JIT) applies to it as well.")
-    print("- The device checker is the full fixpoint verifier until the one-pass checker replaces it.")
+    print("- The device checker is the one-pass certificate checker (`verifier/check*.c` and the")
+    print("  abstract interpretation it shares with the verifier): every build is compiled with")
+    print("  `MBPF_WITH_FULL_VERIFIER=0`, the device default, so no fixpoint verifier is linked and")
+    print("  containers must carry their certificate (bpfpack adds one).")
     print("- *mcubpf code*: every object of `runtime/`, `verifier/` and `jit/` the link keeps")
     print("  (code and constants); the budgets apply to it. *ROM added*: the growth of the whole")
     print("  firmware over the native build (also the embedder's loading code and the libgcc")

@@ -16,7 +16,8 @@
 #include "mcubpf/jit.h"
 
 #define MBPF_IMAGE_MAGIC 0x4950424du /* "MBPI" */
-#define MBPF_IMAGE_VERSION 2u
+/* 3: the code takes the context, its length and the budget word as arguments (mbpf_jit_fn) */
+#define MBPF_IMAGE_VERSION 3u
 #define MBPF_IMAGE_FLAG_SIGNED 0x1u /* a signature block follows */
 #define MBPF_IMAGE_MAX_HELPERS 128u
 

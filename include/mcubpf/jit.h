@@ -41,18 +41,21 @@ typedef struct mbpf_jit_result {
                              * charged before their loop) */
 } mbpf_jit_result;
 
-/* The block generated code receives as its only argument (AAPCS r0 / RV32 a0): 32-bit words at
- * fixed offsets, the same on every target and on the host, so that the translator never depends
- * on a host structure layout. Runtime routines are reached through pointers in the block:
- * generated code holds no absolute address and runs anywhere (RAM arena or flash).
- * The run glue (jit/jit_runtime.h) fills it in two steps: once per program and tenant, at load,
- * everything that does not depend on the call (regions, stack, routines, r10's slot); then per
- * run only ctx, ctx_len, ctx_end_r/w, budget, depth_left, status and the slots of r1 and r2.
- * Every other word is either constant or written by the code before it is read (fault words,
- * r0, saved_sp, stack_cur, atomic_op; the register slots the verifier proves written first), so
- * a run leaves them as the previous run of the same program left them. */
+/* The block generated code receives as its first argument (AAPCS r0 / RV32 a0), with the call's
+ * context, its length and the budget word in the next three (mbpf_jit_fn, jit/jit_runtime.h):
+ * 32-bit words at fixed offsets, the same on every target and on the host, so that the
+ * translator never depends on a host structure layout. Runtime routines are reached through
+ * pointers in the block: generated code holds no absolute address and runs anywhere (RAM arena
+ * or flash). The run glue fills it once per program and tenant, at load, with everything that
+ * does not depend on the call (regions, stack, routines, r10's slot); the code's prologue
+ * stores what the call brings where the program needs it: ctx, ctx_len and budget_sync when it
+ * calls routines, ctx_end_r/w when it has guards, budget when it keeps no register for it, the
+ * slots of r1 and r2 when they have no register. Every other word is either constant, restored
+ * by the glue after a fault (status, depth_left) or written by the code before it is read
+ * (fault words, r0, saved_sp, stack_cur, atomic_op; the register slots the verifier proves
+ * written first), so a run leaves them as the previous run of the same program left them. */
 typedef struct mbpf_jit_block {
-    uint32_t ctx, ctx_len;             /* 0, 4: r1 and r2 at entry */
+    uint32_t ctx, ctx_len;             /* 0, 4: r1 and r2 at entry (stored by the prologue) */
     uint32_t stack_base, stack_top0;   /* 8, 12: stack buffer start; r10 at entry */
     uint32_t ctx_end_r, ctx_end_w;     /* 16, 20: ctx region end for reads / writes (= ctx: none) */
     uint32_t rodata, rodata_end;       /* 24, 28 */
@@ -75,12 +78,15 @@ typedef struct mbpf_jit_block {
     uint32_t stack_cur;   /* 100: r10 of the current frame, stored before each helper call */
     uint32_t regs[2 * MBPF_NREGS]; /* 104: eBPF registers kept in memory (lo, hi) */
     uint32_t atomic_op;   /* 192: imm | size << 16 */
-    /* run glue only, the code never reads them: */
-    uint32_t depth0;      /* 196: depth_left at the start of a run */
+    uint32_t depth0;      /* 196: depth_left at the start of a run (run glue only) */
     uint32_t ctx_mask_r, ctx_mask_w; /* 200, 204: ctx_len & mask = the readable / writable
-                                      * length (all ones or 0, from the context's flags) */
-    uint32_t budget_sync; /* 208: what budget held when the glue last wrote it */
-    uint32_t pad;         /* 212 */
+                                      * length (all ones or 0, from the context's flags); read
+                                      * by the prologue of code that needs the context's ends */
+    uint32_t budget_sync; /* 208: what budget held when the glue or the prologue last wrote it
+                           * (the prologue of code that calls routines stores its start value) */
+    /* run glue only, the code never reads them: */
+    uint32_t exec_ready;  /* 212: the exec holds this run's context and budget (0: the run glue
+                           * fills it when a routine first needs it) */
 } mbpf_jit_block;
 
 #define MBPF_JB_CTX 0
@@ -111,6 +117,9 @@ typedef struct mbpf_jit_block {
 #define MBPF_JB_STACK_CUR 100
 #define MBPF_JB_REGS 104
 #define MBPF_JB_ATOMIC_OP 192
+#define MBPF_JB_CTX_MASK_R 200
+#define MBPF_JB_CTX_MASK_W 204
+#define MBPF_JB_BUDGET_SYNC 208
 #define MBPF_JB_REG_LO(r) (MBPF_JB_REGS + 8 * (r))
 #define MBPF_JB_REG_HI(r) (MBPF_JB_REGS + 8 * (r) + 4)
 

@@ -37,7 +37,8 @@ int mbpf_profile_check(const mbpf_program *p, const mbpf_profile *pr, mbpf_fact 
                        size_t arena_size, mbpf_verify_result *res);
 
 /* The same with a verifier certificate (mcubpf/cert.h): the one-pass checker instead of the
- * full verifier; cert NULL: the full verifier. */
+ * full verifier; cert NULL: the full verifier, or, in a build without it
+ * (MBPF_WITH_FULL_VERIFIER=0, mcubpf/config.h), a rejection (-1, "needs a certificate"). */
 int mbpf_profile_check_cert(const mbpf_program *p, const mbpf_profile *pr, const uint8_t *cert,
                             size_t cert_len, mbpf_fact *facts, void *arena, size_t arena_size,
                             mbpf_verify_result *res);

@@ -165,8 +165,8 @@ typedef struct mbpf_prog {
     uint32_t key[4];      /* cache key: SHA-256 of bytecode, target and options, truncated */
     uint8_t kind;         /* MBPF_RT_ENGINE_INTERP (bytecode) or MBPF_RT_ENGINE_AOT */
     uint8_t no_jit;       /* bytecode is interpreted: no translation here, or it failed for good */
-    int8_t cache_slot;    /* cache entry of the last translated run, -1 none */
     uint8_t loaded;
+    struct mbpf_rt_cache_entry *cache_entry; /* of the last translated run, NULL none */
     const uint8_t *cert;  /* its container's verifier certificate (NULL: none) */
     uint32_t cert_len;
     mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS]; /* the runtime's helpers masked by the tenant's */
@@ -178,15 +178,16 @@ typedef struct mbpf_prog {
     mbpf_exec exec;
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     mbpf_jit_block block;
-    uint32_t (*aot_fn)(mbpf_jit_block *b); /* AOT: the image's entry, callable */
+    /* AOT: the image's entry, callable (mbpf_jit_fn) */
+    uint32_t (*aot_fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
 #endif
 } mbpf_prog;
 
 typedef struct mbpf_rt_cache_entry {
     uint32_t key[4];
     uint32_t off, len, entry; /* code at cfg.code + off */
-    uint32_t (*fn)(mbpf_jit_block *b); /* the entry point, callable (follows the code when it
-                                        * slides down) */
+    /* the entry point, callable (mbpf_jit_fn; follows the code when it slides down) */
+    uint32_t (*fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
     uint32_t last_use;        /* LRU clock */
     mbpf_prog *owner;         /* program that translated it (charged with its eviction) */
     uint8_t used;

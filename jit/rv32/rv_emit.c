@@ -1853,16 +1853,42 @@ static int emit_once(rv *t)
     t->skip_to = 0;
     group_reset(t);
 
-    /* prologue: C ABI entry with the block in a0 */
+    /* prologue: C ABI entry with the block in a0, the context in a1, its length in a2 and the
+     * budget word in a3 (mbpf_jit_fn); only what the program uses is kept. r1 lives in a0/a1
+     * and r2 in a2/a3, so the order of the moves matters. */
     e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -FRAME));
     for (int i = 0; i < 13; i++)
         e(t, rv_store(RV_SW, saved[i], RV_SP, 4 * i));
     mv(t, RV_S1, RV_A0);
     sw_block(t, RV_SP, MBPF_JB_SAVED_SP);
     lw_block(t, RV_S0, MBPF_JB_STACK_TOP0);
-    lw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
+    mv(t, RV_BUDGET, RV_A3);
+    const uint32_t context = c->prog->n_insns ? jit_needs_context(c) : 0;
+    if (context & JIT_CONTEXT_ARGS) {
+        sw_block(t, RV_A1, MBPF_JB_CTX);
+        sw_block(t, RV_A2, MBPF_JB_CTX_LEN);
+        sw_block(t, RV_A3, MBPF_JB_BUDGET_SYNC);
+    }
+    if (context & JIT_CONTEXT_ENDS) {
+        static const uint32_t mask[2] = {MBPF_JB_CTX_MASK_R, MBPF_JB_CTX_MASK_W};
+        static const uint32_t end[2] = {MBPF_JB_CTX_END_R, MBPF_JB_CTX_END_W};
+        for (int w = 0; w < 2; w++) { /* the region's end: ctx + (len & mask) */
+            lw_block(t, RV_T0, mask[w]);
+            e(t, rv_op(RV_AND, RV_T0, RV_T0, RV_A2));
+            e(t, rv_op(RV_ADD, RV_T0, RV_T0, RV_A1));
+            sw_block(t, RV_T0, end[w]);
+        }
+    }
     const uint32_t entry_live = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t->m, 0) : 0;
-    for (int r = 0; r < 10; r++) {
+    if (entry_live & MID_LO(1))
+        mv(t, LO[1], RV_A1); /* r1 = ctx (a0 = a1) */
+    if (entry_live & MID_HI(1))
+        mv(t, HI[1], RV_ZERO);
+    if (entry_live & MID_HI(2))
+        mv(t, HI[2], RV_ZERO); /* r2 = len: its lower half is a2 already */
+    for (int r = 0; r < 10; r++) { /* any other register live at entry (none in verified code) */
+        if (r == 1 || r == 2)
+            continue;
         if (entry_live & MID_LO(r))
             lw_block(t, LO[r], MBPF_JB_REG_LO(r));
         if (entry_live & MID_HI(r))

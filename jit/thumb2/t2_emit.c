@@ -1752,18 +1752,59 @@ int mbpf_t2_emit_program(jit_ctx *c)
     t.alias_d = t.alias_s = t.next_alias_d = t.next_alias_s = -1;
     choose_registers(&t);
 
-    /* prologue: AAPCS entry with the block in r0 */
+    /* prologue: AAPCS entry with the block in r0, the context in r1, its length in r2 and the
+     * budget word in r3 (mbpf_jit_fn); only what the program uses is kept */
     e32(&t, t2_push(0x4FF8)); /* {r3-r11, lr}: 40 bytes keeps sp 8-aligned */
     mov(&t, T2_R11, T2_R0);
-    e16(&t, 0x4669); /* mov r1, sp */
-    str_block(&t, T2_R1, MBPF_JB_SAVED_SP);
+    e16(&t, 0x4668); /* mov r0, sp */
+    str_block(&t, T2_R0, MBPF_JB_SAVED_SP);
     ldr_block(&t, T2_R10, MBPF_JB_STACK_TOP0);
     if (t.budget_reg != NO_REG)
-        ldr_block(&t, t.budget_reg, MBPF_JB_BUDGET);
+        mov(&t, t.budget_reg, T2_R3);
+    else
+        str_block(&t, T2_R3, MBPF_JB_BUDGET);
+    const uint32_t context = c->prog->n_insns ? jit_needs_context(c) : 0;
+    if (context & JIT_CONTEXT_ARGS) {
+        str_block(&t, T2_R1, MBPF_JB_CTX);
+        str_block(&t, T2_R2, MBPF_JB_CTX_LEN);
+        str_block(&t, T2_R3, MBPF_JB_BUDGET_SYNC);
+    }
+    if (context & JIT_CONTEXT_ENDS) {
+        static const uint32_t mask[2] = {MBPF_JB_CTX_MASK_R, MBPF_JB_CTX_MASK_W};
+        static const uint32_t end[2] = {MBPF_JB_CTX_END_R, MBPF_JB_CTX_END_W};
+        for (int w = 0; w < 2; w++) { /* the region's end: ctx + (len & mask) */
+            ldr_block(&t, T2_R0, mask[w]);
+            e32(&t, t2_dp_reg(T2_AND, 0, T2_R0, T2_R0, T2_R2, 0, 0));
+            e32(&t, t2_dp_reg(T2_ADD, 0, T2_R0, T2_R0, T2_R1, 0, 0));
+            str_block(&t, T2_R0, end[w]);
+        }
+    }
+    /* r1 = ctx and r2 = len (upper halves 0) where the program reads them; any other half live
+     * at entry (none in verified code) from its slot */
     const uint32_t entry_live = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t.m, 0) : 0;
-    for (int h = 0; h < MID_NHALVES; h++)
-        if (t.loc[h] != NO_REG && ((entry_live >> h) & 1u))
+    int zero = NO_REG;
+    for (int h = 0; h < MID_NHALVES; h++) {
+        if (!((entry_live >> h) & 1u))
+            continue;
+        const int arg = h == H_LO(1) ? T2_R1 : h == H_LO(2) ? T2_R2 : NO_REG;
+        const int upper = h == H_HI(1) || h == H_HI(2);
+        if (arg != NO_REG) {
+            if (t.loc[h] != NO_REG)
+                mov(&t, t.loc[h], arg);
+            else
+                str_block(&t, arg, slot(h));
+        } else if (upper) {
+            if (t.loc[h] != NO_REG) {
+                mov0(&t, t.loc[h]);
+            } else {
+                if (zero == NO_REG)
+                    mov0(&t, zero = T2_R0);
+                str_block(&t, zero, slot(h));
+            }
+        } else if (t.loc[h] != NO_REG) {
             ldr_block(&t, t.loc[h], slot(h));
+        }
+    }
 
     static const jit_backend_ops ops = {t2_function_entry, t2_insn};
     int rc = jit_emit_body(c, &ops, &t);

@@ -372,16 +372,23 @@ mbpf_status emu_run(emu *e, mbpf_exec *x, uint32_t entry_off, uint64_t timeout_u
 
     memset(&e->trap, 0, sizeof e->trap);
     uint32_t a0 = SB_BLOCK, sp = SB_NSTACK + SB_NSTACK_LEN, lr = SB_STOP | t, zero = 0;
+    /* the other arguments of mbpf_jit_fn: the context, its length, the budget word */
+    uint32_t args[3] = {(uint32_t)(uintptr_t)hx->ctx, hx->ctx_len,
+                        mbpf_jit_budget_word(hx->budget)};
     if (e->thumb) {
         for (int r = UC_ARM_REG_R0; r <= UC_ARM_REG_R12; r++)
             uc_reg_write(e->uc, r, &zero);
         uc_reg_write(e->uc, UC_ARM_REG_R0, &a0);
+        for (int i = 0; i < 3; i++)
+            uc_reg_write(e->uc, UC_ARM_REG_R1 + i, &args[i]);
         uc_reg_write(e->uc, UC_ARM_REG_SP, &sp);
         uc_reg_write(e->uc, UC_ARM_REG_LR, &lr);
     } else {
         for (int r = UC_RISCV_REG_X1; r <= UC_RISCV_REG_X31; r++)
             uc_reg_write(e->uc, r, &zero);
         uc_reg_write(e->uc, UC_RISCV_REG_A0, &a0);
+        for (int i = 0; i < 3; i++)
+            uc_reg_write(e->uc, UC_RISCV_REG_A1 + i, &args[i]);
         uc_reg_write(e->uc, UC_RISCV_REG_SP, &sp);
         uc_reg_write(e->uc, UC_RISCV_REG_RA, &lr);
     }

@@ -246,8 +246,8 @@ Test(interp_predecode, size_and_refusals)
     static const mbpf_insn badjump[] = {JMP_IMM(MBPF_JEQ, 0, 0, 7), EXIT()};
     static const mbpf_fact facts[3];
     mbpf_program p = {ok, 3, NULL, 0, NULL, 0};
-    /* header and end guard, 12 bytes per instruction and per back edge that is charged */
-    cr_assert_eq(mbpf_interp_size(&p, facts), 28u + 3 * 12u + 12u);
+    /* header (20 bytes) and end guard, 12 bytes per instruction and per back edge charged */
+    cr_assert_eq(mbpf_interp_size(&p, facts), 32u + 3 * 12u + 12u);
     cr_assert_eq(mbpf_interp_prepare(&p, facts, decoded, 20), -2);
     cr_assert_eq(mbpf_interp_prepare(&p, facts, decoded + 1, sizeof decoded - 1), -2);
     cr_assert_eq(mbpf_interp_prepare(&p, NULL, decoded, sizeof decoded), -1);

@@ -41,7 +41,7 @@ enum {
                     * at +COLD_WRAP (the check then faults) */
 };
 #define COLD_WRITE 8u
-#define COLD_WRAP 8u
+#define COLD_WRAP 4u
 
 #define NO_REG (-1)
 #define H_LO(r) (r)
@@ -67,12 +67,47 @@ typedef struct t2 {
     int next_alias_d, next_alias_s;
     int in_subprog;          /* current function is a local-call target (returns with pop {pc}) */
     uint32_t skip_to;        /* instructions before this pc were lowered with an earlier one */
+    int flags_live;          /* a flag-setting instruction was emitted for this eBPF instruction */
+    int in_it;               /* the next instruction is the one of an IT block */
     const ml_loop *fast;     /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;     /* ...and the native offset of that copy's first instruction */
 } t2;
 
-static void e32(t2 *t, uint32_t v) { jit_emit32(t->c, v); }
+/* The size of v as e32 emits it here, and whether the flags may be live after it. */
+static uint32_t isize(const t2 *t, uint32_t v, int *flags_live)
+{
+    uint16_t h;
+    const int narrow = !t->in_it && ((!*flags_live && t2_narrow_flags_free(v, &h)) || t2_narrow(v, &h));
+    *flags_live |= t2_sets_flags(v);
+    return narrow ? 2u : 4u;
+}
+
+/* A 32-bit encoding, in its 16-bit form where one does the same here: flags may be set where
+ * they are dead (before the first flag-setting instruction of an eBPF instruction's code: no
+ * flags live across eBPF instructions); none inside an IT block. */
+static void e32(t2 *t, uint32_t v)
+{
+    uint16_t h;
+    const int narrow = !t->in_it && ((!t->flags_live && t2_narrow_flags_free(v, &h)) || t2_narrow(v, &h));
+    t->flags_live |= t2_sets_flags(v);
+    t->in_it = 0;
+    if (narrow)
+        jit_emit16(t->c, h);
+    else
+        jit_emit32(t->c, v);
+}
+
 static void e16(t2 *t, uint16_t v) { jit_emit16(t->c, v); }
+
+/* Bytes of a sequence of 32-bit encodings emitted from the current state. */
+static uint32_t seq_bytes(const t2 *t, const uint32_t *seq, int n)
+{
+    int live = t->flags_live;
+    uint32_t bytes = 0;
+    for (int i = 0; i < n; i++)
+        bytes += isize(t, seq[i], &live);
+    return bytes;
+}
 
 /* Branch offset from the instruction about to be emitted to native offset `to`. */
 static int32_t rel(t2 *t, uint32_t to)
@@ -277,10 +312,10 @@ static void emit_cold_stubs(t2 *t)
             b_to(t, jit_stub_offset(c, STUB_BUDGET));
             continue;
         }
-        if (kind == COLD_GUARD_HZ) {
-            mov0(t, T2_R1);
-            b_to(t, t->c->pos + 8);
-            load_imm(t, T2_R1, 1); /* +COLD_WRAP */
+        if (kind == COLD_GUARD_HZ) { /* the flags are dead here */
+            e16(t, t2_movs16(T2_R1, 0));
+            e16(t, t2_b16(2));
+            e16(t, t2_movs16(T2_R1, 1)); /* +COLD_WRAP */
         }
         if (t->lr_half != NO_REG) /* bl overwrites lr (r2 keeps sp 8-byte aligned) */
             e32(t, t2_push((1u << T2_R2) | (1u << T2_LR)));
@@ -319,42 +354,72 @@ static void budget_charge(t2 *t)
  * fall-through skips the charge. */
 static void budgeted_jump(t2 *t, int cond, uint32_t to)
 {
-    const uint32_t charge = t->budget_reg != NO_REG ? 4 : 12;
-    if (cond >= 0)
-        bcond_to(t, cond ^ 1, t->c->pos + 4 + charge + 12);
-    if (t->budget_reg != NO_REG) {
-        e32(t, t2_dp_imm8(T2_SUB, 1, t->budget_reg, t->budget_reg, 1));
-    } else {
-        ldr_block(t, T2_R12, MBPF_JB_BUDGET);
-        e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1));
-        str_block(t, T2_R12, MBPF_JB_BUDGET);
+    const int r = t->budget_reg != NO_REG ? t->budget_reg : T2_R12;
+    const uint32_t seq[6] = {t2_ldst_imm12(T2_LDR, T2_R12, T2_R11, MBPF_JB_BUDGET),
+                             t2_dp_imm8(T2_SUB, 1, r, r, 1),
+                             t2_ldst_imm12(T2_STR, T2_R12, T2_R11, MBPF_JB_BUDGET),
+                             t2_b_cond(T2_CS, 0), t2_movw(T2_R0, t->pc), t2_b(0)};
+    const int first = t->budget_reg != NO_REG ? 1 : 0, n = t->budget_reg != NO_REG ? 1 : 3;
+    if (cond >= 0) {
+        int live = 1; /* the skipped part as emitted after this branch */
+        uint32_t skipped = 0;
+        for (int i = first; i < first + n; i++)
+            skipped += isize(t, seq[i], &live);
+        bcond_to(t, cond ^ 1, t->c->pos + 4 + skipped + isize(t, seq[3], &live) +
+                                  isize(t, seq[4], &live) + isize(t, seq[5], &live));
     }
+    for (int i = first; i < first + n; i++)
+        e32(t, seq[i]);
     bcond_to(t, T2_CS, to);
-    e32(t, t2_movw(T2_R0, t->pc));
+    e32(t, seq[4]);
     b_to(t, jit_stub_offset(t->c, STUB_BUDGET));
 }
 
 /* Entering a bounded loop charges its trip bound (r0 = pc set first: loop entries are not hot). */
-static void loop_entry_charge(t2 *t, uint32_t trips)
+/* The charge as a sequence (the branch, a placeholder, at [k] where *branch = k); both the
+ * emission and the size bounded back edges skip come from it. */
+static int loop_entry_seq(const t2 *t, uint32_t pc, uint32_t trips, uint32_t *seq, int *branch)
 {
     const int r = t->budget_reg != NO_REG ? t->budget_reg : T2_R12;
-    e32(t, t2_movw(T2_R0, t->pc));
+    int n = 0;
+    seq[n++] = t2_movw(T2_R0, pc);
     if (t->budget_reg == NO_REG)
-        ldr_block(t, T2_R12, MBPF_JB_BUDGET);
+        seq[n++] = t2_ldst_imm12(T2_LDR, T2_R12, T2_R11, MBPF_JB_BUDGET);
     if (trips <= 255) {
-        e32(t, t2_dp_imm8(T2_SUB, 1, r, r, trips));
+        seq[n++] = t2_dp_imm8(T2_SUB, 1, r, r, trips);
     } else {
-        e32(t, t2_movw(T2_R2, trips));
-        e32(t, t2_dp_reg(T2_SUB, 1, r, r, T2_R2, 0, 0));
+        seq[n++] = t2_movw(T2_R2, trips);
+        seq[n++] = t2_dp_reg(T2_SUB, 1, r, r, T2_R2, 0, 0);
     }
-    bcond_to(t, T2_CC, jit_stub_offset(t->c, STUB_BUDGET));
+    *branch = n;
+    seq[n++] = t2_b_cond(T2_CC, 0);
     if (t->budget_reg == NO_REG)
-        str_block(t, T2_R12, MBPF_JB_BUDGET);
+        seq[n++] = t2_ldst_imm12(T2_STR, T2_R12, T2_R11, MBPF_JB_BUDGET);
+    return n;
 }
 
-static uint32_t loop_entry_bytes(const t2 *t, uint32_t trips)
+/* Emitted first for its instruction: the flags are not live before it. */
+static void loop_entry_charge(t2 *t, uint32_t trips)
 {
-    return 4 + (t->budget_reg == NO_REG ? 8 : 0) + (trips <= 255 ? 4 : 8) + 4;
+    uint32_t seq[6];
+    int br;
+    const int n = loop_entry_seq(t, t->pc, trips, seq, &br);
+    for (int i = 0; i < n; i++) {
+        if (i == br)
+            bcond_to(t, T2_CC, jit_stub_offset(t->c, STUB_BUDGET));
+        else
+            e32(t, seq[i]);
+    }
+}
+
+static uint32_t loop_entry_bytes(const t2 *t, uint32_t pc, uint32_t trips)
+{
+    uint32_t seq[6], bytes = 0;
+    int br, live = 0;
+    const int n = loop_entry_seq(t, pc, trips, seq, &br);
+    for (int i = 0; i < n; i++)
+        bytes += isize(t, seq[i], &live);
+    return bytes;
 }
 
 /* ---- ALU --------------------------------------------------------------------------------------- */
@@ -949,11 +1014,13 @@ static int compare(t2 *t, const mbpf_insn *in)
     case MBPF_JNE: /* cmp lo; it eq; cmpeq hi: Z only when both halves are equal */
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dl, sl, 0, 0));
         e16(t, t2_it(T2_EQ));
+        t->in_it = 1;
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dh, sh, 0, 0));
         return op == MBPF_JEQ ? T2_EQ : T2_NE;
     case MBPF_JSET: /* tst lo; it eq; tsteq hi: Z only when no bit is common */
         e32(t, t2_dp_reg(T2_AND, 1, T2_PC, dl, sl, 0, 0));
         e16(t, t2_it(T2_EQ));
+        t->in_it = 1;
         e32(t, t2_dp_reg(T2_AND, 1, T2_PC, dh, sh, 0, 0));
         return T2_NE;
     case MBPF_JGE: case MBPF_JLT: case MBPF_JSGE: case MBPF_JSLT: /* d - s */
@@ -978,7 +1045,7 @@ static uint32_t jump_dest(t2 *t, uint32_t target, const mbpf_fact *f)
     const mbpf_fact *tf = &t->c->facts[target];
     if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
         (tf->flags & MBPF_FACT_LOOP_HEAD))
-        to += loop_entry_bytes(t, MBPF_FACT_TRIPS(tf));
+        to += loop_entry_bytes(t, target, MBPF_FACT_TRIPS(tf));
     return to;
 }
 
@@ -1501,15 +1568,14 @@ static void emit_check_stub(t2 *t, int write)
         uint32_t start, end;
         if (!jit_region_bounds(regions[i], write, &start, &end))
             continue;
-        uint32_t next = t->c->pos + 24; /* six 4-byte instructions per region */
+        /* the live stack ends at the current frame's top */
+        const uint32_t rest[3] = {end ? t2_ldst_imm12(T2_LDR, T2_R3, T2_R11, end) : t2_mov_reg(T2_R3, T2_R10),
+                                  t2_dp_reg(T2_SUB, 1, T2_PC, T2_R1, T2_R3, 0, 0), t2_b_cond(T2_LS, 0)};
         ldr_block(t, T2_R2, start);
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R12, T2_R2, 0, 0));
-        bcond_to(t, T2_CC, next);
-        if (end)
-            ldr_block(t, T2_R3, end);
-        else
-            e32(t, t2_mov_reg(T2_R3, T2_R10)); /* live stack ends at the current frame's top */
-        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R1, T2_R3, 0, 0));
+        bcond_to(t, T2_CC, t->c->pos + 4 + seq_bytes(t, rest, 3));
+        e32(t, rest[0]);
+        e32(t, rest[1]);
         bcond_to(t, T2_LS, jit_stub_offset(t->c, ok));
     }
     /* slow path: fn_check(block, addr, size, write) for helper-granted regions */
@@ -1644,6 +1710,7 @@ static void t2_function_entry(void *b)
 static void t2_at(t2 *t, uint32_t pc)
 {
     t->pc = pc;
+    t->flags_live = 0; /* nothing reads flags across eBPF instructions */
     t->alias_d = t->next_alias_d;
     t->alias_s = t->next_alias_s;
     t->next_alias_d = t->next_alias_s = -1;
@@ -1733,6 +1800,8 @@ int mbpf_t2_emit_program(jit_ctx *c)
     t.skip_to = 0;
     t.fast = NULL;
     t.fast_start = 0;
+    t.flags_live = 1;
+    t.in_it = 0;
     t.alias_d = t.alias_s = t.next_alias_d = t.next_alias_s = -1;
     choose_registers(&t);
 
@@ -1753,6 +1822,7 @@ int mbpf_t2_emit_program(jit_ctx *c)
     int rc = jit_emit_body(c, &ops, &t);
     if (rc)
         return rc;
+    t.flags_live = 1; /* stubs and cold paths: only forms that leave the flags as they are */
     emit_stubs(&t);
     emit_cold_stubs(&t);
     if (t.n_cold > c->cold_cap)

@@ -12,7 +12,15 @@ typedef struct emitter {
     uint32_t slow;
 } emitter;
 
-static void e32(emitter *e, uint32_t v) { jit_emit32(e->c, v); }
+/* In its 16-bit form where that does exactly the same (the test sets flags only to branch on). */
+static void e32(emitter *e, uint32_t v)
+{
+    uint16_t h;
+    if (t2_narrow(v, &h))
+        jit_emit16(e->c, h);
+    else
+        jit_emit32(e->c, v);
+}
 
 /* Conditional branch to the original loop. */
 static void to_slow(emitter *e, int cond)

@@ -30,6 +30,7 @@ enum {
     STUB_DEPTH,       /* r0 = pc */
     STUB_HELPER_END,  /* the helper trampoline has set the status */
     STUB_CHECK_READ_OK, STUB_CHECK_READ_FAIL, STUB_CHECK_WRITE_OK, STUB_CHECK_WRITE_FAIL,
+    STUB_RETURN,      /* in the exit: status stored (or 0 as at entry) */
 };
 
 /* Cold stubs, at most one per instruction, described by kind | write << 3 | size << 4 |
@@ -69,6 +70,9 @@ typedef struct t2 {
     uint32_t skip_to;        /* instructions before this pc were lowered with an earlier one */
     int flags_live;          /* a flag-setting instruction was emitted for this eBPF instruction */
     int in_it;               /* the next instruction is the one of an IT block */
+    uint32_t stubs_used;     /* the shared stubs code branches to, by id */
+    uint16_t saved;          /* callee-saved registers the entry pushes (with lr, even count) */
+    int exit_inline;         /* a normal exit is the epilogue itself, not a branch to it */
     const ml_loop *fast;     /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;     /* ...and the native offset of that copy's first instruction */
 } t2;
@@ -98,6 +102,13 @@ static void e32(t2 *t, uint32_t v)
 }
 
 static void e16(t2 *t, uint16_t v) { jit_emit16(t->c, v); }
+
+/* A shared stub as a branch target: it is emitted because something branches to it. */
+static uint32_t stub(t2 *t, uint32_t id)
+{
+    t->stubs_used |= 1u << id;
+    return jit_stub_offset(t->c, id);
+}
 
 /* Bytes of a sequence of 32-bit encodings emitted from the current state. */
 static uint32_t seq_bytes(const t2 *t, const uint32_t *seq, int n)
@@ -282,6 +293,8 @@ static uint32_t cold_new(t2 *t, uint32_t kind, uint32_t size, int reg, int hreg)
 {
     jit_ctx *c = t->c;
     uint32_t k = t->n_cold++;
+    t->stubs_used |= 1u << ((kind & 7u) == COLD_BUDGET ? STUB_BUDGET
+                            : (kind & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ);
     if (k < c->cold_cap)
         c->cold[2 * k] = kind | size << 4 | (uint32_t)reg << 8 | (uint32_t)hreg << 12 | t->pc << 16;
     return k;
@@ -309,7 +322,7 @@ static void emit_cold_stubs(t2 *t)
             c->cold[2 * k + 1] = c->pos;
         if (kind == COLD_BUDGET) {
             e32(t, t2_movw(T2_R0, pc));
-            b_to(t, jit_stub_offset(c, STUB_BUDGET));
+            b_to(t, stub(t, STUB_BUDGET));
             continue;
         }
         if (kind == COLD_GUARD_HZ) { /* the flags are dead here */
@@ -324,7 +337,7 @@ static void emit_cold_stubs(t2 *t)
         mov(t, T2_R12, a);
         e32(t, t2_movw(T2_R0, pc));
         e32(t, t2_movt(T2_R0, size));
-        bl_to(t, jit_stub_offset(c, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
+        bl_to(t, stub(t, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
         if (t->lr_half != NO_REG)
             e32(t, t2_pop((1u << T2_R2) | (1u << T2_LR)));
         b_to(t, ret);
@@ -372,7 +385,7 @@ static void budgeted_jump(t2 *t, int cond, uint32_t to)
         e32(t, seq[i]);
     bcond_to(t, T2_CS, to);
     e32(t, seq[4]);
-    b_to(t, jit_stub_offset(t->c, STUB_BUDGET));
+    b_to(t, stub(t, STUB_BUDGET));
 }
 
 /* Entering a bounded loop charges its trip bound (r0 = pc set first: loop entries are not hot). */
@@ -406,7 +419,7 @@ static void loop_entry_charge(t2 *t, uint32_t trips)
     const int n = loop_entry_seq(t, t->pc, trips, seq, &br);
     for (int i = 0; i < n; i++) {
         if (i == br)
-            bcond_to(t, T2_CC, jit_stub_offset(t->c, STUB_BUDGET));
+            bcond_to(t, T2_CC, stub(t, STUB_BUDGET));
         else
             e32(t, seq[i]);
     }
@@ -1321,7 +1334,7 @@ static int lower_helper_call(t2 *t, const mbpf_insn *in)
         ldr_block(t, t->budget_reg, MBPF_JB_BUDGET);
     ldr_block(t, T2_R2, MBPF_JB_STATUS);
     cmp_imm(t, T2_R2, 0);
-    bcond_to(t, T2_NE, jit_stub_offset(t->c, STUB_HELPER_END));
+    bcond_to(t, T2_NE, stub(t, STUB_HELPER_END));
     return 0;
 }
 
@@ -1341,7 +1354,7 @@ static int lower_local_call(t2 *t, uint32_t target)
     e32(t, t2_movw(T2_R0, t->pc));
     ldr_block(t, T2_R12, MBPF_JB_DEPTH_LEFT);
     e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1));
-    bcond_to(t, T2_CC, jit_stub_offset(t->c, STUB_DEPTH));
+    bcond_to(t, T2_CC, stub(t, STUB_DEPTH));
     str_block(t, T2_R12, MBPF_JB_DEPTH_LEFT);
     for (int r = 6; r <= 9; r++) {
         if (!(t->live & MID_BOTH(r)))
@@ -1372,6 +1385,8 @@ static int lower_local_call(t2 *t, uint32_t target)
     return 0;
 }
 
+static void epilogue(t2 *t, int restore_sp);
+
 static int lower_exit(t2 *t)
 {
     if (t->in_subprog) {
@@ -1381,7 +1396,10 @@ static int lower_exit(t2 *t)
     str_block(t, rd_h(t, H_LO(0), T2_R0), MBPF_JB_R0_LO);
     str_block(t, rd_h(t, H_HI(0), T2_R1), MBPF_JB_R0_HI);
     mov0(t, T2_R0);
-    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    if (t->exit_inline) /* the status is 0 at entry and stays so on the way to a normal exit */
+        epilogue(t, 0);
+    else
+        b_to(t, stub(t, STUB_RETURN));
     return 0;
 }
 
@@ -1488,7 +1506,7 @@ static uint32_t touched(const t2 *t, uint32_t pc, uint32_t end)
  * and its home half (if any) not among the halves the stretch touches? */
 static int lendable(const t2 *t, int r, uint32_t pc, uint32_t touched_halves)
 {
-    if (t->busy_end[r] > pc || r == t->budget_reg)
+    if (t->busy_end[r] > pc || r == t->budget_reg || !((t->saved >> r) & 1u))
         return 0;
     return t->owner[r] == NO_REG || !((touched_halves >> t->owner[r]) & 1u);
 }
@@ -1611,36 +1629,95 @@ static int uses_checks(const jit_ctx *c)
     return 0;
 }
 
-static void emit_stubs(t2 *t)
+/* Leave the generated code: the budget back to the block, the native stack as at entry when a
+ * fault may leave from a deeper frame (local calls, the region checks' frames), the registers
+ * the entry saved. */
+static void epilogue(t2 *t, int restore_sp)
 {
-    /* exit with r0 = status */
-    jit_mark_stub(t->c, STUB_EXIT);
-    str_block(t, T2_R0, MBPF_JB_STATUS);
     if (t->budget_reg != NO_REG)
         str_block(t, t->budget_reg, MBPF_JB_BUDGET);
-    ldr_block(t, T2_R1, MBPF_JB_SAVED_SP);
-    e16(t, t2_mov_sp16(T2_R1));
-    e16(t, 0xbf00);
-    e32(t, t2_pop(0x8FF8)); /* {r3-r11, pc} */
-
-    jit_mark_stub(t->c, STUB_BUDGET);
-    str_block(t, T2_R0, MBPF_JB_FAULT_PC);
-    load_imm(t, T2_R0, MBPF_FAULT_BUDGET);
-    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
-
-    jit_mark_stub(t->c, STUB_DEPTH);
-    str_block(t, T2_R0, MBPF_JB_FAULT_PC);
-    load_imm(t, T2_R0, MBPF_FAULT_CALL_DEPTH);
-    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
-
-    jit_mark_stub(t->c, STUB_HELPER_END);
-    ldr_block(t, T2_R0, MBPF_JB_STATUS);
-    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
-
-    if (uses_checks(t->c)) {
-        emit_check_stub(t, 0);
-        emit_check_stub(t, 1);
+    if (restore_sp) {
+        ldr_block(t, T2_R1, MBPF_JB_SAVED_SP);
+        e16(t, t2_mov_sp16(T2_R1));
     }
+    e32(t, t2_pop((uint16_t)((t->saved & ~(1u << T2_LR)) | 1u << T2_PC)));
+}
+
+/* Shared stubs, each only when code branches to it (the body and the cold paths are lowered
+ * first, so the uses are known here in both passes). */
+static void emit_stubs(t2 *t, int sp_saved)
+{
+    const uint32_t used = t->stubs_used;
+    const uint32_t faults = 1u << STUB_BUDGET | 1u << STUB_DEPTH | 1u << STUB_HELPER_END |
+                            1u << STUB_CHECK_READ | 1u << STUB_CHECK_WRITE;
+    if (used & (faults | 1u << STUB_RETURN)) { /* exit with r0 = status */
+        jit_mark_stub(t->c, STUB_EXIT);
+        str_block(t, T2_R0, MBPF_JB_STATUS);
+        jit_mark_stub(t->c, STUB_RETURN);
+        epilogue(t, sp_saved);
+    }
+    if (used & 1u << STUB_BUDGET) {
+        jit_mark_stub(t->c, STUB_BUDGET);
+        str_block(t, T2_R0, MBPF_JB_FAULT_PC);
+        load_imm(t, T2_R0, MBPF_FAULT_BUDGET);
+        b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    }
+    if (used & 1u << STUB_DEPTH) {
+        jit_mark_stub(t->c, STUB_DEPTH);
+        str_block(t, T2_R0, MBPF_JB_FAULT_PC);
+        load_imm(t, T2_R0, MBPF_FAULT_CALL_DEPTH);
+        b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    }
+    if (used & 1u << STUB_HELPER_END) { /* the trampoline stored the status */
+        jit_mark_stub(t->c, STUB_HELPER_END);
+        ldr_block(t, T2_R0, MBPF_JB_STATUS);
+        b_to(t, jit_stub_offset(t->c, STUB_RETURN));
+    }
+    if (used & 1u << STUB_CHECK_READ)
+        emit_check_stub(t, 0);
+    if (used & 1u << STUB_CHECK_WRITE)
+        emit_check_stub(t, 1);
+}
+
+/* Does a fault ever leave from a deeper native frame than the entry's (local calls, the region
+ * checks)? Then the entry keeps sp in the block. Does the code use r10 (the frame pointer, the
+ * live stack's end in checks, calls)? */
+static void frame_needs(const jit_ctx *c, int *sp_saved, int *fp_used)
+{
+    *sp_saved = *fp_used = uses_checks(c);
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
+            continue;
+        if (in->code == MBPF_OPC_CALL) {
+            *fp_used = 1;
+            *sp_saved |= MBPF_SRC(in) == MBPF_CALL_LOCAL;
+        }
+        *fp_used |= MBPF_DST(in) == MBPF_REG_FP || MBPF_SRC(in) == MBPF_REG_FP;
+        if (in->code == MBPF_OPC_LDDW)
+            pc++;
+    }
+}
+
+/* The callee-saved registers the code uses (homes, r10 when used, r11 always) and lr, padded
+ * with r3 to an even count so that sp stays 8-byte aligned. Local values borrow only these. */
+static uint16_t saved_regs(const t2 *t, int fp_used)
+{
+    uint32_t m = 1u << T2_R11 | 1u << T2_LR | (fp_used ? 1u << T2_R10 : 0u);
+    for (int r = T2_R4; r <= T2_R9; r++)
+        if (t->owner[r] != NO_REG || t->budget_reg == r)
+            m |= 1u << r;
+    if (__builtin_popcount(m) & 1)
+        m |= 1u << T2_R3;
+    return (uint16_t)m;
+}
+
+static int count_exits(const jit_ctx *c)
+{
+    int n = 0;
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
+        n += (c->facts[pc].flags & MBPF_FACT_REACHABLE) && c->prog->insns[pc].code == MBPF_OPC_EXIT;
+    return n;
 }
 
 /* Allocation: halves (and the budget counter) ranked by loop-weighted use get r4..r9; ties go
@@ -1806,11 +1883,19 @@ int mbpf_t2_emit_program(jit_ctx *c)
     choose_registers(&t);
 
     /* prologue: AAPCS entry with the block in r0 */
-    e32(&t, t2_push(0x4FF8)); /* {r3-r11, lr}: 40 bytes keeps sp 8-aligned */
+    int sp_saved, fp_used;
+    frame_needs(c, &sp_saved, &fp_used);
+    t.saved = saved_regs(&t, fp_used);
+    t.stubs_used = 0;
+    t.exit_inline = t.budget_reg == NO_REG || count_exits(c) == 1;
+    e32(&t, t2_push(t.saved));
     mov(&t, T2_R11, T2_R0);
-    e16(&t, 0x4669); /* mov r1, sp */
-    str_block(&t, T2_R1, MBPF_JB_SAVED_SP);
-    ldr_block(&t, T2_R10, MBPF_JB_STACK_TOP0);
+    if (sp_saved) {
+        e16(&t, 0x4669); /* mov r1, sp */
+        str_block(&t, T2_R1, MBPF_JB_SAVED_SP);
+    }
+    if (fp_used)
+        ldr_block(&t, T2_R10, MBPF_JB_STACK_TOP0);
     if (t.budget_reg != NO_REG)
         ldr_block(&t, t.budget_reg, MBPF_JB_BUDGET);
     const uint32_t entry_live = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t.m, 0) : 0;
@@ -1823,7 +1908,7 @@ int mbpf_t2_emit_program(jit_ctx *c)
     if (rc)
         return rc;
     t.flags_live = 1; /* stubs and cold paths: only forms that leave the flags as they are */
-    emit_stubs(&t);
+    emit_stubs(&t, sp_saved);
     emit_cold_stubs(&t);
     if (t.n_cold > c->cold_cap)
         return jit_fail(c, 0, "work arena too small for the cold paths");

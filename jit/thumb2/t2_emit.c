@@ -24,7 +24,7 @@
 
 enum {
     STUB_EXIT,        /* r0 = status: store it, restore sp, return it */
-    STUB_CHECK_READ,  /* r12 = addr, r1 = addr hi, r0 = pc | size << 16 */
+    STUB_CHECK_READ,  /* r12 = addr, r1 = addr hi, r0 = pc, r3 = size; keeps r2 */
     STUB_CHECK_WRITE,
     STUB_BUDGET,      /* r0 = pc */
     STUB_DEPTH,       /* r0 = pc */
@@ -108,6 +108,13 @@ static uint32_t stub(t2 *t, uint32_t id)
 {
     t->stubs_used |= 1u << id;
     return jit_stub_offset(t->c, id);
+}
+
+/* A shared stub starts here: reached by branches, it reads no flags its callers set. */
+static void stub_label(t2 *t, uint32_t id)
+{
+    jit_mark_stub(t->c, id);
+    t->flags_live = 0;
 }
 
 /* Bytes of a sequence of 32-bit encodings emitted from the current state. */
@@ -320,6 +327,7 @@ static void emit_cold_stubs(t2 *t)
         const uint32_t ret = c->cold[2 * k + 1];
         if (!c->final_pass)
             c->cold[2 * k + 1] = c->pos;
+        t->flags_live = 0; /* nothing after a cold path's return point reads the flags */
         if (kind == COLD_BUDGET) {
             e32(t, t2_movw(T2_R0, pc));
             b_to(t, stub(t, STUB_BUDGET));
@@ -330,16 +338,16 @@ static void emit_cold_stubs(t2 *t)
             e16(t, t2_b16(2));
             e16(t, t2_movs16(T2_R1, 1)); /* +COLD_WRAP */
         }
-        if (t->lr_half != NO_REG) /* bl overwrites lr (r2 keeps sp 8-byte aligned) */
-            e32(t, t2_push((1u << T2_R2) | (1u << T2_LR)));
+        if (t->lr_half != NO_REG) /* bl overwrites lr; the check keeps r2 */
+            mov(t, T2_R2, T2_LR);
         if (kind == COLD_GUARD)
             mov(t, T2_R1, ah);
         mov(t, T2_R12, a);
         e32(t, t2_movw(T2_R0, pc));
-        e32(t, t2_movt(T2_R0, size));
+        e16(t, t2_movs16(T2_R3, size));
         bl_to(t, stub(t, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
         if (t->lr_half != NO_REG)
-            e32(t, t2_pop((1u << T2_R2) | (1u << T2_LR)));
+            mov(t, T2_LR, T2_R2);
         b_to(t, ret);
     }
 }
@@ -1573,9 +1581,10 @@ static void emit_check_stub(t2 *t, int write)
 {
     const uint32_t ok = write ? STUB_CHECK_WRITE_OK : STUB_CHECK_READ_OK;
     const uint32_t fail = write ? STUB_CHECK_WRITE_FAIL : STUB_CHECK_READ_FAIL;
-    jit_mark_stub(t->c, write ? STUB_CHECK_WRITE : STUB_CHECK_READ);
+    stub_label(t, write ? STUB_CHECK_WRITE : STUB_CHECK_READ);
     /* four words pushed: with the two of the slow path, sp stays 8-aligned for the C call */
     e32(t, t2_push((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_LR)));
+    e32(t, t2_dp_reg(T2_ORR, 0, T2_R0, T2_R0, T2_R3, T2_LSL, 16)); /* r0 = pc | size << 16 */
     cmp_imm(t, T2_R1, 0); /* upper half of the address must be 0 */
     bcond_to(t, T2_NE, jit_stub_offset(t->c, fail));
     e32(t, t2_dp_reg(T2_ORR, 0, T2_R1, T2_PC, T2_R0, T2_LSR, 16));
@@ -1607,10 +1616,10 @@ static void emit_check_stub(t2 *t, int write)
     e32(t, t2_pop((1u << T2_R0) | (1u << T2_R12)));
     cmp_imm(t, T2_R1, 0);
     bcond_to(t, T2_EQ, jit_stub_offset(t->c, fail));
-    jit_mark_stub(t->c, ok);
+    stub_label(t, ok);
     e32(t, t2_pop((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_PC)));
     /* fail: record pc, address, size; status = read/write fault */
-    jit_mark_stub(t->c, fail);
+    stub_label(t, fail);
     e32(t, t2_uxth(T2_R2, T2_R0));
     str_block(t, T2_R2, MBPF_JB_FAULT_PC);
     str_block(t, T2_R12, MBPF_JB_FAULT_ADDR);
@@ -1651,25 +1660,25 @@ static void emit_stubs(t2 *t, int sp_saved)
     const uint32_t faults = 1u << STUB_BUDGET | 1u << STUB_DEPTH | 1u << STUB_HELPER_END |
                             1u << STUB_CHECK_READ | 1u << STUB_CHECK_WRITE;
     if (used & (faults | 1u << STUB_RETURN)) { /* exit with r0 = status */
-        jit_mark_stub(t->c, STUB_EXIT);
+        stub_label(t, STUB_EXIT);
         str_block(t, T2_R0, MBPF_JB_STATUS);
-        jit_mark_stub(t->c, STUB_RETURN);
+        stub_label(t, STUB_RETURN);
         epilogue(t, sp_saved);
     }
     if (used & 1u << STUB_BUDGET) {
-        jit_mark_stub(t->c, STUB_BUDGET);
+        stub_label(t, STUB_BUDGET);
         str_block(t, T2_R0, MBPF_JB_FAULT_PC);
         load_imm(t, T2_R0, MBPF_FAULT_BUDGET);
         b_to(t, jit_stub_offset(t->c, STUB_EXIT));
     }
     if (used & 1u << STUB_DEPTH) {
-        jit_mark_stub(t->c, STUB_DEPTH);
+        stub_label(t, STUB_DEPTH);
         str_block(t, T2_R0, MBPF_JB_FAULT_PC);
         load_imm(t, T2_R0, MBPF_FAULT_CALL_DEPTH);
         b_to(t, jit_stub_offset(t->c, STUB_EXIT));
     }
     if (used & 1u << STUB_HELPER_END) { /* the trampoline stored the status */
-        jit_mark_stub(t->c, STUB_HELPER_END);
+        stub_label(t, STUB_HELPER_END);
         ldr_block(t, T2_R0, MBPF_JB_STATUS);
         b_to(t, jit_stub_offset(t->c, STUB_RETURN));
     }

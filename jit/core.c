@@ -118,7 +118,8 @@ int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
     return 0;
 }
 
-/* Work arena: the offset table, the middle end's arrays, one cold-path record per instruction. */
+/* Work arena: the offset table, the middle end's arrays, one cold-path record and one byte of
+ * branch forms per instruction. */
 static size_t offsets_size(uint32_t n)
 {
     return ((size_t)n + 1) * sizeof(uint32_t);
@@ -126,7 +127,7 @@ static size_t offsets_size(uint32_t n)
 
 static size_t cold_size(uint32_t n)
 {
-    return (size_t)n * 2 * sizeof(uint32_t);
+    return (size_t)n * 2 * sizeof(uint32_t) + (((size_t)n + 3u) & ~(size_t)3u);
 }
 
 size_t mbpf_jit_work_size(uint32_t n_insns)
@@ -176,6 +177,7 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     w += offsets_size(p->n_insns);
     c.cold = (uint32_t *)(void *)w;
     c.cold_cap = p->n_insns;
+    c.forms = (uint8_t *)(c.cold + 2 * (size_t)p->n_insns);
     memset(c.cold, 0, cold_size(p->n_insns));
     w += cold_size(p->n_insns);
     mid_info mid; /* both backends are built on the middle end */

@@ -71,6 +71,9 @@ typedef struct t2 {
     int flags_live;          /* a flag-setting instruction was emitted for this eBPF instruction */
     int in_it;               /* the next instruction is the one of an IT block */
     uint32_t stubs_used;     /* the shared stubs code branches to, by id */
+    int relax;               /* branch forms: 0 first layout, 1 choosing, 2 writing (replay) */
+    uint32_t stubs_end;      /* choosing: where the first layout's shared stubs ended */
+    uint8_t decided;         /* choosing: the classes of this copy of pc already chosen */
     uint16_t saved;          /* callee-saved registers the entry pushes (with lr, even count) */
     int exit_inline;         /* a normal exit is the epilogue itself, not a branch to it */
     const ml_loop *fast;     /* loop versioning: the loop whose fast copy is being emitted */
@@ -133,8 +136,71 @@ static int32_t rel(t2 *t, uint32_t to)
     return (int32_t)to - (int32_t)(t->c->pos + 4);
 }
 
-static void b_to(t2 *t, uint32_t to) { e32(t, t2_b(rel(t, to))); }
-static void bcond_to(t2 *t, int cond, uint32_t to) { e32(t, t2_b_cond(cond, rel(t, to))); }
+/* ---- branch forms ------------------------------------------------------------------------------
+ * A branch takes its 16-bit form (b<c>.n +-256 bytes, b.n +-2 KiB) where its target is in reach.
+ * Backward: from the exact distance, the same in every layout. Forward: the measuring pass lays
+ * the program out twice, first with long forward branches; the second layout chooses per
+ * instruction (per copy, in a versioned loop) and class of targets, at the first such branch,
+ * from an upper bound on the distance (the first layout's offsets ahead, which only shrink),
+ * and records the choice in the core's branch-form bytes; the writing pass replays it. */
+enum { BR_BACK = -1, BR_J, BR_C, BR_S, BR_T, BR_H }; /* jump target, cold path, shared stub,
+                                                       * loop test, loop entry charge */
+
+static uint8_t form_bit(const t2 *t, int cls)
+{
+    const int bit = !t->fast ? cls : cls <= BR_S ? 5 + cls : -1; /* a loop's fast copy: 5-7 */
+    return (uint8_t)(bit < 0 ? 0u : 1u << bit);
+}
+
+static int reach(int cond, int32_t d)
+{
+    return cond >= 0 ? t2_b_cond16_fits(d) : t2_b16_fits(d);
+}
+
+/* May this forward branch of class cls take the 16-bit form? `bound`: its target, or beyond. */
+static int forward_short(t2 *t, int cls, int cond, uint32_t bound)
+{
+    const uint8_t bit = form_bit(t, cls);
+    uint8_t *f = &t->c->forms[t->pc];
+    if (t->relax == 0 || !bit)
+        return 0;
+    if (t->relax == 1 && !(t->decided & bit)) {
+        t->decided |= bit;
+        if (cls == BR_S || cls == BR_H)
+            bound = t->stubs_end; /* any shared stub */
+        if (cls == BR_C)
+            cond = T2_EQ, bound += 8; /* conditional ones, to the stub or its wrap entry */
+        if (reach(cond, (int32_t)bound - (int32_t)(t->c->pos + 4)))
+            *f |= bit;
+        else
+            *f &= (uint8_t)~bit;
+    }
+    return (*f & bit) != 0;
+}
+
+/* Bytes of a branch that would be emitted at `at` (forward: chosen now). */
+static uint32_t branch_bytes(t2 *t, int cond, uint32_t to, int cls, uint32_t at)
+{
+    if (cls == BR_BACK)
+        return to <= at && reach(cond, (int32_t)to - (int32_t)(at + 4)) ? 2u : 4u;
+    return forward_short(t, cls, cond, to) ? 2u : 4u;
+}
+
+/* cond < 0: unconditional. */
+static void br(t2 *t, int cond, uint32_t to, int cls)
+{
+    const int32_t d = rel(t, to);
+    if (branch_bytes(t, cond, to, cls, t->c->pos) == 2) {
+        if (t->c->final_pass && !reach(cond, d))
+            jit_fail(t->c, t->pc, "internal error: a short branch out of reach");
+        e16(t, cond >= 0 ? t2_b_cond16(cond, d) : t2_b16(d));
+    } else {
+        e32(t, cond >= 0 ? t2_b_cond(cond, d) : t2_b(d));
+    }
+}
+
+static void b_to(t2 *t, uint32_t to) { br(t, -1, to, BR_BACK); }
+static void bcond_to(t2 *t, int cond, uint32_t to) { br(t, cond, to, BR_BACK); }
 static void bl_to(t2 *t, uint32_t to) { e32(t, t2_bl(rel(t, to))); }
 
 /* Load a 32-bit constant in as few instructions as its value allows (the size depends only on
@@ -309,7 +375,7 @@ static uint32_t cold_new(t2 *t, uint32_t kind, uint32_t size, int reg, int hreg)
 
 static uint32_t cold_off(t2 *t, uint32_t k)
 {
-    return t->c->final_pass && k < t->c->cold_cap ? t->c->cold[2 * k + 1] : 0;
+    return t->relax && k < t->c->cold_cap ? t->c->cold[2 * k + 1] : 0;
 }
 
 static void cold_return_here(t2 *t, uint32_t k)
@@ -360,11 +426,11 @@ static void budget_charge(t2 *t)
     const uint32_t k = cold_new(t, COLD_BUDGET, 0, 0, 0);
     if (t->budget_reg != NO_REG) {
         e32(t, t2_dp_imm8(T2_SUB, 1, t->budget_reg, t->budget_reg, 1));
-        bcond_to(t, T2_CC, cold_off(t, k));
+        br(t, T2_CC, cold_off(t, k), BR_C);
     } else {
         ldr_block(t, T2_R12, MBPF_JB_BUDGET);
         e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1));
-        bcond_to(t, T2_CC, cold_off(t, k));
+        br(t, T2_CC, cold_off(t, k), BR_C);
         str_block(t, T2_R12, MBPF_JB_BUDGET);
     }
 }
@@ -373,29 +439,29 @@ static void budget_charge(t2 *t)
  * after the branch reports MBPF_FAULT_BUDGET at this pc. With the counter in a register the hot
  * path is subs + branch. cond < 0: unconditional jump; else the jump is taken on cond and the
  * fall-through skips the charge. */
-static void budgeted_jump(t2 *t, int cond, uint32_t to)
+static void budgeted_jump(t2 *t, int cond, uint32_t to, int cls)
 {
     const int r = t->budget_reg != NO_REG ? t->budget_reg : T2_R12;
-    const uint32_t seq[6] = {t2_ldst_imm12(T2_LDR, T2_R12, T2_R11, MBPF_JB_BUDGET),
+    const uint32_t seq[4] = {t2_ldst_imm12(T2_LDR, T2_R12, T2_R11, MBPF_JB_BUDGET),
                              t2_dp_imm8(T2_SUB, 1, r, r, 1),
-                             t2_ldst_imm12(T2_STR, T2_R12, T2_R11, MBPF_JB_BUDGET),
-                             t2_b_cond(T2_CS, 0), t2_movw(T2_R0, t->pc), t2_b(0)};
+                             t2_ldst_imm12(T2_STR, T2_R12, T2_R11, MBPF_JB_BUDGET), t2_movw(T2_R0, t->pc)};
     const int first = t->budget_reg != NO_REG ? 1 : 0, n = t->budget_reg != NO_REG ? 1 : 3;
-    if (cond >= 0) {
-        int live = 1; /* the skipped part as emitted after this branch */
-        uint32_t skipped = 0;
+    if (cond >= 0) { /* not taken: skip the charge, the jump and the budget exit (one b<c>.n) */
+        int live = 1;
+        uint32_t skip = 0;
         for (int i = first; i < first + n; i++)
-            skipped += isize(t, seq[i], &live);
-        bcond_to(t, cond ^ 1, t->c->pos + 4 + skipped + isize(t, seq[3], &live) +
-                                  isize(t, seq[4], &live) + isize(t, seq[5], &live));
+            skip += isize(t, seq[i], &live);
+        const uint32_t at = t->c->pos + 2 + skip; /* the taken jump */
+        const uint32_t jump = branch_bytes(t, T2_CS, to, cls, at), movw = isize(t, seq[3], &live);
+        skip += jump + movw + branch_bytes(t, -1, jit_stub_offset(t->c, STUB_BUDGET), BR_S, at + jump + movw);
+        e16(t, t2_b_cond16(cond ^ 1, (int32_t)skip - 2));
     }
     for (int i = first; i < first + n; i++)
         e32(t, seq[i]);
-    bcond_to(t, T2_CS, to);
-    e32(t, seq[4]);
-    b_to(t, stub(t, STUB_BUDGET));
+    br(t, T2_CS, to, cls);
+    e32(t, seq[3]);
+    br(t, -1, stub(t, STUB_BUDGET), BR_S);
 }
-
 /* Entering a bounded loop charges its trip bound (r0 = pc set first: loop entries are not hot). */
 /* The charge as a sequence (the branch, a placeholder, at [k] where *branch = k); both the
  * emission and the size bounded back edges skip come from it. */
@@ -423,11 +489,11 @@ static int loop_entry_seq(const t2 *t, uint32_t pc, uint32_t trips, uint32_t *se
 static void loop_entry_charge(t2 *t, uint32_t trips)
 {
     uint32_t seq[6];
-    int br;
-    const int n = loop_entry_seq(t, t->pc, trips, seq, &br);
+    int b;
+    const int n = loop_entry_seq(t, t->pc, trips, seq, &b);
     for (int i = 0; i < n; i++) {
-        if (i == br)
-            bcond_to(t, T2_CC, stub(t, STUB_BUDGET));
+        if (i == b)
+            br(t, T2_CC, stub(t, STUB_BUDGET), BR_H);
         else
             e32(t, seq[i]);
     }
@@ -436,10 +502,10 @@ static void loop_entry_charge(t2 *t, uint32_t trips)
 static uint32_t loop_entry_bytes(const t2 *t, uint32_t pc, uint32_t trips)
 {
     uint32_t seq[6], bytes = 0;
-    int br, live = 0;
-    const int n = loop_entry_seq(t, pc, trips, seq, &br);
+    int b, live = 0;
+    const int n = loop_entry_seq(t, pc, trips, seq, &b);
     for (int i = 0; i < n; i++)
-        bytes += isize(t, seq[i], &live);
+        bytes += i == b && t->relax && (t->c->forms[pc] & (1u << BR_H)) ? 2u : isize(t, seq[i], &live);
     return bytes;
 }
 
@@ -1076,18 +1142,19 @@ static int lower_jump(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
     /* the fast copy of a loop charged its back edges before it started */
     const int budgeted = jit_needs_budget(f) &&
                          !(t->fast && (t->fast->flags & ML_PRECHARGE) && t->pc == t->fast->latch);
+    const int cls = jit_jump_target(t->pc, in) <= t->pc ? BR_BACK : BR_J;
     if (MBPF_OP(in->code) == MBPF_JA) {
         if (budgeted)
-            budgeted_jump(t, -1, to);
+            budgeted_jump(t, -1, to, cls);
         else
-            b_to(t, to);
+            br(t, -1, to, cls);
         return 0;
     }
     int cond = compare(t, in);
     if (budgeted)
-        budgeted_jump(t, cond, to);
+        budgeted_jump(t, cond, to, cls);
     else
-        bcond_to(t, cond, to);
+        br(t, cond, to, cls);
     return 0;
 }
 
@@ -1126,16 +1193,16 @@ static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write, int
     const uint32_t to = cold_off(t, cold);
     ldr_block(t, T2_R2, start);
     e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, a, T2_R2, 0, 0));
-    bcond_to(t, T2_CC, to);
+    br(t, T2_CC, to, BR_C);
     e32(t, t2_dp_imm8(T2_ADD, 1, T2_R2, a, size));
-    bcond_to(t, T2_CS, to);
+    br(t, T2_CS, to, BR_C);
     if (end) {
         ldr_block(t, T2_R3, end);
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R2, T2_R3, 0, 0));
     } else { /* the live stack ends at the current frame's top */
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R2, T2_R10, 0, 0));
     }
-    bcond_to(t, T2_HI, to);
+    br(t, T2_HI, to, BR_C);
     return 1;
 }
 
@@ -1171,14 +1238,14 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
         const uint32_t wrap = cold_off(t, cold) + COLD_WRAP;
         if (off > 0 && off <= 255) {
             e32(t, t2_dp_imm8(T2_ADD, 1, T2_R12, bl, (uint32_t)off));
-            bcond_to(t, T2_CS, wrap);
+            br(t, T2_CS, wrap, BR_C);
         } else if (off < 0 && off >= -255) {
             e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, bl, (uint32_t)-off));
-            bcond_to(t, T2_CC, wrap);
+            br(t, T2_CC, wrap, BR_C);
         } else if (off != 0) {
             load_imm(t, T2_R0, (uint32_t)(int32_t)off);
             e32(t, t2_dp_reg(T2_ADD, 1, T2_R12, bl, T2_R0, 0, 0));
-            bcond_to(t, off > 0 ? T2_CS : T2_CC, wrap);
+            br(t, off > 0 ? T2_CS : T2_CC, wrap, BR_C);
         }
     } else {
         if (off == 0) {
@@ -1196,10 +1263,10 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
             e32(t, t2_dp_reg(T2_ADC, 0, T2_R1, bh, T2_R0, 0, 0));
         }
         cmp_imm(t, ah, 0);
-        bcond_to(t, T2_NE, cold_off(t, cold));
+        br(t, T2_NE, cold_off(t, cold), BR_C);
     }
     if (!(f->mem == MBPF_MEM_GUARD_REGION && inline_guard(t, f, size, write, a, cold)))
-        b_to(t, cold_off(t, cold)); /* region unknown: the full check every time */
+        br(t, -1, cold_off(t, cold), BR_C); /* region unknown: the full check every time */
     cold_return_here(t, cold);
     return a;
 }
@@ -1342,7 +1409,7 @@ static int lower_helper_call(t2 *t, const mbpf_insn *in)
         ldr_block(t, t->budget_reg, MBPF_JB_BUDGET);
     ldr_block(t, T2_R2, MBPF_JB_STATUS);
     cmp_imm(t, T2_R2, 0);
-    bcond_to(t, T2_NE, stub(t, STUB_HELPER_END));
+    br(t, T2_NE, stub(t, STUB_HELPER_END), BR_S);
     return 0;
 }
 
@@ -1362,7 +1429,7 @@ static int lower_local_call(t2 *t, uint32_t target)
     e32(t, t2_movw(T2_R0, t->pc));
     ldr_block(t, T2_R12, MBPF_JB_DEPTH_LEFT);
     e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1));
-    bcond_to(t, T2_CC, stub(t, STUB_DEPTH));
+    br(t, T2_CC, stub(t, STUB_DEPTH), BR_S);
     str_block(t, T2_R12, MBPF_JB_DEPTH_LEFT);
     for (int r = 6; r <= 9; r++) {
         if (!(t->live & MID_BOTH(r)))
@@ -1407,7 +1474,7 @@ static int lower_exit(t2 *t)
     if (t->exit_inline) /* the status is 0 at entry and stays so on the way to a normal exit */
         epilogue(t, 0);
     else
-        b_to(t, stub(t, STUB_RETURN));
+        br(t, -1, stub(t, STUB_RETURN), BR_S);
     return 0;
 }
 
@@ -1581,6 +1648,20 @@ static void emit_check_stub(t2 *t, int write)
 {
     const uint32_t ok = write ? STUB_CHECK_WRITE_OK : STUB_CHECK_READ_OK;
     const uint32_t fail = write ? STUB_CHECK_WRITE_FAIL : STUB_CHECK_READ_FAIL;
+    /* fail and ok first, so that every branch to them is a backward one. fail: record pc,
+     * address, size; status = read/write fault */
+    stub_label(t, fail);
+    e32(t, t2_uxth(T2_R2, T2_R0));
+    str_block(t, T2_R2, MBPF_JB_FAULT_PC);
+    str_block(t, T2_R12, MBPF_JB_FAULT_ADDR);
+    e32(t, t2_dp_reg(T2_ORR, 0, T2_R2, T2_PC, T2_R0, T2_LSR, 16));
+    str_block(t, T2_R2, MBPF_JB_FAULT_SIZE);
+    load_imm(t, T2_R0, write ? MBPF_FAULT_MEM_WRITE : MBPF_FAULT_MEM_READ);
+    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    const uint32_t pop = t2_pop((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_PC));
+    stub_label(t, ok);
+    e32(t, pop);
+
     stub_label(t, write ? STUB_CHECK_WRITE : STUB_CHECK_READ);
     /* four words pushed: with the two of the slow path, sp stays 8-aligned for the C call */
     e32(t, t2_push((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_LR)));
@@ -1596,11 +1677,13 @@ static void emit_check_stub(t2 *t, int write)
         if (!jit_region_bounds(regions[i], write, &start, &end))
             continue;
         /* the live stack ends at the current frame's top */
-        const uint32_t rest[3] = {end ? t2_ldst_imm12(T2_LDR, T2_R3, T2_R11, end) : t2_mov_reg(T2_R3, T2_R10),
-                                  t2_dp_reg(T2_SUB, 1, T2_PC, T2_R1, T2_R3, 0, 0), t2_b_cond(T2_LS, 0)};
+        const uint32_t rest[2] = {end ? t2_ldst_imm12(T2_LDR, T2_R3, T2_R11, end) : t2_mov_reg(T2_R3, T2_R10),
+                                  t2_dp_reg(T2_SUB, 1, T2_PC, T2_R1, T2_R3, 0, 0)};
         ldr_block(t, T2_R2, start);
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R12, T2_R2, 0, 0));
-        bcond_to(t, T2_CC, t->c->pos + 4 + seq_bytes(t, rest, 3));
+        const uint32_t at = t->c->pos + 2 + seq_bytes(t, rest, 2); /* the branch to ok */
+        e16(t, t2_b_cond16(T2_CC, (int32_t)(at + branch_bytes(t, T2_LS, jit_stub_offset(t->c, ok), BR_BACK, at)) -
+                                      (int32_t)(t->c->pos + 4)));
         e32(t, rest[0]);
         e32(t, rest[1]);
         bcond_to(t, T2_LS, jit_stub_offset(t->c, ok));
@@ -1616,17 +1699,7 @@ static void emit_check_stub(t2 *t, int write)
     e32(t, t2_pop((1u << T2_R0) | (1u << T2_R12)));
     cmp_imm(t, T2_R1, 0);
     bcond_to(t, T2_EQ, jit_stub_offset(t->c, fail));
-    stub_label(t, ok);
-    e32(t, t2_pop((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_PC)));
-    /* fail: record pc, address, size; status = read/write fault */
-    stub_label(t, fail);
-    e32(t, t2_uxth(T2_R2, T2_R0));
-    str_block(t, T2_R2, MBPF_JB_FAULT_PC);
-    str_block(t, T2_R12, MBPF_JB_FAULT_ADDR);
-    e32(t, t2_dp_reg(T2_ORR, 0, T2_R2, T2_PC, T2_R0, T2_LSR, 16));
-    str_block(t, T2_R2, MBPF_JB_FAULT_SIZE);
-    load_imm(t, T2_R0, write ? MBPF_FAULT_MEM_WRITE : MBPF_FAULT_MEM_READ);
-    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    e32(t, pop);
 }
 
 static int uses_checks(const jit_ctx *c)
@@ -1797,6 +1870,7 @@ static void t2_at(t2 *t, uint32_t pc)
 {
     t->pc = pc;
     t->flags_live = 0; /* nothing reads flags across eBPF instructions */
+    t->decided = 0;
     t->alias_d = t->next_alias_d;
     t->alias_s = t->next_alias_s;
     t->next_alias_d = t->next_alias_s = -1;
@@ -1832,7 +1906,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l)
     jit_ctx *c = t->c;
     const uint32_t i = (uint32_t)(l - c->loops->loop);
     const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->head]};
-    t2_loop_test(c, l, &rg, c->loop_slow[i]);
+    t2_loop_test(c, l, &rg, c->loop_slow[i], forward_short(t, BR_T, T2_EQ, c->loop_slow[i]));
     const t2 before = *t;
     t->fast = l;
     t->fast_start = c->pos;
@@ -1849,7 +1923,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l)
         if (in->code == MBPF_OPC_LDDW)
             pc++;
     }
-    b_to(t, jit_insn_offset(c, l->latch + 1));
+    br(t, -1, jit_insn_offset(c, l->latch + 1), BR_J); /* a forward jump of the latch's copy */
     const uint32_t n_cold = t->n_cold;
     *t = before;
     t->n_cold = n_cold;
@@ -1876,11 +1950,10 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     return lower_at(t, pc, in, f);
 }
 
-int mbpf_t2_emit_program(jit_ctx *c)
+static int emit_once(t2 *p)
 {
-    t2 t;
-    t.c = c;
-    t.m = c->mid;
+    jit_ctx *c = p->c;
+    t2 t = *p;
     t.in_subprog = 0;
     t.n_cold = 0;
     t.skip_to = 0;
@@ -1918,10 +1991,34 @@ int mbpf_t2_emit_program(jit_ctx *c)
         return rc;
     t.flags_live = 1; /* stubs and cold paths: only forms that leave the flags as they are */
     emit_stubs(&t, sp_saved);
+    if (t.relax == 0)
+        p->stubs_end = c->pos;
     emit_cold_stubs(&t);
     if (t.n_cold > c->cold_cap)
         return jit_fail(c, 0, "work arena too small for the cold paths");
     if (c->pos > (1u << 20))
         return jit_fail(c, 0, "program too large for Thumb-2 branch ranges");
     return 0;
+}
+
+/* Measuring: the first layout, then the one whose branch forms the writing pass replays. */
+int mbpf_t2_emit_program(jit_ctx *c)
+{
+    t2 t;
+    t.c = c;
+    t.m = c->mid;
+    t.stubs_end = 0;
+    if (c->final_pass) {
+        t.relax = 2;
+        return emit_once(&t);
+    }
+    t.relax = 0;
+    const int rc = emit_once(&t);
+    if (rc)
+        return rc;
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
+        c->forms[pc] = 0;
+    c->pos = 0;
+    t.relax = 1;
+    return emit_once(&t);
 }

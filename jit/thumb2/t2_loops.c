@@ -10,6 +10,7 @@ typedef struct emitter {
     jit_ctx *c;
     const t2_loop_regs *rg;
     uint32_t slow;
+    int short_branches; /* the original loop is in reach of b<c>.n from every test branch */
 } emitter;
 
 /* In its 16-bit form where that does exactly the same (the test sets flags only to branch on). */
@@ -25,7 +26,14 @@ static void e32(emitter *e, uint32_t v)
 /* Conditional branch to the original loop. */
 static void to_slow(emitter *e, int cond)
 {
-    e32(e, t2_b_cond(cond, (int32_t)e->slow - (int32_t)(e->c->pos + 4)));
+    const int32_t d = (int32_t)e->slow - (int32_t)(e->c->pos + 4);
+    if (!e->short_branches) {
+        e32(e, t2_b_cond(cond, d));
+        return;
+    }
+    if (e->c->final_pass && !t2_b_cond16_fits(d))
+        jit_fail(e->c, 0, "internal error: a short branch out of reach");
+    jit_emit16(e->c, t2_b_cond16(cond, d));
 }
 
 static void load_imm(emitter *e, int rd, uint32_t v)
@@ -253,9 +261,10 @@ static void check_group(emitter *e, const ml_group *g)
     to_slow(e, T2_HI);
 }
 
-void t2_loop_test(jit_ctx *c, const ml_loop *l, const t2_loop_regs *rg, uint32_t slow)
+void t2_loop_test(jit_ctx *c, const ml_loop *l, const t2_loop_regs *rg, uint32_t slow,
+                  int short_branches)
 {
-    emitter e = {c, rg, slow};
+    emitter e = {c, rg, slow, short_branches};
     count_back_edges(&e, l);
     for (int i = 0; i < l->n_groups; i++)
         check_group(&e, &l->g[i]);

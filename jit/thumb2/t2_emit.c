@@ -10,8 +10,9 @@
  * known zero are done in 32 bits, and a known-zero upper half is read as 0. r0-r3 and r12 are
  * scratch.
  *
- * Every instruction has a fixed-size encoding (32-bit forms and branches), so the measuring pass
- * gives exact offsets for the final pass. Rarely taken paths (a guard that fails its inline test,
+ * Encodings are 16-bit where that does the same (t2_narrow); every size depends only on the
+ * instruction and on branch forms the measuring pass chose and recorded (see "branch forms"), so
+ * the writing pass lays the code out exactly as measured. Rarely taken paths (a guard that fails its inline test,
  * a budget that runs out) branch to per-site cold stubs after the shared stubs, so the hot path
  * carries no fault bookkeeping. */
 #include "jit/jit_core.h"
@@ -81,10 +82,18 @@ typedef struct t2 {
 } t2;
 
 /* The size of v as e32 emits it here, and whether the flags may be live after it. */
+/* In an IT block only a comparison keeps its meaning in 16 bits (it sets the flags anyway). */
+static int narrow_here(const t2 *t, uint32_t v, int flags_live, uint16_t *h)
+{
+    if (t->in_it)
+        return t2_sets_flags(v) && (v >> 24 & 15u) == 15u && t2_narrow(v, h);
+    return (!flags_live && t2_narrow_flags_free(v, h)) || t2_narrow(v, h);
+}
+
 static uint32_t isize(const t2 *t, uint32_t v, int *flags_live)
 {
     uint16_t h;
-    const int narrow = !t->in_it && ((!*flags_live && t2_narrow_flags_free(v, &h)) || t2_narrow(v, &h));
+    const int narrow = narrow_here(t, v, *flags_live, &h);
     *flags_live |= t2_sets_flags(v);
     return narrow ? 2u : 4u;
 }
@@ -95,7 +104,7 @@ static uint32_t isize(const t2 *t, uint32_t v, int *flags_live)
 static void e32(t2 *t, uint32_t v)
 {
     uint16_t h;
-    const int narrow = !t->in_it && ((!t->flags_live && t2_narrow_flags_free(v, &h)) || t2_narrow(v, &h));
+    const int narrow = narrow_here(t, v, t->flags_live, &h);
     t->flags_live |= t2_sets_flags(v);
     t->in_it = 0;
     if (narrow)
@@ -105,6 +114,16 @@ static void e32(t2 *t, uint32_t v)
 }
 
 static void e16(t2 *t, uint16_t v) { jit_emit16(t->c, v); }
+
+/* The last instruction of an eBPF instruction's code to read the flags: it may set them. */
+static void e32_last_reader(t2 *t, uint32_t v)
+{
+    uint16_t h;
+    if (!t->in_it && t2_narrow_flags_free(v, &h))
+        jit_emit16(t->c, h);
+    else
+        e32(t, v);
+}
 
 /* A shared stub as a branch target: it is emitted because something branches to it. */
 static uint32_t stub(t2 *t, uint32_t id)
@@ -804,7 +823,7 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
     case MBPF_SUB:
         e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADD : T2_SUB, hd, dl, al, sl, 0, 0));
         if (hd)
-            e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADC : T2_SBC, 0, dh, ah, sh, 0, 0));
+            e32_last_reader(t, t2_dp_reg(op == MBPF_ADD ? T2_ADC : T2_SBC, 0, dh, ah, sh, 0, 0));
         break;
     case MBPF_AND:
     case MBPF_OR:
@@ -1190,19 +1209,22 @@ static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write, int
     uint32_t start, end;
     if (!jit_region_bounds(f->region, write, &start, &end))
         return 0;
-    const uint32_t to = cold_off(t, cold);
+    /* the region is [start, start + len) with len = end - start (the glue keeps start <= end):
+     * the access is inside iff len >= size and a - start <= len - size, both unsigned (an
+     * address below start wraps to above len). One branch, taken on carry clear. */
     ldr_block(t, T2_R2, start);
-    e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, a, T2_R2, 0, 0));
-    br(t, T2_CC, to, BR_C);
-    e32(t, t2_dp_imm8(T2_ADD, 1, T2_R2, a, size));
-    br(t, T2_CS, to, BR_C);
     if (end) {
         ldr_block(t, T2_R3, end);
-        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R2, T2_R3, 0, 0));
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_R3, T2_R3, T2_R2, 0, 0));
     } else { /* the live stack ends at the current frame's top */
-        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R2, T2_R10, 0, 0));
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_R3, T2_R10, T2_R2, 0, 0));
     }
-    br(t, T2_HI, to, BR_C);
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_R2, a, T2_R2, 0, 0));    /* offset into the region */
+    e32(t, t2_dp_imm8(T2_SUB, 1, T2_R3, T2_R3, size));      /* len - size; borrow: too short */
+    e16(t, t2_it(T2_CS));
+    t->in_it = 1;
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R3, T2_R2, 0, 0)); /* cmpcs: C = offset fits */
+    br(t, T2_CC, cold_off(t, cold), BR_C);
     return 1;
 }
 

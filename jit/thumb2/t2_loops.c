@@ -209,7 +209,11 @@ static void check_group(emitter *e, const ml_group *g)
         e32(e, t2_dp_reg(T2_ADD, 1, T2_R0, al, bl, 0, 0));
         const int ah = half(e, a, 1, T2_R1);
         const int bh = half(e, b, 1, T2_R3);
-        e32(e, t2_dp_reg(T2_ADC, 0, T2_R1, ah, bh, 0, 0));
+        uint16_t h; /* the compare after it sets the flags again: adcs may do */
+        if (t2_narrow_flags_free(t2_dp_reg(T2_ADC, 0, T2_R1, ah, bh, 0, 0), &h))
+            jit_emit16(e->c, h);
+        else
+            e32(e, t2_dp_reg(T2_ADC, 0, T2_R1, ah, bh, 0, 0));
         cmp_imm(e, T2_R1, 0);
         to_slow(e, T2_NE);
     } else {

@@ -87,7 +87,7 @@ static int narrow_here(const t2 *t, uint32_t v, int flags_live, uint16_t *h)
 {
     if (t->in_it)
         return t2_sets_flags(v) && (v >> 24 & 15u) == 15u && t2_narrow(v, h);
-    return (!flags_live && t2_narrow_flags_free(v, h)) || t2_narrow(v, h);
+    return flags_live ? t2_narrow(v, h) : t2_narrow_flags_free(v, h); /* the latter tries both */
 }
 
 static uint32_t isize(const t2 *t, uint32_t v, int *flags_live)
@@ -399,6 +399,7 @@ static uint32_t cold_off(t2 *t, uint32_t k)
 
 static void cold_return_here(t2 *t, uint32_t k)
 {
+    t->flags_live = 0; /* the check's branches were the last to read its flags */
     if (k < t->c->cold_cap)
         t->c->cold[2 * k + 1] = t->c->pos;
 }
@@ -516,6 +517,7 @@ static void loop_entry_charge(t2 *t, uint32_t trips)
         else
             e32(t, seq[i]);
     }
+    t->flags_live = 0; /* its branch was the last to read its flags */
 }
 
 static uint32_t loop_entry_bytes(const t2 *t, uint32_t pc, uint32_t trips)

@@ -421,7 +421,7 @@ static void emit_cold_stubs(t2 *t)
         }
         if (kind == COLD_GUARD_HZ) { /* the flags are dead here */
             e16(t, t2_movs16(T2_R1, 0));
-            e16(t, t2_b16(2));
+            e16(t, t2_b16(0)); /* over the next one: to +6 */
             e16(t, t2_movs16(T2_R1, 1)); /* +COLD_WRAP */
         }
         if (t->lr_half != NO_REG) /* bl overwrites lr; the check keeps r2 */

@@ -25,7 +25,7 @@
 
 enum {
     STUB_EXIT,        /* r0 = status: store it, restore sp, return it */
-    STUB_CHECK_READ,  /* r12 = addr, r1 = addr hi, r0 = pc, r3 = size; keeps r2 */
+    STUB_CHECK_READ,  /* r12 = addr, r1 = addr hi, r0 = pc, r3 = size; keeps r2 and r3 */
     STUB_CHECK_WRITE,
     STUB_BUDGET,      /* r0 = pc */
     STUB_DEPTH,       /* r0 = pc */
@@ -1675,11 +1675,9 @@ static void emit_check_stub(t2 *t, int write)
     /* fail and ok first, so that every branch to them is a backward one. fail: record pc,
      * address, size; status = read/write fault */
     stub_label(t, fail);
-    e32(t, t2_uxth(T2_R2, T2_R0));
-    str_block(t, T2_R2, MBPF_JB_FAULT_PC);
+    str_block(t, T2_R0, MBPF_JB_FAULT_PC);
     str_block(t, T2_R12, MBPF_JB_FAULT_ADDR);
-    e32(t, t2_dp_reg(T2_ORR, 0, T2_R2, T2_PC, T2_R0, T2_LSR, 16));
-    str_block(t, T2_R2, MBPF_JB_FAULT_SIZE);
+    str_block(t, T2_R3, MBPF_JB_FAULT_SIZE);
     load_imm(t, T2_R0, write ? MBPF_FAULT_MEM_WRITE : MBPF_FAULT_MEM_READ);
     b_to(t, jit_stub_offset(t->c, STUB_EXIT));
     const uint32_t pop = t2_pop((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_PC));
@@ -1687,40 +1685,42 @@ static void emit_check_stub(t2 *t, int write)
     e32(t, pop);
 
     stub_label(t, write ? STUB_CHECK_WRITE : STUB_CHECK_READ);
-    /* four words pushed: with the two of the slow path, sp stays 8-aligned for the C call */
+    /* four words pushed, four more on the slow path: sp stays 8-aligned for the C call */
     e32(t, t2_push((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_LR)));
-    e32(t, t2_dp_reg(T2_ORR, 0, T2_R0, T2_R0, T2_R3, T2_LSL, 16)); /* r0 = pc | size << 16 */
     cmp_imm(t, T2_R1, 0); /* upper half of the address must be 0 */
     bcond_to(t, T2_NE, jit_stub_offset(t->c, fail));
-    e32(t, t2_dp_reg(T2_ORR, 0, T2_R1, T2_PC, T2_R0, T2_LSR, 16));
-    e32(t, t2_dp_reg(T2_ADD, 1, T2_R1, T2_R12, T2_R1, 0, 0)); /* end; carry = wrapped */
+    e32(t, t2_dp_reg(T2_ADD, 1, T2_R1, T2_R12, T2_R3, 0, 0)); /* end; carry = wrapped */
     bcond_to(t, T2_CS, jit_stub_offset(t->c, fail));
     static const uint8_t regions[4] = {MBPF_RGN_STACK, MBPF_RGN_CTX, MBPF_RGN_DATA, MBPF_RGN_RODATA};
     for (int i = 0; i < 4; i++) {
         uint32_t start, end;
         if (!jit_region_bounds(regions[i], write, &start, &end))
             continue;
+        uint32_t rest[2]; /* after the test of the start: the test of the end */
+        int n = 0;
+        if (end)
+            rest[n++] = t2_ldst_imm12(T2_LDR, T2_R2, T2_R11, end);
         /* the live stack ends at the current frame's top */
-        const uint32_t rest[2] = {end ? t2_ldst_imm12(T2_LDR, T2_R3, T2_R11, end) : t2_mov_reg(T2_R3, T2_R10),
-                                  t2_dp_reg(T2_SUB, 1, T2_PC, T2_R1, T2_R3, 0, 0)};
+        rest[n++] = t2_dp_reg(T2_SUB, 1, T2_PC, T2_R1, end ? T2_R2 : T2_R10, 0, 0);
         ldr_block(t, T2_R2, start);
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R12, T2_R2, 0, 0));
-        const uint32_t at = t->c->pos + 2 + seq_bytes(t, rest, 2); /* the branch to ok */
+        const uint32_t at = t->c->pos + 2 + seq_bytes(t, rest, n); /* the branch to ok */
         e16(t, t2_b_cond16(T2_CC, (int32_t)(at + branch_bytes(t, T2_LS, jit_stub_offset(t->c, ok), BR_BACK, at)) -
                                       (int32_t)(t->c->pos + 4)));
-        e32(t, rest[0]);
-        e32(t, rest[1]);
+        for (int k = 0; k < n; k++)
+            e32(t, rest[k]);
         bcond_to(t, T2_LS, jit_stub_offset(t->c, ok));
     }
     /* slow path: fn_check(block, addr, size, write) for helper-granted regions */
-    e32(t, t2_push((1u << T2_R0) | (1u << T2_R12)));
-    e32(t, t2_dp_reg(T2_ORR, 0, T2_R2, T2_PC, T2_R0, T2_LSR, 16));
+    const uint16_t keep = (1u << T2_R0) | (1u << T2_R3) | (1u << T2_R12) | (1u << T2_LR);
+    e32(t, t2_push(keep));
+    mov(t, T2_R2, T2_R3);
     mov(t, T2_R1, T2_R12);
     mov(t, T2_R0, T2_R11);
     load_imm(t, T2_R3, (uint32_t)write);
     call_block_fn(t, MBPF_JB_FN_CHECK);
     mov(t, T2_R1, T2_R0);
-    e32(t, t2_pop((1u << T2_R0) | (1u << T2_R12)));
+    e32(t, t2_pop(keep));
     cmp_imm(t, T2_R1, 0);
     bcond_to(t, T2_EQ, jit_stub_offset(t->c, fail));
     e32(t, pop);

@@ -152,7 +152,8 @@ int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
     return 0;
 }
 
-/* Work arena: the offset table, the middle end's arrays, one cold-path record per instruction. */
+/* Work arena: the offset table, the middle end's arrays, one cold-path record and one byte of
+ * branch forms per instruction. */
 static size_t offsets_size(uint32_t n)
 {
     return ((size_t)n + 1) * sizeof(uint32_t);
@@ -160,7 +161,7 @@ static size_t offsets_size(uint32_t n)
 
 static size_t cold_size(uint32_t n)
 {
-    return (size_t)n * 2 * sizeof(uint32_t);
+    return (size_t)n * 2 * sizeof(uint32_t) + (((size_t)n + 3u) & ~(size_t)3u);
 }
 
 /* A word loop: the library memset is byte-wise at -Os. */
@@ -217,6 +218,7 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     w += offsets_size(p->n_insns);
     c.cold = (uint32_t *)(void *)w;
     c.cold_cap = p->n_insns;
+    c.forms = (uint8_t *)(c.cold + 2 * (size_t)p->n_insns); /* zeroed with the cold words */
     w += cold_size(p->n_insns);
     mid_info mid; /* both backends are built on the middle end; its fixpoints borrow the cold
                    * records (cold_size(n) >= mid_scratch_size(n)), unused until the passes */

@@ -26,6 +26,8 @@ typedef struct jit_ctx {
                                        * (from the measuring pass) */
     uint32_t *cold;                /* cold_cap pairs of words for a backend's out-of-line paths */
     uint32_t cold_cap;
+    uint8_t *forms;                /* after them, one byte per instruction: the branch forms a
+                                    * backend chose while measuring, replayed when writing */
     uint32_t err_pc;
     const char *err;
 } jit_ctx;

@@ -10,8 +10,9 @@
  * known zero are done in 32 bits, and a known-zero upper half is read as 0. r0-r3 and r12 are
  * scratch.
  *
- * Every instruction has a fixed-size encoding (32-bit forms and branches), so the measuring pass
- * gives exact offsets for the final pass. Rarely taken paths (a guard that fails its inline test,
+ * Encodings are 16-bit where that does the same (t2_narrow); every size depends only on the
+ * instruction and on branch forms the measuring pass chose and recorded (see "branch forms"), so
+ * the writing pass lays the code out exactly as measured. Rarely taken paths (a guard that fails its inline test,
  * a budget that runs out) branch to per-site cold stubs after the shared stubs, so the hot path
  * carries no fault bookkeeping. */
 #include "jit/jit_core.h"
@@ -24,12 +25,13 @@
 
 enum {
     STUB_EXIT,        /* r0 = status: store it, restore sp, return it */
-    STUB_CHECK_READ,  /* r12 = addr, r1 = addr hi, r0 = pc | size << 16 */
+    STUB_CHECK_READ,  /* r12 = addr, r1 = addr hi, r0 = pc, r3 = size; keeps r2 and r3 */
     STUB_CHECK_WRITE,
     STUB_BUDGET,      /* r0 = pc */
     STUB_DEPTH,       /* r0 = pc */
     STUB_HELPER_END,  /* the helper trampoline has set the status */
     STUB_CHECK_READ_OK, STUB_CHECK_READ_FAIL, STUB_CHECK_WRITE_OK, STUB_CHECK_WRITE_FAIL,
+    STUB_RETURN,      /* in the exit: status stored (or 0 as at entry) */
 };
 
 /* Cold stubs, at most one per instruction, described by kind | write << 3 | size << 4 |
@@ -41,7 +43,7 @@ enum {
                     * at +COLD_WRAP (the check then faults) */
 };
 #define COLD_WRITE 8u
-#define COLD_WRAP 8u
+#define COLD_WRAP 4u
 
 #define NO_REG (-1)
 #define H_LO(r) (r)
@@ -68,12 +70,85 @@ typedef struct t2 {
     int next_alias_d, next_alias_s;
     int in_subprog;          /* current function is a local-call target (returns with pop {pc}) */
     uint32_t skip_to;        /* instructions before this pc were lowered with an earlier one */
+    int flags_live;          /* a flag-setting instruction was emitted for this eBPF instruction */
+    int in_it;               /* the next instruction is the one of an IT block */
+    uint32_t stubs_used;     /* the shared stubs code branches to, by id */
+    int relax;               /* branch forms: 0 first layout, 1 choosing, 2 writing (replay) */
+    uint32_t stubs_end;      /* choosing: where the first layout's shared stubs ended */
+    uint8_t decided;         /* choosing: the classes of this copy of pc already chosen */
+    uint16_t saved;          /* callee-saved registers the entry pushes (with lr, even count) */
+    int exit_inline;         /* a normal exit is the epilogue itself, not a branch to it */
     const ml_loop *fast;     /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;     /* ...and the native offset of that copy's first instruction */
 } t2;
 
-static void e32(t2 *t, uint32_t v) { jit_emit32(t->c, v); }
+/* The size of v as e32 emits it here, and whether the flags may be live after it. */
+/* In an IT block only a comparison keeps its meaning in 16 bits (it sets the flags anyway). */
+static int narrow_here(const t2 *t, uint32_t v, int flags_live, uint16_t *h)
+{
+    if (t->in_it)
+        return t2_sets_flags(v) && (v >> 24 & 15u) == 15u && t2_narrow(v, h);
+    return flags_live ? t2_narrow(v, h) : t2_narrow_flags_free(v, h); /* the latter tries both */
+}
+
+static uint32_t isize(const t2 *t, uint32_t v, int *flags_live)
+{
+    uint16_t h;
+    const int narrow = narrow_here(t, v, *flags_live, &h);
+    *flags_live |= t2_sets_flags(v);
+    return narrow ? 2u : 4u;
+}
+
+/* A 32-bit encoding, in its 16-bit form where one does the same here: flags may be set where
+ * they are dead (before the first flag-setting instruction of an eBPF instruction's code: no
+ * flags live across eBPF instructions); none inside an IT block. */
+static void e32(t2 *t, uint32_t v)
+{
+    uint16_t h;
+    const int narrow = narrow_here(t, v, t->flags_live, &h);
+    t->flags_live |= t2_sets_flags(v);
+    t->in_it = 0;
+    if (narrow)
+        jit_emit16(t->c, h);
+    else
+        jit_emit32(t->c, v);
+}
+
 static void e16(t2 *t, uint16_t v) { jit_emit16(t->c, v); }
+
+/* The last instruction of an eBPF instruction's code to read the flags: it may set them. */
+static void e32_last_reader(t2 *t, uint32_t v)
+{
+    uint16_t h;
+    if (!t->in_it && t2_narrow_flags_free(v, &h))
+        jit_emit16(t->c, h);
+    else
+        e32(t, v);
+}
+
+/* A shared stub as a branch target: it is emitted because something branches to it. */
+static uint32_t stub(t2 *t, uint32_t id)
+{
+    t->stubs_used |= 1u << id;
+    return jit_stub_offset(t->c, id);
+}
+
+/* A shared stub starts here: reached by branches, it reads no flags its callers set. */
+static void stub_label(t2 *t, uint32_t id)
+{
+    jit_mark_stub(t->c, id);
+    t->flags_live = 0;
+}
+
+/* Bytes of a sequence of 32-bit encodings emitted from the current state. */
+static uint32_t seq_bytes(const t2 *t, const uint32_t *seq, int n)
+{
+    int live = t->flags_live;
+    uint32_t bytes = 0;
+    for (int i = 0; i < n; i++)
+        bytes += isize(t, seq[i], &live);
+    return bytes;
+}
 
 /* Branch offset from the instruction about to be emitted to native offset `to`. */
 static int32_t rel(t2 *t, uint32_t to)
@@ -81,8 +156,71 @@ static int32_t rel(t2 *t, uint32_t to)
     return (int32_t)to - (int32_t)(t->c->pos + 4);
 }
 
-static void b_to(t2 *t, uint32_t to) { e32(t, t2_b(rel(t, to))); }
-static void bcond_to(t2 *t, int cond, uint32_t to) { e32(t, t2_b_cond(cond, rel(t, to))); }
+/* ---- branch forms ------------------------------------------------------------------------------
+ * A branch takes its 16-bit form (b<c>.n +-256 bytes, b.n +-2 KiB) where its target is in reach.
+ * Backward: from the exact distance, the same in every layout. Forward: the measuring pass lays
+ * the program out twice, first with long forward branches; the second layout chooses per
+ * instruction (per copy, in a versioned loop) and class of targets, at the first such branch,
+ * from an upper bound on the distance (the first layout's offsets ahead, which only shrink),
+ * and records the choice in the core's branch-form bytes; the writing pass replays it. */
+enum { BR_BACK = -1, BR_J, BR_C, BR_S, BR_T, BR_H }; /* jump target, cold path, shared stub,
+                                                       * loop test, loop entry charge */
+
+static uint8_t form_bit(const t2 *t, int cls)
+{
+    const int bit = !t->fast ? cls : cls <= BR_S ? 5 + cls : -1; /* a loop's fast copy: 5-7 */
+    return (uint8_t)(bit < 0 ? 0u : 1u << bit);
+}
+
+static int reach(int cond, int32_t d)
+{
+    return cond >= 0 ? t2_b_cond16_fits(d) : t2_b16_fits(d);
+}
+
+/* May this forward branch of class cls take the 16-bit form? `bound`: its target, or beyond. */
+static int forward_short(t2 *t, int cls, int cond, uint32_t bound)
+{
+    const uint8_t bit = form_bit(t, cls);
+    uint8_t *f = &t->c->forms[t->pc];
+    if (t->relax == 0 || !bit)
+        return 0;
+    if (t->relax == 1 && !(t->decided & bit)) {
+        t->decided |= bit;
+        if (cls == BR_S || cls == BR_H)
+            bound = t->stubs_end; /* any shared stub */
+        if (cls == BR_C)
+            cond = T2_EQ, bound += 8; /* conditional ones, to the stub or its wrap entry */
+        if (reach(cond, (int32_t)bound - (int32_t)(t->c->pos + 4)))
+            *f |= bit;
+        else
+            *f &= (uint8_t)~bit;
+    }
+    return (*f & bit) != 0;
+}
+
+/* Bytes of a branch that would be emitted at `at` (forward: chosen now). */
+static uint32_t branch_bytes(t2 *t, int cond, uint32_t to, int cls, uint32_t at)
+{
+    if (cls == BR_BACK)
+        return to <= at && reach(cond, (int32_t)to - (int32_t)(at + 4)) ? 2u : 4u;
+    return forward_short(t, cls, cond, to) ? 2u : 4u;
+}
+
+/* cond < 0: unconditional. */
+static void br(t2 *t, int cond, uint32_t to, int cls)
+{
+    const int32_t d = rel(t, to);
+    if (branch_bytes(t, cond, to, cls, t->c->pos) == 2) {
+        if (t->c->final_pass && !reach(cond, d))
+            jit_fail(t->c, t->pc, "internal error: a short branch out of reach");
+        e16(t, cond >= 0 ? t2_b_cond16(cond, d) : t2_b16(d));
+    } else {
+        e32(t, cond >= 0 ? t2_b_cond(cond, d) : t2_b(d));
+    }
+}
+
+static void b_to(t2 *t, uint32_t to) { br(t, -1, to, BR_BACK); }
+static void bcond_to(t2 *t, int cond, uint32_t to) { br(t, cond, to, BR_BACK); }
 static void bl_to(t2 *t, uint32_t to) { e32(t, t2_bl(rel(t, to))); }
 
 /* Load a 32-bit constant in as few instructions as its value allows (the size depends only on
@@ -248,6 +386,8 @@ static uint32_t cold_new(t2 *t, uint32_t kind, uint32_t size, int reg, int hreg)
 {
     jit_ctx *c = t->c;
     uint32_t k = t->n_cold++;
+    t->stubs_used |= 1u << ((kind & 7u) == COLD_BUDGET ? STUB_BUDGET
+                            : (kind & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ);
     if (k < c->cold_cap)
         c->cold[2 * k] = kind | size << 4 | (uint32_t)reg << 8 | (uint32_t)hreg << 12 | t->pc << 16;
     return k;
@@ -255,11 +395,12 @@ static uint32_t cold_new(t2 *t, uint32_t kind, uint32_t size, int reg, int hreg)
 
 static uint32_t cold_off(t2 *t, uint32_t k)
 {
-    return t->c->final_pass && k < t->c->cold_cap ? t->c->cold[2 * k + 1] : 0;
+    return t->relax && k < t->c->cold_cap ? t->c->cold[2 * k + 1] : 0;
 }
 
 static void cold_return_here(t2 *t, uint32_t k)
 {
+    t->flags_live = 0; /* the check's branches were the last to read its flags */
     if (k < t->c->cold_cap)
         t->c->cold[2 * k + 1] = t->c->pos;
 }
@@ -273,26 +414,27 @@ static void emit_cold_stubs(t2 *t)
         const uint32_t ret = c->cold[2 * k + 1];
         if (!c->final_pass)
             c->cold[2 * k + 1] = c->pos;
+        t->flags_live = 0; /* nothing after a cold path's return point reads the flags */
         if (kind == COLD_BUDGET) {
             e32(t, t2_movw(T2_R0, pc));
-            b_to(t, jit_stub_offset(c, STUB_BUDGET));
+            b_to(t, stub(t, STUB_BUDGET));
             continue;
         }
-        if (kind == COLD_GUARD_HZ) {
-            mov0(t, T2_R1);
-            b_to(t, t->c->pos + 8);
-            load_imm(t, T2_R1, 1); /* +COLD_WRAP */
+        if (kind == COLD_GUARD_HZ) { /* the flags are dead here */
+            e16(t, t2_movs16(T2_R1, 0));
+            e16(t, t2_b16(0)); /* over the next one: to +6 */
+            e16(t, t2_movs16(T2_R1, 1)); /* +COLD_WRAP */
         }
-        if (t->lr_half != NO_REG) /* bl overwrites lr (r2 keeps sp 8-byte aligned) */
-            e32(t, t2_push((1u << T2_R2) | (1u << T2_LR)));
+        if (t->lr_half != NO_REG) /* bl overwrites lr; the check keeps r2 */
+            mov(t, T2_R2, T2_LR);
         if (kind == COLD_GUARD)
             mov(t, T2_R1, ah);
         mov(t, T2_R12, a);
         e32(t, t2_movw(T2_R0, pc));
-        e32(t, t2_movt(T2_R0, size));
-        bl_to(t, jit_stub_offset(c, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
+        e16(t, t2_movs16(T2_R3, size));
+        bl_to(t, stub(t, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
         if (t->lr_half != NO_REG)
-            e32(t, t2_pop((1u << T2_R2) | (1u << T2_LR)));
+            mov(t, T2_LR, T2_R2);
         b_to(t, ret);
     }
 }
@@ -305,11 +447,11 @@ static void budget_charge(t2 *t)
     const uint32_t k = cold_new(t, COLD_BUDGET, 0, 0, 0);
     if (t->budget_reg != NO_REG) {
         e32(t, t2_dp_imm8(T2_SUB, 1, t->budget_reg, t->budget_reg, 1));
-        bcond_to(t, T2_CC, cold_off(t, k));
+        br(t, T2_CC, cold_off(t, k), BR_C);
     } else {
         ldr_block(t, T2_R12, MBPF_JB_BUDGET);
         e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1));
-        bcond_to(t, T2_CC, cold_off(t, k));
+        br(t, T2_CC, cold_off(t, k), BR_C);
         str_block(t, T2_R12, MBPF_JB_BUDGET);
     }
 }
@@ -318,44 +460,75 @@ static void budget_charge(t2 *t)
  * after the branch reports MBPF_FAULT_BUDGET at this pc. With the counter in a register the hot
  * path is subs + branch. cond < 0: unconditional jump; else the jump is taken on cond and the
  * fall-through skips the charge. */
-static void budgeted_jump(t2 *t, int cond, uint32_t to)
-{
-    const uint32_t charge = t->budget_reg != NO_REG ? 4 : 12;
-    if (cond >= 0)
-        bcond_to(t, cond ^ 1, t->c->pos + 4 + charge + 12);
-    if (t->budget_reg != NO_REG) {
-        e32(t, t2_dp_imm8(T2_SUB, 1, t->budget_reg, t->budget_reg, 1));
-    } else {
-        ldr_block(t, T2_R12, MBPF_JB_BUDGET);
-        e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1));
-        str_block(t, T2_R12, MBPF_JB_BUDGET);
-    }
-    bcond_to(t, T2_CS, to);
-    e32(t, t2_movw(T2_R0, t->pc));
-    b_to(t, jit_stub_offset(t->c, STUB_BUDGET));
-}
-
-/* Entering a bounded loop charges its trip bound (r0 = pc set first: loop entries are not hot). */
-static void loop_entry_charge(t2 *t, uint32_t trips)
+static void budgeted_jump(t2 *t, int cond, uint32_t to, int cls)
 {
     const int r = t->budget_reg != NO_REG ? t->budget_reg : T2_R12;
-    e32(t, t2_movw(T2_R0, t->pc));
-    if (t->budget_reg == NO_REG)
-        ldr_block(t, T2_R12, MBPF_JB_BUDGET);
-    if (trips <= 255) {
-        e32(t, t2_dp_imm8(T2_SUB, 1, r, r, trips));
-    } else {
-        e32(t, t2_movw(T2_R2, trips));
-        e32(t, t2_dp_reg(T2_SUB, 1, r, r, T2_R2, 0, 0));
+    const uint32_t seq[4] = {t2_ldst_imm12(T2_LDR, T2_R12, T2_R11, MBPF_JB_BUDGET),
+                             t2_dp_imm8(T2_SUB, 1, r, r, 1),
+                             t2_ldst_imm12(T2_STR, T2_R12, T2_R11, MBPF_JB_BUDGET), t2_movw(T2_R0, t->pc)};
+    const int first = t->budget_reg != NO_REG ? 1 : 0, n = t->budget_reg != NO_REG ? 1 : 3;
+    if (cond >= 0) { /* not taken: skip the charge, the jump and the budget exit (one b<c>.n) */
+        int live = 1;
+        uint32_t skip = 0;
+        for (int i = first; i < first + n; i++)
+            skip += isize(t, seq[i], &live);
+        const uint32_t at = t->c->pos + 2 + skip; /* the taken jump */
+        const uint32_t jump = branch_bytes(t, T2_CS, to, cls, at), movw = isize(t, seq[3], &live);
+        skip += jump + movw + branch_bytes(t, -1, jit_stub_offset(t->c, STUB_BUDGET), BR_S, at + jump + movw);
+        e16(t, t2_b_cond16(cond ^ 1, (int32_t)skip - 2));
     }
-    bcond_to(t, T2_CC, jit_stub_offset(t->c, STUB_BUDGET));
+    for (int i = first; i < first + n; i++)
+        e32(t, seq[i]);
+    br(t, T2_CS, to, cls);
+    e32(t, seq[3]);
+    br(t, -1, stub(t, STUB_BUDGET), BR_S);
+}
+/* Entering a bounded loop charges its trip bound (r0 = pc set first: loop entries are not hot). */
+/* The charge as a sequence (the branch, a placeholder, at [k] where *branch = k); both the
+ * emission and the size bounded back edges skip come from it. */
+static int loop_entry_seq(const t2 *t, uint32_t pc, uint32_t trips, uint32_t *seq, int *branch)
+{
+    const int r = t->budget_reg != NO_REG ? t->budget_reg : T2_R12;
+    int n = 0;
+    seq[n++] = t2_movw(T2_R0, pc);
     if (t->budget_reg == NO_REG)
-        str_block(t, T2_R12, MBPF_JB_BUDGET);
+        seq[n++] = t2_ldst_imm12(T2_LDR, T2_R12, T2_R11, MBPF_JB_BUDGET);
+    if (trips <= 255) {
+        seq[n++] = t2_dp_imm8(T2_SUB, 1, r, r, trips);
+    } else {
+        seq[n++] = t2_movw(T2_R2, trips);
+        seq[n++] = t2_dp_reg(T2_SUB, 1, r, r, T2_R2, 0, 0);
+    }
+    *branch = n;
+    seq[n++] = t2_b_cond(T2_CC, 0);
+    if (t->budget_reg == NO_REG)
+        seq[n++] = t2_ldst_imm12(T2_STR, T2_R12, T2_R11, MBPF_JB_BUDGET);
+    return n;
 }
 
-static uint32_t loop_entry_bytes(const t2 *t, uint32_t trips)
+/* Emitted first for its instruction: the flags are not live before it. */
+static void loop_entry_charge(t2 *t, uint32_t trips)
 {
-    return 4 + (t->budget_reg == NO_REG ? 8 : 0) + (trips <= 255 ? 4 : 8) + 4;
+    uint32_t seq[6];
+    int b;
+    const int n = loop_entry_seq(t, t->pc, trips, seq, &b);
+    for (int i = 0; i < n; i++) {
+        if (i == b)
+            br(t, T2_CC, stub(t, STUB_BUDGET), BR_H);
+        else
+            e32(t, seq[i]);
+    }
+    t->flags_live = 0; /* its branch was the last to read its flags */
+}
+
+static uint32_t loop_entry_bytes(const t2 *t, uint32_t pc, uint32_t trips)
+{
+    uint32_t seq[6], bytes = 0;
+    int b, live = 0;
+    const int n = loop_entry_seq(t, pc, trips, seq, &b);
+    for (int i = 0; i < n; i++)
+        bytes += i == b && t->relax && (t->c->forms[pc] & (1u << BR_H)) ? 2u : isize(t, seq[i], &live);
+    return bytes;
 }
 
 /* ---- ALU --------------------------------------------------------------------------------------- */
@@ -653,7 +826,7 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
     case MBPF_SUB:
         e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADD : T2_SUB, hd, dl, al, sl, 0, 0));
         if (hd)
-            e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADC : T2_SBC, 0, dh, ah, sh, 0, 0));
+            e32_last_reader(t, t2_dp_reg(op == MBPF_ADD ? T2_ADC : T2_SBC, 0, dh, ah, sh, 0, 0));
         break;
     case MBPF_AND:
     case MBPF_OR:
@@ -950,11 +1123,13 @@ static int compare(t2 *t, const mbpf_insn *in)
     case MBPF_JNE: /* cmp lo; it eq; cmpeq hi: Z only when both halves are equal */
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dl, sl, 0, 0));
         e16(t, t2_it(T2_EQ));
+        t->in_it = 1;
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, dh, sh, 0, 0));
         return op == MBPF_JEQ ? T2_EQ : T2_NE;
     case MBPF_JSET: /* tst lo; it eq; tsteq hi: Z only when no bit is common */
         e32(t, t2_dp_reg(T2_AND, 1, T2_PC, dl, sl, 0, 0));
         e16(t, t2_it(T2_EQ));
+        t->in_it = 1;
         e32(t, t2_dp_reg(T2_AND, 1, T2_PC, dh, sh, 0, 0));
         return T2_NE;
     case MBPF_JGE: case MBPF_JLT: case MBPF_JSGE: case MBPF_JSLT: /* d - s */
@@ -979,7 +1154,7 @@ static uint32_t jump_dest(t2 *t, uint32_t target, const mbpf_fact *f)
     const mbpf_fact *tf = &t->c->facts[target];
     if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
         (tf->flags & MBPF_FACT_LOOP_HEAD))
-        to += loop_entry_bytes(t, MBPF_FACT_TRIPS(tf));
+        to += loop_entry_bytes(t, target, MBPF_FACT_TRIPS(tf));
     return to;
 }
 
@@ -989,18 +1164,19 @@ static int lower_jump(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
     /* the fast copy of a loop charged its back edges before it started */
     const int budgeted = jit_needs_budget(f) &&
                          !(t->fast && (t->fast->flags & ML_PRECHARGE) && t->pc == t->fast->latch);
+    const int cls = jit_jump_target(t->pc, in) <= t->pc ? BR_BACK : BR_J;
     if (MBPF_OP(in->code) == MBPF_JA) {
         if (budgeted)
-            budgeted_jump(t, -1, to);
+            budgeted_jump(t, -1, to, cls);
         else
-            b_to(t, to);
+            br(t, -1, to, cls);
         return 0;
     }
     int cond = compare(t, in);
     if (budgeted)
-        budgeted_jump(t, cond, to);
+        budgeted_jump(t, cond, to, cls);
     else
-        bcond_to(t, cond, to);
+        br(t, cond, to, cls);
     return 0;
 }
 
@@ -1036,19 +1212,22 @@ static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write, int
     uint32_t start, end;
     if (!jit_region_bounds(f->region, write, &start, &end))
         return 0;
-    const uint32_t to = cold_off(t, cold);
+    /* the region is [start, start + len) with len = end - start (the glue keeps start <= end):
+     * the access is inside iff len >= size and a - start <= len - size, both unsigned (an
+     * address below start wraps to above len). One branch, taken on carry clear. */
     ldr_block(t, T2_R2, start);
-    e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, a, T2_R2, 0, 0));
-    bcond_to(t, T2_CC, to);
-    e32(t, t2_dp_imm8(T2_ADD, 1, T2_R2, a, size));
-    bcond_to(t, T2_CS, to);
     if (end) {
         ldr_block(t, T2_R3, end);
-        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R2, T2_R3, 0, 0));
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_R3, T2_R3, T2_R2, 0, 0));
     } else { /* the live stack ends at the current frame's top */
-        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R2, T2_R10, 0, 0));
+        e32(t, t2_dp_reg(T2_SUB, 1, T2_R3, T2_R10, T2_R2, 0, 0));
     }
-    bcond_to(t, T2_HI, to);
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_R2, a, T2_R2, 0, 0));    /* offset into the region */
+    e32(t, t2_dp_imm8(T2_SUB, 1, T2_R3, T2_R3, size));      /* len - size; borrow: too short */
+    e16(t, t2_it(T2_CS));
+    t->in_it = 1;
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R3, T2_R2, 0, 0)); /* cmpcs: C = offset fits */
+    br(t, T2_CC, cold_off(t, cold), BR_C);
     return 1;
 }
 
@@ -1084,14 +1263,14 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
         const uint32_t wrap = cold_off(t, cold) + COLD_WRAP;
         if (off > 0 && off <= 255) {
             e32(t, t2_dp_imm8(T2_ADD, 1, T2_R12, bl, (uint32_t)off));
-            bcond_to(t, T2_CS, wrap);
+            br(t, T2_CS, wrap, BR_C);
         } else if (off < 0 && off >= -255) {
             e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, bl, (uint32_t)-off));
-            bcond_to(t, T2_CC, wrap);
+            br(t, T2_CC, wrap, BR_C);
         } else if (off != 0) {
             load_imm(t, T2_R0, (uint32_t)(int32_t)off);
             e32(t, t2_dp_reg(T2_ADD, 1, T2_R12, bl, T2_R0, 0, 0));
-            bcond_to(t, off > 0 ? T2_CS : T2_CC, wrap);
+            br(t, off > 0 ? T2_CS : T2_CC, wrap, BR_C);
         }
     } else {
         if (off == 0) {
@@ -1109,10 +1288,10 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
             e32(t, t2_dp_reg(T2_ADC, 0, T2_R1, bh, T2_R0, 0, 0));
         }
         cmp_imm(t, ah, 0);
-        bcond_to(t, T2_NE, cold_off(t, cold));
+        br(t, T2_NE, cold_off(t, cold), BR_C);
     }
     if (!(f->mem == MBPF_MEM_GUARD_REGION && inline_guard(t, f, size, write, a, cold)))
-        b_to(t, cold_off(t, cold)); /* region unknown: the full check every time */
+        br(t, -1, cold_off(t, cold), BR_C); /* region unknown: the full check every time */
     cold_return_here(t, cold);
     return a;
 }
@@ -1255,7 +1434,7 @@ static int lower_helper_call(t2 *t, const mbpf_insn *in)
         ldr_block(t, t->budget_reg, MBPF_JB_BUDGET);
     ldr_block(t, T2_R2, MBPF_JB_STATUS);
     cmp_imm(t, T2_R2, 0);
-    bcond_to(t, T2_NE, jit_stub_offset(t->c, STUB_HELPER_END));
+    br(t, T2_NE, stub(t, STUB_HELPER_END), BR_S);
     return 0;
 }
 
@@ -1275,7 +1454,7 @@ static int lower_local_call(t2 *t, uint32_t target)
     e32(t, t2_movw(T2_R0, t->pc));
     ldr_block(t, T2_R12, MBPF_JB_DEPTH_LEFT);
     e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, 1));
-    bcond_to(t, T2_CC, jit_stub_offset(t->c, STUB_DEPTH));
+    br(t, T2_CC, stub(t, STUB_DEPTH), BR_S);
     str_block(t, T2_R12, MBPF_JB_DEPTH_LEFT);
     for (int r = 6; r <= 9; r++) {
         if (!(t->live & MID_BOTH(r)))
@@ -1306,6 +1485,8 @@ static int lower_local_call(t2 *t, uint32_t target)
     return 0;
 }
 
+static void epilogue(t2 *t, int restore_sp);
+
 static int lower_exit(t2 *t)
 {
     if (t->in_subprog) {
@@ -1315,7 +1496,10 @@ static int lower_exit(t2 *t)
     str_block(t, rd_h(t, H_LO(0), T2_R0), MBPF_JB_R0_LO);
     str_block(t, rd_h(t, H_HI(0), T2_R1), MBPF_JB_R0_HI);
     mov0(t, T2_R0);
-    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    if (t->exit_inline) /* the status is 0 at entry and stays so on the way to a normal exit */
+        epilogue(t, 0);
+    else
+        br(t, -1, stub(t, STUB_RETURN), BR_S);
     return 0;
 }
 
@@ -1422,7 +1606,7 @@ static uint32_t touched(const t2 *t, uint32_t pc, uint32_t end)
  * and its home half (if any) not among the halves the stretch touches? */
 static int lendable(const t2 *t, int r, uint32_t pc, uint32_t touched_halves)
 {
-    if (t->busy_end[r] > pc || r == t->budget_reg)
+    if (t->busy_end[r] > pc || r == t->budget_reg || !((t->saved >> r) & 1u))
         return 0;
     return t->owner[r] == NO_REG || !((touched_halves >> t->owner[r]) & 1u);
 }
@@ -1487,52 +1671,58 @@ static void emit_check_stub(t2 *t, int write)
 {
     const uint32_t ok = write ? STUB_CHECK_WRITE_OK : STUB_CHECK_READ_OK;
     const uint32_t fail = write ? STUB_CHECK_WRITE_FAIL : STUB_CHECK_READ_FAIL;
-    jit_mark_stub(t->c, write ? STUB_CHECK_WRITE : STUB_CHECK_READ);
-    /* four words pushed: with the two of the slow path, sp stays 8-aligned for the C call */
+    /* fail and ok first, so that every branch to them is a backward one. fail: record pc,
+     * address, size; status = read/write fault */
+    stub_label(t, fail);
+    str_block(t, T2_R0, MBPF_JB_FAULT_PC);
+    str_block(t, T2_R12, MBPF_JB_FAULT_ADDR);
+    str_block(t, T2_R3, MBPF_JB_FAULT_SIZE);
+    load_imm(t, T2_R0, write ? MBPF_FAULT_MEM_WRITE : MBPF_FAULT_MEM_READ);
+    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    const uint32_t pop = t2_pop((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_PC));
+    stub_label(t, ok);
+    e32(t, pop);
+
+    stub_label(t, write ? STUB_CHECK_WRITE : STUB_CHECK_READ);
+    /* four words pushed, four more on the slow path: sp stays 8-aligned for the C call */
     e32(t, t2_push((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_LR)));
     cmp_imm(t, T2_R1, 0); /* upper half of the address must be 0 */
     bcond_to(t, T2_NE, jit_stub_offset(t->c, fail));
-    e32(t, t2_dp_reg(T2_ORR, 0, T2_R1, T2_PC, T2_R0, T2_LSR, 16));
-    e32(t, t2_dp_reg(T2_ADD, 1, T2_R1, T2_R12, T2_R1, 0, 0)); /* end; carry = wrapped */
+    e32(t, t2_dp_reg(T2_ADD, 1, T2_R1, T2_R12, T2_R3, 0, 0)); /* end; carry = wrapped */
     bcond_to(t, T2_CS, jit_stub_offset(t->c, fail));
     static const uint8_t regions[4] = {MBPF_RGN_STACK, MBPF_RGN_CTX, MBPF_RGN_DATA, MBPF_RGN_RODATA};
     for (int i = 0; i < 4; i++) {
         uint32_t start, end;
         if (!jit_region_bounds(regions[i], write, &start, &end))
             continue;
-        uint32_t next = t->c->pos + 24; /* six 4-byte instructions per region */
+        uint32_t rest[2]; /* after the test of the start: the test of the end */
+        int n = 0;
+        if (end)
+            rest[n++] = t2_ldst_imm12(T2_LDR, T2_R2, T2_R11, end);
+        /* the live stack ends at the current frame's top */
+        rest[n++] = t2_dp_reg(T2_SUB, 1, T2_PC, T2_R1, end ? T2_R2 : T2_R10, 0, 0);
         ldr_block(t, T2_R2, start);
         e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R12, T2_R2, 0, 0));
-        bcond_to(t, T2_CC, next);
-        if (end)
-            ldr_block(t, T2_R3, end);
-        else
-            e32(t, t2_mov_reg(T2_R3, T2_R10)); /* live stack ends at the current frame's top */
-        e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R1, T2_R3, 0, 0));
+        const uint32_t at = t->c->pos + 2 + seq_bytes(t, rest, n); /* the branch to ok */
+        e16(t, t2_b_cond16(T2_CC, (int32_t)(at + branch_bytes(t, T2_LS, jit_stub_offset(t->c, ok), BR_BACK, at)) -
+                                      (int32_t)(t->c->pos + 4)));
+        for (int k = 0; k < n; k++)
+            e32(t, rest[k]);
         bcond_to(t, T2_LS, jit_stub_offset(t->c, ok));
     }
     /* slow path: fn_check(block, addr, size, write) for helper-granted regions */
-    e32(t, t2_push((1u << T2_R0) | (1u << T2_R12)));
-    e32(t, t2_dp_reg(T2_ORR, 0, T2_R2, T2_PC, T2_R0, T2_LSR, 16));
+    const uint16_t keep = (1u << T2_R0) | (1u << T2_R3) | (1u << T2_R12) | (1u << T2_LR);
+    e32(t, t2_push(keep));
+    mov(t, T2_R2, T2_R3);
     mov(t, T2_R1, T2_R12);
     mov(t, T2_R0, T2_R11);
     load_imm(t, T2_R3, (uint32_t)write);
     call_block_fn(t, MBPF_JB_FN_CHECK);
     mov(t, T2_R1, T2_R0);
-    e32(t, t2_pop((1u << T2_R0) | (1u << T2_R12)));
+    e32(t, t2_pop(keep));
     cmp_imm(t, T2_R1, 0);
     bcond_to(t, T2_EQ, jit_stub_offset(t->c, fail));
-    jit_mark_stub(t->c, ok);
-    e32(t, t2_pop((1u << T2_R1) | (1u << T2_R2) | (1u << T2_R3) | (1u << T2_PC)));
-    /* fail: record pc, address, size; status = read/write fault */
-    jit_mark_stub(t->c, fail);
-    e32(t, t2_uxth(T2_R2, T2_R0));
-    str_block(t, T2_R2, MBPF_JB_FAULT_PC);
-    str_block(t, T2_R12, MBPF_JB_FAULT_ADDR);
-    e32(t, t2_dp_reg(T2_ORR, 0, T2_R2, T2_PC, T2_R0, T2_LSR, 16));
-    str_block(t, T2_R2, MBPF_JB_FAULT_SIZE);
-    load_imm(t, T2_R0, write ? MBPF_FAULT_MEM_WRITE : MBPF_FAULT_MEM_READ);
-    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    e32(t, pop);
 }
 
 static int uses_checks(const jit_ctx *c)
@@ -1544,36 +1734,95 @@ static int uses_checks(const jit_ctx *c)
     return 0;
 }
 
-static void emit_stubs(t2 *t)
+/* Leave the generated code: the budget back to the block, the native stack as at entry when a
+ * fault may leave from a deeper frame (local calls, the region checks' frames), the registers
+ * the entry saved. */
+static void epilogue(t2 *t, int restore_sp)
 {
-    /* exit with r0 = status */
-    jit_mark_stub(t->c, STUB_EXIT);
-    str_block(t, T2_R0, MBPF_JB_STATUS);
     if (t->budget_reg != NO_REG)
         str_block(t, t->budget_reg, MBPF_JB_BUDGET);
-    ldr_block(t, T2_R1, MBPF_JB_SAVED_SP);
-    e16(t, t2_mov_sp16(T2_R1));
-    e16(t, 0xbf00);
-    e32(t, t2_pop(0x8FF8)); /* {r3-r11, pc} */
-
-    jit_mark_stub(t->c, STUB_BUDGET);
-    str_block(t, T2_R0, MBPF_JB_FAULT_PC);
-    load_imm(t, T2_R0, MBPF_FAULT_BUDGET);
-    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
-
-    jit_mark_stub(t->c, STUB_DEPTH);
-    str_block(t, T2_R0, MBPF_JB_FAULT_PC);
-    load_imm(t, T2_R0, MBPF_FAULT_CALL_DEPTH);
-    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
-
-    jit_mark_stub(t->c, STUB_HELPER_END);
-    ldr_block(t, T2_R0, MBPF_JB_STATUS);
-    b_to(t, jit_stub_offset(t->c, STUB_EXIT));
-
-    if (uses_checks(t->c)) {
-        emit_check_stub(t, 0);
-        emit_check_stub(t, 1);
+    if (restore_sp) {
+        ldr_block(t, T2_R1, MBPF_JB_SAVED_SP);
+        e16(t, t2_mov_sp16(T2_R1));
     }
+    e32(t, t2_pop((uint16_t)((t->saved & ~(1u << T2_LR)) | 1u << T2_PC)));
+}
+
+/* Shared stubs, each only when code branches to it (the body and the cold paths are lowered
+ * first, so the uses are known here in both passes). */
+static void emit_stubs(t2 *t, int sp_saved)
+{
+    const uint32_t used = t->stubs_used;
+    const uint32_t faults = 1u << STUB_BUDGET | 1u << STUB_DEPTH | 1u << STUB_HELPER_END |
+                            1u << STUB_CHECK_READ | 1u << STUB_CHECK_WRITE;
+    if (used & (faults | 1u << STUB_RETURN)) { /* exit with r0 = status */
+        stub_label(t, STUB_EXIT);
+        str_block(t, T2_R0, MBPF_JB_STATUS);
+        stub_label(t, STUB_RETURN);
+        epilogue(t, sp_saved);
+    }
+    if (used & 1u << STUB_BUDGET) {
+        stub_label(t, STUB_BUDGET);
+        str_block(t, T2_R0, MBPF_JB_FAULT_PC);
+        load_imm(t, T2_R0, MBPF_FAULT_BUDGET);
+        b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    }
+    if (used & 1u << STUB_DEPTH) {
+        stub_label(t, STUB_DEPTH);
+        str_block(t, T2_R0, MBPF_JB_FAULT_PC);
+        load_imm(t, T2_R0, MBPF_FAULT_CALL_DEPTH);
+        b_to(t, jit_stub_offset(t->c, STUB_EXIT));
+    }
+    if (used & 1u << STUB_HELPER_END) { /* the trampoline stored the status */
+        stub_label(t, STUB_HELPER_END);
+        ldr_block(t, T2_R0, MBPF_JB_STATUS);
+        b_to(t, jit_stub_offset(t->c, STUB_RETURN));
+    }
+    if (used & 1u << STUB_CHECK_READ)
+        emit_check_stub(t, 0);
+    if (used & 1u << STUB_CHECK_WRITE)
+        emit_check_stub(t, 1);
+}
+
+/* Does a fault ever leave from a deeper native frame than the entry's (local calls, the region
+ * checks)? Then the entry keeps sp in the block. Does the code use r10 (the frame pointer, the
+ * live stack's end in checks, calls)? */
+static void frame_needs(const jit_ctx *c, int *sp_saved, int *fp_used)
+{
+    *sp_saved = *fp_used = uses_checks(c);
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
+            continue;
+        if (in->code == MBPF_OPC_CALL) {
+            *fp_used = 1;
+            *sp_saved |= MBPF_SRC(in) == MBPF_CALL_LOCAL;
+        }
+        *fp_used |= MBPF_DST(in) == MBPF_REG_FP || MBPF_SRC(in) == MBPF_REG_FP;
+        if (in->code == MBPF_OPC_LDDW)
+            pc++;
+    }
+}
+
+/* The callee-saved registers the code uses (homes, r10 when used, r11 always) and lr, padded
+ * with r3 to an even count so that sp stays 8-byte aligned. Local values borrow only these. */
+static uint16_t saved_regs(const t2 *t, int fp_used)
+{
+    uint32_t m = 1u << T2_R11 | 1u << T2_LR | (fp_used ? 1u << T2_R10 : 0u);
+    for (int r = T2_R4; r <= T2_R9; r++)
+        if (t->owner[r] != NO_REG || t->budget_reg == r)
+            m |= 1u << r;
+    if (__builtin_popcount(m) & 1)
+        m |= 1u << T2_R3;
+    return (uint16_t)m;
+}
+
+static int count_exits(const jit_ctx *c)
+{
+    int n = 0;
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
+        n += (c->facts[pc].flags & MBPF_FACT_REACHABLE) && c->prog->insns[pc].code == MBPF_OPC_EXIT;
+    return n;
 }
 
 /* Allocation: halves (and the budget counter) ranked by loop-weighted use get r4..r9; ties go
@@ -1648,6 +1897,8 @@ static void t2_function_entry(void *b)
 static void t2_at(t2 *t, uint32_t pc, const mbpf_fact *f)
 {
     t->pc = pc;
+    t->flags_live = 0; /* nothing reads flags across eBPF instructions */
+    t->decided = 0;
     t->alias_d = t->next_alias_d;
     t->alias_s = t->next_alias_s;
     t->next_alias_d = t->next_alias_s = -1;
@@ -1694,7 +1945,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
     jit_ctx *c = t->c;
     const uint32_t i = (uint32_t)(l - c->loops->loop);
     const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->head]};
-    t2_loop_test(c, l, &rg, c->loop_slow[i]);
+    t2_loop_test(c, l, &rg, c->loop_slow[i], forward_short(t, BR_T, T2_EQ, c->loop_slow[i]));
     t2 before;
     t2_copy(&before, t);
     t->fast = l;
@@ -1712,7 +1963,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
         if (in->code == MBPF_OPC_LDDW)
             pc++;
     }
-    b_to(t, jit_insn_offset(c, l->latch + 1));
+    br(t, -1, jit_insn_offset(c, l->latch + 1), BR_J); /* a forward jump of the latch's copy */
     const uint32_t n_cold = t->n_cold;
     t2_copy(t, &before);
     t->n_cold = n_cold;
@@ -1739,26 +1990,35 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     return lower_at(t, pc, in, f);
 }
 
-int mbpf_t2_emit_program(jit_ctx *c)
+static int emit_once(t2 *p)
 {
-    t2 t;
-    t.c = c;
-    t.m = c->mid;
+    jit_ctx *c = p->c;
+    t2 t = *p;
     t.in_subprog = 0;
     t.n_cold = 0;
     t.skip_to = 0;
     t.fast = NULL;
     t.fast_start = 0;
+    t.flags_live = 1;
+    t.in_it = 0;
     t.alias_d = t.alias_s = t.next_alias_d = t.next_alias_s = -1;
     choose_registers(&t);
 
     /* prologue: AAPCS entry with the block in r0, the context in r1, its length in r2 and the
      * budget word in r3 (mbpf_jit_fn); only what the program uses is kept */
-    e32(&t, t2_push(0x4FF8)); /* {r3-r11, lr}: 40 bytes keeps sp 8-aligned */
+    int sp_saved, fp_used;
+    frame_needs(c, &sp_saved, &fp_used);
+    t.saved = saved_regs(&t, fp_used);
+    t.stubs_used = 0;
+    t.exit_inline = t.budget_reg == NO_REG || count_exits(c) == 1;
+    e32(&t, t2_push(t.saved));
     mov(&t, T2_R11, T2_R0);
-    e16(&t, 0x4668); /* mov r0, sp */
-    str_block(&t, T2_R0, MBPF_JB_SAVED_SP);
-    ldr_block(&t, T2_R10, MBPF_JB_STACK_TOP0);
+    if (sp_saved) {
+        e16(&t, 0x4668); /* mov r0, sp (r1-r3 hold the arguments) */
+        str_block(&t, T2_R0, MBPF_JB_SAVED_SP);
+    }
+    if (fp_used)
+        ldr_block(&t, T2_R10, MBPF_JB_STACK_TOP0);
     if (t.budget_reg != NO_REG)
         mov(&t, t.budget_reg, T2_R3);
     else
@@ -1810,11 +2070,36 @@ int mbpf_t2_emit_program(jit_ctx *c)
     int rc = jit_emit_body(c, &ops, &t);
     if (rc)
         return rc;
-    emit_stubs(&t);
+    t.flags_live = 1; /* stubs and cold paths: only forms that leave the flags as they are */
+    emit_stubs(&t, sp_saved);
+    if (t.relax == 0)
+        p->stubs_end = c->pos;
     emit_cold_stubs(&t);
     if (t.n_cold > c->cold_cap)
         return jit_fail(c, 0, "work arena too small for the cold paths");
     if (c->pos > (1u << 20))
         return jit_fail(c, 0, "program too large for Thumb-2 branch ranges");
     return 0;
+}
+
+/* Measuring: the first layout, then the one whose branch forms the writing pass replays. */
+int mbpf_t2_emit_program(jit_ctx *c)
+{
+    t2 t;
+    t.c = c;
+    t.m = c->mid;
+    t.stubs_end = 0;
+    if (c->final_pass) {
+        t.relax = 2;
+        return emit_once(&t);
+    }
+    t.relax = 0;
+    const int rc = emit_once(&t);
+    if (rc)
+        return rc;
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
+        c->forms[pc] = 0;
+    c->pos = 0;
+    t.relax = 1;
+    return emit_once(&t);
 }

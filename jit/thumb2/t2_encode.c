@@ -193,3 +193,206 @@ uint16_t t2_it(int cond)
 {
     return (uint16_t)(0xBF08u | (uint32_t)cond << 4);
 }
+
+/* ---- 16-bit forms ------------------------------------------------------------------------------
+ * t2_narrow recognises the 32-bit encodings above that have a 16-bit equivalent with exactly the
+ * same effect outside an IT block, flags included (the 16-bit ALU forms set flags there, so only
+ * flag-setting 32-bit forms map to them; MOV, ADD (register), loads and stores set none). */
+
+static int lo3(uint32_t r) { return r < 8; }
+
+/* Data processing, register operand: hw1 = 1110101 op S Rn, hw2 = 0 imm3 Rd imm2 type Rm. */
+static int narrow_dp_reg(uint32_t hw1, uint32_t hw2, uint16_t *out)
+{
+    const uint32_t op = hw1 >> 5 & 15, s = hw1 >> 4 & 1, rn = hw1 & 15;
+    const uint32_t rd = hw2 >> 8 & 15, rm = hw2 & 15, type = hw2 >> 4 & 3;
+    const uint32_t amount = (hw2 >> 12 & 7) << 2 | (hw2 >> 6 & 3);
+    const int plain = amount == 0 && type == 0;
+    if (hw2 & 0x8000u)
+        return 0;
+    if (op == T2_ORR && rn == 15) { /* MOV, shifts by an immediate */
+        if (!s && plain && rd != 15 && rm != 15) {
+            *out = (uint16_t)(0x4600u | (rd & 8) << 4 | rm << 3 | (rd & 7));
+            return 1;
+        }
+        if (s && type != T2_ROR && lo3(rd) && lo3(rm)) {
+            *out = (uint16_t)(type << 11 | amount << 6 | rm << 3 | rd); /* LSLS/LSRS/ASRS (MOVS) */
+            return 1;
+        }
+        return 0;
+    }
+    if (!plain || rn == 15 || rm == 15)
+        return 0;
+    if (s && rd == 15) { /* comparisons */
+        if (op == T2_SUB && lo3(rn) && lo3(rm))
+            *out = (uint16_t)(0x4280u | rm << 3 | rn);
+        else if (op == T2_SUB)
+            *out = (uint16_t)(0x4500u | (rn & 8) << 4 | rm << 3 | (rn & 7));
+        else if (op == T2_ADD && lo3(rn) && lo3(rm))
+            *out = (uint16_t)(0x42C0u | rm << 3 | rn);
+        else if (op == T2_AND && lo3(rn) && lo3(rm))
+            *out = (uint16_t)(0x4200u | rm << 3 | rn);
+        else
+            return 0;
+        return 1;
+    }
+    if (!s) { /* ADD (register) without flags, two-operand form, any registers but sp and pc */
+        if (op != T2_ADD || rd == 13 || rn == 13 || rm == 13 || rd == 15 || (rd != rn && rd != rm))
+            return 0;
+        *out = (uint16_t)(0x4400u | (rd & 8) << 4 | (rd == rn ? rm : rn) << 3 | (rd & 7));
+        return 1;
+    }
+    if (!lo3(rd) || !lo3(rn) || !lo3(rm))
+        return 0;
+    if (op == T2_ADD || op == T2_SUB) {
+        *out = (uint16_t)((op == T2_ADD ? 0x1800u : 0x1A00u) | rm << 6 | rn << 3 | rd);
+        return 1;
+    }
+    /* two-operand forms: Rdn = Rdn op Rm (the commutative ones also as Rdn = Rm op Rdn) */
+    static const int8_t dp16[16] = {0, 14, 12, -1, 1, -1, -1, -1, -1, -1, 5, 6, -1, -1, -1, -1};
+    const int commutes = op == T2_AND || op == T2_ORR || op == T2_EOR || op == T2_ADC;
+    if (dp16[op] < 0 || !(rd == rn || (commutes && rd == rm)))
+        return 0;
+    *out = (uint16_t)(0x4000u | (uint32_t)dp16[op] << 6 | (rd == rn ? rm : rn) << 3 | rd);
+    return 1;
+}
+
+/* Data processing, modified immediate that is a plain byte (i = 0, imm3 = 0). */
+static int narrow_dp_imm(uint32_t hw1, uint32_t hw2, uint16_t *out)
+{
+    const uint32_t op = hw1 >> 5 & 15, s = hw1 >> 4 & 1, rn = hw1 & 15;
+    const uint32_t rd = hw2 >> 8 & 15, imm = hw2 & 0xff;
+    if ((hw2 & 0xF000u) || (hw1 & 0x0400u) || !s)
+        return 0;
+    if (op == T2_SUB && rd == 15 && lo3(rn)) { /* CMP */
+        *out = (uint16_t)(0x2800u | rn << 8 | imm);
+        return 1;
+    }
+    if (op == T2_ORR && rn == 15 && lo3(rd)) { /* MOVS */
+        *out = (uint16_t)(0x2000u | rd << 8 | imm);
+        return 1;
+    }
+    if (!lo3(rd) || !lo3(rn))
+        return 0;
+    if ((op == T2_ADD || op == T2_SUB) && imm <= 7) {
+        *out = (uint16_t)((op == T2_ADD ? 0x1C00u : 0x1E00u) | imm << 6 | rn << 3 | rd);
+        return 1;
+    }
+    if ((op == T2_ADD || op == T2_SUB) && rd == rn) {
+        *out = (uint16_t)((op == T2_ADD ? 0x3000u : 0x3800u) | rd << 8 | imm);
+        return 1;
+    }
+    if (op == T2_RSB && imm == 0) { /* NEGS */
+        *out = (uint16_t)(0x4240u | rn << 3 | rd);
+        return 1;
+    }
+    return 0;
+}
+
+/* Loads and stores with a 12-bit immediate offset. */
+static int narrow_ldst(uint32_t hw1, uint32_t hw2, uint16_t *out)
+{
+    static const uint16_t base16[6] = {0x6000, 0x8000, 0x7000, 0x6800, 0x8800, 0x7800};
+    const uint32_t rn = hw1 & 15, rt = hw2 >> 12, imm = hw2 & 0xfff;
+    for (uint32_t k = 0; k < 6; k++) {
+        if ((hw1 & 0xFFF0u) != ldst_imm12_base[k])
+            continue;
+        const uint32_t shift = k == T2_STR || k == T2_LDR ? 2 : k == T2_STRH || k == T2_LDRH ? 1 : 0;
+        if (!lo3(rt) || (imm & ((1u << shift) - 1)))
+            return 0;
+        if (rn == 13 && shift == 2 && imm <= 1020) { /* sp-relative word */
+            *out = (uint16_t)((k == T2_STR ? 0x9000u : 0x9800u) | rt << 8 | imm >> 2);
+            return 1;
+        }
+        if (!lo3(rn) || (imm >> shift) > 31)
+            return 0;
+        *out = (uint16_t)(base16[k] | (imm >> shift) << 6 | rn << 3 | rt);
+        return 1;
+    }
+    return 0;
+}
+
+int t2_narrow(uint32_t wide, uint16_t *out)
+{
+    const uint32_t hw1 = wide & 0xffff, hw2 = wide >> 16;
+    if ((hw1 & 0xFE00u) == 0xEA00u)
+        return narrow_dp_reg(hw1, hw2, out);
+    if ((hw1 & 0xFA00u) == 0xF000u && !(hw2 & 0x8000u))
+        return narrow_dp_imm(hw1, hw2, out);
+    if ((hw1 & 0xFF00u) == 0xF800u)
+        return narrow_ldst(hw1, hw2, out);
+    if (hw1 == 0xE92Du && !(hw2 & ~0x40FFu)) { /* PUSH {r0-r7, lr} */
+        *out = (uint16_t)(0xB400u | (hw2 >> 14 & 1) << 8 | (hw2 & 0xff));
+        return 1;
+    }
+    if (hw1 == 0xE8BDu && !(hw2 & ~0x80FFu)) { /* POP {r0-r7, pc} */
+        *out = (uint16_t)(0xBC00u | (hw2 >> 15 & 1) << 8 | (hw2 & 0xff));
+        return 1;
+    }
+    /* extends (no rotation) and byte reversals of low registers */
+    const uint32_t rd = hw2 >> 8 & 15, rm = hw2 & 15;
+    if ((hw2 & 0xF0F0u) == 0xF080u && lo3(rd) && lo3(rm)) {
+        uint32_t base = hw1 == 0xFA1Fu ? 0xB280u : hw1 == 0xFA5Fu ? 0xB2C0u : hw1 == 0xFA0Fu ? 0xB200u
+                      : hw1 == 0xFA4Fu ? 0xB240u : hw1 == (0xFA90u | rm) ? 0xBA00u : 0;
+        if (base) {
+            *out = (uint16_t)(base | rm << 3 | rd);
+            return 1;
+        }
+    }
+    if ((hw2 & 0xF0F0u) == 0xF090u && hw1 == (0xFA90u | rm) && lo3(rd) && lo3(rm)) { /* REV16 */
+        *out = (uint16_t)(0xBA40u | rm << 3 | rd);
+        return 1;
+    }
+    return 0;
+}
+
+int t2_sets_flags(uint32_t wide)
+{
+    const uint32_t hw1 = wide & 0xffff, hw2 = wide >> 16;
+    const int dp = (hw1 & 0xFE00u) == 0xEA00u || ((hw1 & 0xFA00u) == 0xF000u && !(hw2 & 0x8000u));
+    return dp && (hw1 & 0x10u);
+}
+
+int t2_narrow_flags_free(uint32_t wide, uint16_t *out)
+{
+    const uint32_t hw1 = wide & 0xffff, hw2 = wide >> 16;
+    const uint32_t rd = hw2 >> 8 & 15, rm = hw2 & 15, rn = hw1 & 15;
+    if (t2_narrow(wide, out))
+        return 1;
+    if ((hw1 & 0xFE00u) == 0xEA00u || ((hw1 & 0xFA00u) == 0xF000u && !(hw2 & 0x8000u))) {
+        if (rd == 15) /* a comparison, or TEQ: already sets the flags */
+            return 0;
+        return t2_narrow(T2_WIDE(hw1 | 0x10u, hw2), out); /* the flag-setting form */
+    }
+    if ((hw1 & 0xFF50u) == 0xF200u && !(hw1 & 0x0400u) && !(hw2 & 0xF000u)) {
+        /* ADDW/SUBW with a byte: ADDS/SUBS */
+        const uint32_t op = (hw1 & 0xA0u) ? T2_SUB : T2_ADD;
+        return t2_narrow(t2_dp_imm8((int)op, 1, (int)rd, (int)rn, hw2 & 0xff), out);
+    }
+    if (hw1 == 0xF240u && !(hw2 & 0xF000u) && lo3(rd)) { /* MOVW with a byte: MOVS */
+        *out = (uint16_t)(0x2000u | rd << 8 | (hw2 & 0xff));
+        return 1;
+    }
+    if ((hw1 & 0xFF90u) == 0xFA00u && (hw2 & 0xF0F0u) == 0xF000u && rd == rn && lo3(rd) && lo3(rm)) {
+        static const uint8_t op16[4] = {2, 3, 4, 7}; /* LSLS, LSRS, ASRS, RORS Rdn, Rm */
+        *out = (uint16_t)(0x4000u | (uint32_t)op16[hw1 >> 5 & 3] << 6 | rm << 3 | rd);
+        return 1;
+    }
+    if ((hw1 & 0xFFF0u) == 0xFB00u && (hw2 & 0xF0F0u) == 0xF000u && lo3(rd) && lo3(rn) && lo3(rm) &&
+        (rd == rm || rd == rn)) { /* MULS Rdm, Rn, Rdm */
+        *out = (uint16_t)(0x4340u | (rd == rm ? rn : rm) << 3 | rd);
+        return 1;
+    }
+    return 0;
+}
+
+uint16_t t2_movs16(int rd, uint32_t imm8) { return (uint16_t)(0x2000u | (uint32_t)rd << 8 | (imm8 & 0xff)); }
+uint16_t t2_b16(int32_t offset) { return (uint16_t)(0xE000u | ((uint32_t)offset >> 1 & 0x7ffu)); }
+
+uint16_t t2_b_cond16(int cond, int32_t offset)
+{
+    return (uint16_t)(0xD000u | (uint32_t)cond << 8 | ((uint32_t)offset >> 1 & 0xffu));
+}
+
+int t2_b16_fits(int32_t offset) { return offset >= -2048 && offset <= 2046; }
+int t2_b_cond16_fits(int32_t offset) { return offset >= -256 && offset <= 254; }

@@ -62,4 +62,16 @@ uint16_t t2_mov_sp16(int rm); /* MOV sp, rm */
 int t2_b_cond_fits(int32_t offset);
 uint16_t t2_it(int cond); /* IT<cond> over the one instruction that follows */
 
+/* The 16-bit form of a 32-bit encoding from the encoders above, outside IT blocks: t2_narrow
+ * only where the effect is exactly the same (flags included); t2_narrow_flags_free also where
+ * it differs only in setting the flags (for code whose flags nobody reads). 1 if *out is set. */
+int t2_narrow(uint32_t wide, uint16_t *out);
+int t2_narrow_flags_free(uint32_t wide, uint16_t *out);
+int t2_sets_flags(uint32_t wide); /* a data-processing encoding with S set (compares too) */
+uint16_t t2_movs16(int rd, uint32_t imm8);       /* MOVS rd, #imm8 (low rd; sets N and Z) */
+uint16_t t2_b16(int32_t offset);                 /* B.N, offset from this address + 4 */
+uint16_t t2_b_cond16(int cond, int32_t offset);  /* B<c>.N */
+int t2_b16_fits(int32_t offset);
+int t2_b_cond16_fits(int32_t offset);
+
 #endif

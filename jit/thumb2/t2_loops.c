@@ -10,14 +10,30 @@ typedef struct emitter {
     jit_ctx *c;
     const t2_loop_regs *rg;
     uint32_t slow;
+    int short_branches; /* the original loop is in reach of b<c>.n from every test branch */
 } emitter;
 
-static void e32(emitter *e, uint32_t v) { jit_emit32(e->c, v); }
+/* In its 16-bit form where that does exactly the same (the test sets flags only to branch on). */
+static void e32(emitter *e, uint32_t v)
+{
+    uint16_t h;
+    if (t2_narrow(v, &h))
+        jit_emit16(e->c, h);
+    else
+        jit_emit32(e->c, v);
+}
 
 /* Conditional branch to the original loop. */
 static void to_slow(emitter *e, int cond)
 {
-    e32(e, t2_b_cond(cond, (int32_t)e->slow - (int32_t)(e->c->pos + 4)));
+    const int32_t d = (int32_t)e->slow - (int32_t)(e->c->pos + 4);
+    if (!e->short_branches) {
+        e32(e, t2_b_cond(cond, d));
+        return;
+    }
+    if (e->c->final_pass && !t2_b_cond16_fits(d))
+        jit_fail(e->c, 0, "internal error: a short branch out of reach");
+    jit_emit16(e->c, t2_b_cond16(cond, d));
 }
 
 static void load_imm(emitter *e, int rd, uint32_t v)
@@ -195,7 +211,11 @@ static void check_group(emitter *e, const ml_group *g)
         e32(e, t2_dp_reg(T2_ADD, 1, T2_R0, al, bl, 0, 0));
         const int ah = half(e, a, 1, T2_R1);
         const int bh = half(e, b, 1, T2_R3);
-        e32(e, t2_dp_reg(T2_ADC, 0, T2_R1, ah, bh, 0, 0));
+        uint16_t h; /* the compare after it sets the flags again: adcs may do */
+        if (t2_narrow_flags_free(t2_dp_reg(T2_ADC, 0, T2_R1, ah, bh, 0, 0), &h))
+            jit_emit16(e->c, h);
+        else
+            e32(e, t2_dp_reg(T2_ADC, 0, T2_R1, ah, bh, 0, 0));
         cmp_imm(e, T2_R1, 0);
         to_slow(e, T2_NE);
     } else {
@@ -247,9 +267,10 @@ static void check_group(emitter *e, const ml_group *g)
     to_slow(e, T2_HI);
 }
 
-void t2_loop_test(jit_ctx *c, const ml_loop *l, const t2_loop_regs *rg, uint32_t slow)
+void t2_loop_test(jit_ctx *c, const ml_loop *l, const t2_loop_regs *rg, uint32_t slow,
+                  int short_branches)
 {
-    emitter e = {c, rg, slow};
+    emitter e = {c, rg, slow, short_branches};
     count_back_edges(&e, l);
     for (int i = 0; i < l->n_groups; i++)
         check_group(&e, &l->g[i]);

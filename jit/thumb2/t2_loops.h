@@ -22,6 +22,7 @@ typedef struct t2_loop_regs {
  * that count is below 2^ML_MAX_COUNT_LOG2 and, with ML_PRECHARGE, the budget covers the taken
  * back edges, which it then charges. Otherwise it falls through into the fast copy. Uses r0-r3,
  * r12, lr. The size depends only on l and rg, so both passes agree. */
-void t2_loop_test(jit_ctx *c, const ml_loop *l, const t2_loop_regs *rg, uint32_t slow);
+void t2_loop_test(jit_ctx *c, const ml_loop *l, const t2_loop_regs *rg, uint32_t slow,
+                  int short_branches);
 
 #endif

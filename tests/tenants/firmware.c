@@ -412,13 +412,20 @@ static void hardening(const char *engine, int aot)
     }
 }
 
+/* A code arena that holds about two of the small programs these checks load (Thumb-2 code is
+ * about half the size of RV32 code for them). */
+static uint32_t two_programs(mbpf_target target)
+{
+    return target == MBPF_TARGET_THUMB2 ? 800 : 1600;
+}
+
 /* After unload, evicting the code the program translated must not touch its slot. */
 static void unload_checks(mbpf_target target)
 {
     static const char *const names[] = {"kv_peek", "kv_poke", "read_at"};
     mbpf_rt_error err;
     uint64_t r0;
-    runtime_init(target, 1600); /* about two programs */
+    runtime_init(target, two_programs(target));
     tenants_init();
     slot *gone = &slots[0];
     int ok = load(gone, "legit", 0, 0, &err) == MBPF_RT_OK && run(gone, 0, 0, 0, 0, &r0) == MBPF_OK &&
@@ -732,8 +739,7 @@ static void cache_checks(mbpf_target target)
     static const char *const names[] = {"legit", "kv_peek", "kv_poke", "read_at"};
     mbpf_rt_error err;
     uint64_t r0;
-    /* an arena that holds about two of these programs */
-    runtime_init(target, 1600);
+    runtime_init(target, two_programs(target));
     tenants_init();
     int ok = 1;
     for (uint32_t i = 0; i < 4; i++)

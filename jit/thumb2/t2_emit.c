@@ -971,11 +971,19 @@ static int compare(t2 *t, const mbpf_insn *in)
  * loop-entry charge at the head of its loop. */
 static uint32_t jump_dest(t2 *t, uint32_t target, const mbpf_fact *f)
 {
-    const ml_loop *l = target <= t->pc ? mid_loop_at_latch(t->c->loops, t->pc) : NULL;
-    if (l && target == l->head) /* a versioned loop's back edge stays in its copy */
-        return t->fast ? t->fast_start : t->c->loop_slow[l - t->c->loops->loop];
-    uint32_t to = jit_insn_offset(t->c, target);
-    const mbpf_fact *tf = &t->c->facts[target];
+    const jit_ctx *c = t->c;
+    const ml_loop *l = mid_loop_around(c->loops, t->pc);
+    if (l && target == l->head && target <= t->pc) /* a versioned loop's back edge stays in its copy */
+        return t->fast ? t->fast_start : c->loop_slow[l - c->loops->loop];
+    if (t->fast && t->fast == l) /* a jump inside the fast copy of a rotated loop */
+        for (uint32_t j = 0; j < l->n_targets; j++)
+            if (l->target[j] == target)
+                return c->loop_fast[l - c->loops->loop][j];
+    const ml_loop *into = mid_loop_around(c->loops, target);
+    if (into && into != l && (into->flags & ML_ROTATED) && target == into->entry)
+        return jit_insn_offset(c, into->head); /* entering a rotated loop: its test */
+    uint32_t to = jit_insn_offset(c, target);
+    const mbpf_fact *tf = &c->facts[target];
     if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
         (tf->flags & MBPF_FACT_LOOP_HEAD))
         to += loop_entry_bytes(t, MBPF_FACT_TRIPS(tf));
@@ -987,7 +995,8 @@ static int lower_jump(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
     const uint32_t to = jump_dest(t, jit_jump_target(t->pc, in), f);
     /* the fast copy of a loop charged its back edges before it started */
     const int budgeted = jit_needs_budget(f) &&
-                         !(t->fast && (t->fast->flags & ML_PRECHARGE) && t->pc == t->fast->latch);
+                         !(t->fast && (t->fast->flags & ML_PRECHARGE) &&
+                           mid_loop_back_edge(t->fast, t->c->prog, t->pc));
     if (MBPF_OP(in->code) == MBPF_JA) {
         if (budgeted)
             budgeted_jump(t, -1, to);
@@ -1601,8 +1610,9 @@ static void choose_registers(t2 *t)
                       (MBPF_FACT_SUBPROG | MBPF_FACT_REACHABLE))
             args_in |= mid_live_in(c->prog, c->facts, m, pc);
         const int local = in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL;
-        const ml_loop *l = mid_loop_at_latch(c->loops, pc);
-        const int precharged = l && (l->flags & ML_PRECHARGE); /* its hot copy charges nothing */
+        const ml_loop *l = mid_loop_around(c->loops, pc);
+        const int precharged = l && (l->flags & ML_PRECHARGE) && /* its hot copy charges nothing */
+                               mid_loop_back_edge(l, c->prog, pc);
         if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) &&
             ((jit_needs_budget(&c->facts[pc]) && !precharged) || local))
             w[BUDGET_CAND] += 2u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
@@ -1678,12 +1688,18 @@ static int emit_fast_loop(t2 *t, const ml_loop *l)
 {
     jit_ctx *c = t->c;
     const uint32_t i = (uint32_t)(l - c->loops->loop);
-    const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->head]};
-    t2_loop_test(c, l, &rg, c->loop_slow[i]);
+    const int rotated = (l->flags & ML_ROTATED) != 0;
+    const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->entry]};
+    t2_loop_test(c, l, &rg, rotated ? jit_insn_offset(c, l->entry) : c->loop_slow[i]);
+    if (rotated)
+        b_to(t, c->loop_fast[i][0]); /* the fast copy's entry */
     const t2 before = *t;
     t->fast = l;
     t->fast_start = c->pos;
     for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+        for (uint32_t j = 0; j < l->n_targets && !c->final_pass; j++)
+            if (l->target[j] == pc)
+                c->loop_fast[i][j] = c->pos;
         const mbpf_insn *in = &c->prog->insns[pc];
         mbpf_fact f = c->facts[pc];
         f.mem = mid_access_check(in, &f); /* as jit_emit_body gives every other instruction */

@@ -129,7 +129,8 @@ static void count_wide(emitter *e, const ml_loop *l, int s, int n)
     steps_of(e, l);
 }
 
-/* r2 = taken back edges of this entry, or to the original loop. */
+/* r2 = taken back edges of this entry (of a rotated loop: one less, the iterations its accesses
+ * run in but the last), or to the original loop. */
 static void count_back_edges(emitter *e, const ml_loop *l)
 {
     const int s = half(e, l->ctr, 0, T2_R0);
@@ -257,9 +258,13 @@ void t2_loop_test(jit_ctx *c, const ml_loop *l, const t2_loop_regs *rg, uint32_t
             e32(&e, t2_ldst_imm12(T2_LDR, T2_R12, T2_R11, MBPF_JB_BUDGET));
             b = T2_R12;
         }
+        /* a rotated loop takes one back edge more than r2 */
+        const int rotated = (l->flags & ML_ROTATED) != 0;
         cmp_reg(&e, b, T2_R2);
-        to_slow(&e, T2_CC);
+        to_slow(&e, rotated ? T2_LS : T2_CC);
         e32(&e, t2_dp_reg(T2_SUB, 0, b, b, T2_R2, 0, 0));
+        if (rotated)
+            e32(&e, t2_dp_imm8(T2_SUB, 0, b, b, 1));
         if (rg->budget_reg < 0)
             e32(&e, t2_ldst_imm12(T2_STR, T2_R12, T2_R11, MBPF_JB_BUDGET));
     }

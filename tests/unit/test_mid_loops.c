@@ -260,6 +260,169 @@ Test(mid_loops, budget_only_loop)
     release(&a);
 }
 
+/* A bubble-sort pass over the context's words as clang lays it out: entered at 11, the counter's
+ * test at the top (9, leaving through the ja at 10), a compare in the body that jumps back early
+ * (13), the swap, and the last back edge a ja (16). */
+static const mbpf_insn rotated_pass[] = {
+    MOV64(0, 0),
+    ALU64_IMM(MBPF_RSH, 2, 2),
+    JMP_IMM(MBPF_JLT, 2, 2, 14),
+    MOV64(7, 1),
+    MOV64R(8, 1),
+    ALU64_IMM(MBPF_ADD, 8, 4),
+    JA(4),                         /* 6: into the loop at its entry */
+    ALU64_IMM(MBPF_ADD, 8, 4),     /* 7: head */
+    ALU64_IMM(MBPF_ADD, 7, 1),
+    JMP_REG(MBPF_JLT, 7, 2, 1),    /* 9: the counter's test */
+    JA(6),                         /* 10: out */
+    LDX(MBPF_W, 9, 8, 0),          /* 11: entry */
+    LDX(MBPF_W, 3, 8, -4),
+    JMP_REG(MBPF_JLE, 3, 9, -7),   /* 13: back edge */
+    STX(MBPF_W, 8, 3, 0),
+    STX(MBPF_W, 8, 9, -4),
+    JA(-10),                       /* 16: latch */
+    EXIT(),
+};
+
+Test(mid_loops, rotated_loop_is_versioned)
+{
+    analysed a;
+    analyse(&a, rotated_pass, sizeof rotated_pass / sizeof rotated_pass[0]);
+    cr_assert_eq(a.facts[11].mem, MBPF_MEM_GUARD_REGION, "the test needs a guarded access");
+    cr_assert_eq(a.ls->n, 1u);
+    const ml_loop *l = &a.ls->loop[0];
+    cr_expect_eq(l->head, 7u);
+    cr_expect_eq(l->entry, 11u);
+    cr_expect_eq(l->latch, 16u);
+    cr_expect_eq(l->ctr, 7);
+    cr_expect_eq(l->bound, 2);
+    cr_expect_eq(l->test, ML_LT);
+    cr_expect_eq(l->step, 1);
+    cr_expect_eq(l->flags & (ML_HOIST | ML_PRECHARGE | ML_ROTATED),
+                 ML_HOIST | ML_PRECHARGE | ML_ROTATED);
+    cr_expect_eq(l->n_targets, 1);
+    cr_expect_eq(l->target[0], 11u);
+    cr_assert_eq(l->n_groups, 2);
+    cr_expect_eq(l->guards, 4);
+    for (int g = 0; g < 2; g++) {
+        cr_expect_eq(l->g[g].a, 8);
+        cr_expect_eq(l->g[g].b, -1);
+        cr_expect_eq(l->g[g].step, 4);
+        cr_expect_eq(l->g[g].lo, -4);
+        cr_expect_eq(l->g[g].hi, 4);
+        cr_expect_eq(l->g[g].write, g);
+    }
+    cr_expect(mid_loop_back_edge(l, &a.p, 13));
+    cr_expect(mid_loop_back_edge(l, &a.p, 16));
+    cr_expect_not(mid_loop_back_edge(l, &a.p, 9));
+    cr_expect_eq(mid_loop_around(a.ls, 9), l);
+    cr_expect_null(mid_loop_around(a.ls, 6));
+    translates(&a, 0, 0);
+    release(&a);
+}
+
+/* Rotated, the negated test leaving directly (9), and a conditional last back edge that falls
+ * out of the loop (15): the accesses are checked once, the back edges still charge one by one. */
+static const mbpf_insn rotated_falls_out[] = {
+    MOV64(0, 0),
+    ALU64_IMM(MBPF_RSH, 2, 2),
+    JMP_IMM(MBPF_JLT, 2, 2, 13),
+    MOV64(7, 1),
+    MOV64R(8, 1),
+    ALU64_IMM(MBPF_ADD, 8, 4),
+    JA(3),
+    ALU64_IMM(MBPF_ADD, 8, 4),     /* 7: head */
+    ALU64_IMM(MBPF_ADD, 7, 1),
+    JMP_REG(MBPF_JGE, 7, 2, 6),    /* 9: leaves */
+    LDX(MBPF_W, 9, 8, 0),          /* 10: entry */
+    LDX(MBPF_W, 3, 8, -4),
+    ALU64_REG(MBPF_ADD, 0, 9),
+    JMP_IMM(MBPF_JSET, 0, 1, -7),  /* 13: back edge */
+    ALU64_REG(MBPF_ADD, 0, 3),
+    JMP_REG(MBPF_JNE, 3, 9, -9),   /* 15: latch */
+    EXIT(),
+};
+
+Test(mid_loops, rotated_loop_with_a_second_exit)
+{
+    analysed a;
+    analyse(&a, rotated_falls_out, sizeof rotated_falls_out / sizeof rotated_falls_out[0]);
+    cr_assert_eq(a.ls->n, 1u);
+    const ml_loop *l = &a.ls->loop[0];
+    cr_expect_eq(l->entry, 10u);
+    cr_expect_eq(l->latch, 15u);
+    cr_expect_eq(l->test, ML_LT, "the negated exit test");
+    cr_expect_eq(l->flags & (ML_HOIST | ML_PRECHARGE | ML_ROTATED), ML_HOIST | ML_ROTATED);
+    cr_expect_eq(l->n_groups, 1);
+    translates(&a, 0, 2);
+    release(&a);
+}
+
+/* The counter also changes in the body: its count is unknown, the loop is left alone. */
+static const mbpf_insn rotated_counter_in_body[] = {
+    MOV64(0, 0),
+    ALU64_IMM(MBPF_RSH, 2, 2),
+    JMP_IMM(MBPF_JLT, 2, 2, 14),
+    MOV64(7, 1),
+    MOV64R(8, 1),
+    ALU64_IMM(MBPF_ADD, 8, 4),
+    JA(4),
+    ALU64_IMM(MBPF_ADD, 8, 4),     /* 7: head */
+    ALU64_IMM(MBPF_ADD, 7, 1),
+    JMP_REG(MBPF_JLT, 7, 2, 1),
+    JA(6),
+    LDX(MBPF_W, 9, 8, 0),          /* 11: entry */
+    LDX(MBPF_W, 3, 8, -4),
+    JMP_REG(MBPF_JLE, 3, 9, -7),
+    STX(MBPF_W, 8, 3, 0),
+    ALU64_IMM(MBPF_ADD, 7, 1),
+    JA(-10),
+    EXIT(),
+};
+
+Test(mid_loops, rotated_loop_counter_changed_in_body)
+{
+    analysed a;
+    analyse(&a, rotated_counter_in_body,
+            sizeof rotated_counter_in_body / sizeof rotated_counter_in_body[0]);
+    cr_expect_eq(a.ls->n, 0u);
+    translates(&a, 3, 2);
+    release(&a);
+}
+
+/* A jump from outside into the body (14) besides the entry: a second entry, left alone. */
+static const mbpf_insn rotated_two_entries[] = {
+    MOV64(0, 0),
+    MOV64(3, 0),
+    MOV64(9, 0),
+    ALU64_IMM(MBPF_RSH, 2, 2),
+    JMP_IMM(MBPF_JLT, 2, 2, 15),
+    MOV64(7, 1),
+    MOV64R(8, 1),
+    ALU64_IMM(MBPF_ADD, 8, 4),
+    JMP_IMM(MBPF_JEQ, 2, 5, 8),    /* 8: to 17, inside the body */
+    JA(4),                         /* 9: to the entry */
+    ALU64_IMM(MBPF_ADD, 8, 4),     /* 10: head */
+    ALU64_IMM(MBPF_ADD, 7, 1),
+    JMP_REG(MBPF_JLT, 7, 2, 1),
+    JA(6),
+    LDX(MBPF_W, 9, 8, 0),          /* 14: entry */
+    LDX(MBPF_W, 3, 8, -4),
+    JMP_REG(MBPF_JLE, 3, 9, -7),
+    STX(MBPF_W, 8, 3, 0),          /* 17 */
+    STX(MBPF_W, 8, 9, -4),
+    JA(-10),
+    EXIT(),
+};
+
+Test(mid_loops, rotated_loop_with_two_entries_is_left_alone)
+{
+    analysed a;
+    analyse(&a, rotated_two_entries, sizeof rotated_two_entries / sizeof rotated_two_entries[0]);
+    cr_expect_eq(a.ls->n, 0u);
+    release(&a);
+}
+
 Test(mid_loops, work_area_too_small)
 {
     analysed a;

@@ -323,6 +323,38 @@ static int group_accesses(const mbpf_program *p, const mbpf_fact *facts, const r
     return walk_accesses(p, facts, d, l, l->head, l->latch, 0, st, guarded);
 }
 
+/* Is induction variable r expected below 2^32 whenever the fast copy runs, so that checking it
+ * costs no fast runs: a base of its own (its group's check wants the upper half zero anyway), a
+ * counter counting up to a bound below 2^32, or a growing offset added to another base? */
+static int expected_narrow(const ml_loop *l, int r, int32_t step)
+{
+    if (r == l->ctr)
+        return step > 0 && (l->test == ML_LT || l->test == ML_LE);
+    for (int g = 0; g < l->n_groups; g++)
+        if ((l->g[g].a == r && l->g[g].b < 0) || ((l->g[g].a == r || l->g[g].b == r) && step > 0))
+            return 1;
+    return 0;
+}
+
+/* The 64-bit induction variables whose update writes an upper half someone reads: with the
+ * test's checks (mid_loops.h) the fast copy keeps them in 32 bits. */
+static void wide_ivs(const mbpf_program *p, const mid_info *m, const reg_defs *d, ml_loop *l)
+{
+    l->n_ivs = 0;
+    for (uint32_t pc = l->head; pc <= l->latch && l->n_ivs < ML_MAX_IVS; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        const int r = defined_reg(in);
+        if (r >= 0 && r < MBPF_REG_FP && d->iv[r] == 2 && (m->live_out[pc] & MID_HI(r)) &&
+            d->step[r] >= -ML_MAX_STEP && d->step[r] <= ML_MAX_STEP &&
+            expected_narrow(l, r, d->step[r])) {
+            l->iv[l->n_ivs] = (int8_t)r;
+            l->iv_step[l->n_ivs++] = d->step[r];
+        }
+        if (is_lddw(in))
+            pc++;
+    }
+}
+
 static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
                         uint32_t h, uint32_t latch, ml_loop *l)
 {
@@ -346,6 +378,7 @@ static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid
     const mbpf_fact *lf = &facts[latch];
     if (exits == 0 && (lf->flags & MBPF_FACT_BACKEDGE) && !(lf->flags & MBPF_FACT_BOUNDED))
         l->flags |= ML_PRECHARGE;
+    wide_ivs(p, m, &d, l);
     return (l->flags & (ML_HOIST | ML_PRECHARGE)) != 0;
 }
 
@@ -541,6 +574,7 @@ static int analyse_rotated(const mbpf_program *p, const mbpf_fact *facts, const 
         l->n_groups = 0;
     if (exits == 0 && be == MBPF_FACT_BACKEDGE)
         l->flags |= ML_PRECHARGE;
+    wide_ivs(p, m, &d, l);
     return (l->flags & (ML_HOIST | ML_PRECHARGE)) != 0;
 }
 

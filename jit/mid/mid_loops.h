@@ -35,6 +35,7 @@
 #define ML_MAX_GROUPS 4 /* distinct access ranges checked per loop */
 #define ML_MAX_STEP 2048 /* |step| of an induction variable an access range may use */
 #define ML_MAX_OFF 4095  /* |constant| part of an address */
+#define ML_MAX_IVS 4 /* 64-bit induction variables the fast copy keeps in 32 bits, per loop */
 #define ML_MAX_TARGETS 4 /* instructions inside a loop that its own jumps land on (rotated loops) */
 #define ML_MAX_COUNT_LOG2 20 /* the fast copy runs when the loop takes fewer than 2^20 back edges */
 
@@ -69,6 +70,9 @@ typedef struct ml_loop {
     uint8_t n_groups;
     uint8_t guards;    /* guarded access sites the fast copy runs without a guard */
     ml_group g[ML_MAX_GROUPS];
+    uint8_t n_ivs;     /* 64-bit induction variables whose upper half the fast copy never writes: */
+    int8_t iv[ML_MAX_IVS];        /* the test checks it is zero and that none of the at most */
+    int32_t iv_step[ML_MAX_IVS];  /* count + 1 updates carries out of the lower half */
     uint8_t n_targets; /* ML_ROTATED: instructions in (head, latch] that jumps inside the loop */
     uint32_t target[ML_MAX_TARGETS]; /* land on, entry first (the fast copy needs their labels) */
 } ml_loop;

@@ -1684,6 +1684,18 @@ static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
  * accesses, the back edge uncharged when the test charged the budget), a jump past the loop,
  * then the original loop as usual. Register homes are global, and the straight-line allocation
  * state is restored after the fast copy, so both copies agree at every instruction. */
+/* In the fast copy the test has checked that the loop's wide induction variables have a zero
+ * upper half throughout: it reads as 0, and their update does not write it (it holds 0). */
+static void fast_widths(t2 *t, const ml_loop *l, const mbpf_insn *in)
+{
+    for (int i = 0; i < l->n_ivs; i++) {
+        const int r = l->iv[i];
+        t->hz |= 1u << r;
+        if (MBPF_CLASS(in->code) == MBPF_ALU64 && MBPF_DST(in) == r)
+            t->live &= ~MID_HI(r);
+    }
+}
+
 static int emit_fast_loop(t2 *t, const ml_loop *l)
 {
     jit_ctx *c = t->c;
@@ -1706,6 +1718,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l)
         if (mid_loop_hoisted(l, &f))
             f.mem = MBPF_MEM_PROVEN;
         t2_at(t, pc);
+        fast_widths(t, l, in);
         const int rc = lower_at(t, pc, in, &f);
         if (rc)
             return rc;

@@ -134,6 +134,9 @@ Test(mid_loops, pointer_induction_variable_and_a_falling_counter)
     cr_expect_eq(l->g[0].step, 4);
     cr_expect_eq(l->g[0].lo, 0);
     cr_expect_eq(l->g[0].hi, 4, "the byte after the update is base + 3");
+    cr_assert_eq(l->n_ivs, 1, "the pointer is kept in 32 bits");
+    cr_expect_eq(l->iv[0], 4);
+    cr_expect_eq(l->iv_step[0], 4);
     translates(&a, 0, 0);
     release(&a);
 }
@@ -166,6 +169,7 @@ Test(mid_loops, wide_not_equal_counter)
     cr_expect_eq(l->g[0].a, 4);
     cr_expect_eq(l->g[0].b, 6);
     cr_expect_eq(l->g[0].step, 4);
+    cr_expect_eq(l->n_ivs, 0, "a negative index is not kept in 32 bits");
     translates(&a, 0, 0);
     release(&a);
 }
@@ -312,6 +316,9 @@ Test(mid_loops, rotated_loop_is_versioned)
         cr_expect_eq(l->g[g].hi, 4);
         cr_expect_eq(l->g[g].write, g);
     }
+    cr_assert_eq(l->n_ivs, 1, "the pointer is kept in 32 bits (the counter's compare already is)");
+    cr_expect_eq(l->iv[0], 8);
+    cr_expect_eq(l->iv_step[0], 4);
     cr_expect(mid_loop_back_edge(l, &a.p, 13));
     cr_expect(mid_loop_back_edge(l, &a.p, 16));
     cr_expect_not(mid_loop_back_edge(l, &a.p, 9));

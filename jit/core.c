@@ -185,8 +185,8 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     }
     c.mid = &mid;
     if (t == MBPF_TARGET_THUMB2) { /* loop versioning: the Thumb-2 backend only, so far */
-        c.loops = mid_loops_analyse(p, facts, &mid, w + mid_work_size(p->n_insns),
-                                    mid_loops_work_size());
+        c.loops = mid_loops_find(p, facts, &mid, w + mid_work_size(p->n_insns),
+                                 mid_loops_work_size(), ML_SHAPE_ROTATED);
     }
 
     int rc = emit(&c); /* measuring pass */

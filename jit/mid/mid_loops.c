@@ -586,6 +586,12 @@ size_t mid_loops_work_size(void)
 const mid_loops *mid_loops_analyse(const mbpf_program *p, const mbpf_fact *facts,
                                    const mid_info *m, void *work, size_t size)
 {
+    return mid_loops_find(p, facts, m, work, size, 0);
+}
+
+const mid_loops *mid_loops_find(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
+                                void *work, size_t size, unsigned shapes)
+{
     if (size < mid_loops_work_size())
         return NULL;
     mid_loops *ls = (mid_loops *)(void *)(((uintptr_t)work + 3u) & ~(uintptr_t)3u);
@@ -605,7 +611,8 @@ const mid_loops *mid_loops_analyse(const mbpf_program *p, const mbpf_fact *facts
             continue; /* another back edge of a rotated loop already found */
         tried++;
         if (analyse_loop(p, facts, m, (uint32_t)h, pc, &ls->loop[ls->n]) ||
-            analyse_rotated(p, facts, m, (uint32_t)h, pc, &ls->loop[ls->n]))
+            ((shapes & ML_SHAPE_ROTATED) &&
+             analyse_rotated(p, facts, m, (uint32_t)h, pc, &ls->loop[ls->n])))
             ls->n++;
     }
     return ls;

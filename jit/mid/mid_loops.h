@@ -87,9 +87,17 @@ size_t mid_loops_work_size(void);
 
 /* Find the versionable loops of p (facts from the verifier, m from mid_analyse). The result is
  * carved from work (mid_loops_work_size() bytes, 4-aligned) and returned; NULL when work is too
- * small. Every loop it returns has ML_HOIST with at least one group, or ML_PRECHARGE. */
+ * small. Every loop it returns has ML_HOIST with at least one group, or ML_PRECHARGE. Only
+ * loops entered at their head: see mid_loops_find for the others. */
 const mid_loops *mid_loops_analyse(const mbpf_program *p, const mbpf_fact *facts,
                                    const mid_info *m, void *work, size_t size);
+
+/* shapes for mid_loops_find, beyond the loops entered at their head */
+#define ML_SHAPE_ROTATED 1 /* rotated loops (ML_ROTATED): the backend handles their entry */
+
+/* mid_loops_analyse that also returns the loops of the given shapes. */
+const mid_loops *mid_loops_find(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
+                                void *work, size_t size, unsigned shapes);
 
 /* The versioned loop whose head / latch is pc, or NULL. */
 const ml_loop *mid_loop_at_head(const mid_loops *ls, uint32_t pc);

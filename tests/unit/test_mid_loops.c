@@ -28,7 +28,8 @@ static void analyse(analysed *a, const mbpf_insn *insns, uint32_t n)
     a->lwork = malloc(mid_loops_work_size());
     cr_assert(a->work && a->lwork);
     cr_assert_eq(mid_analyse(&a->p, a->facts, a->work, mid_work_size(n), &a->m), 0);
-    a->ls = mid_loops_analyse(&a->p, a->facts, &a->m, a->lwork, mid_loops_work_size());
+    a->ls = mid_loops_find(&a->p, a->facts, &a->m, a->lwork, mid_loops_work_size(),
+                           ML_SHAPE_ROTATED);
     cr_assert(a->ls);
 }
 
@@ -349,6 +350,14 @@ static const mbpf_insn rotated_falls_out[] = {
     JMP_REG(MBPF_JNE, 3, 9, -9),   /* 15: latch */
     EXIT(),
 };
+
+Test(mid_loops, rotated_loops_only_when_asked_for)
+{
+    analysed a;
+    analyse(&a, rotated_pass, sizeof rotated_pass / sizeof rotated_pass[0]);
+    cr_expect_eq(mid_loops_analyse(&a.p, a.facts, &a.m, a.lwork, mid_loops_work_size())->n, 0u);
+    release(&a);
+}
 
 Test(mid_loops, rotated_loop_with_a_second_exit)
 {

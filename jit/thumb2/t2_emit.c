@@ -1696,6 +1696,44 @@ static void fast_widths(t2 *t, const ml_loop *l, const mbpf_insn *in)
     }
 }
 
+/* The fact the fast copy lowers instruction pc of loop l with: hoisted accesses are proven. */
+static mbpf_fact fast_fact(const jit_ctx *c, const ml_loop *l, uint32_t pc)
+{
+    mbpf_fact f = c->facts[pc];
+    f.mem = mid_access_check(&c->prog->insns[pc], &f); /* as jit_emit_body gives the others */
+    if (mid_loop_hoisted(l, &f))
+        f.mem = MBPF_MEM_PROVEN;
+    return f;
+}
+
+/* A proven access reads only its base's lower half, so in the fast copy an upper half written
+ * at pc whose next reference on the straight line that follows is a definition is dead: it is
+ * not written (the middle end's liveness is the original copy's, whose guards read it). */
+static uint32_t fast_dead_upper(const t2 *t, const ml_loop *l, uint32_t pc, uint32_t def)
+{
+    const jit_ctx *c = t->c;
+    uint32_t maybe = def & t->live & 0xffff0000u, dead = 0;
+    for (uint32_t k = pc + 1; maybe && k <= l->latch && k <= pc + 8; k++) {
+        const mbpf_insn *in = &c->prog->insns[k];
+        const uint8_t cls = MBPF_CLASS(in->code);
+        if ((c->facts[k].flags & MBPF_FACT_JUMP_TARGET) || in->code == MBPF_OPC_LDDW)
+            break;
+        const mbpf_fact f = fast_fact(c, l, k);
+        uint32_t hz = t->m->hz_in[k], use, d;
+        for (int i = 0; i < l->n_ivs; i++)
+            hz |= 1u << l->iv[i];
+        mid_use_def(in, &c->facts[k], t->m->live_out[k], hz, &use, &d);
+        if (f.mem == MBPF_MEM_PROVEN && (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX))
+            use &= ~MID_HI(cls == MBPF_LDX ? MBPF_SRC(in) : MBPF_DST(in)); /* no guard here */
+        maybe &= ~use;
+        dead |= maybe & d;
+        maybe &= ~d;
+        if (cls == MBPF_JMP || cls == MBPF_JMP32)
+            break;
+    }
+    return dead;
+}
+
 static int emit_fast_loop(t2 *t, const ml_loop *l)
 {
     jit_ctx *c = t->c;
@@ -1713,12 +1751,12 @@ static int emit_fast_loop(t2 *t, const ml_loop *l)
             if (l->target[j] == pc)
                 c->loop_fast[i][j] = c->pos;
         const mbpf_insn *in = &c->prog->insns[pc];
-        mbpf_fact f = c->facts[pc];
-        f.mem = mid_access_check(in, &f); /* as jit_emit_body gives every other instruction */
-        if (mid_loop_hoisted(l, &f))
-            f.mem = MBPF_MEM_PROVEN;
+        const mbpf_fact f = fast_fact(c, l, pc);
+        uint32_t use, def;
         t2_at(t, pc);
         fast_widths(t, l, in);
+        mid_use_def(in, &f, t->live, t->hz, &use, &def);
+        t->live &= ~fast_dead_upper(t, l, pc, def);
         const int rc = lower_at(t, pc, in, &f);
         if (rc)
             return rc;

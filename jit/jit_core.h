@@ -24,6 +24,8 @@ typedef struct jit_ctx {
     const mid_loops *loops;        /* its versionable loops, or NULL */
     uint32_t loop_slow[ML_MAX_LOOPS]; /* per versioned loop: native offset of its original copy
                                        * (from the measuring pass) */
+    uint32_t loop_fast[ML_MAX_LOOPS][ML_MAX_TARGETS]; /* per rotated loop: native offsets of its
+                                       * landing points (ml_loop.target) in the fast copy */
     uint32_t *cold;                /* cold_cap pairs of words for a backend's out-of-line paths */
     uint32_t cold_cap;
     uint8_t *forms;                /* after them, one byte per instruction: the branch forms a

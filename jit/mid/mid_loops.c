@@ -243,19 +243,22 @@ static int32_t step_of(const reg_defs *d, int r)
     return r >= 0 && r < NREGS ? d->step[r] * (d->iv[r] == 2) : 0;
 }
 
-/* Walk one iteration, grouping the guarded accesses by base. Returns 1 when every guarded access
- * found a group (and counts them in l->guards), 0 otherwise; *guarded counts them all. */
-static int group_accesses(const mbpf_program *p, const mbpf_fact *facts, const reg_defs *d,
-                          ml_loop *l, uint32_t *guarded)
+/* Walk [from, to] of one iteration from state st, grouping the guarded accesses by base. Where a
+ * jump lands (after `from`), the registers of `joins` become unknown: they are defined on some
+ * paths only. Returns 1 when every guarded access found a group (counted in l->guards), 0
+ * otherwise; *guarded counts them all. */
+static int walk_accesses(const mbpf_program *p, const mbpf_fact *facts, const reg_defs *d,
+                         ml_loop *l, uint32_t from, uint32_t to, uint32_t joins, sym *st,
+                         uint32_t *guarded)
 {
-    sym st[NREGS];
     int ok = 1;
-    *guarded = 0;
-    for (int r = 0; r < NREGS; r++)
-        st[r] = (d->n[r] == 0 || d->iv[r] == 2) ? sym_reg(r) : sym_unknown();
-    for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+    for (uint32_t pc = from; pc <= to; pc++) {
         const mbpf_insn *in = &p->insns[pc];
         const mbpf_fact *f = &facts[pc];
+        if (pc > from && (f->flags & MBPF_FACT_JUMP_TARGET))
+            for (int r = 0; r < NREGS; r++)
+                if ((joins >> r) & 1u)
+                    st[r] = sym_unknown();
         const uint8_t mem = mid_access_check(in, f); /* what native code must check */
         if (is_access(in) && mem != MBPF_MEM_NONE && mem != MBPF_MEM_PROVEN) {
             (*guarded)++;
@@ -352,13 +355,62 @@ static uint32_t fast_dead(const mbpf_program *p, const mbpf_fact *facts, const m
     return dead;
 }
 
+/* At the start of an iteration: invariants and 64-bit induction variables stand for themselves. */
+static void iteration_start(const reg_defs *d, sym *st)
+{
+    for (int r = 0; r < NREGS; r++)
+        st[r] = (d->n[r] == 0 || d->iv[r] == 2) ? sym_reg(r) : sym_unknown();
+}
+
+/* A straight-line loop: one walk over [head, latch]. */
+static int group_accesses(const mbpf_program *p, const mbpf_fact *facts, const reg_defs *d,
+                          ml_loop *l, uint32_t *guarded)
+{
+    sym st[NREGS];
+    *guarded = 0;
+    iteration_start(d, st);
+    return walk_accesses(p, facts, d, l, l->head, l->latch, 0, st, guarded);
+}
+
+/* Is induction variable r expected below 2^32 whenever the fast copy runs, so that checking it
+ * costs no fast runs: a base of its own (its group's check wants the upper half zero anyway), a
+ * counter counting up to a bound below 2^32, or a growing offset added to another base? */
+static int expected_narrow(const ml_loop *l, int r, int32_t step)
+{
+    if (r == l->ctr)
+        return step > 0 && (l->test == ML_LT || l->test == ML_LE);
+    for (int g = 0; g < l->n_groups; g++)
+        if ((l->g[g].a == r && l->g[g].b < 0) || ((l->g[g].a == r || l->g[g].b == r) && step > 0))
+            return 1;
+    return 0;
+}
+
+/* The 64-bit induction variables whose update writes an upper half someone reads: with the
+ * test's checks (mid_loops.h) the fast copy keeps them in 32 bits. */
+static void wide_ivs(const mbpf_program *p, const mid_info *m, const reg_defs *d, ml_loop *l)
+{
+    l->n_ivs = 0;
+    for (uint32_t pc = l->head; pc <= l->latch && l->n_ivs < ML_MAX_IVS; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        const int r = defined_reg(in);
+        if (r >= 0 && r < MBPF_REG_FP && d->iv[r] == 2 && (m->live_out[pc] & MID_HI(r)) &&
+            d->step[r] >= -ML_MAX_STEP && d->step[r] <= ML_MAX_STEP &&
+            expected_narrow(l, r, d->step[r])) {
+            l->iv[l->n_ivs] = (int8_t)r;
+            l->iv_step[l->n_ivs++] = d->step[r];
+        }
+        if (is_lddw(in))
+            pc++;
+    }
+}
+
 static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
                         uint32_t h, uint32_t latch, ml_loop *l)
 {
     uint32_t exits, guarded;
     reg_defs d;
     memset(l, 0, sizeof *l);
-    l->head = h;
+    l->head = l->entry = h;
     l->latch = latch;
     if (!loop_shape(p, facts, h, latch, &exits))
         return 0;
@@ -380,6 +432,7 @@ static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid
         l->flags |= ML_PRECHARGE;
     if (!(l->flags & (ML_HOIST | ML_PRECHARGE)))
         return 0;
+    wide_ivs(p, m, &d, l);
     l->dead = fast_dead(p, facts, m, l);
     for (int r = 0; r < MBPF_REG_FP && l->n_narrow < ML_MAX_NARROW; r++) {
         /* not a counter tested with "!=": one running up to 0 from below carries at its last
@@ -395,6 +448,202 @@ static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid
     return 1;
 }
 
+/* ---- rotated loops (ML_ROTATED in mid_loops.h) ---------------------------------------------- */
+
+#define ROTATED_REACH 256 /* how far after a back edge the loop's last one is looked for */
+
+/* The condition that keeps a loop going when `in`'s jump leaves it: the negated jump. */
+static int negate_jump(const mbpf_insn *in, mbpf_insn *out)
+{
+    static const uint8_t pairs[][2] = {{MBPF_JLT, MBPF_JGE}, {MBPF_JLE, MBPF_JGT},
+                                       {MBPF_JSLT, MBPF_JSGE}, {MBPF_JSLE, MBPF_JSGT},
+                                       {MBPF_JEQ, MBPF_JNE}};
+    const uint8_t op = MBPF_OP(in->code);
+    *out = *in;
+    for (unsigned i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        for (int k = 0; k < 2; k++)
+            if (op == pairs[i][k]) {
+                out->code = (uint8_t)((in->code & ~0xf0u) | pairs[i][1 - k]);
+                return 1;
+            }
+    return 0;
+}
+
+static int outside(uint32_t h, uint32_t l, int64_t t)
+{
+    return t < (int64_t)h || t > (int64_t)l;
+}
+
+/* [head, test] straight line ending in a conditional jump; sets the entry, whether the jump's
+ * taken side is the one that leaves (*leaves) and returns the test's pc, or 0. */
+static uint32_t rotated_test(const mbpf_program *p, const mbpf_fact *facts, uint32_t h,
+                             uint32_t latch, uint32_t *entry, int *leaves)
+{
+    uint32_t t = h;
+    while (t < latch && !is_jump(&p->insns[t])) {
+        if (t > h && (facts[t].flags & MBPF_FACT_JUMP_TARGET))
+            return 0;
+        t += is_lddw(&p->insns[t]) ? 2 : 1;
+    }
+    const mbpf_insn *in = &p->insns[t];
+    if (t >= latch || t == h || MBPF_OP(in->code) == MBPF_JA ||
+        (facts[t].flags & MBPF_FACT_JUMP_TARGET))
+        return 0;
+    const int64_t tt = jump_target(t, in);
+    if (outside(h, latch, tt)) { /* taken: leave; fall through: go on */
+        *entry = t + 1;
+        *leaves = 1;
+        return t;
+    }
+    /* taken: go on at t + 2; fall through: one ja that leaves */
+    const mbpf_insn *x = &p->insns[t + 1];
+    if (tt != (int64_t)t + 2 || !is_jump(x) || MBPF_OP(x->code) != MBPF_JA ||
+        !outside(h, latch, jump_target(t + 1, x)) ||
+        (facts[t + 1].flags & MBPF_FACT_JUMP_TARGET))
+        return 0;
+    *entry = t + 2;
+    *leaves = 0;
+    return t;
+}
+
+/* The body's jumps: forward inside it, back to head, or out. Counts the exits (other than the
+ * test's) and the landing points, checks the back edges' budget flags agree; 0 on any doubt. */
+static int rotated_body(const mbpf_program *p, const mbpf_fact *facts, ml_loop *l, uint32_t test,
+                        uint32_t *exits, uint8_t *backedge_flags)
+{
+    const uint32_t h = l->head, e = l->entry, latch = l->latch;
+    *exits = 0;
+    *backedge_flags = 0xff;
+    l->n_targets = 1;
+    l->target[0] = e;
+    for (uint32_t pc = h; pc <= latch; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        const mbpf_fact *f = &facts[pc];
+        const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        if (!(f->flags & MBPF_FACT_REACHABLE) || (f->flags & MBPF_FACT_SUBPROG) ||
+            ((cls == MBPF_JMP || cls == MBPF_JMP32) && (op == MBPF_CALL || op == MBPF_EXIT)) ||
+            (cls == MBPF_STX && MBPF_MODE(in->code) == MBPF_ATOMIC))
+            return 0;
+        if (pc > e && (f->flags & MBPF_FACT_JUMP_TARGET)) {
+            if (l->n_targets == ML_MAX_TARGETS)
+                return 0;
+            l->target[l->n_targets++] = pc;
+        }
+        const int test_side = pc == test || (pc == test + 1 && l->entry == test + 2);
+        if (is_jump(in) && !test_side) {
+            const int64_t t = jump_target(pc, in);
+            const uint8_t be = f->flags & (MBPF_FACT_BACKEDGE | MBPF_FACT_BOUNDED);
+            if (t == (int64_t)h) {
+                if (pc < e || !(be & MBPF_FACT_BACKEDGE) ||
+                    (*backedge_flags != 0xff && *backedge_flags != be))
+                    return 0;
+                *backedge_flags = be;
+            } else if (!outside(h, latch, t)) {
+                if (t <= (int64_t)pc || pc < e)
+                    return 0; /* only forward jumps inside the body */
+            } else {
+                (*exits)++;
+            }
+            if (pc == latch && op != MBPF_JA)
+                (*exits)++; /* a conditional last back edge falls out of the loop */
+        }
+        if (is_lddw(in))
+            pc++;
+    }
+    return *backedge_flags != 0xff;
+}
+
+/* Every edge from outside [head, latch] lands on the entry: no fall-through into head, and no
+ * jump into the range elsewhere. */
+static int rotated_single_entry(const mbpf_program *p, const ml_loop *l)
+{
+    const uint32_t h = l->head;
+    if (h < 1 || (h >= 2 && is_lddw(&p->insns[h - 2])))
+        return 0;
+    const mbpf_insn *before = &p->insns[h - 1];
+    const uint8_t cls = MBPF_CLASS(before->code), op = MBPF_OP(before->code);
+    if (!((cls == MBPF_JMP || cls == MBPF_JMP32) && (op == MBPF_JA || op == MBPF_EXIT)))
+        return 0;
+    for (uint32_t pc = 0; pc < p->n_insns; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        if (pc >= h && pc <= l->latch)
+            continue;
+        if (is_jump(in)) {
+            const int64_t t = jump_target(pc, in);
+            if (!outside(h, l->latch, t) && t != (int64_t)l->entry)
+                return 0;
+        }
+        if (is_lddw(in))
+            pc++;
+    }
+    return 1;
+}
+
+static int analyse_rotated(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
+                           uint32_t h, uint32_t latch, ml_loop *l)
+{
+    uint32_t exits, guarded = 0;
+    uint8_t be;
+    int leaves;
+    reg_defs d;
+    memset(l, 0, sizeof *l);
+    if (facts[h].flags & (MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD))
+        return 0;
+    /* the last jump back to head close by closes the loop */
+    for (uint32_t pc = latch + 1; pc < p->n_insns && pc < latch + ROTATED_REACH; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        if (is_jump(in) && jump_target(pc, in) == (int64_t)h)
+            latch = pc;
+        if (is_lddw(in))
+            pc++;
+    }
+    l->head = h;
+    l->latch = latch;
+    if (latch + 1 >= p->n_insns)
+        return 0;
+    const uint32_t test = rotated_test(p, facts, h, latch, &l->entry, &leaves);
+    if (!test || (facts[l->entry].flags & (MBPF_FACT_LOOP_HEAD | MBPF_FACT_SUBPROG)) ||
+        !rotated_body(p, facts, l, test, &exits, &be) || !rotated_single_entry(p, l))
+        return 0;
+    /* induction variables: updated in [head, test), once per iteration */
+    scan_defs(p, h, latch, &d);
+    uint32_t body_defs = 0;
+    for (uint32_t pc = l->entry; pc <= latch; pc++) {
+        const int r = defined_reg(&p->insns[pc]);
+        if (r >= 0 && r < NREGS)
+            body_defs |= 1u << r;
+        if (is_lddw(&p->insns[pc]))
+            pc++;
+    }
+    for (int r = 0; r < NREGS; r++)
+        if ((body_defs >> r) & 1u)
+            d.iv[r] = 0;
+    mbpf_insn cont;
+    if (leaves ? !negate_jump(&p->insns[test], &cont) : ((cont = p->insns[test]), 0))
+        return 0;
+    if (!latch_test(&cont, m->hz_in[test], &d, l))
+        return 0;
+    /* accesses: from the entry to the last back edge, then [head, test] after it */
+    sym st[NREGS];
+    iteration_start(&d, st);
+    int hoist = walk_accesses(p, facts, &d, l, l->entry, latch, body_defs, st, &guarded);
+    for (int r = 0; r < NREGS; r++)
+        if ((body_defs >> r) & 1u)
+            st[r] = sym_unknown(); /* head joins the back edges */
+    hoist &= walk_accesses(p, facts, &d, l, h, l->entry - 1, 0, st, &guarded);
+    if (guarded && !hoist)
+        return 0;
+    l->flags |= ML_ROTATED;
+    if (hoist && l->n_groups)
+        l->flags |= ML_HOIST;
+    else
+        l->n_groups = 0;
+    if (exits == 0 && be == MBPF_FACT_BACKEDGE)
+        l->flags |= ML_PRECHARGE;
+    wide_ivs(p, m, &d, l);
+    return (l->flags & (ML_HOIST | ML_PRECHARGE)) != 0;
+}
+
 size_t mid_loops_work_size(void)
 {
     return sizeof(mid_loops) + 4;
@@ -402,6 +651,12 @@ size_t mid_loops_work_size(void)
 
 const mid_loops *mid_loops_analyse(const mbpf_program *p, const mbpf_fact *facts,
                                    const mid_info *m, void *work, size_t size)
+{
+    return mid_loops_find(p, facts, m, work, size, 0);
+}
+
+const mid_loops *mid_loops_find(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
+                                void *work, size_t size, unsigned shapes)
 {
     if (size < mid_loops_work_size())
         return NULL;
@@ -418,8 +673,12 @@ const mid_loops *mid_loops_analyse(const mbpf_program *p, const mbpf_fact *facts
         const int64_t h = jump_target(pc, in);
         if (h < 0 || h > (int64_t)pc)
             continue;
+        if (mid_loop_around(ls, pc))
+            continue; /* another back edge of a rotated loop already found */
         tried++;
-        if (analyse_loop(p, facts, m, (uint32_t)h, pc, &ls->loop[ls->n]))
+        if (analyse_loop(p, facts, m, (uint32_t)h, pc, &ls->loop[ls->n]) ||
+            ((shapes & ML_SHAPE_ROTATED) &&
+             analyse_rotated(p, facts, m, (uint32_t)h, pc, &ls->loop[ls->n])))
             ls->n++;
     }
     return ls;
@@ -437,6 +696,21 @@ const ml_loop *mid_loop_at_latch(const mid_loops *ls, uint32_t pc)
 {
     for (uint32_t i = 0; ls && i < ls->n; i++)
         if (ls->loop[i].latch == pc)
+            return &ls->loop[i];
+    return NULL;
+}
+
+int mid_loop_back_edge(const ml_loop *l, const mbpf_program *p, uint32_t pc)
+{
+    return pc >= l->head && pc <= l->latch && is_jump(&p->insns[pc]) &&
+           (pc == l->head || !is_lddw(&p->insns[pc - 1])) &&
+           jump_target(pc, &p->insns[pc]) == (int64_t)l->head;
+}
+
+const ml_loop *mid_loop_around(const mid_loops *ls, uint32_t pc)
+{
+    for (uint32_t i = 0; ls && i < ls->n; i++)
+        if (pc >= ls->loop[i].head && pc <= ls->loop[i].latch)
             return &ls->loop[i];
     return NULL;
 }
@@ -465,16 +739,13 @@ void mid_loops_left(const mbpf_program *p, const mbpf_fact *facts, const mid_loo
         const mbpf_fact *f = &facts[pc];
         if (!(f->flags & MBPF_FACT_REACHABLE) || (pc > 0 && is_lddw(&p->insns[pc - 1])))
             continue;
-        const ml_loop *in_loop = NULL;
-        for (uint32_t i = 0; ls && i < ls->n; i++)
-            if (pc >= ls->loop[i].head && pc <= ls->loop[i].latch)
-                in_loop = &ls->loop[i];
+        const ml_loop *in_loop = mid_loop_around(ls, pc);
         const mbpf_fact checked = {mid_access_check(&p->insns[pc], f), f->region, f->flags, f->aux};
         if (is_access(&p->insns[pc]) && checked.mem != MBPF_MEM_NONE &&
             checked.mem != MBPF_MEM_PROVEN && !(in_loop && mid_loop_hoisted(in_loop, &checked)))
             (*guards)++;
         if ((f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED) &&
-            !(in_loop && in_loop->latch == pc && (in_loop->flags & ML_PRECHARGE)))
+            !(in_loop && (in_loop->flags & ML_PRECHARGE) && mid_loop_back_edge(in_loop, p, pc)))
             (*budgeted)++;
     }
 }

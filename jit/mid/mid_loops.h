@@ -12,6 +12,14 @@
  * constant belongs to a group, and a group's accesses over the whole loop lie in one range that
  * one check before the loop can test.
  *
+ * A rotated loop (ML_ROTATED, the shape clang gives a loop whose test sits at the top) is entered
+ * at `entry` inside [head, latch], never at head: [head, test] is straight line, updates the
+ * counter and ends in its test, whose continuing side is `entry` and whose other side leaves (at
+ * once or through one `ja`); [entry, latch] may branch forward inside the loop and jumps back to
+ * head from any point (every such jump is a back edge of the loop, `latch` is the last one).
+ * Counted from the values at `entry`, the loop takes one back edge more than the count of a loop
+ * entered at head with the same values, and runs its accesses in that many iterations.
+ *
  * Target independent, freestanding, deterministic; the result lives in the caller's work area. */
 #ifndef MCUBPF_JIT_MID_LOOPS_H
 #define MCUBPF_JIT_MID_LOOPS_H
@@ -27,6 +35,8 @@
 #define ML_MAX_GROUPS 4 /* distinct access ranges checked per loop */
 #define ML_MAX_STEP 2048 /* |step| of an induction variable an access range may use */
 #define ML_MAX_OFF 4095  /* |constant| part of an address */
+#define ML_MAX_IVS 4 /* 64-bit induction variables the fast copy keeps in 32 bits, per loop */
+#define ML_MAX_TARGETS 4 /* instructions inside a loop that its own jumps land on (rotated loops) */
 #define ML_MAX_COUNT_LOG2 20 /* the fast copy runs when the loop takes fewer than 2^20 back edges */
 #define ML_MAX_NARROW 2  /* 64-bit induction variables per loop the fast copy updates in 32 bits */
 
@@ -39,6 +49,7 @@ enum { ML_LT, ML_LE, ML_GT, ML_GE, ML_NE };
                         * back edges of the entry once, at the preheader */
 #define ML_WIDE 4      /* the test compares 64-bit values (ML_NE, or ML_LT / ML_GT unsigned);
                         * else the lower halves, unsigned */
+#define ML_ROTATED 8   /* entered at `entry` > head (see above): one back edge more than the count */
 
 typedef struct ml_group {
     int8_t a, b;     /* eBPF registers whose values at loop entry add up to the base; b < 0: none */
@@ -58,6 +69,7 @@ typedef struct ml_iv {
 
 typedef struct ml_loop {
     uint32_t head, latch;
+    uint32_t entry;    /* where every edge from outside enters: head, or inside with ML_ROTATED */
     int8_t ctr;        /* counter register */
     int8_t bound;      /* register it is compared with, or -1: bound_imm */
     uint8_t test;      /* ML_LT .. ML_NE */
@@ -76,6 +88,11 @@ typedef struct ml_loop {
     uint16_t hz_fast;  /* registers (bit r) of narrow induction variables whose upper half is
                         * known zero at the head: zero all through the fast copy, once the test
                         * has set that half's home to 0 (it may be stale before) */
+    uint8_t n_ivs;     /* 64-bit induction variables whose upper half the fast copy never writes: */
+    int8_t iv[ML_MAX_IVS];        /* the test checks it is zero and that none of the at most */
+    int32_t iv_step[ML_MAX_IVS];  /* count + 1 updates carries out of the lower half */
+    uint8_t n_targets; /* ML_ROTATED: instructions in (head, latch] that jumps inside the loop */
+    uint32_t target[ML_MAX_TARGETS]; /* land on, entry first (the fast copy needs their labels) */
 } ml_loop;
 
 typedef struct mid_loops {
@@ -88,13 +105,27 @@ size_t mid_loops_work_size(void);
 
 /* Find the versionable loops of p (facts from the verifier, m from mid_analyse). The result is
  * carved from work (mid_loops_work_size() bytes, 4-aligned) and returned; NULL when work is too
- * small. Every loop it returns has ML_HOIST with at least one group, or ML_PRECHARGE. */
+ * small. Every loop it returns has ML_HOIST with at least one group, or ML_PRECHARGE. Only
+ * loops entered at their head: see mid_loops_find for the others. */
 const mid_loops *mid_loops_analyse(const mbpf_program *p, const mbpf_fact *facts,
                                    const mid_info *m, void *work, size_t size);
+
+/* shapes for mid_loops_find, beyond the loops entered at their head */
+#define ML_SHAPE_ROTATED 1 /* rotated loops (ML_ROTATED): the backend handles their entry */
+
+/* mid_loops_analyse that also returns the loops of the given shapes. */
+const mid_loops *mid_loops_find(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
+                                void *work, size_t size, unsigned shapes);
 
 /* The versioned loop whose head / latch is pc, or NULL. */
 const ml_loop *mid_loop_at_head(const mid_loops *ls, uint32_t pc);
 const ml_loop *mid_loop_at_latch(const mid_loops *ls, uint32_t pc);
+
+/* Is pc a back edge of l (a jump inside l to its head)? */
+int mid_loop_back_edge(const ml_loop *l, const mbpf_program *p, uint32_t pc);
+
+/* The versioned loop whose range [head, latch] holds pc, or NULL (versioned loops never nest). */
+const ml_loop *mid_loop_around(const mid_loops *ls, uint32_t pc);
 
 /* Is the access with fact f, inside loop l, checked by one of l's groups? (The fast copy then
  * treats it as proven.) */

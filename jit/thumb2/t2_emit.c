@@ -1147,11 +1147,19 @@ static int compare(t2 *t, const mbpf_insn *in)
  * loop-entry charge at the head of its loop. */
 static uint32_t jump_dest(t2 *t, uint32_t target, const mbpf_fact *f)
 {
-    const ml_loop *l = target <= t->pc ? mid_loop_at_latch(t->c->loops, t->pc) : NULL;
-    if (l && target == l->head) /* a versioned loop's back edge stays in its copy */
-        return t->fast ? t->fast_start : t->c->loop_slow[l - t->c->loops->loop];
-    uint32_t to = jit_insn_offset(t->c, target);
-    const mbpf_fact *tf = &t->c->facts[target];
+    const jit_ctx *c = t->c;
+    const ml_loop *l = mid_loop_around(c->loops, t->pc);
+    if (l && target == l->head && target <= t->pc) /* a versioned loop's back edge stays in its copy */
+        return t->fast ? t->fast_start : c->loop_slow[l - c->loops->loop];
+    if (t->fast && t->fast == l) /* a jump inside the fast copy of a rotated loop */
+        for (uint32_t j = 0; j < l->n_targets; j++)
+            if (l->target[j] == target)
+                return c->loop_fast[l - c->loops->loop][j];
+    const ml_loop *into = mid_loop_around(c->loops, target);
+    if (into && into != l && (into->flags & ML_ROTATED) && target == into->entry)
+        return jit_insn_offset(c, into->head); /* entering a rotated loop: its test */
+    uint32_t to = jit_insn_offset(c, target);
+    const mbpf_fact *tf = &c->facts[target];
     if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
         (tf->flags & MBPF_FACT_LOOP_HEAD))
         to += loop_entry_bytes(t, target, MBPF_FACT_TRIPS(tf));
@@ -1163,7 +1171,8 @@ static int lower_jump(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
     const uint32_t to = jump_dest(t, jit_jump_target(t->pc, in), f);
     /* the fast copy of a loop charged its back edges before it started */
     const int budgeted = jit_needs_budget(f) &&
-                         !(t->fast && (t->fast->flags & ML_PRECHARGE) && t->pc == t->fast->latch);
+                         !(t->fast && (t->fast->flags & ML_PRECHARGE) &&
+                           mid_loop_back_edge(t->fast, t->c->prog, t->pc));
     const int cls = jit_jump_target(t->pc, in) <= t->pc ? BR_BACK : BR_J;
     if (MBPF_OP(in->code) == MBPF_JA) {
         if (budgeted)
@@ -1854,8 +1863,9 @@ static void choose_registers(t2 *t)
         const int budgeted = jit_needs_budget(&c->facts[pc]);
         if (!budgeted && !local)
             continue;
-        const ml_loop *l = budgeted ? mid_loop_at_latch(c->loops, pc) : NULL;
-        const int precharged = l && (l->flags & ML_PRECHARGE); /* its hot copy charges nothing */
+        const ml_loop *l = budgeted ? mid_loop_around(c->loops, pc) : NULL;
+        const int precharged = l && (l->flags & ML_PRECHARGE) && /* its hot copy charges nothing */
+                               mid_loop_back_edge(l, c->prog, pc);
         if ((budgeted && !precharged) || local)
             w[BUDGET_CAND] += 2u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
     }
@@ -1940,23 +1950,84 @@ static void t2_copy(t2 *to, const t2 *from)
         d[i] = s[i];
 }
 
+/* In the fast copy the test has checked that the loop's wide induction variables have a zero
+ * upper half throughout: it reads as 0, and their update does not write it (it holds 0). */
+static void fast_widths(t2 *t, const ml_loop *l, const mbpf_insn *in)
+{
+    for (int i = 0; i < l->n_ivs; i++) {
+        const int r = l->iv[i];
+        t->hz |= 1u << r;
+        if (MBPF_CLASS(in->code) == MBPF_ALU64 && MBPF_DST(in) == r)
+            t->live &= ~MID_HI(r);
+    }
+}
+
+/* The fact the fast copy lowers instruction pc of loop l with: hoisted accesses are proven. */
+static mbpf_fact fast_fact(const jit_ctx *c, const ml_loop *l, uint32_t pc)
+{
+    mbpf_fact f;
+    jit_checked_fact(c, pc, &f); /* as jit_emit_body gives the others */
+    if (mid_loop_hoisted(l, &f))
+        f.mem = MBPF_MEM_PROVEN;
+    return f;
+}
+
+/* A proven access reads only its base's lower half, so in the fast copy an upper half written
+ * at pc whose next reference on the straight line that follows is a definition is dead: it is
+ * not written (the middle end's liveness is the original copy's, whose guards read it). */
+static uint32_t fast_dead_upper(const t2 *t, const ml_loop *l, uint32_t pc, uint32_t def)
+{
+    const jit_ctx *c = t->c;
+    uint32_t maybe = def & t->live & 0xffff0000u, dead = 0;
+    for (uint32_t k = pc + 1; maybe && k <= l->latch && k <= pc + 8; k++) {
+        const mbpf_insn *in = &c->prog->insns[k];
+        const uint8_t cls = MBPF_CLASS(in->code);
+        if ((c->facts[k].flags & MBPF_FACT_JUMP_TARGET) || in->code == MBPF_OPC_LDDW)
+            break;
+        const mbpf_fact f = fast_fact(c, l, k);
+        uint32_t hz = t->m->hz_in[k], use, d;
+        for (int i = 0; i < l->n_ivs; i++)
+            hz |= 1u << l->iv[i];
+        mid_use_def(in, &c->facts[k], t->m->live_out[k], hz, &use, &d);
+        if (f.mem == MBPF_MEM_PROVEN && (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX))
+            use &= ~MID_HI(cls == MBPF_LDX ? MBPF_SRC(in) : MBPF_DST(in)); /* no guard here */
+        maybe &= ~use;
+        dead |= maybe & d;
+        maybe &= ~d;
+        if (cls == MBPF_JMP || cls == MBPF_JMP32)
+            break;
+    }
+    return dead;
+}
+
 static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
 {
     jit_ctx *c = t->c;
     const uint32_t i = (uint32_t)(l - c->loops->loop);
-    const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->head]};
-    t2_loop_test(c, l, &rg, c->loop_slow[i], forward_short(t, BR_T, T2_EQ, c->loop_slow[i]));
+    const int rotated = (l->flags & ML_ROTATED) != 0;
+    const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->entry]};
+    const uint32_t slow = rotated ? jit_insn_offset(c, l->entry) : c->loop_slow[i];
+    t2_loop_test(c, l, &rg, slow, forward_short(t, BR_T, T2_EQ, slow));
+    if (rotated)
+        b_to(t, c->loop_fast[i][0]); /* the fast copy's entry */
     t2 before;
     t2_copy(&before, t);
     t->fast = l;
     t->fast_start = c->pos;
     for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+        for (uint32_t j = 0; j < l->n_targets && !c->final_pass; j++)
+            if (l->target[j] == pc)
+                c->loop_fast[i][j] = c->pos;
         const mbpf_insn *in = &c->prog->insns[pc];
-        mbpf_fact f;
-        jit_checked_fact(c, pc, &f); /* as jit_emit_body gives every other instruction */
-        if (mid_loop_hoisted(l, &f))
-            f.mem = MBPF_MEM_PROVEN;
+        const mbpf_fact f = fast_fact(c, l, pc);
         t2_at(t, pc, &f);
+        fast_widths(t, l, in);
+        uint32_t use, def;
+        mid_use_def(in, &f, t->live, t->hz, &use, &def);
+        t->live &= ~fast_dead_upper(t, l, pc, def);
+        /* the use and def lowering reads, with the fast copy's widths and live set */
+        mid_use_def(in, &f, t->live, t->hz, &t->use, &t->def);
+        t->live_in = t->use | (t->live & ~t->def);
         const int rc = lower_at(t, pc, in, &f);
         if (rc)
             return rc;

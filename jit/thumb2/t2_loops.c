@@ -2,7 +2,8 @@
  * how many back edges the loop takes (the counter's distance to its bound over its step), then
  * for each access group the lowest address and the end of the highest access over all those
  * iterations, and compares them with the region's bounds. Any doubt (a wrap, an upper half that
- * is not zero, a count too large) takes the original loop, which is exact. */
+ * is not zero, a count too large) takes the original loop, which is exact. It also checks that
+ * the 64-bit induction variables the fast copy keeps in 32 bits (ml_loop.iv) stay below 2^32. */
 #include "jit/thumb2/t2_loops.h"
 #include "jit/thumb2/t2_encode.h"
 
@@ -147,7 +148,8 @@ static void count_wide(emitter *e, const ml_loop *l, int s, int n)
     steps_of(e, l);
 }
 
-/* r2 = taken back edges of this entry, or to the original loop. */
+/* r2 = taken back edges of this entry (of a rotated loop: one less, the iterations its accesses
+ * run in but the last), or to the original loop. */
 static void count_back_edges(emitter *e, const ml_loop *l)
 {
     const int s = half(e, l->ctr, 0, T2_R0);
@@ -267,6 +269,41 @@ static void check_group(emitter *e, const ml_group *g)
     to_slow(e, T2_HI);
 }
 
+/* One induction variable the fast copy keeps in 32 bits: its upper half is zero and its lower
+ * half stays in [0, 2^32) over the at most r2 + 1 updates of this entry. An upper half the
+ * middle end knows to be zero may be stale where it lives: it gets its value, 0, since the fast
+ * copy never writes it. */
+static void check_iv(emitter *e, int r, int32_t step)
+{
+    const uint32_t m = (uint32_t)(step < 0 ? -step : step);
+    const int lo = half(e, r, 0, T2_R0);
+    const int known = (e->rg->hz >> r) & 1u;
+    if (!known) {
+        cmp_imm(e, half(e, r, 1, T2_R1), 0);
+        to_slow(e, T2_NE);
+    }
+    /* r3 = |step| * (r2 + 1), below 2^31 (r2 < 2^20, |step| <= 2^11) */
+    e32(e, t2_dp_imm8(T2_ADD, 0, T2_R3, T2_R2, 1));
+    if ((m & (m - 1)) == 0) {
+        if (m > 1)
+            e32(e, t2_dp_reg(T2_ORR, 0, T2_R3, T2_PC, T2_R3, T2_LSL, log2_of(m)));
+    } else {
+        load_imm(e, T2_R1, m);
+        e32(e, t2_mul(T2_R3, T2_R3, T2_R1));
+    }
+    e32(e, t2_dp_reg(step > 0 ? T2_ADD : T2_SUB, 1, T2_R12, lo, T2_R3, 0, 0));
+    to_slow(e, step > 0 ? T2_CS : T2_CC);
+    if (known) {
+        const int8_t home = e->rg->loc[16 + r];
+        if (home >= 0) {
+            load_imm(e, home, 0);
+        } else {
+            load_imm(e, T2_R1, 0);
+            e32(e, t2_ldst_imm12(T2_STR, T2_R1, T2_R11, MBPF_JB_REG_HI(r)));
+        }
+    }
+}
+
 void t2_loop_test(jit_ctx *c, const ml_loop *l, const t2_loop_regs *rg, uint32_t slow,
                   int short_branches)
 {
@@ -274,15 +311,21 @@ void t2_loop_test(jit_ctx *c, const ml_loop *l, const t2_loop_regs *rg, uint32_t
     count_back_edges(&e, l);
     for (int i = 0; i < l->n_groups; i++)
         check_group(&e, &l->g[i]);
+    for (int i = 0; i < l->n_ivs; i++)
+        check_iv(&e, l->iv[i], l->iv_step[i]);
     if (l->flags & ML_PRECHARGE) { /* last: nothing is charged when the original loop runs */
         int b = rg->budget_reg;
         if (b < 0) {
             e32(&e, t2_ldst_imm12(T2_LDR, T2_R12, T2_R11, MBPF_JB_BUDGET));
             b = T2_R12;
         }
+        /* a rotated loop takes one back edge more than r2 */
+        const int rotated = (l->flags & ML_ROTATED) != 0;
         cmp_reg(&e, b, T2_R2);
-        to_slow(&e, T2_CC);
+        to_slow(&e, rotated ? T2_LS : T2_CC);
         e32(&e, t2_dp_reg(T2_SUB, 0, b, b, T2_R2, 0, 0));
+        if (rotated)
+            e32(&e, t2_dp_imm8(T2_SUB, 0, b, b, 1));
         if (rg->budget_reg < 0)
             e32(&e, t2_ldst_imm12(T2_STR, T2_R12, T2_R11, MBPF_JB_BUDGET));
     }

@@ -20,7 +20,9 @@ typedef struct t2_loop_regs {
 /* Emit the test before loop l: it branches to native offset `slow` (the original loop) unless
  * every access of l's groups stays in its region for as many iterations as the counter allows,
  * that count is below 2^ML_MAX_COUNT_LOG2 and, with ML_PRECHARGE, the budget covers the taken
- * back edges, which it then charges. Otherwise it falls through into the fast copy. Uses r0-r3,
+ * back edges, which it then charges. Otherwise it falls through (into the fast copy; a rotated
+ * loop's caller then branches to the fast copy's entry). A rotated loop's test runs at its entry,
+ * with the values the loop is entered with. Uses r0-r3,
  * r12, lr. The size depends only on l and rg, so both passes agree. */
 void t2_loop_test(jit_ctx *c, const ml_loop *l, const t2_loop_regs *rg, uint32_t slow,
                   int short_branches);

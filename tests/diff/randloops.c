@@ -9,7 +9,12 @@
  *   byte past it (that access faults: the test before the loop must send it to the exact copy);
  * - a long loop (60,000-140,000 iterations) whose budget (100,000 units in the runner) runs out
  *   part way through, straight-line (versioned) or with a branch inside (not versioned);
- * - rarely a loop entered with a start beyond its bound (it runs once). */
+ * - rarely a loop entered with a start beyond its bound (it runs once);
+ * - rotated loops (entered by a jump into the middle, the counter's test at the top, leaving
+ *   directly or through a `ja`), with branches inside the body, a second back edge from the
+ *   middle of the body, and the last back edge a `ja` or a conditional jump that falls out;
+ *   over an array as above (last valid byte, rarely one past) or long enough for the budget to
+ *   run out part way in either copy. */
 
 /* A data register other than the context register and the loop's own ones. */
 static int rl_reg(gen *g, int a, int b, int c)
@@ -185,10 +190,124 @@ static void gen_budget_loop(gen *g)
     put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, p, 0, 0, rnd_imm(g));
 }
 
+/* Point the jump at pc to `target` (a loop's exit, known once the loop is emitted). */
+static void rl_patch(gen *g, uint32_t pc, uint32_t target)
+{
+    if (pc < g->cap)
+        g->out[pc].off = (int16_t)((int32_t)target - (int32_t)pc - 1);
+}
+
+/* The test at the top of a rotated loop: continue at the next instruction but one (A, with a
+ * `ja` out after the test) or at the next one (B, the negated test leaves). Returns the pc of
+ * the jump that leaves, to patch. */
+static uint32_t rl_top_test(gen *g, const rl_counter *k)
+{
+    static const uint8_t tests[] = {MBPF_JLT, MBPF_JNE, MBPF_JGT, MBPF_JNE, MBPF_JLE, MBPF_JNE};
+    static const uint8_t negated[] = {MBPF_JGE, MBPF_JEQ, MBPF_JLE, MBPF_JEQ, MBPF_JGT, MBPF_JEQ};
+    const int32_t step = k->kind == 5 ? 4 : (k->kind == 2 || k->kind == 3) ? -1 : 1;
+    if (below(g, 2))
+        put(g, (uint8_t)(k->acls | MBPF_ADD | MBPF_K), k->c, 0, 0, step);
+    else
+        put(g, (uint8_t)(k->acls | MBPF_SUB | MBPF_K), k->c, 0, 0, -step);
+    const int a = below(g, 2);
+    const uint8_t op = a ? tests[k->kind] : negated[k->kind];
+    const int16_t off = a ? 1 : 0; /* B: patched to the exit */
+    if (k->b >= 0)
+        put(g, (uint8_t)(k->jcls | op | MBPF_X), k->c, k->b, off, 0);
+    else
+        put(g, (uint8_t)(k->jcls | op | MBPF_K), k->c, 0, off, k->bound);
+    if (a)
+        put(g, MBPF_JMP | MBPF_JA, 0, 0, 0, 0);
+    return g->n - 1;
+}
+
+/* A body instruction: a branch over the next one (kept inside the loop), sometimes. */
+static void rl_branch_over(gen *g, int c, int b, int p)
+{
+    if (below(g, 3) == 0) {
+        put(g, MBPF_JMP | MBPF_JSET | MBPF_K, rl_reg(g, p, c, b), 0, 1, (int32_t)(1u << below(g, 8)));
+        rl_alu(g, c, b, p);
+    }
+}
+
+/* A rotated loop: `ja entry; head: p += step; counter update and test; entry: body; ja head`,
+ * the body running n times from the values the loop is entered with. With `on_array` it walks
+ * the context or the stack buffer as gen_array_loop does, else it is long (the budget). */
+static void gen_rotated_loop(gen *g)
+{
+    static const uint8_t sizes[] = {MBPF_B, MBPF_H, MBPF_W, MBPF_DW};
+    const int on_array = below(g, 4) != 0;
+    const int on_stack = on_array && (below(g, 3) == 0 || g->mem_len < 16);
+    const uint32_t len = on_stack ? 64 : g->mem_len;
+    const uint8_t sz = on_array ? sizes[below(g, 4)] : MBPF_B;
+    const uint32_t size = mbpf_size_bytes(sz);
+    const uint32_t step = on_array ? (uint32_t)1 << below(g, 4) : 0;
+    const uint32_t n_acc = on_array ? 1 + below(g, 3) : (g->mem_len >= 8 ? 1 : 0);
+    int16_t offs[3];
+    uint32_t reach = 0;
+    for (uint32_t i = 0; i < n_acc; i++) {
+        offs[i] = (int16_t)below(g, on_array ? 4 : g->mem_len - 7);
+        if ((uint32_t)offs[i] + size > reach)
+            reach = (uint32_t)offs[i] + size;
+    }
+    if (reach > len)
+        return;
+    uint32_t n, first = 0;
+    if (on_array) {
+        const uint32_t max_n = (len - reach) / step + 1;
+        n = below(g, 2) ? max_n : 1 + below(g, max_n);
+        first = len - reach - step * (n - 1);
+        if (below(g, 2))
+            first = below(g, first + 1);
+        else if (!on_stack && below(g, 8) == 0)
+            first++; /* one past the end in the last iteration */
+    } else {
+        n = 60000 + below(g, 80000);
+    }
+    const int p = rl_reg(g, -1, -1, -1);
+    rl_counter k;
+    rl_start(g, &k, n, p);
+    if (on_stack) {
+        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, p, MBPF_REG_FP, 0, 0);
+        put(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, -72 + (int32_t)first);
+    } else {
+        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, p, CTX_REG, 0, 0);
+        if (first)
+            put(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, (int32_t)first);
+    }
+    const uint32_t into = g->n;
+    put(g, MBPF_JMP | MBPF_JA, 0, 0, 0, 0); /* to the entry, patched */
+    const uint32_t head = g->n;
+    if (step)
+        put(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, (int32_t)step);
+    const uint32_t leave = rl_top_test(g, &k);
+    rl_patch(g, into, g->n);
+    for (uint32_t i = 0; i < n_acc; i++) {
+        rl_branch_over(g, k.c, k.b, p);
+        rl_access(g, k.c, k.b, p, offs[i], sz, on_stack);
+        if (below(g, 4) == 0) /* a second back edge from the middle of the body */
+            put(g, MBPF_JMP | MBPF_JSET | MBPF_K, rl_reg(g, p, k.c, k.b), 0,
+                (int16_t)((int32_t)head - (int32_t)g->n - 1), (int32_t)(1u << below(g, 8)));
+    }
+    if (!n_acc || below(g, 2))
+        rl_alu(g, k.c, k.b, p);
+    if (below(g, 4) == 0) { /* the last back edge falls out of the loop when not taken */
+        put(g, MBPF_JMP | MBPF_JSET | MBPF_K, rl_reg(g, p, k.c, k.b), 0,
+            (int16_t)((int32_t)head - (int32_t)g->n - 1), (int32_t)(1u << below(g, 8)));
+    } else {
+        put(g, MBPF_JMP | MBPF_JA, 0, 0, (int16_t)((int32_t)head - (int32_t)g->n - 1), 0);
+    }
+    rl_patch(g, leave, g->n);
+    put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, p, 0, 0, rnd_imm(g));
+}
+
 static void gen_counted_loop(gen *g)
 {
-    if (below(g, 6) == 0)
+    const uint32_t k = below(g, 12);
+    if (k < 2)
         gen_budget_loop(g);
+    else if (k < 6)
+        gen_rotated_loop(g);
     else
         gen_array_loop(g);
 }

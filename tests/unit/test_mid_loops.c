@@ -29,7 +29,8 @@ static void analyse(analysed *a, const mbpf_insn *insns, uint32_t n)
     cr_assert(a->work && a->lwork);
     cr_assert_eq(mid_analyse(&a->p, a->facts, (char *)a->work + mid_scratch_size(n), mid_work_size(n),
                              a->work, &a->m), 0);
-    a->ls = mid_loops_analyse(&a->p, a->facts, &a->m, a->lwork, mid_loops_work_size());
+    a->ls = mid_loops_find(&a->p, a->facts, &a->m, a->lwork, mid_loops_work_size(),
+                           ML_SHAPE_ROTATED);
     cr_assert(a->ls);
 }
 
@@ -42,8 +43,9 @@ static void release(analysed *a)
 
 /* The program translates for Thumb-2 and for RV32 (both copies of a versioned loop fit the
  * contract), and its fast paths still check `guards` accesses and charge `budgeted` back edges
- * one by one. */
-static void translates(const analysed *a, uint32_t guards, uint32_t budgeted)
+ * one by one; with thumb2_only, only Thumb-2's counts are checked (RV32 does not version rotated
+ * loops yet, so there they keep their checks). */
+static void translates_counts(const analysed *a, uint32_t guards, uint32_t budgeted, int thumb2_only)
 {
     static uint8_t code[8192];
     static const mbpf_target targets[] = {MBPF_TARGET_THUMB2, MBPF_TARGET_RV32IMC};
@@ -54,10 +56,22 @@ static void translates(const analysed *a, uint32_t guards, uint32_t budgeted)
     for (int i = 0; i < 2; i++) {
         cr_expect_eq(mbpf_jit_translate(targets[i], &a->p, a->facts, NULL, code, sizeof code,
                                         work, wsz, &r), 0, "%s", r.err ? r.err : "");
-        cr_expect_eq(r.guards_left, guards);
-        cr_expect_eq(r.budget_left, budgeted);
+        if (i == 0 || !thumb2_only) {
+            cr_expect_eq(r.guards_left, guards);
+            cr_expect_eq(r.budget_left, budgeted);
+        }
     }
     free(work);
+}
+
+static void translates(const analysed *a, uint32_t guards, uint32_t budgeted)
+{
+    translates_counts(a, guards, budgeted, 0);
+}
+
+static void translates_rotated(const analysed *a, uint32_t guards, uint32_t budgeted)
+{
+    translates_counts(a, guards, budgeted, 1);
 }
 
 /* for (i = 0; i < len; i++) sum += ctx[i + 1] (the last iteration reads past the end) */
@@ -142,6 +156,9 @@ Test(mid_loops, pointer_induction_variable_and_a_falling_counter)
     cr_expect_eq(l->g[0].step, 4);
     cr_expect_eq(l->g[0].lo, 0);
     cr_expect_eq(l->g[0].hi, 4, "the byte after the update is base + 3");
+    cr_assert_eq(l->n_ivs, 1, "the pointer is kept in 32 bits");
+    cr_expect_eq(l->iv[0], 4);
+    cr_expect_eq(l->iv_step[0], 4);
     translates(&a, 0, 0);
     release(&a);
 }
@@ -174,6 +191,7 @@ Test(mid_loops, wide_not_equal_counter)
     cr_expect_eq(l->g[0].a, 4);
     cr_expect_eq(l->g[0].b, 6);
     cr_expect_eq(l->g[0].step, 4);
+    cr_expect_eq(l->n_ivs, 0, "a negative index is not kept in 32 bits");
     translates(&a, 0, 0);
     release(&a);
 }
@@ -265,6 +283,180 @@ Test(mid_loops, budget_only_loop)
     cr_expect_eq(a.ls->loop[0].flags & (ML_HOIST | ML_PRECHARGE), ML_PRECHARGE);
     cr_expect_eq(a.ls->loop[0].n_groups, 0);
     translates(&a, 0, 0);
+    release(&a);
+}
+
+/* A bubble-sort pass over the context's words as clang lays it out: entered at 11, the counter's
+ * test at the top (9, leaving through the ja at 10), a compare in the body that jumps back early
+ * (13), the swap, and the last back edge a ja (16). */
+static const mbpf_insn rotated_pass[] = {
+    MOV64(0, 0),
+    ALU64_IMM(MBPF_RSH, 2, 2),
+    JMP_IMM(MBPF_JLT, 2, 2, 14),
+    MOV64(7, 1),
+    MOV64R(8, 1),
+    ALU64_IMM(MBPF_ADD, 8, 4),
+    JA(4),                         /* 6: into the loop at its entry */
+    ALU64_IMM(MBPF_ADD, 8, 4),     /* 7: head */
+    ALU64_IMM(MBPF_ADD, 7, 1),
+    JMP_REG(MBPF_JLT, 7, 2, 1),    /* 9: the counter's test */
+    JA(6),                         /* 10: out */
+    LDX(MBPF_W, 9, 8, 0),          /* 11: entry */
+    LDX(MBPF_W, 3, 8, -4),
+    JMP_REG(MBPF_JLE, 3, 9, -7),   /* 13: back edge */
+    STX(MBPF_W, 8, 3, 0),
+    STX(MBPF_W, 8, 9, -4),
+    JA(-10),                       /* 16: latch */
+    EXIT(),
+};
+
+Test(mid_loops, rotated_loop_is_versioned)
+{
+    analysed a;
+    analyse(&a, rotated_pass, sizeof rotated_pass / sizeof rotated_pass[0]);
+    cr_assert_eq(a.facts[11].mem, MBPF_MEM_GUARD_REGION, "the test needs a guarded access");
+    cr_assert_eq(a.ls->n, 1u);
+    const ml_loop *l = &a.ls->loop[0];
+    cr_expect_eq(l->head, 7u);
+    cr_expect_eq(l->entry, 11u);
+    cr_expect_eq(l->latch, 16u);
+    cr_expect_eq(l->ctr, 7);
+    cr_expect_eq(l->bound, 2);
+    cr_expect_eq(l->test, ML_LT);
+    cr_expect_eq(l->step, 1);
+    cr_expect_eq(l->flags & (ML_HOIST | ML_PRECHARGE | ML_ROTATED),
+                 ML_HOIST | ML_PRECHARGE | ML_ROTATED);
+    cr_expect_eq(l->n_targets, 1);
+    cr_expect_eq(l->target[0], 11u);
+    cr_assert_eq(l->n_groups, 2);
+    cr_expect_eq(l->guards, 4);
+    for (int g = 0; g < 2; g++) {
+        cr_expect_eq(l->g[g].a, 8);
+        cr_expect_eq(l->g[g].b, -1);
+        cr_expect_eq(l->g[g].step, 4);
+        cr_expect_eq(l->g[g].lo, -4);
+        cr_expect_eq(l->g[g].hi, 4);
+        cr_expect_eq(l->g[g].write, g);
+    }
+    cr_assert_eq(l->n_ivs, 1, "the pointer is kept in 32 bits (the counter's compare already is)");
+    cr_expect_eq(l->iv[0], 8);
+    cr_expect_eq(l->iv_step[0], 4);
+    cr_expect(mid_loop_back_edge(l, &a.p, 13));
+    cr_expect(mid_loop_back_edge(l, &a.p, 16));
+    cr_expect_not(mid_loop_back_edge(l, &a.p, 9));
+    cr_expect_eq(mid_loop_around(a.ls, 9), l);
+    cr_expect_null(mid_loop_around(a.ls, 6));
+    translates_rotated(&a, 0, 0);
+    release(&a);
+}
+
+/* Rotated, the negated test leaving directly (9), and a conditional last back edge that falls
+ * out of the loop (15): the accesses are checked once, the back edges still charge one by one. */
+static const mbpf_insn rotated_falls_out[] = {
+    MOV64(0, 0),
+    ALU64_IMM(MBPF_RSH, 2, 2),
+    JMP_IMM(MBPF_JLT, 2, 2, 13),
+    MOV64(7, 1),
+    MOV64R(8, 1),
+    ALU64_IMM(MBPF_ADD, 8, 4),
+    JA(3),
+    ALU64_IMM(MBPF_ADD, 8, 4),     /* 7: head */
+    ALU64_IMM(MBPF_ADD, 7, 1),
+    JMP_REG(MBPF_JGE, 7, 2, 6),    /* 9: leaves */
+    LDX(MBPF_W, 9, 8, 0),          /* 10: entry */
+    LDX(MBPF_W, 3, 8, -4),
+    ALU64_REG(MBPF_ADD, 0, 9),
+    JMP_IMM(MBPF_JSET, 0, 1, -7),  /* 13: back edge */
+    ALU64_REG(MBPF_ADD, 0, 3),
+    JMP_REG(MBPF_JNE, 3, 9, -9),   /* 15: latch */
+    EXIT(),
+};
+
+Test(mid_loops, rotated_loops_only_when_asked_for)
+{
+    analysed a;
+    analyse(&a, rotated_pass, sizeof rotated_pass / sizeof rotated_pass[0]);
+    cr_expect_eq(mid_loops_analyse(&a.p, a.facts, &a.m, a.lwork, mid_loops_work_size())->n, 0u);
+    release(&a);
+}
+
+Test(mid_loops, rotated_loop_with_a_second_exit)
+{
+    analysed a;
+    analyse(&a, rotated_falls_out, sizeof rotated_falls_out / sizeof rotated_falls_out[0]);
+    cr_assert_eq(a.ls->n, 1u);
+    const ml_loop *l = &a.ls->loop[0];
+    cr_expect_eq(l->entry, 10u);
+    cr_expect_eq(l->latch, 15u);
+    cr_expect_eq(l->test, ML_LT, "the negated exit test");
+    cr_expect_eq(l->flags & (ML_HOIST | ML_PRECHARGE | ML_ROTATED), ML_HOIST | ML_ROTATED);
+    cr_expect_eq(l->n_groups, 1);
+    translates_rotated(&a, 0, 2);
+    release(&a);
+}
+
+/* The counter also changes in the body: its count is unknown, the loop is left alone. */
+static const mbpf_insn rotated_counter_in_body[] = {
+    MOV64(0, 0),
+    ALU64_IMM(MBPF_RSH, 2, 2),
+    JMP_IMM(MBPF_JLT, 2, 2, 14),
+    MOV64(7, 1),
+    MOV64R(8, 1),
+    ALU64_IMM(MBPF_ADD, 8, 4),
+    JA(4),
+    ALU64_IMM(MBPF_ADD, 8, 4),     /* 7: head */
+    ALU64_IMM(MBPF_ADD, 7, 1),
+    JMP_REG(MBPF_JLT, 7, 2, 1),
+    JA(6),
+    LDX(MBPF_W, 9, 8, 0),          /* 11: entry */
+    LDX(MBPF_W, 3, 8, -4),
+    JMP_REG(MBPF_JLE, 3, 9, -7),
+    STX(MBPF_W, 8, 3, 0),
+    ALU64_IMM(MBPF_ADD, 7, 1),
+    JA(-10),
+    EXIT(),
+};
+
+Test(mid_loops, rotated_loop_counter_changed_in_body)
+{
+    analysed a;
+    analyse(&a, rotated_counter_in_body,
+            sizeof rotated_counter_in_body / sizeof rotated_counter_in_body[0]);
+    cr_expect_eq(a.ls->n, 0u);
+    translates(&a, 3, 2);
+    release(&a);
+}
+
+/* A jump from outside into the body (14) besides the entry: a second entry, left alone. */
+static const mbpf_insn rotated_two_entries[] = {
+    MOV64(0, 0),
+    MOV64(3, 0),
+    MOV64(9, 0),
+    ALU64_IMM(MBPF_RSH, 2, 2),
+    JMP_IMM(MBPF_JLT, 2, 2, 15),
+    MOV64(7, 1),
+    MOV64R(8, 1),
+    ALU64_IMM(MBPF_ADD, 8, 4),
+    JMP_IMM(MBPF_JEQ, 2, 5, 8),    /* 8: to 17, inside the body */
+    JA(4),                         /* 9: to the entry */
+    ALU64_IMM(MBPF_ADD, 8, 4),     /* 10: head */
+    ALU64_IMM(MBPF_ADD, 7, 1),
+    JMP_REG(MBPF_JLT, 7, 2, 1),
+    JA(6),
+    LDX(MBPF_W, 9, 8, 0),          /* 14: entry */
+    LDX(MBPF_W, 3, 8, -4),
+    JMP_REG(MBPF_JLE, 3, 9, -7),
+    STX(MBPF_W, 8, 3, 0),          /* 17 */
+    STX(MBPF_W, 8, 9, -4),
+    JA(-10),
+    EXIT(),
+};
+
+Test(mid_loops, rotated_loop_with_two_entries_is_left_alone)
+{
+    analysed a;
+    analyse(&a, rotated_two_entries, sizeof rotated_two_entries / sizeof rotated_two_entries[0]);
+    cr_expect_eq(a.ls->n, 0u);
     release(&a);
 }
 

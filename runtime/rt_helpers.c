@@ -32,49 +32,35 @@ static void put_char(line *l, char c)
         l->buf[l->len++] = c;
 }
 
-/* Decimal digits of v, at least `width` of them (zero-padded): 32-bit divisions only. */
-static void put_u32(line *l, uint32_t v, int width)
-{
-    char tmp[10];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v || n < width);
-    while (n)
-        put_char(l, tmp[--n]);
-}
-
-/* 64-bit numbers in chunks of 9 digits: at most two 64-bit divisions per number. */
+/* v in base 10 or 16, digit by digit with 32-bit divisions only: base 10 divides the two halves
+ * of v in 16-bit steps, so that no remainder shifted by 16 overflows. */
 static void put_num(line *l, uint64_t v, unsigned base, int is_signed)
 {
     if (is_signed && (int64_t)v < 0) {
         put_char(l, '-');
         v = 0 - v;
     }
-    if (base == 16) {
-        int shift = 60;
-        while (shift > 0 && !(v >> shift))
-            shift -= 4;
-        for (; shift >= 0; shift -= 4)
-            put_char(l, "0123456789abcdef"[(v >> shift) & 15u]);
-        return;
-    }
-    const uint32_t e9 = 1000000000u;
-    if (v <= 0xffffffffu) {
-        put_u32(l, (uint32_t)v, 1);
-        return;
-    }
-    uint64_t hi = v / e9;
-    uint32_t lo = (uint32_t)(v - hi * e9);
-    if (hi <= 0xffffffffu) {
-        put_u32(l, (uint32_t)hi, 1);
-    } else {
-        uint64_t top = hi / e9;
-        put_u32(l, (uint32_t)top, 1);
-        put_u32(l, (uint32_t)(hi - top * e9), 9);
-    }
-    put_u32(l, lo, 9);
+    uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v, r;
+    char tmp[20];
+    int n = 0;
+    do {
+        if (base == 16) {
+            r = lo & 15u;
+            lo = lo >> 4 | hi << 28;
+            hi >>= 4;
+        } else {
+            r = hi % 10u;
+            hi /= 10u;
+            uint32_t top = r << 16 | lo >> 16;
+            r = top % 10u;
+            uint32_t bottom = r << 16 | (lo & 0xffffu);
+            r = bottom % 10u;
+            lo = (top / 10u) << 16 | bottom / 10u;
+        }
+        tmp[n++] = "0123456789abcdef"[r];
+    } while (hi | lo);
+    while (n)
+        put_char(l, tmp[--n]);
 }
 
 /* Decimal numbers wider than 32 bits the format will print (%d, %u; arguments a, b, c in order):

@@ -63,24 +63,37 @@ static void put_num(line *l, uint64_t v, unsigned base, int is_signed)
         put_char(l, tmp[--n]);
 }
 
-/* Decimal numbers wider than 32 bits the format will print (%d, %u; arguments a, b, c in order):
- * the ones that need 64-bit divisions. */
-static uint32_t wide_numbers(const char *f, uint64_t n, const uint64_t a[5])
+/* One walk of the format for both passes: without a line, the count of decimal numbers wider
+ * than 32 bits it will print (%d, %u; arguments a, b, c in order), which the charge needs before
+ * anything is written; with one, the line itself. */
+static uint32_t format(line *l, const char *f, uint64_t n, const uint64_t a[5])
 {
-    uint32_t arg = 2, k = 0;
-    for (uint64_t i = 0; i + 1 < n; i++) {
-        if (f[i] != '%')
+    uint32_t arg = 2, wide = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        char c = f[i];
+        if (c != '%' || i + 1 == n) {
+            if (l)
+                put_char(l, c);
             continue;
-        char c = f[++i];
-        if (c != 'd' && c != 'u' && c != 'x' && c != 'c')
-            continue;
+        }
+        char k = f[++i];
         uint64_t v = arg < 5 ? a[arg] : 0;
-        arg++;
-        if (c == 'd' && (int64_t)v < 0)
-            v = 0 - v;
-        k += (c == 'd' || c == 'u') && v > 0xffffffffu;
+        if (k == 'd' || k == 'u' || k == 'x' || k == 'c')
+            arg++;
+        if (!l) {
+            uint64_t m = k == 'd' && (int64_t)v < 0 ? 0 - v : v;
+            wide += (k == 'd' || k == 'u') && m > 0xffffffffu;
+            continue;
+        }
+        switch (k) {
+        case 'd': put_num(l, v, 10, 1); break;
+        case 'u': put_num(l, v, 10, 0); break;
+        case 'x': put_num(l, v, 16, 0); break;
+        case 'c': put_char(l, (char)v); break;
+        default: put_char(l, '%'); if (k != '%') put_char(l, k); break;
+        }
     }
-    return k;
+    return wide;
 }
 
 static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
@@ -89,29 +102,12 @@ static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
     if (n > MBPF_LOG_LINE || !mbpf_exec_check(x, fmt, n, MBPF_REGION_R))
         return refuse(x);
     const char *f = (const char *)(uintptr_t)fmt;
-    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n) + MBPF_HELPER_LOG_NUMBER_COST * wide_numbers(f, n, a)))
+    uint32_t wide = format(NULL, f, n, a);
+    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n) + MBPF_HELPER_LOG_NUMBER_COST * wide))
         return 0;
     line l;
     l.len = 0;
-    uint32_t arg = 2;
-    for (uint64_t i = 0; i < n; i++) {
-        char c = f[i];
-        if (c != '%' || i + 1 == n) {
-            put_char(&l, c);
-            continue;
-        }
-        char k = f[++i];
-        uint64_t v = arg < 5 ? a[arg] : 0;
-        if (k == 'd' || k == 'u' || k == 'x' || k == 'c')
-            arg++;
-        switch (k) {
-        case 'd': put_num(&l, v, 10, 1); break;
-        case 'u': put_num(&l, v, 10, 0); break;
-        case 'x': put_num(&l, v, 16, 0); break;
-        case 'c': put_char(&l, (char)v); break;
-        default: put_char(&l, '%'); if (k != '%') put_char(&l, k); break;
-        }
-    }
+    format(&l, f, n, a);
     const mbpf_rt_services *s = services(x);
     if (s->log_write)
         s->log_write(s->user, l.buf, l.len);
@@ -251,17 +247,24 @@ static uint64_t h_sensor_read(mbpf_exec *x, const uint64_t a[5])
     return (uint64_t)(int64_t)v;
 }
 
+/* Indexed by helper id; the ids left out of this build (MBPF_WITH_KV) stay NULL, unregistered. */
+static const mbpf_helper_fn default_helpers[MBPF_HELPER_DEFAULT_COUNT] = {
+    [MBPF_HELPER_LOG] = h_log,
+#if MBPF_WITH_KV
+    [MBPF_HELPER_KV_STORE] = h_kv_store,
+    [MBPF_HELPER_KV_FETCH] = h_kv_fetch,
+    [MBPF_HELPER_KV_STORE_GLOBAL] = h_kv_store_global,
+    [MBPF_HELPER_KV_FETCH_GLOBAL] = h_kv_fetch_global,
+#endif
+    [MBPF_HELPER_NOW_MS] = h_now_ms,
+    [MBPF_HELPER_MEMCPY] = h_memcpy,
+    [MBPF_HELPER_MEMCMP] = h_memcmp,
+    [MBPF_HELPER_SENSOR_READ] = h_sensor_read,
+};
+
 void mbpf_rt_register_default_helpers(mbpf_runtime *rt)
 {
-    mbpf_rt_register_helper(rt, MBPF_HELPER_LOG, h_log);
-#if MBPF_WITH_KV
-    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_STORE, h_kv_store);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_FETCH, h_kv_fetch);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_STORE_GLOBAL, h_kv_store_global);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_FETCH_GLOBAL, h_kv_fetch_global);
-#endif
-    mbpf_rt_register_helper(rt, MBPF_HELPER_NOW_MS, h_now_ms);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_MEMCPY, h_memcpy);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_MEMCMP, h_memcmp);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_SENSOR_READ, h_sensor_read);
+    for (uint32_t id = 1; id < MBPF_HELPER_DEFAULT_COUNT; id++)
+        if (default_helpers[id])
+            mbpf_rt_register_helper(rt, id, default_helpers[id]);
 }

@@ -26,10 +26,10 @@ static void block(mbpf_sha256_ctx *s, const uint8_t *p)
     uint32_t w[16], v[8];
     memcpy(v, s->h, sizeof v);
     for (int i = 0; i < 64; i++) {
-        uint32_t x;
+        uint32_t x = 0;
         if (i < 16) {
-            x = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-                (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+            for (int k = 0; k < 4; k++)
+                x = x << 8 | p[4 * i + k];
         } else {
             uint32_t a = w[(i - 15) & 15], b = w[(i - 2) & 15];
             x = w[i & 15] + (ror(a, 7) ^ ror(a, 18) ^ (a >> 3)) + w[(i - 7) & 15] +
@@ -89,12 +89,8 @@ void mbpf_sha256_final(mbpf_sha256_ctx *s, uint8_t out[32])
     for (int i = 0; i < 8; i++)
         lenbuf[i] = (uint8_t)(bits >> (56 - 8 * i));
     mbpf_sha256_update(s, lenbuf, 8);
-    for (int i = 0; i < 8; i++) {
-        out[4 * i] = (uint8_t)(s->h[i] >> 24);
-        out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
-        out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
-        out[4 * i + 3] = (uint8_t)s->h[i];
-    }
+    for (int i = 0; i < 32; i++)
+        out[i] = (uint8_t)(s->h[i >> 2] >> (24 - 8 * (i & 3)));
 }
 
 void mbpf_sha256(const void *data, size_t len, uint8_t out[32])

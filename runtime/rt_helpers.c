@@ -66,10 +66,10 @@ static void put_num(line *l, uint64_t v, unsigned base, int is_signed)
 /* One walk of the format for both passes: without a line, the count of decimal numbers wider
  * than 32 bits it will print (%d, %u; arguments a, b, c in order), which the charge needs before
  * anything is written; with one, the line itself. */
-static uint32_t format(line *l, const char *f, uint64_t n, const uint64_t a[5])
+static uint32_t format(line *l, const char *f, uint32_t n, const uint64_t a[5])
 {
     uint32_t arg = 2, wide = 0;
-    for (uint64_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         char c = f[i];
         if (c != '%' || i + 1 == n) {
             if (l)
@@ -102,12 +102,13 @@ static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
     if (n > MBPF_LOG_LINE || !mbpf_exec_check(x, fmt, n, MBPF_REGION_R))
         return refuse(x);
     const char *f = (const char *)(uintptr_t)fmt;
-    uint32_t wide = format(NULL, f, n, a);
+    const uint32_t len = (uint32_t)n; /* at most MBPF_LOG_LINE */
+    uint32_t wide = format(NULL, f, len, a);
     if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n) + MBPF_HELPER_LOG_NUMBER_COST * wide))
         return 0;
     line l;
     l.len = 0;
-    format(&l, f, n, a);
+    format(&l, f, len, a);
     const mbpf_rt_services *s = services(x);
     if (s->log_write)
         s->log_write(s->user, l.buf, l.len);
@@ -210,13 +211,22 @@ static uint64_t h_now_ms(mbpf_exec *x, const uint64_t a[5])
     return s->now_ms ? s->now_ms(s->user) : 0;
 }
 
+/* The arguments of memcpy and memcmp: a length within MBPF_HELPER_MEM_MAX, both buffers inside
+ * the program's regions (the first one `first`: writable for a copy), the bytes charged. 0 when
+ * the run ends here (argument refused or budget exhausted). */
+static int mem_args(mbpf_exec *x, const uint64_t a[5], uint32_t first)
+{
+    uint64_t n = a[2];
+    if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, first) ||
+        !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
+        return (int)refuse(x);
+    return mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n));
+}
+
 static uint64_t h_memcpy(mbpf_exec *x, const uint64_t a[5])
 {
     uint64_t n = a[2];
-    if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, MBPF_REGION_W) ||
-        !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
-        return refuse(x);
-    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n)))
+    if (!mem_args(x, a, MBPF_REGION_W))
         return 0;
     if (n)
         memmove((void *)(uintptr_t)a[0], (const void *)(uintptr_t)a[1], (size_t)n);
@@ -225,14 +235,11 @@ static uint64_t h_memcpy(mbpf_exec *x, const uint64_t a[5])
 
 static uint64_t h_memcmp(mbpf_exec *x, const uint64_t a[5])
 {
-    uint64_t n = a[2];
-    if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, MBPF_REGION_R) ||
-        !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
-        return refuse(x);
-    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n)))
+    if (!mem_args(x, a, MBPF_REGION_R))
         return 0;
+    const uint32_t n = (uint32_t)a[2]; /* at most MBPF_HELPER_MEM_MAX */
     const uint8_t *p = (const uint8_t *)(uintptr_t)a[0], *q = (const uint8_t *)(uintptr_t)a[1];
-    for (uint64_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++)
         if (p[i] != q[i])
             return p[i] < q[i] ? (uint64_t)-1 : 1;
     return 0;

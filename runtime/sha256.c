@@ -79,7 +79,7 @@ void mbpf_sha256_update(mbpf_sha256_ctx *s, const void *data, size_t len)
 
 void mbpf_sha256_final(mbpf_sha256_ctx *s, uint8_t out[32])
 {
-    uint64_t bits = s->len * 8;
+    const uint32_t bits[2] = {(uint32_t)(s->len >> 29), (uint32_t)s->len << 3}; /* length in bits */
     uint8_t pad = 0x80;
     mbpf_sha256_update(s, &pad, 1);
     pad = 0;
@@ -87,7 +87,7 @@ void mbpf_sha256_final(mbpf_sha256_ctx *s, uint8_t out[32])
         mbpf_sha256_update(s, &pad, 1);
     uint8_t lenbuf[8];
     for (int i = 0; i < 8; i++)
-        lenbuf[i] = (uint8_t)(bits >> (56 - 8 * i));
+        lenbuf[i] = (uint8_t)(bits[i >> 2] >> (24 - 8 * (i & 3)));
     mbpf_sha256_update(s, lenbuf, 8);
     for (int i = 0; i < 32; i++)
         out[i] = (uint8_t)(s->h[i >> 2] >> (24 - 8 * (i & 3)));
@@ -103,11 +103,12 @@ void mbpf_sha256(const void *data, size_t len, uint8_t out[32])
 
 void mbpf_sha256_skipping(const uint8_t *buf, size_t len, size_t at, uint8_t out[32])
 {
-    static const uint8_t zeros[32];
+    const uint8_t zero = 0;
     mbpf_sha256_ctx s;
     mbpf_sha256_init(&s);
     mbpf_sha256_update(&s, buf, at);
-    mbpf_sha256_update(&s, zeros, sizeof zeros);
+    for (int i = 0; i < 32; i++)
+        mbpf_sha256_update(&s, &zero, 1);
     mbpf_sha256_update(&s, buf + at + 32, len - at - 32);
     mbpf_sha256_final(&s, out);
 }

@@ -605,17 +605,15 @@ const char *mbpf_rt_engine_name(uint8_t engine)
 
 const char *mbpf_rt_error_name(int code)
 {
-    switch (code) {
-    case MBPF_RT_OK: return "ok";
-    case MBPF_RT_ERR_ARG: return "bad argument";
-    case MBPF_RT_ERR_FORMAT: return "bad format";
-    case MBPF_RT_ERR_VERIFY: return "rejected by the verifier";
-    case MBPF_RT_ERR_TARGET: return "wrong target";
-    case MBPF_RT_ERR_PERMISSION: return "not permitted";
-    case MBPF_RT_ERR_NOMEM: return "out of memory";
-    case MBPF_RT_ERR_SIGNATURE: return "signature refused";
-    case MBPF_RT_ERR_RELEASE: return "wrong hook or rollback";
-    case MBPF_RT_ERR_BUSY: return "not allowed during a run";
-    default: return "unknown error";
-    }
+    /* the names of MBPF_RT_OK, MBPF_RT_ERR_ARG (-1) ... MBPF_RT_ERR_BUSY (-9), then of any other
+     * code, one after the other in one string: no table of pointers */
+    static const char names[] = "ok\0bad argument\0bad format\0rejected by the verifier\0"
+                                "wrong target\0not permitted\0out of memory\0signature refused\0"
+                                "wrong hook or rollback\0not allowed during a run\0unknown error";
+    int k = code <= MBPF_RT_OK && code >= MBPF_RT_ERR_BUSY ? -code : 1 - MBPF_RT_ERR_BUSY;
+    const char *n = names;
+    while (k--)
+        while (*n++)
+            ;
+    return n;
 }

@@ -595,12 +595,13 @@ const char *mbpf_rt_last_message(const mbpf_runtime *rt)
 
 const char *mbpf_rt_engine_name(uint8_t engine)
 {
-    switch (engine) {
-    case MBPF_RT_ENGINE_INTERP: return "interp";
-    case MBPF_RT_ENGINE_JIT: return "jit";
-    case MBPF_RT_ENGINE_AOT: return "aot";
-    default: return "none";
-    }
+    static const char names[][7] = {
+        [MBPF_RT_ENGINE_NONE] = "none",
+        [MBPF_RT_ENGINE_INTERP] = "interp",
+        [MBPF_RT_ENGINE_JIT] = "jit",
+        [MBPF_RT_ENGINE_AOT] = "aot",
+    };
+    return names[engine <= MBPF_RT_ENGINE_AOT ? engine : MBPF_RT_ENGINE_NONE];
 }
 
 const char *mbpf_rt_error_name(int code)

@@ -112,8 +112,5 @@ int rt_trust_release(const mbpf_runtime *rt, const mbpf_prog *p, int aot, int is
 
 void rt_trust_commit(mbpf_runtime *rt, uint32_t hook, uint32_t version)
 {
-    mbpf_rt_release *r = release_of(rt, hook);
-    if (r && r->version >= version)
-        return;
-    (void)mbpf_rt_set_min_version(rt, hook, version);
+    (void)mbpf_rt_set_min_version(rt, hook, version); /* refused, and no change, when older */
 }

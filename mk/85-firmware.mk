@@ -58,7 +58,8 @@ FW_MEM_rv32 := -Wl,--defsym=__flash=0x80000000 -Wl,--defsym=__flash_size=0x20000
 
 # Firmware objects, one directory per board and variant: $(FW_OUT_b)/{jit,interp,jitonly,aot,native}/.
 # Application code builds like the runner (RUNNER_CFLAGS); every runtime variant also rebuilds
-# the runtime's own files (rt*.c and device_profile.c, which choose the checker; the
+# the runtime's own files (rt*.c and device_profile.c, which choose the checker; image.c and
+# sign.c, whose messages MBPF_WITH_MESSAGES shapes; the
 # interpreter-only one also the interpreter's) with its options and the device flags of every
 # CORE object without the full verifier. The other CORE objects are shared: what a
 # configuration does not reference, --gc-sections drops.
@@ -70,7 +71,8 @@ FW_DEFS_jitonly := -DMBPF_WITH_INTERP=0 -DMBPF_WITH_AOT=0
 FW_DEFS_aot := -DMBPF_WITH_BYTECODE=0
 FW_DEFS_native := -DNO_RUNTIME
 FW_APP_SRCS = $(FW_SRC)/firmware.c $(FW_SRC)/sched.c $(FW_BOARD_$(1))
-FW_RT_SRCS := $(filter runtime/rt%.c,$(CORE_SRCS)) runtime/device_profile.c
+FW_RT_SRCS := $(filter runtime/rt%.c,$(CORE_SRCS)) runtime/device_profile.c runtime/image.c \
+	runtime/sign.c
 FW_INTERP_SRCS := $(FW_RT_SRCS) runtime/interp.c runtime/interp_decode.c
 define fw_variant_rules
 $(FW_OUT_$(1))/$(2)/%.o: %.c

@@ -4,6 +4,7 @@
 
 #include "mcubpf/image.h"
 #include "mcubpf/sha256.h"
+#include "runtime/messages.h"
 
 static int section_ok(uint32_t off, uint32_t len, uint32_t total, uint32_t header)
 {
@@ -28,31 +29,31 @@ int mbpf_image_parse(const uint8_t *buf, size_t len, mbpf_target expect, mbpf_im
 {
     mbpf_image_header h;
     if (!buf || len < sizeof h)
-        return fail(err, "image: shorter than its header");
+        return fail(err, MSG_IMAGE_SHORT);
     memcpy(&h, buf, sizeof h);
     if (h.magic != MBPF_IMAGE_MAGIC)
-        return fail(err, "image: bad magic");
+        return fail(err, MSG_IMAGE_MAGIC);
     if (h.version != MBPF_IMAGE_VERSION || h.header_size != sizeof h ||
         (h.flags & ~MBPF_IMAGE_FLAG_SIGNED))
-        return fail(err, "image: unsupported version or header");
+        return fail(err, MSG_IMAGE_VERSION);
     if (h.total_len != len)
-        return fail(err, "image: length does not match its header");
+        return fail(err, MSG_IMAGE_LENGTH);
     if (expect != MBPF_TARGET_NONE && h.target != (uint16_t)expect)
-        return fail(err, "image: built for another target");
+        return fail(err, MSG_IMAGE_OTHER_TARGET);
     if (h.target != MBPF_TARGET_THUMB2 && h.target != MBPF_TARGET_RV32IMC)
-        return fail(err, "image: unknown target");
+        return fail(err, MSG_IMAGE_UNKNOWN_TARGET);
     if (!h.code_len || !section_ok(h.code_off, h.code_len, h.total_len, h.header_size) ||
         !section_ok(h.rodata_off, h.rodata_len, h.total_len, h.header_size) ||
         !section_ok(h.data_off, h.data_len, h.total_len, h.header_size) ||
         h.n_helpers > MBPF_IMAGE_MAX_HELPERS ||
         !section_ok(h.helpers_off, h.n_helpers * 4u, h.total_len, h.header_size))
-        return fail(err, "image: a section lies outside the image");
+        return fail(err, MSG_IMAGE_SECTION);
     if (h.entry >= h.code_len || (h.entry & 1u))
-        return fail(err, "image: entry point outside the code");
+        return fail(err, MSG_IMAGE_ENTRY);
     uint8_t digest[32];
     mbpf_image_digest(buf, len, digest);
     if (memcmp(digest, h.image_sha256, 32))
-        return fail(err, "image: SHA-256 mismatch (corrupted or altered)");
+        return fail(err, MSG_IMAGE_HASH);
     out->target = (mbpf_target)h.target;
     out->code = buf + h.code_off;
     out->code_len = h.code_len;

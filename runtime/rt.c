@@ -11,6 +11,7 @@
 #include "mcubpf/sha256.h"
 #include "mcubpf/verifier.h"
 #include "runtime/interp_code.h"
+#include "runtime/messages.h"
 #include "runtime/rt_internal.h"
 #include "runtime/rt_trust.h"
 
@@ -227,7 +228,7 @@ static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
     s->hook = v.hook;
     s->version = v.prog_version;
     if (v.data_len > p->data_cap)
-        return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: program data larger than the slot's buffer");
+        return fail(rt, err, MBPF_RT_ERR_NOMEM, MSG_RT_DATA_SIZE);
     s->prog.insns = v.insns;
     s->prog.n_insns = v.n_insns;
     s->prog.rodata = v.rodata;
@@ -257,21 +258,29 @@ static int stage_container(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t,
 }
 #endif
 
+#if MBPF_WITH_AOT
+/* An image refused for its target is a target error, any other refusal a format error. */
+static int is_target_msg(const char *why)
+{
+    return why && (!strcmp(why, MSG_IMAGE_OTHER_TARGET) || !strcmp(why, MSG_IMAGE_UNKNOWN_TARGET));
+}
+#endif
+
 static int stage_image(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
                        size_t len, staged *s, mbpf_rt_error *err)
 {
 #if !MBPF_WITH_AOT
     (void)p, (void)t, (void)buf, (void)len, (void)s;
-    return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: no native engine in this build");
+    return fail(rt, err, MBPF_RT_ERR_TARGET, MSG_RT_NO_NATIVE);
 #else
     mbpf_image_view v;
     const char *why = NULL;
     if (!(rt->cfg.flags & MBPF_RT_ALLOW_AOT))
-        return fail(rt, err, MBPF_RT_ERR_PERMISSION, "runtime: AOT images are not accepted (policy)");
+        return fail(rt, err, MBPF_RT_ERR_PERMISSION, MSG_RT_AOT_POLICY);
     if (MBPF_RT_NATIVE_TARGET == MBPF_TARGET_NONE)
-        return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: no native engine in this build");
+        return fail(rt, err, MBPF_RT_ERR_TARGET, MSG_RT_NO_NATIVE);
     if (mbpf_image_parse(buf, len, MBPF_RT_NATIVE_TARGET, &v, &why))
-        return fail(rt, err, why && strstr(why, "target") ? MBPF_RT_ERR_TARGET : MBPF_RT_ERR_FORMAT, why);
+        return fail(rt, err, is_target_msg(why) ? MBPF_RT_ERR_TARGET : MBPF_RT_ERR_FORMAT, why);
     int rc = rt_trust_release(rt, p, 1, s->is_signed, v.flags & MBPF_IMAGE_FLAG_SIGNED, v.hook,
                               v.prog_version, &why);
     if (rc)
@@ -279,17 +288,16 @@ static int stage_image(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     s->hook = v.hook;
     s->version = v.prog_version;
     if (((uintptr_t)v.code & 3u) != 0)
-        return fail(rt, err, MBPF_RT_ERR_FORMAT, "runtime: image code is not 4-byte aligned in memory");
+        return fail(rt, err, MBPF_RT_ERR_FORMAT, MSG_RT_CODE_ALIGN);
     uint32_t allowed = allowed_helpers(rt, t);
     for (uint32_t i = 0; i < v.n_helpers; i++) {
         uint32_t id;
         memcpy(&id, &v.helpers[i], 4);
         if (id >= 32 || !(allowed >> id & 1u))
-            return fail(rt, err, MBPF_RT_ERR_PERMISSION,
-                        "runtime: image calls a helper outside the tenant's permissions");
+            return fail(rt, err, MBPF_RT_ERR_PERMISSION, MSG_RT_HELPER);
     }
     if (v.data_len > p->data_cap)
-        return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: program data larger than the slot's buffer");
+        return fail(rt, err, MBPF_RT_ERR_NOMEM, MSG_RT_DATA_SIZE);
     memset(&s->prog, 0, sizeof s->prog);
     s->prog.rodata = v.rodata;
     s->prog.rodata_len = v.rodata_len;
@@ -310,14 +318,13 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
 {
     uint32_t magic = 0;
     if (!rt || !p || !t || !buf || !t->stack || t->stack_len < MBPF_STACK_SIZE)
-        return fail(rt, err, MBPF_RT_ERR_ARG, "runtime: missing program slot, tenant, stack or buffer");
+        return fail(rt, err, MBPF_RT_ERR_ARG, MSG_RT_ARGS);
     if (t->id > MBPF_RT_TENANT_ID_MAX)
-        return fail(rt, err, MBPF_RT_ERR_ARG,
-                    "runtime: tenant ids 0xfffffffe and 0xffffffff are reserved (kv markers)");
+        return fail(rt, err, MBPF_RT_ERR_ARG, MSG_RT_TENANT_ID);
     if (len >= 4)
         memcpy(&magic, buf, 4);
     if (magic != MBPF_CONTAINER_MAGIC && magic != MBPF_IMAGE_MAGIC)
-        return fail(rt, err, MBPF_RT_ERR_FORMAT, "runtime: neither a bytecode container nor an AOT image");
+        return fail(rt, err, MBPF_RT_ERR_FORMAT, MSG_RT_MAGIC);
     /* the signature block before anything else: the artefact is parsed without it */
     const char *why = NULL;
     int rc = rt_trust_signature(rt, buf, len, &len, &s->is_signed, &why);
@@ -327,8 +334,7 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
 #if MBPF_WITH_BYTECODE
         return stage_container(rt, p, t, buf, len, s, err);
 #else
-        return fail(rt, err, MBPF_RT_ERR_TARGET, "runtime: bytecode containers are not accepted "
-                    "in this build (AOT images only)");
+        return fail(rt, err, MBPF_RT_ERR_TARGET, MSG_RT_NO_BYTECODE);
 #endif
     return stage_image(rt, p, t, buf, len, s, err);
 }
@@ -433,7 +439,7 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
     return fail(rt, err, MBPF_RT_OK, NULL);
 }
 
-static const char busy_msg[] = "runtime: load, replace, unload or run from inside a run (a helper)";
+static const char busy_msg[] = MSG_RT_BUSY;
 
 int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
                  size_t len, mbpf_rt_error *err)
@@ -451,7 +457,7 @@ int mbpf_rt_replace(mbpf_runtime *rt, mbpf_prog *p, const uint8_t *buf, size_t l
     if (rt && rt->running)
         return fail(rt, err, MBPF_RT_ERR_BUSY, busy_msg);
     if (!p || !p->loaded)
-        return fail(rt, err, MBPF_RT_ERR_ARG, "runtime: replace needs a loaded program");
+        return fail(rt, err, MBPF_RT_ERR_ARG, MSG_RT_REPLACE);
     uint32_t swaps = p->stats.swaps;
     int rc = load_common(rt, p, p->tenant, buf, len, err);
     if (rc == MBPF_RT_OK)
@@ -589,27 +595,26 @@ const char *mbpf_rt_last_message(const mbpf_runtime *rt)
 
 const char *mbpf_rt_engine_name(uint8_t engine)
 {
-    switch (engine) {
-    case MBPF_RT_ENGINE_INTERP: return "interp";
-    case MBPF_RT_ENGINE_JIT: return "jit";
-    case MBPF_RT_ENGINE_AOT: return "aot";
-    default: return "none";
-    }
+    static const char names[][7] = {
+        [MBPF_RT_ENGINE_NONE] = "none",
+        [MBPF_RT_ENGINE_INTERP] = "interp",
+        [MBPF_RT_ENGINE_JIT] = "jit",
+        [MBPF_RT_ENGINE_AOT] = "aot",
+    };
+    return names[engine <= MBPF_RT_ENGINE_AOT ? engine : MBPF_RT_ENGINE_NONE];
 }
 
 const char *mbpf_rt_error_name(int code)
 {
-    switch (code) {
-    case MBPF_RT_OK: return "ok";
-    case MBPF_RT_ERR_ARG: return "bad argument";
-    case MBPF_RT_ERR_FORMAT: return "bad format";
-    case MBPF_RT_ERR_VERIFY: return "rejected by the verifier";
-    case MBPF_RT_ERR_TARGET: return "wrong target";
-    case MBPF_RT_ERR_PERMISSION: return "not permitted";
-    case MBPF_RT_ERR_NOMEM: return "out of memory";
-    case MBPF_RT_ERR_SIGNATURE: return "signature refused";
-    case MBPF_RT_ERR_RELEASE: return "wrong hook or rollback";
-    case MBPF_RT_ERR_BUSY: return "not allowed during a run";
-    default: return "unknown error";
-    }
+    /* the names of MBPF_RT_OK, MBPF_RT_ERR_ARG (-1) ... MBPF_RT_ERR_BUSY (-9), then of any other
+     * code, one after the other in one string: no table of pointers */
+    static const char names[] = "ok\0bad argument\0bad format\0rejected by the verifier\0"
+                                "wrong target\0not permitted\0out of memory\0signature refused\0"
+                                "wrong hook or rollback\0not allowed during a run\0unknown error";
+    int k = code <= MBPF_RT_OK && code >= MBPF_RT_ERR_BUSY ? -code : 1 - MBPF_RT_ERR_BUSY;
+    const char *n = names;
+    while (k--)
+        while (*n++)
+            ;
+    return n;
 }

@@ -32,69 +32,68 @@ static void put_char(line *l, char c)
         l->buf[l->len++] = c;
 }
 
-/* Decimal digits of v, at least `width` of them (zero-padded): 32-bit divisions only. */
-static void put_u32(line *l, uint32_t v, int width)
-{
-    char tmp[10];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v || n < width);
-    while (n)
-        put_char(l, tmp[--n]);
-}
-
-/* 64-bit numbers in chunks of 9 digits: at most two 64-bit divisions per number. */
+/* v in base 10 or 16, digit by digit with 32-bit divisions only: base 10 divides the two halves
+ * of v in 16-bit steps, so that no remainder shifted by 16 overflows. */
 static void put_num(line *l, uint64_t v, unsigned base, int is_signed)
 {
     if (is_signed && (int64_t)v < 0) {
         put_char(l, '-');
         v = 0 - v;
     }
-    if (base == 16) {
-        int shift = 60;
-        while (shift > 0 && !(v >> shift))
-            shift -= 4;
-        for (; shift >= 0; shift -= 4)
-            put_char(l, "0123456789abcdef"[(v >> shift) & 15u]);
-        return;
-    }
-    const uint32_t e9 = 1000000000u;
-    if (v <= 0xffffffffu) {
-        put_u32(l, (uint32_t)v, 1);
-        return;
-    }
-    uint64_t hi = v / e9;
-    uint32_t lo = (uint32_t)(v - hi * e9);
-    if (hi <= 0xffffffffu) {
-        put_u32(l, (uint32_t)hi, 1);
-    } else {
-        uint64_t top = hi / e9;
-        put_u32(l, (uint32_t)top, 1);
-        put_u32(l, (uint32_t)(hi - top * e9), 9);
-    }
-    put_u32(l, lo, 9);
+    uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v, r;
+    char tmp[20];
+    int n = 0;
+    do {
+        if (base == 16) {
+            r = lo & 15u;
+            lo = lo >> 4 | hi << 28;
+            hi >>= 4;
+        } else {
+            r = hi % 10u;
+            hi /= 10u;
+            uint32_t top = r << 16 | lo >> 16;
+            r = top % 10u;
+            uint32_t bottom = r << 16 | (lo & 0xffffu);
+            r = bottom % 10u;
+            lo = (top / 10u) << 16 | bottom / 10u;
+        }
+        tmp[n++] = "0123456789abcdef"[r];
+    } while (hi | lo);
+    while (n)
+        put_char(l, tmp[--n]);
 }
 
-/* Decimal numbers wider than 32 bits the format will print (%d, %u; arguments a, b, c in order):
- * the ones that need 64-bit divisions. */
-static uint32_t wide_numbers(const char *f, uint64_t n, const uint64_t a[5])
+/* One walk of the format for both passes: without a line, the count of decimal numbers wider
+ * than 32 bits it will print (%d, %u; arguments a, b, c in order), which the charge needs before
+ * anything is written; with one, the line itself. */
+static uint32_t format(line *l, const char *f, uint32_t n, const uint64_t a[5])
 {
-    uint32_t arg = 2, k = 0;
-    for (uint64_t i = 0; i + 1 < n; i++) {
-        if (f[i] != '%')
+    uint32_t arg = 2, wide = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        char c = f[i];
+        if (c != '%' || i + 1 == n) {
+            if (l)
+                put_char(l, c);
             continue;
-        char c = f[++i];
-        if (c != 'd' && c != 'u' && c != 'x' && c != 'c')
-            continue;
+        }
+        char k = f[++i];
         uint64_t v = arg < 5 ? a[arg] : 0;
-        arg++;
-        if (c == 'd' && (int64_t)v < 0)
-            v = 0 - v;
-        k += (c == 'd' || c == 'u') && v > 0xffffffffu;
+        if (k == 'd' || k == 'u' || k == 'x' || k == 'c')
+            arg++;
+        if (!l) {
+            uint64_t m = k == 'd' && (int64_t)v < 0 ? 0 - v : v;
+            wide += (k == 'd' || k == 'u') && m > 0xffffffffu;
+            continue;
+        }
+        switch (k) {
+        case 'd': put_num(l, v, 10, 1); break;
+        case 'u': put_num(l, v, 10, 0); break;
+        case 'x': put_num(l, v, 16, 0); break;
+        case 'c': put_char(l, (char)v); break;
+        default: put_char(l, '%'); if (k != '%') put_char(l, k); break;
+        }
     }
-    return k;
+    return wide;
 }
 
 static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
@@ -103,29 +102,13 @@ static uint64_t h_log(mbpf_exec *x, const uint64_t a[5])
     if (n > MBPF_LOG_LINE || !mbpf_exec_check(x, fmt, n, MBPF_REGION_R))
         return refuse(x);
     const char *f = (const char *)(uintptr_t)fmt;
-    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n) + MBPF_HELPER_LOG_NUMBER_COST * wide_numbers(f, n, a)))
+    const uint32_t len = (uint32_t)n; /* at most MBPF_LOG_LINE */
+    uint32_t wide = format(NULL, f, len, a);
+    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n) + MBPF_HELPER_LOG_NUMBER_COST * wide))
         return 0;
     line l;
     l.len = 0;
-    uint32_t arg = 2;
-    for (uint64_t i = 0; i < n; i++) {
-        char c = f[i];
-        if (c != '%' || i + 1 == n) {
-            put_char(&l, c);
-            continue;
-        }
-        char k = f[++i];
-        uint64_t v = arg < 5 ? a[arg] : 0;
-        if (k == 'd' || k == 'u' || k == 'x' || k == 'c')
-            arg++;
-        switch (k) {
-        case 'd': put_num(&l, v, 10, 1); break;
-        case 'u': put_num(&l, v, 10, 0); break;
-        case 'x': put_num(&l, v, 16, 0); break;
-        case 'c': put_char(&l, (char)v); break;
-        default: put_char(&l, '%'); if (k != '%') put_char(&l, k); break;
-        }
-    }
+    format(&l, f, len, a);
     const mbpf_rt_services *s = services(x);
     if (s->log_write)
         s->log_write(s->user, l.buf, l.len);
@@ -228,13 +211,22 @@ static uint64_t h_now_ms(mbpf_exec *x, const uint64_t a[5])
     return s->now_ms ? s->now_ms(s->user) : 0;
 }
 
+/* The arguments of memcpy and memcmp: a length within MBPF_HELPER_MEM_MAX, both buffers inside
+ * the program's regions (the first one `first`: writable for a copy), the bytes charged. 0 when
+ * the run ends here (argument refused or budget exhausted). */
+static int mem_args(mbpf_exec *x, const uint64_t a[5], uint32_t first)
+{
+    uint64_t n = a[2];
+    if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, first) ||
+        !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
+        return (int)refuse(x);
+    return mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n));
+}
+
 static uint64_t h_memcpy(mbpf_exec *x, const uint64_t a[5])
 {
     uint64_t n = a[2];
-    if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, MBPF_REGION_W) ||
-        !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
-        return refuse(x);
-    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n)))
+    if (!mem_args(x, a, MBPF_REGION_W))
         return 0;
     if (n)
         memmove((void *)(uintptr_t)a[0], (const void *)(uintptr_t)a[1], (size_t)n);
@@ -243,14 +235,11 @@ static uint64_t h_memcpy(mbpf_exec *x, const uint64_t a[5])
 
 static uint64_t h_memcmp(mbpf_exec *x, const uint64_t a[5])
 {
-    uint64_t n = a[2];
-    if (n > MBPF_HELPER_MEM_MAX || !mbpf_exec_check(x, a[0], n, MBPF_REGION_R) ||
-        !mbpf_exec_check(x, a[1], n, MBPF_REGION_R))
-        return refuse(x);
-    if (!mbpf_exec_charge(x, MBPF_HELPER_BYTES_COST(n)))
+    if (!mem_args(x, a, MBPF_REGION_R))
         return 0;
+    const uint32_t n = (uint32_t)a[2]; /* at most MBPF_HELPER_MEM_MAX */
     const uint8_t *p = (const uint8_t *)(uintptr_t)a[0], *q = (const uint8_t *)(uintptr_t)a[1];
-    for (uint64_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++)
         if (p[i] != q[i])
             return p[i] < q[i] ? (uint64_t)-1 : 1;
     return 0;
@@ -265,17 +254,24 @@ static uint64_t h_sensor_read(mbpf_exec *x, const uint64_t a[5])
     return (uint64_t)(int64_t)v;
 }
 
+/* Indexed by helper id; the ids left out of this build (MBPF_WITH_KV) stay NULL, unregistered. */
+static const mbpf_helper_fn default_helpers[MBPF_HELPER_DEFAULT_COUNT] = {
+    [MBPF_HELPER_LOG] = h_log,
+#if MBPF_WITH_KV
+    [MBPF_HELPER_KV_STORE] = h_kv_store,
+    [MBPF_HELPER_KV_FETCH] = h_kv_fetch,
+    [MBPF_HELPER_KV_STORE_GLOBAL] = h_kv_store_global,
+    [MBPF_HELPER_KV_FETCH_GLOBAL] = h_kv_fetch_global,
+#endif
+    [MBPF_HELPER_NOW_MS] = h_now_ms,
+    [MBPF_HELPER_MEMCPY] = h_memcpy,
+    [MBPF_HELPER_MEMCMP] = h_memcmp,
+    [MBPF_HELPER_SENSOR_READ] = h_sensor_read,
+};
+
 void mbpf_rt_register_default_helpers(mbpf_runtime *rt)
 {
-    mbpf_rt_register_helper(rt, MBPF_HELPER_LOG, h_log);
-#if MBPF_WITH_KV
-    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_STORE, h_kv_store);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_FETCH, h_kv_fetch);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_STORE_GLOBAL, h_kv_store_global);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_KV_FETCH_GLOBAL, h_kv_fetch_global);
-#endif
-    mbpf_rt_register_helper(rt, MBPF_HELPER_NOW_MS, h_now_ms);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_MEMCPY, h_memcpy);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_MEMCMP, h_memcmp);
-    mbpf_rt_register_helper(rt, MBPF_HELPER_SENSOR_READ, h_sensor_read);
+    for (uint32_t id = 1; id < MBPF_HELPER_DEFAULT_COUNT; id++)
+        if (default_helpers[id])
+            mbpf_rt_register_helper(rt, id, default_helpers[id]);
 }

@@ -4,6 +4,7 @@
 
 #include "mcubpf/runtime.h"
 #include "mcubpf/sign.h"
+#include "runtime/messages.h"
 #include "runtime/rt_trust.h"
 
 int mbpf_rt_register_key(mbpf_runtime *rt, const uint8_t *pk)
@@ -66,7 +67,7 @@ int rt_trust_signature(mbpf_runtime *rt, const uint8_t *buf, size_t len, size_t 
         return MBPF_RT_ERR_SIGNATURE;
     if (!found) {
         if (rt->cfg.flags & MBPF_RT_REQUIRE_SIGNED) {
-            *msg = "signature: not signed (the policy requires a signature by a registered key)";
+            *msg = MSG_TRUST_REQUIRED;
             return MBPF_RT_ERR_SIGNATURE;
         }
         return MBPF_RT_OK;
@@ -82,28 +83,28 @@ int rt_trust_release(const mbpf_runtime *rt, const mbpf_prog *p, int aot, int is
                      int flag_signed, uint32_t hook, uint32_t version, const char **msg)
 {
     if (flag_signed && !is_signed) {
-        *msg = "signature: marked signed but its signature block is missing";
+        *msg = MSG_TRUST_BLOCK_MISSING;
         return MBPF_RT_ERR_SIGNATURE;
     }
     if (is_signed && !flag_signed) {
-        *msg = "signature: signature block on an artefact not marked signed";
+        *msg = MSG_TRUST_NOT_MARKED;
         return MBPF_RT_ERR_SIGNATURE;
     }
     if (aot && !is_signed && !(rt->cfg.flags & MBPF_RT_ALLOW_UNSIGNED_AOT)) {
-        *msg = "signature: AOT image not signed (images need a signature by a registered key)";
+        *msg = MSG_TRUST_AOT_UNSIGNED;
         return MBPF_RT_ERR_SIGNATURE;
     }
     if (hook != p->hook) {
-        *msg = "runtime: program built for another hook";
+        *msg = MSG_TRUST_OTHER_HOOK;
         return MBPF_RT_ERR_RELEASE;
     }
     const mbpf_rt_release *r = release_of(rt, hook);
     if (r && version < r->version) {
-        *msg = "runtime: older version than the one loaded for this hook (rollback)";
+        *msg = MSG_TRUST_ROLLBACK;
         return MBPF_RT_ERR_RELEASE;
     }
     if (!r && rt->trust.n_releases >= MBPF_RT_MAX_HOOKS) {
-        *msg = "runtime: no room to record the version of another hook";
+        *msg = MSG_TRUST_NO_ROOM;
         return MBPF_RT_ERR_NOMEM;
     }
     return MBPF_RT_OK;
@@ -111,8 +112,5 @@ int rt_trust_release(const mbpf_runtime *rt, const mbpf_prog *p, int aot, int is
 
 void rt_trust_commit(mbpf_runtime *rt, uint32_t hook, uint32_t version)
 {
-    mbpf_rt_release *r = release_of(rt, hook);
-    if (r && r->version >= version)
-        return;
-    (void)mbpf_rt_set_min_version(rt, hook, version);
+    (void)mbpf_rt_set_min_version(rt, hook, version); /* refused, and no change, when older */
 }

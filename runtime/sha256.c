@@ -19,27 +19,34 @@ static uint32_t ror(uint32_t x, unsigned n)
     return (x >> n) | (x << (32 - n));
 }
 
+/* One 64-byte block. The message schedule is kept as a ring of 16 words and the working
+ * variables a..h as an array that shifts by one per round: the small form of section 6.2.2. */
 static void block(mbpf_sha256_ctx *s, const uint8_t *p)
 {
-    uint32_t w[64], a, b, c, d, e, f, g, h;
-    for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
-               p[4 * i + 3];
-    for (int i = 16; i < 64; i++) {
-        uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
-        uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3];
-    e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
+    uint32_t w[16], v[8];
+    memcpy(v, s->h, sizeof v);
     for (int i = 0; i < 64; i++) {
-        uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
-        uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-        h = g; g = f; f = e; e = d + t1;
-        d = c; c = b; b = a; a = t1 + t2;
+        uint32_t x = 0;
+        if (i < 16) {
+            for (int k = 0; k < 4; k++)
+                x = x << 8 | p[4 * i + k];
+        } else {
+            uint32_t a = w[(i - 15) & 15], b = w[(i - 2) & 15];
+            x = w[i & 15] + (ror(a, 7) ^ ror(a, 18) ^ (a >> 3)) + w[(i - 7) & 15] +
+                (ror(b, 17) ^ ror(b, 19) ^ (b >> 10));
+        }
+        w[i & 15] = x;
+        uint32_t a = v[0], e = v[4];
+        uint32_t t1 = v[7] + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & v[5]) ^ (~e & v[6])) +
+                      K[i] + x;
+        uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
+        for (int k = 7; k > 0; k--)
+            v[k] = v[k - 1];
+        v[4] += t1; /* e = d + t1 */
+        v[0] = t1 + t2;
     }
-    s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
-    s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
+    for (int k = 0; k < 8; k++)
+        s->h[k] += v[k];
 }
 
 void mbpf_sha256_init(mbpf_sha256_ctx *s)
@@ -72,7 +79,7 @@ void mbpf_sha256_update(mbpf_sha256_ctx *s, const void *data, size_t len)
 
 void mbpf_sha256_final(mbpf_sha256_ctx *s, uint8_t out[32])
 {
-    uint64_t bits = s->len * 8;
+    const uint32_t bits[2] = {(uint32_t)(s->len >> 29), (uint32_t)s->len << 3}; /* length in bits */
     uint8_t pad = 0x80;
     mbpf_sha256_update(s, &pad, 1);
     pad = 0;
@@ -80,14 +87,10 @@ void mbpf_sha256_final(mbpf_sha256_ctx *s, uint8_t out[32])
         mbpf_sha256_update(s, &pad, 1);
     uint8_t lenbuf[8];
     for (int i = 0; i < 8; i++)
-        lenbuf[i] = (uint8_t)(bits >> (56 - 8 * i));
+        lenbuf[i] = (uint8_t)(bits[i >> 2] >> (24 - 8 * (i & 3)));
     mbpf_sha256_update(s, lenbuf, 8);
-    for (int i = 0; i < 8; i++) {
-        out[4 * i] = (uint8_t)(s->h[i] >> 24);
-        out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
-        out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
-        out[4 * i + 3] = (uint8_t)s->h[i];
-    }
+    for (int i = 0; i < 32; i++)
+        out[i] = (uint8_t)(s->h[i >> 2] >> (24 - 8 * (i & 3)));
 }
 
 void mbpf_sha256(const void *data, size_t len, uint8_t out[32])
@@ -100,11 +103,12 @@ void mbpf_sha256(const void *data, size_t len, uint8_t out[32])
 
 void mbpf_sha256_skipping(const uint8_t *buf, size_t len, size_t at, uint8_t out[32])
 {
-    static const uint8_t zeros[32];
+    const uint8_t zero = 0;
     mbpf_sha256_ctx s;
     mbpf_sha256_init(&s);
     mbpf_sha256_update(&s, buf, at);
-    mbpf_sha256_update(&s, zeros, sizeof zeros);
+    for (int i = 0; i < 32; i++)
+        mbpf_sha256_update(&s, &zero, 1);
     mbpf_sha256_update(&s, buf + at + 32, len - at - 32);
     mbpf_sha256_final(&s, out);
 }

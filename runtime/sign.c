@@ -5,6 +5,7 @@
 
 #include "mcubpf/sha256.h"
 #include "mcubpf/sign.h"
+#include "runtime/messages.h"
 
 static int fail(const char **err, const char *msg)
 {
@@ -27,13 +28,13 @@ int mbpf_sig_find(const uint8_t *buf, size_t len, mbpf_sig_block *blk, const cha
     if (blk->magic != MBPF_SIG_MAGIC)
         return 0;
     if (blk->version != MBPF_SIG_VERSION)
-        return fail(err, "signature: unsupported signature block version");
+        return fail(err, MSG_SIG_VERSION);
     if (blk->alg != MBPF_SIG_ALG_ED25519)
-        return fail(err, "signature: unknown signature algorithm");
+        return fail(err, MSG_SIG_ALG);
     if (blk->reserved)
-        return fail(err, "signature: reserved field of the signature block is not zero");
+        return fail(err, MSG_SIG_RESERVED);
     if (blk->signed_len != len - sizeof *blk)
-        return fail(err, "signature: signed length does not match the buffer");
+        return fail(err, MSG_SIG_LENGTH);
     return 1;
 }
 
@@ -45,7 +46,7 @@ int mbpf_sig_check(const uint8_t *buf, size_t len, const uint8_t *const *keys, u
     if (found < 0)
         return -1;
     if (!found)
-        return fail(err, "signature: not signed");
+        return fail(err, MSG_SIG_UNSIGNED);
     for (uint32_t k = 0; k < n_keys; k++) {
         uint8_t id[MBPF_SIG_KEY_ID_LEN];
         if (!keys[k])
@@ -54,11 +55,11 @@ int mbpf_sig_check(const uint8_t *buf, size_t len, const uint8_t *const *keys, u
         if (memcmp(id, blk.key_id, sizeof id))
             continue;
         if (!verify)
-            return fail(err, "signature: no signature check registered");
+            return fail(err, MSG_SIG_NO_CHECK);
         if (verify(blk.sig, buf, blk.signed_len, keys[k], user))
-            return fail(err, "signature: does not verify (altered after signing, or forged)");
+            return fail(err, MSG_SIG_BAD);
         *body_len = blk.signed_len;
         return 0;
     }
-    return fail(err, "signature: signed by a key that is not registered");
+    return fail(err, MSG_SIG_UNKNOWN_KEY);
 }

@@ -41,6 +41,17 @@
 #define MBPF_WITH_DISASM 0
 #endif
 
+/* Load and trust messages in full ("image: SHA-256 mismatch (corrupted or altered)"). 0: their
+ * short codes ("I9"), listed with the text in runtime/messages.h. By default compact in an
+ * AOT-only device build, the smallest one, whose images are made and checked on the host. */
+#ifndef MBPF_WITH_MESSAGES
+#if (defined(__arm__) || defined(__riscv)) && !MBPF_WITH_BYTECODE
+#define MBPF_WITH_MESSAGES 0
+#else
+#define MBPF_WITH_MESSAGES 1
+#endif
+#endif
+
 /* The key/value helpers among the default helpers (MBPF_HELPER_KV_*). 0: those ids stay
  * unregistered, and programs that call them are refused at load. */
 #ifndef MBPF_WITH_KV

@@ -385,10 +385,26 @@ static int expected_zero(const ml_loop *l, int r, int32_t step)
     return 0;
 }
 
+/* The halves the fast copy reads, each instruction but the update of register `skip`. */
+static uint32_t fast_reads(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
+                           const ml_loop *l, int skip)
+{
+    uint32_t reads = 0;
+    for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        if (defined_reg(in) != skip)
+            reads |= fast_use(in, &facts[pc], l, m->live_out[pc] & ~l->dead, m->hz_in[pc]);
+        if (is_lddw(in))
+            pc++;
+    }
+    return reads;
+}
+
 /* l->dead, then the narrow induction variables (mid_loops.h): 64-bit ones whose upper half the
  * fast copy reads, with a step the test can multiply; not a counter tested with "!=" (one
  * running up to 0 from below carries at its last update, an ordered test keeps it on one side
- * of its bound). */
+ * of its bound). One expected to be zero is taken as zero (its test checks it) only when an
+ * instruction other than its update reads that half: else knowing it buys nothing. */
 static void fast_widths(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
                         const reg_defs *d, ml_loop *l)
 {
@@ -399,7 +415,9 @@ static void fast_widths(const mbpf_program *p, const mbpf_fact *facts, const mid
             l->narrow[l->n_narrow].r = (int8_t)r;
             l->narrow[l->n_narrow].step = d->step[r];
             l->n_narrow++;
-            if (((m->hz_in[l->entry] >> r) & 1u) || expected_zero(l, r, d->step[r]))
+            if (((m->hz_in[l->entry] >> r) & 1u) ||
+                (expected_zero(l, r, d->step[r]) &&
+                 (fast_reads(p, facts, m, l, r) & MID_HI(r))))
                 l->hz_fast |= (uint16_t)(1u << r);
         }
     }

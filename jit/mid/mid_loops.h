@@ -93,7 +93,8 @@ typedef struct ml_loop {
     uint16_t hz_fast;  /* registers (bit r) of narrow induction variables zero in the fast copy:
                         * known zero at the entry, or expected zero whenever the fast copy can
                         * run (a base of its own group, a counter counting up, a growing
-                        * offset), so that checking it costs no fast runs */
+                        * offset: checking it costs no fast runs) with that half read in the
+                        * fast copy other than by the update (else knowing it buys nothing) */
     uint8_t n_targets; /* ML_ROTATED: instructions in (head, latch] that jumps inside the loop */
     uint32_t target[ML_MAX_TARGETS]; /* land on, entry first (the fast copy needs their labels) */
 } ml_loop;

@@ -118,7 +118,40 @@ Test(mid_loops, counted_byte_loop_is_versioned)
     cr_expect(l->dead & MID_HI(5), "the address's upper half: only the guard read it");
     cr_expect_eq(l->dead & (MID_LO(5) | MID_BOTH(0) | MID_LO(3) | MID_LO(1)), 0,
                  "the address, the sum, the counter and the base are read");
+    cr_expect(l->dead & MID_HI(3), "its upper half known zero, the compare is a 32-bit one");
+    cr_expect_eq(l->n_narrow, 0);
     translates(&a, 0, 0);
+    release(&a);
+}
+
+/* The same loop from a start index of unknown upper half: the compare reads the counter's. */
+static const mbpf_insn byte_sum_from[] = {
+    MOV64(0, 0),
+    JMP_IMM(MBPF_JEQ, 2, 0, 7),
+    LDX(MBPF_DW, 3, 1, 0),
+    MOV64R(5, 1),                  /* 3: head */
+    ALU64_REG(MBPF_ADD, 5, 3),
+    LDX(MBPF_B, 4, 5, 1),
+    ALU64_REG(MBPF_ADD, 0, 4),
+    ALU64_IMM(MBPF_ADD, 3, 1),
+    JMP_REG(MBPF_JLT, 3, 2, -6),   /* 8: latch */
+    EXIT(),
+};
+
+Test(mid_loops, counter_counting_up_is_zero_in_the_fast_copy)
+{
+    analysed a;
+    analyse(&a, byte_sum_from, sizeof byte_sum_from / sizeof byte_sum_from[0]);
+    cr_assert_eq(a.ls->n, 1u);
+    const ml_loop *l = &a.ls->loop[0];
+    cr_expect_eq(l->ctr, 3);
+    cr_assert_eq(l->n_narrow, 1);
+    cr_expect_eq(l->narrow[0].r, 3);
+    cr_expect_eq(l->narrow[0].step, 1);
+    cr_expect_eq(l->hz_fast, 1u << 3, "expected below 2^32, its upper half read by the compare");
+    cr_expect(mid_loop_checks_zero(l, 3, a.m.hz_in[l->entry]), "no group checks it alone");
+    cr_expect(mid_loop_narrow_update(l, &a.p.insns[7], a.m.hz_in[7] | l->hz_fast));
+    translates(&a, 1, 0); /* the load before the loop keeps its guard */
     release(&a);
 }
 
@@ -163,7 +196,7 @@ Test(mid_loops, pointer_induction_variable_and_a_falling_counter)
 }
 
 /* The same loop with the pointer and a falling 64-bit value of unknown upper half read after it:
- * both are updated in 32 bits in the fast copy, only the pointer is zero there. */
+ * both are updated in 32 bits in the fast copy, their upper halves left as they are. */
 static const mbpf_insn words_and_value[] = {
     MOV64(0, 0),
     ALU32_IMM(MBPF_MOV, 3, 16),
@@ -193,10 +226,10 @@ Test(mid_loops, narrow_induction_variables_and_their_test)
     cr_expect_eq(l->narrow[0].step, 4);
     cr_expect_eq(l->narrow[1].r, 6);
     cr_expect_eq(l->narrow[1].step, -1);
-    cr_expect_eq(l->hz_fast, 1u << 4, "a base of its own is zero whenever its group fits");
+    cr_expect_eq(l->hz_fast, 0, "only their updates read their upper halves in the fast copy");
     const uint32_t hz = a.m.hz_in[l->entry];
-    cr_expect_not(mid_loop_checks_zero(l, 4, hz), "the group's check already wants it zero");
-    cr_expect_not(mid_loop_checks_zero(l, 6, hz), "not zero in the fast copy: not checked");
+    cr_expect_not(mid_loop_checks_zero(l, 4, hz), "not zero in the fast copy: not checked");
+    cr_expect_not(mid_loop_checks_zero(l, 6, hz));
     cr_expect(mid_loop_narrow_update(l, &a.p.insns[6], hz | l->hz_fast));
     cr_expect(mid_loop_narrow_update(l, &a.p.insns[7], hz | l->hz_fast));
     cr_expect_not(mid_loop_narrow_update(l, &a.p.insns[7], 1u << 6),
@@ -385,7 +418,7 @@ Test(mid_loops, rotated_loop_is_versioned)
     cr_assert_eq(l->n_narrow, 1, "the pointer is kept in 32 bits (the counter's compare already is)");
     cr_expect_eq(l->narrow[0].r, 8);
     cr_expect_eq(l->narrow[0].step, 4);
-    cr_expect_eq(l->hz_fast, 1u << 8);
+    cr_expect_eq(l->hz_fast, 0, "only the update reads the pointer's upper half");
     cr_expect(mid_loop_back_edge(l, &a.p, 13));
     cr_expect(mid_loop_back_edge(l, &a.p, 16));
     cr_expect_not(mid_loop_back_edge(l, &a.p, 9));

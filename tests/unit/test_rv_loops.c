@@ -146,8 +146,7 @@ Test(rv_loops, halfword_loop_tests_alignment_in_both_copies)
 
 /* A pointer and a falling 64-bit value of unknown upper half, both read after the loop: the
  * original copy carries into their upper halves, the fast copy updates their lower halves alone
- * (its test checked neither carries) and the pointer's upper half is checked zero by its group's
- * check only. */
+ * (its test checked neither carries). */
 static const mbpf_insn words_and_value[] = {
     MOV64(0, 0),
     ALU32_IMM(MBPF_MOV, 3, 16),

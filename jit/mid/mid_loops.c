@@ -375,7 +375,7 @@ static int group_accesses(const mbpf_program *p, const mbpf_fact *facts, const r
 /* Is induction variable r expected below 2^32 whenever the fast copy runs, so that checking it
  * costs no fast runs: a base of its own (its group's check wants the upper half zero anyway), a
  * counter counting up to a bound below 2^32, or a growing offset added to another base? */
-static int expected_narrow(const ml_loop *l, int r, int32_t step)
+static int expected_zero(const ml_loop *l, int r, int32_t step)
 {
     if (r == l->ctr)
         return step > 0 && (l->test == ML_LT || l->test == ML_LE);
@@ -385,22 +385,41 @@ static int expected_narrow(const ml_loop *l, int r, int32_t step)
     return 0;
 }
 
-/* The 64-bit induction variables whose update writes an upper half someone reads: with the
- * test's checks (mid_loops.h) the fast copy keeps them in 32 bits. */
-static void wide_ivs(const mbpf_program *p, const mid_info *m, const reg_defs *d, ml_loop *l)
+/* The halves the fast copy reads, each instruction but the update of register `skip`. */
+static uint32_t fast_reads(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
+                           const ml_loop *l, int skip)
 {
-    l->n_ivs = 0;
-    for (uint32_t pc = l->head; pc <= l->latch && l->n_ivs < ML_MAX_IVS; pc++) {
+    uint32_t reads = 0;
+    for (uint32_t pc = l->head; pc <= l->latch; pc++) {
         const mbpf_insn *in = &p->insns[pc];
-        const int r = defined_reg(in);
-        if (r >= 0 && r < MBPF_REG_FP && d->iv[r] == 2 && (m->live_out[pc] & MID_HI(r)) &&
-            d->step[r] >= -ML_MAX_STEP && d->step[r] <= ML_MAX_STEP &&
-            expected_narrow(l, r, d->step[r])) {
-            l->iv[l->n_ivs] = (int8_t)r;
-            l->iv_step[l->n_ivs++] = d->step[r];
-        }
+        if (defined_reg(in) != skip)
+            reads |= fast_use(in, &facts[pc], l, m->live_out[pc] & ~l->dead, m->hz_in[pc]);
         if (is_lddw(in))
             pc++;
+    }
+    return reads;
+}
+
+/* l->dead, then the narrow induction variables (mid_loops.h): 64-bit ones whose upper half the
+ * fast copy reads, with a step the test can multiply; not a counter tested with "!=" (one
+ * running up to 0 from below carries at its last update, an ordered test keeps it on one side
+ * of its bound). One expected to be zero is taken as zero (its test checks it) only when an
+ * instruction other than its update reads that half: else knowing it buys nothing. */
+static void fast_widths(const mbpf_program *p, const mbpf_fact *facts, const mid_info *m,
+                        const reg_defs *d, ml_loop *l)
+{
+    l->dead = fast_dead(p, facts, m, l);
+    for (int r = 0; r < MBPF_REG_FP && l->n_narrow < ML_MAX_NARROW; r++) {
+        if ((r != l->ctr || l->test != ML_NE) && d->iv[r] == 2 && !(l->dead & MID_HI(r)) &&
+            d->step[r] <= ML_MAX_STEP && d->step[r] >= -ML_MAX_STEP) {
+            l->narrow[l->n_narrow].r = (int8_t)r;
+            l->narrow[l->n_narrow].step = d->step[r];
+            l->n_narrow++;
+            if (((m->hz_in[l->entry] >> r) & 1u) ||
+                (expected_zero(l, r, d->step[r]) &&
+                 (fast_reads(p, facts, m, l, r) & MID_HI(r))))
+                l->hz_fast |= (uint16_t)(1u << r);
+        }
     }
 }
 
@@ -432,19 +451,7 @@ static int analyse_loop(const mbpf_program *p, const mbpf_fact *facts, const mid
         l->flags |= ML_PRECHARGE;
     if (!(l->flags & (ML_HOIST | ML_PRECHARGE)))
         return 0;
-    wide_ivs(p, m, &d, l);
-    l->dead = fast_dead(p, facts, m, l);
-    for (int r = 0; r < MBPF_REG_FP && l->n_narrow < ML_MAX_NARROW; r++) {
-        /* not a counter tested with "!=": one running up to 0 from below carries at its last
-         * update (an ordered test keeps it on one side of its bound) */
-        if ((r != l->ctr || l->test != ML_NE) && d.iv[r] == 2 && !(l->dead & MID_HI(r)) &&
-            d.step[r] <= ML_MAX_STEP && d.step[r] >= -ML_MAX_STEP) {
-            l->narrow[l->n_narrow].r = (int8_t)r;
-            l->narrow[l->n_narrow].step = d.step[r];
-            l->n_narrow++;
-            l->hz_fast |= (uint16_t)(m->hz_in[h] & (1u << r));
-        }
-    }
+    fast_widths(p, facts, m, &d, l);
     return 1;
 }
 
@@ -640,8 +647,10 @@ static int analyse_rotated(const mbpf_program *p, const mbpf_fact *facts, const 
         l->n_groups = 0;
     if (exits == 0 && be == MBPF_FACT_BACKEDGE)
         l->flags |= ML_PRECHARGE;
-    wide_ivs(p, m, &d, l);
-    return (l->flags & (ML_HOIST | ML_PRECHARGE)) != 0;
+    if (!(l->flags & (ML_HOIST | ML_PRECHARGE)))
+        return 0;
+    fast_widths(p, facts, m, &d, l);
+    return 1;
 }
 
 size_t mid_loops_work_size(void)
@@ -720,15 +729,27 @@ int mid_loop_hoisted(const ml_loop *l, const mbpf_fact *f)
     return (l->flags & ML_HOIST) && f->mem == MBPF_MEM_GUARD_REGION;
 }
 
-int mid_loop_narrow_update(const ml_loop *l, const mbpf_insn *in)
+int mid_loop_narrow_update(const ml_loop *l, const mbpf_insn *in, uint32_t hz)
 {
     int32_t k;
-    if (MBPF_CLASS(in->code) != MBPF_ALU64 || !add_const(in, &k))
+    const int r = MBPF_DST(in);
+    if (MBPF_CLASS(in->code) != MBPF_ALU64 || !add_const(in, &k) ||
+        (((hz >> r) & 1u) && !((l->hz_fast >> r) & 1u)))
         return 0;
     for (int i = 0; i < l->n_narrow; i++)
-        if (l->narrow[i].r == MBPF_DST(in))
+        if (l->narrow[i].r == r)
             return 1;
     return 0;
+}
+
+int mid_loop_checks_zero(const ml_loop *l, int r, uint32_t hz)
+{
+    if (!((l->hz_fast >> r) & 1u) || ((hz >> r) & 1u))
+        return 0;
+    for (int g = 0; g < l->n_groups; g++)
+        if (l->g[g].a == r && l->g[g].b < 0)
+            return 0;
+    return 1;
 }
 
 void mid_loops_left(const mbpf_program *p, const mbpf_fact *facts, const mid_loops *ls,

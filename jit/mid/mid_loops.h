@@ -35,10 +35,9 @@
 #define ML_MAX_GROUPS 4 /* distinct access ranges checked per loop */
 #define ML_MAX_STEP 2048 /* |step| of an induction variable an access range may use */
 #define ML_MAX_OFF 4095  /* |constant| part of an address */
-#define ML_MAX_IVS 4 /* 64-bit induction variables the fast copy keeps in 32 bits, per loop */
 #define ML_MAX_TARGETS 4 /* instructions inside a loop that its own jumps land on (rotated loops) */
 #define ML_MAX_COUNT_LOG2 20 /* the fast copy runs when the loop takes fewer than 2^20 back edges */
-#define ML_MAX_NARROW 2  /* 64-bit induction variables per loop the fast copy updates in 32 bits */
+#define ML_MAX_NARROW 4  /* 64-bit induction variables per loop the fast copy updates in 32 bits */
 
 /* Exit test at the latch, normalised to "continue while ctr TEST bound". */
 enum { ML_LT, ML_LE, ML_GT, ML_GE, ML_NE };
@@ -59,9 +58,8 @@ typedef struct ml_group {
     int32_t lo, hi;  /* over one iteration: lowest address - base, end of the highest - base */
 } ml_group;
 
-/* A 64-bit induction variable whose lower half the test checks does not carry (or borrow) out
- * over the count + 1 updates of one entry: its upper half is the same all through the fast copy,
- * which may update the lower half alone. */
+/* A narrow induction variable: a 64-bit one (r += step in 64 bits, its only definition in the
+ * loop) whose upper half the fast copy needs, and updates in 32 bits (see ml_loop.narrow). */
 typedef struct ml_iv {
     int8_t r;
     int32_t step;
@@ -81,16 +79,22 @@ typedef struct ml_loop {
     ml_group g[ML_MAX_GROUPS];
     uint32_t dead;     /* halves (mid.h bits) the fast copy need not compute: read there only by
                         * the accesses its test checks (their base's upper half), and dead at
-                        * every exit of the loop. A backend's fast copy may take them out of
-                        * every live set of mid_info. */
+                        * every exit of the loop. The fast copy takes them out of every live set
+                        * of mid_info. */
+    /* Narrow induction variables. The contract of the test before the fast copy, for each:
+     * its lower half plus (count + 1) * step stays in [0, 2^32) (no carry or borrow over the at
+     * most count + 1 updates of one entry), so its upper half is the same all through the fast
+     * copy, whose updates (mid_loop_narrow_update) write the lower half alone. For those in
+     * hz_fast the upper half is also zero: the test sets its home to 0 when the middle end knows
+     * it zero at the entry (the home may be stale), else checks that the home holds 0; the fast
+     * copy then reads it as known zero throughout. */
     uint8_t n_narrow;
-    ml_iv narrow[ML_MAX_NARROW]; /* its updated upper half live in the fast copy (not dead) */
-    uint16_t hz_fast;  /* registers (bit r) of narrow induction variables whose upper half is
-                        * known zero at the head: zero all through the fast copy, once the test
-                        * has set that half's home to 0 (it may be stale before) */
-    uint8_t n_ivs;     /* 64-bit induction variables whose upper half the fast copy never writes: */
-    int8_t iv[ML_MAX_IVS];        /* the test checks it is zero and that none of the at most */
-    int32_t iv_step[ML_MAX_IVS];  /* count + 1 updates carries out of the lower half */
+    ml_iv narrow[ML_MAX_NARROW];
+    uint16_t hz_fast;  /* registers (bit r) of narrow induction variables zero in the fast copy:
+                        * known zero at the entry, or expected zero whenever the fast copy can
+                        * run (a base of its own group, a counter counting up, a growing
+                        * offset: checking it costs no fast runs) with that half read in the
+                        * fast copy other than by the update (else knowing it buys nothing) */
     uint8_t n_targets; /* ML_ROTATED: instructions in (head, latch] that jumps inside the loop */
     uint32_t target[ML_MAX_TARGETS]; /* land on, entry first (the fast copy needs their labels) */
 } ml_loop;
@@ -131,10 +135,17 @@ const ml_loop *mid_loop_around(const mid_loops *ls, uint32_t pc);
  * treats it as proven.) */
 int mid_loop_hoisted(const ml_loop *l, const mbpf_fact *f); /* f: mem as mid_access_check gives it */
 
-/* Is `in` (inside loop l) the update of one of l's narrow induction variables? A fast copy whose
- * test checks them may then write only the lower half, when the upper half's home holds the
- * value (it is not known zero there, so it may not be stale). */
-int mid_loop_narrow_update(const ml_loop *l, const mbpf_insn *in);
+/* May the fast copy of l, whose width state at `in` is hz (mid_info's with l->hz_fast added),
+ * write only the lower half at `in`? Yes for the update of a narrow induction variable whose
+ * upper half's home holds its value there: in hz_fast (the test set it), or not known zero (so
+ * not stale). */
+int mid_loop_narrow_update(const ml_loop *l, const mbpf_insn *in, uint32_t hz);
+
+/* Must the test of l check that narrow induction variable r's upper half is zero (hz: the
+ * middle end's width state at the entry)? Yes when r is in hz_fast, not known zero, and not
+ * the whole base of a group (whose check already sends a nonzero upper half to the original
+ * loop). */
+int mid_loop_checks_zero(const ml_loop *l, int r, uint32_t hz);
 
 /* What the fast paths still check, for reports: accesses not proven and not checked before
  * their loop (*guards), back edges not proven bounded and not charged before their loop

@@ -1792,9 +1792,8 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
             continue; /* inside a window lowered at its first instruction */
         t->live &= ~l->dead;
         t->hz |= l->hz_fast;
-        const int d = MBPF_DST(in);
-        if (mid_loop_narrow_update(l, in) && (!hz_r(t, d) || ((l->hz_fast >> d) & 1u)))
-            t->live &= ~MID_HI(d); /* the test checked it does not carry; its home holds it */
+        if (mid_loop_narrow_update(l, in, t->hz))
+            t->live &= ~MID_HI(MBPF_DST(in)); /* the test checked it does not carry */
         group_reset(t);
         const int kind = cold_kind(in, &f);
         if (kind == COLD_GUARD || kind == COLD_CALL)

@@ -232,10 +232,13 @@ static void check_group(emitter *x, const ml_group *g)
     to_slow(x, RV_BLTU, re, high);
 }
 
-/* A narrow induction variable: its lower half plus (count + 1) * step stays in [0, 2^32). */
-static void check_narrow(emitter *x, const ml_iv *v)
+/* A narrow induction variable: its lower half plus (count + 1) * step stays in [0, 2^32), and
+ * its upper half is zero where mid_loop_checks_zero says. */
+static void check_narrow(emitter *x, const ml_loop *l, const ml_iv *v)
 {
     const int lo = half(x, v->r, 0);
+    if (mid_loop_checks_zero(l, v->r, x->rg->hz))
+        to_slow(x, RV_BNE, half(x, v->r, 1), RV_ZERO);
     const uint32_t m = (uint32_t)(v->step < 0 ? -v->step : v->step);
     e(x, rv_opi(RV_ADD, RV_T0, RV_T2, 1)); /* updates: below 2^20 + 1 */
     int span = RV_T0; /* below 2^31: |step| <= 2^11 */
@@ -262,12 +265,12 @@ void rv_loop_test(jit_ctx *c, const ml_loop *l, const rv_loop_regs *rg, uint32_t
     for (int i = 0; i < l->n_groups; i++)
         check_group(&x, &l->g[i]);
     for (int i = 0; i < l->n_narrow; i++)
-        check_narrow(&x, &l->narrow[i]);
+        check_narrow(&x, l, &l->narrow[i]);
     if (l->flags & ML_PRECHARGE) { /* last: nothing is charged when the original loop runs */
         to_slow(&x, RV_BLTU, rg->budget, RV_T2);
         e(&x, rv_sub(rg->budget, rg->budget, RV_T2));
     }
-    for (int r = 0; r < MBPF_REG_FP; r++) /* upper halves the fast copy keeps at zero */
-        if ((l->hz_fast >> r) & 1u)
+    for (int r = 0; r < MBPF_REG_FP; r++) /* known zero, the homes may be stale */
+        if (((l->hz_fast & rg->hz) >> r) & 1u)
             e(&x, rv_opi(RV_ADD, rg->hi[r], RV_ZERO, 0));
 }

@@ -19,10 +19,11 @@ typedef struct rv_loop_regs {
 
 /* Emit the test before loop l: it jumps to native offset `slow` (the original loop) unless
  * every access of l's groups stays in its region for as many iterations as the counter allows,
- * that count is below 2^ML_MAX_COUNT_LOG2, no narrow induction variable's lower half carries
- * over the loop and, with ML_PRECHARGE, the budget covers the taken
- * back edges, which it then charges; it then sets the upper halves of l->hz_fast to 0. Otherwise
- * it falls through into the fast copy. Uses t0-t3
+ * that count is below 2^ML_MAX_COUNT_LOG2, the narrow induction variables keep to their
+ * contract (mid_loops.h: no carry out of the lower half, the upper half zero for l->hz_fast) and,
+ * with ML_PRECHARGE, the budget covers the taken back edges, which it then charges; it then sets
+ * the upper halves of l->hz_fast that rg->hz knows zero to 0. Otherwise it falls through into
+ * the fast copy. Uses t0-t3
  * and ra. Every branch to `slow` is the long form (an inverted branch over a jal: the same one
  * instruction on the path that passes), so the size depends only on l and rg and both passes
  * agree. */

@@ -1926,7 +1926,7 @@ static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
     if (pc < t->skip_to)
         return 0; /* inside a window lowered at its first instruction */
     if (t->alias_d < 0 && mid_match_rotate(t->c->prog, t->c->facts, t->m, pc, &rot)) {
-        t->live = t->m->live_out[pc + rot.len - 1];
+        t->live = t->m->live_out[pc + rot.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
         lower_rotate(t, &rot);
         t->skip_to = pc + rot.len;
         return 0;
@@ -1950,16 +1950,14 @@ static void t2_copy(t2 *to, const t2 *from)
         d[i] = s[i];
 }
 
-/* In the fast copy the test has checked that the loop's wide induction variables have a zero
- * upper half throughout: it reads as 0, and their update does not write it (it holds 0). */
+/* The fast copy's widths and live set at `in` (mid_loops.h): narrow induction variables in
+ * l->hz_fast read as zero, their updates write the lower half alone, l->dead is not computed. */
 static void fast_widths(t2 *t, const ml_loop *l, const mbpf_insn *in)
 {
-    for (int i = 0; i < l->n_ivs; i++) {
-        const int r = l->iv[i];
-        t->hz |= 1u << r;
-        if (MBPF_CLASS(in->code) == MBPF_ALU64 && MBPF_DST(in) == r)
-            t->live &= ~MID_HI(r);
-    }
+    t->hz |= l->hz_fast;
+    t->live &= ~l->dead;
+    if (mid_loop_narrow_update(l, in, t->hz))
+        t->live &= ~MID_HI(MBPF_DST(in));
 }
 
 /* The fact the fast copy lowers instruction pc of loop l with: hoisted accesses are proven. */
@@ -1970,34 +1968,6 @@ static mbpf_fact fast_fact(const jit_ctx *c, const ml_loop *l, uint32_t pc)
     if (mid_loop_hoisted(l, &f))
         f.mem = MBPF_MEM_PROVEN;
     return f;
-}
-
-/* A proven access reads only its base's lower half, so in the fast copy an upper half written
- * at pc whose next reference on the straight line that follows is a definition is dead: it is
- * not written (the middle end's liveness is the original copy's, whose guards read it). */
-static uint32_t fast_dead_upper(const t2 *t, const ml_loop *l, uint32_t pc, uint32_t def)
-{
-    const jit_ctx *c = t->c;
-    uint32_t maybe = def & t->live & 0xffff0000u, dead = 0;
-    for (uint32_t k = pc + 1; maybe && k <= l->latch && k <= pc + 8; k++) {
-        const mbpf_insn *in = &c->prog->insns[k];
-        const uint8_t cls = MBPF_CLASS(in->code);
-        if ((c->facts[k].flags & MBPF_FACT_JUMP_TARGET) || in->code == MBPF_OPC_LDDW)
-            break;
-        const mbpf_fact f = fast_fact(c, l, k);
-        uint32_t hz = t->m->hz_in[k], use, d;
-        for (int i = 0; i < l->n_ivs; i++)
-            hz |= 1u << l->iv[i];
-        mid_use_def(in, &c->facts[k], t->m->live_out[k], hz, &use, &d);
-        if (f.mem == MBPF_MEM_PROVEN && (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX))
-            use &= ~MID_HI(cls == MBPF_LDX ? MBPF_SRC(in) : MBPF_DST(in)); /* no guard here */
-        maybe &= ~use;
-        dead |= maybe & d;
-        maybe &= ~d;
-        if (cls == MBPF_JMP || cls == MBPF_JMP32)
-            break;
-    }
-    return dead;
 }
 
 static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
@@ -2022,9 +1992,6 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
         const mbpf_fact f = fast_fact(c, l, pc);
         t2_at(t, pc, &f);
         fast_widths(t, l, in);
-        uint32_t use, def;
-        mid_use_def(in, &f, t->live, t->hz, &use, &def);
-        t->live &= ~fast_dead_upper(t, l, pc, def);
         /* the use and def lowering reads, with the fast copy's widths and live set */
         mid_use_def(in, &f, t->live, t->hz, &t->use, &t->def);
         t->live_in = t->use | (t->live & ~t->def);

@@ -2,8 +2,8 @@
  * how many back edges the loop takes (the counter's distance to its bound over its step), then
  * for each access group the lowest address and the end of the highest access over all those
  * iterations, and compares them with the region's bounds. Any doubt (a wrap, an upper half that
- * is not zero, a count too large) takes the original loop, which is exact. It also checks that
- * the 64-bit induction variables the fast copy keeps in 32 bits (ml_loop.iv) stay below 2^32. */
+ * is not zero, a count too large) takes the original loop, which is exact. It also checks the
+ * contract of the narrow induction variables (ml_loop.narrow). */
 #include "jit/thumb2/t2_loops.h"
 #include "jit/thumb2/t2_encode.h"
 
@@ -269,16 +269,18 @@ static void check_group(emitter *e, const ml_group *g)
     to_slow(e, T2_HI);
 }
 
-/* One induction variable the fast copy keeps in 32 bits: its upper half is zero and its lower
- * half stays in [0, 2^32) over the at most r2 + 1 updates of this entry. An upper half the
- * middle end knows to be zero may be stale where it lives: it gets its value, 0, since the fast
- * copy never writes it. */
-static void check_iv(emitter *e, int r, int32_t step)
+/* A narrow induction variable: its lower half stays in [0, 2^32) over the at most r2 + 1
+ * updates of this entry, and its upper half is zero where mid_loop_checks_zero says. One of
+ * l->hz_fast the middle end knows to be zero may be stale where it lives: it gets its value, 0,
+ * since the fast copy never writes it. */
+static void check_narrow(emitter *e, const ml_loop *l, const ml_iv *v)
 {
+    const int r = v->r;
+    const int32_t step = v->step;
     const uint32_t m = (uint32_t)(step < 0 ? -step : step);
     const int lo = half(e, r, 0, T2_R0);
-    const int known = (e->rg->hz >> r) & 1u;
-    if (!known) {
+    const int known = ((l->hz_fast & e->rg->hz) >> r) & 1u;
+    if (mid_loop_checks_zero(l, r, e->rg->hz)) {
         cmp_imm(e, half(e, r, 1, T2_R1), 0);
         to_slow(e, T2_NE);
     }
@@ -311,8 +313,8 @@ void t2_loop_test(jit_ctx *c, const ml_loop *l, const t2_loop_regs *rg, uint32_t
     count_back_edges(&e, l);
     for (int i = 0; i < l->n_groups; i++)
         check_group(&e, &l->g[i]);
-    for (int i = 0; i < l->n_ivs; i++)
-        check_iv(&e, l->iv[i], l->iv_step[i]);
+    for (int i = 0; i < l->n_narrow; i++)
+        check_narrow(&e, l, &l->narrow[i]);
     if (l->flags & ML_PRECHARGE) { /* last: nothing is charged when the original loop runs */
         int b = rg->budget_reg;
         if (b < 0) {

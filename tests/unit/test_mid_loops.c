@@ -118,7 +118,40 @@ Test(mid_loops, counted_byte_loop_is_versioned)
     cr_expect(l->dead & MID_HI(5), "the address's upper half: only the guard read it");
     cr_expect_eq(l->dead & (MID_LO(5) | MID_BOTH(0) | MID_LO(3) | MID_LO(1)), 0,
                  "the address, the sum, the counter and the base are read");
+    cr_expect(l->dead & MID_HI(3), "its upper half known zero, the compare is a 32-bit one");
+    cr_expect_eq(l->n_narrow, 0);
     translates(&a, 0, 0);
+    release(&a);
+}
+
+/* The same loop from a start index of unknown upper half: the compare reads the counter's. */
+static const mbpf_insn byte_sum_from[] = {
+    MOV64(0, 0),
+    JMP_IMM(MBPF_JEQ, 2, 0, 7),
+    LDX(MBPF_DW, 3, 1, 0),
+    MOV64R(5, 1),                  /* 3: head */
+    ALU64_REG(MBPF_ADD, 5, 3),
+    LDX(MBPF_B, 4, 5, 1),
+    ALU64_REG(MBPF_ADD, 0, 4),
+    ALU64_IMM(MBPF_ADD, 3, 1),
+    JMP_REG(MBPF_JLT, 3, 2, -6),   /* 8: latch */
+    EXIT(),
+};
+
+Test(mid_loops, counter_counting_up_is_zero_in_the_fast_copy)
+{
+    analysed a;
+    analyse(&a, byte_sum_from, sizeof byte_sum_from / sizeof byte_sum_from[0]);
+    cr_assert_eq(a.ls->n, 1u);
+    const ml_loop *l = &a.ls->loop[0];
+    cr_expect_eq(l->ctr, 3);
+    cr_assert_eq(l->n_narrow, 1);
+    cr_expect_eq(l->narrow[0].r, 3);
+    cr_expect_eq(l->narrow[0].step, 1);
+    cr_expect_eq(l->hz_fast, 1u << 3, "expected below 2^32, its upper half read by the compare");
+    cr_expect(mid_loop_checks_zero(l, 3, a.m.hz_in[l->entry]), "no group checks it alone");
+    cr_expect(mid_loop_narrow_update(l, &a.p.insns[7], a.m.hz_in[7] | l->hz_fast));
+    translates(&a, 1, 0); /* the load before the loop keeps its guard */
     release(&a);
 }
 
@@ -156,10 +189,54 @@ Test(mid_loops, pointer_induction_variable_and_a_falling_counter)
     cr_expect_eq(l->g[0].step, 4);
     cr_expect_eq(l->g[0].lo, 0);
     cr_expect_eq(l->g[0].hi, 4, "the byte after the update is base + 3");
-    cr_assert_eq(l->n_ivs, 1, "the pointer is kept in 32 bits");
-    cr_expect_eq(l->iv[0], 4);
-    cr_expect_eq(l->iv_step[0], 4);
+    cr_expect(l->dead & MID_HI(4), "the pointer's upper half: only the guards read it");
+    cr_expect_eq(l->n_narrow, 0, "an upper half the fast copy does not compute is not narrow");
     translates(&a, 0, 0);
+    release(&a);
+}
+
+/* The same loop with the pointer and a falling 64-bit value of unknown upper half read after it:
+ * both are updated in 32 bits in the fast copy, their upper halves left as they are. */
+static const mbpf_insn words_and_value[] = {
+    MOV64(0, 0),
+    ALU32_IMM(MBPF_MOV, 3, 16),
+    MOV64R(4, 1),
+    LDX(MBPF_DW, 6, 1, 0),
+    LDX(MBPF_W, 5, 4, 0),          /* 4: head */
+    ALU64_REG(MBPF_ADD, 0, 5),
+    ALU64_IMM(MBPF_ADD, 4, 4),
+    ALU64_IMM(MBPF_SUB, 6, 1),
+    ALU32_IMM(MBPF_ADD, 3, -1),
+    JMP_IMM(MBPF_JNE, 3, 0, -6),   /* 9: latch */
+    ALU64_REG(MBPF_ADD, 0, 4),
+    ALU64_REG(MBPF_ADD, 0, 6),
+    EXIT(),
+};
+
+Test(mid_loops, narrow_induction_variables_and_their_test)
+{
+    analysed a;
+    analyse(&a, words_and_value, sizeof words_and_value / sizeof words_and_value[0]);
+    cr_assert_eq(a.ls->n, 1u);
+    const ml_loop *l = &a.ls->loop[0];
+    cr_expect_eq(l->head, 4u);
+    cr_expect_eq(l->dead & (MID_HI(4) | MID_HI(6)), 0, "both upper halves are read after the loop");
+    cr_assert_eq(l->n_narrow, 2);
+    cr_expect_eq(l->narrow[0].r, 4);
+    cr_expect_eq(l->narrow[0].step, 4);
+    cr_expect_eq(l->narrow[1].r, 6);
+    cr_expect_eq(l->narrow[1].step, -1);
+    cr_expect_eq(l->hz_fast, 0, "only their updates read their upper halves in the fast copy");
+    const uint32_t hz = a.m.hz_in[l->entry];
+    cr_expect_not(mid_loop_checks_zero(l, 4, hz), "not zero in the fast copy: not checked");
+    cr_expect_not(mid_loop_checks_zero(l, 6, hz));
+    cr_expect(mid_loop_narrow_update(l, &a.p.insns[6], hz | l->hz_fast));
+    cr_expect(mid_loop_narrow_update(l, &a.p.insns[7], hz | l->hz_fast));
+    cr_expect_not(mid_loop_narrow_update(l, &a.p.insns[7], 1u << 6),
+                  "known zero but not set by the test: its home may be stale");
+    cr_expect_not(mid_loop_narrow_update(l, &a.p.insns[8], hz), "a 32-bit update");
+    cr_expect_not(mid_loop_narrow_update(l, &a.p.insns[5], hz), "not an induction variable");
+    translates(&a, 1, 0); /* the load before the loop keeps its guard */
     release(&a);
 }
 
@@ -191,7 +268,7 @@ Test(mid_loops, wide_not_equal_counter)
     cr_expect_eq(l->g[0].a, 4);
     cr_expect_eq(l->g[0].b, 6);
     cr_expect_eq(l->g[0].step, 4);
-    cr_expect_eq(l->n_ivs, 0, "a negative index is not kept in 32 bits");
+    cr_expect_eq(l->n_narrow, 0, "a counter tested with != carries at its last update");
     translates(&a, 0, 0);
     release(&a);
 }
@@ -338,9 +415,10 @@ Test(mid_loops, rotated_loop_is_versioned)
         cr_expect_eq(l->g[g].hi, 4);
         cr_expect_eq(l->g[g].write, g);
     }
-    cr_assert_eq(l->n_ivs, 1, "the pointer is kept in 32 bits (the counter's compare already is)");
-    cr_expect_eq(l->iv[0], 8);
-    cr_expect_eq(l->iv_step[0], 4);
+    cr_assert_eq(l->n_narrow, 1, "the pointer is kept in 32 bits (the counter's compare already is)");
+    cr_expect_eq(l->narrow[0].r, 8);
+    cr_expect_eq(l->narrow[0].step, 4);
+    cr_expect_eq(l->hz_fast, 0, "only the update reads the pointer's upper half");
     cr_expect(mid_loop_back_edge(l, &a.p, 13));
     cr_expect(mid_loop_back_edge(l, &a.p, 16));
     cr_expect_not(mid_loop_back_edge(l, &a.p, 9));

@@ -16,14 +16,14 @@
 #define PRECHARGE 0x407e8eb3u    /* sub t4, t4, t2: the loop's back edges charged at once */
 
 typedef struct loop_code {
-    uint32_t region_loads, edge_charges, precharges, guard_calls, align_tests;
+    uint32_t region_loads, edge_charges, precharges, guard_calls, align_tests, carries;
 } loop_code;
 
 static uint8_t code[8192];
 
 /* Translate for RV32 and count, in [head, latch + 1), the loads of the context's start, the
- * one-unit budget charges, the charges of a whole loop, the calls of a check stub (jal ra) and
- * the alignment tests of halfword accesses. */
+ * one-unit budget charges, the charges of a whole loop, the calls of a check stub (jal ra), the
+ * alignment tests of halfword accesses and the carries computed into a register (sltu, sltiu). */
 static loop_code scan(const mbpf_insn *insns, uint32_t n, uint32_t head, uint32_t latch,
                       uint32_t *guards_left, uint32_t *budget_left)
 {
@@ -39,7 +39,7 @@ static loop_code scan(const mbpf_insn *insns, uint32_t n, uint32_t head, uint32_
     mbpf_jit_result r;
     cr_assert_eq(mbpf_jit_translate(MBPF_TARGET_RV32IMC, &p, facts, &o, code, sizeof code, work,
                                     wsz, &r), 0, "%s", r.err ? r.err : "");
-    loop_code c = {0, 0, 0, 0, 0};
+    loop_code c = {0, 0, 0, 0, 0, 0};
     for (uint32_t at = offs[head]; at < offs[latch + 1];) {
         const uint16_t lo = (uint16_t)(code[at] | code[at + 1] << 8);
         if ((lo & 3) != 3) {
@@ -52,6 +52,7 @@ static loop_code scan(const mbpf_insn *insns, uint32_t n, uint32_t head, uint32_
         c.precharges += w == PRECHARGE;
         c.guard_calls += (w & 0xfff) == 0x0ef; /* jal ra, ... */
         c.align_tests += (w & 0xfff07fffu) == 0x00107293u; /* andi t0, rX, 1 */
+        c.carries += (w & 0xfe00707fu) == 0x00003033u || (w & 0x707fu) == 0x3013u; /* sltu(i) */
         at += 4;
     }
     *guards_left = r.guards_left;
@@ -141,4 +142,33 @@ Test(rv_loops, halfword_loop_tests_alignment_in_both_copies)
     cr_expect_eq(guards, 0);
     cr_expect_eq(c.region_loads, 2);
     cr_expect_eq(c.align_tests, 2, "andi t0, a, 1 before each copy's lhu");
+}
+
+/* A pointer and a falling 64-bit value of unknown upper half, both read after the loop: the
+ * original copy carries into their upper halves, the fast copy updates their lower halves alone
+ * (its test checked neither carries). */
+static const mbpf_insn words_and_value[] = {
+    MOV64(0, 0),
+    ALU32_IMM(MBPF_MOV, 3, 16),
+    MOV64R(4, 1),
+    LDX(MBPF_DW, 6, 1, 0),
+    LDX(MBPF_W, 5, 4, 0),          /* 4: head */
+    ALU64_REG(MBPF_ADD, 0, 5),
+    ALU64_IMM(MBPF_ADD, 4, 4),
+    ALU64_IMM(MBPF_SUB, 6, 1),
+    ALU32_IMM(MBPF_ADD, 3, -1),
+    JMP_IMM(MBPF_JNE, 3, 0, -6),   /* 9: latch */
+    ALU64_REG(MBPF_ADD, 0, 4),
+    ALU64_REG(MBPF_ADD, 0, 6),
+    EXIT(),
+};
+
+Test(rv_loops, narrow_induction_variables_do_not_carry_in_the_fast_copy)
+{
+    uint32_t guards, budgeted;
+    const loop_code c = scan(words_and_value, sizeof words_and_value / sizeof words_and_value[0],
+                             4, 9, &guards, &budgeted);
+    cr_expect_eq(guards, 1, "the load before the loop");
+    cr_expect_eq(c.region_loads, 2);
+    cr_expect_eq(c.carries, 3 + 1, "the original: sum, pointer, value; the fast copy: the sum");
 }

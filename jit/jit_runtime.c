@@ -125,9 +125,13 @@ static uint64_t rt_helper(mbpf_jit_block *b, uint32_t id_imm, const uint64_t *ar
     return r;
 }
 
+/* The full check of the check stubs' slow path. The live stack ends at the current frame's top,
+ * which the stub stored (the exec's may be a deeper frame's, from a helper called there). */
 static uint32_t rt_check(mbpf_jit_block *b, uint32_t addr, uint32_t size, uint32_t write)
 {
-    return (uint32_t)mbpf_exec_check(exec_of(b), addr, size, write ? MBPF_REGION_W : MBPF_REGION_R);
+    mbpf_exec *x = exec_of(b);
+    x->stack_top = b->stack_cur;
+    return (uint32_t)mbpf_exec_check(x, addr, size, write ? MBPF_REGION_W : MBPF_REGION_R);
 }
 
 static uint64_t rt_atomic(mbpf_jit_block *b, uint32_t addr, uint64_t val)

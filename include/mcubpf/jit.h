@@ -75,7 +75,8 @@ typedef struct mbpf_jit_block {
     uint32_t fn_atomic;   /* 96: uint64_t (*)(block *, uint32_t addr, uint64_t val): the operation is
                            *     in atomic_op, cmpxchg's expected value in r0_lo/r0_hi; returns the
                            *     old value */
-    uint32_t stack_cur;   /* 100: r10 of the current frame, stored before each helper call */
+    uint32_t stack_cur;   /* 100: r10 of the current frame, stored before each helper call and
+                           *      each slow region check */
     uint32_t regs[2 * MBPF_NREGS]; /* 104: eBPF registers kept in memory (lo, hi) */
     uint32_t atomic_op;   /* 192: imm | size << 16 */
     uint32_t depth0;      /* 196: depth_left at the start of a run (run glue only) */

@@ -1641,7 +1641,10 @@ static void emit_check_stub(rv *t, int write)
         jump_to(t, jit_stub_offset(t->c, ok));
     }
     t->fixed = 0;
-    /* slow path: fn_check(block, addr, size, write) for helper-granted regions */
+    /* slow path: fn_check(block, addr, size, write) for helper-granted regions; it checks the
+     * stack too, against the current frame's top (after a local call, not the frame of the
+     * last helper call) */
+    sw_block(t, RV_S0, MBPF_JB_STACK_CUR);
     e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -16));
     e(t, rv_store(RV_SW, RV_RA, RV_SP, 0));
     e(t, rv_store(RV_SW, RV_T0, RV_SP, 4));

@@ -1719,8 +1719,11 @@ static void emit_check_stub(t2 *t, int write)
             e32(t, rest[k]);
         bcond_to(t, T2_LS, jit_stub_offset(t->c, ok));
     }
-    /* slow path: fn_check(block, addr, size, write) for helper-granted regions */
+    /* slow path: fn_check(block, addr, size, write) for helper-granted regions; it checks the
+     * stack too, against the current frame's top (after a local call, not the frame of the
+     * last helper call) */
     const uint16_t keep = (1u << T2_R0) | (1u << T2_R3) | (1u << T2_R12) | (1u << T2_LR);
+    str_block(t, T2_R10, MBPF_JB_STACK_CUR);
     e32(t, t2_push(keep));
     mov(t, T2_R2, T2_R3);
     mov(t, T2_R1, T2_R12);

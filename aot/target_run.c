@@ -43,8 +43,10 @@ void mbpf_print_fault(const mbpf_tool_profile *tp, const mbpf_program *p, mbpf_s
     fprintf(stderr, "bpfrun: fault: %s at insn %u (%s)", mbpf_status_name(st), pc, dis);
     if ((st == MBPF_FAULT_MEM_READ || st == MBPF_FAULT_MEM_WRITE) && rgn) {
         fprintf(stderr, ": %s%+" PRId64 ", %u byte%s", rgn, off, size, size == 1 ? "" : "s");
-        if (off >= 0 && off + (int64_t)size <= rgn_len)
-            fprintf(stderr, " (%s is read-only)", rgn);
+        if (off >= 0 && off + (int64_t)size <= rgn_len && !strcmp(rgn, "stack"))
+            fprintf(stderr, " (inside the stack, outside its live frames)");
+        else if (off >= 0 && off + (int64_t)size <= rgn_len)
+            fprintf(stderr, " (%s is %s)", rgn, st == MBPF_FAULT_MEM_WRITE ? "read-only" : "not readable");
         else
             fprintf(stderr, " (%s is %" PRId64 " bytes)", rgn, rgn_len);
     } else if (st == MBPF_FAULT_MEM_READ || st == MBPF_FAULT_MEM_WRITE) {

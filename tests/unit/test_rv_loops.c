@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bpf_asm.h"
+#include "loop_programs.h"
 #include "verified_fixture.h"
 #include "mcubpf/jit.h"
 
@@ -63,20 +64,6 @@ static loop_code scan(const mbpf_insn *insns, uint32_t n, uint32_t head, uint32_
     return c;
 }
 
-/* for (i = 0; i < len; i++) sum += ctx[i + 1] */
-static const mbpf_insn byte_sum[] = {
-    MOV64(0, 0),
-    JMP_IMM(MBPF_JEQ, 2, 0, 7),
-    MOV64(3, 0),
-    MOV64R(5, 1),                  /* 3: head */
-    ALU64_REG(MBPF_ADD, 5, 3),
-    LDX(MBPF_B, 4, 5, 1),
-    ALU64_REG(MBPF_ADD, 0, 4),
-    ALU64_IMM(MBPF_ADD, 3, 1),
-    JMP_REG(MBPF_JLT, 3, 2, -6),   /* 8: latch */
-    EXIT(),
-};
-
 Test(rv_loops, counted_loop_checks_once_and_charges_once)
 {
     uint32_t guards, budgeted;
@@ -89,22 +76,6 @@ Test(rv_loops, counted_loop_checks_once_and_charges_once)
     cr_expect_eq(guards, 0);
     cr_expect_eq(budgeted, 0);
 }
-
-/* The same loop with an exit on a zero byte: the guard is still checked before the loop, the
- * budget edge by edge in both copies (the loop may stop before its count). */
-static const mbpf_insn early_exit[] = {
-    MOV64(0, 0),
-    JMP_IMM(MBPF_JEQ, 2, 0, 8),
-    MOV64(3, 0),
-    MOV64R(5, 1),                  /* 3: head */
-    ALU64_REG(MBPF_ADD, 5, 3),
-    LDX(MBPF_B, 4, 5, 1),
-    JMP_IMM(MBPF_JEQ, 4, 0, 3),
-    ALU64_REG(MBPF_ADD, 0, 4),
-    ALU64_IMM(MBPF_ADD, 3, 1),
-    JMP_REG(MBPF_JLT, 3, 2, -7),   /* 9: latch */
-    EXIT(),
-};
 
 Test(rv_loops, early_exit_charges_in_both_copies)
 {
@@ -143,25 +114,6 @@ Test(rv_loops, halfword_loop_tests_alignment_in_both_copies)
     cr_expect_eq(c.region_loads, 2);
     cr_expect_eq(c.align_tests, 2, "andi t0, a, 1 before each copy's lhu");
 }
-
-/* A pointer and a falling 64-bit value of unknown upper half, both read after the loop: the
- * original copy carries into their upper halves, the fast copy updates their lower halves alone
- * (its test checked neither carries). */
-static const mbpf_insn words_and_value[] = {
-    MOV64(0, 0),
-    ALU32_IMM(MBPF_MOV, 3, 16),
-    MOV64R(4, 1),
-    LDX(MBPF_DW, 6, 1, 0),
-    LDX(MBPF_W, 5, 4, 0),          /* 4: head */
-    ALU64_REG(MBPF_ADD, 0, 5),
-    ALU64_IMM(MBPF_ADD, 4, 4),
-    ALU64_IMM(MBPF_SUB, 6, 1),
-    ALU32_IMM(MBPF_ADD, 3, -1),
-    JMP_IMM(MBPF_JNE, 3, 0, -6),   /* 9: latch */
-    ALU64_REG(MBPF_ADD, 0, 4),
-    ALU64_REG(MBPF_ADD, 0, 6),
-    EXIT(),
-};
 
 Test(rv_loops, narrow_induction_variables_do_not_carry_in_the_fast_copy)
 {

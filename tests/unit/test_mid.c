@@ -5,36 +5,13 @@
 #include <string.h>
 
 #include "bpf_asm.h"
-#include "verified_fixture.h"
+#include "mid_fixture.h"
 #include "jit/mid/mid.h"
 #include "jit/mid/mid_access.h"
 #include "mcubpf/jit.h"
 #include "mcubpf/test_helpers.h"
 
-typedef struct analysed {
-    mbpf_program p;
-    mbpf_fact *facts;
-    void *work;
-    mid_info m;
-} analysed;
-
-static void analyse(analysed *a, const mbpf_insn *insns, uint32_t n)
-{
-    memset(a, 0, sizeof *a);
-    a->facts = verified_facts(&a->p, insns, n);
-    a->work = malloc(mid_scratch_size(n) + mid_work_size(n)); /* the scratch first, 4-aligned */
-    cr_assert(a->work);
-    cr_assert_eq(mid_analyse(&a->p, a->facts, (char *)a->work + mid_scratch_size(n), mid_work_size(n),
-                             a->work, &a->m), 0);
-}
-
-static void release(analysed *a)
-{
-    free(a->facts);
-    free(a->work);
-}
-
-static void use_def(const analysed *a, uint32_t pc, uint32_t *use, uint32_t *def)
+static void use_def(const mid_fixture *a, uint32_t pc, uint32_t *use, uint32_t *def)
 {
     mid_use_def(&a->p.insns[pc], &a->facts[pc], a->m.live_out[pc], a->m.hz_in[pc], use, def);
 }
@@ -44,9 +21,9 @@ Test(mid, upper_half_nobody_reads_is_not_demanded)
     /* r2 = r1; r2 += 5 (64-bit); w0 = w2; exit: only the lower halves matter */
     static const mbpf_insn prog[] = {MOV64R(2, 1), ALU64_IMM(MBPF_ADD, 2, 5), ALU32_REG(MBPF_MOV, 0, 2),
                                      EXIT()};
-    analysed a;
+    mid_fixture a;
     uint32_t use, def;
-    analyse(&a, prog, 4);
+    mid_fixture_analyse(&a, prog, 4);
     cr_expect(a.m.live_out[1] & MID_LO(2));
     cr_expect_eq(a.m.live_out[1] & MID_HI(2), 0u, "r2's upper half is dead after the add");
     use_def(&a, 1, &use, &def);
@@ -54,7 +31,7 @@ Test(mid, upper_half_nobody_reads_is_not_demanded)
     use_def(&a, 0, &use, &def);
     cr_expect_eq(use, MID_LO(1), "so the move copies the lower half only");
     cr_expect_eq(a.m.live_out[3], 0u);
-    release(&a);
+    mid_fixture_release(&a);
 }
 
 Test(mid, upper_half_demanded_on_one_path_only)
@@ -63,15 +40,15 @@ Test(mid, upper_half_demanded_on_one_path_only)
     static const mbpf_insn prog[] = {
         MOV64R(3, 1), ALU64_IMM(MBPF_ADD, 3, 1), JMP32_IMM(MBPF_JEQ, 2, 0, 2), MOV64R(0, 3), EXIT(),
         ALU32_REG(MBPF_MOV, 0, 3), EXIT()};
-    analysed a;
+    mid_fixture a;
     uint32_t use, def;
-    analyse(&a, prog, 7);
+    mid_fixture_analyse(&a, prog, 7);
     cr_expect(a.m.live_out[2] & MID_HI(3), "the fall-through path reads r3's upper half");
     use_def(&a, 1, &use, &def);
     cr_expect_eq(use, MID_BOTH(3), "so the add computes both halves");
     use_def(&a, 5, &use, &def);
     cr_expect_eq(use, MID_LO(3));
-    release(&a);
+    mid_fixture_release(&a);
 }
 
 Test(mid, known_zero_upper_halves_narrow_compares_and_divisions)
@@ -79,9 +56,9 @@ Test(mid, known_zero_upper_halves_narrow_compares_and_divisions)
     /* w3 = w1; r4 = 10; r3 /= r4; r0 = 0; if r3 s> r4 goto +1; r0 = 1; exit */
     static const mbpf_insn prog[] = {ALU32_REG(MBPF_MOV, 3, 1), MOV64(4, 10), ALU64_REG(MBPF_DIV, 3, 4),
                                      MOV64(0, 0), JMP_REG(MBPF_JSGT, 3, 4, 1), MOV64(0, 1), EXIT()};
-    analysed a;
+    mid_fixture a;
     uint32_t use, def;
-    analyse(&a, prog, 7);
+    mid_fixture_analyse(&a, prog, 7);
     cr_expect(a.m.hz_in[2] & (1u << 3));
     cr_expect(a.m.hz_in[2] & (1u << 4));
     cr_expect(mid_divmod_narrow(&prog[2], a.m.hz_in[2]));
@@ -89,7 +66,7 @@ Test(mid, known_zero_upper_halves_narrow_compares_and_divisions)
     cr_expect(mid_jump_narrow(&prog[4], a.m.hz_in[4]));
     use_def(&a, 4, &use, &def);
     cr_expect_eq(use, MID_LO(3) | MID_LO(4), "the narrowed compare reads lower halves only");
-    release(&a);
+    mid_fixture_release(&a);
 }
 
 Test(mid, unknown_upper_half_is_not_narrowed)
@@ -97,39 +74,39 @@ Test(mid, unknown_upper_half_is_not_narrowed)
     /* r3 = r1 - 1 may have any upper half: the 64-bit compare stays */
     static const mbpf_insn prog[] = {MOV64R(3, 2), ALU64_IMM(MBPF_SUB, 3, 1), MOV64(0, 0),
                                      JMP_IMM(MBPF_JGT, 3, 7, 1), MOV64(0, 1), EXIT()};
-    analysed a;
+    mid_fixture a;
     uint32_t use, def;
-    analyse(&a, prog, 6);
+    mid_fixture_analyse(&a, prog, 6);
     cr_expect_eq(mid_jump_narrow(&prog[3], a.m.hz_in[3]), 0);
     use_def(&a, 3, &use, &def);
     cr_expect_eq(use, MID_BOTH(3));
-    release(&a);
+    mid_fixture_release(&a);
 }
 
 Test(mid, dead_results_cost_nothing)
 {
     static const mbpf_insn prog[] = {MOV64(5, 7), MOV64(0, 0), EXIT()};
-    analysed a;
+    mid_fixture a;
     uint32_t use, def;
-    analyse(&a, prog, 3);
+    mid_fixture_analyse(&a, prog, 3);
     use_def(&a, 0, &use, &def);
     cr_expect_eq(use, 0u);
     cr_expect_eq(def, 0u);
-    release(&a);
+    mid_fixture_release(&a);
 }
 
 Test(mid, helper_calls_read_all_argument_halves)
 {
     static const mbpf_insn prog[] = {MOV64(1, 1), MOV64(2, 2), MOV64(3, 3), MOV64(4, 4), MOV64(5, 5),
                                      CALL(1), EXIT()};
-    analysed a;
+    mid_fixture a;
     uint32_t use, def;
-    analyse(&a, prog, 7);
+    mid_fixture_analyse(&a, prog, 7);
     use_def(&a, 5, &use, &def);
     cr_expect_eq(use, 0x003e003eu, "r1..r5, both halves");
     cr_expect_eq(def & MID_BOTH(0), MID_BOTH(0));
     cr_expect(a.m.live_out[0] & MID_HI(1));
-    release(&a);
+    mid_fixture_release(&a);
 }
 
 Test(mid, loop_depth_and_weights)
@@ -137,8 +114,8 @@ Test(mid, loop_depth_and_weights)
     /* r0 = 0; w2 = 8; loop: r0 += 3; w2 -= 1; if w2 != 0 goto loop; exit */
     static const mbpf_insn prog[] = {MOV64(0, 0), ALU32_IMM(MBPF_MOV, 2, 8), ALU64_IMM(MBPF_ADD, 0, 3),
                                      ALU32_IMM(MBPF_SUB, 2, 1), JMP32_IMM(MBPF_JNE, 2, 0, -3), EXIT()};
-    analysed a;
-    analyse(&a, prog, 6);
+    mid_fixture a;
+    mid_fixture_analyse(&a, prog, 6);
     cr_expect_eq(a.m.depth[0], 0);
     cr_expect_eq(a.m.depth[1], 0);
     cr_expect_eq(a.m.depth[2], 1);
@@ -147,14 +124,14 @@ Test(mid, loop_depth_and_weights)
     cr_expect_gt(a.m.weight[2], a.m.weight[16 + 2], "r2's lower half is used in the loop, "
                  "its upper half never read");
     cr_expect_eq(a.m.weight[16 + 2], 0u);
-    release(&a);
+    mid_fixture_release(&a);
 }
 
 /* The Thumb-2 lowering emits nothing for a dead result: the same code as without it. */
 static uint32_t thumb2_bytes(const mbpf_insn *insns, uint32_t n)
 {
-    analysed a;
-    analyse(&a, insns, n);
+    mid_fixture a;
+    mid_fixture_analyse(&a, insns, n);
     static uint8_t code[4096];
     size_t wsz = mbpf_jit_work_size(n);
     void *work = malloc(wsz);
@@ -163,7 +140,7 @@ static uint32_t thumb2_bytes(const mbpf_insn *insns, uint32_t n)
     cr_assert_eq(mbpf_jit_translate(MBPF_TARGET_THUMB2, &a.p, a.facts, NULL, code, sizeof code, work, wsz,
                                     &r), MBPF_JIT_OK, "%s", r.err ? r.err : "");
     free(work);
-    release(&a);
+    mid_fixture_release(&a);
     return r.code_len;
 }
 
@@ -191,15 +168,15 @@ Test(mid, counting_loop_keeps_a_zero_upper_half)
     static const mbpf_insn prog[] = {MOV64R(3, 2), ALU64_IMM(MBPF_RSH, 3, 2), MOV64(4, 0),
                                      ALU64_IMM(MBPF_ADD, 4, 1), JMP_REG(MBPF_JLT, 4, 3, -2), MOV64R(0, 4),
                                      EXIT()};
-    analysed a;
+    mid_fixture a;
     uint32_t use, def;
-    analyse(&a, prog, 7);
+    mid_fixture_analyse(&a, prog, 7);
     cr_expect(a.m.hz_in[3] & (1u << (16 + 4)), "r4 is below 2^31 at the loop head");
     cr_expect(a.m.hz_in[4] & (1u << 4), "r4 += 1 keeps its upper half zero");
     cr_expect(mid_jump_narrow(&prog[4], a.m.hz_in[4]));
     use_def(&a, 4, &use, &def);
     cr_expect_eq(use, MID_LO(3) | MID_LO(4));
-    release(&a);
+    mid_fixture_release(&a);
 }
 
 Test(mid, compare_with_an_unknown_bound_teaches_nothing)
@@ -208,11 +185,11 @@ Test(mid, compare_with_an_unknown_bound_teaches_nothing)
     static const mbpf_insn prog[] = {MOV64R(3, 2), ALU64_IMM(MBPF_SUB, 3, 1), MOV64(4, 0),
                                      ALU64_IMM(MBPF_ADD, 4, 1), JMP_REG(MBPF_JLT, 4, 3, -2), MOV64R(0, 4),
                                      EXIT()};
-    analysed a;
-    analyse(&a, prog, 7);
+    mid_fixture a;
+    mid_fixture_analyse(&a, prog, 7);
     cr_expect_eq(a.m.hz_in[4] & (1u << 4), 0u);
     cr_expect_eq(mid_jump_narrow(&prog[4], a.m.hz_in[4]), 0);
-    release(&a);
+    mid_fixture_release(&a);
 }
 
 /* Defence in depth (mid_access.h): only accesses at a constant offset from r10 inside the frame
@@ -254,15 +231,15 @@ Test(mid, a_known_zero_upper_half_is_not_a_use)
      * takes r3's upper half as the constant 0 */
     static const mbpf_insn prog[] = {ALU32_REG(MBPF_MOV, 3, 2), MOV64R(4, 2), ALU64_IMM(MBPF_SUB, 4, 1),
                                      JMP_REG(MBPF_JLT, 4, 3, 1), MOV64(0, 0), MOV64(0, 1), EXIT()};
-    analysed a;
-    analyse(&a, prog, 7);
+    mid_fixture a;
+    mid_fixture_analyse(&a, prog, 7);
     uint32_t use, def;
     use_def(&a, 3, &use, &def);
     cr_expect(use & MID_BOTH(4));
     cr_expect(use & MID_LO(3));
     cr_expect_not(use & MID_HI(3));
     cr_expect_not(a.m.live_out[0] & MID_HI(3), "nobody demands r3's upper half");
-    release(&a);
+    mid_fixture_release(&a);
 }
 
 Test(mid, a_copy_learns_the_bound_its_original_is_compared_with)
@@ -270,9 +247,9 @@ Test(mid, a_copy_learns_the_bound_its_original_is_compared_with)
     /* r3 = r2; if r2 < 359 goto keep; r3 = 359; keep: r0 = r3 -- on both paths r3 < 2^31 */
     static const mbpf_insn prog[] = {MOV64R(3, 2), JMP_IMM(MBPF_JLT, 2, 359, 1), MOV64(3, 359),
                                      MOV64R(0, 3), EXIT()};
-    analysed a;
-    analyse(&a, prog, 5);
+    mid_fixture a;
+    mid_fixture_analyse(&a, prog, 5);
     cr_expect((a.m.hz_in[3] >> 3) & 1u, "upper half of r3 known zero");
     cr_expect((a.m.hz_in[3] >> (16 + 3)) & 1u, "r3 known below 2^31");
-    release(&a);
+    mid_fixture_release(&a);
 }

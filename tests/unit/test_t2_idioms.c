@@ -7,40 +7,17 @@
 #include <string.h>
 
 #include "bpf_asm.h"
-#include "verified_fixture.h"
+#include "mid_fixture.h"
 #include "jit/mid/mid_idioms.h"
 #include "mcubpf/jit.h"
 #include "mcubpf/test_helpers.h"
 
-typedef struct analysed {
-    mbpf_program p;
-    mbpf_fact *facts;
-    void *work;
-    mid_info m;
-} analysed;
-
-static void analyse(analysed *a, const mbpf_insn *insns, uint32_t n)
-{
-    memset(a, 0, sizeof *a);
-    a->facts = verified_facts(&a->p, insns, n);
-    a->work = malloc(mid_scratch_size(n) + mid_work_size(n)); /* the scratch first, 4-aligned */
-    cr_assert(a->work);
-    cr_assert_eq(mid_analyse(&a->p, a->facts, (char *)a->work + mid_scratch_size(n), mid_work_size(n),
-                             a->work, &a->m), 0);
-}
-
-static void release(analysed *a)
-{
-    free(a->facts);
-    free(a->work);
-}
-
 static int rotate_at(const mbpf_insn *insns, uint32_t n, uint32_t pc, mid_rotate *r)
 {
-    analysed a;
-    analyse(&a, insns, n);
+    mid_fixture a;
+    mid_fixture_analyse(&a, insns, n);
     int got = mid_match_rotate(&a.p, a.facts, &a.m, pc, r);
-    release(&a);
+    mid_fixture_release(&a);
     return got;
 }
 
@@ -104,8 +81,8 @@ Test(idioms, near_misses_are_not_rotates)
 /* The Thumb-2 code of a program, disassembled into one string of mnemonics. */
 static void thumb2_text(const mbpf_insn *insns, uint32_t n, char *out, size_t cap)
 {
-    analysed a;
-    analyse(&a, insns, n);
+    mid_fixture a;
+    mid_fixture_analyse(&a, insns, n);
     static uint8_t code[8192];
     size_t wsz = mbpf_jit_work_size(n);
     void *work = malloc(wsz);
@@ -113,7 +90,7 @@ static void thumb2_text(const mbpf_insn *insns, uint32_t n, char *out, size_t ca
     cr_assert_eq(mbpf_jit_translate(MBPF_TARGET_THUMB2, &a.p, a.facts, NULL, code, sizeof code, work,
                                     wsz, &r), MBPF_JIT_OK, "%s", r.err ? r.err : "");
     free(work);
-    release(&a);
+    mid_fixture_release(&a);
     csh h;
     cs_insn *insn;
     cr_assert_eq(cs_open(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS, &h), CS_ERR_OK);
@@ -140,10 +117,10 @@ Test(idioms, a_thirty_two_bit_rotate_is_one_ror)
 
 static int umod_at(const mbpf_insn *insns, uint32_t n, uint32_t pc, mid_umod *r)
 {
-    analysed a;
-    analyse(&a, insns, n);
+    mid_fixture a;
+    mid_fixture_analyse(&a, insns, n);
     int got = mid_match_umod(&a.p, a.facts, &a.m, pc, r);
-    release(&a);
+    mid_fixture_release(&a);
     return got;
 }
 

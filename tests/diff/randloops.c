@@ -115,6 +115,37 @@ static void rl_latch(gen *g, const rl_counter *k, uint32_t head)
         put(g, (uint8_t)(k->jcls | op | MBPF_K), k->c, 0, back, k->bound);
 }
 
+/* The trip count n (all that fit, or fewer) and the start offset `first` of a pointer stepping
+ * by `step` whose accesses reach `reach` bytes past it, in a region of len bytes: in range, at
+ * the last valid byte, or (off the stack, rarely) one past the end in the last iteration. */
+static void rl_span(gen *g, uint32_t len, uint32_t reach, uint32_t step, int on_stack, uint32_t *n,
+                    uint32_t *first)
+{
+    const uint32_t max_n = (len - reach) / step + 1;
+    *n = below(g, 2) ? max_n : 1 + below(g, max_n);
+    *first = len - reach - step * (*n - 1); /* room left below: the start's offset */
+    if (below(g, 2))
+        *first = below(g, *first + 1);
+    else if (!on_stack && below(g, 8) == 0)
+        (*first)++; /* one past the end in the last iteration */
+}
+
+/* The counter for n trips and the pointer, at `first` into the stack frame or the context. */
+static int rl_pointer(gen *g, rl_counter *k, uint32_t n, int on_stack, uint32_t first)
+{
+    const int p = rl_reg(g, -1, -1, -1);
+    rl_start(g, k, n, p);
+    if (on_stack) {
+        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, p, MBPF_REG_FP, 0, 0);
+        put(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, -72 + (int32_t)first);
+    } else {
+        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, p, CTX_REG, 0, 0);
+        if (first)
+            put(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, (int32_t)first);
+    }
+    return p;
+}
+
 /* A counted loop over the context or the stack buffer [r10-72, r10-8). */
 static void gen_array_loop(gen *g)
 {
@@ -135,24 +166,10 @@ static void gen_array_loop(gen *g)
     }
     if (reach > len)
         return;
-    const uint32_t max_n = (len - reach) / step + 1;
-    const uint32_t n = below(g, 2) ? max_n : 1 + below(g, max_n);
-    uint32_t first = len - reach - step * (n - 1); /* room left below: the start's offset */
-    if (below(g, 2))
-        first = below(g, first + 1);
-    else if (!on_stack && below(g, 8) == 0)
-        first++; /* one past the end in the last iteration */
-    const int p = rl_reg(g, -1, -1, -1);
+    uint32_t n, first;
+    rl_span(g, len, reach, step, on_stack, &n, &first);
     rl_counter k;
-    rl_start(g, &k, n, p);
-    if (on_stack) {
-        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, p, MBPF_REG_FP, 0, 0);
-        put(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, -72 + (int32_t)first);
-    } else {
-        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, p, CTX_REG, 0, 0);
-        if (first)
-            put(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, (int32_t)first);
-    }
+    const int p = rl_pointer(g, &k, n, on_stack, first);
     const uint32_t head = g->n;
     for (uint32_t i = 0; i < n_acc; i++) {
         if (below(g, 2))
@@ -254,27 +271,12 @@ static void gen_rotated_loop(gen *g)
         return;
     uint32_t n, first = 0;
     if (on_array) {
-        const uint32_t max_n = (len - reach) / step + 1;
-        n = below(g, 2) ? max_n : 1 + below(g, max_n);
-        first = len - reach - step * (n - 1);
-        if (below(g, 2))
-            first = below(g, first + 1);
-        else if (!on_stack && below(g, 8) == 0)
-            first++; /* one past the end in the last iteration */
+        rl_span(g, len, reach, step, on_stack, &n, &first);
     } else {
         n = 60000 + below(g, 80000);
     }
-    const int p = rl_reg(g, -1, -1, -1);
     rl_counter k;
-    rl_start(g, &k, n, p);
-    if (on_stack) {
-        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, p, MBPF_REG_FP, 0, 0);
-        put(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, -72 + (int32_t)first);
-    } else {
-        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, p, CTX_REG, 0, 0);
-        if (first)
-            put(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, (int32_t)first);
-    }
+    const int p = rl_pointer(g, &k, n, on_stack, first);
     const uint32_t into = g->n;
     put(g, MBPF_JMP | MBPF_JA, 0, 0, 0, 0); /* to the entry, patched */
     const uint32_t head = g->n;

@@ -1906,8 +1906,8 @@ static void t2_function_entry(void *b)
     e16(t, t2_push_lr16());
 }
 
-/* The state before lowering pc with fact f; its use and def are computed once here. */
-static void t2_at(t2 *t, uint32_t pc, const mbpf_fact *f)
+/* The state before lowering pc: its live set and known-zero upper halves from the middle end. */
+static void t2_at_widths(t2 *t, uint32_t pc)
 {
     t->pc = pc;
     t->flags_live = 0; /* nothing reads flags across eBPF instructions */
@@ -1917,8 +1917,20 @@ static void t2_at(t2 *t, uint32_t pc, const mbpf_fact *f)
     t->next_alias_d = t->next_alias_s = -1;
     t->live = t->m->live_out[pc];
     t->hz = t->m->hz_in[pc];
-    mid_use_def(&t->c->prog->insns[pc], f, t->live, t->hz, &t->use, &t->def);
+}
+
+/* pc's use and def with the live set and widths in t (mid_use_def), once per instruction. */
+static void t2_use_def(t2 *t, const mbpf_fact *f)
+{
+    mid_use_def(&t->c->prog->insns[t->pc], f, t->live, t->hz, &t->use, &t->def);
     t->live_in = t->use | (t->live & ~t->def); /* mid_live_in */
+}
+
+/* The state before lowering pc with fact f, its use and def computed once here. */
+static void t2_at(t2 *t, uint32_t pc, const mbpf_fact *f)
+{
+    t2_at_widths(t, pc);
+    t2_use_def(t, f);
 }
 
 /* One instruction at pc (rotate windows lowered at their first instruction, straight-line local
@@ -1993,11 +2005,9 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
                 c->loop_fast[i][j] = c->pos;
         const mbpf_insn *in = &c->prog->insns[pc];
         const mbpf_fact f = fast_fact(c, l, pc);
-        t2_at(t, pc, &f);
+        t2_at_widths(t, pc);
         fast_widths(t, l, in);
-        /* the use and def lowering reads, with the fast copy's widths and live set */
-        mid_use_def(in, &f, t->live, t->hz, &t->use, &t->def);
-        t->live_in = t->use | (t->live & ~t->def);
+        t2_use_def(t, &f); /* with the fast copy's widths and live set */
         const int rc = lower_at(t, pc, in, &f);
         if (rc)
             return rc;

@@ -228,9 +228,9 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     }
     zero_words(c.cold, cold_size(p->n_insns));
     c.mid = &mid;
-    /* loop versioning: both backends; rotated loops (entered inside) only for Thumb-2 so far */
+    /* loop versioning: both backends, rotated loops (entered inside) included */
     c.loops = mid_loops_find(p, facts, &mid, w + mid_work_size(p->n_insns), mid_loops_work_size(),
-                             t == MBPF_TARGET_THUMB2 ? ML_SHAPE_ROTATED : 0);
+                             ML_SHAPE_ROTATED);
 
     int rc = emit(&c); /* measuring pass */
     uint32_t measured = c.pos;

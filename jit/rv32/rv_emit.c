@@ -346,35 +346,26 @@ static void group_reset(rv *t)
     t->g_end = 0;
 }
 
-/* l, when this backend versions it: its fast copy has no cold words of its own and no offsets
- * but its start, so its body must be straight-line (its only jumps exits and the back edge). */
-static const ml_loop *versioned(const jit_ctx *c, const ml_loop *l)
-{
-    for (uint32_t pc = l ? l->head : 0; l && pc < l->latch; pc++) {
-        const mbpf_insn *in = &c->prog->insns[pc];
-        const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
-        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL && op != MBPF_EXIT) {
-            const uint32_t to = jit_jump_target(pc, in);
-            if (to >= l->head && to <= l->latch)
-                return NULL;
-        }
-        if (in->code == MBPF_OPC_LDDW)
-            pc++;
-    }
-    return l;
-}
-
 /* Native target of a jump: a bounded back edge into a loop head skips the entry charge; a
- * versioned loop's back edge stays in its copy (past the entry charge and the test). */
+ * versioned loop's back edge stays in its copy (past the entry charge and the test); a jump
+ * inside the fast copy of a rotated loop lands on that copy's label; a jump from outside into
+ * a rotated loop's entry lands on its test, laid out where its head is. */
 static uint32_t jump_offset(rv *t, const mbpf_fact *f, uint32_t target)
 {
-    const ml_loop *l =
-        target <= t->pc ? versioned(t->c, mid_loop_at_latch(t->c->loops, t->pc)) : NULL;
-    if (l && target == l->head)
-        return t->fast ? t->fast_start : t->c->loop_slow[l - t->c->loops->loop];
-    uint32_t to = jit_insn_offset(t->c, target);
+    const jit_ctx *c = t->c;
+    const ml_loop *l = mid_loop_around(c->loops, t->pc);
+    if (l && target == l->head && target <= t->pc)
+        return t->fast ? t->fast_start : c->loop_slow[l - c->loops->loop];
+    if (t->fast && t->fast == l)
+        for (uint32_t j = 0; j < l->n_targets; j++)
+            if (l->target[j] == target)
+                return c->loop_fast[l - c->loops->loop][j];
+    const ml_loop *into = mid_loop_around(c->loops, target);
+    if (into && into != l && (into->flags & ML_ROTATED) && target == into->entry)
+        return jit_insn_offset(c, into->head);
+    uint32_t to = jit_insn_offset(c, target);
     if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
-        (t->c->facts[target].flags & MBPF_FACT_LOOP_HEAD))
+        (c->facts[target].flags & MBPF_FACT_LOOP_HEAD))
         to += LOOP_CHARGE_BYTES;
     return to;
 }
@@ -1121,7 +1112,8 @@ static void emit_branches(rv *t, const br *l, int n, uint32_t to)
 static int charges_budget(const rv *t, const mbpf_fact *f)
 {
     return jit_needs_budget(f) &&
-           !(t->fast && (t->fast->flags & ML_PRECHARGE) && t->pc == t->fast->latch);
+           !(t->fast && (t->fast->flags & ML_PRECHARGE) &&
+             mid_loop_back_edge(t->fast, t->c->prog, t->pc));
 }
 
 static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f)
@@ -1769,22 +1761,32 @@ static void rv_at(rv *t, uint32_t pc)
 
 /* ---- loop versioning (jit/mid/mid_loops.h, rv_loops.c) ------------------------------------------
  * At the head of a versioned loop: the test, the fast copy (its grouped accesses lowered as
- * proven ones, its back edge uncharged when the test charged the budget), a jump past the loop,
- * then the original loop as usual. Register homes are fixed, so both copies agree at every
- * instruction. The fast copy has no cold stubs of its own: it shares the original's budget
- * stubs (which do not return), keeps its alignment tests inline, and its branches take the long
- * form except the back edge, whose distance is the same in every layout. */
+ * proven ones, its back edges uncharged when the test charged the budget), a jump past the loop,
+ * then the original loop as usual. A rotated loop's test is reached by the jumps into its entry
+ * (nothing falls into its head), runs with the values the loop is entered with and, when it
+ * passes, jumps to the fast copy's entry, else to the original's. Register homes are fixed, so
+ * both copies agree at every instruction. The fast copy has no cold stubs of its own: it shares
+ * the original's budget stubs (which do not return), keeps its alignment tests inline, and its
+ * branches take the long form except the back edges, whose distances are the same in every
+ * layout; its jumps inside the loop land on its own labels (jit_ctx.loop_fast), recorded by the
+ * measuring pass. */
 static int emit_fast_loop(rv *t, const ml_loop *l)
 {
     jit_ctx *c = t->c;
     const uint32_t i = (uint32_t)(l - c->loops->loop);
-    const rv_loop_regs rg = {LO, HI, RV_BUDGET, t->m->hz_in[l->head]};
-    rv_loop_test(c, l, &rg, c->loop_slow[i]);
+    const int rotated = (l->flags & ML_ROTATED) != 0;
+    const rv_loop_regs rg = {LO, HI, RV_BUDGET, t->m->hz_in[l->entry]};
+    rv_loop_test(c, l, &rg, rotated ? jit_insn_offset(c, l->entry) : c->loop_slow[i]);
+    if (rotated)
+        jump_to(t, c->loop_fast[i][0]); /* the fast copy's entry */
     const rv before = *t;
     t->fast = l;
     t->fast_start = c->pos;
     t->next_alias_d = t->next_alias_s = -1;
     for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+        for (uint32_t j = 0; j < l->n_targets && !c->final_pass; j++)
+            if (l->target[j] == pc)
+                c->loop_fast[i][j] = c->pos;
         const mbpf_insn *in = &c->prog->insns[pc];
         mbpf_fact f;
         jit_checked_fact(c, pc, &f); /* as jit_emit_body gives every other instruction */
@@ -1801,7 +1803,7 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
         const int kind = cold_kind(in, &f);
         if (kind == COLD_GUARD || kind == COLD_CALL)
             return jit_fail(c, pc, "internal error: a guard or a call in a loop's fast copy");
-        t->shortb = pc == l->latch && !charges_budget(t, &f) &&
+        t->shortb = mid_loop_back_edge(l, c->prog, pc) && !charges_budget(t, &f) &&
                     c->pos - t->fast_start < SHORT_REACH;
         const int rc = lower_at(t, pc, in, &f);
         if (rc)
@@ -1826,7 +1828,7 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
         return 0; /* inside a window lowered at its first instruction */
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_charge(t, f);
-    const ml_loop *l = versioned(c, mid_loop_at_head(c->loops, pc));
+    const ml_loop *l = mid_loop_at_head(c->loops, pc);
     if (l) {
         const int rc = emit_fast_loop(t, l);
         if (rc)

@@ -3,7 +3,8 @@
  * for each access group the lowest address and the end of the highest access over all those
  * iterations, and compares them with the region's bounds. Any doubt (a wrap, an upper half that
  * is not zero, a count too large) takes the original loop, which is exact. The count stays in
- * t2 throughout. */
+ * t2 throughout; for a rotated loop (ML_ROTATED) it is one less than its back edges, the
+ * iterations its accesses run in but the last, as the middle end's groups expect. */
 #include "jit/rv32/rv_loops.h"
 #include "jit/rv32/rv_encode.h"
 
@@ -267,8 +268,14 @@ void rv_loop_test(jit_ctx *c, const ml_loop *l, const rv_loop_regs *rg, uint32_t
     for (int i = 0; i < l->n_narrow; i++)
         check_narrow(&x, l, &l->narrow[i]);
     if (l->flags & ML_PRECHARGE) { /* last: nothing is charged when the original loop runs */
-        to_slow(&x, RV_BLTU, rg->budget, RV_T2);
-        e(&x, rv_sub(rg->budget, rg->budget, RV_T2));
+        if (l->flags & ML_ROTATED) { /* one back edge more than t2 */
+            to_slow(&x, RV_BGEU, RV_T2, rg->budget);
+            e(&x, rv_sub(rg->budget, rg->budget, RV_T2));
+            e(&x, rv_opi(RV_ADD, rg->budget, rg->budget, -1));
+        } else {
+            to_slow(&x, RV_BLTU, rg->budget, RV_T2);
+            e(&x, rv_sub(rg->budget, rg->budget, RV_T2));
+        }
     }
     for (int r = 0; r < MBPF_REG_FP; r++) /* known zero, the homes may be stale */
         if (((l->hz_fast & rg->hz) >> r) & 1u)

@@ -54,4 +54,28 @@ static const mbpf_insn words_and_value[] = {
     EXIT(),
 };
 
+/* A bubble-sort pass over the context's words as clang lays it out: entered at 11, the counter's
+ * test at the top (9, leaving through the ja at 10), a compare in the body that jumps back early
+ * (13), the swap, and the last back edge a ja (16). */
+static const mbpf_insn rotated_pass[] = {
+    MOV64(0, 0),
+    ALU64_IMM(MBPF_RSH, 2, 2),
+    JMP_IMM(MBPF_JLT, 2, 2, 14),
+    MOV64(7, 1),
+    MOV64R(8, 1),
+    ALU64_IMM(MBPF_ADD, 8, 4),
+    JA(4),                         /* 6: into the loop at its entry */
+    ALU64_IMM(MBPF_ADD, 8, 4),     /* 7: head */
+    ALU64_IMM(MBPF_ADD, 7, 1),
+    JMP_REG(MBPF_JLT, 7, 2, 1),    /* 9: the counter's test */
+    JA(6),                         /* 10: out */
+    LDX(MBPF_W, 9, 8, 0),          /* 11: entry */
+    LDX(MBPF_W, 3, 8, -4),
+    JMP_REG(MBPF_JLE, 3, 9, -7),   /* 13: back edge */
+    STX(MBPF_W, 8, 3, 0),
+    STX(MBPF_W, 8, 9, -4),
+    JA(-10),                       /* 16: latch */
+    EXIT(),
+};
+
 #endif

@@ -124,3 +124,15 @@ Test(rv_loops, narrow_induction_variables_do_not_carry_in_the_fast_copy)
     cr_expect_eq(c.region_loads, 2);
     cr_expect_eq(c.carries, 3 + 1, "the original: sum, pointer, value; the fast copy: the sum");
 }
+
+Test(rv_loops, rotated_loop_checks_once_and_charges_once)
+{
+    uint32_t guards, budgeted;
+    const loop_code c = scan(rotated_pass, sizeof rotated_pass / sizeof rotated_pass[0], 7, 16,
+                             &guards, &budgeted);
+    cr_expect_eq(guards, 0);
+    cr_expect_eq(budgeted, 0);
+    cr_expect_eq(c.precharges, 1, "the test charges the back edges once");
+    cr_expect_eq(c.edge_charges, 2, "the original's two back edges charge one by one");
+    cr_expect_eq(c.guard_calls, 0);
+}

@@ -14,7 +14,8 @@
  * jal. The measuring pass lays the program out twice: first with long forms everywhere, then
  * with the short form for every instruction whose targets all lie within reach by the first
  * layout's offsets (which only shrink). That choice is kept per instruction in the core's cold
- * words, so the writing pass makes the same one. Rarely taken paths (a failing inline guard, an
+ * words (for a versioned loop's fast copy in its branch-form bytes), so the writing pass makes
+ * the same one. Rarely taken paths (a failing inline guard, an
  * exhausted budget) branch to per-instruction cold stubs after the shared stubs. */
 #include "jit/jit_core.h"
 #include "jit/mid/mid.h"
@@ -1766,10 +1767,10 @@ static void rv_at(rv *t, uint32_t pc)
  * (nothing falls into its head), runs with the values the loop is entered with and, when it
  * passes, jumps to the fast copy's entry, else to the original's. Register homes are fixed, so
  * both copies agree at every instruction. The fast copy has no cold stubs of its own: it shares
- * the original's budget stubs (which do not return), keeps its alignment tests inline, and its
- * branches take the long form except the back edges, whose distances are the same in every
- * layout; its jumps inside the loop land on its own labels (jit_ctx.loop_fast), recorded by the
- * measuring pass. */
+ * the original's budget stubs (which do not return) and keeps its alignment tests inline; its
+ * jumps inside the loop land on its own labels (jit_ctx.loop_fast), recorded by the measuring
+ * pass. Its branch forms are chosen as the original's are, kept in the core's branch-form bytes
+ * (the cold words hold the original's). */
 static int emit_fast_loop(rv *t, const ml_loop *l)
 {
     jit_ctx *c = t->c;
@@ -1803,8 +1804,9 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
         const int kind = cold_kind(in, &f);
         if (kind == COLD_GUARD || kind == COLD_CALL)
             return jit_fail(c, pc, "internal error: a guard or a call in a loop's fast copy");
-        t->shortb = mid_loop_back_edge(l, c->prog, pc) && !charges_budget(t, &f) &&
-                    c->pos - t->fast_start < SHORT_REACH;
+        if (t->relax == 1)
+            c->forms[pc] = (uint8_t)choose_short(t, in, &f);
+        t->shortb = t->relax && (c->forms[pc] & 1u);
         const int rc = lower_at(t, pc, in, &f);
         if (rc)
             return rc;

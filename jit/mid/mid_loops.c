@@ -247,6 +247,17 @@ static int32_t step_of(const reg_defs *d, int r)
  * jump lands (after `from`), the registers of `joins` become unknown: they are defined on some
  * paths only. Returns 1 when every guarded access found a group (counted in l->guards), 0
  * otherwise; *guarded counts them all. */
+/* A group's align (ml_group) once it also holds an access of `size` bytes at base + lo whose
+ * base moves by step per iteration: aligned with a base that is a multiple of the larger of the
+ * two when lo and step are multiples of size. */
+static uint8_t align_with(uint8_t align, int64_t lo, int32_t step, uint32_t size)
+{
+    const uint64_t m = size - 1u;
+    if (!align || ((uint64_t)lo & m) || ((uint64_t)(int64_t)step & m))
+        return 0;
+    return (uint8_t)(size > align ? size : align);
+}
+
 static int walk_accesses(const mbpf_program *p, const mbpf_fact *facts, const reg_defs *d,
                          ml_loop *l, uint32_t from, uint32_t to, uint32_t joins, sym *st,
                          uint32_t *guarded)
@@ -290,7 +301,10 @@ static int walk_accesses(const mbpf_program *p, const mbpf_fact *facts, const re
                     l->g[g].step = step;
                     l->g[g].lo = (int32_t)lo;
                     l->g[g].hi = (int32_t)hi;
+                    l->g[g].align = 1;
                 }
+                if (!(f->flags & MBPF_FACT_ALIGNED))
+                    l->g[g].align = align_with(l->g[g].align, lo, step, mbpf_size_bytes(in->code));
                 if (lo < l->g[g].lo)
                     l->g[g].lo = (int32_t)lo;
                 if (hi > l->g[g].hi)
@@ -727,6 +741,14 @@ const ml_loop *mid_loop_around(const mid_loops *ls, uint32_t pc)
 int mid_loop_hoisted(const ml_loop *l, const mbpf_fact *f)
 {
     return (l->flags & ML_HOIST) && f->mem == MBPF_MEM_GUARD_REGION;
+}
+
+int mid_loop_aligned(const ml_loop *l)
+{
+    for (int g = 0; g < l->n_groups; g++)
+        if (!l->g[g].align)
+            return 0;
+    return (l->flags & ML_HOIST) != 0;
 }
 
 int mid_loop_narrow_update(const ml_loop *l, const mbpf_insn *in, uint32_t hz)

@@ -56,6 +56,8 @@ typedef struct ml_group {
     uint8_t write;
     int32_t step;    /* change of the base per iteration */
     int32_t lo, hi;  /* over one iteration: lowest address - base, end of the highest - base */
+    uint8_t align;   /* every access (not proven aligned) lies at a multiple of its size when
+                      * the base is a multiple of align (1: any base); 0: not so */
 } ml_group;
 
 /* A narrow induction variable: a 64-bit one (r += step in 64 bits, its only definition in the
@@ -134,6 +136,11 @@ const ml_loop *mid_loop_around(const mid_loops *ls, uint32_t pc);
 /* Is the access with fact f, inside loop l, checked by one of l's groups? (The fast copy then
  * treats it as proven.) */
 int mid_loop_hoisted(const ml_loop *l, const mbpf_fact *f); /* f: mem as mid_access_check gives it */
+
+/* Does every group of l have an align (ml_group)? Then a test that sends a base that is not a
+ * multiple of its group's align to the original loop lets the fast copy take every access it
+ * checks as aligned. */
+int mid_loop_aligned(const ml_loop *l);
 
 /* May the fast copy of l, whose width state at `in` is hz (mid_info's with l->hz_fast added),
  * write only the lower half at `in`? Yes for the update of a narrow induction variable whose

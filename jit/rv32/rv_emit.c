@@ -1791,8 +1791,11 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
         const mbpf_insn *in = &c->prog->insns[pc];
         mbpf_fact f;
         jit_checked_fact(c, pc, &f); /* as jit_emit_body gives every other instruction */
-        if (mid_loop_hoisted(l, &f))
+        if (mid_loop_hoisted(l, &f)) {
             f.mem = MBPF_MEM_PROVEN;
+            if (mid_loop_aligned(l)) /* the test checked the groups' alignment */
+                f.flags |= MBPF_FACT_ALIGNED;
+        }
         rv_at(t, pc);
         if (pc < t->skip_to)
             continue; /* inside a window lowered at its first instruction */

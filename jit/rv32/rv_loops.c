@@ -173,8 +173,9 @@ static void count_back_edges(emitter *x, const ml_loop *l)
 }
 
 /* One group: with base = a + b at the preheader and t2 back edges, every access of the group
- * lies in [base + lo + min(0, step * t2), base + hi + max(0, step * t2)). */
-static void check_group(emitter *x, const ml_group *g)
+ * lies in [base + lo + min(0, step * t2), base + hi + max(0, step * t2)); when every group has
+ * an align, its base must be a multiple of it. */
+static void check_group(emitter *x, const ml_loop *l, const ml_group *g)
 {
     int base = half(x, g->a, 0);
     if (g->b >= 0) {
@@ -189,6 +190,10 @@ static void check_group(emitter *x, const ml_group *g)
         base = RV_T3;
     } else if (half(x, g->a, 1) != RV_ZERO) {
         to_slow(x, RV_BNE, half(x, g->a, 1), RV_ZERO);
+    }
+    if (g->align > 1 && mid_loop_aligned(l)) { /* the fast copy takes its accesses as aligned */
+        e(x, rv_opi(RV_AND, RV_T0, base, g->align - 1));
+        to_slow(x, RV_BNE, RV_T0, RV_ZERO);
     }
     const uint32_t m = (uint32_t)(g->step < 0 ? -g->step : g->step);
     int span = RV_ZERO; /* |step| * count (below 2^31: count < 2^20, |step| <= 2^11) */
@@ -264,7 +269,7 @@ void rv_loop_test(jit_ctx *c, const ml_loop *l, const rv_loop_regs *rg, uint32_t
     emitter x = {c, rg, slow};
     count_back_edges(&x, l);
     for (int i = 0; i < l->n_groups; i++)
-        check_group(&x, &l->g[i]);
+        check_group(&x, l, &l->g[i]);
     for (int i = 0; i < l->n_narrow; i++)
         check_narrow(&x, l, &l->narrow[i]);
     if (l->flags & ML_PRECHARGE) { /* last: nothing is charged when the original loop runs */

@@ -89,6 +89,7 @@ Test(mid_loops, counted_byte_loop_is_versioned)
     cr_expect_eq(l->g[0].region, MBPF_RGN_CTX);
     cr_expect_eq(l->g[0].write, 0);
     cr_expect(mid_loop_hoisted(l, &a.facts[5]));
+    cr_expect_eq(l->g[0].align, 1, "bytes: any base");
     cr_expect(l->dead & MID_HI(5), "the address's upper half: only the guard read it");
     cr_expect_eq(l->dead & (MID_LO(5) | MID_BOTH(0) | MID_LO(3) | MID_LO(1)), 0,
                  "the address, the sum, the counter and the base are read");
@@ -330,7 +331,9 @@ Test(mid_loops, rotated_loop_is_versioned)
         cr_expect_eq(l->g[g].lo, -4);
         cr_expect_eq(l->g[g].hi, 4);
         cr_expect_eq(l->g[g].write, g);
+        cr_expect_eq(l->g[g].align, 4, "words at multiples of 4 from the base, step 4");
     }
+    cr_expect(mid_loop_aligned(l));
     cr_assert_eq(l->n_narrow, 1, "the pointer is kept in 32 bits (the counter's compare already is)");
     cr_expect_eq(l->narrow[0].r, 8);
     cr_expect_eq(l->narrow[0].step, 4);

@@ -89,8 +89,9 @@ Test(rv_loops, early_exit_charges_in_both_copies)
     cr_expect_eq(budgeted, 1);
 }
 
-/* Halfwords through a pointer stepping by 2, at an address not known to be aligned: the fast
- * copy keeps the alignment test inline (the original's byte-wise form is in its cold stub). */
+/* Halfwords through a pointer stepping by 2, at an address not known to be aligned: the test
+ * checks the pointer's alignment once, so the fast copy has no alignment test; the original
+ * tests before its lhu (the byte-wise form in its cold stub). */
 static const mbpf_insn half_sum[] = {
     MOV64(0, 0),
     JMP_IMM(MBPF_JLT, 2, 2, 8),
@@ -112,7 +113,32 @@ Test(rv_loops, halfword_loop_tests_alignment_in_both_copies)
                              &budgeted);
     cr_expect_eq(guards, 0);
     cr_expect_eq(c.region_loads, 2);
-    cr_expect_eq(c.align_tests, 2, "andi t0, a, 1 before each copy's lhu");
+    cr_expect_eq(c.align_tests, 2, "andi t0, a, 1 in the test and before the original's lhu");
+}
+
+/* The same at odd offsets from the pointer: no base aligns them all, so the fast copy keeps its
+ * alignment test inline and the loop's test checks none. */
+static const mbpf_insn half_sum_odd[] = {
+    MOV64(0, 0),
+    JMP_IMM(MBPF_JLT, 2, 3, 8),
+    ALU64_IMM(MBPF_RSH, 2, 1),
+    MOV64(3, 0),
+    MOV64R(5, 1),
+    LDX(MBPF_H, 4, 5, 1),          /* 5: head */
+    ALU64_REG(MBPF_ADD, 0, 4),
+    ALU64_IMM(MBPF_ADD, 5, 2),
+    ALU64_IMM(MBPF_ADD, 3, 1),
+    JMP_REG(MBPF_JLT, 3, 2, -5),   /* 9: latch */
+    EXIT(),
+};
+
+Test(rv_loops, unaligned_offsets_keep_the_inline_test)
+{
+    uint32_t guards, budgeted;
+    const loop_code c = scan(half_sum_odd, sizeof half_sum_odd / sizeof half_sum_odd[0], 5, 9,
+                             &guards, &budgeted);
+    cr_expect_eq(guards, 0);
+    cr_expect_eq(c.align_tests, 2, "andi t0, t0, 1 before each copy's lhu");
 }
 
 Test(rv_loops, narrow_induction_variables_do_not_carry_in_the_fast_copy)

@@ -1163,15 +1163,23 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
     const int head = t->role == ROLE_HEAD;
     const int32_t lo = head ? t->g_lo : off, hi = head ? t->g_hi : off + (int32_t)size;
     int first = bl; /* the lowest address checked */
-    e(t, rv_opi(RV_ADD, RV_T2, bl, hi));
+    /* at offsets >= 0 the last byte is checked (below the end), which for a byte at the base
+     * is the base itself: no sum and no wrap to test; else the end of the bytes (not above it) */
+    const int by_last = lo >= 0;
+    int last = RV_T2;
+    if (!by_last || hi > 1)
+        e(t, rv_opi(RV_ADD, RV_T2, bl, by_last ? hi - 1 : hi));
+    else
+        last = bl;
     if (lo != 0) {
         e(t, rv_opi(RV_ADD, RV_T1, bl, lo));
         first = RV_T1;
     }
     if (bh != RV_ZERO)
         bcond(t, RV_BNE, bh, RV_ZERO, cold);
-    if (lo >= 0) {
-        bcond(t, RV_BLTU, RV_T2, bl, cold); /* an address or the end wrapped */
+    if (by_last) {
+        if (last != bl)
+            bcond(t, RV_BLTU, last, bl, cold); /* an address wrapped */
     } else {
         bcond(t, RV_BLTU, bl, first, cold); /* below 0 */
         if (hi > 0)
@@ -1184,7 +1192,10 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
         lw_block(t, RV_T1, end);
         e_reg = RV_T1;
     }
-    bcond(t, RV_BLTU, e_reg, RV_T2, cold);
+    if (by_last)
+        bcond(t, RV_BGEU, last, e_reg, cold);
+    else
+        bcond(t, RV_BLTU, e_reg, RV_T2, cold);
     if (head)
         mv(t, RV_RA, RV_ZERO); /* the whole group is in bounds */
     mark_ret1(t);

@@ -347,6 +347,87 @@ static void group_reset(rv *t)
     t->g_end = 0;
 }
 
+/* ---- a back edge charged at its head ----------------------------------------------------------
+ * A loop head may charge the budget for one budgeted conditional back edge into it (the first
+ * within HEAD_CHARGE_REACH): that edge's taken path is then its branch and the charge (bnez,
+ * addi) instead of an inverted branch over the charge and a jal. Every other edge into the head
+ * lands past the charge, a fall-through into it jumps over it. The charge faults through the
+ * edge's own cold stub: at the edge's pc, the budget as the edge found it. Not at heads that
+ * charge on entry or start a function, nor inside versioned loops (their copies have their own
+ * back edges). The measuring pass marks heads and edges in the core's branch-form bytes. */
+#define HEAD_CHARGE_REACH 256
+#define HEAD_CHARGE_BYTES 12 /* bnez t4, +8; jal cold; addi t4, t4, -1 */
+#define FORM_SHORT 1         /* forms[pc]: a fast copy's instruction takes short branches */
+#define FORM_EDGE 2          /* a back edge its head charges for */
+#define FORM_HEAD 4          /* a head that charges for one of its back edges */
+
+static int is_cond_jump(const mbpf_insn *in)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    return (cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_JA && op != MBPF_CALL &&
+           op != MBPF_EXIT;
+}
+
+static void mark_head_charges(jit_ctx *c)
+{
+    const mbpf_program *p = c->prog;
+    for (uint32_t pc = 0; pc < p->n_insns; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        if (pc > 0 && p->insns[pc - 1].code == MBPF_OPC_LDDW)
+            continue;
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE) || !is_cond_jump(in) ||
+            !jit_needs_budget(&c->facts[pc]) || mid_loop_around(c->loops, pc))
+            continue;
+        const uint32_t head = jit_jump_target(pc, in);
+        if (head > pc || pc - head >= HEAD_CHARGE_REACH || (c->forms[head] & FORM_HEAD) ||
+            (c->facts[head].flags & (MBPF_FACT_LOOP_HEAD | MBPF_FACT_SUBPROG)) ||
+            mid_loop_around(c->loops, head))
+            continue;
+        c->forms[head] |= FORM_HEAD;
+        c->forms[pc] |= FORM_EDGE;
+    }
+}
+
+/* Is the jump at pc to head the back edge the head charges for? */
+static int head_charged_edge(const jit_ctx *c, uint32_t pc, uint32_t head)
+{
+    return (c->forms[pc] & FORM_EDGE) && (c->forms[head] & FORM_HEAD) &&
+           jit_jump_target(pc, &c->prog->insns[pc]) == head;
+}
+
+/* The back edge the head at pc charges for. */
+static uint32_t head_charge_edge(const jit_ctx *c, uint32_t head)
+{
+    for (uint32_t pc = head; pc < c->prog->n_insns; pc++)
+        if (head_charged_edge(c, pc, head))
+            return pc;
+    return head; /* not reached: the head was marked with its edge */
+}
+
+/* Bytes before the charge at the head: a jump over it when the code before can fall in. */
+static uint32_t head_charge_skip(const jit_ctx *c, uint32_t head)
+{
+    if (head == 0)
+        return 4; /* the prologue */
+    uint32_t prev = head - 1;
+    if (head >= 2 && c->prog->insns[head - 2].code == MBPF_OPC_LDDW)
+        prev = head - 2;
+    const mbpf_insn *in = &c->prog->insns[prev];
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    const int ends = (cls == MBPF_JMP || cls == MBPF_JMP32) && (op == MBPF_JA || op == MBPF_EXIT);
+    return ends && (c->facts[prev].flags & MBPF_FACT_REACHABLE) ? 0 : 4;
+}
+
+static void head_charge(rv *t, uint32_t edge)
+{
+    const uint32_t skip = head_charge_skip(t->c, t->pc);
+    if (skip)
+        jump_to(t, t->c->pos + 4 + HEAD_CHARGE_BYTES);
+    e32(t, rv_branch(RV_BNE, RV_BUDGET, RV_ZERO, 8));
+    jump_to(t, t->c->cold[2 * edge]);
+    e32(t, rv_opi(RV_ADD, RV_BUDGET, RV_BUDGET, -1));
+}
+
 /* Native target of a jump: a bounded back edge into a loop head skips the entry charge; a
  * versioned loop's back edge stays in its copy (past the entry charge and the test); a jump
  * inside the fast copy of a rotated loop lands on that copy's label; a jump from outside into
@@ -368,6 +449,8 @@ static uint32_t jump_offset(rv *t, const mbpf_fact *f, uint32_t target)
     if ((f->flags & MBPF_FACT_BACKEDGE) && (f->flags & MBPF_FACT_BOUNDED) &&
         (c->facts[target].flags & MBPF_FACT_LOOP_HEAD))
         to += LOOP_CHARGE_BYTES;
+    if (c->forms[target] & FORM_HEAD)
+        to += head_charge_skip(c, target) + (head_charged_edge(c, t->pc, target) ? 0 : HEAD_CHARGE_BYTES);
     return to;
 }
 
@@ -1112,9 +1195,11 @@ static void emit_branches(rv *t, const br *l, int n, uint32_t to)
  * them all. */
 static int charges_budget(const rv *t, const mbpf_fact *f)
 {
-    return jit_needs_budget(f) &&
-           !(t->fast && (t->fast->flags & ML_PRECHARGE) &&
-             mid_loop_back_edge(t->fast, t->c->prog, t->pc));
+    if (!jit_needs_budget(f))
+        return 0;
+    if (t->fast)
+        return !((t->fast->flags & ML_PRECHARGE) && mid_loop_back_edge(t->fast, t->c->prog, t->pc));
+    return !(t->c->forms[t->pc] & FORM_EDGE);
 }
 
 static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f)
@@ -1819,8 +1904,9 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
         if (kind == COLD_GUARD || kind == COLD_CALL)
             return jit_fail(c, pc, "internal error: a guard or a call in a loop's fast copy");
         if (t->relax == 1)
-            c->forms[pc] = (uint8_t)choose_short(t, in, &f);
-        t->shortb = t->relax && (c->forms[pc] & 1u);
+            c->forms[pc] = (uint8_t)((c->forms[pc] & ~FORM_SHORT) |
+                                     (choose_short(t, in, &f) ? FORM_SHORT : 0));
+        t->shortb = t->relax && (c->forms[pc] & FORM_SHORT);
         const int rc = lower_at(t, pc, in, &f);
         if (rc)
             return rc;
@@ -1844,6 +1930,8 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
         return 0; /* inside a window lowered at its first instruction */
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_charge(t, f);
+    if (c->forms[pc] & FORM_HEAD)
+        head_charge(t, head_charge_edge(c, pc));
     const ml_loop *l = mid_loop_at_head(c->loops, pc);
     if (l) {
         const int rc = emit_fast_loop(t, l);
@@ -1939,6 +2027,7 @@ int mbpf_rv_emit_program(jit_ctx *c)
         t.relax = 2;
         rc = emit_once(&t);
     } else {
+        mark_head_charges(c);
         t.relax = 0; /* first layout, long branches */
         rc = emit_once(&t);
         if (!rc) {

@@ -48,6 +48,8 @@ static const int8_t HI[MBPF_NREGS] = {RV_S3, RV_A1, RV_A3, RV_A5, RV_A7, RV_T6, 
 #define LOOP_CHARGE_BYTES 24
 #define SHORT_REACH 3584    /* 4 KiB less a margin for the instruction's own length */
 
+#define MAX_FAST_CONSTS 4  /* constants a loop's fast copy keeps in registers */
+
 typedef struct rv {
     jit_ctx *c;
     const mid_info *m;
@@ -70,6 +72,9 @@ typedef struct rv {
     uint32_t skip_to;     /* instructions before it belong to a window already lowered */
     const ml_loop *fast;  /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;  /* where that copy's first instruction starts */
+    int n_consts;         /* in that copy: constants kept in registers (fast_consts) */
+    uint32_t const_val[MAX_FAST_CONSTS];
+    int8_t const_reg[MAX_FAST_CONSTS];
 } rv;
 
 enum { ROLE_NONE, ROLE_HEAD, ROLE_MEMBER };
@@ -125,6 +130,16 @@ static void li(rv *t, int rd, uint32_t v)
     e(t, rv_lui(rd, hi));
     if (lo)
         e(t, rv_opi(RV_ADD, rd, rd, lo));
+}
+
+/* A register holding v: the one a loop's fast copy keeps it in, else rd after li. */
+static int imm_reg(rv *t, int rd, uint32_t v)
+{
+    for (int i = 0; i < t->n_consts; i++)
+        if (t->const_val[i] == v)
+            return t->const_reg[i];
+    li(t, rd, v);
+    return rd;
 }
 
 /* Always 8 bytes. */
@@ -755,15 +770,11 @@ static void operand(rv *t, const mbpf_insn *in, int need_hi, int *sl, int *sh)
         return;
     }
     *sl = RV_ZERO;
-    if (in->imm) {
-        li(t, RV_T1, (uint32_t)in->imm);
-        *sl = RV_T1;
-    }
+    if (in->imm)
+        *sl = imm_reg(t, RV_T1, (uint32_t)in->imm);
     *sh = RV_ZERO;
-    if (need_hi && in->imm < 0) {
-        li(t, RV_T2, 0xffffffffu);
-        *sh = RV_T2;
-    }
+    if (need_hi && in->imm < 0)
+        *sh = imm_reg(t, RV_T2, 0xffffffffu);
 }
 
 static int pow2(uint32_t v) { return v && !(v & (v - 1)); }
@@ -906,8 +917,8 @@ static int lower_alu64(rv *t, const mbpf_insn *in)
             } else if (pow2((uint32_t)in->imm) && rv_fits12(in->imm - 1)) {
                 e(t, rv_opi(RV_AND, dl, al, in->imm - 1));
             } else {
-                li(t, RV_T1, (uint32_t)in->imm);
-                e(t, rv_mop(op == MBPF_DIV ? RV_DIVU : RV_REMU, dl, al, RV_T1));
+                e(t, rv_mop(op == MBPF_DIV ? RV_DIVU : RV_REMU, dl, al,
+                            imm_reg(t, RV_T1, (uint32_t)in->imm)));
             }
         } else {
             sl = lo_of(t, MBPF_SRC(in));
@@ -1043,11 +1054,10 @@ static int lower_alu32(rv *t, const mbpf_insn *in)
         } else if (op == MBPF_MOD && in->off == 0 && pow2(u) && u <= 2048) { /* u - 1 fits andi */
             e(t, rv_opi(RV_AND, dl, al, (int32_t)(u - 1)));
         } else if (op == MBPF_DIV || op == MBPF_MOD) { /* a constant divisor is not 0 */
-            li(t, RV_T1, u);
             e(t, rv_mop(op == MBPF_DIV ? (in->off == 1 ? RV_DIV : RV_DIVU) : (in->off == 1 ? RV_REM : RV_REMU),
-                        dl, al, RV_T1));
+                        dl, al, imm_reg(t, RV_T1, u)));
         } else {
-            li(t, RV_T1, u);
+            sl = imm_reg(t, RV_T1, u);
             done = 0;
         }
     } else {
@@ -1824,8 +1834,7 @@ static void lower_umod(rv *t, const mid_umod *u)
         if (pow2(u->k) && rv_fits12((int32_t)(u->k - 1))) {
             e(t, rv_opi(RV_AND, LO[x], LO[x], (int32_t)(u->k - 1)));
         } else {
-            li(t, RV_T1, u->k);
-            e(t, rv_mop(RV_REMU, LO[x], LO[x], RV_T1));
+            e(t, rv_mop(RV_REMU, LO[x], LO[x], imm_reg(t, RV_T1, u->k)));
         }
     }
     hi_zero(t, x);
@@ -1867,6 +1876,72 @@ static void rv_at(rv *t, uint32_t pc)
  * jumps inside the loop land on its own labels (jit_ctx.loop_fast), recorded by the measuring
  * pass. Its branch forms are chosen as the original's are, kept in the core's branch-form bytes
  * (the cold words hold the original's). */
+/* Does the lowering of in materialise its immediate (imm_reg) rather than encode it? */
+static int imm_materialised(const mbpf_insn *in)
+{
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    if (MBPF_SRCBIT(in->code) || in->imm == 0)
+        return 0;
+    if (cls == MBPF_JMP || cls == MBPF_JMP32)
+        return is_cond_jump(in) && !(op == MBPF_JSET && rv_fits12(in->imm));
+    if (cls != MBPF_ALU && cls != MBPF_ALU64)
+        return 0;
+    if (op == MBPF_MUL || op == MBPF_DIV || op == MBPF_MOD)
+        return !pow2((uint32_t)in->imm);
+    return (op == MBPF_ADD || op == MBPF_SUB || op == MBPF_AND || op == MBPF_OR ||
+            op == MBPF_XOR) && !rv_fits12(in->imm) && !rv_fits12(-in->imm);
+}
+
+/* The fast copy of l keeps up to MAX_FAST_CONSTS of the immediates its instructions
+ * materialise in registers of its own: homes of halves it never touches (not live anywhere in
+ * the loop, read or written by none of its instructions), callee-saved ones, so that no call
+ * sequence uses them. The test loads them once it has passed. */
+static void fast_consts(rv *t, const ml_loop *l)
+{
+    const jit_ctx *c = t->c;
+    uint32_t touched = mid_live_in(c->prog, c->facts, t->m, l->head) |
+                       mid_live_in(c->prog, c->facts, t->m, l->entry);
+    for (uint32_t pc = l->head; pc <= l->latch; pc++) {
+        uint32_t use, def;
+        mid_use_def(&c->prog->insns[pc], &c->facts[pc], t->m->live_out[pc], t->m->hz_in[pc], &use,
+                    &def);
+        touched |= use | def | t->m->live_out[pc];
+        if (c->prog->insns[pc].code == MBPF_OPC_LDDW)
+            pc++;
+    }
+    static const int8_t regs[] = {0, 6, 7, 8, 9}; /* homes in s2-s11 */
+    int8_t free_reg[2 * sizeof regs];
+    int n_free = 0;
+    for (unsigned i = 0; i < sizeof regs; i++) {
+        if (!(touched & MID_LO(regs[i])))
+            free_reg[n_free++] = LO[regs[i]];
+        if (!(touched & MID_HI(regs[i])))
+            free_reg[n_free++] = HI[regs[i]];
+    }
+    t->n_consts = 0;
+    for (uint32_t pc = l->head; pc <= l->latch && t->n_consts < n_free &&
+                                t->n_consts < MAX_FAST_CONSTS; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        if (in->code == MBPF_OPC_LDDW) {
+            pc++;
+            continue;
+        }
+        if (!imm_materialised(in))
+            continue;
+        const uint32_t v = (uint32_t)in->imm;
+        int seen = 0;
+        for (int i = 0; i < t->n_consts; i++)
+            seen |= t->const_val[i] == v;
+        if (seen)
+            continue;
+        t->const_val[t->n_consts] = v;
+        t->const_reg[t->n_consts] = free_reg[t->n_consts];
+        t->n_consts++;
+    }
+    for (int i = 0; i < t->n_consts; i++)
+        li(t, t->const_reg[i], t->const_val[i]);
+}
+
 static int emit_fast_loop(rv *t, const ml_loop *l)
 {
     jit_ctx *c = t->c;
@@ -1874,9 +1949,10 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
     const int rotated = (l->flags & ML_ROTATED) != 0;
     const rv_loop_regs rg = {LO, HI, RV_BUDGET, t->m->hz_in[l->entry]};
     rv_loop_test(c, l, &rg, rotated ? jit_insn_offset(c, l->entry) : c->loop_slow[i]);
+    const rv before = *t;
+    fast_consts(t, l);
     if (rotated)
         jump_to(t, c->loop_fast[i][0]); /* the fast copy's entry */
-    const rv before = *t;
     t->fast = l;
     t->fast_start = c->pos;
     t->next_alias_d = t->next_alias_s = -1;
@@ -1958,6 +2034,7 @@ static int emit_once(rv *t)
     t->alias_d = t->alias_s = t->next_alias_d = t->next_alias_s = -1;
     t->fast = NULL;
     t->fast_start = 0;
+    t->n_consts = 0;
     t->skip_to = 0;
     group_reset(t);
 

@@ -20,8 +20,8 @@ static const mbpf_insn accesses[] = {
     LDX(MBPF_H, 8, MBPF_REG_FP, -14), ALU64_REG(MBPF_ADD, 0, 7), ALU64_REG(MBPF_ADD, 0, 8), EXIT(),
 };
 
-/* A counted loop of halfword loads through a pointer (versioned: the fast copy has its own
- * alignment test). */
+/* A counted loop of halfword loads through a pointer (versioned: the loop's test checks the
+ * pointer's alignment for the fast copy). */
 static const mbpf_insn half_loop[] = {
     MOV64(0, 0),        JMP_IMM(MBPF_JLT, 2, 2, 8), ALU64_IMM(MBPF_RSH, 2, 1), MOV64(3, 0),
     MOV64R(5, 1),       LDX(MBPF_H, 4, 5, 0),       ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 5, 2),
@@ -62,7 +62,10 @@ static uint32_t translate(mbpf_target target, int aligned)
 /* RV32 halfword and word accesses whose base is not the block (s1) or the native stack (sp):
  * all of them, and those not right after a run-time alignment test of their address
  * (andi t0, a, size - 1, then a branch on t0 to the byte-wise form) nor at the target of
- * "beqz t0" right after such a test (the byte-wise form inline, in a loop's fast copy). */
+ * "beqz t0" right after such a test (the byte-wise form inline, in a loop's fast copy) nor off
+ * a base a versioned loop's test checked (andi t0, a, m; beqz t0, +8 over the jal to the
+ * original loop: the fast copy then runs its accesses off a plain; that the offsets and the
+ * step keep them aligned is the loop analysis' part, test_mid_loops.c). */
 typedef struct rv_scan {
     uint32_t wide, untested;
 } rv_scan;
@@ -71,15 +74,17 @@ static rv_scan rv_wide_accesses(uint32_t len)
 {
     rv_scan r = {0, 0};
     int state = 0;
-    uint32_t tested_at = UINT32_MAX;
+    uint32_t tested_at = UINT32_MAX, checked_bases = 0, andi_base = 0, skip8 = 0;
     for (uint32_t at = 0; at < len;) {
         const uint32_t here = at;
         int32_t boff = 0;
         uint16_t lo = (uint16_t)(code[at] | code[at + 1] << 8);
         int wide = 0, branch_t0 = 0, andi_t0 = 0, jal = 0;
+        uint32_t base = 0;
         if ((lo & 3) != 3) { /* compressed */
             uint32_t op = lo & 3, f3 = lo >> 13, rs1 = 8 + ((lo >> 7) & 7);
             wide = op == 0 && (f3 == 2 || f3 == 6) && rs1 != 9; /* c.lw / c.sw */
+            base = rs1;
             at += 2;
         } else {
             uint32_t insn = lo | (uint32_t)(code[at + 2] | code[at + 3] << 8) << 16;
@@ -93,11 +98,12 @@ static rv_scan rv_wide_accesses(uint32_t len)
             boff = (int32_t)((insn >> 31) << 12 | ((insn >> 7) & 1) << 11 | ((insn >> 25) & 0x3f) << 5 |
                              ((insn >> 8) & 0xf) << 1);
             boff = boff >= 4096 ? boff - 8192 : boff;
+            base = rs1;
             at += 4;
         }
         if (wide) {
             r.wide++;
-            r.untested += state != 2 && here != tested_at;
+            r.untested += state != 2 && here != tested_at && !((checked_bases >> base) & 1u);
             continue; /* an 8-byte access is two in a row */
         }
         /* andi t0 (1), then bnez t0 (2); or beqz t0, +8 (3) over a jal (2) */
@@ -106,11 +112,17 @@ static rv_scan rv_wide_accesses(uint32_t len)
         else if (state == 1 && branch_t0 == 1) {
             state = 3;
             tested_at = here + (uint32_t)boff;
+            skip8 = boff == 8;
         }
-        else if (state == 3 && jal)
+        else if (state == 3 && jal) {
             state = 2;
+            if (skip8)
+                checked_bases |= 1u << andi_base;
+        }
         else
             state = andi_t0 ? 1 : 0;
+        if (andi_t0)
+            andi_base = base;
     }
     return r;
 }

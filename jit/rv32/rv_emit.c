@@ -1872,10 +1872,12 @@ static void rv_at(rv *t, uint32_t pc)
  * (nothing falls into its head), runs with the values the loop is entered with and, when it
  * passes, jumps to the fast copy's entry, else to the original's. Register homes are fixed, so
  * both copies agree at every instruction. The fast copy has no cold stubs of its own: it shares
- * the original's budget stubs (which do not return) and keeps its alignment tests inline; its
- * jumps inside the loop land on its own labels (jit_ctx.loop_fast), recorded by the measuring
- * pass. Its branch forms are chosen as the original's are, kept in the core's branch-form bytes
- * (the cold words hold the original's). */
+ * the original's budget stubs (which do not return) and keeps its alignment tests inline (none
+ * when the test checked the groups' alignment, mid_loop_aligned); its jumps inside the loop
+ * land on its own labels (jit_ctx.loop_fast), recorded by the measuring pass. Its branch forms
+ * are chosen as the original's are, kept in the core's branch-form bytes (the cold words hold
+ * the original's). */
+
 /* Does the lowering of in materialise its immediate (imm_reg) rather than encode it? */
 static int imm_materialised(const mbpf_insn *in)
 {
@@ -1888,8 +1890,9 @@ static int imm_materialised(const mbpf_insn *in)
         return 0;
     if (op == MBPF_MUL || op == MBPF_DIV || op == MBPF_MOD)
         return !pow2((uint32_t)in->imm);
-    return (op == MBPF_ADD || op == MBPF_SUB || op == MBPF_AND || op == MBPF_OR ||
-            op == MBPF_XOR) && !rv_fits12(in->imm) && !rv_fits12(-in->imm);
+    if (op == MBPF_ADD || op == MBPF_SUB) /* neither k nor -k fits an addi */
+        return in->imm > 2048 || in->imm < -2048;
+    return (op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) && !rv_fits12(in->imm);
 }
 
 /* The fast copy of l keeps up to MAX_FAST_CONSTS of the immediates its instructions
@@ -1942,6 +1945,7 @@ static void fast_consts(rv *t, const ml_loop *l)
         li(t, t->const_reg[i], t->const_val[i]);
 }
 
+/* The test, its loaded constants, the fast copy; the original follows (rv_insn). */
 static int emit_fast_loop(rv *t, const ml_loop *l)
 {
     jit_ctx *c = t->c;

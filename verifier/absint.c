@@ -121,22 +121,21 @@ static int spills_join(astate *to, const astate *from, uint32_t len_j, int widen
     return changed;
 }
 
-static void without_link(areg *r)
-{
-    r->flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
-    r->delta = 0;
-}
-
 int a_reg_included(const areg *from, uint32_t len_from, const areg *to, uint32_t len_to)
 {
-    if (same_words(to, from, sizeof(areg)) || to->type == T_UNINIT)
+    /* the same value, linked alike or not (the links are checked apart): ub, lo and hi (words
+     * 1-5), the type and the flags but for the link group */
+    const uint32_t *x = (const uint32_t *)(const void *)from, *y = (const uint32_t *)(const void *)to;
+    if (to->type == T_UNINIT ||
+        (x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4] && x[5] == y[5] &&
+         from->type == to->type && ((from->flags ^ to->flags) & ~(0xfu << AF_LINK_SHIFT)) == 0))
         return 1;
-    areg f = *from, t = *to;
-    without_link(&f);
-    without_link(&t);
-    if (same_words(&t, &f, sizeof(areg)))
-        return 1; /* the same value, linked differently (the links are checked apart) */
-    areg j = t;
+    areg f = *from, j = *to;
+    f.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
+    f.delta = 0;
+    j.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
+    j.delta = 0;
+    const areg t = j;
     join_reg(&j, &f, len_to, len_from, len_to < len_from ? len_to : len_from, 0);
     return reg_equal(&j, &t);
 }

@@ -86,6 +86,8 @@ static uint8_t rd_u8(reader *r)
  * several instructions each on a 32-bit core). */
 static uint64_t rd_varint(reader *r)
 {
+    if (r->p < r->end && !(*r->p & 0x80))
+        return *r->p++; /* most values take one byte */
     uint32_t low = 0;
     for (unsigned shift = 0; shift < 28; shift += 7) {
         if (r->p >= r->end) {

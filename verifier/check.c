@@ -73,7 +73,7 @@ typedef struct reader {
     int bad;
 } reader;
 
-static uint8_t rd_u8(reader *r)
+V_INLINE uint8_t rd_u8(reader *r)
 {
     if (r->p >= r->end) {
         r->bad = 1;
@@ -117,9 +117,11 @@ static uint64_t rd_varint(reader *r)
 static void rd_fields(reader *r, void *base, const cert_field *fields, unsigned n)
 {
     const uint64_t m = rd_varint(r);
-    if (m >> n)
+    if ((m >> 32) || ((uint32_t)m >> n)) { /* n < 32 */
         r->bad = 1;
-    for (uint32_t i = 0, mask = (uint32_t)m; mask && !r->bad; i++, mask >>= 1)
+        return;
+    }
+    for (uint32_t i = 0, mask = (uint32_t)m; mask; i++, mask >>= 1) /* once bad, values read 0 */
         if ((mask & 1) && !cert_set(base, &fields[i], cert_unzigzag(rd_varint(r))))
             r->bad = 1;
 }
@@ -209,11 +211,14 @@ static uint32_t decode(vcheck *c, uint32_t off, uint32_t pc, astate *s)
     if (listed >> AREGS)
         r.bad = 1;
     const uint32_t regs = (uint32_t)listed;
+    uint32_t linked = 0; /* link groups or deltas listed: their form is checked below */
     for (int i = 0; i < AREGS; i++) {
-        if (regs >> i & 1)
+        if (regs >> i & 1) {
             rd_reg(c, &r, &s->r[i]);
-        else
+            linked |= (s->r[i].flags & 0xf0u) | (uint16_t)s->r[i].delta;
+        } else {
             a_uninit(&s->r[i], pc);
+        }
     }
     const uint64_t slots = rd_varint(&r);
     for (int half = 0; half < 2; half++) { /* the 64-bit mask in 32-bit halves */
@@ -228,7 +233,7 @@ static uint32_t decode(vcheck *c, uint32_t off, uint32_t pc, astate *s)
         }
     }
     rd_spills(c, &r, s);
-    if (!r.bad && !a_links_canonical(s->r))
+    if (!r.bad && linked && !a_links_canonical(s->r))
         r.bad = 1;
     return r.bad ? 0 : (uint32_t)(r.p - c->cert);
 }
@@ -425,6 +430,8 @@ static int walk(vcheck *c, mbpf_fact *facts)
 static int check_loops(vcheck *c, mbpf_fact *facts, uint32_t back_edges)
 {
     vstate *st = &c->st;
+    if (!back_edges && !c->n_loops)
+        return 0; /* no loop, no claim */
     if (back_edges)
         vloops(st, facts); /* without back edges it has nothing to say */
     const uint8_t *loops = c->cert + MBPF_CERT_HEADER + 4u * c->n_states;

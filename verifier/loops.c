@@ -16,19 +16,19 @@
  * (LEN + len_add) / div + 1, for the loop table only (the budget rules charge constants). */
 #include "verifier/absint.h"
 
-static int is_jump(const mbpf_insn *in)
+V_INLINE int is_jump(const mbpf_insn *in)
 {
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
     return (cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL && op != MBPF_EXIT;
 }
 
-static uint32_t dest(uint32_t pc, const mbpf_insn *in)
+V_INLINE uint32_t dest(uint32_t pc, const mbpf_insn *in)
 {
     int32_t rel = (MBPF_CLASS(in->code) == MBPF_JMP32 && MBPF_OP(in->code) == MBPF_JA) ? in->imm : in->off;
     return (uint32_t)((int64_t)pc + 1 + rel);
 }
 
-static int is_insn(const vstate *st, uint32_t pc)
+V_INLINE int is_insn(const vstate *st, uint32_t pc)
 {
     return !(st->marks[pc] & VM_LDDW_TAIL);
 }

@@ -65,12 +65,35 @@ typedef struct astate {
 #define LEN_MAX 0xffffffffull /* context lengths are 32-bit */
 #define OFF_LIMIT (1ll << 40)  /* pointer offsets beyond +-2^40 count as unknown */
 
-/* Register helpers (absint_ops.c). */
-void a_scalar(areg *r, uint64_t lo, uint64_t hi);
-void a_unknown(areg *r);
+/* Register helpers: the constructors inline (a few stores, made at every instruction), the rest
+ * in absint_ops.c. */
+static inline void a_scalar(areg *r, uint64_t lo, uint64_t hi)
+{
+    r->type = T_SCALAR;
+    r->flags = 0;
+    r->delta = 0;
+    r->ub = UB_NONE;
+    r->lo = lo;
+    r->hi = hi;
+}
+
+static inline void a_unknown(areg *r)
+{
+    a_scalar(r, 0, ~0ull);
+}
+
+static inline void a_uninit(areg *r, uint32_t pc)
+{
+    a_scalar(r, pc, pc);
+    r->type = T_UNINIT;
+}
+
+static inline int a_is_ptr(const areg *r)
+{
+    return r->type >= T_STACK;
+}
+
 void a_any(areg *r, uint64_t hi);
-void a_uninit(areg *r, uint32_t pc);
-int a_is_ptr(const areg *r);
 int32_t a_eff_ub(const areg *r, uint32_t len_min);
 void a_normalize(areg *r, uint32_t len_min);
 

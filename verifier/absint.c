@@ -123,12 +123,7 @@ static int spills_join(astate *to, const astate *from, uint32_t len_j, int widen
 
 int a_reg_included(const areg *from, uint32_t len_from, const areg *to, uint32_t len_to)
 {
-    /* the same value, linked alike or not (the links are checked apart): ub, lo and hi (words
-     * 1-5), the type and the flags but for the link group */
-    const uint32_t *x = (const uint32_t *)(const void *)from, *y = (const uint32_t *)(const void *)to;
-    if (to->type == T_UNINIT ||
-        (x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4] && x[5] == y[5] &&
-         from->type == to->type && ((from->flags ^ to->flags) & ~(0xfu << AF_LINK_SHIFT)) == 0))
+    if (to->type == T_UNINIT || a_same_value(from, to))
         return 1;
     areg f = *from, j = *to;
     f.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);

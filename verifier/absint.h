@@ -110,6 +110,15 @@ void a_links_join(astate *to, const areg *old_to, const areg *from);
 int a_links_imply(const areg *r, int i, int k, int32_t diff);
 int a_links_canonical(const areg *r);
 
+/* The same value, linked alike or not (links are checked apart): ub, lo and hi (words 1-5 of
+ * an areg), the type, and the flags but for the link group. Most registers of an edge are. */
+static inline int a_same_value(const areg *a, const areg *b)
+{
+    const uint32_t *x = (const uint32_t *)(const void *)a, *y = (const uint32_t *)(const void *)b;
+    return x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4] && x[5] == y[5] &&
+           a->type == b->type && ((a->flags ^ b->flags) & ~(0xfu << AF_LINK_SHIFT)) == 0;
+}
+
 /* Is `from` (LEN >= len_from) included in `to` (LEN >= len_to), i.e. does the join (absint.c,
  * no widening) of `from` into `to` change nothing, links aside (a state's links are checked as a
  * whole, a_links_imply)? The certificate checker's inclusion test. */

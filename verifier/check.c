@@ -22,10 +22,10 @@ typedef struct vcheck {
     astate *tmp;        /* a target's certificate state (the other one) */
     uint32_t tmp_off, tmp_end; /* where the state in tmp starts and ends in the certificate (0: none) */
     astate states[2];
-    areg reg_defaults[CERT_N_DEFS]; /* a listed register before its fields (CERT_DEF_*), made
-                                     * when the first register is read (many small
-                                     * certificates list none) */
-    uint8_t have_defaults;
+    areg reg_defaults[CERT_N_DEFS]; /* a listed register before its fields (CERT_DEF_*), each
+                                     * made when a register first needs it (many small
+                                     * certificates list none, most use one or two) */
+    uint8_t have_defaults;          /* bit k: reg_defaults[k] made */
 } vcheck;
 
 #define ARENA_FIXED (sizeof(vcheck) + 16u)
@@ -136,17 +136,16 @@ static void set_defaults(void *base, const cert_field *fields, unsigned n, int d
  * then the fields that differ from them. */
 static void rd_reg(vcheck *c, reader *r, areg *a)
 {
-    if (!c->have_defaults) {
-        for (int k = 0; k < CERT_N_DEFS; k++) {
-            a_scalar(&c->reg_defaults[k], 0, 0);
-            set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
-        }
-        c->have_defaults = 1;
-    }
     const uint8_t b = rd_u8(r), type = b & 0x0f, defs = (uint8_t)(b >> CERT_DEFS_SHIFT);
     if (type < T_SCALAR || type > T_DATA || defs >= CERT_N_DEFS)
         r->bad = 1;
-    *a = c->reg_defaults[defs < CERT_N_DEFS ? defs : 0];
+    const int k = defs < CERT_N_DEFS ? defs : 0;
+    if (!(c->have_defaults >> k & 1)) { /* made when first needed */
+        a_scalar(&c->reg_defaults[k], 0, 0);
+        set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
+        c->have_defaults |= (uint8_t)(1u << k);
+    }
+    *a = c->reg_defaults[k];
     a->type = type;
     rd_fields(r, a, reg_fields, N_REG_FIELDS);
     if (a->flags & ~CERT_REG_FLAGS)
@@ -251,7 +250,7 @@ static int included(const astate *s, const astate *h)
         const areg *b = &h->r[i];
         if (b->type == T_UNINIT)
             continue; /* anything is included */
-        if (!a_reg_included(&s->r[i], s->len_min, b, h->len_min))
+        if (!a_same_value(&s->r[i], b) && !a_reg_included(&s->r[i], s->len_min, b, h->len_min))
             return 0;
         const unsigned g = A_LINK(b); /* b = its group's founder (r[g - 1]) + delta */
         if (g && (int)g - 1 != i && !a_links_imply(s->r, i, (int)g - 1, b->delta))

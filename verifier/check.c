@@ -282,39 +282,15 @@ static int included(const astate *s, const astate *h)
 
 /* ---- the hooks of the transfer functions ---- */
 
-/* Do the bytes at off repeat those tmp was decoded from? Decoding reads its bytes in order and
- * stops where they say, so the same bytes give the same state (many states of a program are
- * the same: a switch's cases, a loop's exits). */
-static int same_bytes_as_tmp(const vcheck *c, uint32_t off)
-{
-    const uint32_t n = c->tmp_end - c->tmp_off;
-    if (!c->tmp_off || off > c->len || c->len - off < n)
-        return 0;
-    const uint8_t *a = c->cert + off, *b = c->cert + c->tmp_off;
-    for (uint32_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
-
 /* Decode the state at byte off (for instruction pc) into tmp, unless it is there already (an
- * edge into the block just ahead, then the fall-through into it) or the same bytes are (then
- * only where its unlisted registers became uninitialised changes: at pc). Returns its end, 0
- * when it is malformed. */
+ * edge into the block just ahead, then the fall-through into it). Returns its end, 0 when it is
+ * malformed. */
 static uint32_t decode_tmp(vcheck *c, uint32_t off, uint32_t pc)
 {
-    if (c->tmp_off == off)
-        return c->tmp_end;
-    if (same_bytes_as_tmp(c, off)) {
-        for (int i = 0; i < AREGS; i++)
-            if (c->tmp->r[i].type == T_UNINIT)
-                a_uninit(&c->tmp->r[i], pc);
-        c->tmp_end = off + (c->tmp_end - c->tmp_off);
-        c->tmp_off = off;
-        return c->tmp_end;
+    if (c->tmp_off != off) {
+        c->tmp_end = decode(c, off, pc, c->tmp);
+        c->tmp_off = c->tmp_end ? off : 0;
     }
-    c->tmp_end = decode(c, off, pc, c->tmp);
-    c->tmp_off = c->tmp_end ? off : 0;
     return c->tmp_end;
 }
 

@@ -352,19 +352,23 @@ static int check_header(vcheck *c)
 }
 
 /* The structural facts of pc, as mbpf_verify gives them before the abstract interpreter runs. */
-static void initial_fact(const vstate *st, uint32_t pc, mbpf_fact *f)
+static void initial_fact(uint8_t mark, uint8_t code, mbpf_fact *f)
 {
-    f->mem = f->region = f->flags = f->aux = 0;
-    if (st->marks[pc] & VM_LDDW_TAIL)
-        return;
-    f->flags = MBPF_FACT_REACHABLE;
-    if (st->marks[pc] & VM_TARGET)
-        f->flags |= MBPF_FACT_JUMP_TARGET;
-    if (st->marks[pc] & VM_SUBPROG)
-        f->flags |= MBPF_FACT_SUBPROG;
-    const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
-    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
-        f->mem = MBPF_MEM_GUARD_ANY; /* until interpreted: never, when no path reaches it */
+    uint8_t flags = 0, mem = 0; /* made in locals, stored once (byte stores may alias anything) */
+    if (!(mark & VM_LDDW_TAIL)) {
+        flags = MBPF_FACT_REACHABLE;
+        if (mark & VM_TARGET)
+            flags |= MBPF_FACT_JUMP_TARGET;
+        if (mark & VM_SUBPROG)
+            flags |= MBPF_FACT_SUBPROG;
+        const uint8_t cls = MBPF_CLASS(code);
+        if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
+            mem = MBPF_MEM_GUARD_ANY; /* until interpreted: never, when no path reaches it */
+    }
+    f->mem = mem;
+    f->region = 0;
+    f->flags = flags;
+    f->aux = 0;
 }
 
 /* Start the block at pc from its certificate state (the next one in order), after checking that
@@ -392,13 +396,17 @@ static int enter_state(vcheck *c, uint32_t pc, int live)
 static int walk(vcheck *c, mbpf_fact *facts)
 {
     vstate *st = &c->st;
+    const uint32_t n = st->n;
+    const uint8_t *marks = st->marks;
+    const mbpf_insn *insns = st->insns;
     int live = 0;
-    uint32_t at = c->n_states ? index_pc(c, 0) : st->n; /* where the next state in order is */
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        initial_fact(st, pc, &facts[pc]);
-        if (st->marks[pc] & VM_LDDW_TAIL)
+    uint32_t at = c->n_states ? index_pc(c, 0) : n; /* where the next state in order is */
+    for (uint32_t pc = 0; pc < n; pc++) {
+        const uint8_t mark = marks[pc];
+        initial_fact(mark, insns[pc].code, &facts[pc]);
+        if (mark & VM_LDDW_TAIL)
             continue;
-        if (st->marks[pc] & VM_SUBPROG)
+        if (mark & VM_SUBPROG)
             live = 0; /* functions do not fall into each other; callees start from call edges */
         if (pc == 0) {
             vabsint_entry(c->cur, 0, 1);
@@ -408,7 +416,7 @@ static int walk(vcheck *c, mbpf_fact *facts)
             if (enter_state(c, pc, live))
                 return -1;
             live = 1;
-            at = c->next < c->n_states ? index_pc(c, c->next) : st->n;
+            at = c->next < c->n_states ? index_pc(c, c->next) : n;
         }
         if (live) {
             int r = vabsint_step(st, pc, c->cur, &facts[pc]);

@@ -24,26 +24,31 @@ V_INLINE int jump_target(uint32_t pc, const mbpf_insn *in, int64_t *t)
  * calls. */
 static int functions(vstate *st, int *calls, uint32_t *tails)
 {
-    st->marks[0] |= VM_SUBPROG;
-    *calls = 0;
-    *tails = 0;
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        const mbpf_insn *in = &st->insns[pc];
+    const uint32_t n = st->n; /* in locals: the byte stores to marks may alias anything */
+    const mbpf_insn *insns = st->insns;
+    uint8_t *marks = st->marks;
+    uint32_t lddw_tails = 0;
+    int local_calls = 0;
+    marks[0] |= VM_SUBPROG;
+    for (uint32_t pc = 0; pc < n; pc++) {
+        const mbpf_insn *in = &insns[pc];
         if (in->code == MBPF_OPC_LDDW) {
-            if (pc + 1 < st->n) {
-                st->marks[++pc] |= VM_LDDW_TAIL;
-                ++*tails;
+            if (pc + 1 < n) {
+                marks[++pc] |= VM_LDDW_TAIL;
+                lddw_tails++;
             }
             continue;
         }
         if (!is_local_call(in))
             continue;
         int64_t t = (int64_t)pc + 1 + in->imm;
-        if (t < 0 || t >= st->n)
+        if (t < 0 || t >= n)
             return vreject(st, pc, "call target outside the program");
-        st->marks[t] |= VM_SUBPROG; /* a target in an lddw's tail: rejected once all are marked */
-        *calls = 1;
+        marks[t] |= VM_SUBPROG; /* a target in an lddw's tail: rejected once all are marked */
+        local_calls = 1;
     }
+    *calls = local_calls;
+    *tails = lddw_tails;
     return 0;
 }
 
@@ -65,30 +70,34 @@ static int jumps(vstate *st, uint16_t *sub, int calls, uint32_t *back_edges)
         sub[pc] = (uint16_t)f;
     }
     sub[0] = 0;
-    const uint8_t *marks = st->marks;
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        const mbpf_insn *in = &st->insns[pc];
+    const uint32_t n = st->n;
+    const mbpf_insn *insns = st->insns;
+    uint8_t *marks = st->marks;
+    uint32_t back = 0;
+    for (uint32_t pc = 0; pc < n; pc++) {
+        const mbpf_insn *in = &insns[pc];
         if (marks[pc] & VM_LDDW_TAIL)
             continue;
         int64_t t;
         if (jump_target(pc, in, &t)) {
-            if (t < 0 || t >= st->n)
+            if (t < 0 || t >= n)
                 return vreject(st, pc, "jump target outside the program");
             if (marks[t] & VM_LDDW_TAIL)
                 return vreject(st, pc, "jump into the second slot of an lddw");
             if (calls && sub[t] != sub[pc])
                 return vreject(st, pc, "jump leaves its function");
-            st->marks[t] |= VM_TARGET;
-            *back_edges += t <= pc;
+            marks[t] |= VM_TARGET;
+            back += t <= pc;
             if (in->code != (MBPF_JMP | MBPF_JA) && in->code != (MBPF_JMP32 | MBPF_JA) &&
-                (pc + 1 >= st->n || (marks[pc + 1] & VM_SUBPROG)))
+                (pc + 1 >= n || (marks[pc + 1] & VM_SUBPROG)))
                 return vreject(st, pc, "function does not end with exit or ja");
             continue;
         }
         const uint32_t next = pc + (in->code == MBPF_OPC_LDDW ? 2u : 1u);
-        if ((next >= st->n || (marks[next] & VM_SUBPROG)) && in->code != MBPF_OPC_EXIT)
+        if ((next >= n || (marks[next] & VM_SUBPROG)) && in->code != MBPF_OPC_EXIT)
             return vreject(st, pc, "function does not end with exit or ja");
     }
+    *back_edges = back;
     return 0;
 }
 
@@ -107,11 +116,14 @@ static void push(vstate *st, uint16_t *work, uint32_t *top, uint32_t pc)
  * is named. */
 static int reachable(vstate *st, uint16_t *work, uint32_t tails)
 {
+    const uint32_t n = st->n;
+    const mbpf_insn *insns = st->insns;
+    uint8_t *marks = st->marks;
     uint32_t top = 0, reached = 0;
     push(st, work, &top, 0);
     while (top) {
         for (uint32_t pc = work[--top];; reached++) {
-            const mbpf_insn *in = &st->insns[pc];
+            const mbpf_insn *in = &insns[pc];
             int64_t t;
             if (jump_target(pc, in, &t)) {
                 push(st, work, &top, (uint32_t)t);
@@ -123,17 +135,17 @@ static int reachable(vstate *st, uint16_t *work, uint32_t tails)
                 push(st, work, &top, (uint32_t)((int64_t)pc + 1 + in->imm));
             }
             const uint32_t next = pc + (in->code == MBPF_OPC_LDDW ? 2u : 1u);
-            if (next >= st->n || (st->marks[next] & VM_REACHED))
+            if (next >= n || (marks[next] & VM_REACHED))
                 break;
-            st->marks[next] |= VM_REACHED;
+            marks[next] |= VM_REACHED;
             pc = next;
         }
         reached++;
     }
-    if (reached + tails == st->n)
+    if (reached + tails == n)
         return 0;
-    for (uint32_t pc = 0; pc < st->n; pc++)
-        if (!(st->marks[pc] & (VM_REACHED | VM_LDDW_TAIL)))
+    for (uint32_t pc = 0; pc < n; pc++)
+        if (!(marks[pc] & (VM_REACHED | VM_LDDW_TAIL)))
             return vreject(st, pc, "unreachable instruction");
     return 0;
 }
@@ -171,10 +183,10 @@ static int call_depth(vstate *st, uint16_t *depth)
 int vcheck_cfg(vstate *st, uint32_t *scratch, uint32_t *back_edges)
 {
     uint16_t *sub = (uint16_t *)(void *)scratch, *depth = sub + st->n;
-    int calls;
-    uint32_t tails;
-    for (uint32_t pc = 0; pc < st->n; pc++)
-        st->marks[pc] = 0;
+    int calls = 0;
+    uint32_t tails = 0;
+    for (uint32_t pc = 0, n = st->n; pc < n; pc++)
+        st->marks[pc] = 0; /* n and marks stay in registers: nothing else is stored */
     if (functions(st, &calls, &tails) || jumps(st, sub, calls, back_edges) || reachable(st, depth, tails))
         return -1;
     return calls ? call_depth(st, depth) : 0;

@@ -121,22 +121,16 @@ static int spills_join(astate *to, const astate *from, uint32_t len_j, int widen
     return changed;
 }
 
-static void without_link(areg *r)
-{
-    r->flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
-    r->delta = 0;
-}
-
 int a_reg_included(const areg *from, uint32_t len_from, const areg *to, uint32_t len_to)
 {
-    if (same_words(to, from, sizeof(areg)) || to->type == T_UNINIT)
+    if (to->type == T_UNINIT || a_same_value(from, to))
         return 1;
-    areg f = *from, t = *to;
-    without_link(&f);
-    without_link(&t);
-    if (same_words(&t, &f, sizeof(areg)))
-        return 1; /* the same value, linked differently (the links are checked apart) */
-    areg j = t;
+    areg f = *from, j = *to;
+    f.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
+    f.delta = 0;
+    j.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
+    j.delta = 0;
+    const areg t = j;
     join_reg(&j, &f, len_to, len_from, len_to < len_from ? len_to : len_from, 0);
     return reg_equal(&j, &t);
 }

@@ -65,12 +65,35 @@ typedef struct astate {
 #define LEN_MAX 0xffffffffull /* context lengths are 32-bit */
 #define OFF_LIMIT (1ll << 40)  /* pointer offsets beyond +-2^40 count as unknown */
 
-/* Register helpers (absint_ops.c). */
-void a_scalar(areg *r, uint64_t lo, uint64_t hi);
-void a_unknown(areg *r);
+/* Register helpers: the constructors inline (a few stores, made at every instruction), the rest
+ * in absint_ops.c. */
+static inline void a_scalar(areg *r, uint64_t lo, uint64_t hi)
+{
+    r->type = T_SCALAR;
+    r->flags = 0;
+    r->delta = 0;
+    r->ub = UB_NONE;
+    r->lo = lo;
+    r->hi = hi;
+}
+
+static inline void a_unknown(areg *r)
+{
+    a_scalar(r, 0, ~0ull);
+}
+
+static inline void a_uninit(areg *r, uint32_t pc)
+{
+    a_scalar(r, pc, pc);
+    r->type = T_UNINIT;
+}
+
+static inline int a_is_ptr(const areg *r)
+{
+    return r->type >= T_STACK;
+}
+
 void a_any(areg *r, uint64_t hi);
-void a_uninit(areg *r, uint32_t pc);
-int a_is_ptr(const areg *r);
 int32_t a_eff_ub(const areg *r, uint32_t len_min);
 void a_normalize(areg *r, uint32_t len_min);
 
@@ -86,6 +109,15 @@ void a_links_join(astate *to, const areg *old_to, const areg *from);
  * linkable, its group 1 + its lowest member, whose delta is 0; no group of one; no stray delta)? */
 int a_links_imply(const areg *r, int i, int k, int32_t diff);
 int a_links_canonical(const areg *r);
+
+/* The same value, linked alike or not (links are checked apart): ub, lo and hi (words 1-5 of
+ * an areg), the type, and the flags but for the link group. Most registers of an edge are. */
+static inline int a_same_value(const areg *a, const areg *b)
+{
+    const uint32_t *x = (const uint32_t *)(const void *)a, *y = (const uint32_t *)(const void *)b;
+    return x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4] && x[5] == y[5] &&
+           a->type == b->type && ((a->flags ^ b->flags) & ~(0xfu << AF_LINK_SHIFT)) == 0;
+}
 
 /* Is `from` (LEN >= len_from) included in `to` (LEN >= len_to), i.e. does the join (absint.c,
  * no widening) of `from` into `to` change nothing, links aside (a state's links are checked as a

@@ -6,32 +6,6 @@
 #define U32MAX 0xffffffffull
 #define S63 0x7fffffffffffffffull
 
-void a_scalar(areg *r, uint64_t lo, uint64_t hi)
-{
-    r->type = T_SCALAR;
-    r->flags = 0;
-    r->delta = 0;
-    r->ub = UB_NONE;
-    r->lo = lo;
-    r->hi = hi;
-}
-
-void a_unknown(areg *r)
-{
-    a_scalar(r, 0, ~0ull);
-}
-
-void a_uninit(areg *r, uint32_t pc)
-{
-    a_scalar(r, pc, pc);
-    r->type = T_UNINIT;
-}
-
-int a_is_ptr(const areg *r)
-{
-    return r->type >= T_STACK;
-}
-
 static int bounded_by_len(const areg *r)
 {
     return r->type == T_SCALAR || (r->type == T_CTX && !(r->flags & AF_HINT));

@@ -22,10 +22,10 @@ typedef struct vcheck {
     astate *tmp;        /* a target's certificate state (the other one) */
     uint32_t tmp_off, tmp_end; /* where the state in tmp starts and ends in the certificate (0: none) */
     astate states[2];
-    areg reg_defaults[CERT_N_DEFS]; /* a listed register before its fields (CERT_DEF_*), made
-                                     * when the first register is read (many small
-                                     * certificates list none) */
-    uint8_t have_defaults;
+    areg reg_defaults[CERT_N_DEFS]; /* a listed register before its fields (CERT_DEF_*), each
+                                     * made when a register first needs it (many small
+                                     * certificates list none, most use one or two) */
+    uint8_t have_defaults;          /* bit k: reg_defaults[k] made */
 } vcheck;
 
 #define ARENA_FIXED (sizeof(vcheck) + 16u)
@@ -73,7 +73,7 @@ typedef struct reader {
     int bad;
 } reader;
 
-static uint8_t rd_u8(reader *r)
+V_INLINE uint8_t rd_u8(reader *r)
 {
     if (r->p >= r->end) {
         r->bad = 1;
@@ -86,6 +86,8 @@ static uint8_t rd_u8(reader *r)
  * several instructions each on a 32-bit core). */
 static uint64_t rd_varint(reader *r)
 {
+    if (r->p < r->end && !(*r->p & 0x80))
+        return *r->p++; /* most values take one byte */
     uint32_t low = 0;
     for (unsigned shift = 0; shift < 28; shift += 7) {
         if (r->p >= r->end) {
@@ -115,9 +117,11 @@ static uint64_t rd_varint(reader *r)
 static void rd_fields(reader *r, void *base, const cert_field *fields, unsigned n)
 {
     const uint64_t m = rd_varint(r);
-    if (m >> n)
+    if ((m >> 32) || ((uint32_t)m >> n)) { /* n < 32 */
         r->bad = 1;
-    for (uint32_t i = 0, mask = (uint32_t)m; mask && !r->bad; i++, mask >>= 1)
+        return;
+    }
+    for (uint32_t i = 0, mask = (uint32_t)m; mask; i++, mask >>= 1) /* once bad, values read 0 */
         if ((mask & 1) && !cert_set(base, &fields[i], cert_unzigzag(rd_varint(r))))
             r->bad = 1;
 }
@@ -132,17 +136,16 @@ static void set_defaults(void *base, const cert_field *fields, unsigned n, int d
  * then the fields that differ from them. */
 static void rd_reg(vcheck *c, reader *r, areg *a)
 {
-    if (!c->have_defaults) {
-        for (int k = 0; k < CERT_N_DEFS; k++) {
-            a_scalar(&c->reg_defaults[k], 0, 0);
-            set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
-        }
-        c->have_defaults = 1;
-    }
     const uint8_t b = rd_u8(r), type = b & 0x0f, defs = (uint8_t)(b >> CERT_DEFS_SHIFT);
     if (type < T_SCALAR || type > T_DATA || defs >= CERT_N_DEFS)
         r->bad = 1;
-    *a = c->reg_defaults[defs < CERT_N_DEFS ? defs : 0];
+    const int k = defs < CERT_N_DEFS ? defs : 0;
+    if (!(c->have_defaults >> k & 1)) { /* made when first needed */
+        a_scalar(&c->reg_defaults[k], 0, 0);
+        set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
+        c->have_defaults |= (uint8_t)(1u << k);
+    }
+    *a = c->reg_defaults[k];
     a->type = type;
     rd_fields(r, a, reg_fields, N_REG_FIELDS);
     if (a->flags & ~CERT_REG_FLAGS)
@@ -207,11 +210,14 @@ static uint32_t decode(vcheck *c, uint32_t off, uint32_t pc, astate *s)
     if (listed >> AREGS)
         r.bad = 1;
     const uint32_t regs = (uint32_t)listed;
+    uint32_t linked = 0; /* link groups or deltas listed: their form is checked below */
     for (int i = 0; i < AREGS; i++) {
-        if (regs >> i & 1)
+        if (regs >> i & 1) {
             rd_reg(c, &r, &s->r[i]);
-        else
+            linked |= (s->r[i].flags & 0xf0u) | (uint16_t)s->r[i].delta;
+        } else {
             a_uninit(&s->r[i], pc);
+        }
     }
     const uint64_t slots = rd_varint(&r);
     for (int half = 0; half < 2; half++) { /* the 64-bit mask in 32-bit halves */
@@ -226,7 +232,7 @@ static uint32_t decode(vcheck *c, uint32_t off, uint32_t pc, astate *s)
         }
     }
     rd_spills(c, &r, s);
-    if (!r.bad && !a_links_canonical(s->r))
+    if (!r.bad && linked && !a_links_canonical(s->r))
         r.bad = 1;
     return r.bad ? 0 : (uint32_t)(r.p - c->cert);
 }
@@ -244,7 +250,7 @@ static int included(const astate *s, const astate *h)
         const areg *b = &h->r[i];
         if (b->type == T_UNINIT)
             continue; /* anything is included */
-        if (!a_reg_included(&s->r[i], s->len_min, b, h->len_min))
+        if (!a_same_value(&s->r[i], b) && !a_reg_included(&s->r[i], s->len_min, b, h->len_min))
             return 0;
         const unsigned g = A_LINK(b); /* b = its group's founder (r[g - 1]) + delta */
         if (g && (int)g - 1 != i && !a_links_imply(s->r, i, (int)g - 1, b->delta))
@@ -346,19 +352,23 @@ static int check_header(vcheck *c)
 }
 
 /* The structural facts of pc, as mbpf_verify gives them before the abstract interpreter runs. */
-static void initial_fact(const vstate *st, uint32_t pc, mbpf_fact *f)
+static void initial_fact(uint8_t mark, uint8_t code, mbpf_fact *f)
 {
-    f->mem = f->region = f->flags = f->aux = 0;
-    if (st->marks[pc] & VM_LDDW_TAIL)
-        return;
-    f->flags = MBPF_FACT_REACHABLE;
-    if (st->marks[pc] & VM_TARGET)
-        f->flags |= MBPF_FACT_JUMP_TARGET;
-    if (st->marks[pc] & VM_SUBPROG)
-        f->flags |= MBPF_FACT_SUBPROG;
-    const uint8_t cls = MBPF_CLASS(st->insns[pc].code);
-    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
-        f->mem = MBPF_MEM_GUARD_ANY; /* until interpreted: never, when no path reaches it */
+    uint8_t flags = 0, mem = 0; /* made in locals, stored once (byte stores may alias anything) */
+    if (!(mark & VM_LDDW_TAIL)) {
+        flags = MBPF_FACT_REACHABLE;
+        if (mark & VM_TARGET)
+            flags |= MBPF_FACT_JUMP_TARGET;
+        if (mark & VM_SUBPROG)
+            flags |= MBPF_FACT_SUBPROG;
+        const uint8_t cls = MBPF_CLASS(code);
+        if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX)
+            mem = MBPF_MEM_GUARD_ANY; /* until interpreted: never, when no path reaches it */
+    }
+    f->mem = mem;
+    f->region = 0;
+    f->flags = flags;
+    f->aux = 0;
 }
 
 /* Start the block at pc from its certificate state (the next one in order), after checking that
@@ -386,13 +396,17 @@ static int enter_state(vcheck *c, uint32_t pc, int live)
 static int walk(vcheck *c, mbpf_fact *facts)
 {
     vstate *st = &c->st;
+    const uint32_t n = st->n;
+    const uint8_t *marks = st->marks;
+    const mbpf_insn *insns = st->insns;
     int live = 0;
-    uint32_t at = c->n_states ? index_pc(c, 0) : st->n; /* where the next state in order is */
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        initial_fact(st, pc, &facts[pc]);
-        if (st->marks[pc] & VM_LDDW_TAIL)
+    uint32_t at = c->n_states ? index_pc(c, 0) : n; /* where the next state in order is */
+    for (uint32_t pc = 0; pc < n; pc++) {
+        const uint8_t mark = marks[pc];
+        initial_fact(mark, insns[pc].code, &facts[pc]);
+        if (mark & VM_LDDW_TAIL)
             continue;
-        if (st->marks[pc] & VM_SUBPROG)
+        if (mark & VM_SUBPROG)
             live = 0; /* functions do not fall into each other; callees start from call edges */
         if (pc == 0) {
             vabsint_entry(c->cur, 0, 1);
@@ -402,7 +416,7 @@ static int walk(vcheck *c, mbpf_fact *facts)
             if (enter_state(c, pc, live))
                 return -1;
             live = 1;
-            at = c->next < c->n_states ? index_pc(c, c->next) : st->n;
+            at = c->next < c->n_states ? index_pc(c, c->next) : n;
         }
         if (live) {
             int r = vabsint_step(st, pc, c->cur, &facts[pc]);
@@ -423,6 +437,8 @@ static int walk(vcheck *c, mbpf_fact *facts)
 static int check_loops(vcheck *c, mbpf_fact *facts, uint32_t back_edges)
 {
     vstate *st = &c->st;
+    if (!back_edges && !c->n_loops)
+        return 0; /* no loop, no claim */
     if (back_edges)
         vloops(st, facts); /* without back edges it has nothing to say */
     const uint8_t *loops = c->cert + MBPF_CERT_HEADER + 4u * c->n_states;

@@ -16,19 +16,19 @@
  * (LEN + len_add) / div + 1, for the loop table only (the budget rules charge constants). */
 #include "verifier/absint.h"
 
-static int is_jump(const mbpf_insn *in)
+V_INLINE int is_jump(const mbpf_insn *in)
 {
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
     return (cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL && op != MBPF_EXIT;
 }
 
-static uint32_t dest(uint32_t pc, const mbpf_insn *in)
+V_INLINE uint32_t dest(uint32_t pc, const mbpf_insn *in)
 {
     int32_t rel = (MBPF_CLASS(in->code) == MBPF_JMP32 && MBPF_OP(in->code) == MBPF_JA) ? in->imm : in->off;
     return (uint32_t)((int64_t)pc + 1 + rel);
 }
 
-static int is_insn(const vstate *st, uint32_t pc)
+V_INLINE int is_insn(const vstate *st, uint32_t pc)
 {
     return !(st->marks[pc] & VM_LDDW_TAIL);
 }
@@ -429,10 +429,12 @@ static int shared_by_outer(const vstate *st, uint32_t h, uint32_t e)
 void vloops(vstate *st, mbpf_fact *facts)
 {
     uint32_t *into = st->dfs; /* the counts jumps_into reads (the CFG pass is done with dfs) */
-    for (uint32_t pc = 0; pc < st->n; pc++)
+    const uint32_t n = st->n; /* in locals: the fact stores below may alias anything */
+    const mbpf_insn *insns = st->insns;
+    for (uint32_t pc = 0; pc < n; pc++)
         into[pc] = 0;
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        const mbpf_insn *in = &st->insns[pc];
+    for (uint32_t pc = 0; pc < n; pc++) {
+        const mbpf_insn *in = &insns[pc];
         if (!is_insn(st, pc) || !is_jump(in))
             continue;
         const uint32_t d = dest(pc, in);
@@ -440,8 +442,8 @@ void vloops(vstate *st, mbpf_fact *facts)
         if (d <= pc && (into[d] & 3u) < 3u)
             into[d]++;
     }
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        const mbpf_insn *in = &st->insns[pc];
+    for (uint32_t pc = 0; pc < n; pc++) {
+        const mbpf_insn *in = &insns[pc];
         if (!is_insn(st, pc) || !is_jump(in))
             continue;
         uint32_t h = dest(pc, in);

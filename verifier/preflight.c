@@ -169,8 +169,10 @@ static int check_mem(vstate *st, uint32_t pc, const mbpf_insn *in)
 
 int vpreflight(vstate *st)
 {
-    for (uint32_t pc = 0; pc < st->n; pc++) {
-        const mbpf_insn *in = &st->insns[pc];
+    const uint32_t n = st->n;
+    const mbpf_insn *insns = st->insns;
+    for (uint32_t pc = 0; pc < n; pc++) {
+        const mbpf_insn *in = &insns[pc];
         if (MBPF_DST(in) > 10 || MBPF_SRC(in) > 10)
             return vreject(st, pc, "register number out of range (r0-r10)");
         int rc;

@@ -4,6 +4,10 @@
 
 #include "mcubpf/verifier.h"
 
+/* A one-line predicate the passes ask once per instruction: inlined even at -Os, where the call
+ * costs more than the test and the code is no larger. */
+#define V_INLINE static inline __attribute__((always_inline))
+
 /* Per-instruction marks built by the CFG pass (vstate.marks). */
 #define VM_LDDW_TAIL 0x01 /* second slot of an LDDW: not an instruction */
 #define VM_TARGET 0x02    /* some jump lands here */

@@ -410,9 +410,20 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
     }
     prepare_run(rt, p, t);
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    p->aot_fn = s->kind == MBPF_RT_ENGINE_AOT ? mbpf_jit_entry(s->aot_code, s->aot_entry) : NULL;
+    p->fn = s->kind == MBPF_RT_ENGINE_AOT ? mbpf_jit_entry(s->aot_code, s->aot_entry) : NULL;
 #endif
     p->loaded = 1;
+}
+
+/* p runs nothing from now on, and the cache keeps no pointer to it. */
+static void unload(mbpf_runtime *rt, mbpf_prog *p)
+{
+    if (rt)
+        rt_cache_forget(rt, p); /* an eviction must not write the statistics of a slot given back */
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    p->fn = NULL;
+#endif
+    p->loaded = 0;
 }
 
 static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
@@ -429,8 +440,7 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
      * does not load */
     if (s.kind != MBPF_RT_ENGINE_AOT && rt_jit_enabled(rt) && (rt->cfg.flags & MBPF_RT_TRANSLATE_AT_LOAD) &&
         !rt_cache_load(rt, p) && !MBPF_WITH_INTERP) {
-        rt_cache_forget(rt, p);
-        p->loaded = 0;
+        unload(rt, p);
         return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: translation failed (code or work arena "
                     "too small) and this build has no interpreter");
     }
@@ -441,13 +451,14 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
 
 static const char busy_msg[] = MSG_RT_BUSY;
 
+
 int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
                  size_t len, mbpf_rt_error *err)
 {
     if (rt && rt->running)
         return fail(rt, err, MBPF_RT_ERR_BUSY, busy_msg); /* p may be the running program */
     if (p)
-        p->loaded = 0;
+        unload(rt, p);
     return load_common(rt, p, t, buf, len, err);
 }
 
@@ -473,13 +484,12 @@ int mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p)
         rt->last_msg = busy_msg;
         return MBPF_RT_ERR_BUSY;
     }
-    rt_cache_forget(rt, p); /* an eviction must not write the statistics of a slot given back */
-    p->loaded = 0;
+    unload(rt, p);
     return MBPF_RT_OK;
 }
 
 /* mbpf_rt_run without a loaded program or from inside a run: nothing runs. */
-static mbpf_status refuse_run(mbpf_fault *fault)
+RT_OUT_OF_LINE mbpf_status refuse_run(mbpf_fault *fault)
 {
     if (fault)
         memset(fault, 0, sizeof *fault);
@@ -522,70 +532,93 @@ static mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_
 }
 #endif
 
-#if MBPF_RT_WITH_JIT
-/* Bytecode whose last cache entry no longer holds its code: look it up, or translate it. */
-static mbpf_jit_fn cache_miss(mbpf_runtime *rt, mbpf_prog *p)
+/* The end of a run whose engine left `st` in the exec: MBPF_OK with r0, or a fault. */
+RT_OUT_OF_LINE mbpf_status run_end(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fault *fault)
 {
-    const mbpf_rt_cache_entry *e = rt_cache_get(rt, p);
-    if (!e)
-        return NULL;
-    p->stats.engine = MBPF_RT_ENGINE_JIT;
-    return e->fn;
-}
-#endif
-
-/* A run does what depends on the call: the context, the budget of the moment (the tenant's,
- * read at every run), finding the code (AOT: at load; JIT: the cache entry of the last run,
- * checked without a search) and the statistics. Everything else was prepared at load; the
- * exec, which only the routines translated code calls read, is filled by them when needed. */
-mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
-                        mbpf_fault *fault)
-{
-    if (!rt || !p || !p->loaded || rt->running)
-        return refuse_run(fault);
-    rt->running = 1;
-    p->stats.runs++;
-    if (!ctx)
-        ctx_len = 0;
-
-    mbpf_status st;
-#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    mbpf_jit_fn fn = p->aot_fn; /* AOT: its entry; bytecode: NULL */
-#if MBPF_RT_WITH_JIT
-    if (!fn && !p->no_jit) {
-        fn = rt_cache_code(rt, p);
-        if (!fn)
-            fn = cache_miss(rt, p);
-    }
-#endif
-    if (fn) {
-        mbpf_jit_block *b = &p->block;
-        const uint64_t budget = p->exec.budget = p->tenant->budget;
-        const uint32_t status =
-            mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
-        rt->running = 0;
-        if (status == MBPF_OK) { /* the common end, without a look at anything else */
-            if (r0)
-                *r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
-            return MBPF_OK;
-        }
-        st = mbpf_jit_block_end(b, &p->exec, status);
-    } else
-#endif
-    {
-#if MBPF_WITH_INTERP
-        st = run_interp(rt, p, ctx, ctx_len);
-#else
-        /* no interpreter: untranslated bytecode does not run */
-        st = p->exec.status = MBPF_FAULT_BAD_INSN;
-#endif
-        rt->running = 0;
-    }
     if (st != MBPF_OK)
         return run_fault(p, st, r0, fault);
     if (r0)
         *r0 = p->exec.r0;
     return MBPF_OK;
+}
+
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+/* A run of translated or AOT code fn: the context and the budget the tenant has now are the
+ * call's; the common end copies r0 without a look at anything else. */
+RT_INLINE mbpf_status run_code(mbpf_runtime *rt, mbpf_prog *p, mbpf_jit_fn fn, void *ctx,
+                               uint32_t ctx_len, uint64_t *r0, mbpf_fault *fault)
+{
+    mbpf_jit_block *b = &p->block;
+    if (!ctx)
+        ctx_len = 0;
+    const uint64_t budget = p->exec.budget = p->tenant->budget;
+    const uint32_t status = mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
+    rt->running = 0;
+    if (status == MBPF_OK) {
+        if (r0)
+            *r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
+        return MBPF_OK;
+    }
+    return run_end(p, mbpf_jit_block_end(b, &p->exec, status), r0, fault);
+}
+#endif
+
+/* A run without code to call at once: not loaded, bytecode whose cache entry no longer holds
+ * its code (looked up, or translated now), or interpreted bytecode. */
+RT_OUT_OF_LINE mbpf_status run_slow(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
+                            mbpf_fault *fault)
+{
+    if (!p->loaded)
+        return refuse_run(fault);
+    rt->running = 1;
+    p->stats.runs++;
+#if MBPF_RT_WITH_JIT
+    if (!p->no_jit && p->kind != MBPF_RT_ENGINE_AOT) {
+        const mbpf_rt_cache_entry *e = rt_cache_get(rt, p);
+        if (e) {
+            p->stats.engine = MBPF_RT_ENGINE_JIT;
+            return run_code(rt, p, e->fn, ctx, ctx_len, r0, fault);
+        }
+    }
+#endif
+    if (!ctx)
+        ctx_len = 0;
+#if MBPF_WITH_INTERP
+    const mbpf_status st = run_interp(rt, p, ctx, ctx_len);
+#else
+    (void)ctx_len;
+    /* no interpreter: untranslated bytecode does not run */
+    const mbpf_status st = p->exec.status = MBPF_FAULT_BAD_INSN;
+#endif
+    rt->running = 0;
+    return run_end(p, st, r0, fault);
+}
+
+/* A run does what depends on the call: the context, the budget of the moment (the tenant's,
+ * read at every run), the code to call (p->fn: AOT, the entry kept at load; JIT, the entry of
+ * the cache entry holding its code, kept current by the cache) and the statistics. Everything
+ * else was prepared at load; the exec, which only the routines translated code calls read, is
+ * filled by them when needed. */
+mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
+                        mbpf_fault *fault)
+{
+    if (!rt || !p || rt->running)
+        return refuse_run(fault);
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    const mbpf_jit_fn fn = p->fn; /* NULL when not loaded */
+    if (fn) {
+        rt->running = 1;
+        p->stats.runs++;
+#if MBPF_RT_WITH_JIT
+        if (p->kind != MBPF_RT_ENGINE_AOT) { /* a cache hit */
+            p->stats.cache_hits++;
+            p->cache_entry->last_use = ++rt->clock;
+        }
+#endif
+        return run_code(rt, p, fn, ctx, ctx_len, r0, fault);
+    }
+#endif
+    return run_slow(rt, p, ctx, ctx_len, r0, fault);
 }
 
 const char *mbpf_rt_last_message(const mbpf_runtime *rt)

@@ -25,18 +25,41 @@ static mbpf_rt_cache_entry *find(mbpf_runtime *rt, const mbpf_prog *p)
     return NULL;
 }
 
+/* The slots running e's code call fn from now on (NULL: e no longer holds their code). */
+static void set_users_fn(mbpf_rt_cache_entry *e, mbpf_jit_fn fn)
+{
+    for (mbpf_prog *u = e->users; u; u = u->next_user)
+        u->fn = fn;
+}
+
+/* Take p out of the user list it is in, if any. */
+static void unlink_user(mbpf_runtime *rt, const mbpf_prog *p)
+{
+    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
+        for (mbpf_prog **u = &rt->cache[i].users; *u; u = &(*u)->next_user)
+            if (*u == p) {
+                *u = p->next_user;
+                return;
+            }
+}
+
 /* Remove entry e and close the gap it leaves in the arena. */
 static void evict(mbpf_runtime *rt, mbpf_rt_cache_entry *e)
 {
     uint32_t end = e->off + e->len;
     if (e->owner)
         e->owner->stats.evictions++;
+    for (mbpf_prog *u = e->users; u; u = u->next_user) {
+        u->fn = NULL; /* its next run looks the code up again (a miss) */
+        u->cache_entry = NULL;
+    }
     if (end < rt->code_used) {
         memmove(rt->cfg.code + e->off, rt->cfg.code + end, rt->code_used - end);
         for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
             if (rt->cache[i].used && rt->cache[i].off >= end) {
                 rt->cache[i].off -= e->len;
                 rt->cache[i].fn = mbpf_jit_entry(rt->cfg.code + rt->cache[i].off, rt->cache[i].entry);
+                set_users_fn(&rt->cache[i], rt->cache[i].fn);
             }
         mbpf_jit_sync_code(rt->cfg.code + e->off, rt->code_used - end);
     }
@@ -125,6 +148,11 @@ static const mbpf_rt_cache_entry *get(mbpf_runtime *rt, mbpf_prog *p, int fresh)
             return NULL;
     }
     e->last_use = ++rt->clock;
+    /* the run path calls p->fn from now on, without a look at the cache, until e changes */
+    unlink_user(rt, p);
+    p->next_user = e->users;
+    e->users = p;
+    p->fn = e->fn;
     p->cache_entry = e;
     return e;
 }
@@ -134,6 +162,9 @@ void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p)
     for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
         if (rt->cache[i].owner == p)
             rt->cache[i].owner = NULL;
+    unlink_user(rt, p);
+    p->fn = NULL;
+    p->cache_entry = NULL;
 }
 
 const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p)

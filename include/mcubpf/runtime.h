@@ -167,6 +167,7 @@ typedef struct mbpf_prog {
     uint8_t no_jit;       /* bytecode is interpreted: no translation here, or it failed for good */
     uint8_t loaded;
     struct mbpf_rt_cache_entry *cache_entry; /* of the last translated run, NULL none */
+    struct mbpf_prog *next_user; /* the next slot running the same cache entry's code */
     const uint8_t *cert;  /* its container's verifier certificate (NULL: none) */
     uint32_t cert_len;
     mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS]; /* the runtime's helpers masked by the tenant's */
@@ -178,8 +179,9 @@ typedef struct mbpf_prog {
     mbpf_exec exec;
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     mbpf_jit_block block;
-    /* AOT: the image's entry, callable (mbpf_jit_fn) */
-    uint32_t (*aot_fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
+    /* What a run calls (mbpf_jit_fn): AOT, the image's entry; bytecode, the entry of the cache
+     * entry holding its code, kept current by the cache (NULL once evicted); NULL unloaded. */
+    uint32_t (*fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
 #endif
 } mbpf_prog;
 
@@ -190,6 +192,7 @@ typedef struct mbpf_rt_cache_entry {
     uint32_t (*fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
     uint32_t last_use;        /* LRU clock */
     mbpf_prog *owner;         /* program that translated it (charged with its eviction) */
+    mbpf_prog *users;         /* slots whose fn is this code (list through next_user) */
     uint8_t used;
 } mbpf_rt_cache_entry;
 

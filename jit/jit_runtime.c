@@ -47,12 +47,14 @@ static void exec_begin(mbpf_jit_block *b, mbpf_exec *x)
 
 /* The exec of a run, brought up to date with the run's start the first time a routine needs it
  * (mbpf_jit_block_call leaves it; the code reaches it only through these routines, and the
- * prologue of code that calls them stored ctx, ctx_len and budget_sync). Only device runs start
- * lazily, where block words are the addresses themselves. */
+ * prologue of code that calls them stored ctx, ctx_len and budget_sync, and 0 in exec_ready).
+ * Only device runs start lazily, where block words are the addresses themselves. */
 static mbpf_exec *exec_of(mbpf_jit_block *b)
 {
     mbpf_exec *x = (mbpf_exec *)(uintptr_t)b->exec;
     if (!b->exec_ready) {
+        if (b->fn_exec) /* an exec shared by several blocks: prepared for this one's run */
+            x = ((mbpf_exec * (*)(mbpf_jit_block *))(uintptr_t)b->fn_exec)(b);
         x->ctx = (void *)(uintptr_t)b->ctx;
         x->ctx_len = b->ctx_len;
         exec_begin(b, x);

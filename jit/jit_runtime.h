@@ -42,7 +42,8 @@ MBPF_JIT_INLINE uint32_t mbpf_jit_budget_word(uint64_t budget)
     return (budget >> 32) || !budget ? 0xffffffffu : (uint32_t)budget;
 }
 
-/* A run of the code fn with b prepared for x (x->budget == budget, x->status == MBPF_OK,
+/* A run of the code fn with b prepared for x (x->budget == budget, or b->fn_exec sets it;
+ * x->status == MBPF_OK,
  * b->status == 0, b->depth_left == b->depth0, as mbpf_jit_block_prepare or the end of the
  * previous run left them: mbpf_jit_block_end restores them after a fault). The exec is left as
  * it is: the routines the code calls fill it from the block the first time they need it in the
@@ -51,7 +52,6 @@ MBPF_JIT_INLINE uint32_t mbpf_jit_budget_word(uint64_t budget)
 MBPF_JIT_INLINE uint32_t mbpf_jit_block_call(mbpf_jit_fn fn, mbpf_jit_block *b, uint32_t ctx,
                                              uint32_t ctx_len, uint64_t budget)
 {
-    b->exec_ready = 0;
     return fn(b, ctx, ctx_len, mbpf_jit_budget_word(budget));
 }
 

@@ -339,13 +339,13 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
     return stage_image(rt, p, t, buf, len, s, err);
 }
 
-/* What every run of p shares: its execution state and, with the JIT, the block translated code
- * reads. Only the context and the budget are left to the run (mbpf_rt_run). */
-static void prepare_run(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t)
+/* The execution state for runs of p (the runtime's, shared by its slots: one run at a time):
+ * everything but the context and the budget of the moment, which the run sets. */
+RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
 {
-    mbpf_exec *x = &p->exec;
+    const mbpf_tenant *t = p->tenant;
+    mbpf_exec *x = &rt->exec;
     rt_zero(x, sizeof *x);
-    p->rt = rt;
     x->prog = &p->prog;
     x->ctx_flags = t->ctx_flags;
     x->stack = t->stack;
@@ -353,10 +353,35 @@ static void prepare_run(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t)
     x->helpers = p->helpers;
     x->n_helpers = MBPF_RT_MAX_HELPERS;
     x->budget = t->budget;
-    x->user = p;
+    x->user = (void *)(uintptr_t)p;
     x->facts = p->facts_kept ? p->facts : NULL;
+    rt->exec_for = p;
+}
+
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    mbpf_jit_block_prepare(&p->block, x);
+/* The block's fn_exec: the first routine a run of translated code calls gets the exec prepared
+ * for the block's slot, with the budget the tenant has (the one the run started with: nothing
+ * else runs meanwhile). A run that calls no routine never looks at the exec. */
+static mbpf_exec *exec_for_block(mbpf_jit_block *b)
+{
+    const mbpf_prog *p = (const mbpf_prog *)(const void *)((uint8_t *)b - offsetof(mbpf_prog, block));
+    mbpf_runtime *rt = p->rt;
+    if (rt->exec_for != p)
+        prepare_exec(rt, p); /* another slot ran last */
+    rt->exec.budget = p->tenant->budget;
+    return &rt->exec;
+}
+#endif
+
+/* What every run of p shares: its execution state and, with the JIT, the block translated code
+ * reads. Only the context and the budget are left to the run (mbpf_rt_run). */
+static void prepare_run(mbpf_runtime *rt, mbpf_prog *p)
+{
+    p->rt = rt;
+    prepare_exec(rt, p);
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    mbpf_jit_block_prepare(&p->block, &rt->exec);
+    p->block.fn_exec = (uint32_t)(uintptr_t)exec_for_block;
 #endif
 }
 
@@ -408,7 +433,7 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
 #endif
         p->stats.engine = rt_jit_enabled(rt) ? MBPF_RT_ENGINE_JIT : MBPF_RT_ENGINE_INTERP;
     }
-    prepare_run(rt, p, t);
+    prepare_run(rt, p);
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     p->fn = s->kind == MBPF_RT_ENGINE_AOT ? mbpf_jit_entry(s->aot_code, s->aot_entry) : NULL;
 #endif
@@ -423,6 +448,8 @@ static void unload(mbpf_runtime *rt, mbpf_prog *p)
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     p->fn = NULL;
 #endif
+    if (rt && rt->exec_for == p)
+        rt->exec_for = NULL; /* prepared again for whatever the slot holds next */
     p->loaded = 0;
 }
 
@@ -499,7 +526,8 @@ RT_OUT_OF_LINE mbpf_status refuse_run(mbpf_fault *fault)
 /* The end of a run that faulted: statistics and the caller's outputs. The slot's state goes
  * back to what the next run expects (status MBPF_OK, every fault word 0: engines write only the
  * words a fault has). */
-static mbpf_status run_fault(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fault *fault)
+static mbpf_status run_fault(mbpf_runtime *rt, mbpf_prog *p, mbpf_status st, uint64_t *r0,
+                             mbpf_fault *fault)
 {
     p->stats.faults++;
     if (st == MBPF_FAULT_BUDGET)
@@ -507,19 +535,19 @@ static mbpf_status run_fault(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fa
     if (r0)
         *r0 = 0;
     if (fault)
-        *fault = p->exec.fault;
-    p->exec.status = MBPF_OK;
-    p->exec.fault.pc = 0;
-    p->exec.fault.size = 0;
-    p->exec.fault.addr = 0;
+        *fault = rt->exec.fault;
+    rt->exec.status = MBPF_OK;
+    rt->exec.fault.pc = 0;
+    rt->exec.fault.size = 0;
+    rt->exec.fault.addr = 0;
     return st;
 }
 
 #if MBPF_WITH_INTERP
 /* Untranslated bytecode: the interpreter reads the whole exec, filled here. */
-static mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len)
+RT_INLINE mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len)
 {
-    mbpf_exec *x = &p->exec;
+    mbpf_exec *x = &rt->exec;
     if (rt_jit_enabled(rt))
         p->stats.fallbacks++;
     p->stats.engine = MBPF_RT_ENGINE_INTERP;
@@ -533,12 +561,13 @@ static mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_
 #endif
 
 /* The end of a run whose engine left `st` in the exec: MBPF_OK with r0, or a fault. */
-RT_OUT_OF_LINE mbpf_status run_end(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fault *fault)
+RT_OUT_OF_LINE mbpf_status run_end(mbpf_runtime *rt, mbpf_prog *p, mbpf_status st, uint64_t *r0,
+                                   mbpf_fault *fault)
 {
     if (st != MBPF_OK)
-        return run_fault(p, st, r0, fault);
+        return run_fault(rt, p, st, r0, fault);
     if (r0)
-        *r0 = p->exec.r0;
+        *r0 = rt->exec.r0;
     return MBPF_OK;
 }
 
@@ -551,7 +580,7 @@ RT_INLINE mbpf_status run_code(mbpf_runtime *rt, mbpf_prog *p, mbpf_jit_fn fn, v
     mbpf_jit_block *b = &p->block;
     if (!ctx)
         ctx_len = 0;
-    const uint64_t budget = p->exec.budget = p->tenant->budget;
+    const uint64_t budget = p->tenant->budget; /* the exec's too, when a routine needs it */
     const uint32_t status = mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
     rt->running = 0;
     if (status == MBPF_OK) {
@@ -559,21 +588,45 @@ RT_INLINE mbpf_status run_code(mbpf_runtime *rt, mbpf_prog *p, mbpf_jit_fn fn, v
             *r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
         return MBPF_OK;
     }
-    return run_end(p, mbpf_jit_block_end(b, &p->exec, status), r0, fault);
+    return run_end(rt, p, mbpf_jit_block_end(b, &rt->exec, status), r0, fault);
 }
 #endif
 
-/* A run without code to call at once: not loaded, bytecode whose cache entry no longer holds
- * its code (looked up, or translated now), or interpreted bytecode. */
+/* A run of bytecode in the interpreter (or, without one, refused as not runnable). */
+RT_INLINE mbpf_status run_interpreted(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len,
+                                      uint64_t *r0, mbpf_fault *fault)
+{
+    if (!ctx)
+        ctx_len = 0;
+    if (rt->exec_for != p)
+        prepare_exec(rt, p); /* another slot ran last */
+#if MBPF_WITH_INTERP
+    const mbpf_status st = run_interp(rt, p, ctx, ctx_len);
+#else
+    (void)ctx_len;
+    /* no interpreter: untranslated bytecode does not run */
+    const mbpf_status st = rt->exec.status = MBPF_FAULT_BAD_INSN;
+#endif
+    rt->running = 0;
+    if (st == MBPF_OK && r0) {
+        *r0 = rt->exec.r0;
+        return MBPF_OK;
+    }
+    return run_end(rt, p, st, r0, fault);
+}
+
+/* A run of bytecode to translate whose slot has no code to call: not loaded, or its cache
+ * entry no longer holds its code (looked up again, or translated now; interpreted when that
+ * fails). */
 RT_OUT_OF_LINE mbpf_status run_slow(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
-                            mbpf_fault *fault)
+                                    mbpf_fault *fault)
 {
     if (!p->loaded)
         return refuse_run(fault);
     rt->running = 1;
     p->stats.runs++;
 #if MBPF_RT_WITH_JIT
-    if (!p->no_jit && p->kind != MBPF_RT_ENGINE_AOT) {
+    if (p->kind != MBPF_RT_ENGINE_AOT) {
         const mbpf_rt_cache_entry *e = rt_cache_get(rt, p);
         if (e) {
             p->stats.engine = MBPF_RT_ENGINE_JIT;
@@ -581,17 +634,7 @@ RT_OUT_OF_LINE mbpf_status run_slow(mbpf_runtime *rt, mbpf_prog *p, void *ctx, u
         }
     }
 #endif
-    if (!ctx)
-        ctx_len = 0;
-#if MBPF_WITH_INTERP
-    const mbpf_status st = run_interp(rt, p, ctx, ctx_len);
-#else
-    (void)ctx_len;
-    /* no interpreter: untranslated bytecode does not run */
-    const mbpf_status st = p->exec.status = MBPF_FAULT_BAD_INSN;
-#endif
-    rt->running = 0;
-    return run_end(p, st, r0, fault);
+    return run_interpreted(rt, p, ctx, ctx_len, r0, fault);
 }
 
 /* A run does what depends on the call: the context, the budget of the moment (the tenant's,
@@ -617,8 +660,14 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
 #endif
         return run_code(rt, p, fn, ctx, ctx_len, r0, fault);
     }
+    if (!p->no_jit)
+        return run_slow(rt, p, ctx, ctx_len, r0, fault);
 #endif
-    return run_slow(rt, p, ctx, ctx_len, r0, fault);
+    if (!p->loaded)
+        return refuse_run(fault);
+    rt->running = 1;
+    p->stats.runs++;
+    return run_interpreted(rt, p, ctx, ctx_len, r0, fault);
 }
 
 const char *mbpf_rt_last_message(const mbpf_runtime *rt)

@@ -173,10 +173,8 @@ typedef struct mbpf_prog {
     mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS]; /* the runtime's helpers masked by the tenant's */
     mbpf_prog_stats stats;
     /* Prepared at load, so that a run only sets what depends on the call (context, budget):
-     * the execution state (program, tenant's stack and budget, helper table) and, with the
-     * JIT, the block translated code reads (regions, routines) and the AOT entry point. A
-     * loaded slot must not be moved or copied. */
-    mbpf_exec exec;
+     * with the JIT, the block translated code reads (regions, routines) and the AOT entry
+     * point. A loaded slot must not be moved or copied. */
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     mbpf_jit_block block;
     /* What a run calls (mbpf_jit_fn): AOT, the image's entry; bytecode, the entry of the cache
@@ -207,6 +205,10 @@ typedef struct mbpf_runtime {
     const char *last_msg;     /* detail of the last load error (in the work arena or static) */
     mbpf_rt_trust trust;      /* keys, signature check, rollback records (mcubpf/sign.h) */
     uint8_t running;          /* a run is under way (reentrancy guard) */
+    /* The execution state of runs: one at a time, so one for every slot, prepared (program,
+     * tenant's stack, helper table) for exec_for and again when another slot runs. */
+    const mbpf_prog *exec_for;
+    mbpf_exec exec;
 } mbpf_runtime;
 
 /* Work arena bytes enough for any program of up to n_insns instructions (worst case: every

@@ -53,8 +53,6 @@ static mbpf_exec *exec_of(mbpf_jit_block *b)
 {
     mbpf_exec *x = (mbpf_exec *)(uintptr_t)b->exec;
     if (!b->exec_ready) {
-        if (b->fn_exec) /* an exec shared by several blocks: prepared for this one's run */
-            x = ((mbpf_exec * (*)(mbpf_jit_block *))(uintptr_t)b->fn_exec)(b);
         x->ctx = (void *)(uintptr_t)b->ctx;
         x->ctx_len = b->ctx_len;
         exec_begin(b, x);

@@ -345,7 +345,8 @@ RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
 {
     const mbpf_tenant *t = p->tenant;
     mbpf_exec *x = &rt->exec;
-    rt_zero(x, sizeof *x);
+    /* the rest is per run: set by every run (context, budget, regions, stack top, r0) or left
+     * as the next run expects by the end of the last one (status and fault words) */
     x->prog = &p->prog;
     x->ctx_flags = t->ctx_flags;
     x->stack = t->stack;
@@ -358,20 +359,6 @@ RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
     rt->exec_for = p;
 }
 
-#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-/* The block's fn_exec: the first routine a run of translated code calls gets the exec prepared
- * for the block's slot, with the budget the tenant has (the one the run started with: nothing
- * else runs meanwhile). A run that calls no routine never looks at the exec. */
-static mbpf_exec *exec_for_block(mbpf_jit_block *b)
-{
-    const mbpf_prog *p = (const mbpf_prog *)(const void *)((uint8_t *)b - offsetof(mbpf_prog, block));
-    mbpf_runtime *rt = p->rt;
-    if (rt->exec_for != p)
-        prepare_exec(rt, p); /* another slot ran last */
-    rt->exec.budget = p->tenant->budget;
-    return &rt->exec;
-}
-#endif
 
 /* What every run of p shares: its execution state and, with the JIT, the block translated code
  * reads. Only the context and the budget are left to the run (mbpf_rt_run). */
@@ -381,7 +368,6 @@ static void prepare_run(mbpf_runtime *rt, mbpf_prog *p)
     prepare_exec(rt, p);
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     mbpf_jit_block_prepare(&p->block, &rt->exec);
-    p->block.fn_exec = (uint32_t)(uintptr_t)exec_for_block;
 #endif
 }
 
@@ -448,8 +434,6 @@ static void unload(mbpf_runtime *rt, mbpf_prog *p)
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     p->fn = NULL;
 #endif
-    if (rt && rt->exec_for == p)
-        rt->exec_for = NULL; /* prepared again for whatever the slot holds next */
     p->loaded = 0;
 }
 
@@ -516,7 +500,7 @@ int mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p)
 }
 
 /* mbpf_rt_run without a loaded program or from inside a run: nothing runs. */
-RT_OUT_OF_LINE mbpf_status refuse_run(mbpf_fault *fault)
+RT_FAULT_PATH mbpf_status refuse_run(mbpf_fault *fault)
 {
     if (fault)
         memset(fault, 0, sizeof *fault);
@@ -561,7 +545,7 @@ RT_INLINE mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint
 #endif
 
 /* The end of a run whose engine left `st` in the exec: MBPF_OK with r0, or a fault. */
-RT_OUT_OF_LINE mbpf_status run_end(mbpf_runtime *rt, mbpf_prog *p, mbpf_status st, uint64_t *r0,
+RT_FAULT_PATH mbpf_status run_end(mbpf_runtime *rt, mbpf_prog *p, mbpf_status st, uint64_t *r0,
                                    mbpf_fault *fault)
 {
     if (st != MBPF_OK)
@@ -580,7 +564,9 @@ RT_INLINE mbpf_status run_code(mbpf_runtime *rt, mbpf_prog *p, mbpf_jit_fn fn, v
     mbpf_jit_block *b = &p->block;
     if (!ctx)
         ctx_len = 0;
-    const uint64_t budget = p->tenant->budget; /* the exec's too, when a routine needs it */
+    if (rt->exec_for != p)
+        prepare_exec(rt, p); /* another slot ran last: the routines the code calls read it */
+    const uint64_t budget = rt->exec.budget = p->tenant->budget;
     const uint32_t status = mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
     rt->running = 0;
     if (status == MBPF_OK) {
@@ -592,6 +578,7 @@ RT_INLINE mbpf_status run_code(mbpf_runtime *rt, mbpf_prog *p, mbpf_jit_fn fn, v
 }
 #endif
 
+#if MBPF_WITH_BYTECODE
 /* A run of bytecode in the interpreter (or, without one, refused as not runnable). */
 RT_INLINE mbpf_status run_interpreted(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len,
                                       uint64_t *r0, mbpf_fault *fault)
@@ -614,7 +601,9 @@ RT_INLINE mbpf_status run_interpreted(mbpf_runtime *rt, mbpf_prog *p, void *ctx,
     }
     return run_end(rt, p, st, r0, fault);
 }
+#endif
 
+#if MBPF_RT_WITH_JIT
 /* A run of bytecode to translate whose slot has no code to call: not loaded, or its cache
  * entry no longer holds its code (looked up again, or translated now; interpreted when that
  * fails). */
@@ -625,7 +614,6 @@ RT_OUT_OF_LINE mbpf_status run_slow(mbpf_runtime *rt, mbpf_prog *p, void *ctx, u
         return refuse_run(fault);
     rt->running = 1;
     p->stats.runs++;
-#if MBPF_RT_WITH_JIT
     if (p->kind != MBPF_RT_ENGINE_AOT) {
         const mbpf_rt_cache_entry *e = rt_cache_get(rt, p);
         if (e) {
@@ -633,9 +621,9 @@ RT_OUT_OF_LINE mbpf_status run_slow(mbpf_runtime *rt, mbpf_prog *p, void *ctx, u
             return run_code(rt, p, e->fn, ctx, ctx_len, r0, fault);
         }
     }
-#endif
     return run_interpreted(rt, p, ctx, ctx_len, r0, fault);
 }
+#endif
 
 /* A run does what depends on the call: the context, the budget of the moment (the tenant's,
  * read at every run), the code to call (p->fn: AOT, the entry kept at load; JIT, the entry of
@@ -660,14 +648,20 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
 #endif
         return run_code(rt, p, fn, ctx, ctx_len, r0, fault);
     }
+#endif
+#if MBPF_RT_WITH_JIT
     if (!p->no_jit)
         return run_slow(rt, p, ctx, ctx_len, r0, fault);
 #endif
+#if MBPF_WITH_BYTECODE
     if (!p->loaded)
         return refuse_run(fault);
     rt->running = 1;
     p->stats.runs++;
     return run_interpreted(rt, p, ctx, ctx_len, r0, fault);
+#else
+    return refuse_run(fault); /* AOT images only: a loaded slot always has code to call */
+#endif
 }
 
 const char *mbpf_rt_last_message(const mbpf_runtime *rt)

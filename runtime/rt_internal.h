@@ -30,6 +30,13 @@ int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, 
 #define RT_INLINE static inline
 #define RT_OUT_OF_LINE static
 #endif
+/* The end of a run that faulted, called from several places in builds with bytecode: off the
+ * fast path there; in an AOT-only build, where ROM is tightest, left to the compiler. */
+#if MBPF_WITH_BYTECODE
+#define RT_FAULT_PATH RT_OUT_OF_LINE
+#else
+#define RT_FAULT_PATH static
+#endif
 
 /* Bytecode gets translated (a target is configured and the policy allows it). */
 RT_INLINE int rt_jit_enabled(const mbpf_runtime *rt)

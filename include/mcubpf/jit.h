@@ -88,9 +88,6 @@ typedef struct mbpf_jit_block {
     uint32_t exec_ready;  /* 212: the exec holds this run's context and budget (the prologue of
                            * code that calls routines stores 0: the routine called first fills
                            * it; the code never reads it) */
-    uint32_t fn_exec;     /* 216: run glue only: 0, or mbpf_exec *(*)(block *), which gives the
-                           * exec (the one exec points to) prepared for this block's program and
-                           * the run's budget, before the routine called first fills the rest */
 } mbpf_jit_block;
 
 #define MBPF_JB_CTX 0

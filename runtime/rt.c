@@ -339,8 +339,9 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
     return stage_image(rt, p, t, buf, len, s, err);
 }
 
-/* The execution state for runs of p (the runtime's, shared by its slots: one run at a time):
- * everything but the context and the budget of the moment, which the run sets. */
+/* The state for runs of p (the runtime's, shared by its slots: one run at a time): the
+ * execution state, everything but the context and the budget of the moment, which the run sets,
+ * and the block translated code reads, as fresh as at load (status 0, the whole call depth). */
 RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
 {
     const mbpf_tenant *t = p->tenant;
@@ -356,20 +357,13 @@ RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
     x->budget = t->budget;
     x->user = (void *)(uintptr_t)p;
     x->facts = p->facts_kept ? p->facts : NULL;
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    mbpf_jit_block_prepare(&rt->block, x);
+#endif
     rt->exec_for = p;
 }
 
 
-/* What every run of p shares: its execution state and, with the JIT, the block translated code
- * reads. Only the context and the budget are left to the run (mbpf_rt_run). */
-static void prepare_run(mbpf_runtime *rt, mbpf_prog *p)
-{
-    p->rt = rt;
-    prepare_exec(rt, p);
-#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    mbpf_jit_block_prepare(&p->block, &rt->exec);
-#endif
-}
 
 /* Install a staged program into p: data initialised, helper table masked, key computed. */
 static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const staged *s)
@@ -384,7 +378,6 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
     }
     p->kind = s->kind;
     p->no_jit = !rt_jit_enabled(rt); /* bytecode is interpreted */
-    p->cache_entry = NULL;
     p->cert = s->cert;
     p->cert_len = s->cert_len;
     uint32_t allowed = allowed_helpers(rt, t);
@@ -409,8 +402,7 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
 #endif
     }
 #endif
-    memset(p->key, 0, sizeof p->key);
-    if (s->kind == MBPF_RT_ENGINE_AOT) {
+    if (s->kind == MBPF_RT_ENGINE_AOT) { /* no key: the cache never looks an image up */
         p->stats.engine = MBPF_RT_ENGINE_AOT;
         p->stats.code_bytes = s->aot_code_len;
     } else {
@@ -419,7 +411,8 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
 #endif
         p->stats.engine = rt_jit_enabled(rt) ? MBPF_RT_ENGINE_JIT : MBPF_RT_ENGINE_INTERP;
     }
-    prepare_run(rt, p);
+    p->rt = rt;
+    prepare_exec(rt, p); /* for its first run */
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     p->fn = s->kind == MBPF_RT_ENGINE_AOT ? mbpf_jit_entry(s->aot_code, s->aot_entry) : NULL;
 #endif
@@ -561,11 +554,11 @@ RT_FAULT_PATH mbpf_status run_end(mbpf_runtime *rt, mbpf_prog *p, mbpf_status st
 RT_INLINE mbpf_status run_code(mbpf_runtime *rt, mbpf_prog *p, mbpf_jit_fn fn, void *ctx,
                                uint32_t ctx_len, uint64_t *r0, mbpf_fault *fault)
 {
-    mbpf_jit_block *b = &p->block;
+    mbpf_jit_block *b = &rt->block;
     if (!ctx)
         ctx_len = 0;
     if (rt->exec_for != p)
-        prepare_exec(rt, p); /* another slot ran last: the routines the code calls read it */
+        prepare_exec(rt, p); /* another slot ran last: its block and exec are not p's */
     const uint64_t budget = rt->exec.budget = p->tenant->budget;
     const uint32_t status = mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
     rt->running = 0;
@@ -595,8 +588,9 @@ RT_INLINE mbpf_status run_interpreted(mbpf_runtime *rt, mbpf_prog *p, void *ctx,
     const mbpf_status st = rt->exec.status = MBPF_FAULT_BAD_INSN;
 #endif
     rt->running = 0;
-    if (st == MBPF_OK && r0) {
-        *r0 = rt->exec.r0;
+    if (st == MBPF_OK) {
+        if (r0)
+            *r0 = rt->exec.r0;
         return MBPF_OK;
     }
     return run_end(rt, p, st, r0, fault);

@@ -172,11 +172,9 @@ typedef struct mbpf_prog {
     uint32_t cert_len;
     mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS]; /* the runtime's helpers masked by the tenant's */
     mbpf_prog_stats stats;
-    /* Prepared at load, so that a run only sets what depends on the call (context, budget):
-     * with the JIT, the block translated code reads (regions, routines) and the AOT entry
-     * point. A loaded slot must not be moved or copied. */
+    /* Prepared at load: the code a run calls. A loaded slot must not be moved or copied (the
+     * runtime's execution state points into it). */
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    mbpf_jit_block block;
     /* What a run calls (mbpf_jit_fn): AOT, the image's entry; bytecode, the entry of the cache
      * entry holding its code, kept current by the cache (NULL once evicted); NULL unloaded. */
     uint32_t (*fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
@@ -205,10 +203,14 @@ typedef struct mbpf_runtime {
     const char *last_msg;     /* detail of the last load error (in the work arena or static) */
     mbpf_rt_trust trust;      /* keys, signature check, rollback records (mcubpf/sign.h) */
     uint8_t running;          /* a run is under way (reentrancy guard) */
-    /* The execution state of runs: one at a time, so one for every slot, prepared (program,
-     * tenant's stack, helper table) for exec_for and again when another slot runs. */
+    /* The state of runs: one at a time, so one for every slot, prepared for exec_for (at its
+     * load) and again when another slot runs: the execution state (program, tenant's stack,
+     * helper table) and, with translated code, the block it reads (regions, routines). */
     const mbpf_prog *exec_for;
     mbpf_exec exec;
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    mbpf_jit_block block;
+#endif
 } mbpf_runtime;
 
 /* Work arena bytes enough for any program of up to n_insns instructions (worst case: every

@@ -352,8 +352,9 @@ RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
     x->ctx_flags = t->ctx_flags;
     x->stack = t->stack;
     x->stack_len = t->stack_len;
-    x->helpers = p->helpers;
-    x->n_helpers = MBPF_RT_MAX_HELPERS;
+    x->helpers = rt->helpers; /* ids past 31 are never allowed: the mask has no bit for them */
+    x->n_helpers = MBPF_RT_MAX_HELPERS < 32 ? MBPF_RT_MAX_HELPERS : 32;
+    x->helpers_denied = ~p->helper_mask;
     x->budget = t->budget;
     x->user = (void *)(uintptr_t)p;
     x->facts = p->facts_kept ? p->facts : NULL;
@@ -380,9 +381,7 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
     p->no_jit = !rt_jit_enabled(rt); /* bytecode is interpreted */
     p->cert = s->cert;
     p->cert_len = s->cert_len;
-    uint32_t allowed = allowed_helpers(rt, t);
-    for (uint32_t id = 0; id < MBPF_RT_MAX_HELPERS; id++)
-        p->helpers[id] = (id < 32 && (allowed >> id & 1u)) ? rt->helpers[id] : NULL;
+    p->helper_mask = allowed_helpers(rt, t);
     memset(&p->stats, 0, sizeof p->stats);
     /* the facts of the verification just done are still in the work arena: kept if the slot has
      * room, and used to pre-decode the program for the interpreter if it has room for that */
@@ -609,10 +608,9 @@ RT_OUT_OF_LINE mbpf_status run_slow(mbpf_runtime *rt, mbpf_prog *p, void *ctx, u
     rt->running = 1;
     p->stats.runs++;
     if (p->kind != MBPF_RT_ENGINE_AOT) {
-        const mbpf_rt_cache_entry *e = rt_cache_get(rt, p);
-        if (e) {
+        if (rt_cache_get(rt, p)) { /* p->fn now calls its code */
             p->stats.engine = MBPF_RT_ENGINE_JIT;
-            return run_code(rt, p, e->fn, ctx, ctx_len, r0, fault);
+            return run_code(rt, p, p->fn, ctx, ctx_len, r0, fault);
         }
     }
     return run_interpreted(rt, p, ctx, ctx_len, r0, fault);

@@ -364,9 +364,8 @@ RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
     rt->exec_for = p;
 }
 
-
-
-/* Install a staged program into p: data initialised, helper table masked, key computed. */
+/* Install a staged program into p: data initialised, helper mask and key computed, the run state
+ * prepared for it. */
 static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const staged *s)
 {
     rt_cache_forget(rt, p); /* the old program's code no longer charges this slot */
@@ -453,7 +452,6 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
 }
 
 static const char busy_msg[] = MSG_RT_BUSY;
-
 
 int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
                  size_t len, mbpf_rt_error *err)
@@ -600,8 +598,8 @@ RT_INLINE mbpf_status run_interpreted(mbpf_runtime *rt, mbpf_prog *p, void *ctx,
 /* A run of bytecode to translate whose slot has no code to call: not loaded, or its cache
  * entry no longer holds its code (looked up again, or translated now; interpreted when that
  * fails). */
-RT_OUT_OF_LINE mbpf_status run_slow(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
-                                    mbpf_fault *fault)
+RT_OUT_OF_LINE mbpf_status run_slow(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len,
+                                    uint64_t *r0, mbpf_fault *fault)
 {
     if (!p->loaded)
         return refuse_run(fault);

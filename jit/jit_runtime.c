@@ -47,8 +47,8 @@ static void exec_begin(mbpf_jit_block *b, mbpf_exec *x)
 
 /* The exec of a run, brought up to date with the run's start the first time a routine needs it
  * (mbpf_jit_block_call leaves it; the code reaches it only through these routines, and the
- * prologue of code that calls them stored ctx, ctx_len and budget_sync). Only device runs start
- * lazily, where block words are the addresses themselves. */
+ * prologue of code that calls them stored ctx, ctx_len and budget_sync, and 0 in exec_ready).
+ * Only device runs start lazily, where block words are the addresses themselves. */
 static mbpf_exec *exec_of(mbpf_jit_block *b)
 {
     mbpf_exec *x = (mbpf_exec *)(uintptr_t)b->exec;
@@ -102,7 +102,8 @@ static uint64_t rt_helper(mbpf_jit_block *b, uint32_t id_imm, const uint64_t *ar
         }
         x->budget_left--;
     }
-    if (id >= x->n_helpers || !x->helpers[id]) {
+    const mbpf_helper_fn fn = mbpf_exec_helper(x, id);
+    if (!fn) {
         b->status = MBPF_FAULT_HELPER;
         b->fault_pc = pcw & 0xffffu;
         x->fault.addr = id; /* the full id (block words are 32-bit); kept by the run's end */
@@ -110,7 +111,7 @@ static uint64_t rt_helper(mbpf_jit_block *b, uint32_t id_imm, const uint64_t *ar
         return 0;
     }
     x->stack_top = b->stack_cur; /* helpers check stack pointers against the live stack */
-    uint64_t r = x->helpers[id](x, args);
+    uint64_t r = fn(x, args);
     if (x->budget)
         budget_to_block(b, x);
     if (x->status != MBPF_OK) {

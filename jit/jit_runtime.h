@@ -51,7 +51,6 @@ MBPF_JIT_INLINE uint32_t mbpf_jit_budget_word(uint64_t budget)
 MBPF_JIT_INLINE uint32_t mbpf_jit_block_call(mbpf_jit_fn fn, mbpf_jit_block *b, uint32_t ctx,
                                              uint32_t ctx_len, uint64_t budget)
 {
-    b->exec_ready = 0;
     return fn(b, ctx, ctx_len, mbpf_jit_budget_word(budget));
 }
 

@@ -495,7 +495,8 @@ atomic: {
 helper: {
     const uint32_t at = PC();
     CHARGE(1, at);
-    if (hid >= x->n_helpers || !x->helpers[hid]) {
+    const mbpf_helper_fn fn = mbpf_exec_helper(x, hid);
+    if (!fn) {
         x->status = MBPF_FAULT_HELPER;
         x->fault.addr = hid;
         x->fault.size = 0;
@@ -503,7 +504,7 @@ helper: {
         goto fault;
     }
     x->budget_left = left;
-    rp[0] = x->helpers[hid](x, &rp[1]);
+    rp[0] = fn(x, &rp[1]);
     left = x->budget ? x->budget_left : UINT64_MAX;
     if (x->status != MBPF_OK) {
         if (x->status == MBPF_FAULT_STOPPED) {

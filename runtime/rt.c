@@ -339,28 +339,33 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
     return stage_image(rt, p, t, buf, len, s, err);
 }
 
-/* What every run of p shares: its execution state and, with the JIT, the block translated code
- * reads. Only the context and the budget are left to the run (mbpf_rt_run). */
-static void prepare_run(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t)
+/* The state for runs of p (the runtime's, shared by its slots: one run at a time): the
+ * execution state, everything but the context and the budget of the moment, which the run sets,
+ * and the block translated code reads, as fresh as at load (status 0, the whole call depth). */
+RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
 {
-    mbpf_exec *x = &p->exec;
-    rt_zero(x, sizeof *x);
-    p->rt = rt;
+    const mbpf_tenant *t = p->tenant;
+    mbpf_exec *x = &rt->exec;
+    /* the rest is per run: set by every run (context, budget, regions, stack top, r0) or left
+     * as the next run expects by the end of the last one (status and fault words) */
     x->prog = &p->prog;
     x->ctx_flags = t->ctx_flags;
     x->stack = t->stack;
     x->stack_len = t->stack_len;
-    x->helpers = p->helpers;
-    x->n_helpers = MBPF_RT_MAX_HELPERS;
+    x->helpers = rt->helpers; /* ids past 31 are never allowed: the mask has no bit for them */
+    x->n_helpers = MBPF_RT_MAX_HELPERS < 32 ? MBPF_RT_MAX_HELPERS : 32;
+    x->helpers_denied = ~p->helper_mask;
     x->budget = t->budget;
-    x->user = p;
+    x->user = (void *)(uintptr_t)p;
     x->facts = p->facts_kept ? p->facts : NULL;
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    mbpf_jit_block_prepare(&p->block, x);
+    mbpf_jit_block_prepare(&rt->block, x);
 #endif
+    rt->exec_for = p;
 }
 
-/* Install a staged program into p: data initialised, helper table masked, key computed. */
+/* Install a staged program into p: data initialised, helper mask and key computed, the run state
+ * prepared for it. */
 static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const staged *s)
 {
     rt_cache_forget(rt, p); /* the old program's code no longer charges this slot */
@@ -373,12 +378,9 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
     }
     p->kind = s->kind;
     p->no_jit = !rt_jit_enabled(rt); /* bytecode is interpreted */
-    p->cache_entry = NULL;
     p->cert = s->cert;
     p->cert_len = s->cert_len;
-    uint32_t allowed = allowed_helpers(rt, t);
-    for (uint32_t id = 0; id < MBPF_RT_MAX_HELPERS; id++)
-        p->helpers[id] = (id < 32 && (allowed >> id & 1u)) ? rt->helpers[id] : NULL;
+    p->helper_mask = allowed_helpers(rt, t);
     memset(&p->stats, 0, sizeof p->stats);
     /* the facts of the verification just done are still in the work arena: kept if the slot has
      * room, and used to pre-decode the program for the interpreter if it has room for that */
@@ -398,8 +400,7 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
 #endif
     }
 #endif
-    memset(p->key, 0, sizeof p->key);
-    if (s->kind == MBPF_RT_ENGINE_AOT) {
+    if (s->kind == MBPF_RT_ENGINE_AOT) { /* no key: the cache never looks an image up */
         p->stats.engine = MBPF_RT_ENGINE_AOT;
         p->stats.code_bytes = s->aot_code_len;
     } else {
@@ -408,11 +409,23 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
 #endif
         p->stats.engine = rt_jit_enabled(rt) ? MBPF_RT_ENGINE_JIT : MBPF_RT_ENGINE_INTERP;
     }
-    prepare_run(rt, p, t);
+    p->rt = rt;
+    prepare_exec(rt, p); /* for its first run */
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    p->aot_fn = s->kind == MBPF_RT_ENGINE_AOT ? mbpf_jit_entry(s->aot_code, s->aot_entry) : NULL;
+    p->fn = s->kind == MBPF_RT_ENGINE_AOT ? mbpf_jit_entry(s->aot_code, s->aot_entry) : NULL;
 #endif
     p->loaded = 1;
+}
+
+/* p runs nothing from now on, and the cache keeps no pointer to it. */
+static void unload(mbpf_runtime *rt, mbpf_prog *p)
+{
+    if (rt)
+        rt_cache_forget(rt, p); /* an eviction must not write the statistics of a slot given back */
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    p->fn = NULL;
+#endif
+    p->loaded = 0;
 }
 
 static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
@@ -429,8 +442,7 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
      * does not load */
     if (s.kind != MBPF_RT_ENGINE_AOT && rt_jit_enabled(rt) && (rt->cfg.flags & MBPF_RT_TRANSLATE_AT_LOAD) &&
         !rt_cache_load(rt, p) && !MBPF_WITH_INTERP) {
-        rt_cache_forget(rt, p);
-        p->loaded = 0;
+        unload(rt, p);
         return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: translation failed (code or work arena "
                     "too small) and this build has no interpreter");
     }
@@ -447,7 +459,7 @@ int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
     if (rt && rt->running)
         return fail(rt, err, MBPF_RT_ERR_BUSY, busy_msg); /* p may be the running program */
     if (p)
-        p->loaded = 0;
+        unload(rt, p);
     return load_common(rt, p, t, buf, len, err);
 }
 
@@ -473,13 +485,12 @@ int mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p)
         rt->last_msg = busy_msg;
         return MBPF_RT_ERR_BUSY;
     }
-    rt_cache_forget(rt, p); /* an eviction must not write the statistics of a slot given back */
-    p->loaded = 0;
+    unload(rt, p);
     return MBPF_RT_OK;
 }
 
 /* mbpf_rt_run without a loaded program or from inside a run: nothing runs. */
-static mbpf_status refuse_run(mbpf_fault *fault)
+RT_FAULT_PATH mbpf_status refuse_run(mbpf_fault *fault)
 {
     if (fault)
         memset(fault, 0, sizeof *fault);
@@ -489,7 +500,8 @@ static mbpf_status refuse_run(mbpf_fault *fault)
 /* The end of a run that faulted: statistics and the caller's outputs. The slot's state goes
  * back to what the next run expects (status MBPF_OK, every fault word 0: engines write only the
  * words a fault has). */
-static mbpf_status run_fault(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fault *fault)
+static mbpf_status run_fault(mbpf_runtime *rt, mbpf_prog *p, mbpf_status st, uint64_t *r0,
+                             mbpf_fault *fault)
 {
     p->stats.faults++;
     if (st == MBPF_FAULT_BUDGET)
@@ -497,19 +509,19 @@ static mbpf_status run_fault(mbpf_prog *p, mbpf_status st, uint64_t *r0, mbpf_fa
     if (r0)
         *r0 = 0;
     if (fault)
-        *fault = p->exec.fault;
-    p->exec.status = MBPF_OK;
-    p->exec.fault.pc = 0;
-    p->exec.fault.size = 0;
-    p->exec.fault.addr = 0;
+        *fault = rt->exec.fault;
+    rt->exec.status = MBPF_OK;
+    rt->exec.fault.pc = 0;
+    rt->exec.fault.size = 0;
+    rt->exec.fault.addr = 0;
     return st;
 }
 
 #if MBPF_WITH_INTERP
 /* Untranslated bytecode: the interpreter reads the whole exec, filled here. */
-static mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len)
+RT_INLINE mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len)
 {
-    mbpf_exec *x = &p->exec;
+    mbpf_exec *x = &rt->exec;
     if (rt_jit_enabled(rt))
         p->stats.fallbacks++;
     p->stats.engine = MBPF_RT_ENGINE_INTERP;
@@ -522,70 +534,124 @@ static mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_
 }
 #endif
 
-#if MBPF_RT_WITH_JIT
-/* Bytecode whose last cache entry no longer holds its code: look it up, or translate it. */
-static mbpf_jit_fn cache_miss(mbpf_runtime *rt, mbpf_prog *p)
+/* The end of a run whose engine left `st` in the exec: MBPF_OK with r0, or a fault. */
+RT_FAULT_PATH mbpf_status run_end(mbpf_runtime *rt, mbpf_prog *p, mbpf_status st, uint64_t *r0,
+                                   mbpf_fault *fault)
 {
-    const mbpf_rt_cache_entry *e = rt_cache_get(rt, p);
-    if (!e)
-        return NULL;
-    p->stats.engine = MBPF_RT_ENGINE_JIT;
-    return e->fn;
+    if (st != MBPF_OK)
+        return run_fault(rt, p, st, r0, fault);
+    if (r0)
+        *r0 = rt->exec.r0;
+    return MBPF_OK;
+}
+
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+/* A run of translated or AOT code fn: the context and the budget the tenant has now are the
+ * call's; the common end copies r0 without a look at anything else. */
+RT_INLINE mbpf_status run_code(mbpf_runtime *rt, mbpf_prog *p, mbpf_jit_fn fn, void *ctx,
+                               uint32_t ctx_len, uint64_t *r0, mbpf_fault *fault)
+{
+    mbpf_jit_block *b = &rt->block;
+    if (!ctx)
+        ctx_len = 0;
+    if (rt->exec_for != p)
+        prepare_exec(rt, p); /* another slot ran last: its block and exec are not p's */
+    const uint64_t budget = rt->exec.budget = p->tenant->budget;
+    const uint32_t status = mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
+    rt->running = 0;
+    if (status == MBPF_OK) {
+        if (r0)
+            *r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
+        return MBPF_OK;
+    }
+    return run_end(rt, p, mbpf_jit_block_end(b, &rt->exec, status), r0, fault);
+}
+#endif
+
+#if MBPF_WITH_BYTECODE
+/* A run of bytecode in the interpreter (or, without one, refused as not runnable). */
+RT_INLINE mbpf_status run_interpreted(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len,
+                                      uint64_t *r0, mbpf_fault *fault)
+{
+    if (!ctx)
+        ctx_len = 0;
+    if (rt->exec_for != p)
+        prepare_exec(rt, p); /* another slot ran last */
+#if MBPF_WITH_INTERP
+    const mbpf_status st = run_interp(rt, p, ctx, ctx_len);
+#else
+    (void)ctx_len;
+    /* no interpreter: untranslated bytecode does not run */
+    const mbpf_status st = rt->exec.status = MBPF_FAULT_BAD_INSN;
+#endif
+    rt->running = 0;
+    if (st == MBPF_OK) {
+        if (r0)
+            *r0 = rt->exec.r0;
+        return MBPF_OK;
+    }
+    return run_end(rt, p, st, r0, fault);
+}
+#endif
+
+#if MBPF_RT_WITH_JIT
+/* A run of bytecode to translate whose slot has no code to call: not loaded, or its cache
+ * entry no longer holds its code (looked up again, or translated now; interpreted when that
+ * fails). */
+RT_OUT_OF_LINE mbpf_status run_slow(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len,
+                                    uint64_t *r0, mbpf_fault *fault)
+{
+    if (!p->loaded)
+        return refuse_run(fault);
+    rt->running = 1;
+    p->stats.runs++;
+    if (p->kind != MBPF_RT_ENGINE_AOT) {
+        if (rt_cache_get(rt, p)) { /* p->fn now calls its code */
+            p->stats.engine = MBPF_RT_ENGINE_JIT;
+            return run_code(rt, p, p->fn, ctx, ctx_len, r0, fault);
+        }
+    }
+    return run_interpreted(rt, p, ctx, ctx_len, r0, fault);
 }
 #endif
 
 /* A run does what depends on the call: the context, the budget of the moment (the tenant's,
- * read at every run), finding the code (AOT: at load; JIT: the cache entry of the last run,
- * checked without a search) and the statistics. Everything else was prepared at load; the
- * exec, which only the routines translated code calls read, is filled by them when needed. */
+ * read at every run), the code to call (p->fn: AOT, the entry kept at load; JIT, the entry of
+ * the cache entry holding its code, kept current by the cache) and the statistics. Everything
+ * else was prepared at load; the exec, which only the routines translated code calls read, is
+ * filled by them when needed. */
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
                         mbpf_fault *fault)
 {
-    if (!rt || !p || !p->loaded || rt->running)
+    if (!rt || !p || rt->running)
+        return refuse_run(fault);
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    const mbpf_jit_fn fn = p->fn; /* NULL when not loaded */
+    if (fn) {
+        rt->running = 1;
+        p->stats.runs++;
+#if MBPF_RT_WITH_JIT
+        if (p->kind != MBPF_RT_ENGINE_AOT) { /* a cache hit */
+            p->stats.cache_hits++;
+            p->cache_entry->last_use = ++rt->clock;
+        }
+#endif
+        return run_code(rt, p, fn, ctx, ctx_len, r0, fault);
+    }
+#endif
+#if MBPF_RT_WITH_JIT
+    if (!p->no_jit)
+        return run_slow(rt, p, ctx, ctx_len, r0, fault);
+#endif
+#if MBPF_WITH_BYTECODE
+    if (!p->loaded)
         return refuse_run(fault);
     rt->running = 1;
     p->stats.runs++;
-    if (!ctx)
-        ctx_len = 0;
-
-    mbpf_status st;
-#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    mbpf_jit_fn fn = p->aot_fn; /* AOT: its entry; bytecode: NULL */
-#if MBPF_RT_WITH_JIT
-    if (!fn && !p->no_jit) {
-        fn = rt_cache_code(rt, p);
-        if (!fn)
-            fn = cache_miss(rt, p);
-    }
-#endif
-    if (fn) {
-        mbpf_jit_block *b = &p->block;
-        const uint64_t budget = p->exec.budget = p->tenant->budget;
-        const uint32_t status =
-            mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
-        rt->running = 0;
-        if (status == MBPF_OK) { /* the common end, without a look at anything else */
-            if (r0)
-                *r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
-            return MBPF_OK;
-        }
-        st = mbpf_jit_block_end(b, &p->exec, status);
-    } else
-#endif
-    {
-#if MBPF_WITH_INTERP
-        st = run_interp(rt, p, ctx, ctx_len);
+    return run_interpreted(rt, p, ctx, ctx_len, r0, fault);
 #else
-        /* no interpreter: untranslated bytecode does not run */
-        st = p->exec.status = MBPF_FAULT_BAD_INSN;
+    return refuse_run(fault); /* AOT images only: a loaded slot always has code to call */
 #endif
-        rt->running = 0;
-    }
-    if (st != MBPF_OK)
-        return run_fault(p, st, r0, fault);
-    if (r0)
-        *r0 = p->exec.r0;
-    return MBPF_OK;
 }
 
 const char *mbpf_rt_last_message(const mbpf_runtime *rt)

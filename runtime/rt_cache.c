@@ -15,14 +15,38 @@ static int same_key(const uint32_t a[4], const uint32_t b[4])
 static mbpf_rt_cache_entry *find(mbpf_runtime *rt, const mbpf_prog *p)
 {
     mbpf_rt_cache_entry *e = p->cache_entry;
-    if (e && e->used && same_key(e->key, p->key))
+    if (e && e->len && same_key(e->key, p->key))
         return e;
     for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++) {
         e = &rt->cache[i];
-        if (e->used && same_key(e->key, p->key))
+        if (e->len && same_key(e->key, p->key))
             return e;
     }
     return NULL;
+}
+
+/* The callable entry point of e's code where it is now. */
+static mbpf_jit_fn entry_fn(const mbpf_runtime *rt, const mbpf_rt_cache_entry *e)
+{
+    return mbpf_jit_entry(rt->cfg.code + e->off, e->entry);
+}
+
+/* The slots running e's code call fn from now on (NULL: e no longer holds their code). */
+static void set_users_fn(mbpf_rt_cache_entry *e, mbpf_jit_fn fn)
+{
+    for (mbpf_prog *u = e->users; u; u = u->next_user)
+        u->fn = fn;
+}
+
+/* Take p out of the user list it is in, if any. */
+static void unlink_user(mbpf_runtime *rt, const mbpf_prog *p)
+{
+    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
+        for (mbpf_prog **u = &rt->cache[i].users; *u; u = &(*u)->next_user)
+            if (*u == p) {
+                *u = p->next_user;
+                return;
+            }
 }
 
 /* Remove entry e and close the gap it leaves in the arena. */
@@ -31,12 +55,16 @@ static void evict(mbpf_runtime *rt, mbpf_rt_cache_entry *e)
     uint32_t end = e->off + e->len;
     if (e->owner)
         e->owner->stats.evictions++;
+    for (mbpf_prog *u = e->users; u; u = u->next_user) {
+        u->fn = NULL; /* its next run looks the code up again (a miss) */
+        u->cache_entry = NULL;
+    }
     if (end < rt->code_used) {
         memmove(rt->cfg.code + e->off, rt->cfg.code + end, rt->code_used - end);
         for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
-            if (rt->cache[i].used && rt->cache[i].off >= end) {
+            if (rt->cache[i].len && rt->cache[i].off >= end) {
                 rt->cache[i].off -= e->len;
-                rt->cache[i].fn = mbpf_jit_entry(rt->cfg.code + rt->cache[i].off, rt->cache[i].entry);
+                set_users_fn(&rt->cache[i], entry_fn(rt, &rt->cache[i]));
             }
         mbpf_jit_sync_code(rt->cfg.code + e->off, rt->code_used - end);
     }
@@ -49,7 +77,7 @@ static mbpf_rt_cache_entry *least_recent(mbpf_runtime *rt)
     mbpf_rt_cache_entry *lru = NULL;
     for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++) {
         mbpf_rt_cache_entry *e = &rt->cache[i];
-        if (e->used && (!lru || e->last_use < lru->last_use))
+        if (e->len && (!lru || e->last_use < lru->last_use))
             lru = e;
     }
     return lru;
@@ -58,7 +86,7 @@ static mbpf_rt_cache_entry *least_recent(mbpf_runtime *rt)
 static mbpf_rt_cache_entry *free_entry(mbpf_runtime *rt)
 {
     for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
-        if (!rt->cache[i].used)
+        if (!rt->cache[i].len)
             return &rt->cache[i];
     mbpf_rt_cache_entry *lru = least_recent(rt);
     evict(rt, lru);
@@ -94,9 +122,7 @@ static const mbpf_rt_cache_entry *translate(mbpf_runtime *rt, mbpf_prog *p, int 
             e->off = off;
             e->len = align8(jr.code_len);
             e->entry = jr.entry_off;
-            e->fn = mbpf_jit_entry(rt->cfg.code + off, jr.entry_off);
             e->owner = p;
-            e->used = 1;
             rt->code_used = off + e->len;
             mbpf_jit_sync_code(rt->cfg.code + off, jr.code_len);
             p->stats.code_bytes = jr.code_len;
@@ -125,6 +151,11 @@ static const mbpf_rt_cache_entry *get(mbpf_runtime *rt, mbpf_prog *p, int fresh)
             return NULL;
     }
     e->last_use = ++rt->clock;
+    /* the run path calls p->fn from now on, without a look at the cache, until e changes */
+    unlink_user(rt, p);
+    p->next_user = e->users;
+    e->users = p;
+    p->fn = entry_fn(rt, e);
     p->cache_entry = e;
     return e;
 }
@@ -134,6 +165,9 @@ void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p)
     for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
         if (rt->cache[i].owner == p)
             rt->cache[i].owner = NULL;
+    unlink_user(rt, p);
+    p->fn = NULL;
+    p->cache_entry = NULL;
 }
 
 const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p)

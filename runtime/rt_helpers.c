@@ -167,6 +167,24 @@ static uint64_t kv_store(mbpf_exec *x, uint32_t ns, const uint64_t a[5])
     return 0;
 }
 
+/* v at dst, 8 bytes in memory order: never the library's byte loop, which -ffreestanding would
+ * call for memcpy. The compiler's copy is two stores where unaligned ones are allowed (Cortex-M4,
+ * the host); where they are not (RV32), two word stores when dst is word-aligned, as an eBPF
+ * stack slot usually is. */
+static void store_u64(uintptr_t dst, uint64_t v)
+{
+#if defined(__riscv) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    typedef uint32_t __attribute__((may_alias)) word; /* eBPF memory, of any C type */
+    if (!(dst & 3u)) {
+        word *w = (word *)dst;
+        w[0] = (uint32_t)v;
+        w[1] = (uint32_t)(v >> 32);
+        return;
+    }
+#endif
+    __builtin_memcpy((void *)dst, &v, 8);
+}
+
 static uint64_t kv_fetch(mbpf_exec *x, uint32_t ns, const uint64_t a[5])
 {
     if (!mbpf_exec_check(x, a[1], 8, MBPF_REGION_W))
@@ -176,8 +194,7 @@ static uint64_t kv_fetch(mbpf_exec *x, uint32_t ns, const uint64_t a[5])
     mbpf_kv_entry *e = kv ? kv_find(x, kv, ns, (uint32_t)a[0], 0, &ok) : NULL;
     if (!ok)
         return 0;
-    uint64_t v = e ? e->value : 0;
-    memcpy((void *)(uintptr_t)a[1], &v, 8);
+    store_u64((uintptr_t)a[1], e ? e->value : 0);
     return e ? 0 : (uint64_t)-1;
 }
 

@@ -25,8 +25,17 @@ int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, 
 
 #if defined(__GNUC__)
 #define RT_INLINE static inline __attribute__((always_inline))
+#define RT_OUT_OF_LINE static __attribute__((noinline)) /* off the run path's fast path */
 #else
 #define RT_INLINE static inline
+#define RT_OUT_OF_LINE static
+#endif
+/* The end of a run that faulted, called from several places in builds with bytecode: off the
+ * fast path there; in an AOT-only build, where ROM is tightest, left to the compiler. */
+#if MBPF_WITH_BYTECODE
+#define RT_FAULT_PATH RT_OUT_OF_LINE
+#else
+#define RT_FAULT_PATH static
 #endif
 
 /* Bytecode gets translated (a target is configured and the policy allows it). */
@@ -39,22 +48,6 @@ RT_INLINE int rt_jit_enabled(const mbpf_runtime *rt)
 #include "jit/jit_runtime.h"
 #endif
 
-#if MBPF_RT_WITH_JIT
-/* The run path's look at the cache: the entry p ran from last time, if it still holds p's code
- * (p translated it, or it has p's key: two programs may share one). No search; NULL otherwise. */
-RT_INLINE mbpf_jit_fn rt_cache_code(mbpf_runtime *rt, mbpf_prog *p)
-{
-    mbpf_rt_cache_entry *e = p->cache_entry;
-    if (!e)
-        return NULL;
-    if (e->owner != p && !(e->used && e->key[0] == p->key[0] && e->key[1] == p->key[1] &&
-                           e->key[2] == p->key[2] && e->key[3] == p->key[3]))
-        return NULL;
-    p->stats.cache_hits++;
-    e->last_use = ++rt->clock;
-    return e->fn;
-}
-#endif
 
 /* The translated code of p: from the cache, or translated now (evicting least recently used
  * entries when the arena is full). NULL when p cannot be translated: interpret it. */
@@ -62,7 +55,8 @@ const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p);
 /* The same right after p was verified (its facts are still in the work arena). */
 const mbpf_rt_cache_entry *rt_cache_load(mbpf_runtime *rt, mbpf_prog *p);
 
-/* Drop every pointer the cache holds to p (entries it translated stay, owned by nobody). */
+/* Drop every pointer the cache holds to p (entries it translated stay, owned by nobody) and
+ * p's to the cache (p->fn NULL, no cache entry). */
 #if MBPF_RT_WITH_JIT
 void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p);
 #else

@@ -46,14 +46,16 @@ typedef struct mbpf_jit_result {
  * 32-bit words at fixed offsets, the same on every target and on the host, so that the
  * translator never depends on a host structure layout. Runtime routines are reached through
  * pointers in the block: generated code holds no absolute address and runs anywhere (RAM arena
- * or flash). The run glue fills it once per program and tenant, at load, with everything that
- * does not depend on the call (regions, stack, routines, r10's slot); the code's prologue
- * stores what the call brings where the program needs it: ctx, ctx_len and budget_sync when it
- * calls routines, ctx_end_r/w when it has guards, budget when it keeps no register for it, the
- * slots of r1 and r2 when they have no register. Every other word is either constant, restored
- * by the glue after a fault (status, depth_left) or written by the code before it is read
- * (fault words, r0, saved_sp, stack_cur, atomic_op; the register slots the verifier proves
- * written first), so a run leaves them as the previous run of the same program left them. */
+ * or flash). The run glue fills it for a program and tenant with everything that does not
+ * depend on the call (regions, stack, routines, r10's slot): at load, and the runtime again
+ * when another of its slots ran meanwhile (one block for all); the code's prologue stores what
+ * the call brings where the program needs it: ctx, ctx_len and budget_sync (and 0 in
+ * exec_ready) when it calls routines, ctx_end_r/w when it has guards, budget when it keeps no
+ * register for it, the slots of r1 and r2 when they have no register. Every other word is
+ * either constant, restored by the glue after a fault (status, depth_left) or written by the
+ * code before it is read (fault words, r0, saved_sp, stack_cur, atomic_op; the register slots
+ * the verifier proves written first), so a run leaves them as the previous run of the same
+ * program left them, or as freshly filled. */
 typedef struct mbpf_jit_block {
     uint32_t ctx, ctx_len;             /* 0, 4: r1 and r2 at entry (stored by the prologue) */
     uint32_t stack_base, stack_top0;   /* 8, 12: stack buffer start; r10 at entry */
@@ -85,9 +87,9 @@ typedef struct mbpf_jit_block {
                                       * by the prologue of code that needs the context's ends */
     uint32_t budget_sync; /* 208: what budget held when the glue or the prologue last wrote it
                            * (the prologue of code that calls routines stores its start value) */
-    /* run glue only, the code never reads them: */
-    uint32_t exec_ready;  /* 212: the exec holds this run's context and budget (0: the run glue
-                           * fills it when a routine first needs it) */
+    uint32_t exec_ready;  /* 212: the exec holds this run's context and budget (the prologue of
+                           * code that calls routines stores 0: the routine called first fills
+                           * it; the code never reads it) */
 } mbpf_jit_block;
 
 #define MBPF_JB_CTX 0
@@ -121,6 +123,7 @@ typedef struct mbpf_jit_block {
 #define MBPF_JB_CTX_MASK_R 200
 #define MBPF_JB_CTX_MASK_W 204
 #define MBPF_JB_BUDGET_SYNC 208
+#define MBPF_JB_EXEC_READY 212
 #define MBPF_JB_REG_LO(r) (MBPF_JB_REGS + 8 * (r))
 #define MBPF_JB_REG_HI(r) (MBPF_JB_REGS + 8 * (r) + 4)
 

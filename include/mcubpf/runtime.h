@@ -167,30 +167,28 @@ typedef struct mbpf_prog {
     uint8_t no_jit;       /* bytecode is interpreted: no translation here, or it failed for good */
     uint8_t loaded;
     struct mbpf_rt_cache_entry *cache_entry; /* of the last translated run, NULL none */
+    struct mbpf_prog *next_user; /* the next slot running the same cache entry's code */
     const uint8_t *cert;  /* its container's verifier certificate (NULL: none) */
     uint32_t cert_len;
-    mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS]; /* the runtime's helpers masked by the tenant's */
+    uint32_t helper_mask;  /* the runtime's helpers the tenant may call, as at its load: the
+                            * others are unknown to its runs */
     mbpf_prog_stats stats;
-    /* Prepared at load, so that a run only sets what depends on the call (context, budget):
-     * the execution state (program, tenant's stack and budget, helper table) and, with the
-     * JIT, the block translated code reads (regions, routines) and the AOT entry point. A
-     * loaded slot must not be moved or copied. */
-    mbpf_exec exec;
+    /* Prepared at load: the code a run calls. A loaded slot must not be moved or copied (the
+     * runtime's execution state points into it). */
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    mbpf_jit_block block;
-    /* AOT: the image's entry, callable (mbpf_jit_fn) */
-    uint32_t (*aot_fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
+    /* What a run calls (mbpf_jit_fn): AOT, the image's entry; bytecode, the entry of the cache
+     * entry holding its code, kept current by the cache (NULL once evicted); NULL unloaded. */
+    uint32_t (*fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
 #endif
 } mbpf_prog;
 
 typedef struct mbpf_rt_cache_entry {
     uint32_t key[4];
-    uint32_t off, len, entry; /* code at cfg.code + off */
-    /* the entry point, callable (mbpf_jit_fn; follows the code when it slides down) */
-    uint32_t (*fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
+    uint32_t off, len, entry; /* code at cfg.code + off, len bytes (0: a free entry), entry point
+                               * at entry (the slots running it keep it callable, mbpf_prog.fn) */
     uint32_t last_use;        /* LRU clock */
     mbpf_prog *owner;         /* program that translated it (charged with its eviction) */
-    uint8_t used;
+    mbpf_prog *users;         /* slots whose fn is this code (list through next_user) */
 } mbpf_rt_cache_entry;
 
 typedef struct mbpf_runtime {
@@ -204,6 +202,15 @@ typedef struct mbpf_runtime {
     const char *last_msg;     /* detail of the last load error (in the work arena or static) */
     mbpf_rt_trust trust;      /* keys, signature check, rollback records (mcubpf/sign.h) */
     uint8_t running;          /* a run is under way (reentrancy guard) */
+    /* The state of runs: one at a time, so one for every slot, prepared for exec_for (at its
+     * load) and again when another slot runs: the execution state (program, tenant's stack,
+     * helper table and the slot's mask) and, with translated code, the block it reads
+     * (regions, routines). */
+    const mbpf_prog *exec_for;
+    mbpf_exec exec;
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    mbpf_jit_block block;
+#endif
 } mbpf_runtime;
 
 /* Work arena bytes enough for any program of up to n_insns instructions (worst case: every
@@ -221,7 +228,8 @@ size_t mbpf_rt_interp_size(uint32_t n_insns);
 int mbpf_rt_init(mbpf_runtime *rt, const mbpf_rt_config *cfg);
 
 /* Register helper fn under id (1..MBPF_RT_MAX_HELPERS-1); before loading the programs that use
- * it. Returns MBPF_RT_OK or MBPF_RT_ERR_ARG. */
+ * it (a program may call the ids registered when it loaded; loaded programs call whatever fn
+ * the id has). Returns MBPF_RT_OK or MBPF_RT_ERR_ARG. */
 int mbpf_rt_register_helper(mbpf_runtime *rt, uint32_t id, mbpf_helper_fn fn);
 
 /* Register the default helper set (ids MBPF_HELPER_*, include/mcubpf/helpers.h). */

@@ -73,6 +73,9 @@ typedef struct mbpf_exec {
     uint32_t stack_len;
     const mbpf_helper_fn *helpers; /* indexed by helper id; NULL entries are unknown helpers */
     uint32_t n_helpers;
+    uint32_t helpers_denied; /* bit n: helper id n is unknown to this run whatever the table holds
+                              * (a tenant's mask over a table shared by tenants); 0: the table
+                              * alone decides */
     uint64_t budget;      /* budget units allowed per run (rules below); 0 = unlimited */
     uintptr_t stack_top;  /* maintained by the engine: top of the current frame. The live stack,
                            * the current frame and its callers', is [stack, stack_top); 0 = whole
@@ -106,6 +109,18 @@ typedef struct mbpf_exec {
  * instruction that charges. Without facts (x->facts == NULL) the interpreter treats every loop as
  * unbounded. Every unit pays for a bounded amount of work, so B bounds the work of a run
  * (docs/runtime.md gives the constant). */
+
+/* The helper that id names for x's run, NULL when it is unknown to the run (every engine looks
+ * helpers up through this). */
+static inline mbpf_helper_fn mbpf_exec_helper(const mbpf_exec *x, uint64_t id)
+{
+    if (id >= x->n_helpers)
+        return NULL;
+    const uint32_t i = (uint32_t)id; /* below n_helpers */
+    if (i < 32 && (x->helpers_denied >> i & 1u))
+        return NULL;
+    return x->helpers[i];
+}
 
 /* Called by helpers: charge n budget units for the helper's own work. Returns 1 when they were
  * available (or the run has no budget); otherwise ends the run with MBPF_FAULT_BUDGET and returns

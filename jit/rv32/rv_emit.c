@@ -2057,6 +2057,7 @@ static int emit_once(rv *t)
         sw_block(t, RV_A1, MBPF_JB_CTX);
         sw_block(t, RV_A2, MBPF_JB_CTX_LEN);
         sw_block(t, RV_A3, MBPF_JB_BUDGET_SYNC);
+        sw_block(t, RV_ZERO, MBPF_JB_EXEC_READY); /* the exec is filled by the first routine */
     }
     if (context & JIT_CONTEXT_ENDS) {
         static const uint32_t mask[2] = {MBPF_JB_CTX_MASK_R, MBPF_JB_CTX_MASK_W};

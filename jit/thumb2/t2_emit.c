@@ -2079,6 +2079,8 @@ static int emit_once(t2 *p)
         str_block(&t, T2_R1, MBPF_JB_CTX);
         str_block(&t, T2_R2, MBPF_JB_CTX_LEN);
         str_block(&t, T2_R3, MBPF_JB_BUDGET_SYNC);
+        mov0(&t, T2_R0); /* the exec is filled by the first routine this run calls */
+        str_block(&t, T2_R0, MBPF_JB_EXEC_READY);
     }
     if (context & JIT_CONTEXT_ENDS) {
         static const uint32_t mask[2] = {MBPF_JB_CTX_MASK_R, MBPF_JB_CTX_MASK_W};

@@ -308,8 +308,9 @@ static const mbpf_insn wrapped_offset_store[] = {
     ALU64_REG(MBPF_ADD, 4, 2), ALU64_REG(MBPF_ADD, 4, 2), STX(MBPF_DW, 4, 5, -8), MOV64(0, 0), EXIT(),
 };
 
-/* Tenant 0 aims the store at tenant 1's program data and at its slot's helper table: the load is
- * refused or the run faults, and neither changes. Needs the verifier's interval fixes. */
+/* Tenant 0 aims the store at tenant 1's program data and at the helper table its calls go
+ * through (the runtime's): the load is refused or the run faults, and neither changes. Needs the
+ * verifier's interval fixes. */
 static void cross_tenant(const char *engine)
 {
     mbpf_rt_error err;
@@ -326,7 +327,7 @@ static void cross_tenant(const char *engine)
         const char *what;
         uint8_t *addr;
     } targets[2] = {{"program data", target_slot->data},
-                    {"helper table", (uint8_t *)&target_slot->prog.helpers[MBPF_HELPER_KV_STORE]}};
+                    {"helper table", (uint8_t *)&rt.helpers[MBPF_HELPER_KV_STORE]}};
     for (uint32_t i = 0; i < 2 && ok; i++) {
         uint8_t before[8];
         memcpy(before, targets[i].addr, 8);
@@ -437,7 +438,7 @@ static void unload_checks(mbpf_target target)
              run(&slots[1 + i], 0, (uint64_t)(uintptr_t)&own[1], 9, 3, &r0) == MBPF_OK;
     int evicted = 1; /* its code left the cache */
     for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
-        if (rt.cache[i].used && !memcmp(rt.cache[i].key, gone->prog.key, sizeof gone->prog.key))
+        if (rt.cache[i].len && !memcmp(rt.cache[i].key, gone->prog.key, sizeof gone->prog.key))
             evicted = 0;
     check("jit", "eviction after unload leaves the unloaded slot alone",
           ok && evicted && !memcmp(&before, &gone->prog.stats, sizeof before) && !gone->prog.loaded,

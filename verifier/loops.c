@@ -157,41 +157,15 @@ static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int 
 }
 
 /* The induction variable behind compared register c, and how the compared value follows from it:
- * x's value before its update in this iteration (*before = 1: the value x had at the header) or
+ * x's value before its update in this iteration (before = 1: the value x had at the header) or
  * after it, plus a constant `off` (the compared value is x + off, modulo the compare's width). */
 typedef struct ivar {
     uint8_t x, kind; /* MBPF_IV_ADD or MBPF_IV_RSH */
     uint8_t before;
     int64_t step;    /* ADD: signed step; RSH: the shift */
     int64_t off;
-    uint32_t upd;    /* the update */
+    uint32_t upd;    /* the update: x's last write in the loop, whose result is x's next value */
 } ivar;
-
-static int update_of(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, ivar *iv)
-{
-    const int64_t at = only_write(st, h, e, x);
-    if (at < 0 || !once_per_iteration(st, h, e, (uint32_t)at))
-        return 0;
-    const mbpf_insn *in = &st->insns[at];
-    const uint8_t alu = is32 ? MBPF_ALU : MBPF_ALU64;
-    iv->x = x;
-    iv->upd = (uint32_t)at;
-    if ((in->code == (alu | MBPF_ADD | MBPF_K) || in->code == (alu | MBPF_SUB | MBPF_K)) && in->imm != 0 &&
-        in->imm != INT32_MIN) {
-        iv->kind = MBPF_IV_ADD;
-        iv->step = MBPF_OP(in->code) == MBPF_ADD ? in->imm : -(int64_t)in->imm;
-        return 1;
-    }
-    /* x >>= k: any width will do, the loop only needs x to reach 0 */
-    const uint8_t w = MBPF_CLASS(in->code) == MBPF_ALU ? 31 : 63;
-    if ((in->code == (MBPF_ALU | MBPF_RSH | MBPF_K) || in->code == (MBPF_ALU64 | MBPF_RSH | MBPF_K)) &&
-        (in->imm & w) != 0) {
-        iv->kind = MBPF_IV_RSH;
-        iv->step = in->imm & w;
-        return 1;
-    }
-    return 0;
-}
 
 /* The last instruction of [h, p) writing r, or -1. */
 static int64_t last_write(const vstate *st, uint32_t h, uint32_t p, uint8_t r)
@@ -202,54 +176,135 @@ static int64_t last_write(const vstate *st, uint32_t h, uint32_t p, uint8_t r)
     return -1;
 }
 
-/* Register r's value at p (run once per iteration) in terms of an induction variable, following
- * the copies (mov) and constant adds that last wrote it: r at p is x + off, with x before or after
- * its update. Each link of the chain runs once per iteration and nothing else writes r between it
- * and p; a register the loop has not written yet by p holds its header value, tied to x there by a
- * link of the header state (r - x is then an exact constant on every way in). A 64-bit compare
- * needs 64-bit copies and adds; a 32-bit one only the low halves. */
-static int value_at(const vstate *st, const astate *hs, uint32_t h, uint32_t e, uint32_t p, uint8_t r,
-                    int is32, int depth, ivar *iv)
+/* The store of `size` bytes at [r10 + off] that a load of them at p reads: the last instruction of
+ * [h, p) that may write those bytes, when it is such a store (stx) of a register; -1 otherwise.
+ * Any store not through r10, any atomic, any call may write them. */
+static int64_t spill_of(const vstate *st, uint32_t h, uint32_t p, int16_t off, uint32_t size)
 {
-    if (r == MBPF_REG_FP || depth > 4)
+    for (uint32_t pc = p; pc-- > h;) {
+        if (!is_insn(st, pc))
+            continue;
+        const mbpf_insn *in = &st->insns[pc];
+        const uint8_t cls = MBPF_CLASS(in->code);
+        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && MBPF_OP(in->code) == MBPF_CALL)
+            return -1;
+        if (cls != MBPF_ST && cls != MBPF_STX)
+            continue;
+        const uint32_t n = 1u << (MBPF_SIZE(in->code) == MBPF_DW ? 3 : 2 - (MBPF_SIZE(in->code) >> 3));
+        if (MBPF_MODE(in->code) != MBPF_MEM || MBPF_DST(in) != MBPF_REG_FP)
+            return -1;
+        if ((int32_t)in->off + (int32_t)n <= off || (int32_t)off + (int32_t)size <= in->off)
+            continue; /* other bytes */
+        return cls == MBPF_STX && in->off == off && n == size ? (int64_t)pc : -1;
+    }
+    return -1;
+}
+
+/* Register r's value at p (run once per iteration of [h, e]) as the header value of some register
+ * plus a constant: *base + *off. The chain follows the copies (mov), constant adds and spills
+ * (a store to the stack and its reload) that last wrote r, each run once per iteration, nothing
+ * else writing r (or the slot) in between. A 64-bit value needs 64-bit copies, adds and spills; a
+ * 32-bit one only the low halves. *passed: the chain went through instruction mark. */
+static int chain(const vstate *st, uint32_t h, uint32_t e, uint32_t p, uint8_t r, int is32, uint32_t mark,
+                 int depth, uint8_t *base, int64_t *off, int *passed)
+{
+    if (r == MBPF_REG_FP || depth > 6)
         return 0;
     const int64_t w = last_write(st, h, p, r);
     if (w < 0) {
-        /* r holds its header value: x itself, or linked to x there */
-        if (update_of(st, h, e, r, is32, iv)) {
-            iv->before = 1;
-            iv->off = 0;
-            return 1;
-        }
-        const unsigned g = hs ? A_LINK(&hs->r[r]) : 0;
-        if (!g || hs->r[r].type != T_SCALAR)
-            return 0;
-        for (uint8_t x = 0; x < AREGS; x++)
-            if (x != r && A_LINK(&hs->r[x]) == g && hs->r[x].type == T_SCALAR && update_of(st, h, e, x, is32, iv)) {
-                iv->before = 1;
-                iv->off = (int64_t)hs->r[r].delta - hs->r[x].delta;
-                return 1;
-            }
-        return 0;
+        *base = r;
+        *off = 0;
+        return 1;
+    }
+    if ((uint32_t)w == mark) {
+        *base = r;
+        *off = 0;
+        *passed = 1;
+        return 1;
     }
     if (!once_per_iteration(st, h, e, (uint32_t)w))
         return 0;
-    if (update_of(st, h, e, r, is32, iv)) {
-        /* w is x's update: x after it */
-        iv->before = 0;
-        iv->off = 0;
+    const mbpf_insn *in = &st->insns[w];
+    const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    if (cls == MBPF_LDX) {
+        const uint32_t size = MBPF_SIZE(in->code) == MBPF_DW ? 8u : MBPF_SIZE(in->code) == MBPF_W ? 4u : 0u;
+        if (MBPF_MODE(in->code) != MBPF_MEM || MBPF_SRC(in) != MBPF_REG_FP || !size || (size == 4 && !is32))
+            return 0;
+        const int64_t sp = spill_of(st, h, (uint32_t)w, in->off, size);
+        if (sp < 0 || !once_per_iteration(st, h, e, (uint32_t)sp))
+            return 0;
+        return chain(st, h, e, (uint32_t)sp, MBPF_SRC(&st->insns[sp]), is32, mark, depth + 1, base, off, passed);
+    }
+    if (cls != MBPF_ALU64 && !(is32 && cls == MBPF_ALU))
+        return 0;
+    if (op == MBPF_MOV && MBPF_SRCBIT(in->code) && in->off == 0 && MBPF_SRC(in) != r)
+        return chain(st, h, e, (uint32_t)w, MBPF_SRC(in), is32, mark, depth + 1, base, off, passed);
+    if ((op == MBPF_ADD || op == MBPF_SUB) && !MBPF_SRCBIT(in->code) &&
+        chain(st, h, e, (uint32_t)w, r, is32, mark, depth + 1, base, off, passed)) {
+        *off += op == MBPF_ADD ? (int64_t)in->imm : -(int64_t)in->imm;
         return 1;
     }
-    const mbpf_insn *in = &st->insns[w];
-    const int wide = MBPF_CLASS(in->code) == MBPF_ALU64;
-    if (!wide && !(is32 && MBPF_CLASS(in->code) == MBPF_ALU))
+    return 0;
+}
+
+/* Is x an induction variable of the loop [h, e] for a compare of that width: does its last write
+ * in the loop (run once per iteration) leave x's header value plus a constant step (x += c,
+ * directly or through copies and spills), or shifted right by a constant (x >>= k)? That write is
+ * the update: each of its results is the one before plus the step. */
+static int is_iv(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, ivar *iv)
+{
+    const int64_t at = last_write(st, h, e, x);
+    if (at < 0 || !once_per_iteration(st, h, e, (uint32_t)at))
         return 0;
-    if (MBPF_OP(in->code) == MBPF_MOV && MBPF_SRCBIT(in->code) && in->off == 0 && MBPF_SRC(in) != r)
-        return value_at(st, hs, h, e, (uint32_t)w, MBPF_SRC(in), is32, depth + 1, iv);
-    if ((MBPF_OP(in->code) == MBPF_ADD || MBPF_OP(in->code) == MBPF_SUB) && !MBPF_SRCBIT(in->code) &&
-        value_at(st, hs, h, e, (uint32_t)w, r, is32, depth + 1, iv)) {
-        iv->off += MBPF_OP(in->code) == MBPF_ADD ? (int64_t)in->imm : -(int64_t)in->imm;
+    const mbpf_insn *in = &st->insns[at];
+    const uint8_t cls = MBPF_CLASS(in->code);
+    uint8_t base;
+    int64_t step;
+    int passed = 0;
+    iv->x = x;
+    iv->upd = (uint32_t)at;
+    /* x >>= k: any width will do, the loop only needs x to reach 0 */
+    const uint8_t w = cls == MBPF_ALU ? 31 : 63;
+    if ((in->code == (MBPF_ALU | MBPF_RSH | MBPF_K) || in->code == (MBPF_ALU64 | MBPF_RSH | MBPF_K)) &&
+        (in->imm & w) != 0) {
+        if (!chain(st, h, e, (uint32_t)at, x, cls == MBPF_ALU, UINT32_MAX, 0, &base, &step, &passed) ||
+            base != x || step)
+            return 0;
+        iv->kind = MBPF_IV_RSH;
+        iv->step = in->imm & w;
         return 1;
+    }
+    /* the update's width is the compare's, so that its results step modulo that width */
+    if (cls != (is32 ? MBPF_ALU : MBPF_ALU64) ||
+        !chain(st, h, e, e, x, is32, UINT32_MAX, 0, &base, &step, &passed) || base != x || step == 0 ||
+        step > INT32_MAX || step <= INT32_MIN)
+        return 0;
+    iv->kind = MBPF_IV_ADD;
+    iv->step = step;
+    return 1;
+}
+
+/* The compared register c at p as an induction variable x plus a constant: the chain from c ends
+ * at x's update (the value after it), at x's header value, or at a register the header state
+ * links to x (r - x is then an exact constant on every way in). hs NULL: no links. */
+static int value_at(const vstate *st, const astate *hs, uint32_t h, uint32_t e, uint32_t p, uint8_t c,
+                    int is32, ivar *iv)
+{
+    for (uint8_t x = 0; x < AREGS; x++) {
+        uint8_t base;
+        int64_t off;
+        int passed = 0;
+        if (!is_iv(st, h, e, x, is32, iv) || !chain(st, h, e, p, c, is32, iv->upd, 0, &base, &off, &passed))
+            continue;
+        iv->before = !passed;
+        iv->off = off;
+        if (passed || base == x)
+            return 1;
+        const unsigned g = hs ? A_LINK(&hs->r[base]) : 0;
+        if (g && A_LINK(&hs->r[x]) == g && hs->r[base].type == T_SCALAR && hs->r[x].type == T_SCALAR) {
+            iv->off += (int64_t)hs->r[base].delta - hs->r[x].delta;
+            return 1;
+        }
     }
     return 0;
 }
@@ -370,7 +425,7 @@ static void bounded(const vstate *st, uint32_t h, uint32_t e, lbound *out)
         if (side == 1 && !MBPF_SRCBIT(in->code))
             break;
         ivar iv;
-        if (!value_at(st, hs, h, e, out->test, c, is32, 0, &iv))
+        if (!value_at(st, hs, h, e, out->test, c, is32, &iv))
             continue;
         /* the bound: a constant, or a register the loop leaves alone */
         uint64_t ylo, yhi;
@@ -577,7 +632,9 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
         int rel[4], ne;
         uint64_t ylo, yhi;
         int32_t y_ub;
-        if (!value_at(st, NULL, l, t, t, side == 0 ? MBPF_DST(in) : MBPF_SRC(in), is32, 0, &iv) || iv.before ||
+        const uint8_t add = (uint8_t)((is32 ? MBPF_ALU : MBPF_ALU64) | MBPF_K);
+        if (!value_at(st, NULL, l, t, t, side == 0 ? MBPF_DST(in) : MBPF_SRC(in), is32, &iv) || iv.before ||
+            (st->insns[iv.upd].code != (add | MBPF_ADD) && st->insns[iv.upd].code != (add | MBPF_SUB)) ||
             iv.kind != MBPF_IV_ADD || iv.step <= 0 || iv.upd < h || only_write(st, lo, E + 1, iv.x) != (int64_t)iv.upd ||
             MBPF_CLASS(st->insns[iv.upd].code) != (is32 ? MBPF_ALU : MBPF_ALU64))
             continue;

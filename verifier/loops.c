@@ -585,9 +585,10 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
             l = pc;
     }
     /* the region [lo, E]: the block and every loop overlapping it, grown until no back edge
-     * crosses its bounds */
+     * crosses its bounds (at most a few passes over the program) */
     uint32_t lo = l, E = e;
-    for (int grown = 1; grown;) {
+    int grown = 1;
+    for (int pass = 0; grown && pass < 4; pass++) {
         grown = 0;
         for (uint32_t pc = 0; pc < st->n; pc++) {
             if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
@@ -604,7 +605,7 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
             }
         }
     }
-    if (E >= st->first_callee || (st->marks[lo] & VM_SUBPROG && lo != 0))
+    if (grown || E >= st->first_callee || (st->marks[lo] & VM_SUBPROG && lo != 0))
         return;
     /* the continue edge: taken to b in the body with t + 1 leaving, or t + 1 with the taken one
      * leaving (then t continues on the negated condition) */

@@ -1,19 +1,23 @@
 /* Loop bounds. A back edge e -> h (target at or before the jump) closes the loop [h, e]. It is
  * proven bounded when the loop is entered only through h, e is the only back edge to h, and one
- * register, the induction variable x, changes exactly once per iteration by a constant step:
+ * register, the induction variable x, changes once per iteration by a constant step:
  *
  *     header: ...            inner loops allowed, but not around the update
- *             x += c         (or x -= c, or x >>= k): the loop's only write to x, never skipped
+ *             x += c         (or x -= c, or x >>= k): x's last write in the loop, never skipped;
+ *                            it may go through copies, constant adds and a stack spill
+ *                            ("mov r4, r3; add r4, 1; mov r3, r4", a spilled counter)
  *             ...
- *             if x < Y goto header     (or <=, >, >=, !=, the mirrored forms; or a copy of x
- *                                       made before or after the update; or clang's
+ *             if x < Y goto header     (or <=, >, >=, !=, the mirrored forms; or x plus a
+ *                                       constant, before or after the update; or clang's
  *                                       "if (x == Y) goto out; ja header")
  *
  * with Y a constant or a register the loop never writes, whose interval is known at the header.
- * The trip bound (back edges taken per entry) comes from the header's state, which joins every
+ * The trip bound (back edges per entry) comes from the header's state, which joins every
  * way in, or from a start value set on the only way in; it must be at most MBPF_LOOP_MAX_TRIPS
  * for the head fact. A loop whose bound grows with the context length is countable: its bound is
- * (LEN + len_add) / div + 1, for the loop table only (the budget rules charge constants). */
+ * (LEN + len_add) / div + 1, for the loop table only (the budget rules charge constants). clang's
+ * rotated loops (the test in a latch block before the body, several back edges into the block:
+ * see rotated()) are countable the same way. */
 #include "verifier/absint.h"
 
 static int is_jump(const mbpf_insn *in)

@@ -16,8 +16,8 @@
  * way in, or from a start value set on the only way in; it must be at most MBPF_LOOP_MAX_TRIPS
  * for the head fact. A loop whose bound grows with the context length is countable: its bound is
  * (LEN + len_add) / div + 1, for the loop table only (the budget rules charge constants). clang's
- * rotated loops (the test in a latch block before the body, several back edges into the block:
- * see rotated()) are countable the same way. */
+ * rotated loops (the test in a latch block before the body, several back edges into the block,
+ * the update before the test or right after it: see rotated()) are countable the same way. */
 #include "verifier/absint.h"
 
 static int is_jump(const mbpf_insn *in)
@@ -546,6 +546,32 @@ static int leaves(const vstate *st, uint32_t l, uint32_t E, uint32_t d)
     return 0;
 }
 
+/* A rotated loop whose test compares the next value (c = x + off, made in the block from x) and
+ * whose x is renewed right after the test, in the straight-line code its fall-through runs into
+ * (clang's `j = i + 1; if (j >= n) break; i = j`): is x's only write in the region [lo, E] that
+ * renewal u, with x + step as its result? Then each test that continues runs u once, and u runs
+ * only then (nothing may jump into (l, u]). */
+static int renewed_after_test(const vstate *st, uint32_t lo, uint32_t E, uint32_t l, uint32_t t, uint8_t c,
+                              int is32, ivar *iv)
+{
+    uint8_t x;
+    int64_t off;
+    int passed = 0;
+    if (!chain(st, l, t, t, c, is32, UINT32_MAX, 0, &x, &off, &passed))
+        return 0;
+    const int64_t u = only_write(st, lo, E + 1, x);
+    if (u <= (int64_t)t)
+        return 0;
+    for (uint32_t pc = t + 1; pc < (uint32_t)u; pc++)
+        if (is_insn(st, pc) && (is_jump(&st->insns[pc]) || st->insns[pc].code == MBPF_OPC_EXIT))
+            return 0;
+    if (!is_iv(st, l, (uint32_t)u + 1, x, is32, iv) || iv->upd != (uint32_t)u || iv->kind != MBPF_IV_ADD)
+        return 0;
+    iv->before = 1;
+    iv->off = off;
+    return 1;
+}
+
 /* A rotated loop: clang's loop whose exit test sits in a latch block [l, t] before the body, the
  * body's `continue`s, cases and ends jumping back into the block:
  *
@@ -615,10 +641,11 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
      * leaving (then t continues on the negated condition) */
     const uint32_t taken = dest(t, tj);
     mbpf_insn cont_test;
+    int falls = 0; /* t continues by falling through */
     if (taken > t + 1 && taken <= E && leaves(st, lo, E, t + 1))
         cont_test = *tj;
     else if (t + 1 <= E && taken > t && leaves(st, lo, E, taken) && negated(tj, &cont_test))
-        ;
+        falls = 1;
     else
         return;
     const mbpf_insn *in = &cont_test;
@@ -637,11 +664,22 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
         int rel[4], ne;
         uint64_t ylo, yhi;
         int32_t y_ub;
-        const uint8_t add = (uint8_t)((is32 ? MBPF_ALU : MBPF_ALU64) | MBPF_K);
-        if (!value_at(st, NULL, l, t, t, side == 0 ? MBPF_DST(in) : MBPF_SRC(in), is32, &iv) || iv.before ||
-            (st->insns[iv.upd].code != (add | MBPF_ADD) && st->insns[iv.upd].code != (add | MBPF_SUB)) ||
-            iv.kind != MBPF_IV_ADD || iv.step <= 0 || iv.upd < h || only_write(st, lo, E + 1, iv.x) != (int64_t)iv.upd ||
-            MBPF_CLASS(st->insns[iv.upd].code) != (is32 ? MBPF_ALU : MBPF_ALU64))
+        const uint8_t add = (uint8_t)((is32 ? MBPF_ALU : MBPF_ALU64) | MBPF_K), c = side == 0 ? MBPF_DST(in) : MBPF_SRC(in);
+        /* no jump may land in (skip_from, skip_to]: between the update and the test, or (the
+         * update after the test) anywhere after l up to the update */
+        uint32_t skip_from, skip_to;
+        if (value_at(st, NULL, l, t, t, c, is32, &iv) && !iv.before &&
+            (st->insns[iv.upd].code == (add | MBPF_ADD) || st->insns[iv.upd].code == (add | MBPF_SUB)) &&
+            iv.upd >= h && only_write(st, lo, E + 1, iv.x) == (int64_t)iv.upd) {
+            skip_from = iv.upd;
+            skip_to = t;
+        } else if (falls && h == l && renewed_after_test(st, lo, E, l, t, c, is32, &iv)) {
+            skip_from = l;
+            skip_to = iv.upd;
+        } else {
+            continue;
+        }
+        if (iv.kind != MBPF_IV_ADD || iv.step <= 0 || MBPF_CLASS(st->insns[iv.upd].code) != (is32 ? MBPF_ALU : MBPF_ALU64))
             continue;
         if (!continue_relation(in, side, rel, &ne) || !(rel[0] || rel[1]) ||
             !bound_operand(st, hs, in, side, lo, E, is32, &ylo, &yhi, &y_ub))
@@ -649,12 +687,13 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
         const uint64_t c1 = (uint64_t)iv.step;
         if (y_ub == UB_NONE || c1 > 0xffffffffull || yhi + c1 > wrap)
             continue;
-        /* no jump into (u, t]; none back from after the region (it is in no outer loop) */
+        /* no jump into (skip_from, skip_to]; none back from after the region (it is in no
+         * outer loop) */
         for (uint32_t pc = 0; pc < st->n; pc++) {
             if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
                 continue;
             const uint32_t d = dest(pc, &st->insns[pc]);
-            if ((d > iv.upd && d <= t) || (pc > E && d <= E))
+            if ((d > skip_from && d <= skip_to && (d <= t || (pc >= lo && pc <= E))) || (pc > E && d <= E))
                 return;
         }
         out->test = t;

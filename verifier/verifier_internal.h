@@ -16,6 +16,8 @@
 #define VM_QUEUED 0x10
 #define VM_AFTER_LOOP 0x20 /* falls out of a conditional back edge: the abstract interpreter keeps a
                             * state here (a loop is iterated to its fixpoint before the code after it) */
+#define VM_IV_HEAD 0x40    /* the loop pass, while it fills the loop table: an entry with an */
+#define VM_IV_UPDATE 0x80  /* induction variable has its head / the variable's update here */
 
 struct astate;
 

@@ -23,6 +23,21 @@ static const mbpf_insn loop_prog[] = {
     EXIT(),
 };
 
+/* A counter spilled at the head (2), its register reused, reloaded, counted down and tested
+ * (clang's form of chacha's round loop): a loop claim of 9 trips. */
+static const mbpf_insn spill_loop_prog[] = {
+    MOV64(0, 0),
+    ALU32_IMM(MBPF_MOV, 6, 10),
+    STX(MBPF_DW, 10, 6, -8),
+    MOV64(6, 3),
+    ALU64_REG(MBPF_ADD, 0, 6),
+    LDX(MBPF_DW, 6, 10, -8),
+    ALU32_IMM(MBPF_ADD, 6, -1),
+    JMP32_IMM(MBPF_JEQ, 6, 0, 1),
+    JA(-7),
+    EXIT(),
+};
+
 /* A length test that proves the context read at 5, and a stack slot written before it. */
 static const mbpf_insn len_prog[] = {
     MOV64(3, 7),
@@ -453,4 +468,24 @@ Test(cert, runtime_names_the_work_arena_needed)
     memset(&slot, 0, sizeof slot);
     cr_expect_eq(mbpf_rt_load(&rt, &slot, &t, buf, len, &err), MBPF_RT_OK, "%s", mbpf_rt_last_message(&rt));
     free(buf);
+}
+
+Test(cert, spilled_counter_loop_claims_check_and_wrong_ones_are_rejected)
+{
+    mbpf_program p = prog_of(spill_loop_prog, 10);
+    mbpf_fact full[16], checked[16];
+    char msg[256];
+    cert c, w;
+    parts s;
+    write_cert(&p, &c, full);
+    cr_assert(full[2].flags & MBPF_FACT_LOOP_HEAD);
+    cr_expect_eq(MBPF_FACT_TRIPS(&full[2]), 9);
+    cr_assert_eq(check(&p, c.b, c.len, checked, msg), 0, "%s", msg);
+    cr_expect_eq(memcmp(full, checked, p.n_insns * sizeof *full), 0, "facts differ");
+    split(&c, &s);
+    cr_assert_eq(s.n_loops, 1);
+    cr_assert_eq(s.loop[0][0], 2);
+    s.loop[0][1] = 8;
+    join(&s, &w);
+    expect_reject(&p, &w, "certificate: loop claim does not hold; the checked states bound it by ");
 }

@@ -554,8 +554,6 @@ RT_INLINE mbpf_status run_code(mbpf_runtime *rt, mbpf_prog *p, mbpf_jit_fn fn, v
     mbpf_jit_block *b = &rt->block;
     if (!ctx)
         ctx_len = 0;
-    if (rt->exec_for != p)
-        prepare_exec(rt, p); /* another slot ran last: its block and exec are not p's */
     const uint64_t budget = rt->exec.budget = p->tenant->budget;
     const uint32_t status = mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
     rt->running = 0;
@@ -575,8 +573,6 @@ RT_INLINE mbpf_status run_interpreted(mbpf_runtime *rt, mbpf_prog *p, void *ctx,
 {
     if (!ctx)
         ctx_len = 0;
-    if (rt->exec_for != p)
-        prepare_exec(rt, p); /* another slot ran last */
 #if MBPF_WITH_INTERP
     const mbpf_status st = run_interp(rt, p, ctx, ctx_len);
 #else
@@ -594,26 +590,42 @@ RT_INLINE mbpf_status run_interpreted(mbpf_runtime *rt, mbpf_prog *p, void *ctx,
 }
 #endif
 
-#if MBPF_RT_WITH_JIT
-/* A run of bytecode to translate whose slot has no code to call: not loaded, or its cache
- * entry no longer holds its code (looked up again, or translated now; interpreted when that
- * fails). */
-RT_OUT_OF_LINE mbpf_status run_slow(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len,
-                                    uint64_t *r0, mbpf_fault *fault)
+/* A run of a slot the runtime's run state is not prepared for: another slot ran last, the slot
+ * is not loaded here, the runtime was initialised again since its load (its code pointer may
+ * then be stale), or its cache entry no longer holds its code (looked up again, or translated
+ * now; interpreted when that fails). */
+RT_OUT_OF_LINE mbpf_status run_other(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len,
+                                     uint64_t *r0, mbpf_fault *fault)
 {
-    if (!p->loaded)
+    if (!p->loaded || p->rt != rt)
         return refuse_run(fault);
+#if MBPF_RT_WITH_JIT
+    if (p->kind != MBPF_RT_ENGINE_AOT && !rt_cache_holds(rt, p))
+        rt_cache_forget(rt, p); /* the code it called is gone (an init since its load) */
+#endif
     rt->running = 1;
     p->stats.runs++;
-    if (p->kind != MBPF_RT_ENGINE_AOT) {
-        if (rt_cache_get(rt, p)) { /* p->fn now calls its code */
-            p->stats.engine = MBPF_RT_ENGINE_JIT;
-            return run_code(rt, p, p->fn, ctx, ctx_len, r0, fault);
-        }
+    if (rt->exec_for != p)
+        prepare_exec(rt, p);
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+#if MBPF_RT_WITH_JIT
+    if (p->fn && p->kind != MBPF_RT_ENGINE_AOT) { /* a cache hit, as on the fast path */
+        p->stats.cache_hits++;
+        p->cache_entry->last_use = ++rt->clock;
+    } else if (!p->fn && !p->no_jit && rt_cache_get(rt, p)) { /* p->fn now calls its code */
+        p->stats.engine = MBPF_RT_ENGINE_JIT;
     }
-    return run_interpreted(rt, p, ctx, ctx_len, r0, fault);
-}
 #endif
+    if (p->fn)
+        return run_code(rt, p, p->fn, ctx, ctx_len, r0, fault);
+#endif
+#if MBPF_WITH_BYTECODE
+    return run_interpreted(rt, p, ctx, ctx_len, r0, fault);
+#else
+    rt->running = 0;
+    return refuse_run(fault); /* AOT images only: a loaded slot always has code to call */
+#endif
+}
 
 /* A run does what depends on the call: the context, the budget of the moment (the tenant's,
  * read at every run), the code to call (p->fn: AOT, the entry kept at load; JIT, the entry of
@@ -627,7 +639,7 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
         return refuse_run(fault);
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     const mbpf_jit_fn fn = p->fn; /* NULL when not loaded */
-    if (fn) {
+    if (fn && rt->exec_for == p) { /* the slot that ran last, with code to call */
         rt->running = 1;
         p->stats.runs++;
 #if MBPF_RT_WITH_JIT
@@ -639,19 +651,7 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
         return run_code(rt, p, fn, ctx, ctx_len, r0, fault);
     }
 #endif
-#if MBPF_RT_WITH_JIT
-    if (!p->no_jit)
-        return run_slow(rt, p, ctx, ctx_len, r0, fault);
-#endif
-#if MBPF_WITH_BYTECODE
-    if (!p->loaded)
-        return refuse_run(fault);
-    rt->running = 1;
-    p->stats.runs++;
-    return run_interpreted(rt, p, ctx, ctx_len, r0, fault);
-#else
-    return refuse_run(fault); /* AOT images only: a loaded slot always has code to call */
-#endif
+    return run_other(rt, p, ctx, ctx_len, r0, fault);
 }
 
 const char *mbpf_rt_last_message(const mbpf_runtime *rt)

@@ -160,6 +160,17 @@ static const mbpf_rt_cache_entry *get(mbpf_runtime *rt, mbpf_prog *p, int fresh)
     return e;
 }
 
+int rt_cache_holds(const mbpf_runtime *rt, const mbpf_prog *p)
+{
+    if (!p->fn)
+        return 1; /* nothing to hold */
+    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
+        for (const mbpf_prog *u = rt->cache[i].users; u; u = u->next_user)
+            if (u == p)
+                return &rt->cache[i] == p->cache_entry;
+    return 0;
+}
+
 void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p)
 {
     for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)

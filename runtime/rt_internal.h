@@ -55,6 +55,10 @@ const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p);
 /* The same right after p was verified (its facts are still in the work arena). */
 const mbpf_rt_cache_entry *rt_cache_load(mbpf_runtime *rt, mbpf_prog *p);
 
+/* Does p's code pointer (if any) come from an entry of rt's cache that lists p among its users?
+ * Not after rt was initialised again since p's load. */
+int rt_cache_holds(const mbpf_runtime *rt, const mbpf_prog *p);
+
 /* Drop every pointer the cache holds to p (entries it translated stay, owned by nobody) and
  * p's to the cache (p->fn NULL, no cache entry). */
 #if MBPF_RT_WITH_JIT

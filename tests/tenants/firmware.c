@@ -783,6 +783,27 @@ static void cache_checks(mbpf_target target)
           (unsigned long long)rt.code_used);
 }
 
+/* A slot still loaded when its runtime is initialised again: its next run must not call the
+ * code its pointer named (the arena now holds another program's there): it translates again. */
+static void reinit_checks(mbpf_target target)
+{
+    mbpf_rt_error err;
+    uint64_t r0 = 0, r1 = 0;
+    runtime_init(target, sizeof code_arena);
+    tenants_init();
+    uint64_t *own = (uint64_t *)(void *)ctxs[0].bytes;
+    int ok = load(&slots[0], "legit", 0, 0, &err) == MBPF_RT_OK && run(&slots[0], 0, 0, 0, 0, &r0) == MBPF_OK &&
+             r0 == 1;
+    runtime_init(target, sizeof code_arena);
+    ok = ok && load(&slots[1], "read_at", 0, 0, &err) == MBPF_RT_OK &&
+         run(&slots[1], 0, (uint64_t)(uintptr_t)&own[1], 9, 3, &r1) == MBPF_OK && r1 == 9;
+    const uint32_t misses = slots[0].prog.stats.cache_misses;
+    ok = ok && run(&slots[0], 0, 0, 0, 0, &r0) == MBPF_OK && r0 == 2;
+    check("jit", "a slot loaded before the runtime's init again translates again, not stale code",
+          ok && slots[0].prog.stats.cache_misses == misses + 1, "r0=%llu, misses %llu",
+          (unsigned long long)r0, (unsigned long long)(slots[0].prog.stats.cache_misses - misses));
+}
+
 int main(int argc, char **argv)
 {
     board_counter_init();
@@ -804,6 +825,7 @@ int main(int argc, char **argv)
     hardening("aot", 1);
     cache_checks(MBPF_RT_NATIVE_TARGET);
     unload_checks(MBPF_RT_NATIVE_TARGET);
+    reinit_checks(MBPF_RT_NATIVE_TARGET);
     budget_checks();
     printf("summary checks=%lu failures=%lu\n", (unsigned long)checks, (unsigned long)failures);
     return 0;

@@ -106,23 +106,27 @@ void jit_checked_fact(const jit_ctx *c, uint32_t pc, mbpf_fact *out)
     out->region = f->region; /* field by field: no library call for a byte-aligned struct copy */
     out->flags = f->flags;
     out->aux = f->aux;
-    out->mem = mid_access_check(&c->prog->insns[pc], f);
+    out->mem = c->mem[pc];
 }
 
-uint32_t jit_needs_context(const jit_ctx *c)
+/* Once before the passes: every instruction's checked access kind (mid_access_check) and what of
+ * the call's context the code needs (jit_ctx.context), which every pass reads. */
+static void check_accesses(jit_ctx *c)
 {
     uint32_t need = 0;
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
+        const uint8_t mem = mid_access_check(in, &c->facts[pc]);
+        c->mem[pc] = mem;
         if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
             continue;
         const int call = MBPF_CLASS(in->code) == MBPF_JMP && MBPF_OP(in->code) == MBPF_CALL;
         if (call && !(in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL))
             need |= JIT_CONTEXT_ARGS; /* a helper, through the trampoline */
-        if (!call && mid_access_check(in, &c->facts[pc]) > MBPF_MEM_PROVEN)
+        if (mem > MBPF_MEM_PROVEN)
             need |= JIT_CONTEXT_ARGS | JIT_CONTEXT_ENDS; /* a guard, the check stub, a full check */
     }
-    return need;
+    c->context = need;
 }
 
 int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
@@ -152,8 +156,8 @@ int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
     return 0;
 }
 
-/* Work arena: the offset table, the middle end's arrays, one cold-path record and one byte of
- * branch forms per instruction. */
+/* Work arena: the offset table, the middle end's arrays, one cold-path record, one byte of
+ * branch forms and one of checked access kinds per instruction. */
 static size_t offsets_size(uint32_t n)
 {
     return ((size_t)n + 1) * sizeof(uint32_t);
@@ -162,6 +166,11 @@ static size_t offsets_size(uint32_t n)
 static size_t cold_size(uint32_t n)
 {
     return (size_t)n * 2 * sizeof(uint32_t) + (((size_t)n + 3u) & ~(size_t)3u);
+}
+
+static size_t mem_size(uint32_t n)
+{
+    return ((size_t)n + 3u) & ~(size_t)3u;
 }
 
 /* A word loop: the library memset is byte-wise at -Os. */
@@ -173,7 +182,7 @@ static void zero_words(uint32_t *w, size_t bytes)
 
 size_t mbpf_jit_work_size(uint32_t n_insns)
 {
-    return offsets_size(n_insns) + cold_size(n_insns) + mid_work_size(n_insns) +
+    return offsets_size(n_insns) + cold_size(n_insns) + mem_size(n_insns) + mid_work_size(n_insns) +
            mid_loops_work_size() + 8;
 }
 
@@ -220,6 +229,9 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     c.cold_cap = p->n_insns;
     c.forms = (uint8_t *)(c.cold + 2 * (size_t)p->n_insns); /* zeroed with the cold words */
     w += cold_size(p->n_insns);
+    c.mem = w;
+    check_accesses(&c);
+    w += mem_size(p->n_insns);
     mid_info mid; /* both backends are built on the middle end; its fixpoints borrow the cold
                    * records (cold_size(n) >= mid_scratch_size(n)), unused until the passes */
     if (mid_analyse(p, facts, w, mid_work_size(p->n_insns), c.cold, &mid)) {

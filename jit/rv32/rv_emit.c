@@ -1675,15 +1675,6 @@ static void emit_check_stub(rv *t, int write)
     jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
 }
 
-static int uses_checks(const jit_ctx *c)
-{
-    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
-        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) &&
-            mid_access_check(&c->prog->insns[pc], &c->facts[pc]) > MBPF_MEM_PROVEN)
-            return 1;
-    return 0;
-}
-
 static const int8_t saved[13] = {RV_RA, RV_S0, RV_S1, RV_S2, RV_S3, RV_S4, RV_S5, RV_S6, RV_S7,
                                  RV_S8, RV_S9, RV_S10, RV_S11};
 
@@ -1712,7 +1703,7 @@ static void emit_stubs(rv *t)
     lw_block(t, RV_A0, MBPF_JB_STATUS);
     jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
 
-    if (uses_checks(t->c)) {
+    if (t->c->context & JIT_CONTEXT_ENDS) {
         emit_check_stub(t, 0);
         emit_check_stub(t, 1);
     }
@@ -1865,7 +1856,7 @@ static int emit_once(rv *t)
     sw_block(t, RV_SP, MBPF_JB_SAVED_SP);
     lw_block(t, RV_S0, MBPF_JB_STACK_TOP0);
     mv(t, RV_BUDGET, RV_A3);
-    const uint32_t context = c->prog->n_insns ? jit_needs_context(c) : 0;
+    const uint32_t context = c->context;
     if (context & JIT_CONTEXT_ARGS) {
         sw_block(t, RV_A1, MBPF_JB_CTX);
         sw_block(t, RV_A2, MBPF_JB_CTX_LEN);

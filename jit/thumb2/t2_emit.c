@@ -77,6 +77,7 @@ typedef struct t2 {
     uint32_t stubs_end;      /* choosing: where the first layout's shared stubs ended */
     uint8_t decided;         /* choosing: the classes of this copy of pc already chosen */
     uint16_t saved;          /* callee-saved registers the entry pushes (with lr, even count) */
+    int sp_saved, fp_used;   /* the entry keeps sp in the block; the code uses r10 (frame_needs) */
     int exit_inline;         /* a normal exit is the epilogue itself, not a branch to it */
     const ml_loop *fast;     /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;     /* ...and the native offset of that copy's first instruction */
@@ -1737,15 +1738,6 @@ static void emit_check_stub(t2 *t, int write)
     e32(t, pop);
 }
 
-static int uses_checks(const jit_ctx *c)
-{
-    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
-        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) &&
-            mid_access_check(&c->prog->insns[pc], &c->facts[pc]) > MBPF_MEM_PROVEN)
-            return 1;
-    return 0;
-}
-
 /* Leave the generated code: the budget back to the block, the native stack as at entry when a
  * fault may leave from a deeper frame (local calls, the region checks' frames), the registers
  * the entry saved. */
@@ -1801,7 +1793,7 @@ static void emit_stubs(t2 *t, int sp_saved)
  * live stack's end in checks, calls)? */
 static void frame_needs(const jit_ctx *c, int *sp_saved, int *fp_used)
 {
-    *sp_saved = *fp_used = uses_checks(c);
+    *sp_saved = *fp_used = (c->context & JIT_CONTEXT_ENDS) != 0;
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
         if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
@@ -2041,6 +2033,16 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     return lower_at(t, pc, in, f);
 }
 
+/* What every layout of the program shares, found once per call of mbpf_t2_emit_program: the
+ * register homes, the frame and the exit's form. */
+static void setup(t2 *t)
+{
+    choose_registers(t);
+    frame_needs(t->c, &t->sp_saved, &t->fp_used);
+    t->saved = saved_regs(t, t->fp_used);
+    t->exit_inline = t->budget_reg == NO_REG || count_exits(t->c) == 1;
+}
+
 static int emit_once(t2 *p)
 {
     jit_ctx *c = p->c;
@@ -2053,15 +2055,11 @@ static int emit_once(t2 *p)
     t.flags_live = 1;
     t.in_it = 0;
     t.alias_d = t.alias_s = t.next_alias_d = t.next_alias_s = -1;
-    choose_registers(&t);
 
     /* prologue: AAPCS entry with the block in r0, the context in r1, its length in r2 and the
      * budget word in r3 (mbpf_jit_fn); only what the program uses is kept */
-    int sp_saved, fp_used;
-    frame_needs(c, &sp_saved, &fp_used);
-    t.saved = saved_regs(&t, fp_used);
+    const int sp_saved = t.sp_saved, fp_used = t.fp_used;
     t.stubs_used = 0;
-    t.exit_inline = t.budget_reg == NO_REG || count_exits(c) == 1;
     e32(&t, t2_push(t.saved));
     mov(&t, T2_R11, T2_R0);
     if (sp_saved) {
@@ -2074,7 +2072,7 @@ static int emit_once(t2 *p)
         mov(&t, t.budget_reg, T2_R3);
     else
         str_block(&t, T2_R3, MBPF_JB_BUDGET);
-    const uint32_t context = c->prog->n_insns ? jit_needs_context(c) : 0;
+    const uint32_t context = c->context;
     if (context & JIT_CONTEXT_ARGS) {
         str_block(&t, T2_R1, MBPF_JB_CTX);
         str_block(&t, T2_R2, MBPF_JB_CTX_LEN);
@@ -2140,6 +2138,7 @@ int mbpf_t2_emit_program(jit_ctx *c)
     t.c = c;
     t.m = c->mid;
     t.stubs_end = 0;
+    setup(&t);
     if (c->final_pass) {
         t.relax = 2;
         return emit_once(&t);

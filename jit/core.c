@@ -173,11 +173,22 @@ static size_t mem_size(uint32_t n)
     return ((size_t)n + 3u) & ~(size_t)3u;
 }
 
-/* A word loop: the library memset is byte-wise at -Os. */
-static void zero_words(uint32_t *w, size_t bytes)
+typedef uint32_t __attribute__((may_alias)) jit_word;
+
+/* Word loops: the library memset and memcpy are byte-wise at -Os. */
+void jit_zero_words(void *to, size_t bytes)
 {
-    for (size_t i = 0; i < bytes / sizeof *w; i++)
-        w[i] = 0;
+    jit_word *d = (jit_word *)to;
+    for (size_t i = 0; i < bytes / sizeof *d; i++)
+        d[i] = 0;
+}
+
+void jit_copy_words(void *to, const void *from, size_t bytes)
+{
+    jit_word *d = (jit_word *)to;
+    const jit_word *s = (const jit_word *)from;
+    for (size_t i = 0; i < bytes / sizeof *d; i++)
+        d[i] = s[i];
 }
 
 size_t mbpf_jit_work_size(uint32_t n_insns)
@@ -192,7 +203,7 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
 {
     int (*emit)(jit_ctx *);
     jit_ctx c;
-    memset(res, 0, sizeof *res);
+    jit_zero_words(res, sizeof *res);
     /* a device translates only for itself: the other backend stays out of its image */
 #if !defined(__riscv)
     if (t == MBPF_TARGET_THUMB2)
@@ -216,14 +227,14 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
         res->err = "work arena too small";
         return MBPF_JIT_ERR_WORK;
     }
-    memset(&c, 0, sizeof c);
+    jit_zero_words(&c, sizeof c);
     c.prog = p;
     c.facts = facts;
     c.code = code;
     c.cap = code_cap;
     uint8_t *w = (uint8_t *)(((uintptr_t)work + 3u) & ~(uintptr_t)3u);
     c.insn_off = (uint32_t *)(void *)w;
-    zero_words(c.insn_off, offsets_size(p->n_insns));
+    jit_zero_words(c.insn_off, offsets_size(p->n_insns));
     w += offsets_size(p->n_insns);
     c.cold = (uint32_t *)(void *)w;
     c.cold_cap = p->n_insns;
@@ -238,7 +249,7 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
         res->err = "work arena too small";
         return MBPF_JIT_ERR_WORK;
     }
-    zero_words(c.cold, cold_size(p->n_insns));
+    jit_zero_words(c.cold, cold_size(p->n_insns));
     c.mid = &mid;
     /* loop versioning: both backends; rotated loops (entered inside) only for Thumb-2 so far */
     c.loops = mid_loops_find(p, facts, &mid, w + mid_work_size(p->n_insns), mid_loops_work_size(),

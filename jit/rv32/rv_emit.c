@@ -1771,7 +1771,8 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
     const uint32_t i = (uint32_t)(l - c->loops->loop);
     const rv_loop_regs rg = {LO, HI, RV_BUDGET, t->m->hz_in[l->head]};
     rv_loop_test(c, l, &rg, c->loop_slow[i]);
-    const rv before = *t;
+    rv before;
+    jit_copy_words(&before, t, sizeof before);
     t->fast = l;
     t->fast_start = c->pos;
     t->next_alias_d = t->next_alias_s = -1;
@@ -1801,7 +1802,7 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
             pc++;
     }
     jump_to(t, jit_insn_offset(c, l->latch + 1));
-    *t = before;
+    jit_copy_words(t, &before, sizeof *t);
     if (!c->final_pass)
         c->loop_slow[i] = c->pos;
     return 0;

@@ -1947,16 +1947,6 @@ static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
  * accesses, the back edge uncharged when the test charged the budget), a jump past the loop,
  * then the original loop as usual. Register homes are global, and the straight-line allocation
  * state is restored after the fast copy, so both copies agree at every instruction. */
-/* *to = *from word by word (the library memcpy is byte-wise at -Os). */
-static void t2_copy(t2 *to, const t2 *from)
-{
-    typedef uint32_t __attribute__((may_alias)) word;
-    word *d = (word *)(void *)to;
-    const word *s = (const word *)(const void *)from;
-    for (size_t i = 0; i < sizeof *to / sizeof *d; i++)
-        d[i] = s[i];
-}
-
 /* The fast copy's widths and live set at `in` (mid_loops.h): narrow induction variables in
  * l->hz_fast read as zero, their updates write the lower half alone, l->dead is not computed. */
 static void fast_widths(t2 *t, const ml_loop *l, const mbpf_insn *in)
@@ -1988,7 +1978,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
     if (rotated)
         b_to(t, c->loop_fast[i][0]); /* the fast copy's entry */
     t2 before;
-    t2_copy(&before, t);
+    jit_copy_words(&before, t, sizeof before);
     t->fast = l;
     t->fast_start = c->pos;
     for (uint32_t pc = l->head; pc <= l->latch; pc++) {
@@ -2008,7 +1998,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
     }
     br(t, -1, jit_insn_offset(c, l->latch + 1), BR_J); /* a forward jump of the latch's copy */
     const uint32_t n_cold = t->n_cold;
-    t2_copy(t, &before);
+    jit_copy_words(t, &before, sizeof *t);
     t->n_cold = n_cold;
     if (!c->final_pass)
         c->loop_slow[i] = c->pos;
@@ -2046,7 +2036,8 @@ static void setup(t2 *t)
 static int emit_once(t2 *p)
 {
     jit_ctx *c = p->c;
-    t2 t = *p;
+    t2 t;
+    jit_copy_words(&t, p, sizeof t);
     t.in_subprog = 0;
     t.n_cold = 0;
     t.skip_to = 0;

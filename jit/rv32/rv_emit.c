@@ -69,7 +69,17 @@ typedef struct rv {
     uint32_t skip_to;     /* instructions before it belong to a window already lowered */
     const ml_loop *fast;  /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;  /* where that copy's first instruction starts */
+    struct rv_stub_layout *stubs; /* the shared stubs' layout: the first layout records it */
 } rv;
+
+/* Every size in the shared stubs is fixed (long branches, compressed forms chosen by register
+ * and offset alone), so their layout is the same wherever they start: the second layout places
+ * them from the first one's record instead of emitting them again. */
+typedef struct rv_stub_layout {
+    uint32_t bytes;
+    uint32_t at[JIT_MAX_STUBS]; /* offset of each stub in them, or NO_STUB */
+} rv_stub_layout;
+#define NO_STUB 0xffffffffu
 
 enum { ROLE_NONE, ROLE_HEAD, ROLE_MEMBER };
 
@@ -1894,7 +1904,24 @@ static int emit_once(rv *t)
     if (rc)
         return rc;
     t->shortb = 0;
-    emit_stubs(t);
+    const uint32_t start = c->pos;
+    if (t->relax == 1) {
+        for (uint32_t id = 0; id < JIT_MAX_STUBS; id++) {
+            c->pos = start + t->stubs->at[id];
+            if (t->stubs->at[id] != NO_STUB)
+                jit_mark_stub(c, id);
+        }
+        c->pos = start + t->stubs->bytes;
+    } else {
+        emit_stubs(t);
+    }
+    if (t->relax == 0) { /* the context was zeroed: only the stubs just emitted lie here */
+        t->stubs->bytes = c->pos - start;
+        for (uint32_t id = 0; id < JIT_MAX_STUBS; id++) {
+            const uint32_t at = jit_stub_offset(c, id);
+            t->stubs->at[id] = at >= start ? at - start : NO_STUB;
+        }
+    }
     group_reset(t);
     emit_cold_stubs(t);
     return 0;
@@ -1903,9 +1930,11 @@ static int emit_once(rv *t)
 int mbpf_rv_emit_program(jit_ctx *c)
 {
     rv t;
+    rv_stub_layout stubs;
     t.c = c;
     t.m = c->mid;
     t.prev_end = 0;
+    t.stubs = &stubs;
     if (!t.m)
         return jit_fail(c, 0, "the RV32 backend needs the middle end's analysis");
     int rc;

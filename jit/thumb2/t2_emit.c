@@ -81,7 +81,18 @@ typedef struct t2 {
     int exit_inline;         /* a normal exit is the epilogue itself, not a branch to it */
     const ml_loop *fast;     /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;     /* ...and the native offset of that copy's first instruction */
+    struct t2_stub_layout *stubs; /* the shared stubs' layout: the first layout records it */
 } t2;
+
+/* Every branch in the shared stubs is a backward one to a stub among them, so their layout is
+ * the same wherever they start: the second layout places the same set of stubs from the first
+ * one's record instead of emitting them again. */
+typedef struct t2_stub_layout {
+    uint32_t used;              /* t2.stubs_used they were emitted for */
+    uint32_t bytes;
+    uint32_t at[JIT_MAX_STUBS]; /* offset of each stub in them, or NO_STUB */
+} t2_stub_layout;
+#define NO_STUB 0xffffffffu
 
 /* The size of v as e32 emits it here, and whether the flags may be live after it. */
 /* In an IT block only a comparison keeps its meaning in 16 bits (it sets the flags anyway). */
@@ -2111,9 +2122,26 @@ static int emit_once(t2 *p)
     if (rc)
         return rc;
     t.flags_live = 1; /* stubs and cold paths: only forms that leave the flags as they are */
-    emit_stubs(&t, sp_saved);
-    if (t.relax == 0)
+    const uint32_t start = c->pos;
+    if (t.relax == 1 && t.stubs_used == t.stubs->used) {
+        for (uint32_t id = 0; id < JIT_MAX_STUBS; id++) {
+            c->pos = start + t.stubs->at[id];
+            if (t.stubs->at[id] != NO_STUB)
+                jit_mark_stub(c, id);
+        }
+        c->pos = start + t.stubs->bytes;
+    } else {
+        emit_stubs(&t, sp_saved);
+    }
+    if (t.relax == 0) { /* the context was zeroed: only the stubs just emitted lie here */
         p->stubs_end = c->pos;
+        t.stubs->used = t.stubs_used;
+        t.stubs->bytes = c->pos - start;
+        for (uint32_t id = 0; id < JIT_MAX_STUBS; id++) {
+            const uint32_t at = jit_stub_offset(c, id);
+            t.stubs->at[id] = at >= start ? at - start : NO_STUB;
+        }
+    }
     emit_cold_stubs(&t);
     if (t.n_cold > c->cold_cap)
         return jit_fail(c, 0, "work arena too small for the cold paths");
@@ -2126,9 +2154,11 @@ static int emit_once(t2 *p)
 int mbpf_t2_emit_program(jit_ctx *c)
 {
     t2 t;
+    t2_stub_layout stubs;
     t.c = c;
     t.m = c->mid;
     t.stubs_end = 0;
+    t.stubs = &stubs;
     setup(&t);
     if (c->final_pass) {
         t.relax = 2;

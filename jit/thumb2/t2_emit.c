@@ -2168,8 +2168,7 @@ int mbpf_t2_emit_program(jit_ctx *c)
     const int rc = emit_once(&t);
     if (rc)
         return rc;
-    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
-        c->forms[pc] = 0;
+    jit_zero_words(c->forms, (c->prog->n_insns + 3u) & ~3u); /* the core rounds them to words */
     c->pos = 0;
     t.relax = 1;
     return emit_once(&t);

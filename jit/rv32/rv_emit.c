@@ -56,6 +56,8 @@ typedef struct rv {
     int relax;         /* 0: first layout (long branches), 1: choosing, 2: writing pass */
     uint32_t prev_end; /* end of the first layout (relax 1) */
     int shortb;        /* the current instruction's branches use the short form */
+    int all_short;     /* choosing without a first layout: every instruction short (below) */
+    uint32_t n_short;  /* short branches chosen (outside fast copies): 4 bytes less each */
     int fixed;         /* no compressed forms (sequences whose length is assumed) */
     int in_subprog;
     int alias_d, alias_s, next_alias_d, next_alias_s;
@@ -115,6 +117,7 @@ static uint32_t bsize(const rv *t) { return t->shortb ? 4u : 8u; }
 static void bcond(rv *t, int f3, int a, int b, uint32_t to)
 {
     if (t->shortb) {
+        t->n_short += !t->fast; /* a fast copy's (its back edge) is short in every layout */
         e32(t, rv_branch(f3, a, b, rel(t, to)));
     } else {
         e32(t, rv_branch(f3 ^ 1, a, b, 8));
@@ -1837,7 +1840,7 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     if (t->relax == 0) {
         t->shortb = 0;
     } else if (t->relax == 1) {
-        t->shortb = choose_short(t, in, f);
+        t->shortb = t->all_short || choose_short(t, in, f);
         c->cold[2 * pc + 1] = (uint32_t)t->shortb;
     } else {
         t->shortb = (int)(c->cold[2 * pc + 1] & 1u);
@@ -1905,7 +1908,7 @@ static int emit_once(rv *t)
         return rc;
     t->shortb = 0;
     const uint32_t start = c->pos;
-    if (t->relax == 1) {
+    if (t->relax == 1 && !t->all_short) {
         for (uint32_t id = 0; id < JIT_MAX_STUBS; id++) {
             c->pos = start + t->stubs->at[id];
             if (t->stubs->at[id] != NO_STUB)
@@ -1927,6 +1930,38 @@ static int emit_once(rv *t)
     return 0;
 }
 
+/* Measuring: the layout whose branch forms the writing pass replays. A branch's form changes
+ * only the size of its own bcond (8 bytes long, 4 short), so the first layout (all long) is the
+ * second one with each of its short branches 4 bytes longer. When a layout choosing short
+ * everywhere stays below SHORT_REACH that way, every distance in the first layout does, and the
+ * second layout would have chosen exactly that: it is laid out once, without the first. */
+static int measure(rv *t)
+{
+    jit_ctx *c = t->c;
+    if (c->prog->n_insns < SHORT_REACH / 16) { /* else it is too long anyway, most likely */
+        t->relax = 1;
+        t->all_short = 1;
+        const int rc = emit_once(t);
+        if (!rc && c->pos + 4 * t->n_short < SHORT_REACH)
+            return 0;
+        t->all_short = 0; /* as if never tried: the first layout starts from a zeroed context */
+        jit_zero_words(c->insn_off, ((size_t)c->prog->n_insns + 1) * sizeof *c->insn_off);
+        jit_zero_words(c->stub_off, sizeof c->stub_off);
+        jit_zero_words(c->loop_slow, sizeof c->loop_slow);
+        jit_zero_words(c->cold, 2 * sizeof *c->cold * c->cold_cap);
+        c->pos = 0;
+    }
+    t->relax = 0; /* first layout, long branches */
+    int rc = emit_once(t);
+    if (!rc) {
+        t->prev_end = c->pos;
+        c->pos = 0;
+        t->relax = 1;
+        rc = emit_once(t);
+    }
+    return rc;
+}
+
 int mbpf_rv_emit_program(jit_ctx *c)
 {
     rv t;
@@ -1935,22 +1970,13 @@ int mbpf_rv_emit_program(jit_ctx *c)
     t.m = c->mid;
     t.prev_end = 0;
     t.stubs = &stubs;
+    t.all_short = 0;
+    t.n_short = 0;
     if (!t.m)
         return jit_fail(c, 0, "the RV32 backend needs the middle end's analysis");
-    int rc;
-    if (c->final_pass) {
+    if (c->final_pass)
         t.relax = 2;
-        rc = emit_once(&t);
-    } else {
-        t.relax = 0; /* first layout, long branches */
-        rc = emit_once(&t);
-        if (!rc) {
-            t.prev_end = c->pos;
-            c->pos = 0;
-            t.relax = 1;
-            rc = emit_once(&t);
-        }
-    }
+    const int rc = c->final_pass ? emit_once(&t) : measure(&t);
     if (rc)
         return rc;
     if (c->pos > (1u << 20))

@@ -1879,9 +1879,15 @@ static void choose_registers(t2 *t)
     /* lr comes last: a call clobbers it, and the budget counter never goes there (the exits
      * store the counter from its register) */
     static const int8_t natives[7] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_LR};
+    int8_t cand[BUDGET_CAND + 1]; /* the candidates used at all, in index order */
+    int n_cand = 0;
+    for (int h = 0; h <= BUDGET_CAND; h++)
+        if (w[h])
+            cand[n_cand++] = (int8_t)h;
     for (int k = 0; k < 7; k++) {
         int best = -1;
-        for (int h = 0; h <= BUDGET_CAND; h++) {
+        for (int i = 0; i < n_cand; i++) {
+            const int h = cand[i];
             if (!w[h] || (natives[k] == T2_LR && (h == BUDGET_CAND || ((args_in >> h) & 1u))))
                 continue;
             if (best < 0 || w[h] > w[best])

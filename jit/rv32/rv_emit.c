@@ -1945,6 +1945,8 @@ static int measure(rv *t)
         if (!rc && c->pos + 4 * t->n_short < SHORT_REACH)
             return 0;
         t->all_short = 0; /* as if never tried: the first layout starts from a zeroed context */
+        c->err = NULL;
+        c->err_pc = 0;
         jit_zero_words(c->insn_off, ((size_t)c->prog->n_insns + 1) * sizeof *c->insn_off);
         jit_zero_words(c->stub_off, sizeof c->stub_off);
         jit_zero_words(c->loop_slow, sizeof c->loop_slow);

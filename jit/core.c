@@ -265,7 +265,10 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     if (!rc) {
         c.final_pass = 1;
         c.pos = 0;
+        c.err = NULL; /* a branch the writing pass finds out of reach fails where it is emitted */
         rc = emit(&c);
+        if (!rc && c.err)
+            rc = MBPF_JIT_ERR_UNSUPPORTED;
     }
     if (!rc && (c.overflow || c.pos != measured)) {
         res->err = "internal error: passes disagree on code size";

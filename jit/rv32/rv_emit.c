@@ -117,8 +117,11 @@ static uint32_t bsize(const rv *t) { return t->shortb ? 4u : 8u; }
 static void bcond(rv *t, int f3, int a, int b, uint32_t to)
 {
     if (t->shortb) {
+        const int32_t d = rel(t, to);
         t->n_short += !t->fast; /* a fast copy's (its back edge) is short in every layout */
-        e32(t, rv_branch(f3, a, b, rel(t, to)));
+        if (t->c->final_pass && (d < -4096 || d > 4094))
+            jit_fail(t->c, t->pc, "internal error: a short branch out of reach");
+        e32(t, rv_branch(f3, a, b, d));
     } else {
         e32(t, rv_branch(f3 ^ 1, a, b, 8));
         jump_to(t, to);

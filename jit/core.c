@@ -106,23 +106,27 @@ void jit_checked_fact(const jit_ctx *c, uint32_t pc, mbpf_fact *out)
     out->region = f->region; /* field by field: no library call for a byte-aligned struct copy */
     out->flags = f->flags;
     out->aux = f->aux;
-    out->mem = mid_access_check(&c->prog->insns[pc], f);
+    out->mem = c->mem[pc];
 }
 
-uint32_t jit_needs_context(const jit_ctx *c)
+/* Once before the passes: every instruction's checked access kind (mid_access_check) and what of
+ * the call's context the code needs (jit_ctx.context), which every pass reads. */
+static void check_accesses(jit_ctx *c)
 {
     uint32_t need = 0;
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
+        const uint8_t mem = mid_access_check(in, &c->facts[pc]);
+        c->mem[pc] = mem;
         if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
             continue;
         const int call = MBPF_CLASS(in->code) == MBPF_JMP && MBPF_OP(in->code) == MBPF_CALL;
         if (call && !(in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL))
             need |= JIT_CONTEXT_ARGS; /* a helper, through the trampoline */
-        if (!call && mid_access_check(in, &c->facts[pc]) > MBPF_MEM_PROVEN)
+        if (mem > MBPF_MEM_PROVEN)
             need |= JIT_CONTEXT_ARGS | JIT_CONTEXT_ENDS; /* a guard, the check stub, a full check */
     }
-    return need;
+    c->context = need;
 }
 
 int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
@@ -152,8 +156,8 @@ int jit_emit_body(jit_ctx *c, const jit_backend_ops *ops, void *b)
     return 0;
 }
 
-/* Work arena: the offset table, the middle end's arrays, one cold-path record and one byte of
- * branch forms per instruction. */
+/* Work arena: the offset table, the middle end's arrays, one cold-path record, one byte of
+ * branch forms and one of checked access kinds per instruction. */
 static size_t offsets_size(uint32_t n)
 {
     return ((size_t)n + 1) * sizeof(uint32_t);
@@ -164,16 +168,32 @@ static size_t cold_size(uint32_t n)
     return (size_t)n * 2 * sizeof(uint32_t) + (((size_t)n + 3u) & ~(size_t)3u);
 }
 
-/* A word loop: the library memset is byte-wise at -Os. */
-static void zero_words(uint32_t *w, size_t bytes)
+static size_t mem_size(uint32_t n)
 {
-    for (size_t i = 0; i < bytes / sizeof *w; i++)
-        w[i] = 0;
+    return ((size_t)n + 3u) & ~(size_t)3u;
+}
+
+typedef uint32_t __attribute__((may_alias)) jit_word;
+
+/* Word loops: the library memset and memcpy are byte-wise at -Os. */
+void jit_zero_words(void *to, size_t bytes)
+{
+    jit_word *d = (jit_word *)to;
+    for (size_t i = 0; i < bytes / sizeof *d; i++)
+        d[i] = 0;
+}
+
+void jit_copy_words(void *to, const void *from, size_t bytes)
+{
+    jit_word *d = (jit_word *)to;
+    const jit_word *s = (const jit_word *)from;
+    for (size_t i = 0; i < bytes / sizeof *d; i++)
+        d[i] = s[i];
 }
 
 size_t mbpf_jit_work_size(uint32_t n_insns)
 {
-    return offsets_size(n_insns) + cold_size(n_insns) + mid_work_size(n_insns) +
+    return offsets_size(n_insns) + cold_size(n_insns) + mem_size(n_insns) + mid_work_size(n_insns) +
            mid_loops_work_size() + 8;
 }
 
@@ -183,7 +203,7 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
 {
     int (*emit)(jit_ctx *);
     jit_ctx c;
-    memset(res, 0, sizeof *res);
+    jit_zero_words(res, sizeof *res);
     /* a device translates only for itself: the other backend stays out of its image */
 #if !defined(__riscv)
     if (t == MBPF_TARGET_THUMB2)
@@ -207,26 +227,29 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
         res->err = "work arena too small";
         return MBPF_JIT_ERR_WORK;
     }
-    memset(&c, 0, sizeof c);
+    jit_zero_words(&c, sizeof c);
     c.prog = p;
     c.facts = facts;
     c.code = code;
     c.cap = code_cap;
     uint8_t *w = (uint8_t *)(((uintptr_t)work + 3u) & ~(uintptr_t)3u);
     c.insn_off = (uint32_t *)(void *)w;
-    zero_words(c.insn_off, offsets_size(p->n_insns));
+    jit_zero_words(c.insn_off, offsets_size(p->n_insns));
     w += offsets_size(p->n_insns);
     c.cold = (uint32_t *)(void *)w;
     c.cold_cap = p->n_insns;
     c.forms = (uint8_t *)(c.cold + 2 * (size_t)p->n_insns); /* zeroed with the cold words */
     w += cold_size(p->n_insns);
+    c.mem = w;
+    check_accesses(&c);
+    w += mem_size(p->n_insns);
     mid_info mid; /* both backends are built on the middle end; its fixpoints borrow the cold
                    * records (cold_size(n) >= mid_scratch_size(n)), unused until the passes */
     if (mid_analyse(p, facts, w, mid_work_size(p->n_insns), c.cold, &mid)) {
         res->err = "work arena too small";
         return MBPF_JIT_ERR_WORK;
     }
-    zero_words(c.cold, cold_size(p->n_insns));
+    jit_zero_words(c.cold, cold_size(p->n_insns));
     c.mid = &mid;
     /* loop versioning: both backends, rotated loops (entered inside) included */
     c.loops = mid_loops_find(p, facts, &mid, w + mid_work_size(p->n_insns), mid_loops_work_size(),
@@ -242,7 +265,10 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     if (!rc) {
         c.final_pass = 1;
         c.pos = 0;
+        c.err = NULL; /* a branch the writing pass finds out of reach fails where it is emitted */
         rc = emit(&c);
+        if (!rc && c.err)
+            rc = MBPF_JIT_ERR_UNSUPPORTED;
     }
     if (!rc && (c.overflow || c.pos != measured)) {
         res->err = "internal error: passes disagree on code size";

@@ -30,9 +30,16 @@ typedef struct jit_ctx {
     uint32_t cold_cap;
     uint8_t *forms;                /* after them, one byte per instruction: the branch forms a
                                     * backend chose while measuring, replayed when writing */
+    uint8_t *mem;                  /* per instruction: its access check (mid_access_check) */
+    uint32_t context;              /* what of the call's context the code needs (below) */
     uint32_t err_pc;
     const char *err;
 } jit_ctx;
+
+/* Zero or copy `bytes` (a multiple of 4, both 4-aligned) word by word: for the translator's
+ * structures, where the library's byte loops at -Os cost a pass a noticeable share. */
+void jit_zero_words(void *to, size_t bytes);
+void jit_copy_words(void *to, const void *from, size_t bytes);
 
 /* Append raw bytes (little-endian); never writes past cap, records overflow instead. */
 void jit_emit16(jit_ctx *c, uint16_t v);
@@ -64,13 +71,12 @@ int jit_needs_budget(const mbpf_fact *f);
  * what jit_emit_body hands the backend, and what any pre-pass of a backend must decide on. */
 void jit_checked_fact(const jit_ctx *c, uint32_t pc, mbpf_fact *out);
 
-/* What of the call's context the code needs in its block, which the prologue then stores from
- * its arguments: JIT_CONTEXT_ARGS, ctx, ctx_len and budget_sync, for the routines it calls
- * (helpers, full checks), which fill the exec from them; JIT_CONTEXT_ENDS, ctx_end_r/w, for its
- * guards and check stubs. */
+/* jit_ctx.context, found once before the passes: what of the call's context the code needs in its
+ * block, which the prologue then stores from its arguments: JIT_CONTEXT_ARGS, ctx, ctx_len and
+ * budget_sync, for the routines it calls (helpers, full checks), which fill the exec from them;
+ * JIT_CONTEXT_ENDS, ctx_end_r/w, for its guards and check stubs (any checked access). */
 #define JIT_CONTEXT_ARGS 1u
 #define JIT_CONTEXT_ENDS 2u
-uint32_t jit_needs_context(const jit_ctx *c);
 
 /* What a backend supplies to jit_emit_body. */
 typedef struct jit_backend_ops {

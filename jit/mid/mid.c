@@ -575,7 +575,8 @@ int mid_analyse(const mbpf_program *p, const mbpf_fact *facts, void *work, size_
     if (size < mid_work_size(n))
         return -1;
     uint8_t *w = (uint8_t *)(((uintptr_t)work + 3u) & ~(uintptr_t)3u);
-    memset(m, 0, sizeof *m);
+    for (int h = 0; h < MID_NHALVES; h++) /* every other field is set below */
+        m->weight[h] = 0;
     m->n = n;
     m->live_out = (uint32_t *)(void *)w;
     m->hz_in = (uint32_t *)(void *)(w + (size_t)n * 4);

@@ -782,13 +782,16 @@ void mid_loops_left(const mbpf_program *p, const mbpf_fact *facts, const mid_loo
         const mbpf_fact *f = &facts[pc];
         if (!(f->flags & MBPF_FACT_REACHABLE) || (pc > 0 && is_lddw(&p->insns[pc - 1])))
             continue;
-        const ml_loop *in_loop = mid_loop_around(ls, pc);
         const mbpf_fact checked = {mid_access_check(&p->insns[pc], f), f->region, f->flags, f->aux};
-        if (is_access(&p->insns[pc]) && checked.mem != MBPF_MEM_NONE &&
-            checked.mem != MBPF_MEM_PROVEN && !(in_loop && mid_loop_hoisted(in_loop, &checked)))
+        const int guarded = is_access(&p->insns[pc]) && checked.mem != MBPF_MEM_NONE &&
+                            checked.mem != MBPF_MEM_PROVEN;
+        const int charged = (f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED);
+        if (!guarded && !charged)
+            continue; /* the common case: no loop lookup */
+        const ml_loop *in_loop = mid_loop_around(ls, pc);
+        if (guarded && !(in_loop && mid_loop_hoisted(in_loop, &checked)))
             (*guards)++;
-        if ((f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED) &&
-            !(in_loop && (in_loop->flags & ML_PRECHARGE) && mid_loop_back_edge(in_loop, p, pc)))
+        if (charged && !(in_loop && (in_loop->flags & ML_PRECHARGE) && mid_loop_back_edge(in_loop, p, pc)))
             (*budgeted)++;
     }
 }

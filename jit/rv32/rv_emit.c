@@ -59,6 +59,8 @@ typedef struct rv {
     int relax;         /* 0: first layout (long branches), 1: choosing, 2: writing pass */
     uint32_t prev_end; /* end of the first layout (relax 1) */
     int shortb;        /* the current instruction's branches use the short form */
+    int all_short;     /* choosing without a first layout: every instruction short (below) */
+    uint32_t n_short;  /* short branches chosen (outside fast copies): 4 bytes less each */
     int fixed;         /* no compressed forms (sequences whose length is assumed) */
     int in_subprog;
     int alias_d, alias_s, next_alias_d, next_alias_s;
@@ -75,7 +77,17 @@ typedef struct rv {
     int n_consts;         /* in that copy: constants kept in registers (fast_consts) */
     uint32_t const_val[MAX_FAST_CONSTS];
     int8_t const_reg[MAX_FAST_CONSTS];
+    struct rv_stub_layout *stubs; /* the shared stubs' layout: the first layout records it */
 } rv;
+
+/* Every size in the shared stubs is fixed (long branches, compressed forms chosen by register
+ * and offset alone), so their layout is the same wherever they start: the second layout places
+ * them from the first one's record instead of emitting them again. */
+typedef struct rv_stub_layout {
+    uint32_t bytes;
+    uint32_t at[JIT_MAX_STUBS]; /* offset of each stub in them, or NO_STUB */
+} rv_stub_layout;
+#define NO_STUB 0xffffffffu
 
 enum { ROLE_NONE, ROLE_HEAD, ROLE_MEMBER };
 
@@ -111,7 +123,11 @@ static uint32_t bsize(const rv *t) { return t->shortb ? 4u : 8u; }
 static void bcond(rv *t, int f3, int a, int b, uint32_t to)
 {
     if (t->shortb) {
-        e32(t, rv_branch(f3, a, b, rel(t, to)));
+        const int32_t d = rel(t, to);
+        t->n_short++; /* 4 bytes less than in the all-long first layout (measure) */
+        if (t->c->final_pass && (d < -4096 || d > 4094))
+            jit_fail(t->c, t->pc, "internal error: a short branch out of reach");
+        e32(t, rv_branch(f3, a, b, d));
     } else {
         e32(t, rv_branch(f3 ^ 1, a, b, 8));
         jump_to(t, to);
@@ -1774,15 +1790,6 @@ static void emit_check_stub(rv *t, int write)
     jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
 }
 
-static int uses_checks(const jit_ctx *c)
-{
-    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
-        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) &&
-            mid_access_check(&c->prog->insns[pc], &c->facts[pc]) > MBPF_MEM_PROVEN)
-            return 1;
-    return 0;
-}
-
 static const int8_t saved[13] = {RV_RA, RV_S0, RV_S1, RV_S2, RV_S3, RV_S4, RV_S5, RV_S6, RV_S7,
                                  RV_S8, RV_S9, RV_S10, RV_S11};
 
@@ -1811,7 +1818,7 @@ static void emit_stubs(rv *t)
     lw_block(t, RV_A0, MBPF_JB_STATUS);
     jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
 
-    if (uses_checks(t->c)) {
+    if (t->c->context & JIT_CONTEXT_ENDS) {
         emit_check_stub(t, 0);
         emit_check_stub(t, 1);
     }
@@ -1953,7 +1960,8 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
     const int rotated = (l->flags & ML_ROTATED) != 0;
     const rv_loop_regs rg = {LO, HI, RV_BUDGET, t->m->hz_in[l->entry]};
     rv_loop_test(c, l, &rg, rotated ? jit_insn_offset(c, l->entry) : c->loop_slow[i]);
-    const rv before = *t;
+    rv before;
+    jit_copy_words(&before, t, sizeof before);
     fast_consts(t, l);
     if (rotated)
         jump_to(t, c->loop_fast[i][0]); /* the fast copy's entry */
@@ -1985,7 +1993,7 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
             return jit_fail(c, pc, "internal error: a guard or a call in a loop's fast copy");
         if (t->relax == 1)
             c->forms[pc] = (uint8_t)((c->forms[pc] & ~FORM_SHORT) |
-                                     (choose_short(t, in, &f) ? FORM_SHORT : 0));
+                                     (t->all_short || choose_short(t, in, &f) ? FORM_SHORT : 0));
         t->shortb = t->relax && (c->forms[pc] & FORM_SHORT);
         const int rc = lower_at(t, pc, in, &f);
         if (rc)
@@ -1994,7 +2002,7 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
             pc++;
     }
     jump_to(t, jit_insn_offset(c, l->latch + 1));
-    *t = before;
+    jit_copy_words(t, &before, sizeof *t);
     if (!c->final_pass)
         c->loop_slow[i] = c->pos;
     return 0;
@@ -2021,7 +2029,7 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     if (t->relax == 0) {
         t->shortb = 0;
     } else if (t->relax == 1) {
-        t->shortb = choose_short(t, in, f);
+        t->shortb = t->all_short || choose_short(t, in, f);
         c->cold[2 * pc + 1] = (uint32_t)t->shortb;
     } else {
         t->shortb = (int)(c->cold[2 * pc + 1] & 1u);
@@ -2052,7 +2060,7 @@ static int emit_once(rv *t)
     sw_block(t, RV_SP, MBPF_JB_SAVED_SP);
     lw_block(t, RV_S0, MBPF_JB_STACK_TOP0);
     mv(t, RV_BUDGET, RV_A3);
-    const uint32_t context = c->prog->n_insns ? jit_needs_context(c) : 0;
+    const uint32_t context = c->context;
     if (context & JIT_CONTEXT_ARGS) {
         sw_block(t, RV_A1, MBPF_JB_CTX);
         sw_block(t, RV_A2, MBPF_JB_CTX_LEN);
@@ -2090,35 +2098,80 @@ static int emit_once(rv *t)
     if (rc)
         return rc;
     t->shortb = 0;
-    emit_stubs(t);
+    const uint32_t start = c->pos;
+    if (t->relax == 1 && !t->all_short) {
+        for (uint32_t id = 0; id < JIT_MAX_STUBS; id++) {
+            c->pos = start + t->stubs->at[id];
+            if (t->stubs->at[id] != NO_STUB)
+                jit_mark_stub(c, id);
+        }
+        c->pos = start + t->stubs->bytes;
+    } else {
+        emit_stubs(t);
+    }
+    if (t->relax == 0) { /* the context was zeroed: only the stubs just emitted lie here */
+        t->stubs->bytes = c->pos - start;
+        for (uint32_t id = 0; id < JIT_MAX_STUBS; id++) {
+            const uint32_t at = jit_stub_offset(c, id);
+            t->stubs->at[id] = at >= start ? at - start : NO_STUB;
+        }
+    }
     group_reset(t);
     emit_cold_stubs(t);
     return 0;
 }
 
+/* Measuring: the layout whose branch forms the writing pass replays. A branch's form changes
+ * only the size of its own bcond (8 bytes long, 4 short), so the first layout (all long) is the
+ * second one with each of its short branches 4 bytes longer. When a layout choosing short
+ * everywhere stays below SHORT_REACH that way, every distance in the first layout does, and the
+ * second layout would have chosen exactly that: it is laid out once, without the first. */
+static int measure(rv *t)
+{
+    jit_ctx *c = t->c;
+    if (c->prog->n_insns < SHORT_REACH / 16) { /* else it is too long anyway, most likely */
+        t->relax = 1;
+        t->all_short = 1;
+        const int rc = emit_once(t);
+        if (!rc && c->pos + 4 * t->n_short < SHORT_REACH)
+            return 0;
+        t->all_short = 0; /* as if never tried: the first layout starts from a zeroed context */
+        c->err = NULL;
+        c->err_pc = 0;
+        jit_zero_words(c->insn_off, ((size_t)c->prog->n_insns + 1) * sizeof *c->insn_off);
+        jit_zero_words(c->stub_off, sizeof c->stub_off);
+        jit_zero_words(c->loop_slow, sizeof c->loop_slow);
+        jit_zero_words(c->cold, 2 * sizeof *c->cold * c->cold_cap);
+        c->pos = 0;
+    }
+    t->relax = 0; /* first layout, long branches */
+    int rc = emit_once(t);
+    if (!rc) {
+        t->prev_end = c->pos;
+        c->pos = 0;
+        t->relax = 1;
+        rc = emit_once(t);
+    }
+    return rc;
+}
+
 int mbpf_rv_emit_program(jit_ctx *c)
 {
     rv t;
+    rv_stub_layout stubs;
     t.c = c;
     t.m = c->mid;
     t.prev_end = 0;
+    t.stubs = &stubs;
+    t.all_short = 0;
+    t.n_short = 0;
     if (!t.m)
         return jit_fail(c, 0, "the RV32 backend needs the middle end's analysis");
-    int rc;
-    if (c->final_pass) {
+    if (c->final_pass)
         t.relax = 2;
-        rc = emit_once(&t);
-    } else {
-        mark_head_charges(c);
-        t.relax = 0; /* first layout, long branches */
-        rc = emit_once(&t);
-        if (!rc) {
-            t.prev_end = c->pos;
-            c->pos = 0;
-            t.relax = 1;
-            rc = emit_once(&t);
-        }
-    }
+    if (!c->final_pass)
+        mark_head_charges(c); /* before any layout: the forms it marks hold for all of them */
+    const int rc = c->final_pass ? emit_once(&t) : measure(&t);
     if (rc)
         return rc;
     if (c->pos > (1u << 20))

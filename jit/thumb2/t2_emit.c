@@ -77,10 +77,22 @@ typedef struct t2 {
     uint32_t stubs_end;      /* choosing: where the first layout's shared stubs ended */
     uint8_t decided;         /* choosing: the classes of this copy of pc already chosen */
     uint16_t saved;          /* callee-saved registers the entry pushes (with lr, even count) */
+    int sp_saved, fp_used;   /* the entry keeps sp in the block; the code uses r10 (frame_needs) */
     int exit_inline;         /* a normal exit is the epilogue itself, not a branch to it */
     const ml_loop *fast;     /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;     /* ...and the native offset of that copy's first instruction */
+    struct t2_stub_layout *stubs; /* the shared stubs' layout: the first layout records it */
 } t2;
+
+/* Every branch in the shared stubs is a backward one to a stub among them, so their layout is
+ * the same wherever they start: the second layout places the same set of stubs from the first
+ * one's record instead of emitting them again. */
+typedef struct t2_stub_layout {
+    uint32_t used;              /* t2.stubs_used they were emitted for */
+    uint32_t bytes;
+    uint32_t at[JIT_MAX_STUBS]; /* offset of each stub in them, or NO_STUB */
+} t2_stub_layout;
+#define NO_STUB 0xffffffffu
 
 /* The size of v as e32 emits it here, and whether the flags may be live after it. */
 /* In an IT block only a comparison keeps its meaning in 16 bits (it sets the flags anyway). */
@@ -1737,15 +1749,6 @@ static void emit_check_stub(t2 *t, int write)
     e32(t, pop);
 }
 
-static int uses_checks(const jit_ctx *c)
-{
-    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
-        if ((c->facts[pc].flags & MBPF_FACT_REACHABLE) &&
-            mid_access_check(&c->prog->insns[pc], &c->facts[pc]) > MBPF_MEM_PROVEN)
-            return 1;
-    return 0;
-}
-
 /* Leave the generated code: the budget back to the block, the native stack as at entry when a
  * fault may leave from a deeper frame (local calls, the region checks' frames), the registers
  * the entry saved. */
@@ -1801,7 +1804,7 @@ static void emit_stubs(t2 *t, int sp_saved)
  * live stack's end in checks, calls)? */
 static void frame_needs(const jit_ctx *c, int *sp_saved, int *fp_used)
 {
-    *sp_saved = *fp_used = uses_checks(c);
+    *sp_saved = *fp_used = (c->context & JIT_CONTEXT_ENDS) != 0;
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
         if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
@@ -1876,9 +1879,15 @@ static void choose_registers(t2 *t)
     /* lr comes last: a call clobbers it, and the budget counter never goes there (the exits
      * store the counter from its register) */
     static const int8_t natives[7] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_LR};
+    int8_t cand[BUDGET_CAND + 1]; /* the candidates used at all, in index order */
+    int n_cand = 0;
+    for (int h = 0; h <= BUDGET_CAND; h++)
+        if (w[h])
+            cand[n_cand++] = (int8_t)h;
     for (int k = 0; k < 7; k++) {
         int best = -1;
-        for (int h = 0; h <= BUDGET_CAND; h++) {
+        for (int i = 0; i < n_cand; i++) {
+            const int h = cand[i];
             if (!w[h] || (natives[k] == T2_LR && (h == BUDGET_CAND || ((args_in >> h) & 1u))))
                 continue;
             if (best < 0 || w[h] > w[best])
@@ -1955,16 +1964,6 @@ static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
  * accesses, the back edge uncharged when the test charged the budget), a jump past the loop,
  * then the original loop as usual. Register homes are global, and the straight-line allocation
  * state is restored after the fast copy, so both copies agree at every instruction. */
-/* *to = *from word by word (the library memcpy is byte-wise at -Os). */
-static void t2_copy(t2 *to, const t2 *from)
-{
-    typedef uint32_t __attribute__((may_alias)) word;
-    word *d = (word *)(void *)to;
-    const word *s = (const word *)(const void *)from;
-    for (size_t i = 0; i < sizeof *to / sizeof *d; i++)
-        d[i] = s[i];
-}
-
 /* The fast copy's widths and live set at `in` (mid_loops.h): narrow induction variables in
  * l->hz_fast read as zero, their updates write the lower half alone, l->dead is not computed. */
 static void fast_widths(t2 *t, const ml_loop *l, const mbpf_insn *in)
@@ -1996,7 +1995,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
     if (rotated)
         b_to(t, c->loop_fast[i][0]); /* the fast copy's entry */
     t2 before;
-    t2_copy(&before, t);
+    jit_copy_words(&before, t, sizeof before);
     t->fast = l;
     t->fast_start = c->pos;
     for (uint32_t pc = l->head; pc <= l->latch; pc++) {
@@ -2016,7 +2015,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
     }
     br(t, -1, jit_insn_offset(c, l->latch + 1), BR_J); /* a forward jump of the latch's copy */
     const uint32_t n_cold = t->n_cold;
-    t2_copy(t, &before);
+    jit_copy_words(t, &before, sizeof *t);
     t->n_cold = n_cold;
     if (!c->final_pass)
         c->loop_slow[i] = c->pos;
@@ -2041,10 +2040,21 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     return lower_at(t, pc, in, f);
 }
 
+/* What every layout of the program shares, found once per call of mbpf_t2_emit_program: the
+ * register homes, the frame and the exit's form. */
+static void setup(t2 *t)
+{
+    choose_registers(t);
+    frame_needs(t->c, &t->sp_saved, &t->fp_used);
+    t->saved = saved_regs(t, t->fp_used);
+    t->exit_inline = t->budget_reg == NO_REG || count_exits(t->c) == 1;
+}
+
 static int emit_once(t2 *p)
 {
     jit_ctx *c = p->c;
-    t2 t = *p;
+    t2 t;
+    jit_copy_words(&t, p, sizeof t);
     t.in_subprog = 0;
     t.n_cold = 0;
     t.skip_to = 0;
@@ -2053,15 +2063,11 @@ static int emit_once(t2 *p)
     t.flags_live = 1;
     t.in_it = 0;
     t.alias_d = t.alias_s = t.next_alias_d = t.next_alias_s = -1;
-    choose_registers(&t);
 
     /* prologue: AAPCS entry with the block in r0, the context in r1, its length in r2 and the
      * budget word in r3 (mbpf_jit_fn); only what the program uses is kept */
-    int sp_saved, fp_used;
-    frame_needs(c, &sp_saved, &fp_used);
-    t.saved = saved_regs(&t, fp_used);
+    const int sp_saved = t.sp_saved, fp_used = t.fp_used;
     t.stubs_used = 0;
-    t.exit_inline = t.budget_reg == NO_REG || count_exits(c) == 1;
     e32(&t, t2_push(t.saved));
     mov(&t, T2_R11, T2_R0);
     if (sp_saved) {
@@ -2074,7 +2080,7 @@ static int emit_once(t2 *p)
         mov(&t, t.budget_reg, T2_R3);
     else
         str_block(&t, T2_R3, MBPF_JB_BUDGET);
-    const uint32_t context = c->prog->n_insns ? jit_needs_context(c) : 0;
+    const uint32_t context = c->context;
     if (context & JIT_CONTEXT_ARGS) {
         str_block(&t, T2_R1, MBPF_JB_CTX);
         str_block(&t, T2_R2, MBPF_JB_CTX_LEN);
@@ -2124,9 +2130,26 @@ static int emit_once(t2 *p)
     if (rc)
         return rc;
     t.flags_live = 1; /* stubs and cold paths: only forms that leave the flags as they are */
-    emit_stubs(&t, sp_saved);
-    if (t.relax == 0)
+    const uint32_t start = c->pos;
+    if (t.relax == 1 && t.stubs_used == t.stubs->used) {
+        for (uint32_t id = 0; id < JIT_MAX_STUBS; id++) {
+            c->pos = start + t.stubs->at[id];
+            if (t.stubs->at[id] != NO_STUB)
+                jit_mark_stub(c, id);
+        }
+        c->pos = start + t.stubs->bytes;
+    } else {
+        emit_stubs(&t, sp_saved);
+    }
+    if (t.relax == 0) { /* the context was zeroed: only the stubs just emitted lie here */
         p->stubs_end = c->pos;
+        t.stubs->used = t.stubs_used;
+        t.stubs->bytes = c->pos - start;
+        for (uint32_t id = 0; id < JIT_MAX_STUBS; id++) {
+            const uint32_t at = jit_stub_offset(c, id);
+            t.stubs->at[id] = at >= start ? at - start : NO_STUB;
+        }
+    }
     emit_cold_stubs(&t);
     if (t.n_cold > c->cold_cap)
         return jit_fail(c, 0, "work arena too small for the cold paths");
@@ -2139,9 +2162,12 @@ static int emit_once(t2 *p)
 int mbpf_t2_emit_program(jit_ctx *c)
 {
     t2 t;
+    t2_stub_layout stubs;
     t.c = c;
     t.m = c->mid;
     t.stubs_end = 0;
+    t.stubs = &stubs;
+    setup(&t);
     if (c->final_pass) {
         t.relax = 2;
         return emit_once(&t);
@@ -2150,8 +2176,7 @@ int mbpf_t2_emit_program(jit_ctx *c)
     const int rc = emit_once(&t);
     if (rc)
         return rc;
-    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++)
-        c->forms[pc] = 0;
+    jit_zero_words(c->forms, (c->prog->n_insns + 3u) & ~3u); /* the core rounds them to words */
     c->pos = 0;
     t.relax = 1;
     return emit_once(&t);

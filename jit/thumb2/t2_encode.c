@@ -294,6 +294,8 @@ static int narrow_ldst(uint32_t hw1, uint32_t hw2, uint16_t *out)
 {
     static const uint16_t base16[6] = {0x6000, 0x8000, 0x7000, 0x6800, 0x8800, 0x7800};
     const uint32_t rn = hw1 & 15, rt = hw2 >> 12, imm = hw2 & 0xfff;
+    if (!lo3(rt) || (!lo3(rn) && rn != 13))
+        return 0; /* no 16-bit form (the block's slots through r11 are most accesses) */
     for (uint32_t k = 0; k < 6; k++) {
         if ((hw1 & 0xFFF0u) != ldst_imm12_base[k])
             continue;
@@ -360,7 +362,7 @@ int t2_narrow_flags_free(uint32_t wide, uint16_t *out)
     if (t2_narrow(wide, out))
         return 1;
     if ((hw1 & 0xFE00u) == 0xEA00u || ((hw1 & 0xFA00u) == 0xF000u && !(hw2 & 0x8000u))) {
-        if (rd == 15) /* a comparison, or TEQ: already sets the flags */
+        if (rd == 15 || (hw1 & 0x10u)) /* a comparison, or TEQ, or already flag-setting */
             return 0;
         return t2_narrow(T2_WIDE(hw1 | 0x10u, hw2), out); /* the flag-setting form */
     }

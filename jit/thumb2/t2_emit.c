@@ -21,6 +21,7 @@
 #include "jit/mid/mid_idioms.h"
 #include "jit/jit_runtime.h"
 #include "jit/thumb2/t2_encode.h"
+#include "jit/thumb2/t2_groups.h"
 #include "jit/thumb2/t2_loops.h"
 
 enum {
@@ -41,6 +42,8 @@ enum {
     COLD_GUARD,    /* r1 holds the address's upper half: full check, back to the site */
     COLD_GUARD_HZ, /* upper half known zero: r1 = 0 at +0; the address wrapped past 2^32: r1 = 1
                     * at +COLD_WRAP (the check then faults) */
+    COLD_GROUP,    /* as COLD_GUARD for the lowest address of a load group: every member's */
+    COLD_GROUP_HZ, /* full check in order (t2_groups.h); as COLD_GUARD_HZ */
 };
 #define COLD_WRITE 8u
 #define COLD_WRAP 4u
@@ -78,6 +81,7 @@ typedef struct t2 {
     uint8_t decided;         /* choosing: the classes of this copy of pc already chosen */
     uint16_t saved;          /* callee-saved registers the entry pushes (with lr, even count) */
     int exit_inline;         /* a normal exit is the epilogue itself, not a branch to it */
+    t2_group group;          /* the load group whose leader was lowered last (t2_groups.h) */
     const ml_loop *fast;     /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;     /* ...and the native offset of that copy's first instruction */
 } t2;
@@ -405,6 +409,41 @@ static void cold_return_here(t2 *t, uint32_t k)
         t->c->cold[2 * k + 1] = t->c->pos;
 }
 
+/* r1:r12 += step (a 64-bit address moved by a small constant). */
+static void step_address(t2 *t, int32_t step)
+{
+    if (step > 0) {
+        e32(t, t2_dp_imm8(T2_ADD, 1, T2_R12, T2_R12, (uint32_t)step));
+        e32(t, t2_dp_imm8(T2_ADC, 0, T2_R1, T2_R1, 0));
+    } else if (step < 0) {
+        e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, (uint32_t)-step));
+        e32(t, t2_dp_imm8(T2_SBC, 0, T2_R1, T2_R1, 0));
+    }
+}
+
+/* A load group's check failed inline: the full check of each member's address, in program
+ * order (the first that fails is the interpreter's fault), then back with r1:r12 as they came
+ * (the group's lowest address). The check stub keeps r1, r2, r3 and r12. */
+static void group_checks(t2 *t, uint32_t pc)
+{
+    const jit_ctx *c = t->c;
+    t2_group g;
+    t2_group_scan(c, pc, &g);
+    int32_t at = 0;
+    for (uint32_t i = pc; i <= g.last; i++) {
+        if (i != pc && !t2_group_member(c, &g, i))
+            continue;
+        const mbpf_insn *in = &c->prog->insns[i];
+        const int32_t d = in->off - g.min_off;
+        step_address(t, d - at);
+        at = d;
+        e32(t, t2_movw(T2_R0, i));
+        e16(t, t2_movs16(T2_R3, mbpf_size_bytes(in->code)));
+        bl_to(t, stub(t, STUB_CHECK_READ));
+    }
+    step_address(t, -at);
+}
+
 static void emit_cold_stubs(t2 *t)
 {
     jit_ctx *c = t->c;
@@ -420,19 +459,23 @@ static void emit_cold_stubs(t2 *t)
             b_to(t, stub(t, STUB_BUDGET));
             continue;
         }
-        if (kind == COLD_GUARD_HZ) { /* the flags are dead here */
+        if (kind == COLD_GUARD_HZ || kind == COLD_GROUP_HZ) { /* the flags are dead here */
             e16(t, t2_movs16(T2_R1, 0));
             e16(t, t2_b16(0)); /* over the next one: to +6 */
             e16(t, t2_movs16(T2_R1, 1)); /* +COLD_WRAP */
         }
         if (t->lr_half != NO_REG) /* bl overwrites lr; the check keeps r2 */
             mov(t, T2_R2, T2_LR);
-        if (kind == COLD_GUARD)
+        if (kind == COLD_GUARD || kind == COLD_GROUP)
             mov(t, T2_R1, ah);
         mov(t, T2_R12, a);
-        e32(t, t2_movw(T2_R0, pc));
-        e16(t, t2_movs16(T2_R3, size));
-        bl_to(t, stub(t, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
+        if (kind == COLD_GROUP || kind == COLD_GROUP_HZ) {
+            group_checks(t, pc);
+        } else {
+            e32(t, t2_movw(T2_R0, pc));
+            e16(t, t2_movs16(T2_R3, size));
+            bl_to(t, stub(t, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
+        }
         if (t->lr_half != NO_REG)
             mov(t, T2_LR, T2_R2);
         b_to(t, ret);
@@ -1243,9 +1286,10 @@ static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write, int
 /* The address of an access: returns the base register and sets *disp. A proven access uses the
  * base register directly when the offset fits the load/store forms (`room` more bytes for the
  * upper word of a 64-bit access); a guarded one computes the address (into r12 unless the offset
- * is 0 and the upper half known zero) and checks it. */
+ * is 0 and the upper half known zero) and checks it. A load group's leader (`group`) computes
+ * and checks its lowest address and `size` bytes from it, its members' accesses (t2_groups.h). */
 static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const mbpf_fact *f,
-                   int32_t *disp)
+                   int group, int32_t *disp)
 {
     const int32_t room = size == 8 ? 4 : 0;
     *disp = 0;
@@ -1266,7 +1310,8 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
     /* the address's upper half: the base's when the offset is 0, else computed into r1 */
     const int bh = hzb ? T2_R1 : rd_h(t, H_HI(base), T2_R1);
     const int ah = off == 0 ? bh : T2_R1;
-    const uint32_t cold = cold_new(t, (hzb ? COLD_GUARD_HZ : COLD_GUARD) | wflag, size, a, ah);
+    const uint32_t kind = group ? (hzb ? COLD_GROUP_HZ : COLD_GROUP) : (hzb ? COLD_GUARD_HZ : COLD_GUARD);
+    const uint32_t cold = cold_new(t, kind | wflag, group ? 0 : size, a, ah);
     if (hzb) {
         /* upper half zero: the address's upper half is the carry (or borrow) of the offset */
         const uint32_t wrap = cold_off(t, cold) + COLD_WRAP;
@@ -1305,13 +1350,35 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
     return a;
 }
 
+/* Loads of a group (t2_groups.h): a member was checked at its leader, so it is lowered as a
+ * proven access; a leader checks the whole group. Returns the base register, sets *disp. */
+static int load_address(t2 *t, const mbpf_insn *in, const mbpf_fact *f, int32_t *disp)
+{
+    const uint32_t size = mbpf_size_bytes(in->code);
+    if (f->mem == MBPF_MEM_GUARD_REGION) {
+        if (t2_group_member(t->c, &t->group, t->pc)) {
+            mbpf_fact proven = *f;
+            proven.mem = MBPF_MEM_PROVEN;
+            return address(t, MBPF_SRC(in), in->off, size, 0, &proven, 0, disp);
+        }
+        t2_group_scan(t->c, t->pc, &t->group);
+        if (t->group.last) {
+            const int a = address(t, MBPF_SRC(in), (int16_t)t->group.min_off, t->group.span, 0, f, 1,
+                                  disp);
+            *disp = in->off - t->group.min_off;
+            return a;
+        }
+    }
+    return address(t, MBPF_SRC(in), in->off, size, 0, f, 0, disp);
+}
+
 static int lower_load(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const int d = MBPF_DST(in);
     const uint32_t size = mbpf_size_bytes(in->code);
     const int ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
     int32_t disp;
-    const int b = address(t, MBPF_SRC(in), in->off, size, 0, f, &disp);
+    const int b = load_address(t, in, f, &disp);
     if (!ld && !hd)
         return 0; /* checked, result unused */
     const int dl = dst_h(t, H_LO(d), T2_R0, 0), dh = dst_h(t, H_HI(d), T2_R1, 0);
@@ -1347,7 +1414,7 @@ static int lower_store(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
     const uint32_t size = mbpf_size_bytes(in->code);
     int vl, vh = NO_REG;
     int32_t disp;
-    const int b = address(t, MBPF_DST(in), in->off, size, 1, f, &disp);
+    const int b = address(t, MBPF_DST(in), in->off, size, 1, f, 0, &disp);
     if (MBPF_CLASS(in->code) == MBPF_ST) {
         load_imm(t, T2_R2, (uint32_t)in->imm);
         vl = T2_R2;
@@ -1376,7 +1443,7 @@ static int lower_atomic(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
     const uint32_t size = mbpf_size_bytes(in->code);
     const int s = MBPF_SRC(in);
     int32_t disp;
-    int b = address(t, MBPF_DST(in), in->off, size, 1, f, &disp);
+    int b = address(t, MBPF_DST(in), in->off, size, 1, f, 0, &disp);
     if (b != T2_R12 || disp) {
         if (disp >= 0)
             e32(t, t2_addw(T2_R12, b, (uint32_t)disp));

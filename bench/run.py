@@ -213,7 +213,7 @@ def footprint(build):
         ("translator middle end", ["jit/mid/mid.c", "jit/mid/mid_access.c", "jit/mid/mid_idioms.c",
                                    "jit/mid/mid_loops.c"]),
         ("Thumb-2 backend", ["jit/thumb2/t2_encode.c", "jit/thumb2/t2_emit.c", "jit/thumb2/t2_groups.c",
-                             "jit/thumb2/t2_loops.c", "jit/thumb2/t2_run.c"]),
+                             "jit/thumb2/t2_reads.c", "jit/thumb2/t2_loops.c", "jit/thumb2/t2_run.c"]),
         ("RV32 backend", ["jit/rv32/rv_encode.c", "jit/rv32/rv_emit.c", "jit/rv32/rv_loops.c",
                           "jit/rv32/rv_run.c"]),
         ("image parser + SHA-256", ["runtime/image.c", "runtime/sha256.c"]),

@@ -23,6 +23,7 @@
 #include "jit/thumb2/t2_encode.h"
 #include "jit/thumb2/t2_groups.h"
 #include "jit/thumb2/t2_loops.h"
+#include "jit/thumb2/t2_reads.h"
 
 enum {
     STUB_EXIT,        /* r0 = status: store it, restore sp, return it */
@@ -2000,8 +2001,96 @@ static void t2_at(t2 *t, uint32_t pc, const mbpf_fact *f)
     t2_use_def(t, f);
 }
 
-/* One instruction at pc (rotate windows lowered at their first instruction, straight-line local
- * values chosen), in whichever copy of a versioned loop is being emitted. */
+/* The fact the fast copy lowers instruction pc of loop l with: hoisted accesses are proven. */
+static mbpf_fact fast_fact(const jit_ctx *c, const ml_loop *l, uint32_t pc)
+{
+    mbpf_fact f;
+    jit_checked_fact(c, pc, &f); /* as jit_emit_body gives the others */
+    if (mid_loop_hoisted(l, &f))
+        f.mem = MBPF_MEM_PROVEN;
+    return f;
+}
+
+/* The fact the copy being emitted lowers instruction pc with. */
+static mbpf_fact copy_fact(const t2 *t, uint32_t pc)
+{
+    mbpf_fact f;
+    if (t->fast)
+        return fast_fact(t->c, t->fast, pc);
+    jit_checked_fact(t->c, pc, &f);
+    return f;
+}
+
+/* Is every byte of a fused read proven or checked before it: all its loads proven, or the first
+ * one guarded (alone, or as a group's leader or member) and each other one proven or a member
+ * of that group? Offsets stay in -255..4000, so every address form below fits its load. */
+static int read_covered(const t2 *t, const t2_read *r)
+{
+    const jit_ctx *c = t->c;
+    const mbpf_fact f = copy_fact(t, r->load[0]);
+    t2_group g = {0};
+    if (r->off < -255 || r->off > 4000)
+        return 0;
+    if (f.mem == MBPF_MEM_GUARD_REGION) {
+        if (t2_group_member(c, &t->group, r->load[0]))
+            g = t->group;
+        else
+            t2_group_scan(c, r->load[0], &g);
+    } else if (f.mem != MBPF_MEM_PROVEN) {
+        return 0;
+    }
+    for (uint32_t j = 1; j < r->n_loads; j++) {
+        const mbpf_fact fj = copy_fact(t, r->load[j]);
+        if (fj.mem != MBPF_MEM_PROVEN &&
+            !(f.mem == MBPF_MEM_GUARD_REGION && fj.mem == MBPF_MEM_GUARD_REGION &&
+              t2_group_member(c, &g, r->load[j])))
+            return 0;
+    }
+    return 1;
+}
+
+/* A fused read: the first load's check (its own, or its group's), then one ldrh or ldr, or two
+ * ldr, of the bytes at base + off into dst; its upper half is zero below 8 bytes. */
+static void lower_read(t2 *t, const t2_read *r)
+{
+    const jit_ctx *c = t->c;
+    const mbpf_insn *lead = &c->prog->insns[r->load[0]];
+    mbpf_fact f = copy_fact(t, r->load[0]);
+    int32_t disp;
+    int b;
+    t->live = t->m->live_out[r->last] & (t->fast ? ~t->fast->dead : ~0u);
+    if (f.mem == MBPF_MEM_GUARD_REGION && !t2_group_member(c, &t->group, r->load[0])) {
+        b = load_address(t, lead, &f, &disp); /* lead's address is b + disp */
+        disp += r->off - lead->off;
+    } else {
+        f.mem = MBPF_MEM_PROVEN;
+        b = address(t, r->base, r->off, r->width, 0, &f, 0, &disp);
+    }
+    const int d = r->dst, ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
+    const int dl = dst_h(t, H_LO(d), T2_R0, 0), dh = dst_h(t, H_HI(d), T2_R1, 0);
+    if (r->width == 8) {
+        if (b == dl) { /* the base goes last */
+            if (hd)
+                ldst(t, T2_LDR, dh, b, disp + 4);
+            ldst(t, T2_LDR, dl, b, disp);
+        } else {
+            if (ld)
+                ldst(t, T2_LDR, dl, b, disp);
+            if (hd)
+                ldst(t, T2_LDR, dh, b, disp + 4);
+        }
+    } else {
+        if (ld)
+            ldst(t, r->width == 2 ? T2_LDRH : T2_LDR, dl, b, disp);
+        if (hd)
+            mov0(t, dh);
+    }
+    put_h(t, H_LO(d), dl);
+    put_h(t, H_HI(d), dh);
+}
+
+/* One instruction at pc (rotate and fused-read windows lowered at their first instruction,
+ * straight-line local values chosen), in whichever copy of a versioned loop is being emitted. */
 static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
 {
     mid_rotate rot;
@@ -2011,6 +2100,12 @@ static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
         t->live = t->m->live_out[pc + rot.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
         lower_rotate(t, &rot);
         t->skip_to = pc + rot.len;
+        return 0;
+    }
+    t2_read rd;
+    if (t->alias_d < 0 && t2_match_read(t->c, t->m, pc, &rd) && read_covered(t, &rd)) {
+        lower_read(t, &rd);
+        t->skip_to = rd.last + 1;
         return 0;
     }
     local_window(t, in);
@@ -2040,16 +2135,6 @@ static void fast_widths(t2 *t, const ml_loop *l, const mbpf_insn *in)
     t->live &= ~l->dead;
     if (mid_loop_narrow_update(l, in, t->hz))
         t->live &= ~MID_HI(MBPF_DST(in));
-}
-
-/* The fact the fast copy lowers instruction pc of loop l with: hoisted accesses are proven. */
-static mbpf_fact fast_fact(const jit_ctx *c, const ml_loop *l, uint32_t pc)
-{
-    mbpf_fact f;
-    jit_checked_fact(c, pc, &f); /* as jit_emit_body gives the others */
-    if (mid_loop_hoisted(l, &f))
-        f.mem = MBPF_MEM_PROVEN;
-    return f;
 }
 
 static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)

@@ -143,7 +143,8 @@ static int writes_reg(const mbpf_insn *in, int r)
 /* A little-endian read written load by load from one copy of the context pointer, as clang
  * writes one it cannot prove aligned: 2 to 8 loads of one size at consecutive offsets (rarely
  * in descending order), each shifted into place and or-ed into an accumulator, at the end of
- * the context or one or two bytes past it, which must fault at the same load. */
+ * the context or one or two bytes past it, which must fault at the same load; the temporary
+ * often dead after it, so that a translator may make the window one load. */
 static void gen_read(gen *g)
 {
     static const uint8_t sizes[] = {MBPF_B, MBPF_B, MBPF_H, MBPF_W};
@@ -172,6 +173,8 @@ static void gen_read(gen *g)
         put(g, MBPF_ALU64 | MBPF_OR | MBPF_X, acc, r, 0, 0);
     }
     put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, base, 0, 0, rnd_imm(g)); /* see gen_mem */
+    if (below(g, 2)) /* the temporary dead after the read: the window computes acc alone */
+        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, tmp, 0, 0, rnd_imm(g));
 }
 
 static void gen_mem(gen *g)

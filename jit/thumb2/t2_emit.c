@@ -83,6 +83,7 @@ typedef struct t2 {
     uint16_t saved;          /* callee-saved registers the entry pushes (with lr, even count) */
     int exit_inline;         /* a normal exit is the epilogue itself, not a branch to it */
     t2_group group;          /* the load group whose leader was lowered last (t2_groups.h) */
+    t2_read read;            /* the fused read under way (t2_reads.h); read.last = 0: none */
     const ml_loop *fast;     /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;     /* ...and the native offset of that copy's first instruction */
 } t2;
@@ -1304,7 +1305,9 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
         e32(t, t2_dp_reg(T2_ADD, 0, T2_R12, bl, T2_R0, 0, 0));
         return T2_R12;
     }
-    const int hzb = hz_r(t, base);
+    /* a group's cold path steps the address in 64 bits: below the base, its upper half must be
+     * exact (the known-zero form only says "wrapped") */
+    const int hzb = hz_r(t, base) && !(group && off < 0);
     const uint32_t wflag = write ? COLD_WRITE : 0;
     const int bl = rd_h(t, H_LO(base), T2_R12);
     const int a = off == 0 ? bl : T2_R12;
@@ -2049,23 +2052,30 @@ static int read_covered(const t2 *t, const t2_read *r)
     return 1;
 }
 
-/* A fused read: the first load's check (its own, or its group's), then one ldrh or ldr, or two
- * ldr, of the bytes at base + off into dst; its upper half is zero below 8 bytes. */
-static void lower_read(t2 *t, const t2_read *r)
+/* A fused read (t2_reads.h). At its first load: that load's check (its own, or its group's)
+ * when it is guarded; the read's other instructions emit nothing, but at `emit` one ldrh or ldr,
+ * or two ldr, of the bytes at base + off into dst, and below 8 bytes, at last, dst's upper half
+ * zero when it is live. */
+static void read_start(t2 *t, const t2_read *r)
 {
     const jit_ctx *c = t->c;
-    const mbpf_insn *lead = &c->prog->insns[r->load[0]];
-    mbpf_fact f = copy_fact(t, r->load[0]);
+    const mbpf_insn *lead = &c->prog->insns[r->first];
+    mbpf_fact f = copy_fact(t, r->first);
     int32_t disp;
-    int b;
+    if (f.mem == MBPF_MEM_GUARD_REGION && !t2_group_member(c, &t->group, r->first))
+        (void)load_address(t, lead, &f, &disp);
+    t->read = *r;
+}
+
+static void read_load(t2 *t)
+{
+    const t2_read *r = &t->read;
+    const uint32_t live = t->live;
+    mbpf_fact f = copy_fact(t, r->emit);
+    int32_t disp;
+    f.mem = MBPF_MEM_PROVEN;
+    const int b = address(t, r->base, r->off, r->width, 0, &f, 0, &disp);
     t->live = t->m->live_out[r->last] & (t->fast ? ~t->fast->dead : ~0u);
-    if (f.mem == MBPF_MEM_GUARD_REGION && !t2_group_member(c, &t->group, r->load[0])) {
-        b = load_address(t, lead, &f, &disp); /* lead's address is b + disp */
-        disp += r->off - lead->off;
-    } else {
-        f.mem = MBPF_MEM_PROVEN;
-        b = address(t, r->base, r->off, r->width, 0, &f, 0, &disp);
-    }
     const int d = r->dst, ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
     const int dl = dst_h(t, H_LO(d), T2_R0, 0), dh = dst_h(t, H_HI(d), T2_R1, 0);
     if (r->width == 8) {
@@ -2079,14 +2089,28 @@ static void lower_read(t2 *t, const t2_read *r)
             if (hd)
                 ldst(t, T2_LDR, dh, b, disp + 4);
         }
-    } else {
-        if (ld)
-            ldst(t, r->width == 2 ? T2_LDRH : T2_LDR, dl, b, disp);
-        if (hd)
-            mov0(t, dh);
+        put_h(t, H_HI(d), dh);
+    } else if (ld) {
+        ldst(t, r->width == 2 ? T2_LDRH : T2_LDR, dl, b, disp);
     }
     put_h(t, H_LO(d), dl);
-    put_h(t, H_HI(d), dh);
+    t->live = live;
+}
+
+/* Is pc one of the pending read's own instructions? */
+static int read_own(const t2 *t, uint32_t pc)
+{
+    const t2_read *r = &t->read;
+    return r->last && pc > r->first && pc <= r->last && ((r->own >> (pc - r->first)) & 1u);
+}
+
+/* Does [pc, pc + len) hold none of the pending read's own instructions? */
+static int read_clear(const t2 *t, uint32_t pc, uint32_t len)
+{
+    for (uint32_t i = pc; i < pc + len; i++)
+        if (read_own(t, i))
+            return 0;
+    return 1;
 }
 
 /* One instruction at pc (rotate and fused-read windows lowered at their first instruction,
@@ -2094,18 +2118,29 @@ static void lower_read(t2 *t, const t2_read *r)
 static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
 {
     mid_rotate rot;
+    t2_read rd;
     if (pc < t->skip_to)
         return 0; /* inside a window lowered at its first instruction */
-    if (t->alias_d < 0 && mid_match_rotate(t->c->prog, t->c->facts, t->m, pc, &rot)) {
+    if (read_own(t, pc)) {
+        if (pc == t->read.emit)
+            read_load(t);
+        if (pc == t->read.last) {
+            if (t->read.width < 8)
+                put_hi_zero(t, t->read.dst);
+            t->read.last = 0;
+        }
+        return 0;
+    }
+    if (t->alias_d < 0 && mid_match_rotate(t->c->prog, t->c->facts, t->m, pc, &rot) &&
+        read_clear(t, pc, rot.len)) {
         t->live = t->m->live_out[pc + rot.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
         lower_rotate(t, &rot);
         t->skip_to = pc + rot.len;
         return 0;
     }
-    t2_read rd;
-    if (t->alias_d < 0 && t2_match_read(t->c, t->m, pc, &rd) && read_covered(t, &rd)) {
-        lower_read(t, &rd);
-        t->skip_to = rd.last + 1;
+    if (t->alias_d < 0 && !t->read.last && t2_match_read(t->c, t->m, pc, &rd) &&
+        read_covered(t, &rd)) {
+        read_start(t, &rd);
         return 0;
     }
     local_window(t, in);
@@ -2200,6 +2235,8 @@ static int emit_once(t2 *p)
     t.in_subprog = 0;
     t.n_cold = 0;
     t.skip_to = 0;
+    t.group.last = 0;
+    t.read.last = 0;
     t.fast = NULL;
     t.fast_start = 0;
     t.flags_live = 1;

@@ -1,14 +1,13 @@
 /* Load groups: which guarded loads one check at the first of them covers (t2_groups.h). */
 #include "jit/thumb2/t2_groups.h"
 
-/* A load the group may take: from its base, guarded against its region, at a non-negative
- * offset (so that the member addresses are the lowest one plus 0..span, with one carry rule). */
+/* A load the group may take: from its base, guarded against its region. */
 static int joins(const jit_ctx *c, const t2_group *g, uint32_t i, const mbpf_fact *f)
 {
     const mbpf_insn *in = &c->prog->insns[i];
     return MBPF_CLASS(in->code) == MBPF_LDX && MBPF_MODE(in->code) != MBPF_ATOMIC &&
            (int)MBPF_SRC(in) == g->base && f->mem == MBPF_MEM_GUARD_REGION &&
-           f->region == g->region && in->off >= 0;
+           f->region == g->region;
 }
 
 /* Does instruction i end the window before it (anything but ALU, LDDW and proven loads)? */

@@ -15,7 +15,7 @@ typedef struct t2_group {
     uint32_t last;    /* pc of the last member; 0: no group */
     int base;         /* the eBPF base register */
     uint8_t region;   /* the region the verifier attributed every member to */
-    int32_t min_off;  /* lowest offset of a member (>= 0) */
+    int32_t min_off;  /* lowest offset of a member */
     uint32_t span;    /* bytes from base + min_off to the end of the highest access */
 } t2_group;
 

@@ -143,8 +143,9 @@ static int writes_reg(const mbpf_insn *in, int r)
 /* A little-endian read written load by load from one copy of the context pointer, as clang
  * writes one it cannot prove aligned: 2 to 8 loads of one size at consecutive offsets (rarely
  * in descending order), each shifted into place and or-ed into an accumulator, at the end of
- * the context or one or two bytes past it, which must fault at the same load; the temporary
- * often dead after it, so that a translator may make the window one load. */
+ * the context or one or two bytes past it, which must fault at the same load; unrelated work
+ * in between, and the temporary often dead after it, so that a translator may make the read
+ * one load. */
 static void gen_read(gen *g)
 {
     static const uint8_t sizes[] = {MBPF_B, MBPF_B, MBPF_H, MBPF_W};
@@ -166,6 +167,12 @@ static void gen_read(gen *g)
         const int32_t at = down ? n - 1 - i : i;
         const int r = i == 0 ? acc : tmp;
         put(g, (uint8_t)(MBPF_LDX | MBPF_MEM | sz), r, base, (int16_t)(start + at * size), 0);
+        if (below(g, 3) == 0) { /* unrelated work in between, as clang schedules it */
+            int o = wreg(g);
+            while (o == base || o == acc || o == tmp)
+                o = wreg(g);
+            put(g, MBPF_ALU64 | (below(g, 2) ? MBPF_ADD : MBPF_XOR) | MBPF_K, o, 0, 0, rnd_imm(g));
+        }
         if (i == 0)
             continue;
         if (at * size * 8 < 64)

@@ -38,6 +38,34 @@ Test(t2_reads, a_byte_wise_word_read_is_one_load)
     cr_expect_eq(r.width, 4);
     cr_expect_eq(r.n_loads, 4);
     cr_expect_eq(r.load[3], 7);
+    cr_expect_eq(r.emit, 7);
+    cr_expect_eq(r.own, 0x3ffu);
+}
+
+Test(t2_reads, other_work_may_interleave)
+{
+    /* r3 = the halfword at r1 + 0, with r5 computed in between; the load goes where r3 starts */
+    static const mbpf_insn prog[] = {LDX(MBPF_B, 2, 1, 0), MOV64(5, 7), LDX(MBPF_B, 3, 1, 1),
+                                     ALU64_IMM(MBPF_ADD, 5, 1), ALU64_IMM(MBPF_LSH, 3, 8),
+                                     ALU64_REG(MBPF_OR, 3, 2), MOV64R(0, 3), ALU64_REG(MBPF_ADD, 0, 5),
+                                     EXIT()};
+    t2_read r;
+    cr_assert(read_at(prog, 9, 0, &r));
+    cr_expect_eq(r.last, 5);
+    cr_expect_eq(r.emit, 2);
+    cr_expect_eq(r.own, 0x35u);
+    cr_expect_eq(r.dst, 3);
+    cr_expect_eq(r.width, 2);
+    /* other work reading a byte of the read */
+    static const mbpf_insn peek[] = {LDX(MBPF_B, 2, 1, 0), MOV64R(5, 2), LDX(MBPF_B, 3, 1, 1),
+                                     ALU64_IMM(MBPF_LSH, 3, 8), ALU64_REG(MBPF_OR, 3, 2), MOV64R(0, 3),
+                                     ALU64_REG(MBPF_ADD, 0, 5), EXIT()};
+    cr_expect_not(read_at(peek, 8, 0, &r));
+    /* other work moving the base */
+    static const mbpf_insn move[] = {LDX(MBPF_B, 2, 1, 0), ALU64_IMM(MBPF_ADD, 1, 1), LDX(MBPF_B, 3, 1, 0),
+                                     ALU64_IMM(MBPF_LSH, 3, 8), ALU64_REG(MBPF_OR, 3, 2), MOV64R(0, 3),
+                                     EXIT()};
+    cr_expect_not(read_at(move, 7, 0, &r));
 }
 
 Test(t2_reads, a_sixty_four_bit_read_of_two_words)

@@ -2054,8 +2054,8 @@ static int read_covered(const t2 *t, const t2_read *r)
 
 /* A fused read (t2_reads.h). At its first load: that load's check (its own, or its group's)
  * when it is guarded; the read's other instructions emit nothing, but at `emit` one ldrh or ldr,
- * or two ldr, of the bytes at base + off into dst, and below 8 bytes, at last, dst's upper half
- * zero when it is live. */
+ * or two ldr, of the bytes at base + off into dst (reversed when big-endian), and below 8
+ * bytes, at last, dst's upper half zero when it is live. */
 static void read_start(t2 *t, const t2_read *r)
 {
     const jit_ctx *c = t->c;
@@ -2079,19 +2079,27 @@ static void read_load(t2 *t)
     const int d = r->dst, ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
     const int dl = dst_h(t, H_LO(d), T2_R0, 0), dh = dst_h(t, H_HI(d), T2_R1, 0);
     if (r->width == 8) {
+        /* big-endian: the lower half is the reversed word at +4, the upper the one at +0 */
+        const int32_t lo = r->big ? disp + 4 : disp, hi = r->big ? disp : disp + 4;
         if (b == dl) { /* the base goes last */
             if (hd)
-                ldst(t, T2_LDR, dh, b, disp + 4);
-            ldst(t, T2_LDR, dl, b, disp);
+                ldst(t, T2_LDR, dh, b, hi);
+            ldst(t, T2_LDR, dl, b, lo);
         } else {
             if (ld)
-                ldst(t, T2_LDR, dl, b, disp);
+                ldst(t, T2_LDR, dl, b, lo);
             if (hd)
-                ldst(t, T2_LDR, dh, b, disp + 4);
+                ldst(t, T2_LDR, dh, b, hi);
         }
+        if (r->big && ld)
+            e32(t, t2_rev(dl, dl));
+        if (r->big && hd)
+            e32(t, t2_rev(dh, dh));
         put_h(t, H_HI(d), dh);
     } else if (ld) {
         ldst(t, r->width == 2 ? T2_LDRH : T2_LDR, dl, b, disp);
+        if (r->big) /* ldrh leaves the upper halfword zero, which rev16 keeps */
+            e32(t, r->width == 2 ? t2_rev16(dl, dl) : t2_rev(dl, dl));
     }
     put_h(t, H_LO(d), dl);
     t->live = live;

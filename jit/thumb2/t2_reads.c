@@ -1,18 +1,31 @@
 /* Fused multi-byte reads: the window matcher (t2_reads.h). */
 #include "jit/thumb2/t2_reads.h"
 
-/* A register's value in the read: the bytes at base + off + k in byte lane k, for the lanes in
- * mask, zero elsewhere; since: the read's instruction that started this run of its values. */
+/* A register's value in the read: in byte lane k (for the lanes in mask; zero elsewhere) the
+ * byte at base + at[k]; since: the read's instruction that started this run of its values. */
 typedef struct lanes {
     uint8_t known;
     uint8_t mask;
-    int16_t off;
+    int16_t at[8];
     uint32_t since;
 } lanes;
 
 static uint32_t width_of(uint32_t mask)
 {
     return mask == 0x3u ? 2 : mask == 0xfu ? 4 : mask == 0xffu ? 8 : 0;
+}
+
+/* The lanes of a w-byte value in one byte order: sets *off (the lowest address) and *big. */
+static int byte_order(const lanes *v, uint32_t w, int16_t *off, int *big)
+{
+    int le = 1, be = 1;
+    for (uint32_t k = 0; k < w; k++) {
+        le &= v->at[k] == v->at[0] + (int32_t)k;
+        be &= v->at[k] == v->at[w - 1] + (int32_t)(w - 1 - k);
+    }
+    *off = le ? v->at[0] : v->at[w - 1];
+    *big = !le;
+    return le || be;
 }
 
 /* Registers an instruction outside the read reads and writes; 0 when it may not be one (it
@@ -49,7 +62,9 @@ int t2_match_read(const jit_ctx *c, const mid_info *m, uint32_t pc, t2_read *r)
         MBPF_SIZE(first->code) == MBPF_DW)
         return 0;
     const int base = MBPF_SRC(first);
-    lanes st[MBPF_NREGS] = {{0, 0, 0, 0}};
+    lanes st[MBPF_NREGS];
+    for (int x = 0; x < MBPF_NREGS; x++)
+        st[x].known = 0;
     uint32_t own_last = 0; /* registers the read itself wrote last */
     uint32_t loaded = 0, n_loads = 0, loads[T2_READ_MAX_LOADS];
     uint64_t own = 0;
@@ -73,7 +88,8 @@ int t2_match_read(const jit_ctx *c, const mid_info *m, uint32_t pc, t2_read *r)
             const uint32_t size = mbpf_size_bytes(in->code);
             st[d].known = 1;
             st[d].mask = (uint8_t)((1u << size) - 1);
-            st[d].off = in->off;
+            for (uint32_t b = 0; b < size; b++)
+                st[d].at[b] = (int16_t)(in->off + (int32_t)b);
             st[d].since = i;
             loads[n_loads++] = i;
             loaded += size;
@@ -82,13 +98,17 @@ int t2_match_read(const jit_ctx *c, const mid_info *m, uint32_t pc, t2_read *r)
             const uint32_t sh = (uint32_t)in->imm / 8, moved = (uint32_t)st[d].mask << sh;
             if (in->imm <= 0 || in->imm >= 64 || in->imm % 8 || (moved & ~lane_limit))
                 break;
+            for (int b = 7; b >= (int)sh; b--)
+                st[d].at[b] = st[d].at[b - (int)sh];
             st[d].mask = (uint8_t)moved;
-            st[d].off = (int16_t)(st[d].off - (int32_t)sh);
             mine = 1;
         } else if (alu && op == MBPF_OR && MBPF_SRCBIT(in->code) && (st[d].known || st[s].known)) {
-            if (!st[d].known || !st[s].known || st[d].off != st[s].off || (st[d].mask & st[s].mask) ||
+            if (!st[d].known || !st[s].known || (st[d].mask & st[s].mask) ||
                 ((st[d].mask | st[s].mask) & ~lane_limit))
                 break;
+            for (int b = 0; b < 8; b++)
+                if ((st[s].mask >> b) & 1u)
+                    st[d].at[b] = st[s].at[b];
             st[d].mask |= st[s].mask;
             mine = 1;
         } else if (alu && op == MBPF_MOV && MBPF_SRCBIT(in->code) && in->off == 0 && st[s].known) {
@@ -118,7 +138,9 @@ int t2_match_read(const jit_ctx *c, const mid_info *m, uint32_t pc, t2_read *r)
         own |= 1ull << k;
         own_last |= 1u << d;
         const uint32_t w = width_of(st[d].mask);
-        if (!w || w != loaded || n_loads < 2)
+        int16_t off;
+        int big;
+        if (!w || w != loaded || n_loads < 2 || !byte_order(&st[d], w, &off, &big))
             continue;
         uint32_t others = 0;
         for (uint32_t x = own_last & ~(1u << d); x; x &= x - 1)
@@ -142,7 +164,8 @@ int t2_match_read(const jit_ctx *c, const mid_info *m, uint32_t pc, t2_read *r)
         r->own = own;
         r->dst = d;
         r->base = base;
-        r->off = st[d].off;
+        r->off = off;
+        r->big = big;
         r->width = w;
         r->n_loads = n_loads;
         for (uint32_t j = 0; j < n_loads; j++)

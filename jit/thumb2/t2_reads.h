@@ -1,8 +1,8 @@
 /* Multi-byte reads written load by load (docs/thumb2.md, "Fused reads"): clang writes a
- * little-endian read it cannot prove aligned as byte (or halfword) loads from one base, shifted
- * into place and or-ed together, often interleaved with unrelated work. On ARMv7-M a word load
- * may be unaligned, so such a read is one ldrh, ldr or two ldr when every byte it reads is
- * proven or checked before it. */
+ * little- or big-endian read it cannot prove aligned as byte (or halfword) loads from one base,
+ * shifted into place and or-ed together, often interleaved with unrelated work. On ARMv7-M a word load
+ * may be unaligned, so such a read is one ldrh, ldr or two ldr (then rev16 or rev for a
+ * big-endian one) when every byte it reads is proven or checked before it. */
 #ifndef MCUBPF_T2_READS_H
 #define MCUBPF_T2_READS_H
 
@@ -21,13 +21,14 @@ typedef struct t2_read {
     int dst;          /* the register holding the value after last */
     int base;         /* the base register of every load (not written in the window) */
     int16_t off;      /* the value is the `width` bytes at base + off, little-endian */
+    int big;          /* ...or big-endian */
     uint32_t width;   /* 2, 4 or 8 */
     uint32_t n_loads;
     uint32_t load[T2_READ_MAX_LOADS]; /* the loads' pcs, in order (the first is first) */
 } t2_read;
 
 /* Does a read start with the load at pc? Its own instructions are plain loads from the base,
- * shifts left by whole bytes, ors of disjoint byte lanes of the same address and copies; the
+ * shifts left by whole bytes, ors of disjoint byte lanes and copies, the bytes in one order; the
  * others in the window (ALU, LDDW, loads the verifier proved) neither read a register holding
  * part of the read nor write the base. Every loaded byte ends up in dst, no join lands in the
  * window, and every register the read itself wrote last is dead after it but dst. The fused

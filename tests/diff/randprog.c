@@ -140,9 +140,9 @@ static int writes_reg(const mbpf_insn *in, int r)
     return 0;
 }
 
-/* A little-endian read written load by load from one copy of the context pointer, as clang
- * writes one it cannot prove aligned: 2 to 8 loads of one size at consecutive offsets (rarely
- * in descending order), each shifted into place and or-ed into an accumulator, at the end of
+/* A little- (or rarely big-) endian read written load by load from one copy of the context
+ * pointer, as clang writes one it cannot prove aligned: 2 to 8 loads of one size at consecutive
+ * offsets (rarely in descending order), each shifted into place and or-ed into an accumulator, at the end of
  * the context or one or two bytes past it, which must fault at the same load; unrelated work
  * in between, and the temporary often dead after it, so that a translator may make the read
  * one load. */
@@ -161,7 +161,7 @@ static void gen_read(gen *g)
         tmp = wreg(g);
     const uint32_t k = below(g, 4);
     const int32_t start = (int32_t)g->mem_len - n * size + (k == 3 ? (int32_t)below(g, 3) : -(int32_t)k);
-    const int down = below(g, 4) == 0;
+    const int down = below(g, 4) == 0, big = below(g, 4) == 0;
     put(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, base, CTX_REG, 0, 0);
     for (int32_t i = 0; i < n; i++) {
         const int32_t at = down ? n - 1 - i : i;
@@ -175,8 +175,9 @@ static void gen_read(gen *g)
         }
         if (i == 0)
             continue;
-        if (at * size * 8 < 64)
-            put(g, MBPF_ALU64 | MBPF_LSH | MBPF_K, r, 0, 0, at * size * 8);
+        const int32_t lane = big ? n - 1 - at : at;
+        if (lane * size * 8 < 64)
+            put(g, MBPF_ALU64 | MBPF_LSH | MBPF_K, r, 0, 0, lane * size * 8);
         put(g, MBPF_ALU64 | MBPF_OR | MBPF_X, acc, r, 0, 0);
     }
     put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, base, 0, 0, rnd_imm(g)); /* see gen_mem */

@@ -40,6 +40,7 @@ Test(t2_reads, a_byte_wise_word_read_is_one_load)
     cr_expect_eq(r.load[3], 7);
     cr_expect_eq(r.emit, 7);
     cr_expect_eq(r.own, 0x3ffu);
+    cr_expect_not(r.big);
 }
 
 Test(t2_reads, other_work_may_interleave)
@@ -76,6 +77,27 @@ Test(t2_reads, a_sixty_four_bit_read_of_two_words)
     cr_assert(read_at(prog, 5, 0, &r));
     cr_expect_eq(r.last, 3);
     cr_expect_eq(r.width, 8);
+}
+
+Test(t2_reads, a_big_endian_halfword)
+{
+    /* w4 = buf[0] << 8 | buf[1] */
+    static const mbpf_insn prog[] = {LDX(MBPF_B, 4, 1, 0), ALU32_IMM(MBPF_LSH, 4, 8), LDX(MBPF_B, 0, 1, 1),
+                                     ALU32_REG(MBPF_OR, 4, 0), MOV64R(0, 4), EXIT()};
+    t2_read r;
+    cr_assert(read_at(prog, 6, 0, &r));
+    cr_expect_eq(r.last, 3);
+    cr_expect_eq(r.off, 0);
+    cr_expect_eq(r.width, 2);
+    cr_expect(r.big);
+    /* bytes in neither order */
+    static const mbpf_insn mixed[] = {LDX(MBPF_B, 4, 1, 0), ALU32_IMM(MBPF_LSH, 4, 8), LDX(MBPF_B, 0, 1, 1),
+                                      ALU32_REG(MBPF_OR, 4, 0), ALU32_IMM(MBPF_LSH, 4, 8), LDX(MBPF_B, 0, 1, 2),
+                                      ALU32_REG(MBPF_OR, 4, 0), ALU32_IMM(MBPF_LSH, 4, 8), LDX(MBPF_B, 0, 1, 4),
+                                      ALU32_REG(MBPF_OR, 4, 0), LDX(MBPF_B, 2, 1, 3), MOV64R(0, 4),
+                                      ALU64_REG(MBPF_ADD, 0, 2), EXIT()};
+    cr_expect(read_at(mixed, 14, 0, &r));
+    cr_expect_eq(r.width, 2); /* only the first two bytes */
 }
 
 Test(t2_reads, near_misses_are_not_reads)

@@ -95,8 +95,10 @@ int t2_match_read(const jit_ctx *c, const mid_info *m, uint32_t pc, t2_read *r)
             loaded += size;
             mine = 1;
         } else if (alu && op == MBPF_LSH && !MBPF_SRCBIT(in->code) && st[d].known) {
+            if (in->imm <= 0 || in->imm >= 64 || in->imm % 8)
+                break;
             const uint32_t sh = (uint32_t)in->imm / 8, moved = (uint32_t)st[d].mask << sh;
-            if (in->imm <= 0 || in->imm >= 64 || in->imm % 8 || (moved & ~lane_limit))
+            if (moved & ~lane_limit)
                 break;
             for (int b = 7; b >= (int)sh; b--)
                 st[d].at[b] = st[d].at[b - (int)sh];

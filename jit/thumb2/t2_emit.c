@@ -75,7 +75,7 @@ typedef struct t2 {
     int in_subprog;          /* current function is a local-call target (returns with pop {pc}) */
     uint32_t skip_to;        /* instructions before this pc were lowered with an earlier one */
     int flags_live;          /* a flag-setting instruction was emitted for this eBPF instruction */
-    int in_it;               /* the next instruction is the one of an IT block */
+    int in_it;               /* the next in_it instructions are those of an IT block */
     uint32_t stubs_used;     /* the shared stubs code branches to, by id */
     int relax;               /* branch forms: 0 first layout, 1 choosing, 2 writing (replay) */
     uint32_t stubs_end;      /* choosing: where the first layout's shared stubs ended */
@@ -113,7 +113,8 @@ static void e32(t2 *t, uint32_t v)
     uint16_t h;
     const int narrow = narrow_here(t, v, t->flags_live, &h);
     t->flags_live |= t2_sets_flags(v);
-    t->in_it = 0;
+    if (t->in_it)
+        t->in_it--;
     if (narrow)
         jit_emit16(t->c, h);
     else
@@ -1266,21 +1267,18 @@ static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write, int
     uint32_t start, end;
     if (!jit_region_bounds(f->region, write, &start, &end))
         return 0;
-    /* the region is [start, start + len) with len = end - start (the glue keeps start <= end):
-     * the access is inside iff len >= size and a - start <= len - size, both unsigned (an
-     * address below start wraps to above len). One branch, taken on carry clear. */
+    /* the region is [start, end) (the glue keeps start <= end): the access is inside iff
+     * a >= start, end >= a and end - a >= size, all unsigned; each test runs only when the one
+     * before passed (itt), so carry clear after them means outside. One branch. */
     ldr_block(t, T2_R2, start);
-    if (end) {
+    if (end)
         ldr_block(t, T2_R3, end);
-        e32(t, t2_dp_reg(T2_SUB, 1, T2_R3, T2_R3, T2_R2, 0, 0));
-    } else { /* the live stack ends at the current frame's top */
-        e32(t, t2_dp_reg(T2_SUB, 1, T2_R3, T2_R10, T2_R2, 0, 0));
-    }
-    e32(t, t2_dp_reg(T2_SUB, 1, T2_R2, a, T2_R2, 0, 0));    /* offset into the region */
-    e32(t, t2_dp_imm8(T2_SUB, 1, T2_R3, T2_R3, size));      /* len - size; borrow: too short */
-    e16(t, t2_it(T2_CS));
-    t->in_it = 1;
-    e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R3, T2_R2, 0, 0)); /* cmpcs: C = offset fits */
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, a, T2_R2, 0, 0));   /* cmp a, start */
+    e16(t, t2_itt(T2_CS));
+    t->in_it = 2;
+    /* subscs: end - a (the live stack ends at the current frame's top, r10) */
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_R3, end ? T2_R3 : T2_R10, a, 0, 0));
+    e32(t, t2_dp_imm8(T2_SUB, 1, T2_PC, T2_R3, size));     /* cmpcs end - a, size */
     br(t, T2_CC, cold_off(t, cold), BR_C);
     return 1;
 }
@@ -1333,19 +1331,20 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
     } else {
         if (off == 0) {
             /* the base is the address */
-        } else if (off > 0 && off <= 255) { /* 64-bit base + small offset: adds / adc #0 */
+        } else if (off > 0 && off <= 255) { /* 64-bit base + small offset: adds / adcs #0 */
             e32(t, t2_dp_imm8(T2_ADD, 1, T2_R12, bl, (uint32_t)off));
-            e32(t, t2_dp_imm8(T2_ADC, 0, T2_R1, bh, 0));
-        } else if (off < 0 && off >= -255) { /* subs / sbc #0 */
+            e32(t, t2_dp_imm8(T2_ADC, 1, T2_R1, bh, 0));
+        } else if (off < 0 && off >= -255) { /* subs / sbcs #0 */
             e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, bl, (uint32_t)-off));
-            e32(t, t2_dp_imm8(T2_SBC, 0, T2_R1, bh, 0));
+            e32(t, t2_dp_imm8(T2_SBC, 1, T2_R1, bh, 0));
         } else {
             load_imm(t, T2_R0, (uint32_t)(int32_t)off);
             e32(t, t2_dp_reg(T2_ADD, 1, T2_R12, bl, T2_R0, 0, 0));
             e32(t, t2_dp_reg(T2_ORR, 0, T2_R0, T2_PC, T2_R0, T2_ASR, 31)); /* off's upper half */
-            e32(t, t2_dp_reg(T2_ADC, 0, T2_R1, bh, T2_R0, 0, 0));
+            e32(t, t2_dp_reg(T2_ADC, 1, T2_R1, bh, T2_R0, 0, 0));
         }
-        cmp_imm(t, ah, 0);
+        if (off == 0) /* else the adcs / sbcs set Z from the upper half */
+            cmp_imm(t, ah, 0);
         br(t, T2_NE, cold_off(t, cold), BR_C);
     }
     if (!(f->mem == MBPF_MEM_GUARD_REGION && inline_guard(t, f, size, write, a, cold)))

@@ -21,7 +21,9 @@
 #include "jit/mid/mid_idioms.h"
 #include "jit/jit_runtime.h"
 #include "jit/thumb2/t2_encode.h"
+#include "jit/thumb2/t2_groups.h"
 #include "jit/thumb2/t2_loops.h"
+#include "jit/thumb2/t2_reads.h"
 
 enum {
     STUB_EXIT,        /* r0 = status: store it, restore sp, return it */
@@ -41,6 +43,8 @@ enum {
     COLD_GUARD,    /* r1 holds the address's upper half: full check, back to the site */
     COLD_GUARD_HZ, /* upper half known zero: r1 = 0 at +0; the address wrapped past 2^32: r1 = 1
                     * at +COLD_WRAP (the check then faults) */
+    COLD_GROUP,    /* as COLD_GUARD for the lowest address of a load group: every member's */
+    COLD_GROUP_HZ, /* full check in order (t2_groups.h); as COLD_GUARD_HZ */
 };
 #define COLD_WRITE 8u
 #define COLD_WRAP 4u
@@ -71,7 +75,7 @@ typedef struct t2 {
     int in_subprog;          /* current function is a local-call target (returns with pop {pc}) */
     uint32_t skip_to;        /* instructions before this pc were lowered with an earlier one */
     int flags_live;          /* a flag-setting instruction was emitted for this eBPF instruction */
-    int in_it;               /* the next instruction is the one of an IT block */
+    int in_it;               /* the next in_it instructions are those of an IT block */
     uint32_t stubs_used;     /* the shared stubs code branches to, by id */
     int relax;               /* branch forms: 0 first layout, 1 choosing, 2 writing (replay) */
     uint32_t stubs_end;      /* choosing: where the first layout's shared stubs ended */
@@ -79,6 +83,8 @@ typedef struct t2 {
     uint16_t saved;          /* callee-saved registers the entry pushes (with lr, even count) */
     int sp_saved, fp_used;   /* the entry keeps sp in the block; the code uses r10 (frame_needs) */
     int exit_inline;         /* a normal exit is the epilogue itself, not a branch to it */
+    t2_group group;          /* the load group whose leader was lowered last (t2_groups.h) */
+    t2_read read;            /* the fused read under way (t2_reads.h); read.last = 0: none */
     const ml_loop *fast;     /* loop versioning: the loop whose fast copy is being emitted */
     uint32_t fast_start;     /* ...and the native offset of that copy's first instruction */
     struct t2_stub_layout *stubs; /* the shared stubs' layout: the first layout records it */
@@ -119,7 +125,8 @@ static void e32(t2 *t, uint32_t v)
     uint16_t h;
     const int narrow = narrow_here(t, v, t->flags_live, &h);
     t->flags_live |= t2_sets_flags(v);
-    t->in_it = 0;
+    if (t->in_it)
+        t->in_it--;
     if (narrow)
         jit_emit16(t->c, h);
     else
@@ -417,6 +424,41 @@ static void cold_return_here(t2 *t, uint32_t k)
         t->c->cold[2 * k + 1] = t->c->pos;
 }
 
+/* r1:r12 += step (a 64-bit address moved by a small constant). */
+static void step_address(t2 *t, int32_t step)
+{
+    if (step > 0) {
+        e32(t, t2_dp_imm8(T2_ADD, 1, T2_R12, T2_R12, (uint32_t)step));
+        e32(t, t2_dp_imm8(T2_ADC, 0, T2_R1, T2_R1, 0));
+    } else if (step < 0) {
+        e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, T2_R12, (uint32_t)-step));
+        e32(t, t2_dp_imm8(T2_SBC, 0, T2_R1, T2_R1, 0));
+    }
+}
+
+/* A load group's check failed inline: the full check of each member's address, in program
+ * order (the first that fails is the interpreter's fault), then back with r1:r12 as they came
+ * (the group's lowest address). The check stub keeps r1, r2, r3 and r12. */
+static void group_checks(t2 *t, uint32_t pc)
+{
+    const jit_ctx *c = t->c;
+    t2_group g;
+    t2_group_scan(c, pc, &g);
+    int32_t at = 0;
+    for (uint32_t i = pc; i <= g.last; i++) {
+        if (i != pc && !t2_group_member(c, &g, i))
+            continue;
+        const mbpf_insn *in = &c->prog->insns[i];
+        const int32_t d = in->off - g.min_off;
+        step_address(t, d - at);
+        at = d;
+        e32(t, t2_movw(T2_R0, i));
+        e16(t, t2_movs16(T2_R3, mbpf_size_bytes(in->code)));
+        bl_to(t, stub(t, STUB_CHECK_READ));
+    }
+    step_address(t, -at);
+}
+
 static void emit_cold_stubs(t2 *t)
 {
     jit_ctx *c = t->c;
@@ -432,19 +474,23 @@ static void emit_cold_stubs(t2 *t)
             b_to(t, stub(t, STUB_BUDGET));
             continue;
         }
-        if (kind == COLD_GUARD_HZ) { /* the flags are dead here */
+        if (kind == COLD_GUARD_HZ || kind == COLD_GROUP_HZ) { /* the flags are dead here */
             e16(t, t2_movs16(T2_R1, 0));
             e16(t, t2_b16(0)); /* over the next one: to +6 */
             e16(t, t2_movs16(T2_R1, 1)); /* +COLD_WRAP */
         }
         if (t->lr_half != NO_REG) /* bl overwrites lr; the check keeps r2 */
             mov(t, T2_R2, T2_LR);
-        if (kind == COLD_GUARD)
+        if (kind == COLD_GUARD || kind == COLD_GROUP)
             mov(t, T2_R1, ah);
         mov(t, T2_R12, a);
-        e32(t, t2_movw(T2_R0, pc));
-        e16(t, t2_movs16(T2_R3, size));
-        bl_to(t, stub(t, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
+        if (kind == COLD_GROUP || kind == COLD_GROUP_HZ) {
+            group_checks(t, pc);
+        } else {
+            e32(t, t2_movw(T2_R0, pc));
+            e16(t, t2_movs16(T2_R3, size));
+            bl_to(t, stub(t, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
+        }
         if (t->lr_half != NO_REG)
             mov(t, T2_LR, T2_R2);
         b_to(t, ret);
@@ -1233,21 +1279,18 @@ static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write, int
     uint32_t start, end;
     if (!jit_region_bounds(f->region, write, &start, &end))
         return 0;
-    /* the region is [start, start + len) with len = end - start (the glue keeps start <= end):
-     * the access is inside iff len >= size and a - start <= len - size, both unsigned (an
-     * address below start wraps to above len). One branch, taken on carry clear. */
+    /* the region is [start, end) (the glue keeps start <= end): the access is inside iff
+     * a >= start, end >= a and end - a >= size, all unsigned; each test runs only when the one
+     * before passed (itt), so carry clear after them means outside. One branch. */
     ldr_block(t, T2_R2, start);
-    if (end) {
+    if (end)
         ldr_block(t, T2_R3, end);
-        e32(t, t2_dp_reg(T2_SUB, 1, T2_R3, T2_R3, T2_R2, 0, 0));
-    } else { /* the live stack ends at the current frame's top */
-        e32(t, t2_dp_reg(T2_SUB, 1, T2_R3, T2_R10, T2_R2, 0, 0));
-    }
-    e32(t, t2_dp_reg(T2_SUB, 1, T2_R2, a, T2_R2, 0, 0));    /* offset into the region */
-    e32(t, t2_dp_imm8(T2_SUB, 1, T2_R3, T2_R3, size));      /* len - size; borrow: too short */
-    e16(t, t2_it(T2_CS));
-    t->in_it = 1;
-    e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, T2_R3, T2_R2, 0, 0)); /* cmpcs: C = offset fits */
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_PC, a, T2_R2, 0, 0));   /* cmp a, start */
+    e16(t, t2_itt(T2_CS));
+    t->in_it = 2;
+    /* subscs: end - a (the live stack ends at the current frame's top, r10) */
+    e32(t, t2_dp_reg(T2_SUB, 1, T2_R3, end ? T2_R3 : T2_R10, a, 0, 0));
+    e32(t, t2_dp_imm8(T2_SUB, 1, T2_PC, T2_R3, size));     /* cmpcs end - a, size */
     br(t, T2_CC, cold_off(t, cold), BR_C);
     return 1;
 }
@@ -1255,9 +1298,10 @@ static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write, int
 /* The address of an access: returns the base register and sets *disp. A proven access uses the
  * base register directly when the offset fits the load/store forms (`room` more bytes for the
  * upper word of a 64-bit access); a guarded one computes the address (into r12 unless the offset
- * is 0 and the upper half known zero) and checks it. */
+ * is 0 and the upper half known zero) and checks it. A load group's leader (`group`) computes
+ * and checks its lowest address and `size` bytes from it, its members' accesses (t2_groups.h). */
 static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const mbpf_fact *f,
-                   int32_t *disp)
+                   int group, int32_t *disp)
 {
     const int32_t room = size == 8 ? 4 : 0;
     *disp = 0;
@@ -1271,14 +1315,17 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
         e32(t, t2_dp_reg(T2_ADD, 0, T2_R12, bl, T2_R0, 0, 0));
         return T2_R12;
     }
-    const int hzb = hz_r(t, base);
+    /* a group's cold path steps the address in 64 bits: below the base, its upper half must be
+     * exact (the known-zero form only says "wrapped") */
+    const int hzb = hz_r(t, base) && !(group && off < 0);
     const uint32_t wflag = write ? COLD_WRITE : 0;
     const int bl = rd_h(t, H_LO(base), T2_R12);
     const int a = off == 0 ? bl : T2_R12;
     /* the address's upper half: the base's when the offset is 0, else computed into r1 */
     const int bh = hzb ? T2_R1 : rd_h(t, H_HI(base), T2_R1);
     const int ah = off == 0 ? bh : T2_R1;
-    const uint32_t cold = cold_new(t, (hzb ? COLD_GUARD_HZ : COLD_GUARD) | wflag, size, a, ah);
+    const uint32_t kind = group ? (hzb ? COLD_GROUP_HZ : COLD_GROUP) : (hzb ? COLD_GUARD_HZ : COLD_GUARD);
+    const uint32_t cold = cold_new(t, kind | wflag, group ? 0 : size, a, ah);
     if (hzb) {
         /* upper half zero: the address's upper half is the carry (or borrow) of the offset */
         const uint32_t wrap = cold_off(t, cold) + COLD_WRAP;
@@ -1296,19 +1343,20 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
     } else {
         if (off == 0) {
             /* the base is the address */
-        } else if (off > 0 && off <= 255) { /* 64-bit base + small offset: adds / adc #0 */
+        } else if (off > 0 && off <= 255) { /* 64-bit base + small offset: adds / adcs #0 */
             e32(t, t2_dp_imm8(T2_ADD, 1, T2_R12, bl, (uint32_t)off));
-            e32(t, t2_dp_imm8(T2_ADC, 0, T2_R1, bh, 0));
-        } else if (off < 0 && off >= -255) { /* subs / sbc #0 */
+            e32(t, t2_dp_imm8(T2_ADC, 1, T2_R1, bh, 0));
+        } else if (off < 0 && off >= -255) { /* subs / sbcs #0 */
             e32(t, t2_dp_imm8(T2_SUB, 1, T2_R12, bl, (uint32_t)-off));
-            e32(t, t2_dp_imm8(T2_SBC, 0, T2_R1, bh, 0));
+            e32(t, t2_dp_imm8(T2_SBC, 1, T2_R1, bh, 0));
         } else {
             load_imm(t, T2_R0, (uint32_t)(int32_t)off);
             e32(t, t2_dp_reg(T2_ADD, 1, T2_R12, bl, T2_R0, 0, 0));
             e32(t, t2_dp_reg(T2_ORR, 0, T2_R0, T2_PC, T2_R0, T2_ASR, 31)); /* off's upper half */
-            e32(t, t2_dp_reg(T2_ADC, 0, T2_R1, bh, T2_R0, 0, 0));
+            e32(t, t2_dp_reg(T2_ADC, 1, T2_R1, bh, T2_R0, 0, 0));
         }
-        cmp_imm(t, ah, 0);
+        if (off == 0) /* else the adcs / sbcs set Z from the upper half */
+            cmp_imm(t, ah, 0);
         br(t, T2_NE, cold_off(t, cold), BR_C);
     }
     if (!(f->mem == MBPF_MEM_GUARD_REGION && inline_guard(t, f, size, write, a, cold)))
@@ -1317,13 +1365,35 @@ static int address(t2 *t, int base, int16_t off, uint32_t size, int write, const
     return a;
 }
 
+/* Loads of a group (t2_groups.h): a member was checked at its leader, so it is lowered as a
+ * proven access; a leader checks the whole group. Returns the base register, sets *disp. */
+static int load_address(t2 *t, const mbpf_insn *in, const mbpf_fact *f, int32_t *disp)
+{
+    const uint32_t size = mbpf_size_bytes(in->code);
+    if (f->mem == MBPF_MEM_GUARD_REGION) {
+        if (t2_group_member(t->c, &t->group, t->pc)) {
+            mbpf_fact proven = *f;
+            proven.mem = MBPF_MEM_PROVEN;
+            return address(t, MBPF_SRC(in), in->off, size, 0, &proven, 0, disp);
+        }
+        t2_group_scan(t->c, t->pc, &t->group);
+        if (t->group.last) {
+            const int a = address(t, MBPF_SRC(in), (int16_t)t->group.min_off, t->group.span, 0, f, 1,
+                                  disp);
+            *disp = in->off - t->group.min_off;
+            return a;
+        }
+    }
+    return address(t, MBPF_SRC(in), in->off, size, 0, f, 0, disp);
+}
+
 static int lower_load(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const int d = MBPF_DST(in);
     const uint32_t size = mbpf_size_bytes(in->code);
     const int ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
     int32_t disp;
-    const int b = address(t, MBPF_SRC(in), in->off, size, 0, f, &disp);
+    const int b = load_address(t, in, f, &disp);
     if (!ld && !hd)
         return 0; /* checked, result unused */
     const int dl = dst_h(t, H_LO(d), T2_R0, 0), dh = dst_h(t, H_HI(d), T2_R1, 0);
@@ -1359,7 +1429,7 @@ static int lower_store(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
     const uint32_t size = mbpf_size_bytes(in->code);
     int vl, vh = NO_REG;
     int32_t disp;
-    const int b = address(t, MBPF_DST(in), in->off, size, 1, f, &disp);
+    const int b = address(t, MBPF_DST(in), in->off, size, 1, f, 0, &disp);
     if (MBPF_CLASS(in->code) == MBPF_ST) {
         load_imm(t, T2_R2, (uint32_t)in->imm);
         vl = T2_R2;
@@ -1388,7 +1458,7 @@ static int lower_atomic(t2 *t, const mbpf_insn *in, const mbpf_fact *f)
     const uint32_t size = mbpf_size_bytes(in->code);
     const int s = MBPF_SRC(in);
     int32_t disp;
-    int b = address(t, MBPF_DST(in), in->off, size, 1, f, &disp);
+    int b = address(t, MBPF_DST(in), in->off, size, 1, f, 0, &disp);
     if (b != T2_R12 || disp) {
         if (disp >= 0)
             e32(t, t2_addw(T2_R12, b, (uint32_t)disp));
@@ -1942,17 +2012,151 @@ static void t2_at(t2 *t, uint32_t pc, const mbpf_fact *f)
     t2_use_def(t, f);
 }
 
-/* One instruction at pc (rotate windows lowered at their first instruction, straight-line local
- * values chosen), in whichever copy of a versioned loop is being emitted. */
+/* The fact the fast copy lowers instruction pc of loop l with: hoisted accesses are proven. */
+static mbpf_fact fast_fact(const jit_ctx *c, const ml_loop *l, uint32_t pc)
+{
+    mbpf_fact f;
+    jit_checked_fact(c, pc, &f); /* as jit_emit_body gives the others */
+    if (mid_loop_hoisted(l, &f))
+        f.mem = MBPF_MEM_PROVEN;
+    return f;
+}
+
+/* The fact the copy being emitted lowers instruction pc with. */
+static mbpf_fact copy_fact(const t2 *t, uint32_t pc)
+{
+    mbpf_fact f;
+    if (t->fast)
+        return fast_fact(t->c, t->fast, pc);
+    jit_checked_fact(t->c, pc, &f);
+    return f;
+}
+
+/* Is every byte of a fused read proven or checked before it: all its loads proven, or the first
+ * one guarded (alone, or as a group's leader or member) and each other one proven or a member
+ * of that group? Offsets stay in -255..4000, so every address form below fits its load. */
+static int read_covered(const t2 *t, const t2_read *r)
+{
+    const jit_ctx *c = t->c;
+    const mbpf_fact f = copy_fact(t, r->load[0]);
+    t2_group g = {0};
+    if (r->off < -255 || r->off > 4000)
+        return 0;
+    if (f.mem == MBPF_MEM_GUARD_REGION) {
+        if (t2_group_member(c, &t->group, r->load[0]))
+            g = t->group;
+        else
+            t2_group_scan(c, r->load[0], &g);
+    } else if (f.mem != MBPF_MEM_PROVEN) {
+        return 0;
+    }
+    for (uint32_t j = 1; j < r->n_loads; j++) {
+        const mbpf_fact fj = copy_fact(t, r->load[j]);
+        if (fj.mem != MBPF_MEM_PROVEN &&
+            !(f.mem == MBPF_MEM_GUARD_REGION && fj.mem == MBPF_MEM_GUARD_REGION &&
+              t2_group_member(c, &g, r->load[j])))
+            return 0;
+    }
+    return 1;
+}
+
+/* A fused read (t2_reads.h). At its first load: that load's check (its own, or its group's)
+ * when it is guarded; the read's other instructions emit nothing, but at `emit` one ldrh or ldr,
+ * or two ldr, of the bytes at base + off into dst (reversed when big-endian), and below 8
+ * bytes, at last, dst's upper half zero when it is live. */
+static void read_start(t2 *t, const t2_read *r)
+{
+    const jit_ctx *c = t->c;
+    const mbpf_insn *lead = &c->prog->insns[r->first];
+    mbpf_fact f = copy_fact(t, r->first);
+    int32_t disp;
+    if (f.mem == MBPF_MEM_GUARD_REGION && !t2_group_member(c, &t->group, r->first))
+        (void)load_address(t, lead, &f, &disp);
+    t->read = *r;
+}
+
+static void read_load(t2 *t)
+{
+    const t2_read *r = &t->read;
+    const uint32_t live = t->live;
+    mbpf_fact f = copy_fact(t, r->emit);
+    int32_t disp;
+    f.mem = MBPF_MEM_PROVEN;
+    const int b = address(t, r->base, r->off, r->width, 0, &f, 0, &disp);
+    t->live = t->m->live_out[r->last] & (t->fast ? ~t->fast->dead : ~0u);
+    const int d = r->dst, ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
+    const int dl = dst_h(t, H_LO(d), T2_R0, 0), dh = dst_h(t, H_HI(d), T2_R1, 0);
+    if (r->width == 8) {
+        /* big-endian: the lower half is the reversed word at +4, the upper the one at +0 */
+        const int32_t lo = r->big ? disp + 4 : disp, hi = r->big ? disp : disp + 4;
+        if (b == dl) { /* the base goes last */
+            if (hd)
+                ldst(t, T2_LDR, dh, b, hi);
+            ldst(t, T2_LDR, dl, b, lo);
+        } else {
+            if (ld)
+                ldst(t, T2_LDR, dl, b, lo);
+            if (hd)
+                ldst(t, T2_LDR, dh, b, hi);
+        }
+        if (r->big && ld)
+            e32(t, t2_rev(dl, dl));
+        if (r->big && hd)
+            e32(t, t2_rev(dh, dh));
+        put_h(t, H_HI(d), dh);
+    } else if (ld) {
+        ldst(t, r->width == 2 ? T2_LDRH : T2_LDR, dl, b, disp);
+        if (r->big) /* ldrh leaves the upper halfword zero, which rev16 keeps */
+            e32(t, r->width == 2 ? t2_rev16(dl, dl) : t2_rev(dl, dl));
+    }
+    put_h(t, H_LO(d), dl);
+    t->live = live;
+}
+
+/* Is pc one of the pending read's own instructions? */
+static int read_own(const t2 *t, uint32_t pc)
+{
+    const t2_read *r = &t->read;
+    return r->last && pc > r->first && pc <= r->last && ((r->own >> (pc - r->first)) & 1u);
+}
+
+/* Does [pc, pc + len) hold none of the pending read's own instructions? */
+static int read_clear(const t2 *t, uint32_t pc, uint32_t len)
+{
+    for (uint32_t i = pc; i < pc + len; i++)
+        if (read_own(t, i))
+            return 0;
+    return 1;
+}
+
+/* One instruction at pc (rotate and fused-read windows lowered at their first instruction,
+ * straight-line local values chosen), in whichever copy of a versioned loop is being emitted. */
 static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
 {
     mid_rotate rot;
+    t2_read rd;
     if (pc < t->skip_to)
         return 0; /* inside a window lowered at its first instruction */
-    if (t->alias_d < 0 && mid_match_rotate(t->c->prog, t->c->facts, t->m, pc, &rot)) {
+    if (read_own(t, pc)) {
+        if (pc == t->read.emit)
+            read_load(t);
+        if (pc == t->read.last) {
+            if (t->read.width < 8)
+                put_hi_zero(t, t->read.dst);
+            t->read.last = 0;
+        }
+        return 0;
+    }
+    if (t->alias_d < 0 && mid_match_rotate(t->c->prog, t->c->facts, t->m, pc, &rot) &&
+        read_clear(t, pc, rot.len)) {
         t->live = t->m->live_out[pc + rot.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
         lower_rotate(t, &rot);
         t->skip_to = pc + rot.len;
+        return 0;
+    }
+    if (t->alias_d < 0 && !t->read.last && t2_match_read(t->c, t->m, pc, &rd) &&
+        read_covered(t, &rd)) {
+        read_start(t, &rd);
         return 0;
     }
     local_window(t, in);
@@ -1972,16 +2176,6 @@ static void fast_widths(t2 *t, const ml_loop *l, const mbpf_insn *in)
     t->live &= ~l->dead;
     if (mid_loop_narrow_update(l, in, t->hz))
         t->live &= ~MID_HI(MBPF_DST(in));
-}
-
-/* The fact the fast copy lowers instruction pc of loop l with: hoisted accesses are proven. */
-static mbpf_fact fast_fact(const jit_ctx *c, const ml_loop *l, uint32_t pc)
-{
-    mbpf_fact f;
-    jit_checked_fact(c, pc, &f); /* as jit_emit_body gives the others */
-    if (mid_loop_hoisted(l, &f))
-        f.mem = MBPF_MEM_PROVEN;
-    return f;
 }
 
 static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
@@ -2058,6 +2252,8 @@ static int emit_once(t2 *p)
     t.in_subprog = 0;
     t.n_cold = 0;
     t.skip_to = 0;
+    t.group.last = 0;
+    t.read.last = 0;
     t.fast = NULL;
     t.fast_start = 0;
     t.flags_live = 1;

@@ -194,6 +194,12 @@ uint16_t t2_it(int cond)
     return (uint16_t)(0xBF08u | (uint32_t)cond << 4);
 }
 
+uint16_t t2_itt(int cond)
+{
+    /* mask: the second instruction's condition is cond (its low bit), then the end marker */
+    return (uint16_t)(0xBF04u | (uint32_t)cond << 4 | ((uint32_t)cond & 1u) << 3);
+}
+
 /* ---- 16-bit forms ------------------------------------------------------------------------------
  * t2_narrow recognises the 32-bit encodings above that have a 16-bit equivalent with exactly the
  * same effect outside an IT block, flags included (the 16-bit ALU forms set flags there, so only

@@ -61,6 +61,7 @@ uint16_t t2_pop_pc16(void);
 uint16_t t2_mov_sp16(int rm); /* MOV sp, rm */
 int t2_b_cond_fits(int32_t offset);
 uint16_t t2_it(int cond); /* IT<cond> over the one instruction that follows */
+uint16_t t2_itt(int cond); /* ITT<cond> over the two that follow */
 
 /* The 16-bit form of a 32-bit encoding from the encoders above, outside IT blocks: t2_narrow
  * only where the effect is exactly the same (flags included); t2_narrow_flags_free also where

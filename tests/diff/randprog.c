@@ -15,7 +15,8 @@
  * fresh values live in r6..r8 across them; rarely a long unbounded loop that exhausts the budget
  * part way through (both engines must stop at the same back edge); rotates written with shifts
  * and an or, as clang writes them, in 32 and 64 bits, and near misses (amounts that do not add
- * up, a temporary read afterwards). */
+ * up, a temporary read afterwards); multi-byte reads written load by load from one base, near
+ * and past the end of the context. */
 #include "tests/diff/randprog.h"
 
 typedef struct gen {
@@ -139,6 +140,51 @@ static int writes_reg(const mbpf_insn *in, int r)
     return 0;
 }
 
+/* A little- (or rarely big-) endian read written load by load from one copy of the context
+ * pointer, as clang writes one it cannot prove aligned: 2 to 8 loads of one size at consecutive
+ * offsets (rarely in descending order), each shifted into place and or-ed into an accumulator, at the end of
+ * the context or one or two bytes past it, which must fault at the same load; unrelated work
+ * in between, and the temporary often dead after it, so that a translator may make the read
+ * one load. */
+static void gen_read(gen *g)
+{
+    static const uint8_t sizes[] = {MBPF_B, MBPF_B, MBPF_H, MBPF_W};
+    const uint8_t sz = sizes[below(g, 4)];
+    const int32_t size = (int32_t)mbpf_size_bytes(sz), n = 2 + (int32_t)below(g, 7);
+    if ((uint32_t)(n * size) + 2 > g->mem_len)
+        return;
+    const int base = wreg(g);
+    int acc = wreg(g), tmp = wreg(g);
+    while (acc == base)
+        acc = wreg(g);
+    while (tmp == base || tmp == acc)
+        tmp = wreg(g);
+    const uint32_t k = below(g, 4);
+    const int32_t start = (int32_t)g->mem_len - n * size + (k == 3 ? (int32_t)below(g, 3) : -(int32_t)k);
+    const int down = below(g, 4) == 0, big = below(g, 4) == 0;
+    put(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, base, CTX_REG, 0, 0);
+    for (int32_t i = 0; i < n; i++) {
+        const int32_t at = down ? n - 1 - i : i;
+        const int r = i == 0 ? acc : tmp;
+        put(g, (uint8_t)(MBPF_LDX | MBPF_MEM | sz), r, base, (int16_t)(start + at * size), 0);
+        if (below(g, 3) == 0) { /* unrelated work in between, as clang schedules it */
+            int o = wreg(g);
+            while (o == base || o == acc || o == tmp)
+                o = wreg(g);
+            put(g, MBPF_ALU64 | (below(g, 2) ? MBPF_ADD : MBPF_XOR) | MBPF_K, o, 0, 0, rnd_imm(g));
+        }
+        if (i == 0)
+            continue;
+        const int32_t lane = big ? n - 1 - at : at;
+        if (lane * size * 8 < 64)
+            put(g, MBPF_ALU64 | MBPF_LSH | MBPF_K, r, 0, 0, lane * size * 8);
+        put(g, MBPF_ALU64 | MBPF_OR | MBPF_X, acc, r, 0, 0);
+    }
+    put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, base, 0, 0, rnd_imm(g)); /* see gen_mem */
+    if (below(g, 2)) /* the temporary dead after the read: the window computes acc alone */
+        put(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, tmp, 0, 0, rnd_imm(g));
+}
+
 static void gen_mem(gen *g)
 {
     static const uint8_t sizes[] = {MBPF_B, MBPF_H, MBPF_W, MBPF_DW};
@@ -218,7 +264,7 @@ static void gen_simple(gen *g)
     if (k < 6)
         gen_alu(g);
     else if (k < 9)
-        gen_mem(g);
+        below(g, 8) ? gen_mem(g) : gen_read(g);
     else { /* lddw */
         put(g, MBPF_OPC_LDDW, wreg(g), 0, 0, (int32_t)rnd(g));
         put(g, 0, 0, 0, 0, (int32_t)rnd(g));

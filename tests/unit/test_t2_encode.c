@@ -57,6 +57,8 @@ Test(t2_encode, data_processing_register)
     expect32(t2_dp_reg(T2_SUB, 1, T2_PC, T2_LR, T2_R2, 0, 0), "cmp.w lr, r2");
     expect16(t2_it(T2_EQ), "it eq");
     expect16(t2_it(T2_NE), "it ne");
+    expect16(t2_itt(T2_CS), "itt hs");
+    expect16(t2_itt(T2_EQ), "itt eq");
 }
 
 Test(t2_encode, immediates_and_moves)

@@ -109,9 +109,7 @@ void jit_checked_fact(const jit_ctx *c, uint32_t pc, mbpf_fact *out)
     out->mem = c->mem[pc];
 }
 
-/* Once before the passes: every instruction's checked access kind (mid_access_check) and what of
- * the call's context the code needs (jit_ctx.context), which every pass reads. */
-static void check_accesses(jit_ctx *c)
+void jit_check_accesses(jit_ctx *c)
 {
     uint32_t need = 0;
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
@@ -241,7 +239,7 @@ int mbpf_jit_translate(mbpf_target t, const mbpf_program *p, const mbpf_fact *fa
     c.forms = (uint8_t *)(c.cold + 2 * (size_t)p->n_insns); /* zeroed with the cold words */
     w += cold_size(p->n_insns);
     c.mem = w;
-    check_accesses(&c);
+    jit_check_accesses(&c);
     w += mem_size(p->n_insns);
     mid_info mid; /* both backends are built on the middle end; its fixpoints borrow the cold
                    * records (cold_size(n) >= mid_scratch_size(n)), unused until the passes */

@@ -67,6 +67,11 @@ uint32_t jit_jump_target(uint32_t pc, const mbpf_insn *in);
 /* Does this jump need a budget check (a back edge the verifier did not prove bounded)? */
 int jit_needs_budget(const mbpf_fact *f);
 
+/* Once before the passes (c->prog, c->facts and room for c->mem set): every instruction's
+ * checked access kind (mid_access_check) into c->mem and what of the call's context the code
+ * needs into c->context, which every pass reads. */
+void jit_check_accesses(jit_ctx *c);
+
 /* The fact at pc with `mem` replaced by the check native code gives the access (mid_access.h):
  * what jit_emit_body hands the backend, and what any pre-pass of a backend must decide on. */
 void jit_checked_fact(const jit_ctx *c, uint32_t pc, mbpf_fact *out);

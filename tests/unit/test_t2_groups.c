@@ -14,6 +14,10 @@ static t2_group group_at(const mbpf_insn *insns, uint32_t n, uint32_t pc)
     jit_ctx c = {0};
     c.prog = &p;
     c.facts = facts;
+    uint8_t mem[256];
+    cr_assert(n <= sizeof mem);
+    c.mem = mem;
+    jit_check_accesses(&c);
     t2_group g;
     t2_group_scan(&c, pc, &g);
     free(facts);

@@ -14,6 +14,10 @@ static int read_at(const mbpf_insn *insns, uint32_t n, uint32_t pc, t2_read *r)
     jit_ctx c = {0};
     c.prog = &a.p;
     c.facts = a.facts;
+    uint8_t mem[256];
+    cr_assert(n <= sizeof mem);
+    c.mem = mem;
+    jit_check_accesses(&c);
     int got = t2_match_read(&c, &a.m, pc, r);
     mid_fixture_release(&a);
     return got;

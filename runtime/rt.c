@@ -603,26 +603,23 @@ RT_OUT_OF_LINE mbpf_status run_other(mbpf_runtime *rt, mbpf_prog *p, void *ctx, 
     if (p->kind != MBPF_RT_ENGINE_AOT && !rt_cache_holds(rt, p))
         rt_cache_forget(rt, p); /* the code it called is gone (an init since its load) */
 #endif
-    rt->running = 1;
-    p->stats.runs++;
     if (rt->exec_for != p)
         prepare_exec(rt, p);
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-#if MBPF_RT_WITH_JIT
-    if (p->fn && p->kind != MBPF_RT_ENGINE_AOT) { /* a cache hit, as on the fast path */
-        p->stats.cache_hits++;
-        p->cache_entry->last_use = ++rt->clock;
-    } else if (!p->fn && !p->no_jit && rt_cache_get(rt, p)) { /* p->fn now calls its code */
-        p->stats.engine = MBPF_RT_ENGINE_JIT;
-    }
-#endif
-    if (p->fn)
-        return run_code(rt, p, p->fn, ctx, ctx_len, r0, fault);
+    if (p->fn) /* the run state is p's now: the fast path runs it (and counts a cache hit) */
+        return mbpf_rt_run(rt, p, ctx, ctx_len, r0, fault);
 #endif
 #if MBPF_WITH_BYTECODE
+    rt->running = 1;
+    p->stats.runs++;
+#if MBPF_RT_WITH_JIT
+    if (!p->no_jit && rt_cache_get(rt, p)) { /* a miss (or a hit) counted there; p->fn set */
+        p->stats.engine = MBPF_RT_ENGINE_JIT;
+        return run_code(rt, p, p->fn, ctx, ctx_len, r0, fault);
+    }
+#endif
     return run_interpreted(rt, p, ctx, ctx_len, r0, fault);
 #else
-    rt->running = 0;
     return refuse_run(fault); /* AOT images only: a loaded slot always has code to call */
 #endif
 }

@@ -16,7 +16,7 @@
 static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
-            "usage: %s PROG [--section NAME] [--raw] [profile options] [--facts]\n"
+            "usage: %s PROG [--section NAME] [--raw] [profile options] [--facts] [--loops]\n"
             "Check PROG (an eBPF ELF object from clang -target bpf, a bytecode container, or raw\n"
             "bytecode) as the device does when it loads it, and print the verdict: the reason of a\n"
             "rejection, or the figures of an accepted program.\n"
@@ -25,6 +25,9 @@ static void usage(FILE *f, const char *prog)
             "  --rodata BYTES, --data BYTES  sizes of the regions of raw bytecode (default 0)\n"
             "  --max-insns N    program size limit (default 65536)\n"
             "  --facts          list every instruction with its facts\n"
+            "  --loops          list every back edge: its loop's head, class (bounded by a\n"
+            "                   constant, countable by the context length, or budgeted), trip\n"
+            "                   bound and induction variable\n"
             "  --cert           print the verifier certificate (the container's, else one written\n"
             "                   here by the full verifier)\n"
             "  --check-cert     check through the certificate as a device without the full\n"
@@ -80,6 +83,43 @@ static void list_facts(const mbpf_loaded *l, const mbpf_program *p, const mbpf_f
         print_line(l, pc);
         printf("\n");
     }
+}
+
+/* --loops: the loop table, one line per back edge. */
+static int list_loops(const mbpf_program *p, const mbpf_profile *pr, void *arena, size_t arena_len)
+{
+    mbpf_verify_opts o;
+    mbpf_verify_result r;
+    mbpf_loop *loops = calloc(p->n_insns ? p->n_insns : 1, sizeof *loops);
+    mbpf_profile_opts(pr, &o);
+    if (!loops || mbpf_verify_loops(p, &o, NULL, loops, p->n_insns, arena, arena_len, &r)) {
+        free(loops);
+        return -1; /* accepted a moment ago: only memory can fail here */
+    }
+    char dis[64];
+    for (uint32_t i = 0; i < r.loops && i < p->n_insns; i++) {
+        const mbpf_loop *l = &loops[i];
+        mbpf_disasm(&p->insns[l->latch], NULL, dis, sizeof dis);
+        printf("loop %u: back edge %u (%s) to %u: ", i + 1, l->latch, dis, l->head);
+        if (l->cls != MBPF_LOOP_UNBOUNDED)
+            printf("exit test %u, ", l->test);
+        if (l->cls == MBPF_LOOP_CONSTANT)
+            printf("bounded, at most %u trips", l->trips);
+        else if (l->cls == MBPF_LOOP_COUNTABLE)
+            printf("countable, at most (LEN %c %lld) / %u + 1 trips", l->len_add < 0 ? '-' : '+',
+                   (long long)(l->len_add < 0 ? -l->len_add : l->len_add), l->len_div);
+        else
+            printf("budgeted (no bound known)");
+        if (l->iv_kind != MBPF_IV_NONE && l->iv_reg != MBPF_IV_NO_REG) {
+            printf("; r%u %s %d at %u", l->iv_reg, l->iv_kind == MBPF_IV_ADD ? "+=" : ">>=", l->iv_step,
+                   l->iv_update);
+            if (l->iv_start_known)
+                printf(", from %llu", (unsigned long long)l->iv_start);
+        }
+        printf("\n");
+    }
+    free(loops);
+    return 0;
 }
 
 /* --strict: every access the verifier could not prove, with its source line when known. */
@@ -152,7 +192,7 @@ static int parse_size(const char *self, const char *opt, const char *v, uint32_t
 
 typedef struct verify_options {
     const char *self;
-    int show_facts, show_cert, check_cert;
+    int show_facts, show_cert, check_cert, show_loops;
     uint32_t rodata_len, data_len;
 } verify_options;
 
@@ -163,6 +203,8 @@ static int own_option(void *ctx, int argc, char **argv, int *i)
     const int has_value = *i + 1 < argc;
     if (!strcmp(a, "--facts"))
         o->show_facts = 1;
+    else if (!strcmp(a, "--loops"))
+        o->show_loops = 1;
     else if (!strcmp(a, "--cert"))
         o->show_cert = 1;
     else if (!strcmp(a, "--check-cert"))
@@ -179,7 +221,7 @@ static int own_option(void *ctx, int argc, char **argv, int *i)
 int main(int argc, char **argv)
 {
     const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-    verify_options o = {self, 0, 0, 0, 0, 0};
+    verify_options o = {self, 0, 0, 0, 0, 0, 0};
     static mbpf_tool_profile tp;
     mbpf_tool_args args;
     int ar = mbpf_tool_args_parse(&args, &tp, 0, argc, argv, usage, own_option, &o);
@@ -245,6 +287,8 @@ int main(int argc, char **argv)
     } else {
         if (show_facts)
             list_facts(&l, p, facts);
+        if (o.show_loops && list_loops(p, &tp.p, arena, need))
+            fprintf(stderr, "%s: out of memory listing the loops\n", self);
         printf("accepted: %u instructions; memory accesses proven %u/%u; results with a known-zero "
                "upper half %u/%u (alu32 %u/%u); loops bounded %u/%u; countable by the context length %u; "
                "%u sweeps, %u states, arena %zu bytes\n",

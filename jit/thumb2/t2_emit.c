@@ -82,6 +82,8 @@ typedef struct t2 {
     uint8_t decided;         /* choosing: the classes of this copy of pc already chosen */
     uint16_t saved;          /* callee-saved registers the entry pushes (with lr, even count) */
     int sp_saved, fp_used;   /* the entry keeps sp in the block; the code uses r10 (frame_needs) */
+    int r10_free;            /* no instruction reads r10 and none calls: native r10 may be a home,
+                              * and the live stack ends at the block's initial frame top */
     int exit_inline;         /* a normal exit is the epilogue itself, not a branch to it */
     t2_group group;          /* the load group whose leader was lowered last (t2_groups.h) */
     t2_read read;            /* the fused read under way (t2_reads.h); read.last = 0: none */
@@ -1282,6 +1284,8 @@ static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write, int
     /* the region is [start, end) (the glue keeps start <= end): the access is inside iff
      * a >= start, end >= a and end - a >= size, all unsigned; each test runs only when the one
      * before passed (itt), so carry clear after them means outside. One branch. */
+    if (!end && t->r10_free)
+        end = MBPF_JB_STACK_TOP0; /* no call moves the frame: the live stack ends there */
     ldr_block(t, T2_R2, start);
     if (end)
         ldr_block(t, T2_R3, end);
@@ -1707,7 +1711,7 @@ static int lendable(const t2 *t, int r, uint32_t pc, uint32_t touched_halves)
  * the value never goes to the block. */
 static void local_window(t2 *t, const mbpf_insn *in)
 {
-    static const int8_t lendable_regs[7] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_LR};
+    static const int8_t lendable_regs[8] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_R10, T2_LR};
     const jit_ctx *c = t->c;
     if (!local_safe(in))
         return;
@@ -1720,8 +1724,10 @@ static void local_window(t2 *t, const mbpf_insn *in)
         if (!end)
             continue;
         const uint32_t busy = touched(t, t->pc, end);
-        for (int k = 0; k < 7; k++) {
+        for (int k = 0; k < 8; k++) {
             const int r = lendable_regs[k];
+            if (r == T2_R10 && !t->r10_free)
+                continue;
             /* lr only when a home: then the guards' cold paths keep it across their bl */
             if ((r == T2_LR && t->lr_half == NO_REG) || !lendable(t, r, t->pc, busy))
                 continue;
@@ -1786,6 +1792,8 @@ static void emit_check_stub(t2 *t, int write)
         uint32_t start, end;
         if (!jit_region_bounds(regions[i], write, &start, &end))
             continue;
+        if (!end && t->r10_free)
+            end = MBPF_JB_STACK_TOP0; /* no call moves the frame: the live stack ends there */
         uint32_t rest[2]; /* after the test of the start: the test of the end */
         int n = 0;
         if (end)
@@ -1805,7 +1813,12 @@ static void emit_check_stub(t2 *t, int write)
      * stack too, against the current frame's top (after a local call, not the frame of the
      * last helper call) */
     const uint16_t keep = (1u << T2_R0) | (1u << T2_R3) | (1u << T2_R12) | (1u << T2_LR);
-    str_block(t, T2_R10, MBPF_JB_STACK_CUR);
+    if (t->r10_free) { /* r10 may be a home: the frame top is still the initial one */
+        ldr_block(t, T2_R2, MBPF_JB_STACK_TOP0);
+        str_block(t, T2_R2, MBPF_JB_STACK_CUR);
+    } else {
+        str_block(t, T2_R10, MBPF_JB_STACK_CUR);
+    }
     e32(t, t2_push(keep));
     mov(t, T2_R2, T2_R3);
     mov(t, T2_R1, T2_R12);
@@ -1870,16 +1883,18 @@ static void emit_stubs(t2 *t, int sp_saved)
 }
 
 /* Does a fault ever leave from a deeper native frame than the entry's (local calls, the region
- * checks)? Then the entry keeps sp in the block. Does the code use r10 (the frame pointer, the
- * live stack's end in checks, calls)? */
+ * checks)? Then the entry keeps sp in the block. Does the code use r10 as the frame pointer (an
+ * instruction reads it, or calls move it or pass it on)? If not, r10 is one more home, and the
+ * checks take the live stack's end from the block: without calls it is the initial frame top. */
 static void frame_needs(const jit_ctx *c, int *sp_saved, int *fp_used)
 {
-    *sp_saved = *fp_used = (c->context & JIT_CONTEXT_ENDS) != 0;
+    *sp_saved = (c->context & JIT_CONTEXT_ENDS) != 0;
+    *fp_used = 0;
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
         if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
             continue;
-        if (in->code == MBPF_OPC_CALL) {
+        if (MBPF_CLASS(in->code) == MBPF_JMP && MBPF_OP(in->code) == MBPF_CALL) { /* or callx */
             *fp_used = 1;
             *sp_saved |= MBPF_SRC(in) == MBPF_CALL_LOCAL;
         }
@@ -1894,7 +1909,7 @@ static void frame_needs(const jit_ctx *c, int *sp_saved, int *fp_used)
 static uint16_t saved_regs(const t2 *t, int fp_used)
 {
     uint32_t m = 1u << T2_R11 | 1u << T2_LR | (fp_used ? 1u << T2_R10 : 0u);
-    for (int r = T2_R4; r <= T2_R9; r++)
+    for (int r = T2_R4; r <= T2_R10; r++)
         if (t->owner[r] != NO_REG || t->budget_reg == r)
             m |= 1u << r;
     if (__builtin_popcount(m) & 1)
@@ -1948,13 +1963,15 @@ static void choose_registers(t2 *t)
     t->budget_reg = t->lr_half = NO_REG;
     /* lr comes last: a call clobbers it, and the budget counter never goes there (the exits
      * store the counter from its register) */
-    static const int8_t natives[7] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_LR};
+    static const int8_t natives[8] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_R10, T2_LR};
     int8_t cand[BUDGET_CAND + 1]; /* the candidates used at all, in index order */
     int n_cand = 0;
     for (int h = 0; h <= BUDGET_CAND; h++)
         if (w[h])
             cand[n_cand++] = (int8_t)h;
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < 8; k++) {
+        if (natives[k] == T2_R10 && !t->r10_free)
+            continue;
         int best = -1;
         for (int i = 0; i < n_cand; i++) {
             const int h = cand[i];
@@ -2183,7 +2200,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
     jit_ctx *c = t->c;
     const uint32_t i = (uint32_t)(l - c->loops->loop);
     const int rotated = (l->flags & ML_ROTATED) != 0;
-    const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->entry]};
+    const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->entry], t->r10_free};
     const uint32_t slow = rotated ? jit_insn_offset(c, l->entry) : c->loop_slow[i];
     t2_loop_test(c, l, &rg, slow, forward_short(t, BR_T, T2_EQ, slow));
     if (rotated)
@@ -2238,8 +2255,9 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
  * register homes, the frame and the exit's form. */
 static void setup(t2 *t)
 {
-    choose_registers(t);
     frame_needs(t->c, &t->sp_saved, &t->fp_used);
+    t->r10_free = !t->fp_used;
+    choose_registers(t);
     t->saved = saved_regs(t, t->fp_used);
     t->exit_inline = t->budget_reg == NO_REG || count_exits(t->c) == 1;
 }

@@ -614,7 +614,9 @@ static int fuses_at(const jit_ctx *c, uint32_t pc)
     switch (MBPF_OP(n->code)) {
     case MBPF_ADD: case MBPF_SUB: case MBPF_AND: case MBPF_OR: case MBPF_XOR: case MBPF_MUL:
         return 1;
-    case MBPF_DIV: case MBPF_MOD: case MBPF_LSH: case MBPF_RSH: case MBPF_ARSH:
+    case MBPF_LSH: /* a 64-bit shift by a constant reads its source through the alias too */
+        return MBPF_CLASS(in->code) == MBPF_ALU || (!MBPF_SRCBIT(n->code) && (n->imm & 63));
+    case MBPF_DIV: case MBPF_MOD: case MBPF_RSH: case MBPF_ARSH:
         return MBPF_CLASS(in->code) == MBPF_ALU;
     default:
         return 0;
@@ -654,20 +656,27 @@ static void shift64_imm(t2 *t, int op, int d, uint32_t k)
     const int ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
     int dl, dh;
     if (op == MBPF_LSH) {
+        /* sources through rd_h: a "mov d, s" before may be fused (reads of d come from s), and
+         * an upper half known zero is not read: the upper result is then lo >> (32 - k) */
         if (k < 32) {
-            dl = dst_h(t, H_LO(d), T2_R0, 1);
-            dh = dst_h(t, H_HI(d), T2_R1, hd);
-            if (hd) {
-                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, T2_LSL, (int)k));
-                e32(t, t2_dp_reg(T2_ORR, 0, dh, dh, dl, T2_LSR, (int)(32 - k)));
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            const int ah = hd && !hz_r(t, d) ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            dh = dst_h(t, H_HI(d), T2_R1, 0);
+            if (hd && ah == NO_REG) {
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, al, T2_LSR, (int)(32 - k)));
+            } else if (hd) {
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, ah, T2_LSL, (int)k));
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, dh, al, T2_LSR, (int)(32 - k)));
             }
             if (ld)
-                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl, T2_LSL, (int)k));
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, al, T2_LSL, (int)k));
         } else {
-            dl = dst_h(t, H_LO(d), T2_R0, hd);
+            const int al = hd ? rd_h(t, H_LO(d), T2_R0) : NO_REG;
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
             dh = dst_h(t, H_HI(d), T2_R1, 0);
             if (hd)
-                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dl, T2_LSL, (int)(k - 32)));
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, al, T2_LSL, (int)(k - 32)));
             if (ld)
                 mov0(t, dl);
         }
@@ -876,16 +885,24 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
     const int full = op == MBPF_DIV || op == MBPF_MOD || op == MBPF_LSH || op == MBPF_RSH ||
                      op == MBPF_ARSH;
     const int need_hi = hd || full;
+    /* 64-bit ADD/SUB: an upper half known zero in the source (or, for ADD, in d) is the
+     * immediate 0 of the adc/sbc, not a register set to 0 */
+    const int zs = hd && (op == MBPF_ADD || op == MBPF_SUB) && x && hz_r(t, MBPF_SRC(in));
+    const int za = hd && op == MBPF_ADD && !zs && hz_r(t, d);
     sl = src_lo(t, in);
-    sh = need_hi ? src_hi(t, in) : NO_REG;
-    const int al = rd_h(t, H_LO(d), T2_R0), ah = need_hi ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
+    sh = need_hi && !zs ? src_hi(t, in) : NO_REG;
+    const int al = rd_h(t, H_LO(d), T2_R0), ah = need_hi && !za ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
     dl = dst_h(t, H_LO(d), T2_R0, 0);
     dh = dst_h(t, H_HI(d), T2_R1, 0);
     switch (op) {
     case MBPF_ADD:
     case MBPF_SUB:
         e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADD : T2_SUB, hd, dl, al, sl, 0, 0));
-        if (hd)
+        if (hd && zs)
+            e32(t, t2_dp_imm8(op == MBPF_ADD ? T2_ADC : T2_SBC, 0, dh, ah, 0));
+        else if (hd && za)
+            e32(t, t2_dp_imm8(T2_ADC, 0, dh, sh, 0));
+        else if (hd)
             e32_last_reader(t, t2_dp_reg(op == MBPF_ADD ? T2_ADC : T2_SBC, 0, dh, ah, sh, 0, 0));
         break;
     case MBPF_AND:

@@ -64,6 +64,9 @@ typedef struct t2 {
     int8_t local[MID_NHALVES];    /* a half without a home: register holding its local value */
     uint32_t local_end[MID_NHALVES]; /* ...up to and including this pc */
     uint32_t busy_end[16];   /* per native register: holds a local value up to this pc + 1 */
+    int8_t fwd_h[4], fwd_r[4]; /* halves just stored to their slots from these registers... */
+    int fwd_n;               /* ...(this many), still there if nothing was emitted after the stores */
+    uint32_t fwd_pos;        /* ...and the offset right after the last of those stores */
     uint32_t pc;
     uint32_t live;           /* halves live after the current instruction */
     uint32_t live_in;        /* halves live before it (valid where they are) */
@@ -293,6 +296,45 @@ static int where(const t2 *t, int h)
     return NO_REG;
 }
 
+/* Store forwarding: a half stored to its slot from a register, with nothing but such stores
+ * emitted since and no label in between, is still in that register; loading it into the same
+ * register again emits nothing. Entries die at every label (jump targets, calls' entries, cold
+ * paths' return points), at any instruction not lowered right after the one before, and with
+ * any other instruction emitted. */
+static void fwd_note(t2 *t, int h, int reg, uint32_t before)
+{
+    if (before != t->fwd_pos || t->in_it)
+        t->fwd_n = 0;
+    for (int i = 0; i < t->fwd_n; i++)
+        if (t->fwd_h[i] == h) {
+            t->fwd_h[i] = t->fwd_h[t->fwd_n - 1];
+            t->fwd_r[i] = t->fwd_r[--t->fwd_n];
+            break;
+        }
+    if (t->fwd_n < 4 && !t->in_it) {
+        t->fwd_h[t->fwd_n] = (int8_t)h;
+        t->fwd_r[t->fwd_n++] = (int8_t)reg;
+    }
+    t->fwd_pos = t->c->pos;
+}
+
+static int fwd_hit(const t2 *t, int h, int reg)
+{
+    if (t->fwd_pos != t->c->pos || t->in_it)
+        return 0;
+    for (int i = 0; i < t->fwd_n; i++)
+        if (t->fwd_h[i] == h && t->fwd_r[i] == reg)
+            return 1;
+    return 0;
+}
+
+/* Load half h from its slot into scratch register reg (nothing when it is there already). */
+static void ldr_slot(t2 *t, int reg, int h)
+{
+    if (!fwd_hit(t, h, reg))
+        ldr_block(t, reg, slot(h));
+}
+
 /* Half h as a source: its native register, the frame pointer, or loaded into scratch. */
 static int rd_h(t2 *t, int h, int scratch)
 {
@@ -309,7 +351,7 @@ static int rd_h(t2 *t, int h, int scratch)
     }
     if (r != NO_REG)
         return r;
-    ldr_block(t, scratch, slot(h));
+    ldr_slot(t, scratch, h);
     return scratch;
 }
 
@@ -320,7 +362,7 @@ static int dst_h(t2 *t, int h, int scratch, int load)
     if (r != NO_REG)
         return r;
     if (load)
-        ldr_block(t, scratch, slot(h));
+        ldr_slot(t, scratch, h);
     return scratch;
 }
 
@@ -330,10 +372,13 @@ static void put_h(t2 *t, int h, int reg)
     if (!live_h(t, h))
         return;
     const int r = where(t, h);
-    if (r != NO_REG)
+    if (r != NO_REG) {
         mov(t, r, reg);
-    else
+    } else {
+        const uint32_t before = t->c->pos;
         str_block(t, reg, slot(h));
+        fwd_note(t, h, reg, before);
+    }
 }
 
 /* Upper half of d becomes zero. */
@@ -422,6 +467,7 @@ static uint32_t cold_off(t2 *t, uint32_t k)
 static void cold_return_here(t2 *t, uint32_t k)
 {
     t->flags_live = 0; /* the check's branches were the last to read its flags */
+    t->fwd_n = 0;      /* a label: the cold path comes back here */
     if (k < t->c->cold_cap)
         t->c->cold[2 * k + 1] = t->c->pos;
 }
@@ -464,6 +510,7 @@ static void group_checks(t2 *t, uint32_t pc)
 static void emit_cold_stubs(t2 *t)
 {
     jit_ctx *c = t->c;
+    t->fwd_n = 0;
     for (uint32_t k = 0; k < t->n_cold && k < c->cold_cap; k++) {
         const uint32_t d = c->cold[2 * k], kind = d & 7u, size = (d >> 4) & 15u, pc = d >> 16;
         const int a = (int)((d >> 8) & 15u), ah = (int)((d >> 12) & 15u);
@@ -2016,12 +2063,16 @@ static void t2_function_entry(void *b)
 {
     t2 *t = b;
     t->in_subprog = 1;
+    t->fwd_n = 0;
     e16(t, t2_push_lr16());
 }
 
 /* The state before lowering pc: its live set and known-zero upper halves from the middle end. */
 static void t2_at_widths(t2 *t, uint32_t pc)
 {
+    if (pc != t->pc + 1 || (t->c->facts[pc].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG |
+                                                     MBPF_FACT_LOOP_HEAD)))
+        t->fwd_n = 0; /* a label, or not lowered right after the instruction before */
     t->pc = pc;
     t->flags_live = 0; /* nothing reads flags across eBPF instructions */
     t->decided = 0;
@@ -2285,6 +2336,8 @@ static int emit_once(t2 *p)
     t2 t;
     jit_copy_words(&t, p, sizeof t);
     t.in_subprog = 0;
+    t.fwd_n = 0;
+    t.fwd_pos = 0;
     t.n_cold = 0;
     t.skip_to = 0;
     t.group.last = 0;

@@ -661,9 +661,10 @@ static int fuses_at(const jit_ctx *c, uint32_t pc)
     switch (MBPF_OP(n->code)) {
     case MBPF_ADD: case MBPF_SUB: case MBPF_AND: case MBPF_OR: case MBPF_XOR: case MBPF_MUL:
         return 1;
-    case MBPF_LSH: /* a 64-bit shift by a constant reads its source through the alias too */
+    case MBPF_LSH: case MBPF_RSH: case MBPF_ARSH:
+        /* a 64-bit shift by a constant reads its source through the alias too */
         return MBPF_CLASS(in->code) == MBPF_ALU || (!MBPF_SRCBIT(n->code) && (n->imm & 63));
-    case MBPF_DIV: case MBPF_MOD: case MBPF_RSH: case MBPF_ARSH:
+    case MBPF_DIV: case MBPF_MOD:
         return MBPF_CLASS(in->code) == MBPF_ALU;
     default:
         return 0;
@@ -727,32 +728,36 @@ static void shift64_imm(t2 *t, int op, int d, uint32_t k)
             if (ld)
                 mov0(t, dl);
         }
-    } else { /* RSH, ARSH: logical or arithmetic on the upper half */
+    } else { /* RSH, ARSH: logical or arithmetic on the upper half; sources through rd_h as
+              * above, and a known-zero upper half of a logical shift is not read */
         const int type = op == MBPF_ARSH ? T2_ASR : T2_LSR;
+        const int zero = op == MBPF_RSH && hz_r(t, d);
+        const int al = ld && k < 32 ? rd_h(t, H_LO(d), T2_R0) : NO_REG;
+        const int ah = !zero && (ld || (hd && (k < 32 || type == T2_ASR))) ? rd_h(t, H_HI(d), T2_R1)
+                                                                           : NO_REG;
+        dl = dst_h(t, H_LO(d), T2_R0, 0);
+        dh = dst_h(t, H_HI(d), T2_R1, 0);
         if (k < 32) {
-            dl = dst_h(t, H_LO(d), T2_R0, ld);
-            dh = dst_h(t, H_HI(d), T2_R1, 1);
             if (ld) {
-                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl, T2_LSR, (int)k));
-                e32(t, t2_dp_reg(T2_ORR, 0, dl, dl, dh, T2_LSL, (int)(32 - k)));
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, al, T2_LSR, (int)k));
+                if (ah != NO_REG)
+                    e32(t, t2_dp_reg(T2_ORR, 0, dl, dl, ah, T2_LSL, (int)(32 - k)));
             }
-            if (hd)
-                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, type, (int)k));
+            if (hd && ah == NO_REG)
+                mov0(t, dh);
+            else if (hd)
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, ah, type, (int)k));
         } else {
-            dl = dst_h(t, H_LO(d), T2_R0, 0);
-            dh = dst_h(t, H_HI(d), T2_R1, ld || (hd && type == T2_ASR));
-            if (ld) {
-                if (k == 32)
-                    mov(t, dl, dh);
-                else
-                    e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dh, type, (int)(k - 32)));
-            }
-            if (hd) {
-                if (type == T2_ASR)
-                    e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, T2_ASR, 31));
-                else
-                    mov0(t, dh);
-            }
+            if (ld && ah == NO_REG)
+                mov0(t, dl);
+            else if (ld && k == 32)
+                mov(t, dl, ah);
+            else if (ld)
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, ah, type, (int)(k - 32)));
+            if (hd && type == T2_ASR)
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, ah, T2_ASR, 31));
+            else if (hd)
+                mov0(t, dh);
         }
     }
     put_h(t, H_LO(d), dl);
@@ -1019,10 +1024,13 @@ static void lower_rotate(t2 *t, const mid_rotate *r)
         return;
     const int xl = rd_h(t, H_LO(x), T2_R2), xh = rd_h(t, H_HI(x), T2_R3);
     t->local[H_LO(d)] = t->local[H_HI(d)] = NO_REG;
-    if (k == 32) { /* the halves swap places */
-        mov(t, T2_R12, xl);
+    if (k == 32) { /* the halves swap places; xl is copied first only when d's lower half
+                    * overwrites it */
+        const int keep = ld && where(t, H_LO(d)) == xl;
+        if (keep)
+            mov(t, T2_R12, xl);
         put_h(t, H_LO(d), xh);
-        put_h(t, H_HI(d), T2_R12);
+        put_h(t, H_HI(d), keep ? T2_R12 : xl);
         return;
     }
     /* right by k: lo' = a >> s | b << (32 - s), hi' = b >> s | a << (32 - s) */

@@ -938,14 +938,30 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
                      op == MBPF_ARSH;
     const int need_hi = hd || full;
     /* 64-bit ADD/SUB: an upper half known zero in the source (or, for ADD, in d) is the
-     * immediate 0 of the adc/sbc, not a register set to 0 */
-    const int zs = hd && (op == MBPF_ADD || op == MBPF_SUB) && x && hz_r(t, MBPF_SRC(in));
+     * immediate 0 of the adc/sbc, not a register set to 0; AND/OR/XOR with it clear d's upper
+     * half or leave it as it is */
+    const int zs = hd && (op == MBPF_ADD || op == MBPF_SUB || logic) && x && hz_r(t, MBPF_SRC(in));
     const int za = hd && op == MBPF_ADD && !zs && hz_r(t, d);
+    /* 64-bit MUL: a factor whose upper half is known zero adds no cross product */
+    const int mzs = hd && op == MBPF_MUL && (x ? hz_r(t, MBPF_SRC(in)) : in->imm >= 0);
+    const int mza = hd && op == MBPF_MUL && hz_r(t, d);
     sl = src_lo(t, in);
-    sh = need_hi && !zs ? src_hi(t, in) : NO_REG;
-    const int al = rd_h(t, H_LO(d), T2_R0), ah = need_hi && !za ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
+    sh = need_hi && !zs && !mzs ? src_hi(t, in) : NO_REG;
+    const int al = rd_h(t, H_LO(d), T2_R0);
+    const int ah = need_hi && !za && !(zs && logic) && !mza ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
     dl = dst_h(t, H_LO(d), T2_R0, 0);
     dh = dst_h(t, H_HI(d), T2_R1, 0);
+    if (zs && logic) {
+        if (ld)
+            e32(t, t2_dp_reg(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl, al, sl,
+                             0, 0));
+        put_h(t, H_LO(d), dl);
+        if (op == MBPF_AND)
+            put_hi_zero(t, d);
+        else if (t->alias_d == d) /* d's upper half is s's (a fused mov), else unchanged */
+            put_h(t, H_HI(d), rd_h(t, H_HI(d), T2_R1));
+        return 0;
+    }
     switch (op) {
     case MBPF_ADD:
     case MBPF_SUB:
@@ -968,7 +984,13 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
         break;
     }
     case MBPF_MUL:
-        if (hd) {
+        if (hd && mzs && mza) {
+            e32(t, t2_umull(dl, dh, al, sl));
+        } else if (hd && (mzs || mza)) { /* one cross product: ah * sl or al * sh */
+            e32(t, mzs ? t2_mul(T2_R12, ah, sl) : t2_mul(T2_R12, al, sh));
+            e32(t, t2_umull(dl, dh, al, sl));
+            e32(t, t2_dp_reg(T2_ADD, 0, dh, dh, T2_R12, 0, 0));
+        } else if (hd) {
             e32(t, t2_mul(T2_R12, al, sh));
             e32(t, t2_mla(T2_R12, ah, sl, T2_R12));
             e32(t, t2_umull(dl, dh, al, sl));

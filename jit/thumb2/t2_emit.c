@@ -64,6 +64,9 @@ typedef struct t2 {
     int8_t local[MID_NHALVES];    /* a half without a home: register holding its local value */
     uint32_t local_end[MID_NHALVES]; /* ...up to and including this pc */
     uint32_t busy_end[16];   /* per native register: holds a local value up to this pc + 1 */
+    int8_t fwd_h[4], fwd_r[4]; /* halves just stored to their slots from these registers... */
+    int fwd_n;               /* ...(this many), still there if nothing was emitted after the stores */
+    uint32_t fwd_pos;        /* ...and the offset right after the last of those stores */
     uint32_t pc;
     uint32_t live;           /* halves live after the current instruction */
     uint32_t live_in;        /* halves live before it (valid where they are) */
@@ -82,6 +85,8 @@ typedef struct t2 {
     uint8_t decided;         /* choosing: the classes of this copy of pc already chosen */
     uint16_t saved;          /* callee-saved registers the entry pushes (with lr, even count) */
     int sp_saved, fp_used;   /* the entry keeps sp in the block; the code uses r10 (frame_needs) */
+    int r10_free;            /* no instruction reads r10 and none calls: native r10 may be a home,
+                              * and the live stack ends at the block's initial frame top */
     int exit_inline;         /* a normal exit is the epilogue itself, not a branch to it */
     t2_group group;          /* the load group whose leader was lowered last (t2_groups.h) */
     t2_read read;            /* the fused read under way (t2_reads.h); read.last = 0: none */
@@ -291,6 +296,45 @@ static int where(const t2 *t, int h)
     return NO_REG;
 }
 
+/* Store forwarding: a half stored to its slot from a register, with nothing but such stores
+ * emitted since and no label in between, is still in that register; loading it into the same
+ * register again emits nothing. Entries die at every label (jump targets, calls' entries, cold
+ * paths' return points), at any instruction not lowered right after the one before, and with
+ * any other instruction emitted. */
+static void fwd_note(t2 *t, int h, int reg, uint32_t before)
+{
+    if (before != t->fwd_pos || t->in_it)
+        t->fwd_n = 0;
+    for (int i = 0; i < t->fwd_n; i++)
+        if (t->fwd_h[i] == h) {
+            t->fwd_h[i] = t->fwd_h[t->fwd_n - 1];
+            t->fwd_r[i] = t->fwd_r[--t->fwd_n];
+            break;
+        }
+    if (t->fwd_n < 4 && !t->in_it) {
+        t->fwd_h[t->fwd_n] = (int8_t)h;
+        t->fwd_r[t->fwd_n++] = (int8_t)reg;
+    }
+    t->fwd_pos = t->c->pos;
+}
+
+static int fwd_hit(const t2 *t, int h, int reg)
+{
+    if (t->fwd_pos != t->c->pos || t->in_it)
+        return 0;
+    for (int i = 0; i < t->fwd_n; i++)
+        if (t->fwd_h[i] == h && t->fwd_r[i] == reg)
+            return 1;
+    return 0;
+}
+
+/* Load half h from its slot into scratch register reg (nothing when it is there already). */
+static void ldr_slot(t2 *t, int reg, int h)
+{
+    if (!fwd_hit(t, h, reg))
+        ldr_block(t, reg, slot(h));
+}
+
 /* Half h as a source: its native register, the frame pointer, or loaded into scratch. */
 static int rd_h(t2 *t, int h, int scratch)
 {
@@ -307,7 +351,7 @@ static int rd_h(t2 *t, int h, int scratch)
     }
     if (r != NO_REG)
         return r;
-    ldr_block(t, scratch, slot(h));
+    ldr_slot(t, scratch, h);
     return scratch;
 }
 
@@ -318,7 +362,7 @@ static int dst_h(t2 *t, int h, int scratch, int load)
     if (r != NO_REG)
         return r;
     if (load)
-        ldr_block(t, scratch, slot(h));
+        ldr_slot(t, scratch, h);
     return scratch;
 }
 
@@ -328,10 +372,13 @@ static void put_h(t2 *t, int h, int reg)
     if (!live_h(t, h))
         return;
     const int r = where(t, h);
-    if (r != NO_REG)
+    if (r != NO_REG) {
         mov(t, r, reg);
-    else
+    } else {
+        const uint32_t before = t->c->pos;
         str_block(t, reg, slot(h));
+        fwd_note(t, h, reg, before);
+    }
 }
 
 /* Upper half of d becomes zero. */
@@ -420,6 +467,7 @@ static uint32_t cold_off(t2 *t, uint32_t k)
 static void cold_return_here(t2 *t, uint32_t k)
 {
     t->flags_live = 0; /* the check's branches were the last to read its flags */
+    t->fwd_n = 0;      /* a label: the cold path comes back here */
     if (k < t->c->cold_cap)
         t->c->cold[2 * k + 1] = t->c->pos;
 }
@@ -462,6 +510,7 @@ static void group_checks(t2 *t, uint32_t pc)
 static void emit_cold_stubs(t2 *t)
 {
     jit_ctx *c = t->c;
+    t->fwd_n = 0;
     for (uint32_t k = 0; k < t->n_cold && k < c->cold_cap; k++) {
         const uint32_t d = c->cold[2 * k], kind = d & 7u, size = (d >> 4) & 15u, pc = d >> 16;
         const int a = (int)((d >> 8) & 15u), ah = (int)((d >> 12) & 15u);
@@ -612,7 +661,10 @@ static int fuses_at(const jit_ctx *c, uint32_t pc)
     switch (MBPF_OP(n->code)) {
     case MBPF_ADD: case MBPF_SUB: case MBPF_AND: case MBPF_OR: case MBPF_XOR: case MBPF_MUL:
         return 1;
-    case MBPF_DIV: case MBPF_MOD: case MBPF_LSH: case MBPF_RSH: case MBPF_ARSH:
+    case MBPF_LSH: case MBPF_RSH: case MBPF_ARSH:
+        /* a 64-bit shift by a constant reads its source through the alias too */
+        return MBPF_CLASS(in->code) == MBPF_ALU || (!MBPF_SRCBIT(n->code) && (n->imm & 63));
+    case MBPF_DIV: case MBPF_MOD:
         return MBPF_CLASS(in->code) == MBPF_ALU;
     default:
         return 0;
@@ -652,49 +704,60 @@ static void shift64_imm(t2 *t, int op, int d, uint32_t k)
     const int ld = live_h(t, H_LO(d)), hd = live_h(t, H_HI(d));
     int dl, dh;
     if (op == MBPF_LSH) {
+        /* sources through rd_h: a "mov d, s" before may be fused (reads of d come from s), and
+         * an upper half known zero is not read: the upper result is then lo >> (32 - k) */
         if (k < 32) {
-            dl = dst_h(t, H_LO(d), T2_R0, 1);
-            dh = dst_h(t, H_HI(d), T2_R1, hd);
-            if (hd) {
-                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, T2_LSL, (int)k));
-                e32(t, t2_dp_reg(T2_ORR, 0, dh, dh, dl, T2_LSR, (int)(32 - k)));
+            const int al = rd_h(t, H_LO(d), T2_R0);
+            const int ah = hd && !hz_r(t, d) ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
+            dh = dst_h(t, H_HI(d), T2_R1, 0);
+            if (hd && ah == NO_REG) {
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, al, T2_LSR, (int)(32 - k)));
+            } else if (hd) {
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, ah, T2_LSL, (int)k));
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, dh, al, T2_LSR, (int)(32 - k)));
             }
             if (ld)
-                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl, T2_LSL, (int)k));
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, al, T2_LSL, (int)k));
         } else {
-            dl = dst_h(t, H_LO(d), T2_R0, hd);
+            const int al = hd ? rd_h(t, H_LO(d), T2_R0) : NO_REG;
+            dl = dst_h(t, H_LO(d), T2_R0, 0);
             dh = dst_h(t, H_HI(d), T2_R1, 0);
             if (hd)
-                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dl, T2_LSL, (int)(k - 32)));
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, al, T2_LSL, (int)(k - 32)));
             if (ld)
                 mov0(t, dl);
         }
-    } else { /* RSH, ARSH: logical or arithmetic on the upper half */
+    } else { /* RSH, ARSH: logical or arithmetic on the upper half; sources through rd_h as
+              * above, and a known-zero upper half of a logical shift is not read */
         const int type = op == MBPF_ARSH ? T2_ASR : T2_LSR;
+        const int zero = op == MBPF_RSH && hz_r(t, d);
+        const int al = ld && k < 32 ? rd_h(t, H_LO(d), T2_R0) : NO_REG;
+        const int ah = !zero && (ld || (hd && (k < 32 || type == T2_ASR))) ? rd_h(t, H_HI(d), T2_R1)
+                                                                           : NO_REG;
+        dl = dst_h(t, H_LO(d), T2_R0, 0);
+        dh = dst_h(t, H_HI(d), T2_R1, 0);
         if (k < 32) {
-            dl = dst_h(t, H_LO(d), T2_R0, ld);
-            dh = dst_h(t, H_HI(d), T2_R1, 1);
             if (ld) {
-                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl, T2_LSR, (int)k));
-                e32(t, t2_dp_reg(T2_ORR, 0, dl, dl, dh, T2_LSL, (int)(32 - k)));
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, al, T2_LSR, (int)k));
+                if (ah != NO_REG)
+                    e32(t, t2_dp_reg(T2_ORR, 0, dl, dl, ah, T2_LSL, (int)(32 - k)));
             }
-            if (hd)
-                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, type, (int)k));
+            if (hd && ah == NO_REG)
+                mov0(t, dh);
+            else if (hd)
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, ah, type, (int)k));
         } else {
-            dl = dst_h(t, H_LO(d), T2_R0, 0);
-            dh = dst_h(t, H_HI(d), T2_R1, ld || (hd && type == T2_ASR));
-            if (ld) {
-                if (k == 32)
-                    mov(t, dl, dh);
-                else
-                    e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dh, type, (int)(k - 32)));
-            }
-            if (hd) {
-                if (type == T2_ASR)
-                    e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, dh, T2_ASR, 31));
-                else
-                    mov0(t, dh);
-            }
+            if (ld && ah == NO_REG)
+                mov0(t, dl);
+            else if (ld && k == 32)
+                mov(t, dl, ah);
+            else if (ld)
+                e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, ah, type, (int)(k - 32)));
+            if (hd && type == T2_ASR)
+                e32(t, t2_dp_reg(T2_ORR, 0, dh, T2_PC, ah, T2_ASR, 31));
+            else if (hd)
+                mov0(t, dh);
         }
     }
     put_h(t, H_LO(d), dl);
@@ -874,16 +937,40 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
     const int full = op == MBPF_DIV || op == MBPF_MOD || op == MBPF_LSH || op == MBPF_RSH ||
                      op == MBPF_ARSH;
     const int need_hi = hd || full;
+    /* 64-bit ADD/SUB: an upper half known zero in the source (or, for ADD, in d) is the
+     * immediate 0 of the adc/sbc, not a register set to 0; AND/OR/XOR with it clear d's upper
+     * half or leave it as it is */
+    const int zs = hd && (op == MBPF_ADD || op == MBPF_SUB || logic) && x && hz_r(t, MBPF_SRC(in));
+    const int za = hd && op == MBPF_ADD && !zs && hz_r(t, d);
+    /* 64-bit MUL: a factor whose upper half is known zero adds no cross product */
+    const int mzs = hd && op == MBPF_MUL && (x ? hz_r(t, MBPF_SRC(in)) : in->imm >= 0);
+    const int mza = hd && op == MBPF_MUL && hz_r(t, d);
     sl = src_lo(t, in);
-    sh = need_hi ? src_hi(t, in) : NO_REG;
-    const int al = rd_h(t, H_LO(d), T2_R0), ah = need_hi ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
+    sh = need_hi && !zs && !mzs ? src_hi(t, in) : NO_REG;
+    const int al = rd_h(t, H_LO(d), T2_R0);
+    const int ah = need_hi && !za && !(zs && logic) && !mza ? rd_h(t, H_HI(d), T2_R1) : NO_REG;
     dl = dst_h(t, H_LO(d), T2_R0, 0);
     dh = dst_h(t, H_HI(d), T2_R1, 0);
+    if (zs && logic) {
+        if (ld)
+            e32(t, t2_dp_reg(op == MBPF_AND ? T2_AND : op == MBPF_OR ? T2_ORR : T2_EOR, 0, dl, al, sl,
+                             0, 0));
+        put_h(t, H_LO(d), dl);
+        if (op == MBPF_AND)
+            put_hi_zero(t, d);
+        else if (t->alias_d == d) /* d's upper half is s's (a fused mov), else unchanged */
+            put_h(t, H_HI(d), rd_h(t, H_HI(d), T2_R1));
+        return 0;
+    }
     switch (op) {
     case MBPF_ADD:
     case MBPF_SUB:
         e32(t, t2_dp_reg(op == MBPF_ADD ? T2_ADD : T2_SUB, hd, dl, al, sl, 0, 0));
-        if (hd)
+        if (hd && zs)
+            e32(t, t2_dp_imm8(op == MBPF_ADD ? T2_ADC : T2_SBC, 0, dh, ah, 0));
+        else if (hd && za)
+            e32(t, t2_dp_imm8(T2_ADC, 0, dh, sh, 0));
+        else if (hd)
             e32_last_reader(t, t2_dp_reg(op == MBPF_ADD ? T2_ADC : T2_SBC, 0, dh, ah, sh, 0, 0));
         break;
     case MBPF_AND:
@@ -897,7 +984,13 @@ static int lower_alu64(t2 *t, const mbpf_insn *in)
         break;
     }
     case MBPF_MUL:
-        if (hd) {
+        if (hd && mzs && mza) {
+            e32(t, t2_umull(dl, dh, al, sl));
+        } else if (hd && (mzs || mza)) { /* one cross product: ah * sl or al * sh */
+            e32(t, mzs ? t2_mul(T2_R12, ah, sl) : t2_mul(T2_R12, al, sh));
+            e32(t, t2_umull(dl, dh, al, sl));
+            e32(t, t2_dp_reg(T2_ADD, 0, dh, dh, T2_R12, 0, 0));
+        } else if (hd) {
             e32(t, t2_mul(T2_R12, al, sh));
             e32(t, t2_mla(T2_R12, ah, sl, T2_R12));
             e32(t, t2_umull(dl, dh, al, sl));
@@ -953,10 +1046,13 @@ static void lower_rotate(t2 *t, const mid_rotate *r)
         return;
     const int xl = rd_h(t, H_LO(x), T2_R2), xh = rd_h(t, H_HI(x), T2_R3);
     t->local[H_LO(d)] = t->local[H_HI(d)] = NO_REG;
-    if (k == 32) { /* the halves swap places */
-        mov(t, T2_R12, xl);
+    if (k == 32) { /* the halves swap places; xl is copied first only when d's lower half
+                    * overwrites it */
+        const int keep = ld && where(t, H_LO(d)) == xl;
+        if (keep)
+            mov(t, T2_R12, xl);
         put_h(t, H_LO(d), xh);
-        put_h(t, H_HI(d), T2_R12);
+        put_h(t, H_HI(d), keep ? T2_R12 : xl);
         return;
     }
     /* right by k: lo' = a >> s | b << (32 - s), hi' = b >> s | a << (32 - s) */
@@ -1282,6 +1378,8 @@ static int inline_guard(t2 *t, const mbpf_fact *f, uint32_t size, int write, int
     /* the region is [start, end) (the glue keeps start <= end): the access is inside iff
      * a >= start, end >= a and end - a >= size, all unsigned; each test runs only when the one
      * before passed (itt), so carry clear after them means outside. One branch. */
+    if (!end && t->r10_free)
+        end = MBPF_JB_STACK_TOP0; /* no call moves the frame: the live stack ends there */
     ldr_block(t, T2_R2, start);
     if (end)
         ldr_block(t, T2_R3, end);
@@ -1707,7 +1805,7 @@ static int lendable(const t2 *t, int r, uint32_t pc, uint32_t touched_halves)
  * the value never goes to the block. */
 static void local_window(t2 *t, const mbpf_insn *in)
 {
-    static const int8_t lendable_regs[7] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_LR};
+    static const int8_t lendable_regs[8] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_R10, T2_LR};
     const jit_ctx *c = t->c;
     if (!local_safe(in))
         return;
@@ -1720,8 +1818,10 @@ static void local_window(t2 *t, const mbpf_insn *in)
         if (!end)
             continue;
         const uint32_t busy = touched(t, t->pc, end);
-        for (int k = 0; k < 7; k++) {
+        for (int k = 0; k < 8; k++) {
             const int r = lendable_regs[k];
+            if (r == T2_R10 && !t->r10_free)
+                continue;
             /* lr only when a home: then the guards' cold paths keep it across their bl */
             if ((r == T2_LR && t->lr_half == NO_REG) || !lendable(t, r, t->pc, busy))
                 continue;
@@ -1786,6 +1886,8 @@ static void emit_check_stub(t2 *t, int write)
         uint32_t start, end;
         if (!jit_region_bounds(regions[i], write, &start, &end))
             continue;
+        if (!end && t->r10_free)
+            end = MBPF_JB_STACK_TOP0; /* no call moves the frame: the live stack ends there */
         uint32_t rest[2]; /* after the test of the start: the test of the end */
         int n = 0;
         if (end)
@@ -1805,7 +1907,12 @@ static void emit_check_stub(t2 *t, int write)
      * stack too, against the current frame's top (after a local call, not the frame of the
      * last helper call) */
     const uint16_t keep = (1u << T2_R0) | (1u << T2_R3) | (1u << T2_R12) | (1u << T2_LR);
-    str_block(t, T2_R10, MBPF_JB_STACK_CUR);
+    if (t->r10_free) { /* r10 may be a home: the frame top is still the initial one */
+        ldr_block(t, T2_R2, MBPF_JB_STACK_TOP0);
+        str_block(t, T2_R2, MBPF_JB_STACK_CUR);
+    } else {
+        str_block(t, T2_R10, MBPF_JB_STACK_CUR);
+    }
     e32(t, t2_push(keep));
     mov(t, T2_R2, T2_R3);
     mov(t, T2_R1, T2_R12);
@@ -1870,16 +1977,18 @@ static void emit_stubs(t2 *t, int sp_saved)
 }
 
 /* Does a fault ever leave from a deeper native frame than the entry's (local calls, the region
- * checks)? Then the entry keeps sp in the block. Does the code use r10 (the frame pointer, the
- * live stack's end in checks, calls)? */
+ * checks)? Then the entry keeps sp in the block. Does the code use r10 as the frame pointer (an
+ * instruction reads it, or calls move it or pass it on)? If not, r10 is one more home, and the
+ * checks take the live stack's end from the block: without calls it is the initial frame top. */
 static void frame_needs(const jit_ctx *c, int *sp_saved, int *fp_used)
 {
-    *sp_saved = *fp_used = (c->context & JIT_CONTEXT_ENDS) != 0;
+    *sp_saved = (c->context & JIT_CONTEXT_ENDS) != 0;
+    *fp_used = 0;
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
         if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
             continue;
-        if (in->code == MBPF_OPC_CALL) {
+        if (MBPF_CLASS(in->code) == MBPF_JMP && MBPF_OP(in->code) == MBPF_CALL) { /* or callx */
             *fp_used = 1;
             *sp_saved |= MBPF_SRC(in) == MBPF_CALL_LOCAL;
         }
@@ -1894,7 +2003,7 @@ static void frame_needs(const jit_ctx *c, int *sp_saved, int *fp_used)
 static uint16_t saved_regs(const t2 *t, int fp_used)
 {
     uint32_t m = 1u << T2_R11 | 1u << T2_LR | (fp_used ? 1u << T2_R10 : 0u);
-    for (int r = T2_R4; r <= T2_R9; r++)
+    for (int r = T2_R4; r <= T2_R10; r++)
         if (t->owner[r] != NO_REG || t->budget_reg == r)
             m |= 1u << r;
     if (__builtin_popcount(m) & 1)
@@ -1948,13 +2057,15 @@ static void choose_registers(t2 *t)
     t->budget_reg = t->lr_half = NO_REG;
     /* lr comes last: a call clobbers it, and the budget counter never goes there (the exits
      * store the counter from its register) */
-    static const int8_t natives[7] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_LR};
+    static const int8_t natives[8] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_R10, T2_LR};
     int8_t cand[BUDGET_CAND + 1]; /* the candidates used at all, in index order */
     int n_cand = 0;
     for (int h = 0; h <= BUDGET_CAND; h++)
         if (w[h])
             cand[n_cand++] = (int8_t)h;
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < 8; k++) {
+        if (natives[k] == T2_R10 && !t->r10_free)
+            continue;
         int best = -1;
         for (int i = 0; i < n_cand; i++) {
             const int h = cand[i];
@@ -1982,12 +2093,16 @@ static void t2_function_entry(void *b)
 {
     t2 *t = b;
     t->in_subprog = 1;
+    t->fwd_n = 0;
     e16(t, t2_push_lr16());
 }
 
 /* The state before lowering pc: its live set and known-zero upper halves from the middle end. */
 static void t2_at_widths(t2 *t, uint32_t pc)
 {
+    if (pc != t->pc + 1 || (t->c->facts[pc].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG |
+                                                     MBPF_FACT_LOOP_HEAD)))
+        t->fwd_n = 0; /* a label, or not lowered right after the instruction before */
     t->pc = pc;
     t->flags_live = 0; /* nothing reads flags across eBPF instructions */
     t->decided = 0;
@@ -2183,7 +2298,7 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
     jit_ctx *c = t->c;
     const uint32_t i = (uint32_t)(l - c->loops->loop);
     const int rotated = (l->flags & ML_ROTATED) != 0;
-    const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->entry]};
+    const t2_loop_regs rg = {t->loc, t->budget_reg, t->m->hz_in[l->entry], t->r10_free};
     const uint32_t slow = rotated ? jit_insn_offset(c, l->entry) : c->loop_slow[i];
     t2_loop_test(c, l, &rg, slow, forward_short(t, BR_T, T2_EQ, slow));
     if (rotated)
@@ -2238,8 +2353,9 @@ static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
  * register homes, the frame and the exit's form. */
 static void setup(t2 *t)
 {
-    choose_registers(t);
     frame_needs(t->c, &t->sp_saved, &t->fp_used);
+    t->r10_free = !t->fp_used;
+    choose_registers(t);
     t->saved = saved_regs(t, t->fp_used);
     t->exit_inline = t->budget_reg == NO_REG || count_exits(t->c) == 1;
 }
@@ -2250,6 +2366,8 @@ static int emit_once(t2 *p)
     t2 t;
     jit_copy_words(&t, p, sizeof t);
     t.in_subprog = 0;
+    t.fwd_n = 0;
+    t.fwd_pos = 0;
     t.n_cold = 0;
     t.skip_to = 0;
     t.group.last = 0;

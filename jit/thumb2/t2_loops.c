@@ -241,6 +241,8 @@ static void check_group(emitter *e, const ml_group *g)
     }
     uint32_t start, end;
     jit_region_bounds(g->region, g->write, &start, &end);
+    if (!end && e->rg->r10_free)
+        end = MBPF_JB_STACK_TOP0; /* no call moves the frame */
     /* lowest address */
     if (g->step < 0) {
         e32(e, t2_dp_reg(T2_SUB, 1, T2_R12, T2_R0, T2_R3, 0, 0));

@@ -15,6 +15,7 @@ typedef struct t2_loop_regs {
     const int8_t *loc;
     int budget_reg;
     uint32_t hz;
+    int r10_free; /* r10 is not the frame pointer: the live stack ends at the block's frame top */
 } t2_loop_regs;
 
 /* Emit the test before loop l: it branches to native offset `slow` (the original loop) unless

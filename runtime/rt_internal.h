@@ -71,6 +71,27 @@ static inline void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p)
 }
 #endif
 
+/* The fast lane's word when no slot is ready: no slot's address, nor NULL, nor a runtime's. */
+#define RT_IDLE ((uintptr_t)1)
+
+/* A run is under way (the fast lane's word holds the runtime's own address). */
+RT_INLINE int rt_busy(const mbpf_runtime *rt)
+{
+    return rt->ready == (uintptr_t)rt;
+}
+
+/* Note that rt->exec_for's cache entry was used, if the slot ran since this was last noted:
+ * runs of the slot whose state is prepared do not touch the cache, so that its LRU order is
+ * brought up to date before it is read or another slot runs. */
+#if MBPF_RT_WITH_JIT
+void rt_cache_note_use(mbpf_runtime *rt);
+#else
+static inline void rt_cache_note_use(mbpf_runtime *rt)
+{
+    (void)rt;
+}
+#endif
+
 /* Zero a word-aligned object with word stores (the size-optimised libc memset is a byte loop). */
 void rt_zero(void *p, size_t bytes);
 

@@ -366,10 +366,8 @@ static uint32_t interp_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len,
 {
     mbpf_runtime *rt = runtime_of(b);
     mbpf_exec *x = &rt->exec;
-    mbpf_prog *p = (mbpf_prog *)(uintptr_t)rt->exec_for;
+    const mbpf_prog *p = rt->exec_for;
     (void)budget;
-    if (rt_jit_enabled(rt))
-        p->stats.fallbacks++; /* interpreted because its translation failed */
     x->ctx = (void *)ctx;
     x->ctx_len = ctx_len;
     x->n_extra = 0;
@@ -381,16 +379,28 @@ static uint32_t interp_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len,
 #endif
     return st;
 }
+
+/* The same for bytecode whose translation failed: counted as a fallback. */
+static uint32_t fallback_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget)
+{
+    ((mbpf_prog *)(uintptr_t)runtime_of(b)->exec_for)->stats.fallbacks++;
+    return interp_entry(b, ctx, ctx_len, budget);
+}
+
+RT_INLINE int lane_interprets(const mbpf_runtime *rt)
+{
+    return rt->fast_fn == interp_entry || rt->fast_fn == fallback_entry;
+}
 #endif
+
+/* Code's entry as the lane calls it: the same call where code runs (32-bit pointers); never
+ * called on the host. */
+#define LANE_FN(fn) ((uint32_t (*)(mbpf_jit_block *, uintptr_t, uint32_t, uint32_t))(void (*)(void))(fn))
 
 /* Open the fast lane for p, loaded in rt and the slot the run state is prepared for, when it has
  * something to call: its code (AOT, or translated and still in the cache) or, for bytecode that
  * is not translated here, the interpreter. Everything a run of it then does not depend on is
  * decided here. */
-/* Code's entry as the lane calls it: the same call where code runs (32-bit pointers); never
- * called on the host. */
-#define LANE_FN(fn) ((uint32_t (*)(mbpf_jit_block *, uintptr_t, uint32_t, uint32_t))(void (*)(void))(fn))
-
 static void arm(mbpf_runtime *rt, mbpf_prog *p)
 {
 #if !MBPF_WITH_BYTECODE
@@ -410,7 +420,7 @@ static void arm(mbpf_runtime *rt, mbpf_prog *p)
 #endif
 #if MBPF_WITH_INTERP
     if (p->kind != MBPF_RT_ENGINE_AOT && p->no_jit) {
-        rt->fast_fn = interp_entry;
+        rt->fast_fn = rt_jit_enabled(rt) ? fallback_entry : interp_entry;
         p->stats.engine = MBPF_RT_ENGINE_INTERP;
         rt->ready = (uintptr_t)p;
     }
@@ -441,9 +451,6 @@ RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
     mbpf_jit_block_prepare(&rt->block, x);
 #endif
     rt->exec_for = p;
-#if MBPF_RT_WITH_JIT
-    rt->runs_seen = p->stats.runs;
-#endif
     arm(rt, (mbpf_prog *)(uintptr_t)p);
 }
 
@@ -609,11 +616,11 @@ static mbpf_status run_fault(mbpf_runtime *rt, mbpf_prog *p, mbpf_status st, uin
 
 /* The end of a fast-lane run whose entry returned `status` != 0: the interpreter's (its exec
  * holds the fault), or code's (the block holds it; a helper's early stop is no fault). */
-RT_FAULT_PATH mbpf_status lane_end(uint32_t status, mbpf_runtime *rt, mbpf_prog *p, uint64_t *r0,
-                                   mbpf_fault *fault)
+RT_FAULT_PATH mbpf_status lane_end(uint32_t status, mbpf_runtime *rt, uint64_t *r0, mbpf_fault *fault)
 {
+    mbpf_prog *const p = (mbpf_prog *)(uintptr_t)rt->exec_for;
 #if MBPF_WITH_INTERP
-    if (rt->fast_fn == interp_entry)
+    if (lane_interprets(rt))
         return run_fault(rt, p, (mbpf_status)status, r0, fault);
 #endif
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
@@ -703,12 +710,13 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
         ctx_len = 0;
     const uint64_t budget = rt->exec.budget = p->tenant->budget;
     const uint32_t status = rt->fast_fn(FAST_ARG(rt), (uintptr_t)ctx, ctx_len, lane_budget_word(budget));
-    rt->ready = (uintptr_t)p;
+    /* p is exec_for: read again rather than kept across the call (a register less to save) */
+    rt->ready = (uintptr_t)rt->exec_for;
     if (r0) /* the block's r0 whatever the status: the end of a fault writes *r0 again */
         *r0 = lane_r0(rt);
     if (status != MBPF_OK)
-        return lane_end(status, rt, p, r0, fault);
-    return MBPF_OK;
+        return lane_end(status, rt, r0, fault);
+    return (mbpf_status)status;
 }
 
 const char *mbpf_rt_last_message(const mbpf_runtime *rt)

@@ -75,11 +75,8 @@ static void evict(mbpf_runtime *rt, mbpf_rt_cache_entry *e)
 void rt_cache_note_use(mbpf_runtime *rt)
 {
     const mbpf_prog *p = rt->exec_for;
-    if (!p)
-        return;
-    if (p->cache_entry && p->stats.runs != rt->runs_seen)
+    if (p && p->cache_entry)
         p->cache_entry->last_use = ++rt->clock;
-    rt->runs_seen = p->stats.runs;
 }
 
 static mbpf_rt_cache_entry *least_recent(mbpf_runtime *rt)

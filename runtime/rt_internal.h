@@ -80,9 +80,11 @@ RT_INLINE int rt_busy(const mbpf_runtime *rt)
     return rt->ready == (uintptr_t)rt;
 }
 
-/* Note that rt->exec_for's cache entry was used, if the slot ran since this was last noted:
- * runs of the slot whose state is prepared do not touch the cache, so that its LRU order is
- * brought up to date before it is read or another slot runs. */
+/* Note that rt->exec_for's cache entry is the one used last. Runs of the slot whose state is
+ * prepared do not touch the cache: its entry is the most recently used one by definition (every
+ * other entry's use, a lookup or a translation, comes after preparing that entry's slot, or
+ * before preparing this one), so that noting it when the order is read (an eviction) or when
+ * another slot is prepared or this one unloaded keeps the exact LRU order. */
 #if MBPF_RT_WITH_JIT
 void rt_cache_note_use(mbpf_runtime *rt);
 #else

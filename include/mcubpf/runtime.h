@@ -213,9 +213,6 @@ typedef struct mbpf_runtime {
 #endif
     const char *last_msg;     /* detail of the last load error (in the work arena or static) */
     mbpf_rt_trust trust;      /* keys, signature check, rollback records (mcubpf/sign.h) */
-#if MBPF_RT_WITH_JIT
-    uint32_t runs_seen;       /* exec_for's runs when its cache entry's last use was noted */
-#endif
     /* The state of runs: one at a time, so one for every slot, prepared for exec_for (at its
      * load) and again when another slot runs: the execution state (program, tenant's stack,
      * helper table and the slot's mask) and, with translated code, the block it reads

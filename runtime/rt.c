@@ -406,8 +406,7 @@ static void arm(mbpf_runtime *rt, mbpf_prog *p)
 #if !MBPF_WITH_BYTECODE
     rt->fast_fn = LANE_FN(p->fn); /* an image always has its entry */
     rt->ready = (uintptr_t)p;
-    return;
-#endif
+#else
     rt->ready = RT_IDLE;
     rt->lane_hits = 0;
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
@@ -424,6 +423,7 @@ static void arm(mbpf_runtime *rt, mbpf_prog *p)
         p->stats.engine = MBPF_RT_ENGINE_INTERP;
         rt->ready = (uintptr_t)p;
     }
+#endif
 #endif
 }
 

@@ -1,5 +1,6 @@
 /* The runtime API: loading (containers and AOT images), hot swap, runs and statistics. The code
  * cache lives in rt_cache.c, the default helpers in rt_helpers.c. */
+#include <stddef.h>
 #include <string.h>
 
 #include "mcubpf/cert.h"
@@ -100,6 +101,7 @@ int mbpf_rt_init(mbpf_runtime *rt, const mbpf_rt_config *cfg)
         return MBPF_RT_ERR_ARG;
     memset(rt, 0, sizeof *rt);
     rt->cfg = *cfg;
+    rt->ready = RT_IDLE;
     if (cfg->target != MBPF_TARGET_NONE && cfg->target != MBPF_RT_NATIVE_TARGET)
         return MBPF_RT_ERR_TARGET;
     if (cfg->target != MBPF_TARGET_NONE && (!cfg->code || !cfg->code_len))
@@ -339,6 +341,92 @@ static int stage(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
     return stage_image(rt, p, t, buf, len, s, err);
 }
 
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+/* What the fast lane's entry is called with: the block (the code's state), from which the
+ * interpreter's entry finds its runtime. */
+#define FAST_ARG(rt) (&(rt)->block)
+RT_INLINE mbpf_runtime *runtime_of(mbpf_jit_block *b)
+{
+    return (mbpf_runtime *)(void *)((uint8_t *)b - offsetof(mbpf_runtime, block));
+}
+#else
+/* No code runs in this build: the interpreter's entry is called with the runtime itself. */
+#define FAST_ARG(rt) ((mbpf_jit_block *)(void *)(rt))
+RT_INLINE mbpf_runtime *runtime_of(mbpf_jit_block *b)
+{
+    return (mbpf_runtime *)(void *)b;
+}
+#endif
+
+#if MBPF_WITH_INTERP
+/* Untranslated bytecode in the fast lane: the interpreter reads the whole exec, whose per-run
+ * words are filled here (budget: the run's, stored by the lane; the fault words are 0, as
+ * run_fault leaves them). r0 goes where the lane reads code's. */
+static uint32_t interp_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget)
+{
+    mbpf_runtime *rt = runtime_of(b);
+    mbpf_exec *x = &rt->exec;
+    const mbpf_prog *p = rt->exec_for;
+    (void)budget;
+    x->ctx = (void *)ctx;
+    x->ctx_len = ctx_len;
+    x->n_extra = 0;
+    x->budget_left = x->budget;
+    const mbpf_status st = p->interp_ready ? mbpf_interp_exec(x, p->interp_code) : mbpf_interp_run(x);
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    b->r0_lo = (uint32_t)x->r0;
+    b->r0_hi = (uint32_t)(x->r0 >> 32);
+#endif
+    return st;
+}
+
+/* The same for bytecode whose translation failed: counted as a fallback. */
+static uint32_t fallback_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget)
+{
+    ((mbpf_prog *)(uintptr_t)runtime_of(b)->exec_for)->stats.fallbacks++;
+    return interp_entry(b, ctx, ctx_len, budget);
+}
+
+RT_INLINE int lane_interprets(const mbpf_runtime *rt)
+{
+    return rt->fast_fn == interp_entry || rt->fast_fn == fallback_entry;
+}
+#endif
+
+/* Code's entry as the lane calls it: the same call where code runs (32-bit pointers); never
+ * called on the host. */
+#define LANE_FN(fn) ((uint32_t (*)(mbpf_jit_block *, uintptr_t, uint32_t, uint32_t))(void (*)(void))(fn))
+
+/* Open the fast lane for p, loaded in rt and the slot the run state is prepared for, when it has
+ * something to call: its code (AOT, or translated and still in the cache) or, for bytecode that
+ * is not translated here, the interpreter. Everything a run of it then does not depend on is
+ * decided here. */
+static void arm(mbpf_runtime *rt, mbpf_prog *p)
+{
+#if !MBPF_WITH_BYTECODE
+    rt->fast_fn = LANE_FN(p->fn); /* an image always has its entry */
+    rt->ready = (uintptr_t)p;
+#else
+    rt->ready = RT_IDLE;
+    rt->lane_hits = 0;
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    if (p->fn) {
+        rt->lane_hits = p->kind != MBPF_RT_ENGINE_AOT; /* its code found in the cache */
+        rt->fast_fn = LANE_FN(p->fn);
+        rt->ready = (uintptr_t)p;
+        return;
+    }
+#endif
+#if MBPF_WITH_INTERP
+    if (p->kind != MBPF_RT_ENGINE_AOT && p->no_jit) {
+        rt->fast_fn = rt_jit_enabled(rt) ? fallback_entry : interp_entry;
+        p->stats.engine = MBPF_RT_ENGINE_INTERP;
+        rt->ready = (uintptr_t)p;
+    }
+#endif
+#endif
+}
+
 /* The state for runs of p (the runtime's, shared by its slots: one run at a time): the
  * execution state, everything but the context and the budget of the moment, which the run sets,
  * and the block translated code reads, as fresh as at load (status 0, the whole call depth). */
@@ -346,6 +434,7 @@ RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
 {
     const mbpf_tenant *t = p->tenant;
     mbpf_exec *x = &rt->exec;
+    rt_cache_note_use(rt); /* the slot prepared until now ran last */
     /* the rest is per run: set by every run (context, budget, regions, stack top, r0) or left
      * as the next run expects by the end of the last one (status and fault words) */
     x->prog = &p->prog;
@@ -362,6 +451,7 @@ RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
     mbpf_jit_block_prepare(&rt->block, x);
 #endif
     rt->exec_for = p;
+    arm(rt, (mbpf_prog *)(uintptr_t)p);
 }
 
 /* Install a staged program into p: data initialised, helper mask and key computed, the run state
@@ -410,18 +500,24 @@ static void install(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const 
         p->stats.engine = rt_jit_enabled(rt) ? MBPF_RT_ENGINE_JIT : MBPF_RT_ENGINE_INTERP;
     }
     p->rt = rt;
-    prepare_exec(rt, p); /* for its first run */
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     p->fn = s->kind == MBPF_RT_ENGINE_AOT ? mbpf_jit_entry(s->aot_code, s->aot_entry) : NULL;
 #endif
     p->loaded = 1;
+    prepare_exec(rt, p); /* for its first run */
 }
 
 /* p runs nothing from now on, and the cache keeps no pointer to it. */
 static void unload(mbpf_runtime *rt, mbpf_prog *p)
 {
-    if (rt)
+    if (rt) {
         rt_cache_forget(rt, p); /* an eviction must not write the statistics of a slot given back */
+#if MBPF_RT_WITH_JIT
+        if (rt->exec_for == p)
+            rt->exec_for = NULL; /* nor the cache read it (rt_cache_note_use): it may be reused */
+#endif
+        rt->ready = RT_IDLE; /* whichever slot it was open for: opened again at its next run */
+    }
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     p->fn = NULL;
 #endif
@@ -446,6 +542,7 @@ static int load_common(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, con
         return fail(rt, err, MBPF_RT_ERR_NOMEM, "runtime: translation failed (code or work arena "
                     "too small) and this build has no interpreter");
     }
+    arm(rt, p); /* its code, or the interpreter when the translation failed */
 #endif
     rt_trust_commit(rt, s.hook, s.version); /* a program that did not load sets no minimum version */
     return fail(rt, err, MBPF_RT_OK, NULL);
@@ -456,7 +553,7 @@ static const char busy_msg[] = MSG_RT_BUSY;
 int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uint8_t *buf,
                  size_t len, mbpf_rt_error *err)
 {
-    if (rt && rt->running)
+    if (rt && rt_busy(rt))
         return fail(rt, err, MBPF_RT_ERR_BUSY, busy_msg); /* p may be the running program */
     if (p)
         unload(rt, p);
@@ -466,7 +563,7 @@ int mbpf_rt_load(mbpf_runtime *rt, mbpf_prog *p, const mbpf_tenant *t, const uin
 int mbpf_rt_replace(mbpf_runtime *rt, mbpf_prog *p, const uint8_t *buf, size_t len,
                     mbpf_rt_error *err)
 {
-    if (rt && rt->running)
+    if (rt && rt_busy(rt))
         return fail(rt, err, MBPF_RT_ERR_BUSY, busy_msg);
     if (!p || !p->loaded)
         return fail(rt, err, MBPF_RT_ERR_ARG, MSG_RT_REPLACE);
@@ -481,7 +578,7 @@ int mbpf_rt_unload(mbpf_runtime *rt, mbpf_prog *p)
 {
     if (!rt || !p)
         return MBPF_RT_ERR_ARG;
-    if (rt->running) {
+    if (rt_busy(rt)) {
         rt->last_msg = busy_msg;
         return MBPF_RT_ERR_BUSY;
     }
@@ -517,138 +614,109 @@ static mbpf_status run_fault(mbpf_runtime *rt, mbpf_prog *p, mbpf_status st, uin
     return st;
 }
 
+/* The end of a fast-lane run whose entry returned `status` != 0: the interpreter's (its exec
+ * holds the fault), or code's (the block holds it; a helper's early stop is no fault). */
+RT_FAULT_PATH mbpf_status lane_end(uint32_t status, mbpf_runtime *rt, uint64_t *r0, mbpf_fault *fault)
+{
+    mbpf_prog *const p = (mbpf_prog *)(uintptr_t)rt->exec_for;
 #if MBPF_WITH_INTERP
-/* Untranslated bytecode: the interpreter reads the whole exec, filled here. */
-RT_INLINE mbpf_status run_interp(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len)
-{
-    mbpf_exec *x = &rt->exec;
-    if (rt_jit_enabled(rt))
-        p->stats.fallbacks++;
-    p->stats.engine = MBPF_RT_ENGINE_INTERP;
-    x->ctx = ctx;
-    x->ctx_len = ctx_len;
-    x->budget = p->tenant->budget;
-    x->n_extra = 0;
-    x->budget_left = x->budget; /* the fault words are 0 (run_fault) */
-    return p->interp_ready ? mbpf_interp_exec(x, p->interp_code) : mbpf_interp_run(x);
-}
+    if (lane_interprets(rt))
+        return run_fault(rt, p, (mbpf_status)status, r0, fault);
 #endif
-
-/* The end of a run whose engine left `st` in the exec: MBPF_OK with r0, or a fault. */
-RT_FAULT_PATH mbpf_status run_end(mbpf_runtime *rt, mbpf_prog *p, mbpf_status st, uint64_t *r0,
-                                   mbpf_fault *fault)
-{
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    const mbpf_status st = mbpf_jit_block_end(&rt->block, &rt->exec, status);
     if (st != MBPF_OK)
         return run_fault(rt, p, st, r0, fault);
     if (r0)
         *r0 = rt->exec.r0;
     return MBPF_OK;
-}
-
-#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-/* A run of translated or AOT code fn: the context and the budget the tenant has now are the
- * call's; the common end copies r0 without a look at anything else. */
-RT_INLINE mbpf_status run_code(mbpf_runtime *rt, mbpf_prog *p, mbpf_jit_fn fn, void *ctx,
-                               uint32_t ctx_len, uint64_t *r0, mbpf_fault *fault)
-{
-    mbpf_jit_block *b = &rt->block;
-    if (!ctx)
-        ctx_len = 0;
-    const uint64_t budget = rt->exec.budget = p->tenant->budget;
-    const uint32_t status = mbpf_jit_block_call(fn, b, (uint32_t)(uintptr_t)ctx, ctx_len, budget);
-    rt->running = 0;
-    if (status == MBPF_OK) {
-        if (r0)
-            *r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
-        return MBPF_OK;
-    }
-    return run_end(rt, p, mbpf_jit_block_end(b, &rt->exec, status), r0, fault);
-}
-#endif
-
-#if MBPF_WITH_BYTECODE
-/* A run of bytecode in the interpreter (or, without one, refused as not runnable). */
-RT_INLINE mbpf_status run_interpreted(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len,
-                                      uint64_t *r0, mbpf_fault *fault)
-{
-    if (!ctx)
-        ctx_len = 0;
-#if MBPF_WITH_INTERP
-    const mbpf_status st = run_interp(rt, p, ctx, ctx_len);
 #else
-    (void)ctx_len;
-    /* no interpreter: untranslated bytecode does not run */
-    const mbpf_status st = rt->exec.status = MBPF_FAULT_BAD_INSN;
+    return run_fault(rt, p, (mbpf_status)status, r0, fault);
 #endif
-    rt->running = 0;
-    if (st == MBPF_OK) {
-        if (r0)
-            *r0 = rt->exec.r0;
-        return MBPF_OK;
-    }
-    return run_end(rt, p, st, r0, fault);
 }
-#endif
 
-/* A run of a slot the runtime's run state is not prepared for: another slot ran last, the slot
- * is not loaded here, the runtime was initialised again since its load (its code pointer may
- * then be stale), or its cache entry no longer holds its code (looked up again, or translated
- * now; interpreted when that fails). */
+RT_INLINE uint32_t lane_budget_word(uint64_t budget)
+{
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    return mbpf_jit_budget_word(budget);
+#else
+    (void)budget;
+    return 0; /* the interpreter reads the exec's */
+#endif
+}
+
+RT_INLINE uint64_t lane_r0(const mbpf_runtime *rt)
+{
+#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
+    return (uint64_t)rt->block.r0_hi << 32 | rt->block.r0_lo;
+#else
+    return rt->exec.r0;
+#endif
+}
+
+/* A run of a slot the fast lane is not open for: another slot ran last, the slot is not loaded
+ * here, the runtime was initialised again since its load (its code pointer may then be stale),
+ * or its cache entry no longer holds its code (looked up again, or translated now; interpreted
+ * when that fails). The run itself then goes through the lane. */
 RT_OUT_OF_LINE mbpf_status run_other(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len,
                                      uint64_t *r0, mbpf_fault *fault)
 {
-    if (!p->loaded || p->rt != rt)
+    if (!rt || !p || rt_busy(rt) || !p->loaded || p->rt != rt)
         return refuse_run(fault);
 #if MBPF_RT_WITH_JIT
     if (p->kind != MBPF_RT_ENGINE_AOT && !rt_cache_holds(rt, p))
         rt_cache_forget(rt, p); /* the code it called is gone (an init since its load) */
 #endif
-    if (rt->exec_for != p)
-        prepare_exec(rt, p);
-#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    if (p->fn) /* the run state is p's now: the fast path runs it (and counts a cache hit) */
-        return mbpf_rt_run(rt, p, ctx, ctx_len, r0, fault);
-#endif
-#if MBPF_WITH_BYTECODE
-    rt->running = 1;
-    p->stats.runs++;
+    prepare_exec(rt, p); /* and the lane opened for it, if it has something to call */
 #if MBPF_RT_WITH_JIT
-    if (!p->no_jit && rt_cache_get(rt, p)) { /* a miss (or a hit) counted there; p->fn set */
-        p->stats.engine = MBPF_RT_ENGINE_JIT;
-        return run_code(rt, p, p->fn, ctx, ctx_len, r0, fault);
+    if (rt->ready != (uintptr_t)p && p->kind != MBPF_RT_ENGINE_AOT && !p->no_jit) {
+        const int found = rt_cache_get(rt, p) != NULL; /* a hit or a miss, counted there */
+        if (found)
+            p->stats.engine = MBPF_RT_ENGINE_JIT;
+        arm(rt, p); /* its code, or the interpreter when the translation failed for good */
+        if (found) { /* this run's lookup is counted: the lane counts no hit for it */
+            rt->lane_hits = 0;
+            const mbpf_status st = mbpf_rt_run(rt, p, ctx, ctx_len, r0, fault);
+            rt->lane_hits = 1;
+            return st;
+        }
     }
 #endif
-    return run_interpreted(rt, p, ctx, ctx_len, r0, fault);
+    if (rt->ready == (uintptr_t)p)
+        return mbpf_rt_run(rt, p, ctx, ctx_len, r0, fault);
+#if MBPF_WITH_BYTECODE
+    /* bytecode that neither translates nor has an interpreter here: it does not run */
+    p->stats.runs++;
+    return run_fault(rt, p, MBPF_FAULT_BAD_INSN, r0, fault);
 #else
     return refuse_run(fault); /* AOT images only: a loaded slot always has code to call */
 #endif
 }
 
 /* A run does what depends on the call: the context, the budget of the moment (the tenant's,
- * read at every run), the code to call (p->fn: AOT, the entry kept at load; JIT, the entry of
- * the cache entry holding its code, kept current by the cache) and the statistics. Everything
- * else was prepared at load; the exec, which only the routines translated code calls read, is
- * filled by them when needed. */
+ * read at every run), the statistics and the call of what the lane was opened with (arm).
+ * Everything else was prepared at load or when the slot last became the one prepared; the
+ * exec, which only the routines translated code calls read, is filled by them when needed. */
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
                         mbpf_fault *fault)
 {
-    if (!rt || !p || rt->running)
-        return refuse_run(fault);
-#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    const mbpf_jit_fn fn = p->fn; /* NULL when not loaded */
-    if (fn && rt->exec_for == p) { /* the slot that ran last, with code to call */
-        rt->running = 1;
-        p->stats.runs++;
-#if MBPF_RT_WITH_JIT
-        if (p->kind != MBPF_RT_ENGINE_AOT) { /* a cache hit */
-            p->stats.cache_hits++;
-            p->cache_entry->last_use = ++rt->clock;
-        }
-#endif
-        return run_code(rt, p, fn, ctx, ctx_len, r0, fault);
-    }
-#endif
-    return run_other(rt, p, ctx, ctx_len, r0, fault);
+    if (!rt || rt->ready != (uintptr_t)p) /* never a NULL p: an idle lane holds RT_IDLE */
+        return run_other(rt, p, ctx, ctx_len, r0, fault);
+    rt->ready = (uintptr_t)rt; /* busy */
+    const uint32_t runs = p->stats.runs, hits = p->stats.cache_hits; /* adjacent: one load */
+    p->stats.runs = runs + 1;
+    p->stats.cache_hits = hits + rt->lane_hits;
+    if (!ctx)
+        ctx_len = 0;
+    const uint64_t budget = rt->exec.budget = p->tenant->budget;
+    const uint32_t status = rt->fast_fn(FAST_ARG(rt), (uintptr_t)ctx, ctx_len, lane_budget_word(budget));
+    /* p is exec_for: read again rather than kept across the call (a register less to save) */
+    rt->ready = (uintptr_t)rt->exec_for;
+    if (r0) /* the block's r0 whatever the status: the end of a fault writes *r0 again */
+        *r0 = lane_r0(rt);
+    if (status != MBPF_OK)
+        return lane_end(status, rt, r0, fault);
+    return (mbpf_status)status;
 }
 
 const char *mbpf_rt_last_message(const mbpf_runtime *rt)

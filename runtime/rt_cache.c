@@ -72,9 +72,17 @@ static void evict(mbpf_runtime *rt, mbpf_rt_cache_entry *e)
     memset(e, 0, sizeof *e);
 }
 
+void rt_cache_note_use(mbpf_runtime *rt)
+{
+    const mbpf_prog *p = rt->exec_for;
+    if (p && p->cache_entry)
+        p->cache_entry->last_use = ++rt->clock;
+}
+
 static mbpf_rt_cache_entry *least_recent(mbpf_runtime *rt)
 {
     mbpf_rt_cache_entry *lru = NULL;
+    rt_cache_note_use(rt);
     for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++) {
         mbpf_rt_cache_entry *e = &rt->cache[i];
         if (e->len && (!lru || e->last_use < lru->last_use))
@@ -173,6 +181,8 @@ int rt_cache_holds(const mbpf_runtime *rt, const mbpf_prog *p)
 
 void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p)
 {
+    if (rt->exec_for == p)
+        rt_cache_note_use(rt); /* its entry stays; its last use is the slot's last run */
     for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
         if (rt->cache[i].owner == p)
             rt->cache[i].owner = NULL;

@@ -71,6 +71,29 @@ static inline void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p)
 }
 #endif
 
+/* The fast lane's word when no slot is ready: no slot's address, nor NULL, nor a runtime's. */
+#define RT_IDLE ((uintptr_t)1)
+
+/* A run is under way (the fast lane's word holds the runtime's own address). */
+RT_INLINE int rt_busy(const mbpf_runtime *rt)
+{
+    return rt->ready == (uintptr_t)rt;
+}
+
+/* Note that rt->exec_for's cache entry is the one used last. Runs of the slot whose state is
+ * prepared do not touch the cache: its entry is the most recently used one by definition (every
+ * other entry's use, a lookup or a translation, comes after preparing that entry's slot, or
+ * before preparing this one), so that noting it when the order is read (an eviction) or when
+ * another slot is prepared or this one unloaded keeps the exact LRU order. */
+#if MBPF_RT_WITH_JIT
+void rt_cache_note_use(mbpf_runtime *rt);
+#else
+static inline void rt_cache_note_use(mbpf_runtime *rt)
+{
+    (void)rt;
+}
+#endif
+
 /* Zero a word-aligned object with word stores (the size-optimised libc memset is a byte loop). */
 void rt_zero(void *p, size_t bytes);
 

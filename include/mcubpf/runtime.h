@@ -131,8 +131,11 @@ typedef struct mbpf_tenant {
 } mbpf_tenant;
 
 typedef struct mbpf_prog_stats {
-    uint32_t runs, faults, budget_stops;
-    uint32_t cache_hits, cache_misses, evictions; /* evictions: of this program's code */
+    uint32_t runs;
+    uint32_t cache_hits;   /* runs of its translated code found in the cache (next to runs: a
+                            * run counts both at once) */
+    uint32_t faults, budget_stops;
+    uint32_t cache_misses, evictions; /* evictions: of this program's code */
     uint32_t fallbacks; /* runs in the interpreter because translation failed */
     uint32_t code_bytes; /* translated or AOT code size */
     uint32_t swaps;      /* hot swaps into this slot */
@@ -192,6 +195,15 @@ typedef struct mbpf_rt_cache_entry {
 } mbpf_rt_cache_entry;
 
 typedef struct mbpf_runtime {
+    /* First, where the run path reaches them with the shortest instructions. The fast lane:
+     * the address of the slot whose run state is prepared (exec_for, below) and whose code (or
+     * the interpreter's entry) fast_fn is; the runtime's own address while a run is under way
+     * (the reentrancy guard: no slot has it); 1 when no slot is ready. fast_fn is called as
+     * mbpf_prog.fn (ctx is as wide as a pointer: 32 bits where code runs). */
+    uintptr_t ready;
+    uint32_t (*fast_fn)(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget);
+    const struct mbpf_prog *exec_for;
+    uint32_t lane_hits;       /* what a run in the lane adds to cache_hits: 1 for translated code */
     mbpf_rt_config cfg;
     mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS];
 #if MBPF_RT_WITH_JIT /* the code cache: no RAM for it in builds without a translator */
@@ -201,12 +213,10 @@ typedef struct mbpf_runtime {
 #endif
     const char *last_msg;     /* detail of the last load error (in the work arena or static) */
     mbpf_rt_trust trust;      /* keys, signature check, rollback records (mcubpf/sign.h) */
-    uint8_t running;          /* a run is under way (reentrancy guard) */
     /* The state of runs: one at a time, so one for every slot, prepared for exec_for (at its
      * load) and again when another slot runs: the execution state (program, tenant's stack,
      * helper table and the slot's mask) and, with translated code, the block it reads
      * (regions, routines). */
-    const mbpf_prog *exec_for;
     mbpf_exec exec;
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     mbpf_jit_block block;

@@ -49,6 +49,7 @@ static const int8_t HI[MBPF_NREGS] = {RV_S3, RV_A1, RV_A3, RV_A5, RV_A7, RV_T6, 
 #define SHORT_REACH 3584    /* 4 KiB less a margin for the instruction's own length */
 
 #define MAX_FAST_CONSTS 4  /* constants a loop's fast copy keeps in registers */
+#define BOUND_SLOTS 10     /* block words that region bounds come from: offsets 0..36 */
 
 typedef struct rv {
     jit_ctx *c;
@@ -77,6 +78,9 @@ typedef struct rv {
     int n_consts;         /* in that copy: constants kept in registers (fast_consts) */
     uint32_t const_val[MAX_FAST_CONSTS];
     int8_t const_reg[MAX_FAST_CONSTS];
+    int8_t bound_reg[BOUND_SLOTS]; /* per block word below BOUND_SLOTS * 4: the register that
+                                    * holds it for the whole run (pick_bound_regs), or 0 */
+    uint32_t bound_halves;         /* the halves whose homes hold them */
     struct rv_stub_layout *stubs; /* the shared stubs' layout: the first layout records it */
 } rv;
 
@@ -1261,6 +1265,16 @@ static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 
 /* ---- memory ------------------------------------------------------------------------------------ */
 
+/* The register holding block word off: its own register when the program keeps it in one,
+ * else scratch, loaded. */
+static int bound(rv *t, int scratch, uint32_t off)
+{
+    if (off / 4 < BOUND_SLOTS && t->bound_reg[off / 4])
+        return t->bound_reg[off / 4];
+    lw_block(t, scratch, off);
+    return scratch;
+}
+
 /* Inline guard against the region the verifier attributed the access to (the access then
  * uses its base and offset as they are); anything unusual (an upper half, a wrap, outside the
  * region) goes to the cold stub, which forms the address, runs the full check and comes back
@@ -1296,13 +1310,10 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
         if (hi > 0)
             bcond(t, RV_BLTU, RV_T2, first, cold);
     }
-    lw_block(t, RV_T0, start);
-    bcond(t, RV_BLTU, first, RV_T0, cold);
+    bcond(t, RV_BLTU, first, bound(t, RV_T0, start), cold);
     int e_reg = RV_S0; /* the live stack ends at the current frame's top */
-    if (end) {
-        lw_block(t, RV_T1, end);
-        e_reg = RV_T1;
-    }
+    if (end)
+        e_reg = bound(t, RV_T1, end);
     if (by_last)
         bcond(t, RV_BGEU, last, e_reg, cold);
     else
@@ -1919,6 +1930,7 @@ static void fast_consts(rv *t, const ml_loop *l)
         if (c->prog->insns[pc].code == MBPF_OPC_LDDW)
             pc++;
     }
+    touched |= t->bound_halves; /* region bounds for the whole run */
     static const int8_t regs[] = {0, 6, 7, 8, 9}; /* homes in s2-s11 */
     int8_t free_reg[2 * sizeof regs];
     int n_free = 0;
@@ -2037,6 +2049,79 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     return lower_at(t, pc, in, f);
 }
 
+/* Halves the program reads, writes or keeps live anywhere (and those a loop test zeroes):
+ * the homes of the others are free for the whole run. */
+static uint32_t halves_touched(const rv *t)
+{
+    const jit_ctx *c = t->c;
+    uint32_t touched = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t->m, 0) : 0;
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        uint32_t use, def;
+        mid_use_def(&c->prog->insns[pc], &c->facts[pc], t->m->live_out[pc], t->m->hz_in[pc], &use,
+                    &def);
+        touched |= use | def | t->m->live_out[pc];
+        if (c->prog->insns[pc].code == MBPF_OPC_LDDW)
+            pc++;
+    }
+    for (uint32_t i = 0; c->loops && i < c->loops->n; i++)
+        touched |= (uint32_t)c->loops->loop[i].hz_fast << 16;
+    return touched;
+}
+
+/* Region bounds the inline guards compare with, kept for the whole run in the homes of halves
+ * the program never touches instead of being
+ * loaded from the block at every guard: the most used ones first, uses weighted by loop depth (one use outside loops does not pay
+ * for the load).
+ * The block's bounds do not change during a run. */
+static void pick_bound_regs(rv *t)
+{
+    const jit_ctx *c = t->c;
+    uint32_t weight[BOUND_SLOTS] = {0};
+    for (int i = 0; i < BOUND_SLOTS; i++)
+        t->bound_reg[i] = 0;
+    t->bound_halves = 0;
+    int any = 0;
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        mbpf_fact f;
+        jit_checked_fact(c, pc, &f);
+        if (in->code == MBPF_OPC_LDDW) {
+            pc++;
+            continue;
+        }
+        if (cold_kind(in, &f) != COLD_GUARD || mid_loop_around(c->loops, pc))
+            continue; /* a versioned loop runs its fast copy, without guards, as a rule */
+        uint32_t start, end;
+        jit_region_bounds(f.region, is_write(in), &start, &end);
+        const uint32_t w = 1u << (3 * (t->m->depth[pc] < 3 ? t->m->depth[pc] : 3));
+        weight[start / 4] += w;
+        if (end)
+            weight[end / 4] += w;
+        any = 1;
+    }
+    if (!any)
+        return;
+    const uint32_t touched = halves_touched(t);
+    /* r1-r5 first (touched by any call: a program that calls helpers has none of them free;
+     * the runtime's routines save and restore them); s2-s11 only without versioned loops, whose
+     * fast copies keep constants there */
+    static const int8_t regs[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
+    const unsigned n = c->loops && c->loops->n ? 10 : 2 * sizeof regs; /* s2-s11: fast copies' */
+    for (unsigned i = 0; i < n; i++) {
+        const uint32_t half = i & 1u ? MID_HI(regs[i / 2]) : MID_LO(regs[i / 2]);
+        if (touched & half)
+            continue;
+        int best = -1;
+        for (int k = 0; k < BOUND_SLOTS; k++)
+            if (weight[k] > 1 && !t->bound_reg[k] && (best < 0 || weight[k] > weight[best]))
+                best = k;
+        if (best < 0)
+            return;
+        t->bound_reg[best] = i & 1u ? HI[regs[i / 2]] : LO[regs[i / 2]];
+        t->bound_halves |= half;
+    }
+}
+
 static int emit_once(rv *t)
 {
     jit_ctx *c = t->c;
@@ -2049,6 +2134,7 @@ static int emit_once(rv *t)
     t->n_consts = 0;
     t->skip_to = 0;
     group_reset(t);
+    pick_bound_regs(t);
 
     /* prologue: C ABI entry with the block in a0, the context in a1, its length in a2 and the
      * budget word in a3 (mbpf_jit_fn); only what the program uses is kept. r1 lives in a0/a1
@@ -2092,6 +2178,9 @@ static int emit_once(rv *t)
         if (entry_live & MID_HI(r))
             lw_block(t, HI[r], MBPF_JB_REG_HI(r));
     }
+    for (int k = 0; k < BOUND_SLOTS; k++) /* after the entry's arguments are used */
+        if (t->bound_reg[k])
+            lw_block(t, t->bound_reg[k], 4u * (uint32_t)k);
 
     static const jit_backend_ops ops = {rv_function_entry, rv_insn};
     int rc = jit_emit_body(c, &ops, t);

@@ -41,6 +41,10 @@ enum { COLD_NONE, COLD_GUARD, COLD_ALIGN, COLD_BUDGET, COLD_CALL };
 static const int8_t LO[MBPF_NREGS] = {RV_S2, RV_A0, RV_A2, RV_A4, RV_A6, RV_T5, RV_S4, RV_S6, RV_S8, RV_S10, RV_S0};
 static const int8_t HI[MBPF_NREGS] = {RV_S3, RV_A1, RV_A3, RV_A5, RV_A7, RV_T6, RV_S5, RV_S7, RV_S9, RV_S11, RV_ZERO};
 
+/* The callee-saved registers, in the order of their prologue slots. */
+static const int8_t saved[13] = {RV_RA, RV_S0, RV_S1, RV_S2, RV_S3, RV_S4, RV_S5, RV_S6, RV_S7,
+                                 RV_S8, RV_S9, RV_S10, RV_S11};
+
 #define RV_BUDGET RV_T4
 #define FRAME 64            /* prologue frame: ra and s0-s11, 16-byte aligned */
 #define CALL_FRAME 48       /* local call: r6-r9 and r10, 16-byte aligned */
@@ -49,6 +53,7 @@ static const int8_t HI[MBPF_NREGS] = {RV_S3, RV_A1, RV_A3, RV_A5, RV_A7, RV_T6, 
 #define SHORT_REACH 3584    /* 4 KiB less a margin for the instruction's own length */
 
 #define MAX_FAST_CONSTS 4  /* constants a loop's fast copy keeps in registers */
+#define MAX_RUN_CONSTS 4   /* constants kept in registers for the whole run */
 #define BOUND_SLOTS 10     /* block words that region bounds come from: offsets 0..36 */
 
 typedef struct rv {
@@ -80,7 +85,11 @@ typedef struct rv {
     int8_t const_reg[MAX_FAST_CONSTS];
     int8_t bound_reg[BOUND_SLOTS]; /* per block word below BOUND_SLOTS * 4: the register that
                                     * holds it for the whole run (pick_bound_regs), or 0 */
-    uint32_t bound_halves;         /* the halves whose homes hold them */
+    uint32_t bound_halves;         /* the halves whose homes hold them or run_val */
+    uint32_t saves;                /* bit i: the prologue saves saved[i] (saves_of) */
+    int n_run;                     /* immediates kept in registers for the whole run */
+    uint32_t run_val[MAX_RUN_CONSTS];
+    int8_t run_reg[MAX_RUN_CONSTS];
     struct rv_stub_layout *stubs; /* the shared stubs' layout: the first layout records it */
 } rv;
 
@@ -152,12 +161,16 @@ static void li(rv *t, int rd, uint32_t v)
         e(t, rv_opi(RV_ADD, rd, rd, lo));
 }
 
-/* A register holding v: the one a loop's fast copy keeps it in, else rd after li. */
+/* A register holding v: the one a loop's fast copy or the whole run keeps it in, else rd
+ * after li. */
 static int imm_reg(rv *t, int rd, uint32_t v)
 {
     for (int i = 0; i < t->n_consts; i++)
         if (t->const_val[i] == v)
             return t->const_reg[i];
+    for (int i = 0; i < t->n_run; i++)
+        if (t->run_val[i] == v)
+            return t->run_reg[i];
     li(t, rd, v);
     return rd;
 }
@@ -1801,9 +1814,6 @@ static void emit_check_stub(rv *t, int write)
     jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
 }
 
-static const int8_t saved[13] = {RV_RA, RV_S0, RV_S1, RV_S2, RV_S3, RV_S4, RV_S5, RV_S6, RV_S7,
-                                 RV_S8, RV_S9, RV_S10, RV_S11};
-
 static void emit_stubs(rv *t)
 {
     jit_mark_stub(t->c, STUB_EXIT);
@@ -1811,7 +1821,8 @@ static void emit_stubs(rv *t)
     sw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
     lw_block(t, RV_SP, MBPF_JB_SAVED_SP);
     for (int i = 0; i < 13; i++)
-        e(t, rv_load(RV_LW, saved[i], RV_SP, 4 * i));
+        if ((t->saves >> i) & 1u)
+            e(t, rv_load(RV_LW, saved[i], RV_SP, 4 * i));
     e(t, rv_opi(RV_ADD, RV_SP, RV_SP, FRAME));
     e(t, rv_jalr(RV_ZERO, RV_RA, 0));
 
@@ -1930,7 +1941,7 @@ static void fast_consts(rv *t, const ml_loop *l)
         if (c->prog->insns[pc].code == MBPF_OPC_LDDW)
             pc++;
     }
-    touched |= t->bound_halves; /* region bounds for the whole run */
+    touched |= t->bound_halves; /* region bounds and constants for the whole run */
     static const int8_t regs[] = {0, 6, 7, 8, 9}; /* homes in s2-s11 */
     int8_t free_reg[2 * sizeof regs];
     int n_free = 0;
@@ -2068,57 +2079,114 @@ static uint32_t halves_touched(const rv *t)
     return touched;
 }
 
-/* Region bounds the inline guards compare with, kept for the whole run in the homes of halves
- * the program never touches instead of being
- * loaded from the block at every guard: the most used ones first, uses weighted by loop depth (one use outside loops does not pay
- * for the load).
- * The block's bounds do not change during a run. */
-static void pick_bound_regs(rv *t)
+/* The callee-saved registers the code may write, as bits of saved[]: ra, s0 and s1 always; a
+ * home in s2-s11 when its half is touched, or may hold a constant or bound for the run or a
+ * loop's fast copy (pick_run_regs, fast_consts). */
+static uint32_t saves_of(const rv *t, uint32_t touched)
 {
     const jit_ctx *c = t->c;
-    uint32_t weight[BOUND_SLOTS] = {0};
+    if (c->loops && c->loops->n)
+        return 0x1fffu;
+    static const int8_t regs[] = {0, 6, 7, 8, 9}; /* homes in s2-s11, in saved[] order */
+    uint32_t m = 7u;
+    for (unsigned i = 0; i < sizeof regs; i++) {
+        if (touched & MID_LO(regs[i]))
+            m |= 1u << (3 + 2 * i);
+        if (touched & MID_HI(regs[i]))
+            m |= 1u << (4 + 2 * i);
+    }
+    return m;
+}
+
+/* Cost in instructions of li v. */
+static uint32_t li_cost(uint32_t v)
+{
+    const uint32_t hi = (v + 0x800u) >> 12;
+    return rv_fits12((int32_t)v) ? 1u : 1u + (v - (hi << 12) != 0);
+}
+
+/* Region bounds the inline guards compare with, and immediates that instructions in loops
+ * materialise, kept for the whole run in the homes of halves the program never touches
+ * (loaded once at entry) instead of being loaded or formed at every use: the ones that save
+ * most first, uses weighted by loop depth (one use outside loops does not pay for the load).
+ * The block's bounds do not change during a run. Loops the middle end versions are left out:
+ * their fast copies run without guards and keep their own constants. */
+static void pick_run_regs(rv *t)
+{
+    const jit_ctx *c = t->c;
+    uint32_t weight[BOUND_SLOTS + MAX_RUN_CONSTS * 4] = {0}; /* bound words, then immediates */
+    uint32_t imm[MAX_RUN_CONSTS * 4];
+    unsigned n_imm = 0;
     for (int i = 0; i < BOUND_SLOTS; i++)
         t->bound_reg[i] = 0;
     t->bound_halves = 0;
-    int any = 0;
+    t->n_run = 0;
+    group_reset(t);
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
         mbpf_fact f;
         jit_checked_fact(c, pc, &f);
+        group_step(t, pc, &f); /* a group's members compare with no bound */
         if (in->code == MBPF_OPC_LDDW) {
             pc++;
             continue;
         }
-        if (cold_kind(in, &f) != COLD_GUARD || mid_loop_around(c->loops, pc))
-            continue; /* a versioned loop runs its fast copy, without guards, as a rule */
-        uint32_t start, end;
-        jit_region_bounds(f.region, is_write(in), &start, &end);
+        if (mid_loop_around(c->loops, pc))
+            continue;
         const uint32_t w = 1u << (3 * (t->m->depth[pc] < 3 ? t->m->depth[pc] : 3));
-        weight[start / 4] += w;
-        if (end)
-            weight[end / 4] += w;
-        any = 1;
+        if (cold_kind(in, &f) == COLD_GUARD) {
+            if (t->role == ROLE_MEMBER)
+                continue;
+            uint32_t start, end;
+            jit_region_bounds(f.region, is_write(in), &start, &end);
+            weight[start / 4] += w;
+            if (end)
+                weight[end / 4] += w;
+        } else if (t->m->depth[pc] && imm_materialised(in) && (MBPF_CLASS(in->code) == MBPF_JMP || MBPF_CLASS(in->code) == MBPF_JMP32 ||
+                    (t->m->live_out[pc] & MID_BOTH(MBPF_DST(in))))) {
+            const uint32_t v = (uint32_t)in->imm;
+            unsigned k = 0;
+            while (k < n_imm && imm[k] != v)
+                k++;
+            if (k == n_imm) {
+                if (n_imm == MAX_RUN_CONSTS * 4)
+                    continue;
+                imm[n_imm++] = v;
+            }
+            weight[BOUND_SLOTS + k] += w * li_cost(v);
+        }
     }
-    if (!any)
-        return;
+    group_reset(t);
     const uint32_t touched = halves_touched(t);
+    t->saves = saves_of(t, touched);
     /* r1-r5 first (touched by any call: a program that calls helpers has none of them free;
      * the runtime's routines save and restore them); s2-s11 only without versioned loops, whose
      * fast copies keep constants there */
     static const int8_t regs[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
-    const unsigned n = c->loops && c->loops->n ? 10 : 2 * sizeof regs; /* s2-s11: fast copies' */
+    const unsigned n = c->loops && c->loops->n ? 10 : 2 * sizeof regs;
     for (unsigned i = 0; i < n; i++) {
         const uint32_t half = i & 1u ? MID_HI(regs[i / 2]) : MID_LO(regs[i / 2]);
         if (touched & half)
             continue;
         int best = -1;
-        for (int k = 0; k < BOUND_SLOTS; k++)
-            if (weight[k] > 1 && !t->bound_reg[k] && (best < 0 || weight[k] > weight[best]))
+        for (int k = 0; k < BOUND_SLOTS + (int)n_imm; k++)
+            if (weight[k] > (k < BOUND_SLOTS ? 1u : li_cost(imm[k - BOUND_SLOTS])) &&
+                (best < 0 || weight[k] > weight[best] || (weight[k] == weight[best] && k >= BOUND_SLOTS)))
                 best = k;
-        if (best < 0)
+        if (best < 0 || (best >= BOUND_SLOTS && t->n_run == MAX_RUN_CONSTS))
             return;
-        t->bound_reg[best] = i & 1u ? HI[regs[i / 2]] : LO[regs[i / 2]];
+        const int8_t reg = i & 1u ? HI[regs[i / 2]] : LO[regs[i / 2]];
+        if (best < BOUND_SLOTS) {
+            t->bound_reg[best] = reg;
+        } else {
+            t->run_val[t->n_run] = imm[best - BOUND_SLOTS];
+            t->run_reg[t->n_run++] = reg;
+        }
+        weight[best] = 0;
         t->bound_halves |= half;
+        for (int j = 0; j < 13; j++)
+            if (saved[j] == reg)
+                t->saves |= 1u << j;
     }
 }
 
@@ -2134,14 +2202,15 @@ static int emit_once(rv *t)
     t->n_consts = 0;
     t->skip_to = 0;
     group_reset(t);
-    pick_bound_regs(t);
+    pick_run_regs(t);
 
     /* prologue: C ABI entry with the block in a0, the context in a1, its length in a2 and the
      * budget word in a3 (mbpf_jit_fn); only what the program uses is kept. r1 lives in a0/a1
      * and r2 in a2/a3, so the order of the moves matters. */
     e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -FRAME));
     for (int i = 0; i < 13; i++)
-        e(t, rv_store(RV_SW, saved[i], RV_SP, 4 * i));
+        if ((t->saves >> i) & 1u)
+            e(t, rv_store(RV_SW, saved[i], RV_SP, 4 * i));
     mv(t, RV_S1, RV_A0);
     sw_block(t, RV_SP, MBPF_JB_SAVED_SP);
     lw_block(t, RV_S0, MBPF_JB_STACK_TOP0);
@@ -2181,6 +2250,8 @@ static int emit_once(rv *t)
     for (int k = 0; k < BOUND_SLOTS; k++) /* after the entry's arguments are used */
         if (t->bound_reg[k])
             lw_block(t, t->bound_reg[k], 4u * (uint32_t)k);
+    for (int i = 0; i < t->n_run; i++)
+        li(t, t->run_reg[i], t->run_val[i]);
 
     static const jit_backend_ops ops = {rv_function_entry, rv_insn};
     int rc = jit_emit_body(c, &ops, t);

@@ -70,6 +70,7 @@ typedef struct rv {
     int fixed;         /* no compressed forms (sequences whose length is assumed) */
     int in_subprog;
     int alias_d, alias_s, next_alias_d, next_alias_s;
+    uint32_t sunk; /* a mov32 whose result the instruction before it wrote (sink_mov), or 0 */
     /* guard group (see group_step): the current instruction's role, the group's last member,
      * key and the union of its accesses' bytes */
     int role;
@@ -1032,11 +1033,32 @@ static int lower_alu64(rv *t, const mbpf_insn *in)
     return 0;
 }
 
+/* op32 d, ...; mov32 y, d with d dead after the mov: the operation writes y's home, and the
+ * mov only clears y's upper half. Returns y's lower-half register, or -1. */
+static int sink_mov(rv *t, const mbpf_insn *in)
+{
+    const jit_ctx *c = t->c;
+    const uint32_t next = t->pc + 1;
+    const int d = MBPF_DST(in);
+    if (next >= c->prog->n_insns || t->alias_d >= 0 ||
+        (c->facts[next].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)) ||
+        mid_loop_around(c->loops, t->pc) != mid_loop_around(c->loops, next) ||
+        mid_loop_at_head(c->loops, next))
+        return -1;
+    const mbpf_insn *n = &c->prog->insns[next];
+    const int y = MBPF_DST(n);
+    if (n->code != (MBPF_ALU | MBPF_MOV | MBPF_X) || n->off != 0 || MBPF_SRC(n) != d || y == d ||
+        y == MBPF_REG_FP || (t->m->live_out[next] & MID_BOTH(d)) || !(t->m->live_out[next] & MID_LO(y)))
+        return -1;
+    t->sunk = next;
+    return LO[y];
+}
+
 static int lower_alu32(rv *t, const mbpf_insn *in)
 {
     const int d = MBPF_DST(in), op = MBPF_OP(in->code);
     const int x = MBPF_SRCBIT(in->code) != 0;
-    const int dl = LO[d];
+    int dl = LO[d];
     if (!(t->live & MID_BOTH(d)))
         return 0;
     if (op == MBPF_END) {
@@ -1061,6 +1083,9 @@ static int lower_alu32(rv *t, const mbpf_insn *in)
     }
     const int al = lo_of(t, d);
     int sl = RV_T1, done = 1;
+    const int y = op == MBPF_DIV ? -1 : sink_mov(t, in);
+    if (y >= 0)
+        dl = y;
     if (op == MBPF_NEG) {
         e(t, rv_sub(dl, RV_ZERO, al));
     } else if (!x) {
@@ -1123,7 +1148,8 @@ static int lower_alu32(rv *t, const mbpf_insn *in)
             return jit_fail(t->c, t->pc, "unsupported 32-bit ALU operation");
         }
     }
-    hi_zero(t, d);
+    if (y < 0)
+        hi_zero(t, d); /* else d is dead after the mov, which clears y's upper half */
     return 0;
 }
 
@@ -1874,6 +1900,11 @@ static void lower_umod(rv *t, const mid_umod *u)
 static int lower_at(rv *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
 {
     mid_umod u;
+    if (t->sunk && t->sunk == pc) { /* the instruction before wrote its result (sink_mov) */
+        t->sunk = 0;
+        hi_zero(t, MBPF_DST(in));
+        return 0;
+    }
     if (t->alias_d < 0 && mid_match_umod(t->c->prog, t->c->facts, t->m, pc, &u)) {
         t->live = t->m->live_out[pc + u.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
         lower_umod(t, &u);
@@ -2197,6 +2228,7 @@ static int emit_once(rv *t)
     t->fixed = 0;
     t->shortb = 0;
     t->alias_d = t->alias_s = t->next_alias_d = t->next_alias_s = -1;
+    t->sunk = 0;
     t->fast = NULL;
     t->fast_start = 0;
     t->n_consts = 0;

@@ -1040,7 +1040,7 @@ static int sink_mov(rv *t, const mbpf_insn *in)
     const jit_ctx *c = t->c;
     const uint32_t next = t->pc + 1;
     const int d = MBPF_DST(in);
-    if (next >= c->prog->n_insns || t->alias_d >= 0 ||
+    if (next >= c->prog->n_insns || t->alias_d >= 0 || t->pc < t->skip_to ||
         (c->facts[next].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)) ||
         mid_loop_around(c->loops, t->pc) != mid_loop_around(c->loops, next) ||
         mid_loop_at_head(c->loops, next))
@@ -1897,6 +1897,178 @@ static void lower_umod(rv *t, const mid_umod *u)
 
 /* One instruction at pc, or the idiom window starting there (its later instructions are then
  * skipped), in whichever copy of a versioned loop is being emitted. */
+/* ---- fused multi-byte reads -------------------------------------------------------------------- */
+
+/* A little-endian read clang writes byte by byte from one base: byte loads, shifts left by whole
+ * bytes and ors of disjoint byte lanes, in two registers, with no other instruction between and
+ * no jump into it. It ends at an or that completes 2, 4 or 8 consecutive bytes in dst, the
+ * other register dead after it (the longest such window is taken). All its loads are proven, or
+ * all are guarded members (or the head) of one guard group. */
+typedef struct rv_read {
+    uint32_t first, last;
+    int base, dst, guarded;
+    int16_t off;   /* the value is the `width` bytes at base + off */
+    uint32_t width;
+} rv_read;
+
+#define READ_WINDOW 24
+
+static int match_read(rv *t, uint32_t first, rv_read *r)
+{
+    const jit_ctx *c = t->c;
+    const mbpf_program *p = c->prog;
+    int reg[2] = {-1, -1};
+    uint8_t lanes[2] = {0, 0};
+    int32_t lane_off[2][8];
+    int base = -1, kind = -1;
+    r->last = 0;
+    if (t->fast || t->alias_d >= 0)
+        return 0;
+    for (uint32_t pc = first; pc < p->n_insns && pc < first + READ_WINDOW; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        mbpf_fact f;
+        jit_checked_fact(c, pc, &f);
+        if (pc > first && ((f.flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)) ||
+                           mid_loop_at_head(c->loops, pc) ||
+                           mid_loop_around(c->loops, pc) != mid_loop_around(c->loops, first)))
+            break;
+        const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        const int d = MBPF_DST(in);
+        int i = reg[0] == d ? 0 : reg[1] == d ? 1 : -1;
+        if (in->code == (MBPF_LDX | MBPF_MEM | MBPF_B)) {
+            const int k = f.mem == MBPF_MEM_PROVEN ? 0 : cold_kind(in, &f) == COLD_GUARD ? 1 : -1;
+            if (k < 0 || (kind >= 0 && k != kind) || (base >= 0 && MBPF_SRC(in) != base))
+                break;
+            if (k && (pc == first ? t->role == ROLE_NONE : t->g_end < pc || f.region != t->g_region))
+                break; /* not one group's (whose head checked every byte of it) */
+            kind = k;
+            base = MBPF_SRC(in);
+            if (i < 0)
+                i = reg[0] < 0 ? 0 : reg[1] < 0 ? 1 : -1;
+            if (i < 0 || d == base)
+                break;
+            reg[i] = d;
+            lanes[i] = 1;
+            lane_off[i][0] = in->off;
+            continue;
+        }
+        if (i < 0 || !lanes[i] || (cls != MBPF_ALU && cls != MBPF_ALU64))
+            break;
+        const unsigned top = cls == MBPF_ALU ? 4 : 8;
+        if (op == MBPF_LSH && !MBPF_SRCBIT(in->code)) {
+            const uint32_t k = (uint32_t)in->imm;
+            if (!k || k % 8 || k / 8 >= top || (lanes[i] << (k / 8)) >> top)
+                break;
+            for (int l = 7; l >= (int)(k / 8); l--)
+                lane_off[i][l] = lane_off[i][l - k / 8];
+            lanes[i] = (uint8_t)(lanes[i] << (k / 8));
+            continue;
+        }
+        if (op != MBPF_OR || !MBPF_SRCBIT(in->code))
+            break;
+        const int s = MBPF_SRC(in), j = reg[0] == s ? 0 : reg[1] == s ? 1 : -1;
+        if (j < 0 || j == i || !lanes[j] || (lanes[i] & lanes[j]) || ((lanes[i] | lanes[j]) >> top))
+            break;
+        for (int l = 0; l < 8; l++)
+            if ((lanes[j] >> l) & 1u)
+                lane_off[i][l] = lane_off[j][l];
+        lanes[i] |= lanes[j];
+        const uint32_t w = lanes[i] == 0x03 ? 2 : lanes[i] == 0x0f ? 4 : lanes[i] == 0xff ? 8 : 0;
+        int ok = w != 0 && !(t->m->live_out[pc] & MID_BOTH(s)) && (t->m->live_out[pc] & MID_LO(d));
+        for (uint32_t l = 1; ok && l < w; l++)
+            ok = lane_off[i][l] == lane_off[i][0] + (int32_t)l;
+        if (ok && rv_fits12(lane_off[i][0]) && rv_fits12(lane_off[i][0] + 7)) {
+            r->first = first;
+            r->last = pc;
+            r->base = base;
+            r->dst = d;
+            r->guarded = kind;
+            r->off = (int16_t)lane_off[i][0];
+            r->width = w;
+        }
+    }
+    return r->last != 0;
+}
+
+static int lower_insn(rv *t, const mbpf_insn *in, const mbpf_fact *f);
+static void rv_at(rv *t, uint32_t pc);
+
+/* The first load as it is; then, when its group's check passed (ra = 0) and base + off is a
+ * multiple of the width, one lhu, lw or two lw and a jump behind the window; else the window's
+ * other instructions as they are (their own checks keep faults exact). slow and done are the
+ * offsets of that byte-wise part and of its end (from a first emission: every instruction before
+ * them has a fixed size). */
+static int emit_read(rv *t, const rv_read *r, uint32_t slow, uint32_t done, uint32_t *slow_at,
+                     uint32_t *done_at)
+{
+    jit_ctx *c = t->c;
+    const mbpf_insn *p = c->prog->insns;
+    mbpf_fact f;
+    jit_checked_fact(c, r->first, &f);
+    int rc = lower_insn(t, &p[r->first], &f);
+    if (rc)
+        return rc;
+    const int bl = LO[r->base], dl = LO[r->dst], dh = HI[r->dst];
+    const uint32_t live = t->m->live_out[r->last];
+    if (r->guarded)
+        e32(t, rv_branch(RV_BNE, RV_RA, RV_ZERO, rel(t, slow)));
+    const int32_t mis = r->off & (int32_t)(r->width - 1);
+    if (mis) {
+        e32(t, rv_opi(RV_ADD, RV_T0, bl, mis));
+        e32(t, rv_opi(RV_AND, RV_T0, RV_T0, (int32_t)r->width - 1));
+    } else {
+        e32(t, rv_opi(RV_AND, RV_T0, bl, (int32_t)r->width - 1));
+    }
+    e32(t, rv_branch(RV_BNE, RV_T0, RV_ZERO, rel(t, slow)));
+    e32(t, rv_load(r->width == 2 ? RV_LHU : RV_LW, dl, bl, r->off));
+    if (live & MID_HI(r->dst)) {
+        if (r->width == 8)
+            e32(t, rv_load(RV_LW, dh, bl, r->off + 4));
+        else
+            e32(t, rv_opi(RV_ADD, dh, RV_ZERO, 0));
+    }
+    e32(t, rv_jal(RV_ZERO, rel(t, done)));
+    *slow_at = c->pos;
+    t->skip_to = r->last + 1; /* no window of their own inside (sink_mov) */
+    for (uint32_t pc = r->first + 1; pc <= r->last; pc++) {
+        rv_at(t, pc);
+        jit_checked_fact(c, pc, &f);
+        group_step(t, pc, &f);
+        if (t->relax == 0) {
+            t->shortb = 0;
+        } else if (t->relax == 1) {
+            t->shortb = t->all_short || choose_short(t, &p[pc], &f);
+            c->cold[2 * pc + 1] = (uint32_t)t->shortb;
+        } else {
+            t->shortb = (int)(c->cold[2 * pc + 1] & 1u);
+        }
+        rc = lower_insn(t, &p[pc], &f);
+        if (rc)
+            return rc;
+    }
+    *done_at = c->pos;
+    return 0;
+}
+
+/* A fused read starting at pc, laid out twice: the first time for the offsets of its parts. */
+static int lower_read(rv *t, const rv_read *r)
+{
+    rv before;
+    jit_copy_words(&before, t, sizeof before);
+    const uint32_t start = t->c->pos;
+    uint32_t slow, done;
+    int rc = emit_read(t, r, start, start, &slow, &done);
+    if (rc)
+        return rc;
+    jit_copy_words(t, &before, sizeof *t);
+    t->c->pos = start;
+    uint32_t s2, d2;
+    rc = emit_read(t, r, slow, done, &s2, &d2);
+    if (!rc && (s2 != slow || d2 != done))
+        return jit_fail(t->c, r->first, "internal error: a fused read's layout changed");
+    return rc;
+}
+
 static int lower_at(rv *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
 {
     mid_umod u;
@@ -1905,6 +2077,9 @@ static int lower_at(rv *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
         hi_zero(t, MBPF_DST(in));
         return 0;
     }
+    rv_read rd;
+    if (in->code == (MBPF_LDX | MBPF_MEM | MBPF_B) && match_read(t, pc, &rd))
+        return lower_read(t, &rd);
     if (t->alias_d < 0 && mid_match_umod(t->c->prog, t->c->facts, t->m, pc, &u)) {
         t->live = t->m->live_out[pc + u.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
         lower_umod(t, &u);

@@ -1897,6 +1897,49 @@ static void lower_umod(rv *t, const mid_umod *u)
 
 /* One instruction at pc, or the idiom window starting there (its later instructions are then
  * skipped), in whichever copy of a versioned loop is being emitted. */
+/* The fact an instruction of the fast copy being emitted is lowered with: its checked one, its
+ * access proven when the loop's test covers it. */
+static void fast_fact(const rv *t, uint32_t pc, mbpf_fact *f)
+{
+    const ml_loop *l = t->fast;
+    jit_checked_fact(t->c, pc, f); /* as jit_emit_body gives every other instruction */
+    if (mid_loop_hoisted(l, f)) {
+        f->mem = MBPF_MEM_PROVEN;
+        if (mid_loop_aligned(l)) /* the test checked the groups' alignment */
+            f->flags |= MBPF_FACT_ALIGNED;
+    }
+}
+
+/* The fast copy's state at pc (after rv_at): liveness and width as the test leaves them, no
+ * guard group, the branch form of the copy. */
+static int fast_prepare(rv *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    jit_ctx *c = t->c;
+    const ml_loop *l = t->fast;
+    t->live &= ~l->dead;
+    t->hz |= l->hz_fast;
+    if (mid_loop_narrow_update(l, in, t->hz))
+        t->live &= ~MID_HI(MBPF_DST(in)); /* the test checked it does not carry */
+    group_reset(t);
+    const int kind = cold_kind(in, f);
+    if (kind == COLD_GUARD || kind == COLD_CALL)
+        return jit_fail(c, pc, "internal error: a guard or a call in a loop's fast copy");
+    if (t->relax == 1)
+        c->forms[pc] = (uint8_t)((c->forms[pc] & ~FORM_SHORT) |
+                                 (t->all_short || choose_short(t, in, f) ? FORM_SHORT : 0));
+    t->shortb = t->relax && (c->forms[pc] & FORM_SHORT);
+    return 0;
+}
+
+/* The fact pc is lowered with, in whichever copy is being emitted. */
+static void copy_fact(const rv *t, uint32_t pc, mbpf_fact *f)
+{
+    if (t->fast)
+        fast_fact(t, pc, f);
+    else
+        jit_checked_fact(t->c, pc, f);
+}
+
 /* ---- fused multi-byte reads -------------------------------------------------------------------- */
 
 /* A little-endian read clang writes byte by byte from one base: byte loads, shifts left by whole
@@ -1922,12 +1965,12 @@ static int match_read(rv *t, uint32_t first, rv_read *r)
     int32_t lane_off[2][8];
     int base = -1, kind = -1;
     r->last = 0;
-    if (t->fast || t->alias_d >= 0)
+    if (t->alias_d >= 0)
         return 0;
     for (uint32_t pc = first; pc < p->n_insns && pc < first + READ_WINDOW; pc++) {
         const mbpf_insn *in = &p->insns[pc];
         mbpf_fact f;
-        jit_checked_fact(c, pc, &f);
+        copy_fact(t, pc, &f);
         if (pc > first && ((f.flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)) ||
                            mid_loop_at_head(c->loops, pc) ||
                            mid_loop_around(c->loops, pc) != mid_loop_around(c->loops, first)))
@@ -1993,19 +2036,19 @@ static int match_read(rv *t, uint32_t first, rv_read *r)
 static int lower_insn(rv *t, const mbpf_insn *in, const mbpf_fact *f);
 static void rv_at(rv *t, uint32_t pc);
 
-/* The first load as it is; then, when its group's check passed (ra = 0) and base + off is a
- * multiple of the width, one lhu, lw or two lw and a jump behind the window; else the window's
- * other instructions as they are (their own checks keep faults exact). slow and done are the
+/* When base + off is a multiple of the width and, for guarded loads, the group's check passed
+ * at the first load (laid out first, as it is: ra = 0), one lhu, lw or two lw and a jump behind
+ * the window; else the window's (other) instructions as they are (their own checks keep faults
+ * exact). slow and done are the
  * offsets of that byte-wise part and of its end (from a first emission: every instruction before
  * them has a fixed size). */
-static int emit_read(rv *t, const rv_read *r, uint32_t slow, uint32_t done, uint32_t *slow_at,
-                     uint32_t *done_at)
+static int emit_read(rv *t, const rv_read *r, const mbpf_fact *f0, uint32_t slow, uint32_t done,
+                     uint32_t *slow_at, uint32_t *done_at)
 {
     jit_ctx *c = t->c;
     const mbpf_insn *p = c->prog->insns;
     mbpf_fact f;
-    jit_checked_fact(c, r->first, &f);
-    int rc = lower_insn(t, &p[r->first], &f);
+    int rc = r->guarded ? lower_insn(t, &p[r->first], f0) : 0; /* its check first */
     if (rc)
         return rc;
     const int bl = LO[r->base], dl = LO[r->dst], dh = HI[r->dst];
@@ -2030,11 +2073,17 @@ static int emit_read(rv *t, const rv_read *r, uint32_t slow, uint32_t done, uint
     e32(t, rv_jal(RV_ZERO, rel(t, done)));
     *slow_at = c->pos;
     t->skip_to = r->last + 1; /* no window of their own inside (sink_mov) */
+    rc = r->guarded ? 0 : lower_insn(t, &p[r->first], f0); /* a proven one: here only */
+    if (rc)
+        return rc;
     for (uint32_t pc = r->first + 1; pc <= r->last; pc++) {
         rv_at(t, pc);
-        jit_checked_fact(c, pc, &f);
-        group_step(t, pc, &f);
-        if (t->relax == 0) {
+        if (t->fast) { /* as emit_fast_loop lowers it */
+            fast_fact(t, pc, &f);
+            rc = fast_prepare(t, pc, &p[pc], &f);
+            if (rc)
+                return rc;
+        } else if (jit_checked_fact(c, pc, &f), group_step(t, pc, &f), t->relax == 0) {
             t->shortb = 0;
         } else if (t->relax == 1) {
             t->shortb = t->all_short || choose_short(t, &p[pc], &f);
@@ -2051,19 +2100,19 @@ static int emit_read(rv *t, const rv_read *r, uint32_t slow, uint32_t done, uint
 }
 
 /* A fused read starting at pc, laid out twice: the first time for the offsets of its parts. */
-static int lower_read(rv *t, const rv_read *r)
+static int lower_read(rv *t, const rv_read *r, const mbpf_fact *f0)
 {
     rv before;
     jit_copy_words(&before, t, sizeof before);
     const uint32_t start = t->c->pos;
     uint32_t slow, done;
-    int rc = emit_read(t, r, start, start, &slow, &done);
+    int rc = emit_read(t, r, f0, start, start, &slow, &done);
     if (rc)
         return rc;
     jit_copy_words(t, &before, sizeof *t);
     t->c->pos = start;
     uint32_t s2, d2;
-    rc = emit_read(t, r, slow, done, &s2, &d2);
+    rc = emit_read(t, r, f0, slow, done, &s2, &d2);
     if (!rc && (s2 != slow || d2 != done))
         return jit_fail(t->c, r->first, "internal error: a fused read's layout changed");
     return rc;
@@ -2079,7 +2128,7 @@ static int lower_at(rv *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
     }
     rv_read rd;
     if (in->code == (MBPF_LDX | MBPF_MEM | MBPF_B) && match_read(t, pc, &rd))
-        return lower_read(t, &rd);
+        return lower_read(t, &rd, f);
     if (t->alias_d < 0 && mid_match_umod(t->c->prog, t->c->facts, t->m, pc, &u)) {
         t->live = t->m->live_out[pc + u.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
         lower_umod(t, &u);
@@ -2203,28 +2252,14 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
                 c->loop_fast[i][j] = c->pos;
         const mbpf_insn *in = &c->prog->insns[pc];
         mbpf_fact f;
-        jit_checked_fact(c, pc, &f); /* as jit_emit_body gives every other instruction */
-        if (mid_loop_hoisted(l, &f)) {
-            f.mem = MBPF_MEM_PROVEN;
-            if (mid_loop_aligned(l)) /* the test checked the groups' alignment */
-                f.flags |= MBPF_FACT_ALIGNED;
-        }
+        fast_fact(t, pc, &f);
         rv_at(t, pc);
         if (pc < t->skip_to)
             continue; /* inside a window lowered at its first instruction */
-        t->live &= ~l->dead;
-        t->hz |= l->hz_fast;
-        if (mid_loop_narrow_update(l, in, t->hz))
-            t->live &= ~MID_HI(MBPF_DST(in)); /* the test checked it does not carry */
-        group_reset(t);
-        const int kind = cold_kind(in, &f);
-        if (kind == COLD_GUARD || kind == COLD_CALL)
-            return jit_fail(c, pc, "internal error: a guard or a call in a loop's fast copy");
-        if (t->relax == 1)
-            c->forms[pc] = (uint8_t)((c->forms[pc] & ~FORM_SHORT) |
-                                     (t->all_short || choose_short(t, in, &f) ? FORM_SHORT : 0));
-        t->shortb = t->relax && (c->forms[pc] & FORM_SHORT);
-        const int rc = lower_at(t, pc, in, &f);
+        int rc = fast_prepare(t, pc, in, &f);
+        if (rc)
+            return rc;
+        rc = lower_at(t, pc, in, &f);
         if (rc)
             return rc;
         if (in->code == MBPF_OPC_LDDW)

@@ -2037,9 +2037,8 @@ static int lower_insn(rv *t, const mbpf_insn *in, const mbpf_fact *f);
 static void rv_at(rv *t, uint32_t pc);
 
 /* When base + off is a multiple of the width and, for guarded loads, the group's check passed
- * at the first load (laid out first, as it is: ra = 0), one lhu, lw or two lw and a jump behind
- * the window; else the window's (other) instructions as they are (their own checks keep faults
- * exact). slow and done are the
+ * at the first load (that check laid out first: ra = 0), one lhu, lw or two lw and a jump behind
+ * the window; else the window's instructions as they are (their own checks keep faults exact). slow and done are the
  * offsets of that byte-wise part and of its end (from a first emission: every instruction before
  * them has a fixed size). */
 static int emit_read(rv *t, const rv_read *r, const mbpf_fact *f0, uint32_t slow, uint32_t done,
@@ -2048,9 +2047,11 @@ static int emit_read(rv *t, const rv_read *r, const mbpf_fact *f0, uint32_t slow
     jit_ctx *c = t->c;
     const mbpf_insn *p = c->prog->insns;
     mbpf_fact f;
-    int rc = r->guarded ? lower_insn(t, &p[r->first], f0) : 0; /* its check first */
-    if (rc)
-        return rc;
+    const mbpf_insn *lead = &p[r->first];
+    int32_t disp;
+    if (r->guarded) /* its check (its cold stub comes back behind it, with ra nonzero) */
+        (void)address(t, lead, f0, r->base, 1, 0, &disp);
+    int rc;
     const int bl = LO[r->base], dl = LO[r->dst], dh = HI[r->dst];
     const uint32_t live = t->m->live_out[r->last];
     if (r->guarded)
@@ -2073,9 +2074,17 @@ static int emit_read(rv *t, const rv_read *r, const mbpf_fact *f0, uint32_t slow
     e32(t, rv_jal(RV_ZERO, rel(t, done)));
     *slow_at = c->pos;
     t->skip_to = r->last + 1; /* no window of their own inside (sink_mov) */
-    rc = r->guarded ? 0 : lower_insn(t, &p[r->first], f0); /* a proven one: here only */
-    if (rc)
-        return rc;
+    if (r->guarded) { /* the rest of lower_access for a byte load */
+        const int d = MBPF_DST(lead);
+        if (t->live & MID_BOTH(d)) {
+            access_value(t, lead, f0, 1);
+            hi_zero(t, d);
+        }
+    } else {
+        rc = lower_insn(t, lead, f0);
+        if (rc)
+            return rc;
+    }
     for (uint32_t pc = r->first + 1; pc <= r->last; pc++) {
         rv_at(t, pc);
         if (t->fast) { /* as emit_fast_loop lowers it */

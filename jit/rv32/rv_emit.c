@@ -41,6 +41,10 @@ enum { COLD_NONE, COLD_GUARD, COLD_ALIGN, COLD_BUDGET, COLD_CALL };
 static const int8_t LO[MBPF_NREGS] = {RV_S2, RV_A0, RV_A2, RV_A4, RV_A6, RV_T5, RV_S4, RV_S6, RV_S8, RV_S10, RV_S0};
 static const int8_t HI[MBPF_NREGS] = {RV_S3, RV_A1, RV_A3, RV_A5, RV_A7, RV_T6, RV_S5, RV_S7, RV_S9, RV_S11, RV_ZERO};
 
+/* The callee-saved registers, in the order of their prologue slots. */
+static const int8_t saved[13] = {RV_RA, RV_S0, RV_S1, RV_S2, RV_S3, RV_S4, RV_S5, RV_S6, RV_S7,
+                                 RV_S8, RV_S9, RV_S10, RV_S11};
+
 #define RV_BUDGET RV_T4
 #define FRAME 64            /* prologue frame: ra and s0-s11, 16-byte aligned */
 #define CALL_FRAME 48       /* local call: r6-r9 and r10, 16-byte aligned */
@@ -49,6 +53,8 @@ static const int8_t HI[MBPF_NREGS] = {RV_S3, RV_A1, RV_A3, RV_A5, RV_A7, RV_T6, 
 #define SHORT_REACH 3584    /* 4 KiB less a margin for the instruction's own length */
 
 #define MAX_FAST_CONSTS 4  /* constants a loop's fast copy keeps in registers */
+#define MAX_RUN_CONSTS 4   /* constants kept in registers for the whole run */
+#define BOUND_SLOTS 10     /* block words that region bounds come from: offsets 0..36 */
 
 typedef struct rv {
     jit_ctx *c;
@@ -64,6 +70,7 @@ typedef struct rv {
     int fixed;         /* no compressed forms (sequences whose length is assumed) */
     int in_subprog;
     int alias_d, alias_s, next_alias_d, next_alias_s;
+    uint32_t sunk; /* a mov32 whose result the instruction before it wrote (sink_mov), or 0 */
     /* guard group (see group_step): the current instruction's role, the group's last member,
      * key and the union of its accesses' bytes */
     int role;
@@ -77,6 +84,13 @@ typedef struct rv {
     int n_consts;         /* in that copy: constants kept in registers (fast_consts) */
     uint32_t const_val[MAX_FAST_CONSTS];
     int8_t const_reg[MAX_FAST_CONSTS];
+    int8_t bound_reg[BOUND_SLOTS]; /* per block word below BOUND_SLOTS * 4: the register that
+                                    * holds it for the whole run (pick_bound_regs), or 0 */
+    uint32_t bound_halves;         /* the halves whose homes hold them or run_val */
+    uint32_t saves;                /* bit i: the prologue saves saved[i] (saves_of) */
+    int n_run;                     /* immediates kept in registers for the whole run */
+    uint32_t run_val[MAX_RUN_CONSTS];
+    int8_t run_reg[MAX_RUN_CONSTS];
     struct rv_stub_layout *stubs; /* the shared stubs' layout: the first layout records it */
 } rv;
 
@@ -148,12 +162,16 @@ static void li(rv *t, int rd, uint32_t v)
         e(t, rv_opi(RV_ADD, rd, rd, lo));
 }
 
-/* A register holding v: the one a loop's fast copy keeps it in, else rd after li. */
+/* A register holding v: the one a loop's fast copy or the whole run keeps it in, else rd
+ * after li. */
 static int imm_reg(rv *t, int rd, uint32_t v)
 {
     for (int i = 0; i < t->n_consts; i++)
         if (t->const_val[i] == v)
             return t->const_reg[i];
+    for (int i = 0; i < t->n_run; i++)
+        if (t->run_val[i] == v)
+            return t->run_reg[i];
     li(t, rd, v);
     return rd;
 }
@@ -1015,11 +1033,32 @@ static int lower_alu64(rv *t, const mbpf_insn *in)
     return 0;
 }
 
+/* op32 d, ...; mov32 y, d with d dead after the mov: the operation writes y's home, and the
+ * mov only clears y's upper half. Returns y's lower-half register, or -1. */
+static int sink_mov(rv *t, const mbpf_insn *in)
+{
+    const jit_ctx *c = t->c;
+    const uint32_t next = t->pc + 1;
+    const int d = MBPF_DST(in);
+    if (next >= c->prog->n_insns || t->alias_d >= 0 || t->pc < t->skip_to ||
+        (c->facts[next].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)) ||
+        mid_loop_around(c->loops, t->pc) != mid_loop_around(c->loops, next) ||
+        mid_loop_at_head(c->loops, next))
+        return -1;
+    const mbpf_insn *n = &c->prog->insns[next];
+    const int y = MBPF_DST(n);
+    if (n->code != (MBPF_ALU | MBPF_MOV | MBPF_X) || n->off != 0 || MBPF_SRC(n) != d || y == d ||
+        y == MBPF_REG_FP || (t->m->live_out[next] & MID_BOTH(d)) || !(t->m->live_out[next] & MID_LO(y)))
+        return -1;
+    t->sunk = next;
+    return LO[y];
+}
+
 static int lower_alu32(rv *t, const mbpf_insn *in)
 {
     const int d = MBPF_DST(in), op = MBPF_OP(in->code);
     const int x = MBPF_SRCBIT(in->code) != 0;
-    const int dl = LO[d];
+    int dl = LO[d];
     if (!(t->live & MID_BOTH(d)))
         return 0;
     if (op == MBPF_END) {
@@ -1044,6 +1083,9 @@ static int lower_alu32(rv *t, const mbpf_insn *in)
     }
     const int al = lo_of(t, d);
     int sl = RV_T1, done = 1;
+    const int y = op == MBPF_DIV ? -1 : sink_mov(t, in);
+    if (y >= 0)
+        dl = y;
     if (op == MBPF_NEG) {
         e(t, rv_sub(dl, RV_ZERO, al));
     } else if (!x) {
@@ -1106,7 +1148,8 @@ static int lower_alu32(rv *t, const mbpf_insn *in)
             return jit_fail(t->c, t->pc, "unsupported 32-bit ALU operation");
         }
     }
-    hi_zero(t, d);
+    if (y < 0)
+        hi_zero(t, d); /* else d is dead after the mov, which clears y's upper half */
     return 0;
 }
 
@@ -1261,6 +1304,16 @@ static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 
 /* ---- memory ------------------------------------------------------------------------------------ */
 
+/* The register holding block word off: its own register when the program keeps it in one,
+ * else scratch, loaded. */
+static int bound(rv *t, int scratch, uint32_t off)
+{
+    if (off / 4 < BOUND_SLOTS && t->bound_reg[off / 4])
+        return t->bound_reg[off / 4];
+    lw_block(t, scratch, off);
+    return scratch;
+}
+
 /* Inline guard against the region the verifier attributed the access to (the access then
  * uses its base and offset as they are); anything unusual (an upper half, a wrap, outside the
  * region) goes to the cold stub, which forms the address, runs the full check and comes back
@@ -1296,13 +1349,10 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
         if (hi > 0)
             bcond(t, RV_BLTU, RV_T2, first, cold);
     }
-    lw_block(t, RV_T0, start);
-    bcond(t, RV_BLTU, first, RV_T0, cold);
+    bcond(t, RV_BLTU, first, bound(t, RV_T0, start), cold);
     int e_reg = RV_S0; /* the live stack ends at the current frame's top */
-    if (end) {
-        lw_block(t, RV_T1, end);
-        e_reg = RV_T1;
-    }
+    if (end)
+        e_reg = bound(t, RV_T1, end);
     if (by_last)
         bcond(t, RV_BGEU, last, e_reg, cold);
     else
@@ -1790,9 +1840,6 @@ static void emit_check_stub(rv *t, int write)
     jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
 }
 
-static const int8_t saved[13] = {RV_RA, RV_S0, RV_S1, RV_S2, RV_S3, RV_S4, RV_S5, RV_S6, RV_S7,
-                                 RV_S8, RV_S9, RV_S10, RV_S11};
-
 static void emit_stubs(rv *t)
 {
     jit_mark_stub(t->c, STUB_EXIT);
@@ -1800,7 +1847,8 @@ static void emit_stubs(rv *t)
     sw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
     lw_block(t, RV_SP, MBPF_JB_SAVED_SP);
     for (int i = 0; i < 13; i++)
-        e(t, rv_load(RV_LW, saved[i], RV_SP, 4 * i));
+        if ((t->saves >> i) & 1u)
+            e(t, rv_load(RV_LW, saved[i], RV_SP, 4 * i));
     e(t, rv_opi(RV_ADD, RV_SP, RV_SP, FRAME));
     e(t, rv_jalr(RV_ZERO, RV_RA, 0));
 
@@ -1849,9 +1897,247 @@ static void lower_umod(rv *t, const mid_umod *u)
 
 /* One instruction at pc, or the idiom window starting there (its later instructions are then
  * skipped), in whichever copy of a versioned loop is being emitted. */
+/* The fact an instruction of the fast copy being emitted is lowered with: its checked one, its
+ * access proven when the loop's test covers it. */
+static void fast_fact(const rv *t, uint32_t pc, mbpf_fact *f)
+{
+    const ml_loop *l = t->fast;
+    jit_checked_fact(t->c, pc, f); /* as jit_emit_body gives every other instruction */
+    if (mid_loop_hoisted(l, f)) {
+        f->mem = MBPF_MEM_PROVEN;
+        if (mid_loop_aligned(l)) /* the test checked the groups' alignment */
+            f->flags |= MBPF_FACT_ALIGNED;
+    }
+}
+
+/* The fast copy's state at pc (after rv_at): liveness and width as the test leaves them, no
+ * guard group, the branch form of the copy. */
+static int fast_prepare(rv *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
+{
+    jit_ctx *c = t->c;
+    const ml_loop *l = t->fast;
+    t->live &= ~l->dead;
+    t->hz |= l->hz_fast;
+    if (mid_loop_narrow_update(l, in, t->hz))
+        t->live &= ~MID_HI(MBPF_DST(in)); /* the test checked it does not carry */
+    group_reset(t);
+    const int kind = cold_kind(in, f);
+    if (kind == COLD_GUARD || kind == COLD_CALL)
+        return jit_fail(c, pc, "internal error: a guard or a call in a loop's fast copy");
+    if (t->relax == 1)
+        c->forms[pc] = (uint8_t)((c->forms[pc] & ~FORM_SHORT) |
+                                 (t->all_short || choose_short(t, in, f) ? FORM_SHORT : 0));
+    t->shortb = t->relax && (c->forms[pc] & FORM_SHORT);
+    return 0;
+}
+
+/* The fact pc is lowered with, in whichever copy is being emitted. */
+static void copy_fact(const rv *t, uint32_t pc, mbpf_fact *f)
+{
+    if (t->fast)
+        fast_fact(t, pc, f);
+    else
+        jit_checked_fact(t->c, pc, f);
+}
+
+/* ---- fused multi-byte reads -------------------------------------------------------------------- */
+
+/* A little-endian read clang writes byte by byte from one base: byte loads, shifts left by whole
+ * bytes and ors of disjoint byte lanes, in two registers, with no other instruction between and
+ * no jump into it. It ends at an or that completes 2, 4 or 8 consecutive bytes in dst, the
+ * other register dead after it (the longest such window is taken). All its loads are proven, or
+ * all are guarded members (or the head) of one guard group. */
+typedef struct rv_read {
+    uint32_t first, last;
+    int base, dst, guarded;
+    int16_t off;   /* the value is the `width` bytes at base + off */
+    uint32_t width;
+} rv_read;
+
+#define READ_WINDOW 24
+
+static int match_read(rv *t, uint32_t first, rv_read *r)
+{
+    const jit_ctx *c = t->c;
+    const mbpf_program *p = c->prog;
+    int reg[2] = {-1, -1};
+    uint8_t lanes[2] = {0, 0};
+    int32_t lane_off[2][8];
+    int base = -1, kind = -1;
+    r->last = 0;
+    if (t->alias_d >= 0)
+        return 0;
+    for (uint32_t pc = first; pc < p->n_insns && pc < first + READ_WINDOW; pc++) {
+        const mbpf_insn *in = &p->insns[pc];
+        mbpf_fact f;
+        copy_fact(t, pc, &f);
+        if (pc > first && ((f.flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)) ||
+                           mid_loop_at_head(c->loops, pc) ||
+                           mid_loop_around(c->loops, pc) != mid_loop_around(c->loops, first)))
+            break;
+        const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        const int d = MBPF_DST(in);
+        int i = reg[0] == d ? 0 : reg[1] == d ? 1 : -1;
+        if (in->code == (MBPF_LDX | MBPF_MEM | MBPF_B)) {
+            const int k = f.mem == MBPF_MEM_PROVEN ? 0 : cold_kind(in, &f) == COLD_GUARD ? 1 : -1;
+            if (k < 0 || (kind >= 0 && k != kind) || (base >= 0 && MBPF_SRC(in) != base))
+                break;
+            if (k && (pc == first ? t->role == ROLE_NONE : t->g_end < pc || f.region != t->g_region))
+                break; /* not one group's (whose head checked every byte of it) */
+            kind = k;
+            base = MBPF_SRC(in);
+            if (i < 0)
+                i = reg[0] < 0 ? 0 : reg[1] < 0 ? 1 : -1;
+            if (i < 0 || d == base)
+                break;
+            reg[i] = d;
+            lanes[i] = 1;
+            lane_off[i][0] = in->off;
+            continue;
+        }
+        if (i < 0 || !lanes[i] || (cls != MBPF_ALU && cls != MBPF_ALU64))
+            break;
+        const unsigned top = cls == MBPF_ALU ? 4 : 8;
+        if (op == MBPF_LSH && !MBPF_SRCBIT(in->code)) {
+            const uint32_t k = (uint32_t)in->imm;
+            if (!k || k % 8 || k / 8 >= top || (lanes[i] << (k / 8)) >> top)
+                break;
+            for (int l = 7; l >= (int)(k / 8); l--)
+                lane_off[i][l] = lane_off[i][l - k / 8];
+            lanes[i] = (uint8_t)(lanes[i] << (k / 8));
+            continue;
+        }
+        if (op != MBPF_OR || !MBPF_SRCBIT(in->code))
+            break;
+        const int s = MBPF_SRC(in), j = reg[0] == s ? 0 : reg[1] == s ? 1 : -1;
+        if (j < 0 || j == i || !lanes[j] || (lanes[i] & lanes[j]) || ((lanes[i] | lanes[j]) >> top))
+            break;
+        for (int l = 0; l < 8; l++)
+            if ((lanes[j] >> l) & 1u)
+                lane_off[i][l] = lane_off[j][l];
+        lanes[i] |= lanes[j];
+        const uint32_t w = lanes[i] == 0x03 ? 2 : lanes[i] == 0x0f ? 4 : lanes[i] == 0xff ? 8 : 0;
+        int ok = w != 0 && !(t->m->live_out[pc] & MID_BOTH(s)) && (t->m->live_out[pc] & MID_LO(d));
+        for (uint32_t l = 1; ok && l < w; l++)
+            ok = lane_off[i][l] == lane_off[i][0] + (int32_t)l;
+        if (ok && rv_fits12(lane_off[i][0]) && rv_fits12(lane_off[i][0] + 7)) {
+            r->first = first;
+            r->last = pc;
+            r->base = base;
+            r->dst = d;
+            r->guarded = kind;
+            r->off = (int16_t)lane_off[i][0];
+            r->width = w;
+        }
+    }
+    return r->last != 0;
+}
+
+static int lower_insn(rv *t, const mbpf_insn *in, const mbpf_fact *f);
+static void rv_at(rv *t, uint32_t pc);
+
+/* When base + off is a multiple of the width and, for guarded loads, the group's check passed
+ * at the first load (that check laid out first: ra = 0), one lhu, lw or two lw and a jump behind
+ * the window; else the window's instructions as they are (their own checks keep faults exact). slow and done are the
+ * offsets of that byte-wise part and of its end (from a first emission: every instruction before
+ * them has a fixed size). */
+static int emit_read(rv *t, const rv_read *r, const mbpf_fact *f0, uint32_t slow, uint32_t done,
+                     uint32_t *slow_at, uint32_t *done_at)
+{
+    jit_ctx *c = t->c;
+    const mbpf_insn *p = c->prog->insns;
+    mbpf_fact f;
+    const mbpf_insn *lead = &p[r->first];
+    int32_t disp;
+    if (r->guarded) /* its check (its cold stub comes back behind it, with ra nonzero) */
+        (void)address(t, lead, f0, r->base, 1, 0, &disp);
+    int rc;
+    const int bl = LO[r->base], dl = LO[r->dst], dh = HI[r->dst];
+    const uint32_t live = t->m->live_out[r->last];
+    if (r->guarded)
+        e32(t, rv_branch(RV_BNE, RV_RA, RV_ZERO, rel(t, slow)));
+    const int32_t mis = r->off & (int32_t)(r->width - 1);
+    if (mis) {
+        e32(t, rv_opi(RV_ADD, RV_T0, bl, mis));
+        e32(t, rv_opi(RV_AND, RV_T0, RV_T0, (int32_t)r->width - 1));
+    } else {
+        e32(t, rv_opi(RV_AND, RV_T0, bl, (int32_t)r->width - 1));
+    }
+    e32(t, rv_branch(RV_BNE, RV_T0, RV_ZERO, rel(t, slow)));
+    e32(t, rv_load(r->width == 2 ? RV_LHU : RV_LW, dl, bl, r->off));
+    if (live & MID_HI(r->dst)) {
+        if (r->width == 8)
+            e32(t, rv_load(RV_LW, dh, bl, r->off + 4));
+        else
+            e32(t, rv_opi(RV_ADD, dh, RV_ZERO, 0));
+    }
+    e32(t, rv_jal(RV_ZERO, rel(t, done)));
+    *slow_at = c->pos;
+    t->skip_to = r->last + 1; /* no window of their own inside (sink_mov) */
+    if (r->guarded) { /* the rest of lower_access for a byte load */
+        const int d = MBPF_DST(lead);
+        if (t->live & MID_BOTH(d)) {
+            access_value(t, lead, f0, 1);
+            hi_zero(t, d);
+        }
+    } else {
+        rc = lower_insn(t, lead, f0);
+        if (rc)
+            return rc;
+    }
+    for (uint32_t pc = r->first + 1; pc <= r->last; pc++) {
+        rv_at(t, pc);
+        if (t->fast) { /* as emit_fast_loop lowers it */
+            fast_fact(t, pc, &f);
+            rc = fast_prepare(t, pc, &p[pc], &f);
+            if (rc)
+                return rc;
+        } else if (jit_checked_fact(c, pc, &f), group_step(t, pc, &f), t->relax == 0) {
+            t->shortb = 0;
+        } else if (t->relax == 1) {
+            t->shortb = t->all_short || choose_short(t, &p[pc], &f);
+            c->cold[2 * pc + 1] = (uint32_t)t->shortb;
+        } else {
+            t->shortb = (int)(c->cold[2 * pc + 1] & 1u);
+        }
+        rc = lower_insn(t, &p[pc], &f);
+        if (rc)
+            return rc;
+    }
+    *done_at = c->pos;
+    return 0;
+}
+
+/* A fused read starting at pc, laid out twice: the first time for the offsets of its parts. */
+static int lower_read(rv *t, const rv_read *r, const mbpf_fact *f0)
+{
+    rv before;
+    jit_copy_words(&before, t, sizeof before);
+    const uint32_t start = t->c->pos;
+    uint32_t slow, done;
+    int rc = emit_read(t, r, f0, start, start, &slow, &done);
+    if (rc)
+        return rc;
+    jit_copy_words(t, &before, sizeof *t);
+    t->c->pos = start;
+    uint32_t s2, d2;
+    rc = emit_read(t, r, f0, slow, done, &s2, &d2);
+    if (!rc && (s2 != slow || d2 != done))
+        return jit_fail(t->c, r->first, "internal error: a fused read's layout changed");
+    return rc;
+}
+
 static int lower_at(rv *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
 {
     mid_umod u;
+    if (t->sunk && t->sunk == pc) { /* the instruction before wrote its result (sink_mov) */
+        t->sunk = 0;
+        hi_zero(t, MBPF_DST(in));
+        return 0;
+    }
+    rv_read rd;
+    if (in->code == (MBPF_LDX | MBPF_MEM | MBPF_B) && match_read(t, pc, &rd))
+        return lower_read(t, &rd, f);
     if (t->alias_d < 0 && mid_match_umod(t->c->prog, t->c->facts, t->m, pc, &u)) {
         t->live = t->m->live_out[pc + u.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
         lower_umod(t, &u);
@@ -1919,6 +2205,7 @@ static void fast_consts(rv *t, const ml_loop *l)
         if (c->prog->insns[pc].code == MBPF_OPC_LDDW)
             pc++;
     }
+    touched |= t->bound_halves; /* region bounds and constants for the whole run */
     static const int8_t regs[] = {0, 6, 7, 8, 9}; /* homes in s2-s11 */
     int8_t free_reg[2 * sizeof regs];
     int n_free = 0;
@@ -1974,28 +2261,14 @@ static int emit_fast_loop(rv *t, const ml_loop *l)
                 c->loop_fast[i][j] = c->pos;
         const mbpf_insn *in = &c->prog->insns[pc];
         mbpf_fact f;
-        jit_checked_fact(c, pc, &f); /* as jit_emit_body gives every other instruction */
-        if (mid_loop_hoisted(l, &f)) {
-            f.mem = MBPF_MEM_PROVEN;
-            if (mid_loop_aligned(l)) /* the test checked the groups' alignment */
-                f.flags |= MBPF_FACT_ALIGNED;
-        }
+        fast_fact(t, pc, &f);
         rv_at(t, pc);
         if (pc < t->skip_to)
             continue; /* inside a window lowered at its first instruction */
-        t->live &= ~l->dead;
-        t->hz |= l->hz_fast;
-        if (mid_loop_narrow_update(l, in, t->hz))
-            t->live &= ~MID_HI(MBPF_DST(in)); /* the test checked it does not carry */
-        group_reset(t);
-        const int kind = cold_kind(in, &f);
-        if (kind == COLD_GUARD || kind == COLD_CALL)
-            return jit_fail(c, pc, "internal error: a guard or a call in a loop's fast copy");
-        if (t->relax == 1)
-            c->forms[pc] = (uint8_t)((c->forms[pc] & ~FORM_SHORT) |
-                                     (t->all_short || choose_short(t, in, &f) ? FORM_SHORT : 0));
-        t->shortb = t->relax && (c->forms[pc] & FORM_SHORT);
-        const int rc = lower_at(t, pc, in, &f);
+        int rc = fast_prepare(t, pc, in, &f);
+        if (rc)
+            return rc;
+        rc = lower_at(t, pc, in, &f);
         if (rc)
             return rc;
         if (in->code == MBPF_OPC_LDDW)
@@ -2037,6 +2310,136 @@ static int rv_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f
     return lower_at(t, pc, in, f);
 }
 
+/* Halves the program reads, writes or keeps live anywhere (and those a loop test zeroes):
+ * the homes of the others are free for the whole run. */
+static uint32_t halves_touched(const rv *t)
+{
+    const jit_ctx *c = t->c;
+    uint32_t touched = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t->m, 0) : 0;
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        uint32_t use, def;
+        mid_use_def(&c->prog->insns[pc], &c->facts[pc], t->m->live_out[pc], t->m->hz_in[pc], &use,
+                    &def);
+        touched |= use | def | t->m->live_out[pc];
+        if (c->prog->insns[pc].code == MBPF_OPC_LDDW)
+            pc++;
+    }
+    for (uint32_t i = 0; c->loops && i < c->loops->n; i++)
+        touched |= (uint32_t)c->loops->loop[i].hz_fast << 16;
+    return touched;
+}
+
+/* The callee-saved registers the code may write, as bits of saved[]: ra, s0 and s1 always; a
+ * home in s2-s11 when its half is touched, or may hold a constant or bound for the run or a
+ * loop's fast copy (pick_run_regs, fast_consts). */
+static uint32_t saves_of(const rv *t, uint32_t touched)
+{
+    const jit_ctx *c = t->c;
+    if (c->loops && c->loops->n)
+        return 0x1fffu;
+    static const int8_t regs[] = {0, 6, 7, 8, 9}; /* homes in s2-s11, in saved[] order */
+    uint32_t m = 7u;
+    for (unsigned i = 0; i < sizeof regs; i++) {
+        if (touched & MID_LO(regs[i]))
+            m |= 1u << (3 + 2 * i);
+        if (touched & MID_HI(regs[i]))
+            m |= 1u << (4 + 2 * i);
+    }
+    return m;
+}
+
+/* Cost in instructions of li v. */
+static uint32_t li_cost(uint32_t v)
+{
+    const uint32_t hi = (v + 0x800u) >> 12;
+    return rv_fits12((int32_t)v) ? 1u : 1u + (v - (hi << 12) != 0);
+}
+
+/* Region bounds the inline guards compare with, and immediates that instructions in loops
+ * materialise, kept for the whole run in the homes of halves the program never touches
+ * (loaded once at entry) instead of being loaded or formed at every use: the ones that save
+ * most first, uses weighted by loop depth (one use outside loops does not pay for the load).
+ * The block's bounds do not change during a run. Loops the middle end versions are left out:
+ * their fast copies run without guards and keep their own constants. */
+static void pick_run_regs(rv *t)
+{
+    const jit_ctx *c = t->c;
+    uint32_t weight[BOUND_SLOTS + MAX_RUN_CONSTS * 4] = {0}; /* bound words, then immediates */
+    uint32_t imm[MAX_RUN_CONSTS * 4];
+    unsigned n_imm = 0;
+    for (int i = 0; i < BOUND_SLOTS; i++)
+        t->bound_reg[i] = 0;
+    t->bound_halves = 0;
+    t->n_run = 0;
+    group_reset(t);
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        mbpf_fact f;
+        jit_checked_fact(c, pc, &f);
+        group_step(t, pc, &f); /* a group's members compare with no bound */
+        if (in->code == MBPF_OPC_LDDW) {
+            pc++;
+            continue;
+        }
+        if (mid_loop_around(c->loops, pc))
+            continue;
+        const uint32_t w = 1u << (3 * (t->m->depth[pc] < 3 ? t->m->depth[pc] : 3));
+        if (cold_kind(in, &f) == COLD_GUARD) {
+            if (t->role == ROLE_MEMBER)
+                continue;
+            uint32_t start, end;
+            jit_region_bounds(f.region, is_write(in), &start, &end);
+            weight[start / 4] += w;
+            if (end)
+                weight[end / 4] += w;
+        } else if (t->m->depth[pc] && imm_materialised(in) && (MBPF_CLASS(in->code) == MBPF_JMP || MBPF_CLASS(in->code) == MBPF_JMP32 ||
+                    (t->m->live_out[pc] & MID_BOTH(MBPF_DST(in))))) {
+            const uint32_t v = (uint32_t)in->imm;
+            unsigned k = 0;
+            while (k < n_imm && imm[k] != v)
+                k++;
+            if (k == n_imm) {
+                if (n_imm == MAX_RUN_CONSTS * 4)
+                    continue;
+                imm[n_imm++] = v;
+            }
+            weight[BOUND_SLOTS + k] += w * li_cost(v);
+        }
+    }
+    group_reset(t);
+    const uint32_t touched = halves_touched(t);
+    t->saves = saves_of(t, touched);
+    /* r1-r5 first (touched by any call: a program that calls helpers has none of them free;
+     * the runtime's routines save and restore them); s2-s11 only without versioned loops, whose
+     * fast copies keep constants there */
+    static const int8_t regs[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
+    const unsigned n = c->loops && c->loops->n ? 10 : 2 * sizeof regs;
+    for (unsigned i = 0; i < n; i++) {
+        const uint32_t half = i & 1u ? MID_HI(regs[i / 2]) : MID_LO(regs[i / 2]);
+        if (touched & half)
+            continue;
+        int best = -1;
+        for (int k = 0; k < BOUND_SLOTS + (int)n_imm; k++)
+            if (weight[k] > (k < BOUND_SLOTS ? 1u : li_cost(imm[k - BOUND_SLOTS])) &&
+                (best < 0 || weight[k] > weight[best] || (weight[k] == weight[best] && k >= BOUND_SLOTS)))
+                best = k;
+        if (best < 0 || (best >= BOUND_SLOTS && t->n_run == MAX_RUN_CONSTS))
+            return;
+        const int8_t reg = i & 1u ? HI[regs[i / 2]] : LO[regs[i / 2]];
+        if (best < BOUND_SLOTS) {
+            t->bound_reg[best] = reg;
+        } else {
+            t->run_val[t->n_run] = imm[best - BOUND_SLOTS];
+            t->run_reg[t->n_run++] = reg;
+        }
+        weight[best] = 0;
+        t->bound_halves |= half;
+        for (int j = 0; j < 13; j++)
+            if (saved[j] == reg)
+                t->saves |= 1u << j;
+    }
+}
+
 static int emit_once(rv *t)
 {
     jit_ctx *c = t->c;
@@ -2044,18 +2447,21 @@ static int emit_once(rv *t)
     t->fixed = 0;
     t->shortb = 0;
     t->alias_d = t->alias_s = t->next_alias_d = t->next_alias_s = -1;
+    t->sunk = 0;
     t->fast = NULL;
     t->fast_start = 0;
     t->n_consts = 0;
     t->skip_to = 0;
     group_reset(t);
+    pick_run_regs(t);
 
     /* prologue: C ABI entry with the block in a0, the context in a1, its length in a2 and the
      * budget word in a3 (mbpf_jit_fn); only what the program uses is kept. r1 lives in a0/a1
      * and r2 in a2/a3, so the order of the moves matters. */
     e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -FRAME));
     for (int i = 0; i < 13; i++)
-        e(t, rv_store(RV_SW, saved[i], RV_SP, 4 * i));
+        if ((t->saves >> i) & 1u)
+            e(t, rv_store(RV_SW, saved[i], RV_SP, 4 * i));
     mv(t, RV_S1, RV_A0);
     sw_block(t, RV_SP, MBPF_JB_SAVED_SP);
     lw_block(t, RV_S0, MBPF_JB_STACK_TOP0);
@@ -2092,6 +2498,11 @@ static int emit_once(rv *t)
         if (entry_live & MID_HI(r))
             lw_block(t, HI[r], MBPF_JB_REG_HI(r));
     }
+    for (int k = 0; k < BOUND_SLOTS; k++) /* after the entry's arguments are used */
+        if (t->bound_reg[k])
+            lw_block(t, t->bound_reg[k], 4u * (uint32_t)k);
+    for (int i = 0; i < t->n_run; i++)
+        li(t, t->run_reg[i], t->run_val[i]);
 
     static const jit_backend_ops ops = {rv_function_entry, rv_insn};
     int rc = jit_emit_body(c, &ops, t);

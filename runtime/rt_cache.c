@@ -53,6 +53,9 @@ static void unlink_user(mbpf_runtime *rt, const mbpf_prog *p)
 static void evict(mbpf_runtime *rt, mbpf_rt_cache_entry *e)
 {
     uint32_t end = e->off + e->len;
+    /* the fast lane holds a copy of a slot's entry: closed, whichever slot it is open for (the
+     * callers open it again for the slot they translate for, from its updated code pointer) */
+    rt->ready = RT_IDLE;
     if (e->owner)
         e->owner->stats.evictions++;
     for (mbpf_prog *u = e->users; u; u = u->next_user) {

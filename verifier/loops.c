@@ -37,6 +37,17 @@ V_INLINE int is_insn(const vstate *st, uint32_t pc)
     return !(st->marks[pc] & VM_LDDW_TAIL);
 }
 
+/* While the loop pass runs, two marks of the CFG pass that nothing reads any more (every
+ * instruction is reached by then) say which instructions are jumps, so that the scans below,
+ * over loops and over the program, test one byte per instruction instead of decoding each. */
+#define VM_JUMP VM_REACHED     /* a jump (not a call or exit), not an LDDW tail */
+#define VM_BACK_JUMP VM_QUEUED /* such a jump to itself or before */
+
+V_INLINE int jump_at(const vstate *st, uint32_t pc)
+{
+    return (st->marks[pc] & VM_JUMP) != 0;
+}
+
 /* vloops counts, per instruction, the jumps that reach it (st->dfs[pc] >> 2) and the back edges
  * among them (the low 2 bits, stopping at 3: only "exactly one" matters), so that the questions
  * below about the ways into a loop look at the loop, not at the whole program. */
@@ -52,7 +63,7 @@ static int entered_only_at_head(const vstate *st, uint32_t h, uint32_t e)
     for (uint32_t pc = h; pc <= e; pc++) {
         if (pc > h)
             into += jumps_into(st, pc);
-        if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
+        if (!jump_at(st, pc))
             continue;
         const uint32_t d = dest(pc, &st->insns[pc]);
         inside += d > h && d <= e;
@@ -60,8 +71,8 @@ static int entered_only_at_head(const vstate *st, uint32_t h, uint32_t e)
     return into == inside;
 }
 
-/* Does instruction in write register r? */
-static int writes(const mbpf_insn *in, uint8_t r)
+/* The registers instruction in writes, bit r for register r. */
+static uint32_t write_mask(const mbpf_insn *in)
 {
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
     switch (cls) {
@@ -69,17 +80,33 @@ static int writes(const mbpf_insn *in, uint8_t r)
     case MBPF_ALU64:
     case MBPF_LDX:
     case MBPF_LD:
-        return MBPF_DST(in) == r;
+        return 1u << MBPF_DST(in);
     case MBPF_STX:
         if (MBPF_MODE(in->code) == MBPF_ATOMIC && (in->imm & MBPF_FETCH))
-            return r == (in->imm == MBPF_CMPXCHG ? 0 : MBPF_SRC(in));
+            return 1u << (in->imm == MBPF_CMPXCHG ? 0 : MBPF_SRC(in));
         return 0;
     case MBPF_JMP:
     case MBPF_JMP32:
-        return op == MBPF_CALL && r <= 5;
+        return op == MBPF_CALL ? 0x3fu : 0; /* r0-r5 */
     default:
         return 0;
     }
+}
+
+/* Does instruction in write register r? */
+V_INLINE int writes(const mbpf_insn *in, uint8_t r)
+{
+    return (write_mask(in) >> r) & 1;
+}
+
+/* The registers some instruction of [h, e) writes. */
+static uint32_t written_in(const vstate *st, uint32_t h, uint32_t e)
+{
+    uint32_t m = 0;
+    for (uint32_t pc = h; pc < e; pc++)
+        if (is_insn(st, pc))
+            m |= write_mask(&st->insns[pc]);
+    return m;
 }
 
 /* The only instruction of [h, e) writing r, or -1 (none, or several). */
@@ -102,7 +129,7 @@ static int64_t only_write(const vstate *st, uint32_t h, uint32_t e, uint8_t r)
 static int once_per_iteration(const vstate *st, uint32_t h, uint32_t e, uint32_t p)
 {
     for (uint32_t pc = h; pc <= e; pc++) {
-        if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
+        if (!jump_at(st, pc))
             continue;
         const uint32_t d = dest(pc, &st->insns[pc]);
         if (pc != e && d <= pc && d >= h && d <= p && pc >= p)
@@ -126,7 +153,7 @@ static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int 
         ways++;
     }
     for (uint32_t pc = 0; jumps_into(st, h) > 1 && pc < st->n; pc++) /* e is one of them */
-        if (pc != e && is_insn(st, pc) && is_jump(&st->insns[pc]) && dest(pc, &st->insns[pc]) == h) {
+        if (pc != e && jump_at(st, pc) && dest(pc, &st->insns[pc]) == h) {
             if (pc >= h && pc <= e)
                 return 0; /* a way back from inside */
             from = pc; /* the straight-line code before the jump runs first */
@@ -294,11 +321,12 @@ static int is_iv(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, 
 static int value_at(const vstate *st, const astate *hs, uint32_t h, uint32_t e, uint32_t p, uint8_t c,
                     int is32, ivar *iv)
 {
+    const uint32_t written = written_in(st, h, e); /* is_iv needs a write of x in [h, e) */
     for (uint8_t x = 0; x < AREGS; x++) {
         uint8_t base;
         int64_t off;
         int passed = 0;
-        if (!is_iv(st, h, e, x, is32, iv) || !chain(st, h, e, p, c, is32, iv->upd, 0, &base, &off, &passed))
+        if (!(written >> x & 1) || !is_iv(st, h, e, x, is32, iv) || !chain(st, h, e, p, c, is32, iv->upd, 0, &base, &off, &passed))
             continue;
         iv->before = !passed;
         iv->off = off;
@@ -621,11 +649,9 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
     for (int pass = 0; grown && pass < 4; pass++) {
         grown = 0;
         for (uint32_t pc = 0; pc < st->n; pc++) {
-            if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
+            if (!(st->marks[pc] & VM_BACK_JUMP))
                 continue;
             const uint32_t d = dest(pc, &st->insns[pc]);
-            if (d > pc)
-                continue;
             if (pc >= lo && pc <= E && d < lo) {
                 lo = d;
                 grown = 1;
@@ -690,7 +716,7 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
         /* no jump into (skip_from, skip_to]; none back from after the region (it is in no
          * outer loop) */
         for (uint32_t pc = 0; pc < st->n; pc++) {
-            if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
+            if (!jump_at(st, pc))
                 continue;
             const uint32_t d = dest(pc, &st->insns[pc]);
             if ((d > skip_from && d <= skip_to && (d <= t || (pc >= lo && pc <= E))) || (pc > E && d <= E))
@@ -714,7 +740,7 @@ static int shared_by_outer(const vstate *st, uint32_t h, uint32_t e)
 {
     for (uint32_t pc = h; pc < st->n; pc++) {
         const mbpf_insn *in = &st->insns[pc];
-        if (!is_insn(st, pc) || !is_jump(in) || dest(pc, in) != h || pc == e)
+        if (!(st->marks[pc] & VM_BACK_JUMP) || dest(pc, in) != h || pc == e)
             continue;
         if (pc < e)
             return 0; /* e is not the first */
@@ -740,24 +766,25 @@ void vloops(vstate *st, mbpf_fact *facts)
     uint32_t *into = st->dfs; /* the counts jumps_into reads (the CFG pass is done with dfs) */
     const uint32_t n = st->n; /* in locals: the fact stores below may alias anything */
     const mbpf_insn *insns = st->insns;
-    for (uint32_t pc = 0; pc < n; pc++)
-        into[pc] = 0;
+    uint8_t *marks = st->marks;
     for (uint32_t pc = 0; pc < n; pc++) {
-        const mbpf_insn *in = &insns[pc];
-        if (!is_insn(st, pc) || !is_jump(in))
-            continue;
-        const uint32_t d = dest(pc, in);
-        into[d] += 4u;
-        if (d <= pc && (into[d] & 3u) < 3u)
-            into[d]++;
+        into[pc] = 0;
+        marks[pc] &= (uint8_t)~(VM_JUMP | VM_BACK_JUMP);
     }
     for (uint32_t pc = 0; pc < n; pc++) {
         const mbpf_insn *in = &insns[pc];
         if (!is_insn(st, pc) || !is_jump(in))
             continue;
-        uint32_t h = dest(pc, in);
-        if (h > pc)
+        const uint32_t d = dest(pc, in);
+        marks[pc] |= (uint8_t)(d <= pc ? VM_JUMP | VM_BACK_JUMP : VM_JUMP);
+        into[d] += 4u;
+        if (d <= pc && (into[d] & 3u) < 3u)
+            into[d]++;
+    }
+    for (uint32_t pc = 0; pc < n; pc++) {
+        if (!(marks[pc] & VM_BACK_JUMP))
             continue;
+        const uint32_t h = dest(pc, &insns[pc]);
         const uint32_t index = st->res->loops++;
         if (facts)
             facts[pc].flags |= MBPF_FACT_BACKEDGE;
@@ -805,6 +832,7 @@ void vloops(vstate *st, mbpf_fact *facts)
         l->len_div = b.div;
         l->len_add = b.div ? b.len_add : 0;
     }
-    for (uint32_t pc = 0; pc < st->n; pc++)
-        st->marks[pc] &= (uint8_t)~(VM_IV_HEAD | VM_IV_UPDATE);
+    for (uint32_t pc = 0; pc < st->n; pc++) /* the marks as the CFG pass left them */
+        st->marks[pc] = (uint8_t)((st->marks[pc] & ~(VM_IV_HEAD | VM_IV_UPDATE | VM_JUMP | VM_BACK_JUMP)) |
+                                  (is_insn(st, pc) ? VM_REACHED : 0));
 }

@@ -217,10 +217,9 @@ static void entry_state(astate *s, uint32_t pc, int main_entry)
 static const char *const reg_names[MBPF_NREGS] = {"r0", "r1", "r2", "r3", "r4", "r5",
                                                   "r6", "r7", "r8", "r9", "r10"};
 
-static int use(vstate *st, uint32_t pc, const astate *s, uint8_t r)
+/* The rejection of a read of register r while it is uninitialised (since insn s->r[r].lo). */
+static int use_fail(vstate *st, uint32_t pc, const astate *s, uint8_t r)
 {
-    if (r == MBPF_REG_FP || s->r[r].type != T_UNINIT)
-        return 0;
     char msg[64];
     size_t n = 0;
     const char *tail = " is not initialised on a path from insn ";
@@ -230,6 +229,15 @@ static int use(vstate *st, uint32_t pc, const astate *s, uint8_t r)
         msg[n++] = *tail++;
     msg[n] = '\0';
     return vreject_num(st, pc, msg, (int64_t)s->r[r].lo);
+}
+
+/* Register r is read at pc: it must be initialised on every path here (inline: asked for
+ * nearly every operand, and nearly always true). */
+V_INLINE int use(vstate *st, uint32_t pc, const astate *s, uint8_t r)
+{
+    if (r == MBPF_REG_FP || s->r[r].type != T_UNINIT)
+        return 0;
+    return use_fail(st, pc, s, r);
 }
 
 /* The value at register r as an operand (r10 is the frame pointer). */

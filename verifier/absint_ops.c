@@ -324,10 +324,11 @@ static int link_narrow(astate *s, const areg *r)
  * is unknown. */
 static int range_op(uint8_t op, int is32, const areg *a, const areg *bv, uint64_t *lo, uint64_t *hi)
 {
-    areg masked = *bv;
+    areg masked;
     const areg *b = bv;
     if ((op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) && is_const(bv)) {
         /* the machine uses the shift amount modulo the width */
+        masked = *bv;
         masked.lo = masked.hi = bv->lo & (is32 ? 31u : 63u);
         b = &masked;
     }
@@ -395,22 +396,25 @@ static int range_op(uint8_t op, int is32, const areg *a, const areg *bv, uint64_
 /* LEN-relative bound of the result of a scalar op. */
 static int32_t ub_of(uint8_t op, const areg *a, const areg *b, uint32_t len_min)
 {
-    int32_t ua = a_eff_ub(a, len_min), ubb = a_eff_ub(b, len_min);
+    /* each bound made only where it is used (most operations use none) */
     switch (op) {
     case MBPF_ADD:
         if (is_const(b) && b->lo <= 0x7fffffff)
-            return ub_shift(ua, (int64_t)b->lo);
+            return ub_shift(a_eff_ub(a, len_min), (int64_t)b->lo);
         if (is_const(a) && a->lo <= 0x7fffffff)
-            return ub_shift(ubb, (int64_t)a->lo);
+            return ub_shift(a_eff_ub(b, len_min), (int64_t)a->lo);
         return UB_NONE;
     case MBPF_SUB:
-        return is_const(b) && b->lo <= 0x7fffffff && a->lo >= b->lo ? ub_shift(ua, -(int64_t)b->lo) : UB_NONE;
+        return is_const(b) && b->lo <= 0x7fffffff && a->lo >= b->lo ? ub_shift(a_eff_ub(a, len_min), -(int64_t)b->lo)
+                                                                     : UB_NONE;
     case MBPF_DIV:
     case MBPF_MOD:
     case MBPF_RSH:
-        return ua; /* never larger than a */
-    case MBPF_AND:
+        return a_eff_ub(a, len_min); /* never larger than a */
+    case MBPF_AND: {
+        const int32_t ua = a_eff_ub(a, len_min), ubb = a_eff_ub(b, len_min);
         return ua > ubb ? ua : ubb;
+    }
     default:
         return UB_NONE;
     }

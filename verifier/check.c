@@ -121,7 +121,7 @@ V_INLINE uint64_t rd_varint(reader *r)
 }
 
 /* A field's value: a zigzag varint of the field sign-extended to 64 bits. */
-V_INLINE int64_t rd_value(reader *r)
+static int64_t rd_value(reader *r)
 {
     return cert_unzigzag(rd_varint(r));
 }

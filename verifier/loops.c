@@ -32,7 +32,7 @@ V_INLINE uint32_t dest(uint32_t pc, const mbpf_insn *in)
     return (uint32_t)((int64_t)pc + 1 + rel);
 }
 
-V_INLINE int is_insn(const vstate *st, uint32_t pc)
+V_INLINE int is_insn(vstate *st, uint32_t pc)
 {
     return !(st->marks[pc] & VM_LDDW_TAIL);
 }
@@ -43,7 +43,7 @@ V_INLINE int is_insn(const vstate *st, uint32_t pc)
 #define VM_JUMP VM_REACHED     /* a jump (not a call or exit), not an LDDW tail */
 #define VM_BACK_JUMP VM_QUEUED /* such a jump to itself or before */
 
-V_INLINE int jump_at(const vstate *st, uint32_t pc)
+V_INLINE int jump_at(vstate *st, uint32_t pc)
 {
     return (st->marks[pc] & VM_JUMP) != 0;
 }
@@ -51,13 +51,15 @@ V_INLINE int jump_at(const vstate *st, uint32_t pc)
 /* vloops counts, per instruction, the jumps that reach it (st->dfs[pc] >> 2) and the back edges
  * among them (the low 2 bits, stopping at 3: only "exactly one" matters), so that the questions
  * below about the ways into a loop look at the loop, not at the whole program. */
-static uint32_t jumps_into(const vstate *st, uint32_t pc)
+#define NOT_ONCE 0x80000000u /* dfs[p]: p does not run once per iteration of loop once_h..once_e */
+
+static uint32_t jumps_into(vstate *st, uint32_t pc)
 {
-    return st->dfs[pc] >> 2;
+    return (st->dfs[pc] & ~NOT_ONCE) >> 2;
 }
 
 /* Does every jump into (h, e] come from inside [h, e]? */
-static int entered_only_at_head(const vstate *st, uint32_t h, uint32_t e)
+static int entered_only_at_head(vstate *st, uint32_t h, uint32_t e)
 {
     uint32_t into = 0, inside = 0;
     for (uint32_t pc = h; pc <= e; pc++) {
@@ -100,7 +102,7 @@ V_INLINE int writes(const mbpf_insn *in, uint8_t r)
 }
 
 /* The registers some instruction of [h, e) writes. */
-static uint32_t written_in(const vstate *st, uint32_t h, uint32_t e)
+static uint32_t written_in(vstate *st, uint32_t h, uint32_t e)
 {
     uint32_t m = 0;
     for (uint32_t pc = h; pc < e; pc++)
@@ -110,7 +112,7 @@ static uint32_t written_in(const vstate *st, uint32_t h, uint32_t e)
 }
 
 /* The only instruction of [h, e) writing r, or -1 (none, or several). */
-static int64_t only_write(const vstate *st, uint32_t h, uint32_t e, uint8_t r)
+static int64_t only_write(vstate *st, uint32_t h, uint32_t e, uint8_t r)
 {
     int64_t found = -1;
     for (uint32_t pc = h; pc < e; pc++) {
@@ -125,25 +127,53 @@ static int64_t only_write(const vstate *st, uint32_t h, uint32_t e, uint8_t r)
 
 /* Does p run exactly once on every iteration of [h, e]: outside every inner loop, and no jump
  * from between h and p lands between p and e? (Nothing enters the loop but through h, and h has
- * no other back edge: checked by the caller.) */
-static int once_per_iteration(const vstate *st, uint32_t h, uint32_t e, uint32_t p)
+ * no other back edge: checked by the caller.) The answer for every p of the loop is made in two
+ * sweeps when a loop is first asked about, kept in the NOT_ONCE bits of dfs: the passes ask it
+ * of many instructions of each loop, and a scan of the loop each time cost the most of them. */
+static void mark_once(vstate *st, uint32_t h, uint32_t e)
 {
-    for (uint32_t pc = h; pc <= e; pc++) {
-        if (!jump_at(st, pc))
-            continue;
-        const uint32_t d = dest(pc, &st->insns[pc]);
-        if (pc != e && d <= pc && d >= h && d <= p && pc >= p)
-            return 0; /* an inner loop around p */
-        if (pc < p && d > p && d <= e)
-            return 0; /* p skipped */
+    uint32_t *into = st->dfs;
+    /* skipped: a jump from pc in [h, p) to d in (p, e], i.e. the farthest such d before p is
+     * past p */
+    uint32_t reach = 0;
+    for (uint32_t p = h; p <= e; p++) {
+        into[p] = reach > p ? into[p] | NOT_ONCE : into[p] & ~NOT_ONCE;
+        if (jump_at(st, p)) {
+            const uint32_t d = dest(p, &st->insns[p]);
+            if (d <= e && d > reach)
+                reach = d;
+        }
     }
-    return 1;
+    /* in an inner loop: a back jump from pc in [p, e) (not e) to d in [h, p], i.e. the lowest
+     * such d from p on is at or before p */
+    uint32_t low = UINT32_MAX;
+    for (uint32_t p = e + 1; p-- > h;) {
+        if (p != e && (st->marks[p] & VM_BACK_JUMP)) {
+            const uint32_t d = dest(p, &st->insns[p]);
+            if (d >= h && d < low)
+                low = d;
+        }
+        if (low <= p)
+            into[p] |= NOT_ONCE;
+    }
+    st->once_h = h;
+    st->once_e = e;
+    st->once_ok = 1;
+}
+
+static int once_per_iteration(vstate *st, uint32_t h, uint32_t e, uint32_t p)
+{
+    if (p < h || p > e)
+        return 1; /* (never asked: p is in the loop) the scan's answer: no jump in [h, e] sees p */
+    if (!st->once_ok || st->once_h != h || st->once_e != e)
+        mark_once(st, h, e);
+    return !(st->dfs[p] & NOT_ONCE);
 }
 
 /* The value x has when the loop at h is entered, when it is a constant set in the straight-line
  * code before the only way in: falling into h, or one jump from outside the loop (e excepted).
  * Returns 0 when unknown. */
-static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, uint64_t *v)
+static int start_value(vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, uint64_t *v)
 {
     uint32_t from = 0, ways = 0;
     const mbpf_insn *prev = h ? &st->insns[h - 1] : NULL;
@@ -199,7 +229,7 @@ typedef struct ivar {
 } ivar;
 
 /* The last instruction of [h, p) writing r, or -1. */
-static int64_t last_write(const vstate *st, uint32_t h, uint32_t p, uint8_t r)
+static int64_t last_write(vstate *st, uint32_t h, uint32_t p, uint8_t r)
 {
     for (uint32_t pc = p; pc-- > h;)
         if (is_insn(st, pc) && writes(&st->insns[pc], r))
@@ -210,7 +240,7 @@ static int64_t last_write(const vstate *st, uint32_t h, uint32_t p, uint8_t r)
 /* The store of `size` bytes at [r10 + off] that a load of them at p reads: the last instruction of
  * [h, p) that may write those bytes, when it is such a store (stx) of a register; -1 otherwise.
  * Any store not through r10, any atomic, any call may write them. */
-static int64_t spill_of(const vstate *st, uint32_t h, uint32_t p, int16_t off, uint32_t size)
+static int64_t spill_of(vstate *st, uint32_t h, uint32_t p, int16_t off, uint32_t size)
 {
     for (uint32_t pc = p; pc-- > h;) {
         if (!is_insn(st, pc))
@@ -236,7 +266,7 @@ static int64_t spill_of(const vstate *st, uint32_t h, uint32_t p, int16_t off, u
  * (a store to the stack and its reload) that last wrote r, each run once per iteration, nothing
  * else writing r (or the slot) in between. A 64-bit value needs 64-bit copies, adds and spills; a
  * 32-bit one only the low halves. *passed: the chain went through instruction mark. */
-static int chain(const vstate *st, uint32_t h, uint32_t e, uint32_t p, uint8_t r, int is32, uint32_t mark,
+static int chain(vstate *st, uint32_t h, uint32_t e, uint32_t p, uint8_t r, int is32, uint32_t mark,
                  int depth, uint8_t *base, int64_t *off, int *passed)
 {
     if (r == MBPF_REG_FP || depth > 6)
@@ -282,7 +312,7 @@ static int chain(const vstate *st, uint32_t h, uint32_t e, uint32_t p, uint8_t r
  * in the loop (run once per iteration) leave x's header value plus a constant step (x += c,
  * directly or through copies and spills), or shifted right by a constant (x >>= k)? That write is
  * the update: each of its results is the one before plus the step. */
-static int is_iv(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, ivar *iv)
+static int is_iv(vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, ivar *iv)
 {
     const int64_t at = last_write(st, h, e, x);
     if (at < 0 || !once_per_iteration(st, h, e, (uint32_t)at))
@@ -318,7 +348,7 @@ static int is_iv(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, 
 /* The compared register c at p as an induction variable x plus a constant: the chain from c ends
  * at x's update (the value after it), at x's header value, or at a register the header state
  * links to x (r - x is then an exact constant on every way in). hs NULL: no links. */
-static int value_at(const vstate *st, const astate *hs, uint32_t h, uint32_t e, uint32_t p, uint8_t c,
+static int value_at(vstate *st, const astate *hs, uint32_t h, uint32_t e, uint32_t p, uint8_t c,
                     int is32, ivar *iv)
 {
     const uint32_t written = written_in(st, h, e); /* is_iv needs a write of x in [h, e) */
@@ -389,7 +419,7 @@ static int continue_relation(const mbpf_insn *in, int side, int rel[4], int *ne)
 
 /* The other operand y of compare in (c on side `side`): a constant, or a register that [from, to]
  * never writes, with its interval and LEN bound in state hs. Returns 0 when it is neither. */
-static int bound_operand(const vstate *st, const astate *hs, const mbpf_insn *in, int side, uint32_t from,
+static int bound_operand(vstate *st, const astate *hs, const mbpf_insn *in, int side, uint32_t from,
                          uint32_t to, int is32, uint64_t *ylo, uint64_t *yhi, int32_t *y_ub)
 {
     *y_ub = UB_NONE;
@@ -426,7 +456,7 @@ typedef struct lbound {
 /* Is the loop closed by the back edge at e (to header h) bounded? The bound holds for every
  * entry: it uses only what the header state says (the join of every way in), or a start value
  * set on the only way in. */
-static void bounded(const vstate *st, uint32_t h, uint32_t e, lbound *out)
+static void bounded(vstate *st, uint32_t h, uint32_t e, lbound *out)
 {
     const mbpf_insn *in = &st->insns[e];
     mbpf_insn flipped;
@@ -559,7 +589,7 @@ static void bounded(const vstate *st, uint32_t h, uint32_t e, lbound *out)
 
 /* Does the way to d leave the region [l, E] for good: d after it, or straight-line code from d
  * that ends in an `exit`? */
-static int leaves(const vstate *st, uint32_t l, uint32_t E, uint32_t d)
+static int leaves(vstate *st, uint32_t l, uint32_t E, uint32_t d)
 {
     if (d > E)
         return 1;
@@ -579,7 +609,7 @@ static int leaves(const vstate *st, uint32_t l, uint32_t E, uint32_t d)
  * (clang's `j = i + 1; if (j >= n) break; i = j`): is x's only write in the region [lo, E] that
  * renewal u, with x + step as its result? Then each test that continues runs u once, and u runs
  * only then (nothing may jump into (l, u]). */
-static int renewed_after_test(const vstate *st, uint32_t lo, uint32_t E, uint32_t l, uint32_t t, uint8_t c,
+static int renewed_after_test(vstate *st, uint32_t lo, uint32_t E, uint32_t l, uint32_t t, uint8_t c,
                               int is32, ivar *iv)
 {
     uint8_t x;
@@ -617,7 +647,7 @@ static int renewed_after_test(const vstate *st, uint32_t lo, uint32_t E, uint32_
  * are taken at most once per test that continues, plus once before the first test when the
  * region is entered into its body. e, a back edge to h, is one of them. The bound is LEN-relative
  * only (countable): the engines would charge a head fact at every arrival at h by fall-through. */
-static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
+static void rotated(vstate *st, uint32_t h, uint32_t e, lbound *out)
 {
     uint32_t t = h, l = h;
     for (; t < e; t++) {
@@ -736,7 +766,7 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
  * its way back runs through an exit (an `exit`, or a jump out of [h, it]) after e? Their arrivals
  * at h are entries of [h, e], charged as such; a `continue`-like second back edge (no exit on its
  * way) would charge the trip bound at every continue, and is left budgeted instead. */
-static int shared_by_outer(const vstate *st, uint32_t h, uint32_t e)
+static int shared_by_outer(vstate *st, uint32_t h, uint32_t e)
 {
     for (uint32_t pc = h; pc < st->n; pc++) {
         const mbpf_insn *in = &st->insns[pc];
@@ -767,6 +797,7 @@ void vloops(vstate *st, mbpf_fact *facts)
     const uint32_t n = st->n; /* in locals: the fact stores below may alias anything */
     const mbpf_insn *insns = st->insns;
     uint8_t *marks = st->marks;
+    st->once_ok = 0;
     for (uint32_t pc = 0; pc < n; pc++) {
         into[pc] = 0;
         marks[pc] &= (uint8_t)~(VM_JUMP | VM_BACK_JUMP);

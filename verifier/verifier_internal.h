@@ -40,6 +40,9 @@ typedef struct vstate {
     void *states;    /* abstract states, one per join point (verifier/absint.c) */
     uint8_t addr_in_data;      /* loads from the program's data may give addresses */
     uint8_t addr_stored_data;  /* an address was stored into the program's data */
+    uint32_t once_h, once_e;   /* the loop pass: the loop [once_h, once_e] whose "runs once per
+                                * iteration" marks are in dfs (once_ok) */
+    uint8_t once_ok;
     uint32_t first_callee;     /* first instruction of a local function other than the entry
                                 * (functions are contiguous, the entry first); n if none */
     /* what an edge does (verifier/absint.c: the join; verifier/check.c: the inclusion check;

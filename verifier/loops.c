@@ -32,7 +32,7 @@ V_INLINE uint32_t dest(uint32_t pc, const mbpf_insn *in)
     return (uint32_t)((int64_t)pc + 1 + rel);
 }
 
-V_INLINE int is_insn(vstate *st, uint32_t pc)
+V_INLINE int is_insn(const vstate *st, uint32_t pc)
 {
     return !(st->marks[pc] & VM_LDDW_TAIL);
 }
@@ -43,19 +43,28 @@ V_INLINE int is_insn(vstate *st, uint32_t pc)
 #define VM_JUMP VM_REACHED     /* a jump (not a call or exit), not an LDDW tail */
 #define VM_BACK_JUMP VM_QUEUED /* such a jump to itself or before */
 
-V_INLINE int jump_at(vstate *st, uint32_t pc)
+V_INLINE int jump_at(const vstate *st, uint32_t pc)
 {
     return (st->marks[pc] & VM_JUMP) != 0;
 }
 
 /* vloops counts, per instruction, the jumps that reach it (st->dfs[pc] >> 2) and the back edges
  * among them (the low 2 bits, stopping at 3: only "exactly one" matters), so that the questions
- * below about the ways into a loop look at the loop, not at the whole program. */
+ * below about the ways into a loop look at the loop, not at the whole program. Above the count
+ * (below 2^16 up to MBPF_MAX_INSNS instructions) it keeps the registers the instruction writes,
+ * which the scans below ask about every instruction of a loop (larger programs, allowed by
+ * max_insns, decode the instruction each time instead). */
 #define NOT_ONCE 0x80000000u /* dfs[p]: p does not run once per iteration of loop once_h..once_e */
+#define W_SHIFT 19           /* dfs[p] bits 19-29: the registers p writes (r0-r10) */
 
-static uint32_t jumps_into(vstate *st, uint32_t pc)
+V_INLINE int writes_kept(const vstate *st)
 {
-    return (st->dfs[pc] & ~NOT_ONCE) >> 2;
+    return st->n <= MBPF_MAX_INSNS;
+}
+
+static uint32_t jumps_into(const vstate *st, uint32_t pc)
+{
+    return (st->dfs[pc] & (writes_kept(st) ? (1u << W_SHIFT) - 1 : ~NOT_ONCE)) >> 2;
 }
 
 /* Does every jump into (h, e] come from inside [h, e]? */
@@ -101,13 +110,26 @@ V_INLINE int writes(const mbpf_insn *in, uint8_t r)
     return (write_mask(in) >> r) & 1;
 }
 
+/* The registers instruction pc writes (none for an LDDW tail). */
+V_INLINE uint32_t writes_of(const vstate *st, uint32_t pc)
+{
+    if (writes_kept(st))
+        return (st->dfs[pc] >> W_SHIFT) & 0x7ffu;
+    return is_insn(st, pc) ? write_mask(&st->insns[pc]) : 0;
+}
+
+/* Does instruction pc write register r? */
+V_INLINE int writes_at(const vstate *st, uint32_t pc, uint8_t r)
+{
+    return (writes_of(st, pc) >> r) & 1;
+}
+
 /* The registers some instruction of [h, e) writes. */
 static uint32_t written_in(vstate *st, uint32_t h, uint32_t e)
 {
     uint32_t m = 0;
     for (uint32_t pc = h; pc < e; pc++)
-        if (is_insn(st, pc))
-            m |= write_mask(&st->insns[pc]);
+        m |= writes_of(st, pc);
     return m;
 }
 
@@ -116,7 +138,7 @@ static int64_t only_write(vstate *st, uint32_t h, uint32_t e, uint8_t r)
 {
     int64_t found = -1;
     for (uint32_t pc = h; pc < e; pc++) {
-        if (!is_insn(st, pc) || !writes(&st->insns[pc], r))
+        if (!writes_at(st, pc, r))
             continue;
         if (found >= 0)
             return -1;
@@ -232,7 +254,7 @@ typedef struct ivar {
 static int64_t last_write(vstate *st, uint32_t h, uint32_t p, uint8_t r)
 {
     for (uint32_t pc = p; pc-- > h;)
-        if (is_insn(st, pc) && writes(&st->insns[pc], r))
+        if (writes_at(st, pc, r))
             return pc;
     return -1;
 }
@@ -431,7 +453,7 @@ static int bound_operand(vstate *st, const astate *hs, const mbpf_insn *in, int 
     if (y == MBPF_REG_FP)
         return 0;
     for (uint32_t pc = from; pc <= to; pc++)
-        if (is_insn(st, pc) && writes(&st->insns[pc], y))
+        if (writes_at(st, pc, y))
             return 0;
     if (hs->r[y].type != T_SCALAR || hs->r[y].lo > hs->r[y].hi)
         return 0;
@@ -798,8 +820,9 @@ void vloops(vstate *st, mbpf_fact *facts)
     const mbpf_insn *insns = st->insns;
     uint8_t *marks = st->marks;
     st->once_ok = 0;
+    const int keep = writes_kept(st);
     for (uint32_t pc = 0; pc < n; pc++) {
-        into[pc] = 0;
+        into[pc] = keep && is_insn(st, pc) ? write_mask(&insns[pc]) << W_SHIFT : 0;
         marks[pc] &= (uint8_t)~(VM_JUMP | VM_BACK_JUMP);
     }
     for (uint32_t pc = 0; pc < n; pc++) {

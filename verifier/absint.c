@@ -757,29 +757,6 @@ void vabsint_entry(astate *s, uint32_t pc, int main_entry)
     entry_state(s, pc, main_entry);
 }
 
-void vabsint_count(vstate *st, uint32_t pc, const mbpf_fact *f)
-{
-    if (st->marks[pc] & VM_LDDW_TAIL)
-        return;
-    mbpf_verify_result *res = st->res;
-    const mbpf_insn *in = &st->insns[pc];
-    const uint8_t cls = MBPF_CLASS(in->code);
-    const int hz = (f->flags & MBPF_FACT_HI_ZERO) != 0;
-    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
-        res->mem_accesses++;
-        res->mem_proven += f->mem == MBPF_MEM_PROVEN;
-    }
-    if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LDX ||
-        (cls == MBPF_LD && MBPF_SRC(in) != MBPF_LDDW_REGION)) {
-        res->alu_results++;
-        res->alu_hi_zero += (uint32_t)hz;
-    }
-    if (cls == MBPF_ALU) {
-        res->alu32_results++;
-        res->alu32_hi_zero += (uint32_t)hz;
-    }
-}
-
 /* Interpret the program in instruction order, blocks whose entry state changed since they were
  * last interpreted (all of them the first time); the others keep their facts. When a back edge
  * changes its loop head, the fall-through goes to the state after the back edge and the

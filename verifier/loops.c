@@ -886,7 +886,7 @@ void vloops(vstate *st, mbpf_fact *facts)
         l->len_div = b.div;
         l->len_add = b.div ? b.len_add : 0;
     }
-    for (uint32_t pc = 0; pc < st->n; pc++) /* the marks as the CFG pass left them */
-        st->marks[pc] = (uint8_t)((st->marks[pc] & ~(VM_IV_HEAD | VM_IV_UPDATE | VM_JUMP | VM_BACK_JUMP)) |
-                                  (is_insn(st, pc) ? VM_REACHED : 0));
+    for (uint32_t pc = 0; pc < n; pc++) /* the marks as the CFG pass left them */
+        marks[pc] = (uint8_t)((marks[pc] & ~(VM_IV_HEAD | VM_IV_UPDATE | VM_JUMP | VM_BACK_JUMP)) |
+                              (marks[pc] & VM_LDDW_TAIL ? 0 : VM_REACHED));
 }

@@ -681,7 +681,13 @@ static void rotated(vstate *st, uint32_t h, uint32_t e, lbound *out)
             break;
     }
     const mbpf_insn *tj = &st->insns[t];
-    if (t >= e || MBPF_OP(tj->code) == MBPF_JA)
+    if (t >= e)
+        return;
+    /* the continue test (t's condition or its negation) must be an unsigned <, <=, > or >=:
+     * t's own condition is one of them either way (asked first: the region below costs passes
+     * over the program) */
+    const uint8_t top = MBPF_OP(tj->code);
+    if (top != MBPF_JLT && top != MBPF_JLE && top != MBPF_JGT && top != MBPF_JGE)
         return;
     /* l: the block's first jump target (code before it only falls in, once) */
     for (uint32_t pc = h; pc > 0 && !(st->marks[pc] & VM_SUBPROG);) {

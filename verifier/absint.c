@@ -717,10 +717,21 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
         return 1;
     }
     /* the branch narrows the registers (the two compared and those linked to them) and len_min:
-     * narrow in place for the taken edge, merge, restore, then narrow for the fall-through */
+     * narrow in place for the taken edge, merge, restore, then narrow for the fall-through. Only
+     * the compared registers are saved when neither is linked (most compares): nothing else
+     * changes then. */
     areg save[AREGS];
-    for (int r = 0; r < AREGS; r++)
-        save[r] = s->r[r];
+    const int src_reg = MBPF_SRCBIT(in->code) && src < AREGS;
+    const int all = (dst < AREGS && A_LINK(&s->r[dst])) || (src_reg && A_LINK(&s->r[src]));
+    if (all) {
+        for (int r = 0; r < AREGS; r++)
+            save[r] = s->r[r];
+    } else {
+        if (dst < AREGS)
+            save[dst] = s->r[dst];
+        if (src_reg)
+            save[src] = s->r[src];
+    }
     const uint32_t save_len = s->len_min;
     if (a_branch(s, in, 1)) {
         int r = edge(st, pc, t, s, t <= pc);
@@ -729,8 +740,15 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
         if (r && t < *head)
             *head = t;
     }
-    for (int r = 0; r < AREGS; r++)
-        s->r[r] = save[r];
+    if (all) {
+        for (int r = 0; r < AREGS; r++)
+            s->r[r] = save[r];
+    } else {
+        if (dst < AREGS)
+            s->r[dst] = save[dst];
+        if (src_reg)
+            s->r[src] = save[src];
+    }
     s->len_min = save_len;
     return a_branch(s, in, 0) ? 0 : 1;
 }

@@ -125,12 +125,14 @@ int a_reg_included(const areg *from, uint32_t len_from, const areg *to, uint32_t
 {
     if (to->type == T_UNINIT || a_same_value(from, to))
         return 1;
-    areg f = *from, j = *to;
+    areg f, j, t;
+    a_copy(&f, from);
+    a_copy(&j, to);
     f.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
     f.delta = 0;
     j.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
     j.delta = 0;
-    const areg t = j;
+    a_copy(&t, &j);
     join_reg(&j, &f, len_to, len_from, len_to < len_from ? len_to : len_from, 0);
     return reg_equal(&j, &t);
 }
@@ -728,9 +730,9 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
             save[r] = s->r[r];
     } else {
         if (dst < AREGS)
-            save[dst] = s->r[dst];
+            a_copy(&save[dst], &s->r[dst]);
         if (src_reg)
-            save[src] = s->r[src];
+            a_copy(&save[src], &s->r[src]);
     }
     const uint32_t save_len = s->len_min;
     if (a_branch(s, in, 1)) {
@@ -745,9 +747,9 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
             s->r[r] = save[r];
     } else {
         if (dst < AREGS)
-            s->r[dst] = save[dst];
+            a_copy(&s->r[dst], &save[dst]);
         if (src_reg)
-            s->r[src] = save[src];
+            a_copy(&s->r[src], &save[src]);
     }
     s->len_min = save_len;
     return a_branch(s, in, 0) ? 0 : 1;

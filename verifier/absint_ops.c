@@ -567,11 +567,11 @@ void a_alu(astate *s, const mbpf_insn *in, areg *d, const areg *src)
             return;
         }
         if (!is32) {
-            *d = *src;
+            a_copy(d, src);
             return;
         }
         if (src->type == T_SCALAR && src->hi <= U32MAX)
-            *d = *src;
+            a_copy(d, src);
         else if (may_hold_addr(src))
             a_any(d, U32MAX); /* the low word of an address is the address on a 32-bit core */
         else
@@ -589,7 +589,9 @@ void a_alu(astate *s, const mbpf_insn *in, areg *d, const areg *src)
     const int signed_div = (op == MBPF_DIV || op == MBPF_MOD) && in->off == 1;
     if (add_displacement(s, op, is32, d, src))
         return;
-    areg a = *d, b = *src;
+    areg a, b;
+    a_copy(&a, d);
+    a_copy(&b, src);
     if (is32) { /* operate on the low halves when they are all there is */
         if (a.hi > U32MAX)
             a_scalar(&a, 0, U32MAX);
@@ -737,10 +739,12 @@ int a_branch(astate *s, const mbpf_insn *in, int taken)
     uint64_t limit = cls == MBPF_JMP32 ? (is_signed ? 0x7fffffffull : U32MAX) : (is_signed ? S63 : ~0ull);
     if (a->hi > limit || b->hi > limit)
         return 1;
-    areg a0 = *a, b0 = *b;
+    areg a0, b0;
+    a_copy(&a0, a);
+    a_copy(&b0, b);
     if (!apply(s, rel, a, b)) {
-        *a = a0;
-        *b = b0;
+        a_copy(a, &a0);
+        a_copy(b, &b0);
         return 0;
     }
     learn_len(s, a);

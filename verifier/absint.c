@@ -125,12 +125,14 @@ int a_reg_included(const areg *from, uint32_t len_from, const areg *to, uint32_t
 {
     if (to->type == T_UNINIT || a_same_value(from, to))
         return 1;
-    areg f = *from, j = *to;
+    areg f, j, t;
+    a_copy(&f, from);
+    a_copy(&j, to);
     f.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
     f.delta = 0;
     j.flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
     j.delta = 0;
-    const areg t = j;
+    a_copy(&t, &j);
     join_reg(&j, &f, len_to, len_from, len_to < len_from ? len_to : len_from, 0);
     return reg_equal(&j, &t);
 }
@@ -217,10 +219,9 @@ static void entry_state(astate *s, uint32_t pc, int main_entry)
 static const char *const reg_names[MBPF_NREGS] = {"r0", "r1", "r2", "r3", "r4", "r5",
                                                   "r6", "r7", "r8", "r9", "r10"};
 
-static int use(vstate *st, uint32_t pc, const astate *s, uint8_t r)
+/* The rejection of a read of register r while it is uninitialised (since insn s->r[r].lo). */
+static int use_fail(vstate *st, uint32_t pc, const astate *s, uint8_t r)
 {
-    if (r == MBPF_REG_FP || s->r[r].type != T_UNINIT)
-        return 0;
     char msg[64];
     size_t n = 0;
     const char *tail = " is not initialised on a path from insn ";
@@ -230,6 +231,15 @@ static int use(vstate *st, uint32_t pc, const astate *s, uint8_t r)
         msg[n++] = *tail++;
     msg[n] = '\0';
     return vreject_num(st, pc, msg, (int64_t)s->r[r].lo);
+}
+
+/* Register r is read at pc: it must be initialised on every path here (inline: asked for
+ * nearly every operand, and nearly always true). */
+V_INLINE int use(vstate *st, uint32_t pc, const astate *s, uint8_t r)
+{
+    if (r == MBPF_REG_FP || s->r[r].type != T_UNINIT)
+        return 0;
+    return use_fail(st, pc, s, r);
 }
 
 /* The value at register r as an operand (r10 is the frame pointer). */
@@ -709,10 +719,21 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
         return 1;
     }
     /* the branch narrows the registers (the two compared and those linked to them) and len_min:
-     * narrow in place for the taken edge, merge, restore, then narrow for the fall-through */
+     * narrow in place for the taken edge, merge, restore, then narrow for the fall-through. Only
+     * the compared registers are saved when neither is linked (most compares): nothing else
+     * changes then. */
     areg save[AREGS];
-    for (int r = 0; r < AREGS; r++)
-        save[r] = s->r[r];
+    const int src_reg = MBPF_SRCBIT(in->code) && src < AREGS;
+    const int all = (dst < AREGS && A_LINK(&s->r[dst])) || (src_reg && A_LINK(&s->r[src]));
+    if (all) {
+        for (int r = 0; r < AREGS; r++)
+            save[r] = s->r[r];
+    } else {
+        if (dst < AREGS)
+            a_copy(&save[dst], &s->r[dst]);
+        if (src_reg)
+            a_copy(&save[src], &s->r[src]);
+    }
     const uint32_t save_len = s->len_min;
     if (a_branch(s, in, 1)) {
         int r = edge(st, pc, t, s, t <= pc);
@@ -721,8 +742,15 @@ static int step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f, uint32_t *head
         if (r && t < *head)
             *head = t;
     }
-    for (int r = 0; r < AREGS; r++)
-        s->r[r] = save[r];
+    if (all) {
+        for (int r = 0; r < AREGS; r++)
+            s->r[r] = save[r];
+    } else {
+        if (dst < AREGS)
+            a_copy(&s->r[dst], &save[dst]);
+        if (src_reg)
+            a_copy(&s->r[src], &save[src]);
+    }
     s->len_min = save_len;
     return a_branch(s, in, 0) ? 0 : 1;
 }
@@ -747,29 +775,6 @@ int vabsint_step(vstate *st, uint32_t pc, astate *s, mbpf_fact *f)
 void vabsint_entry(astate *s, uint32_t pc, int main_entry)
 {
     entry_state(s, pc, main_entry);
-}
-
-void vabsint_count(vstate *st, uint32_t pc, const mbpf_fact *f)
-{
-    if (st->marks[pc] & VM_LDDW_TAIL)
-        return;
-    mbpf_verify_result *res = st->res;
-    const mbpf_insn *in = &st->insns[pc];
-    const uint8_t cls = MBPF_CLASS(in->code);
-    const int hz = (f->flags & MBPF_FACT_HI_ZERO) != 0;
-    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
-        res->mem_accesses++;
-        res->mem_proven += f->mem == MBPF_MEM_PROVEN;
-    }
-    if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LDX ||
-        (cls == MBPF_LD && MBPF_SRC(in) != MBPF_LDDW_REGION)) {
-        res->alu_results++;
-        res->alu_hi_zero += (uint32_t)hz;
-    }
-    if (cls == MBPF_ALU) {
-        res->alu32_results++;
-        res->alu32_hi_zero += (uint32_t)hz;
-    }
 }
 
 /* Interpret the program in instruction order, blocks whose entry state changed since they were

@@ -77,6 +77,23 @@ static inline void a_scalar(areg *r, uint64_t lo, uint64_t hi)
     r->hi = hi;
 }
 
+/* *d = *s. Registers are copied at every step; on RV32 at -Os a struct copy becomes a call to
+ * the library memcpy, which a size-optimised libc does a byte at a time, so there it goes field
+ * by field (on the M4 the struct copy is a load and a store multiple, faster than the fields). */
+static inline void a_copy(areg *d, const areg *s)
+{
+#if defined(__riscv)
+    d->type = s->type;
+    d->flags = s->flags;
+    d->delta = s->delta;
+    d->ub = s->ub;
+    d->lo = s->lo;
+    d->hi = s->hi;
+#else
+    *d = *s;
+#endif
+}
+
 static inline void a_unknown(areg *r)
 {
     a_scalar(r, 0, ~0ull);

@@ -324,10 +324,11 @@ static int link_narrow(astate *s, const areg *r)
  * is unknown. */
 static int range_op(uint8_t op, int is32, const areg *a, const areg *bv, uint64_t *lo, uint64_t *hi)
 {
-    areg masked = *bv;
+    areg masked;
     const areg *b = bv;
     if ((op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) && is_const(bv)) {
         /* the machine uses the shift amount modulo the width */
+        masked = *bv;
         masked.lo = masked.hi = bv->lo & (is32 ? 31u : 63u);
         b = &masked;
     }
@@ -392,25 +393,29 @@ static int range_op(uint8_t op, int is32, const areg *a, const areg *bv, uint64_
     }
 }
 
-/* LEN-relative bound of the result of a scalar op. */
-static int32_t ub_of(uint8_t op, const areg *a, const areg *b, uint32_t len_min)
+/* LEN-relative bound of the result of a scalar op (out of line: inlined into a_alu, its bound
+ * calls made it 300 bytes larger). */
+static __attribute__((noinline)) int32_t ub_of(uint8_t op, const areg *a, const areg *b, uint32_t len_min)
 {
-    int32_t ua = a_eff_ub(a, len_min), ubb = a_eff_ub(b, len_min);
+    /* each bound made only where it is used (most operations use none) */
     switch (op) {
     case MBPF_ADD:
         if (is_const(b) && b->lo <= 0x7fffffff)
-            return ub_shift(ua, (int64_t)b->lo);
+            return ub_shift(a_eff_ub(a, len_min), (int64_t)b->lo);
         if (is_const(a) && a->lo <= 0x7fffffff)
-            return ub_shift(ubb, (int64_t)a->lo);
+            return ub_shift(a_eff_ub(b, len_min), (int64_t)a->lo);
         return UB_NONE;
     case MBPF_SUB:
-        return is_const(b) && b->lo <= 0x7fffffff && a->lo >= b->lo ? ub_shift(ua, -(int64_t)b->lo) : UB_NONE;
+        return is_const(b) && b->lo <= 0x7fffffff && a->lo >= b->lo ? ub_shift(a_eff_ub(a, len_min), -(int64_t)b->lo)
+                                                                     : UB_NONE;
     case MBPF_DIV:
     case MBPF_MOD:
     case MBPF_RSH:
-        return ua; /* never larger than a */
-    case MBPF_AND:
+        return a_eff_ub(a, len_min); /* never larger than a */
+    case MBPF_AND: {
+        const int32_t ua = a_eff_ub(a, len_min), ubb = a_eff_ub(b, len_min);
         return ua > ubb ? ua : ubb;
+    }
     default:
         return UB_NONE;
     }
@@ -562,11 +567,11 @@ void a_alu(astate *s, const mbpf_insn *in, areg *d, const areg *src)
             return;
         }
         if (!is32) {
-            *d = *src;
+            a_copy(d, src);
             return;
         }
         if (src->type == T_SCALAR && src->hi <= U32MAX)
-            *d = *src;
+            a_copy(d, src);
         else if (may_hold_addr(src))
             a_any(d, U32MAX); /* the low word of an address is the address on a 32-bit core */
         else
@@ -584,7 +589,9 @@ void a_alu(astate *s, const mbpf_insn *in, areg *d, const areg *src)
     const int signed_div = (op == MBPF_DIV || op == MBPF_MOD) && in->off == 1;
     if (add_displacement(s, op, is32, d, src))
         return;
-    areg a = *d, b = *src;
+    areg a, b;
+    a_copy(&a, d);
+    a_copy(&b, src);
     if (is32) { /* operate on the low halves when they are all there is */
         if (a.hi > U32MAX)
             a_scalar(&a, 0, U32MAX);
@@ -732,10 +739,12 @@ int a_branch(astate *s, const mbpf_insn *in, int taken)
     uint64_t limit = cls == MBPF_JMP32 ? (is_signed ? 0x7fffffffull : U32MAX) : (is_signed ? S63 : ~0ull);
     if (a->hi > limit || b->hi > limit)
         return 1;
-    areg a0 = *a, b0 = *b;
+    areg a0, b0;
+    a_copy(&a0, a);
+    a_copy(&b0, b);
     if (!apply(s, rel, a, b)) {
-        *a = a0;
-        *b = b0;
+        a_copy(a, &a0);
+        a_copy(b, &b0);
         return 0;
     }
     learn_len(s, a);

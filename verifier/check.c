@@ -82,12 +82,10 @@ V_INLINE uint8_t rd_u8(reader *r)
     return *r->p++;
 }
 
-/* LEB128, at most 64 bits. The first four bytes are gathered in 32 bits (64-bit shifts are
- * several instructions each on a 32-bit core). */
-static uint64_t rd_varint(reader *r)
+/* LEB128, at most 64 bits, past its first byte. The first four bytes are gathered in 32 bits
+ * (64-bit shifts are several instructions each on a 32-bit core). */
+static uint64_t rd_varint_long(reader *r)
 {
-    if (r->p < r->end && !(*r->p & 0x80))
-        return *r->p++; /* most values take one byte */
     uint32_t low = 0;
     for (unsigned shift = 0; shift < 28; shift += 7) {
         if (r->p >= r->end) {
@@ -114,26 +112,33 @@ static uint64_t rd_varint(reader *r)
     return 0;
 }
 
-static void rd_fields(reader *r, void *base, const cert_field *fields, unsigned n)
+/* Most values take one byte: that case inline. */
+V_INLINE uint64_t rd_varint(reader *r)
 {
-    const uint64_t m = rd_varint(r);
-    if ((m >> 32) || ((uint32_t)m >> n)) { /* n < 32 */
-        r->bad = 1;
-        return;
-    }
-    for (uint32_t i = 0, mask = (uint32_t)m; mask; i++, mask >>= 1) /* once bad, values read 0 */
-        if ((mask & 1) && !cert_set(base, &fields[i], cert_unzigzag(rd_varint(r))))
-            r->bad = 1;
+    if (r->p < r->end && !(*r->p & 0x80))
+        return *r->p++;
+    return rd_varint_long(r);
 }
 
-static void set_defaults(void *base, const cert_field *fields, unsigned n, int defs)
+/* A field's value: a zigzag varint of the field sign-extended to 64 bits. */
+static int64_t rd_value(reader *r)
 {
-    for (unsigned i = 0; i < n; i++)
-        cert_set(base, &fields[i], fields[i].def[defs]);
+    return cert_unzigzag(rd_varint(r));
+}
+
+/* The defaults of a register written against defaults k (reg_fields[].def[k]). */
+static void reg_defaults(areg *a, int k)
+{
+    a_scalar(a, 0, 0);
+    for (unsigned i = 0; i < N_REG_FIELDS; i++)
+        cert_set(a, &reg_fields[i], reg_fields[i].def[k]);
 }
 
 /* One listed register: its type and which defaults it is written against (c->reg_defaults),
- * then the fields that differ from them. */
+ * then the fields that differ from them. The fields are read in the order of reg_fields[]
+ * (flags, ub, lo, hi, delta), each stored directly with the range check of its width: a state
+ * is decoded at every edge, and the table walk (a call and a switch per field) cost more than
+ * the rest of the decoding. */
 static void rd_reg(vcheck *c, reader *r, areg *a)
 {
     const uint8_t b = rd_u8(r), type = b & 0x0f, defs = (uint8_t)(b >> CERT_DEFS_SHIFT);
@@ -141,15 +146,39 @@ static void rd_reg(vcheck *c, reader *r, areg *a)
         r->bad = 1;
     const int k = defs < CERT_N_DEFS ? defs : 0;
     if (!(c->have_defaults >> k & 1)) { /* made when first needed */
-        a_scalar(&c->reg_defaults[k], 0, 0);
-        set_defaults(&c->reg_defaults[k], reg_fields, N_REG_FIELDS, k);
+        reg_defaults(&c->reg_defaults[k], k);
         c->have_defaults |= (uint8_t)(1u << k);
     }
     *a = c->reg_defaults[k];
     a->type = type;
-    rd_fields(r, a, reg_fields, N_REG_FIELDS);
-    if (a->flags & ~CERT_REG_FLAGS)
+    const uint64_t m = rd_varint(r);
+    if (m >> N_REG_FIELDS) {
         r->bad = 1;
+        return;
+    }
+    const uint32_t mask = (uint32_t)m;
+    if (mask & 1) {
+        const int64_t v = rd_value(r);
+        if (v < 0 || v > 0xff || ((uint32_t)v & ~CERT_REG_FLAGS))
+            r->bad = 1;
+        a->flags = (uint8_t)v;
+    }
+    if (mask & 2) {
+        const int64_t v = rd_value(r);
+        if (v != (int32_t)v)
+            r->bad = 1;
+        a->ub = (int32_t)v;
+    }
+    if (mask & 4)
+        a->lo = (uint64_t)rd_value(r);
+    if (mask & 8)
+        a->hi = (uint64_t)rd_value(r);
+    if (mask & 16) {
+        const int64_t v = rd_value(r);
+        if (v != (int16_t)v)
+            r->bad = 1;
+        a->delta = (int16_t)v;
+    }
 }
 
 static int slot_kind_ok(uint8_t k)
@@ -197,7 +226,7 @@ static void rd_spills(vcheck *c, reader *r, astate *s)
 static uint32_t decode(vcheck *c, uint32_t off, uint32_t pc, astate *s)
 {
     reader r = {c->cert + off, c->cert + c->len, 0};
-    set_defaults(s, state_fields, N_STATE_FIELDS, CERT_DEF_NUMBER);
+    s->len_min = (uint32_t)state_fields[0].def[CERT_DEF_NUMBER];
     s->reached = 1;
     s->dirty = 0;
     uint32_t *init = (uint32_t *)(void *)s->init, *kind = (uint32_t *)(void *)s->kind;
@@ -205,7 +234,15 @@ static uint32_t decode(vcheck *c, uint32_t off, uint32_t pc, astate *s)
         init[i] = 0;
         kind[i] = AS_SCALAR_WORD;
     }
-    rd_fields(&r, s, state_fields, N_STATE_FIELDS);
+    const uint64_t present = rd_varint(&r); /* state_fields[]: len_min */
+    if (present >> N_STATE_FIELDS)
+        r.bad = 1;
+    else if (present & 1) {
+        const int64_t v = rd_value(&r);
+        if (v < 0 || v > 0xffffffffll)
+            r.bad = 1;
+        s->len_min = (uint32_t)v;
+    }
     const uint64_t listed = rd_varint(&r);
     if (listed >> AREGS)
         r.bad = 1;

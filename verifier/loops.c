@@ -37,22 +37,44 @@ V_INLINE int is_insn(const vstate *st, uint32_t pc)
     return !(st->marks[pc] & VM_LDDW_TAIL);
 }
 
+/* While the loop pass runs, two marks of the CFG pass that nothing reads any more (every
+ * instruction is reached by then) say which instructions are jumps, so that the scans below,
+ * over loops and over the program, test one byte per instruction instead of decoding each. */
+#define VM_JUMP VM_REACHED     /* a jump (not a call or exit), not an LDDW tail */
+#define VM_BACK_JUMP VM_QUEUED /* such a jump to itself or before */
+
+V_INLINE int jump_at(const vstate *st, uint32_t pc)
+{
+    return (st->marks[pc] & VM_JUMP) != 0;
+}
+
 /* vloops counts, per instruction, the jumps that reach it (st->dfs[pc] >> 2) and the back edges
  * among them (the low 2 bits, stopping at 3: only "exactly one" matters), so that the questions
- * below about the ways into a loop look at the loop, not at the whole program. */
+ * below about the ways into a loop look at the loop, not at the whole program. Above the count
+ * (below 2^16 up to MBPF_MAX_INSNS instructions) it keeps the registers the instruction writes,
+ * which the scans below ask about every instruction of a loop (larger programs, allowed by
+ * max_insns, decode the instruction each time instead). */
+#define NOT_ONCE 0x80000000u /* dfs[p]: p does not run once per iteration of loop once_h..once_e */
+#define W_SHIFT 19           /* dfs[p] bits 19-29: the registers p writes (r0-r10) */
+
+V_INLINE int writes_kept(const vstate *st)
+{
+    return st->n <= MBPF_MAX_INSNS;
+}
+
 static uint32_t jumps_into(const vstate *st, uint32_t pc)
 {
-    return st->dfs[pc] >> 2;
+    return (st->dfs[pc] & (writes_kept(st) ? (1u << W_SHIFT) - 1 : ~NOT_ONCE)) >> 2;
 }
 
 /* Does every jump into (h, e] come from inside [h, e]? */
-static int entered_only_at_head(const vstate *st, uint32_t h, uint32_t e)
+static int entered_only_at_head(vstate *st, uint32_t h, uint32_t e)
 {
     uint32_t into = 0, inside = 0;
     for (uint32_t pc = h; pc <= e; pc++) {
         if (pc > h)
             into += jumps_into(st, pc);
-        if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
+        if (!jump_at(st, pc))
             continue;
         const uint32_t d = dest(pc, &st->insns[pc]);
         inside += d > h && d <= e;
@@ -60,8 +82,8 @@ static int entered_only_at_head(const vstate *st, uint32_t h, uint32_t e)
     return into == inside;
 }
 
-/* Does instruction in write register r? */
-static int writes(const mbpf_insn *in, uint8_t r)
+/* The registers instruction in writes, bit r for register r. */
+static uint32_t write_mask(const mbpf_insn *in)
 {
     const uint8_t cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
     switch (cls) {
@@ -69,25 +91,54 @@ static int writes(const mbpf_insn *in, uint8_t r)
     case MBPF_ALU64:
     case MBPF_LDX:
     case MBPF_LD:
-        return MBPF_DST(in) == r;
+        return 1u << MBPF_DST(in);
     case MBPF_STX:
         if (MBPF_MODE(in->code) == MBPF_ATOMIC && (in->imm & MBPF_FETCH))
-            return r == (in->imm == MBPF_CMPXCHG ? 0 : MBPF_SRC(in));
+            return 1u << (in->imm == MBPF_CMPXCHG ? 0 : MBPF_SRC(in));
         return 0;
     case MBPF_JMP:
     case MBPF_JMP32:
-        return op == MBPF_CALL && r <= 5;
+        return op == MBPF_CALL ? 0x3fu : 0; /* r0-r5 */
     default:
         return 0;
     }
 }
 
+/* Does instruction in write register r? */
+V_INLINE int writes(const mbpf_insn *in, uint8_t r)
+{
+    return (write_mask(in) >> r) & 1;
+}
+
+/* The registers instruction pc writes (none for an LDDW tail). */
+V_INLINE uint32_t writes_of(const vstate *st, uint32_t pc)
+{
+    if (writes_kept(st))
+        return (st->dfs[pc] >> W_SHIFT) & 0x7ffu;
+    return is_insn(st, pc) ? write_mask(&st->insns[pc]) : 0;
+}
+
+/* Does instruction pc write register r? */
+V_INLINE int writes_at(const vstate *st, uint32_t pc, uint8_t r)
+{
+    return (writes_of(st, pc) >> r) & 1;
+}
+
+/* The registers some instruction of [h, e) writes. */
+static uint32_t written_in(vstate *st, uint32_t h, uint32_t e)
+{
+    uint32_t m = 0;
+    for (uint32_t pc = h; pc < e; pc++)
+        m |= writes_of(st, pc);
+    return m;
+}
+
 /* The only instruction of [h, e) writing r, or -1 (none, or several). */
-static int64_t only_write(const vstate *st, uint32_t h, uint32_t e, uint8_t r)
+static int64_t only_write(vstate *st, uint32_t h, uint32_t e, uint8_t r)
 {
     int64_t found = -1;
     for (uint32_t pc = h; pc < e; pc++) {
-        if (!is_insn(st, pc) || !writes(&st->insns[pc], r))
+        if (!writes_at(st, pc, r))
             continue;
         if (found >= 0)
             return -1;
@@ -98,25 +149,53 @@ static int64_t only_write(const vstate *st, uint32_t h, uint32_t e, uint8_t r)
 
 /* Does p run exactly once on every iteration of [h, e]: outside every inner loop, and no jump
  * from between h and p lands between p and e? (Nothing enters the loop but through h, and h has
- * no other back edge: checked by the caller.) */
-static int once_per_iteration(const vstate *st, uint32_t h, uint32_t e, uint32_t p)
+ * no other back edge: checked by the caller.) The answer for every p of the loop is made in two
+ * sweeps when a loop is first asked about, kept in the NOT_ONCE bits of dfs: the passes ask it
+ * of many instructions of each loop, and a scan of the loop each time cost the most of them. */
+static void mark_once(vstate *st, uint32_t h, uint32_t e)
 {
-    for (uint32_t pc = h; pc <= e; pc++) {
-        if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
-            continue;
-        const uint32_t d = dest(pc, &st->insns[pc]);
-        if (pc != e && d <= pc && d >= h && d <= p && pc >= p)
-            return 0; /* an inner loop around p */
-        if (pc < p && d > p && d <= e)
-            return 0; /* p skipped */
+    uint32_t *into = st->dfs;
+    /* skipped: a jump from pc in [h, p) to d in (p, e], i.e. the farthest such d before p is
+     * past p */
+    uint32_t reach = 0;
+    for (uint32_t p = h; p <= e; p++) {
+        into[p] = reach > p ? into[p] | NOT_ONCE : into[p] & ~NOT_ONCE;
+        if (jump_at(st, p)) {
+            const uint32_t d = dest(p, &st->insns[p]);
+            if (d <= e && d > reach)
+                reach = d;
+        }
     }
-    return 1;
+    /* in an inner loop: a back jump from pc in [p, e) (not e) to d in [h, p], i.e. the lowest
+     * such d from p on is at or before p */
+    uint32_t low = UINT32_MAX;
+    for (uint32_t p = e + 1; p-- > h;) {
+        if (p != e && (st->marks[p] & VM_BACK_JUMP)) {
+            const uint32_t d = dest(p, &st->insns[p]);
+            if (d >= h && d < low)
+                low = d;
+        }
+        if (low <= p)
+            into[p] |= NOT_ONCE;
+    }
+    st->once_h = h;
+    st->once_e = e;
+    st->once_ok = 1;
+}
+
+static int once_per_iteration(vstate *st, uint32_t h, uint32_t e, uint32_t p)
+{
+    if (p < h || p > e)
+        return 1; /* (never asked: p is in the loop) the scan's answer: no jump in [h, e] sees p */
+    if (!st->once_ok || st->once_h != h || st->once_e != e)
+        mark_once(st, h, e);
+    return !(st->dfs[p] & NOT_ONCE);
 }
 
 /* The value x has when the loop at h is entered, when it is a constant set in the straight-line
  * code before the only way in: falling into h, or one jump from outside the loop (e excepted).
  * Returns 0 when unknown. */
-static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, uint64_t *v)
+static int start_value(vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, uint64_t *v)
 {
     uint32_t from = 0, ways = 0;
     const mbpf_insn *prev = h ? &st->insns[h - 1] : NULL;
@@ -126,7 +205,7 @@ static int start_value(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int 
         ways++;
     }
     for (uint32_t pc = 0; jumps_into(st, h) > 1 && pc < st->n; pc++) /* e is one of them */
-        if (pc != e && is_insn(st, pc) && is_jump(&st->insns[pc]) && dest(pc, &st->insns[pc]) == h) {
+        if (pc != e && jump_at(st, pc) && dest(pc, &st->insns[pc]) == h) {
             if (pc >= h && pc <= e)
                 return 0; /* a way back from inside */
             from = pc; /* the straight-line code before the jump runs first */
@@ -172,10 +251,10 @@ typedef struct ivar {
 } ivar;
 
 /* The last instruction of [h, p) writing r, or -1. */
-static int64_t last_write(const vstate *st, uint32_t h, uint32_t p, uint8_t r)
+static int64_t last_write(vstate *st, uint32_t h, uint32_t p, uint8_t r)
 {
     for (uint32_t pc = p; pc-- > h;)
-        if (is_insn(st, pc) && writes(&st->insns[pc], r))
+        if (writes_at(st, pc, r))
             return pc;
     return -1;
 }
@@ -183,7 +262,7 @@ static int64_t last_write(const vstate *st, uint32_t h, uint32_t p, uint8_t r)
 /* The store of `size` bytes at [r10 + off] that a load of them at p reads: the last instruction of
  * [h, p) that may write those bytes, when it is such a store (stx) of a register; -1 otherwise.
  * Any store not through r10, any atomic, any call may write them. */
-static int64_t spill_of(const vstate *st, uint32_t h, uint32_t p, int16_t off, uint32_t size)
+static int64_t spill_of(vstate *st, uint32_t h, uint32_t p, int16_t off, uint32_t size)
 {
     for (uint32_t pc = p; pc-- > h;) {
         if (!is_insn(st, pc))
@@ -209,7 +288,7 @@ static int64_t spill_of(const vstate *st, uint32_t h, uint32_t p, int16_t off, u
  * (a store to the stack and its reload) that last wrote r, each run once per iteration, nothing
  * else writing r (or the slot) in between. A 64-bit value needs 64-bit copies, adds and spills; a
  * 32-bit one only the low halves. *passed: the chain went through instruction mark. */
-static int chain(const vstate *st, uint32_t h, uint32_t e, uint32_t p, uint8_t r, int is32, uint32_t mark,
+static int chain(vstate *st, uint32_t h, uint32_t e, uint32_t p, uint8_t r, int is32, uint32_t mark,
                  int depth, uint8_t *base, int64_t *off, int *passed)
 {
     if (r == MBPF_REG_FP || depth > 6)
@@ -255,7 +334,7 @@ static int chain(const vstate *st, uint32_t h, uint32_t e, uint32_t p, uint8_t r
  * in the loop (run once per iteration) leave x's header value plus a constant step (x += c,
  * directly or through copies and spills), or shifted right by a constant (x >>= k)? That write is
  * the update: each of its results is the one before plus the step. */
-static int is_iv(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, ivar *iv)
+static int is_iv(vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, ivar *iv)
 {
     const int64_t at = last_write(st, h, e, x);
     if (at < 0 || !once_per_iteration(st, h, e, (uint32_t)at))
@@ -291,14 +370,15 @@ static int is_iv(const vstate *st, uint32_t h, uint32_t e, uint8_t x, int is32, 
 /* The compared register c at p as an induction variable x plus a constant: the chain from c ends
  * at x's update (the value after it), at x's header value, or at a register the header state
  * links to x (r - x is then an exact constant on every way in). hs NULL: no links. */
-static int value_at(const vstate *st, const astate *hs, uint32_t h, uint32_t e, uint32_t p, uint8_t c,
+static int value_at(vstate *st, const astate *hs, uint32_t h, uint32_t e, uint32_t p, uint8_t c,
                     int is32, ivar *iv)
 {
+    const uint32_t written = written_in(st, h, e); /* is_iv needs a write of x in [h, e) */
     for (uint8_t x = 0; x < AREGS; x++) {
         uint8_t base;
         int64_t off;
         int passed = 0;
-        if (!is_iv(st, h, e, x, is32, iv) || !chain(st, h, e, p, c, is32, iv->upd, 0, &base, &off, &passed))
+        if (!(written >> x & 1) || !is_iv(st, h, e, x, is32, iv) || !chain(st, h, e, p, c, is32, iv->upd, 0, &base, &off, &passed))
             continue;
         iv->before = !passed;
         iv->off = off;
@@ -361,7 +441,7 @@ static int continue_relation(const mbpf_insn *in, int side, int rel[4], int *ne)
 
 /* The other operand y of compare in (c on side `side`): a constant, or a register that [from, to]
  * never writes, with its interval and LEN bound in state hs. Returns 0 when it is neither. */
-static int bound_operand(const vstate *st, const astate *hs, const mbpf_insn *in, int side, uint32_t from,
+static int bound_operand(vstate *st, const astate *hs, const mbpf_insn *in, int side, uint32_t from,
                          uint32_t to, int is32, uint64_t *ylo, uint64_t *yhi, int32_t *y_ub)
 {
     *y_ub = UB_NONE;
@@ -373,7 +453,7 @@ static int bound_operand(const vstate *st, const astate *hs, const mbpf_insn *in
     if (y == MBPF_REG_FP)
         return 0;
     for (uint32_t pc = from; pc <= to; pc++)
-        if (is_insn(st, pc) && writes(&st->insns[pc], y))
+        if (writes_at(st, pc, y))
             return 0;
     if (hs->r[y].type != T_SCALAR || hs->r[y].lo > hs->r[y].hi)
         return 0;
@@ -398,7 +478,7 @@ typedef struct lbound {
 /* Is the loop closed by the back edge at e (to header h) bounded? The bound holds for every
  * entry: it uses only what the header state says (the join of every way in), or a start value
  * set on the only way in. */
-static void bounded(const vstate *st, uint32_t h, uint32_t e, lbound *out)
+static void bounded(vstate *st, uint32_t h, uint32_t e, lbound *out)
 {
     const mbpf_insn *in = &st->insns[e];
     mbpf_insn flipped;
@@ -531,7 +611,7 @@ static void bounded(const vstate *st, uint32_t h, uint32_t e, lbound *out)
 
 /* Does the way to d leave the region [l, E] for good: d after it, or straight-line code from d
  * that ends in an `exit`? */
-static int leaves(const vstate *st, uint32_t l, uint32_t E, uint32_t d)
+static int leaves(vstate *st, uint32_t l, uint32_t E, uint32_t d)
 {
     if (d > E)
         return 1;
@@ -551,7 +631,7 @@ static int leaves(const vstate *st, uint32_t l, uint32_t E, uint32_t d)
  * (clang's `j = i + 1; if (j >= n) break; i = j`): is x's only write in the region [lo, E] that
  * renewal u, with x + step as its result? Then each test that continues runs u once, and u runs
  * only then (nothing may jump into (l, u]). */
-static int renewed_after_test(const vstate *st, uint32_t lo, uint32_t E, uint32_t l, uint32_t t, uint8_t c,
+static int renewed_after_test(vstate *st, uint32_t lo, uint32_t E, uint32_t l, uint32_t t, uint8_t c,
                               int is32, ivar *iv)
 {
     uint8_t x;
@@ -589,7 +669,7 @@ static int renewed_after_test(const vstate *st, uint32_t lo, uint32_t E, uint32_
  * are taken at most once per test that continues, plus once before the first test when the
  * region is entered into its body. e, a back edge to h, is one of them. The bound is LEN-relative
  * only (countable): the engines would charge a head fact at every arrival at h by fall-through. */
-static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
+static void rotated(vstate *st, uint32_t h, uint32_t e, lbound *out)
 {
     uint32_t t = h, l = h;
     for (; t < e; t++) {
@@ -601,7 +681,13 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
             break;
     }
     const mbpf_insn *tj = &st->insns[t];
-    if (t >= e || MBPF_OP(tj->code) == MBPF_JA)
+    if (t >= e)
+        return;
+    /* the continue test (t's condition or its negation) must be an unsigned <, <=, > or >=:
+     * t's own condition is one of them either way (asked first: the region below costs passes
+     * over the program) */
+    const uint8_t top = MBPF_OP(tj->code);
+    if (top != MBPF_JLT && top != MBPF_JLE && top != MBPF_JGT && top != MBPF_JGE)
         return;
     /* l: the block's first jump target (code before it only falls in, once) */
     for (uint32_t pc = h; pc > 0 && !(st->marks[pc] & VM_SUBPROG);) {
@@ -621,11 +707,9 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
     for (int pass = 0; grown && pass < 4; pass++) {
         grown = 0;
         for (uint32_t pc = 0; pc < st->n; pc++) {
-            if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
+            if (!(st->marks[pc] & VM_BACK_JUMP))
                 continue;
             const uint32_t d = dest(pc, &st->insns[pc]);
-            if (d > pc)
-                continue;
             if (pc >= lo && pc <= E && d < lo) {
                 lo = d;
                 grown = 1;
@@ -690,7 +774,7 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
         /* no jump into (skip_from, skip_to]; none back from after the region (it is in no
          * outer loop) */
         for (uint32_t pc = 0; pc < st->n; pc++) {
-            if (!is_insn(st, pc) || !is_jump(&st->insns[pc]))
+            if (!jump_at(st, pc))
                 continue;
             const uint32_t d = dest(pc, &st->insns[pc]);
             if ((d > skip_from && d <= skip_to && (d <= t || (pc >= lo && pc <= E))) || (pc > E && d <= E))
@@ -710,11 +794,11 @@ static void rotated(const vstate *st, uint32_t h, uint32_t e, lbound *out)
  * its way back runs through an exit (an `exit`, or a jump out of [h, it]) after e? Their arrivals
  * at h are entries of [h, e], charged as such; a `continue`-like second back edge (no exit on its
  * way) would charge the trip bound at every continue, and is left budgeted instead. */
-static int shared_by_outer(const vstate *st, uint32_t h, uint32_t e)
+static int shared_by_outer(vstate *st, uint32_t h, uint32_t e)
 {
     for (uint32_t pc = h; pc < st->n; pc++) {
         const mbpf_insn *in = &st->insns[pc];
-        if (!is_insn(st, pc) || !is_jump(in) || dest(pc, in) != h || pc == e)
+        if (!(st->marks[pc] & VM_BACK_JUMP) || dest(pc, in) != h || pc == e)
             continue;
         if (pc < e)
             return 0; /* e is not the first */
@@ -740,24 +824,27 @@ void vloops(vstate *st, mbpf_fact *facts)
     uint32_t *into = st->dfs; /* the counts jumps_into reads (the CFG pass is done with dfs) */
     const uint32_t n = st->n; /* in locals: the fact stores below may alias anything */
     const mbpf_insn *insns = st->insns;
-    for (uint32_t pc = 0; pc < n; pc++)
-        into[pc] = 0;
+    uint8_t *marks = st->marks;
+    st->once_ok = 0;
+    const int keep = writes_kept(st);
     for (uint32_t pc = 0; pc < n; pc++) {
-        const mbpf_insn *in = &insns[pc];
-        if (!is_insn(st, pc) || !is_jump(in))
-            continue;
-        const uint32_t d = dest(pc, in);
-        into[d] += 4u;
-        if (d <= pc && (into[d] & 3u) < 3u)
-            into[d]++;
+        into[pc] = keep && is_insn(st, pc) ? write_mask(&insns[pc]) << W_SHIFT : 0;
+        marks[pc] &= (uint8_t)~(VM_JUMP | VM_BACK_JUMP);
     }
     for (uint32_t pc = 0; pc < n; pc++) {
         const mbpf_insn *in = &insns[pc];
         if (!is_insn(st, pc) || !is_jump(in))
             continue;
-        uint32_t h = dest(pc, in);
-        if (h > pc)
+        const uint32_t d = dest(pc, in);
+        marks[pc] |= (uint8_t)(d <= pc ? VM_JUMP | VM_BACK_JUMP : VM_JUMP);
+        into[d] += 4u;
+        if (d <= pc && (into[d] & 3u) < 3u)
+            into[d]++;
+    }
+    for (uint32_t pc = 0; pc < n; pc++) {
+        if (!(marks[pc] & VM_BACK_JUMP))
             continue;
+        const uint32_t h = dest(pc, &insns[pc]);
         const uint32_t index = st->res->loops++;
         if (facts)
             facts[pc].flags |= MBPF_FACT_BACKEDGE;
@@ -805,6 +892,7 @@ void vloops(vstate *st, mbpf_fact *facts)
         l->len_div = b.div;
         l->len_add = b.div ? b.len_add : 0;
     }
-    for (uint32_t pc = 0; pc < st->n; pc++)
-        st->marks[pc] &= (uint8_t)~(VM_IV_HEAD | VM_IV_UPDATE);
+    for (uint32_t pc = 0; pc < n; pc++) /* the marks as the CFG pass left them */
+        marks[pc] = (uint8_t)((marks[pc] & ~(VM_IV_HEAD | VM_IV_UPDATE | VM_JUMP | VM_BACK_JUMP)) |
+                              (marks[pc] & VM_LDDW_TAIL ? 0 : VM_REACHED));
 }

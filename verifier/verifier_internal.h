@@ -40,6 +40,9 @@ typedef struct vstate {
     void *states;    /* abstract states, one per join point (verifier/absint.c) */
     uint8_t addr_in_data;      /* loads from the program's data may give addresses */
     uint8_t addr_stored_data;  /* an address was stored into the program's data */
+    uint32_t once_h, once_e;   /* the loop pass: the loop [once_h, once_e] whose "runs once per
+                                * iteration" marks are in dfs (once_ok) */
+    uint8_t once_ok;
     uint32_t first_callee;     /* first instruction of a local function other than the entry
                                 * (functions are contiguous, the entry first); n if none */
     /* what an edge does (verifier/absint.c: the join; verifier/check.c: the inclusion check;
@@ -73,8 +76,30 @@ const struct astate *vabsint_state(const vstate *st, uint32_t pc);
  * and value facts; its edges go through st->edge. Returns -1 on rejection, 0 when execution may
  * fall through, 1 when it cannot. */
 int vabsint_step(vstate *st, uint32_t pc, struct astate *s, mbpf_fact *f);
-/* Count instruction pc's final facts f into the report figures (res->mem_accesses ...). */
-void vabsint_count(vstate *st, uint32_t pc, const mbpf_fact *f);
+/* Count instruction pc's final facts f into the report figures (res->mem_accesses ...); inline:
+ * both passes ask it once per instruction. */
+V_INLINE void vabsint_count(vstate *st, uint32_t pc, const mbpf_fact *f)
+{
+    if (st->marks[pc] & VM_LDDW_TAIL)
+        return;
+    mbpf_verify_result *res = st->res;
+    const mbpf_insn *in = &st->insns[pc];
+    const uint8_t cls = MBPF_CLASS(in->code);
+    const int hz = (f->flags & MBPF_FACT_HI_ZERO) != 0;
+    if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
+        res->mem_accesses++;
+        res->mem_proven += f->mem == MBPF_MEM_PROVEN;
+    }
+    if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LDX ||
+        (cls == MBPF_LD && MBPF_SRC(in) != MBPF_LDDW_REGION)) {
+        res->alu_results++;
+        res->alu_hi_zero += (uint32_t)hz;
+    }
+    if (cls == MBPF_ALU) {
+        res->alu32_results++;
+        res->alu32_hi_zero += (uint32_t)hz;
+    }
+}
 /* The state a function starts in (the program's entry: main_entry = 1). */
 void vabsint_entry(struct astate *s, uint32_t pc, int main_entry);
 

@@ -200,7 +200,8 @@ static void gen_budget_loop(gen *g)
     if (g->mem_len >= 8 && below(g, 2))
         rl_access(g, k.c, k.b, p, (int16_t)below(g, g->mem_len - 7), MBPF_B, 0);
     if (below(g, 2)) { /* a branch over one instruction */
-        put(g, MBPF_JMP | MBPF_JSET | MBPF_K, rl_reg(g, p, -1, -1), 0, 1, (int32_t)(1u << below(g, 8)));
+        const int32_t bit = (int32_t)(1u << below(g, 8));
+        put(g, MBPF_JMP | MBPF_JSET | MBPF_K, rl_reg(g, p, -1, -1), 0, 1, bit);
         rl_alu(g, k.c, k.b, p);
     }
     rl_latch(g, &k, head);
@@ -242,7 +243,8 @@ static uint32_t rl_top_test(gen *g, const rl_counter *k)
 static void rl_branch_over(gen *g, int c, int b, int p)
 {
     if (below(g, 3) == 0) {
-        put(g, MBPF_JMP | MBPF_JSET | MBPF_K, rl_reg(g, p, c, b), 0, 1, (int32_t)(1u << below(g, 8)));
+        const int32_t bit = (int32_t)(1u << below(g, 8));
+        put(g, MBPF_JMP | MBPF_JSET | MBPF_K, rl_reg(g, p, c, b), 0, 1, bit);
         rl_alu(g, c, b, p);
     }
 }
@@ -287,15 +289,18 @@ static void gen_rotated_loop(gen *g)
     for (uint32_t i = 0; i < n_acc; i++) {
         rl_branch_over(g, k.c, k.b, p);
         rl_access(g, k.c, k.b, p, offs[i], sz, on_stack);
-        if (below(g, 4) == 0) /* a second back edge from the middle of the body */
+        if (below(g, 4) == 0) { /* a second back edge from the middle of the body */
+            const int32_t bit = (int32_t)(1u << below(g, 8));
             put(g, MBPF_JMP | MBPF_JSET | MBPF_K, rl_reg(g, p, k.c, k.b), 0,
-                (int16_t)((int32_t)head - (int32_t)g->n - 1), (int32_t)(1u << below(g, 8)));
+                (int16_t)((int32_t)head - (int32_t)g->n - 1), bit);
+        }
     }
     if (!n_acc || below(g, 2))
         rl_alu(g, k.c, k.b, p);
     if (below(g, 4) == 0) { /* the last back edge falls out of the loop when not taken */
+        const int32_t bit = (int32_t)(1u << below(g, 8));
         put(g, MBPF_JMP | MBPF_JSET | MBPF_K, rl_reg(g, p, k.c, k.b), 0,
-            (int16_t)((int32_t)head - (int32_t)g->n - 1), (int32_t)(1u << below(g, 8)));
+            (int16_t)((int32_t)head - (int32_t)g->n - 1), bit);
     } else {
         put(g, MBPF_JMP | MBPF_JA, 0, 0, (int16_t)((int32_t)head - (int32_t)g->n - 1), 0);
     }

@@ -171,7 +171,8 @@ static void gen_read(gen *g)
             int o = wreg(g);
             while (o == base || o == acc || o == tmp)
                 o = wreg(g);
-            put(g, MBPF_ALU64 | (below(g, 2) ? MBPF_ADD : MBPF_XOR) | MBPF_K, o, 0, 0, rnd_imm(g));
+            const int32_t imm = rnd_imm(g);
+            put(g, MBPF_ALU64 | (below(g, 2) ? MBPF_ADD : MBPF_XOR) | MBPF_K, o, 0, 0, imm);
         }
         if (i == 0)
             continue;
@@ -266,7 +267,8 @@ static void gen_simple(gen *g)
     else if (k < 9)
         below(g, 8) ? gen_mem(g) : gen_read(g);
     else { /* lddw */
-        put(g, MBPF_OPC_LDDW, wreg(g), 0, 0, (int32_t)rnd(g));
+        const int32_t lo = (int32_t)rnd(g);
+        put(g, MBPF_OPC_LDDW, wreg(g), 0, 0, lo);
         put(g, 0, 0, 0, 0, (int32_t)rnd(g));
     }
 }
@@ -278,10 +280,13 @@ static void gen_jump(gen *g)
     uint8_t cls = below(g, 2) ? MBPF_JMP : MBPF_JMP32;
     uint8_t op = ops[below(g, sizeof ops)];
     uint32_t at = g->n;
-    if (below(g, 2))
-        put(g, (uint8_t)(cls | op | MBPF_X), (int)below(g, 10), (int)below(g, 11), 0, 0);
-    else
-        put(g, (uint8_t)(cls | op | MBPF_K), (int)below(g, 11), 0, 0, rnd_imm(g));
+    if (below(g, 2)) {
+        const int src = (int)below(g, 11);
+        put(g, (uint8_t)(cls | op | MBPF_X), (int)below(g, 10), src, 0, 0);
+    } else {
+        const int32_t imm = rnd_imm(g);
+        put(g, (uint8_t)(cls | op | MBPF_K), (int)below(g, 11), 0, 0, imm);
+    }
     uint32_t start = g->n, count = 1 + below(g, 4);
     for (uint32_t i = 0; i < count; i++)
         gen_simple(g);
@@ -331,8 +336,10 @@ static void gen_one_path_upper(gen *g)
 {
     const int d = wreg(g), s = (int)below(g, 10), x = wreg(g);
     put(g, MBPF_ALU | MBPF_MOV | MBPF_X, d, s, 0, 0);
-    put(g, (uint8_t)(MBPF_ALU64 | (below(g, 2) ? MBPF_ADD : MBPF_SUB) | MBPF_K), d, 0, 0, rnd_imm(g));
-    put(g, MBPF_JMP32 | MBPF_JSET | MBPF_K, (int)below(g, 10), 0, 2, (int32_t)(1u << below(g, 32)));
+    const int32_t imm = rnd_imm(g);
+    put(g, (uint8_t)(MBPF_ALU64 | (below(g, 2) ? MBPF_ADD : MBPF_SUB) | MBPF_K), d, 0, 0, imm);
+    const uint32_t bit = 1u << below(g, 32);
+    put(g, MBPF_JMP32 | MBPF_JSET | MBPF_K, (int)below(g, 10), 0, 2, (int32_t)bit);
     put(g, MBPF_ALU | MBPF_MOV | MBPF_X, x, d, 0, 0); /* lower half only */
     put(g, MBPF_JMP | MBPF_JA, 0, 0, 1, 0);
     put(g, MBPF_ALU64 | MBPF_XOR | MBPF_X, x, d, 0, 0); /* all 64 bits */

@@ -119,7 +119,15 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
     uint64_t *rp = reg;
     call_frame frames[MBPF_MAX_CALL_DEPTH];
     quick_region qr[INTERP_NO_REGION + 1], qw[INTERP_NO_REGION + 1];
-    uint64_t left = x->budget ? x->budget : UINT64_MAX;
+    /* what a pre-decoded program needs of the entry state (all of it when decoding as it runs) */
+#ifdef MBPF_INTERP_CHECK_FACTS
+    const uint32_t uses = ~0u; /* the fact checks read r10 */
+#else
+    const uint32_t uses = safe ? ~0u : code->quick;
+#endif
+    uint64_t left = UINT64_MAX; /* budget units left; unlimited for a budget of 0 */
+    if ((uses & INTERP_USES_BUDGET) && x->budget)
+        left = x->budget;
 #if MBPF_INTERP_COUNT
     uint64_t count = 0;
 #define COUNT() (count++)
@@ -131,9 +139,6 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
     if (cf)
         interp_facts_begin(x);
 #endif
-    uint32_t max_depth = x->stack_len / MBPF_STACK_SIZE;
-    if (max_depth > MBPF_MAX_CALL_DEPTH)
-        max_depth = MBPF_MAX_CALL_DEPTH;
 
     /* bytecode that was not verified may read a register before writing it: zeros then; the
      * verifier proves that a pre-decoded program never does */
@@ -142,15 +147,21 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #endif
         for (int i = 0; i < 11; i++)
             reg[i] = 0;
-    reg[1] = (uint64_t)(uintptr_t)x->ctx;
-    reg[2] = x->ctx_len;
-    reg[10] = (uint64_t)(uintptr_t)x->stack + (max_depth ? MBPF_STACK_SIZE : x->stack_len);
-    x->stack_top = (uintptr_t)reg[10];
-    x->status = MBPF_OK;
+    if (uses & INTERP_USES_CTX) {
+        reg[1] = (uint64_t)(uintptr_t)x->ctx;
+        reg[2] = x->ctx_len;
+    }
+    if (uses & INTERP_USES_STACK) { /* the entry frame: the whole stack when it is smaller */
+        x->stack_top = (uintptr_t)x->stack +
+                       (x->stack_len < MBPF_STACK_SIZE ? x->stack_len : MBPF_STACK_SIZE);
+        reg[10] = (uint64_t)x->stack_top;
+    }
+    if (uses & INTERP_USES_HELPERS)
+        x->status = MBPF_OK;
 
     /* the quick-check tables the program's checked accesses read (all of them when decoding as it
      * runs), each set up once per run; calls and returns keep the stack's current */
-    const uint32_t quick = safe ? ~0u : code->quick;
+    const uint32_t quick = uses & INTERP_QUICK_MASK;
 #define USES(rgn, w) ((quick >> ((w) * INTERP_QUICK_W + (rgn))) & 1u)
     if (quick) { /* none for a program whose accesses are all proven */
         if (USES(MBPF_RGN_STACK, 0) || USES(MBPF_RGN_STACK, 1)) {
@@ -358,7 +369,8 @@ dispatch:
     OP(CALL_LOCAL) {
         const uint32_t at = PC();
         CHARGE(1, at);
-        if (depth + 1 >= max_depth) {
+        const uint32_t max_depth = x->stack_len / MBPF_STACK_SIZE; /* frames that fit */
+        if (depth + 1 >= max_depth || depth + 1 >= MBPF_MAX_CALL_DEPTH) {
             x->status = MBPF_FAULT_CALL_DEPTH;
             fpc = at;
             goto fault_plain;
@@ -557,13 +569,19 @@ out:
 #if MBPF_INTERP_COUNT
     x->insns_executed = count;
 #endif
-    x->budget_left = x->budget ? left : 0;
+    /* nothing charged: the whole budget is left (0 for an unlimited one) */
+    x->budget_left = (uses & INTERP_USES_BUDGET) && x->budget ? left : x->budget;
     return x->status;
 }
 
 mbpf_status mbpf_interp_run(mbpf_exec *x)
 {
     return run(x, NULL);
+}
+
+mbpf_status mbpf_interp_exec_ready(mbpf_exec *x, const void *code)
+{
+    return run(x, code);
 }
 
 mbpf_status mbpf_interp_exec(mbpf_exec *x, const void *code)

@@ -108,12 +108,11 @@ __attribute__((optimize("O2")))
 #endif
 static mbpf_status run(mbpf_exec *x, const interp_code *code)
 {
-    const mbpf_program *p = x->prog;
+#define P (x->prog) /* read where needed: few handlers do */
     const int safe = code == NULL;
     interp_slot buf[4]; /* safe path: current slot, 2 slots that step on, the jump's target */
     const interp_slot *base = buf, *d = buf;
-    const uint32_t *heads = NULL;
-    uint32_t n_heads = 0, bias = 0, depth = 0, tpc = 0, fpc = 0, asz = 0;
+    uint32_t bias = 0, depth = 0, tpc = 0, fpc = 0, asz = 0;
     int free_entry = 0;
     uint64_t reg[11], hid = 0;
     uint64_t *rp = reg;
@@ -176,11 +175,11 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
             quick_set(&qw[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_W) ? (uintptr_t)x->ctx : 0,
                       x->ctx_len);
         if (USES(MBPF_RGN_RODATA, 0))
-            quick_set(&qr[MBPF_RGN_RODATA], (uintptr_t)p->rodata, p->rodata_len);
+            quick_set(&qr[MBPF_RGN_RODATA], (uintptr_t)P->rodata, P->rodata_len);
         if (USES(MBPF_RGN_RODATA, 1))
             quick_set(&qw[MBPF_RGN_RODATA], 0, 0);
         if (USES(MBPF_RGN_DATA, 0) || USES(MBPF_RGN_DATA, 1)) {
-            quick_set(&qr[MBPF_RGN_DATA], (uintptr_t)p->data, p->data_len);
+            quick_set(&qr[MBPF_RGN_DATA], (uintptr_t)P->data, P->data_len);
             qw[MBPF_RGN_DATA] = qr[MBPF_RGN_DATA];
         }
         if (USES(INTERP_NO_REGION, 0) || USES(INTERP_NO_REGION, 1)) {
@@ -259,9 +258,7 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
         tpc = 0;
         goto safe_goto;
     }
-    heads = (const uint32_t *)(const void *)(code + 1);
-    n_heads = code->n_heads;
-    base = (const interp_slot *)(const void *)(heads + n_heads);
+    base = (const interp_slot *)(const void *)((const uint32_t *)(const void *)(code + 1) + code->n_heads);
     d = base;
     DISPATCH(d->h);
 
@@ -274,7 +271,8 @@ dispatch:
 
     PSEUDO(HEAD) {
         /* first instruction of a bounded loop, entered: charge the trip bound, then run it */
-        const uint32_t at = PC(), *r = interp_head_find(heads, n_heads, at);
+        const uint32_t at = PC(),
+                       *r = interp_head_find((const uint32_t *)(const void *)(code + 1), code->n_heads, at);
         if (!r) {
             fpc = at;
             goto bad_insn;
@@ -415,8 +413,8 @@ dispatch:
     OP(CALLX) hid = RD; goto helper;
 
     OP(LDDW) RD = (uint64_t)(uint32_t)d->imm | (uint64_t)(uint32_t)d->x << 32; d += 2; DISPATCH(d->h);
-    OP(LDDW_RODATA) RD = (uint64_t)(uintptr_t)p->rodata + (uint32_t)d->x; d += 2; DISPATCH(d->h);
-    OP(LDDW_DATA) RD = (uint64_t)(uintptr_t)p->data + (uint32_t)d->x; d += 2; DISPATCH(d->h);
+    OP(LDDW_RODATA) RD = (uint64_t)(uintptr_t)P->rodata + (uint32_t)d->x; d += 2; DISPATCH(d->h);
+    OP(LDDW_DATA) RD = (uint64_t)(uintptr_t)P->data + (uint32_t)d->x; d += 2; DISPATCH(d->h);
 
 #define QUICK(q, a, si) ((uint64_t)(a) - (uint64_t)(q)[d->aux].start < (uint64_t)(q)[d->aux].cnt[si])
 #define LOAD(name, sz, si, conv)                                                                \
@@ -531,14 +529,14 @@ helper: {
 
 safe_goto:
     /* safe path: decode instruction tpc into buf[0]; a jump's target goes to buf[3] */
-    if (tpc >= p->n_insns) {
+    if (tpc >= P->n_insns) {
         fpc = tpc;
         goto bad_insn;
     }
     bias = tpc;
     {
         uint8_t edge;
-        interp_decode(p, x->facts, 0, tpc, &buf[0], &edge);
+        interp_decode(P, x->facts, 0, tpc, &buf[0], &edge);
         if (edge != EDGE_NONE && buf[0].h != H_CALL_LOCAL) {
             buf[3] = (interp_slot){H_SAFE_JUMP, 0, 0, edge, 0, buf[0].x};
             buf[0].aux = H_SAFE_JUMP;
@@ -572,6 +570,7 @@ out:
     /* nothing charged: the whole budget is left (0 for an unlimited one) */
     x->budget_left = (uses & INTERP_USES_BUDGET) && x->budget ? left : x->budget;
     return x->status;
+#undef P
 }
 
 mbpf_status mbpf_interp_run(mbpf_exec *x)

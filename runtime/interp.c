@@ -108,18 +108,25 @@ __attribute__((optimize("O2")))
 #endif
 static mbpf_status run(mbpf_exec *x, const interp_code *code)
 {
-    const mbpf_program *p = x->prog;
+#define P (x->prog) /* read where needed: few handlers do */
     const int safe = code == NULL;
     interp_slot buf[4]; /* safe path: current slot, 2 slots that step on, the jump's target */
     const interp_slot *base = buf, *d = buf;
-    const uint32_t *heads = NULL;
-    uint32_t n_heads = 0, bias = 0, depth = 0, tpc = 0, fpc = 0, asz = 0;
+    uint32_t bias = 0, depth = 0, tpc = 0, fpc = 0, asz = 0;
     int free_entry = 0;
     uint64_t reg[11], hid = 0;
     uint64_t *rp = reg;
     call_frame frames[MBPF_MAX_CALL_DEPTH];
     quick_region qr[INTERP_NO_REGION + 1], qw[INTERP_NO_REGION + 1];
-    uint64_t left = x->budget ? x->budget : UINT64_MAX;
+    /* what a pre-decoded program needs of the entry state (all of it when decoding as it runs) */
+#ifdef MBPF_INTERP_CHECK_FACTS
+    const uint32_t uses = ~0u; /* the fact checks read r10 */
+#else
+    const uint32_t uses = safe ? ~0u : code->quick;
+#endif
+    uint64_t left = UINT64_MAX; /* budget units left; unlimited for a budget of 0 */
+    if ((uses & INTERP_USES_BUDGET) && x->budget)
+        left = x->budget;
 #if MBPF_INTERP_COUNT
     uint64_t count = 0;
 #define COUNT() (count++)
@@ -131,9 +138,6 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
     if (cf)
         interp_facts_begin(x);
 #endif
-    uint32_t max_depth = x->stack_len / MBPF_STACK_SIZE;
-    if (max_depth > MBPF_MAX_CALL_DEPTH)
-        max_depth = MBPF_MAX_CALL_DEPTH;
 
     /* bytecode that was not verified may read a register before writing it: zeros then; the
      * verifier proves that a pre-decoded program never does */
@@ -142,15 +146,21 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #endif
         for (int i = 0; i < 11; i++)
             reg[i] = 0;
-    reg[1] = (uint64_t)(uintptr_t)x->ctx;
-    reg[2] = x->ctx_len;
-    reg[10] = (uint64_t)(uintptr_t)x->stack + (max_depth ? MBPF_STACK_SIZE : x->stack_len);
-    x->stack_top = (uintptr_t)reg[10];
-    x->status = MBPF_OK;
+    if (uses & INTERP_USES_CTX) {
+        reg[1] = (uint64_t)(uintptr_t)x->ctx;
+        reg[2] = x->ctx_len;
+    }
+    if (uses & INTERP_USES_STACK) { /* the entry frame: the whole stack when it is smaller */
+        x->stack_top = (uintptr_t)x->stack +
+                       (x->stack_len < MBPF_STACK_SIZE ? x->stack_len : MBPF_STACK_SIZE);
+        reg[10] = (uint64_t)x->stack_top;
+    }
+    if (uses & INTERP_USES_HELPERS)
+        x->status = MBPF_OK;
 
     /* the quick-check tables the program's checked accesses read (all of them when decoding as it
      * runs), each set up once per run; calls and returns keep the stack's current */
-    const uint32_t quick = safe ? ~0u : code->quick;
+    const uint32_t quick = uses & INTERP_QUICK_MASK;
 #define USES(rgn, w) ((quick >> ((w) * INTERP_QUICK_W + (rgn))) & 1u)
     if (quick) { /* none for a program whose accesses are all proven */
         if (USES(MBPF_RGN_STACK, 0) || USES(MBPF_RGN_STACK, 1)) {
@@ -165,11 +175,11 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
             quick_set(&qw[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_W) ? (uintptr_t)x->ctx : 0,
                       x->ctx_len);
         if (USES(MBPF_RGN_RODATA, 0))
-            quick_set(&qr[MBPF_RGN_RODATA], (uintptr_t)p->rodata, p->rodata_len);
+            quick_set(&qr[MBPF_RGN_RODATA], (uintptr_t)P->rodata, P->rodata_len);
         if (USES(MBPF_RGN_RODATA, 1))
             quick_set(&qw[MBPF_RGN_RODATA], 0, 0);
         if (USES(MBPF_RGN_DATA, 0) || USES(MBPF_RGN_DATA, 1)) {
-            quick_set(&qr[MBPF_RGN_DATA], (uintptr_t)p->data, p->data_len);
+            quick_set(&qr[MBPF_RGN_DATA], (uintptr_t)P->data, P->data_len);
             qw[MBPF_RGN_DATA] = qr[MBPF_RGN_DATA];
         }
         if (USES(INTERP_NO_REGION, 0) || USES(INTERP_NO_REGION, 1)) {
@@ -248,9 +258,7 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
         tpc = 0;
         goto safe_goto;
     }
-    heads = (const uint32_t *)(const void *)(code + 1);
-    n_heads = code->n_heads;
-    base = (const interp_slot *)(const void *)(heads + n_heads);
+    base = (const interp_slot *)(const void *)((const uint32_t *)(const void *)(code + 1) + code->n_heads);
     d = base;
     DISPATCH(d->h);
 
@@ -263,7 +271,8 @@ dispatch:
 
     PSEUDO(HEAD) {
         /* first instruction of a bounded loop, entered: charge the trip bound, then run it */
-        const uint32_t at = PC(), *r = interp_head_find(heads, n_heads, at);
+        const uint32_t at = PC(),
+                       *r = interp_head_find((const uint32_t *)(const void *)(code + 1), code->n_heads, at);
         if (!r) {
             fpc = at;
             goto bad_insn;
@@ -358,7 +367,8 @@ dispatch:
     OP(CALL_LOCAL) {
         const uint32_t at = PC();
         CHARGE(1, at);
-        if (depth + 1 >= max_depth) {
+        const uint32_t max_depth = x->stack_len / MBPF_STACK_SIZE; /* frames that fit */
+        if (depth + 1 >= max_depth || depth + 1 >= MBPF_MAX_CALL_DEPTH) {
             x->status = MBPF_FAULT_CALL_DEPTH;
             fpc = at;
             goto fault_plain;
@@ -403,8 +413,8 @@ dispatch:
     OP(CALLX) hid = RD; goto helper;
 
     OP(LDDW) RD = (uint64_t)(uint32_t)d->imm | (uint64_t)(uint32_t)d->x << 32; d += 2; DISPATCH(d->h);
-    OP(LDDW_RODATA) RD = (uint64_t)(uintptr_t)p->rodata + (uint32_t)d->x; d += 2; DISPATCH(d->h);
-    OP(LDDW_DATA) RD = (uint64_t)(uintptr_t)p->data + (uint32_t)d->x; d += 2; DISPATCH(d->h);
+    OP(LDDW_RODATA) RD = (uint64_t)(uintptr_t)P->rodata + (uint32_t)d->x; d += 2; DISPATCH(d->h);
+    OP(LDDW_DATA) RD = (uint64_t)(uintptr_t)P->data + (uint32_t)d->x; d += 2; DISPATCH(d->h);
 
 #define QUICK(q, a, si) ((uint64_t)(a) - (uint64_t)(q)[d->aux].start < (uint64_t)(q)[d->aux].cnt[si])
 #define LOAD(name, sz, si, conv)                                                                \
@@ -519,14 +529,14 @@ helper: {
 
 safe_goto:
     /* safe path: decode instruction tpc into buf[0]; a jump's target goes to buf[3] */
-    if (tpc >= p->n_insns) {
+    if (tpc >= P->n_insns) {
         fpc = tpc;
         goto bad_insn;
     }
     bias = tpc;
     {
         uint8_t edge;
-        interp_decode(p, x->facts, 0, tpc, &buf[0], &edge);
+        interp_decode(P, x->facts, 0, tpc, &buf[0], &edge);
         if (edge != EDGE_NONE && buf[0].h != H_CALL_LOCAL) {
             buf[3] = (interp_slot){H_SAFE_JUMP, 0, 0, edge, 0, buf[0].x};
             buf[0].aux = H_SAFE_JUMP;
@@ -557,13 +567,20 @@ out:
 #if MBPF_INTERP_COUNT
     x->insns_executed = count;
 #endif
-    x->budget_left = x->budget ? left : 0;
+    /* nothing charged: the whole budget is left (0 for an unlimited one) */
+    x->budget_left = (uses & INTERP_USES_BUDGET) && x->budget ? left : x->budget;
     return x->status;
+#undef P
 }
 
 mbpf_status mbpf_interp_run(mbpf_exec *x)
 {
     return run(x, NULL);
+}
+
+mbpf_status mbpf_interp_exec_ready(mbpf_exec *x, const void *code)
+{
+    return run(x, code);
 }
 
 mbpf_status mbpf_interp_exec(mbpf_exec *x, const void *code)

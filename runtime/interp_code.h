@@ -29,10 +29,17 @@ typedef struct interp_code {
     uint32_t n_tramps;
     uint32_t n_heads;
     uint32_t quick; /* the quick-check tables the checked accesses use: bit r, reads with region
-                     * hint r; bit INTERP_QUICK_W + r, writes (a run sets up only these) */
+                     * hint r; bit INTERP_QUICK_W + r, writes (a run sets up only these); above
+                     * INTERP_QUICK_MASK, the INTERP_USES_* of the entry state the program needs */
 } interp_code;
 
 #define INTERP_QUICK_W 8u
+#define INTERP_QUICK_MASK 0xffffu
+/* What a run sets up only for a program that needs it (decided at pre-decode). */
+#define INTERP_USES_CTX (1u << 16)     /* r1 or r2 may be read: the context words at entry */
+#define INTERP_USES_STACK (1u << 17)   /* r10, or the live stack (helpers, full access checks) */
+#define INTERP_USES_BUDGET (1u << 18)  /* something charges budget units */
+#define INTERP_USES_HELPERS (1u << 19) /* helpers run: they find status MBPF_OK */
 
 #define INTERP_MAGIC 0x70646531u
 #define INTERP_NO_REGION 4u /* region hint: none, full check only */

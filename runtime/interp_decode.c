@@ -250,6 +250,24 @@ static uint32_t quick_use(const interp_slot *s)
     return 0;
 }
 
+/* The entry state slot s needs (interp_code.quick above INTERP_QUICK_MASK). Registers are
+ * over-approximated from the operand fields; calls pass r1..r5 on. */
+static uint32_t entry_use(const interp_slot *s)
+{
+    uint32_t u = 0;
+    if (s->h == H_CALL_HELPER || s->h == H_CALLX)
+        u |= INTERP_USES_CTX | INTERP_USES_STACK | INTERP_USES_BUDGET | INTERP_USES_HELPERS;
+    if (s->h == H_CALL_LOCAL)
+        u |= INTERP_USES_CTX | INTERP_USES_STACK | INTERP_USES_BUDGET;
+    if ((s->h >= H_ATOMIC32 && s->h <= H_ATOMIC64) || quick_use(s))
+        u |= INTERP_USES_STACK; /* the full check reads the live stack's bounds */
+    if (s->dst == 8u || s->dst == 16u || s->src == 8u || s->src == 16u) /* r1, r2 */
+        u |= INTERP_USES_CTX;
+    if (s->dst == 8u * MBPF_REG_FP || s->src == 8u * MBPF_REG_FP)
+        u |= INTERP_USES_STACK;
+    return u;
+}
+
 int mbpf_interp_prepare(const mbpf_program *p, const mbpf_fact *facts, void *mem, size_t len)
 {
     if (!p || !facts || !p->insns || p->n_insns == 0 || p->n_insns > MBPF_MAX_INSNS)
@@ -280,8 +298,9 @@ int mbpf_interp_prepare(const mbpf_program *p, const mbpf_fact *facts, void *mem
         if (slots[pc].h == H_BAD || edge == EDGE_BAD)
             return -1;
         n_back += edge == EDGE_BACK;
-        c->quick |= quick_use(&slots[pc]);
+        c->quick |= quick_use(&slots[pc]) | entry_use(&slots[pc]);
         if (facts[pc].flags & MBPF_FACT_LOOP_HEAD) {
+            c->quick |= INTERP_USES_BUDGET;
             heads[k++] = pc << 16 | (uint32_t)slots[pc].h << 8 | facts[pc].aux;
             slots[pc].h = H_HEAD;
         }
@@ -316,6 +335,8 @@ int mbpf_interp_prepare(const mbpf_program *p, const mbpf_fact *facts, void *mem
         s->x = (int32_t)(t * sizeof(interp_slot)); /* the loop adds it to the slots' address */
     }
     c->n_tramps = tr - (n + 1);
+    if (c->n_tramps)
+        c->quick |= INTERP_USES_BUDGET;
     c->magic = INTERP_MAGIC;
     return 0;
 }

@@ -360,19 +360,17 @@ RT_INLINE mbpf_runtime *runtime_of(mbpf_jit_block *b)
 
 #if MBPF_WITH_INTERP
 /* Untranslated bytecode in the fast lane: the interpreter reads the whole exec, whose per-run
- * words are filled here (budget: the run's, stored by the lane; the fault words are 0, as
- * run_fault leaves them). r0 goes where the lane reads code's. */
-static uint32_t interp_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget)
+ * words are filled here (budget: the run's, stored by the lane; budget_left and the fault words
+ * are the interpreter's to write). r0 goes where the lane reads code's. The pre-decoded form,
+ * when there is one, was prepared at load for this program: it is not checked again. */
+RT_INLINE uint32_t interp_run_lane(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, int ready)
 {
     mbpf_runtime *rt = runtime_of(b);
     mbpf_exec *x = &rt->exec;
-    const mbpf_prog *p = rt->exec_for;
-    (void)budget;
     x->ctx = (void *)ctx;
     x->ctx_len = ctx_len;
     x->n_extra = 0;
-    x->budget_left = x->budget;
-    const mbpf_status st = p->interp_ready ? mbpf_interp_exec(x, p->interp_code) : mbpf_interp_run(x);
+    const mbpf_status st = ready ? mbpf_interp_exec_ready(x, rt->exec_for->interp_code) : mbpf_interp_run(x);
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     b->r0_lo = (uint32_t)x->r0;
     b->r0_hi = (uint32_t)(x->r0 >> 32);
@@ -380,16 +378,32 @@ static uint32_t interp_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len,
     return st;
 }
 
+/* The lane's entries: pre-decoded, or decoded as it runs. */
+static uint32_t interp_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget)
+{
+    (void)budget;
+    return interp_run_lane(b, ctx, ctx_len, 1);
+}
+
+static uint32_t bytecode_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget)
+{
+    (void)budget;
+    return interp_run_lane(b, ctx, ctx_len, 0);
+}
+
 /* The same for bytecode whose translation failed: counted as a fallback. */
 static uint32_t fallback_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget)
 {
-    ((mbpf_prog *)(uintptr_t)runtime_of(b)->exec_for)->stats.fallbacks++;
-    return interp_entry(b, ctx, ctx_len, budget);
+    (void)budget;
+    const mbpf_prog *p = runtime_of(b)->exec_for;
+    ((mbpf_prog *)(uintptr_t)p)->stats.fallbacks++;
+    return interp_run_lane(b, ctx, ctx_len, p->interp_ready);
 }
 
 RT_INLINE int lane_interprets(const mbpf_runtime *rt)
 {
-    return rt->fast_fn == interp_entry || rt->fast_fn == fallback_entry;
+    return rt->fast_fn == interp_entry || rt->fast_fn == bytecode_entry ||
+           rt->fast_fn == fallback_entry;
 }
 #endif
 
@@ -419,7 +433,7 @@ static void arm(mbpf_runtime *rt, mbpf_prog *p)
 #endif
 #if MBPF_WITH_INTERP
     if (p->kind != MBPF_RT_ENGINE_AOT && p->no_jit) {
-        rt->fast_fn = rt_jit_enabled(rt) ? fallback_entry : interp_entry;
+        rt->fast_fn = rt_jit_enabled(rt) ? fallback_entry : p->interp_ready ? interp_entry : bytecode_entry;
         p->stats.engine = MBPF_RT_ENGINE_INTERP;
         rt->ready = (uintptr_t)p;
     }

@@ -28,4 +28,8 @@ int mbpf_interp_prepare(const mbpf_program *p, const mbpf_fact *facts, void *mem
  * (MBPF_INTERP_CHECK_FACTS), which check every fact in x->facts before it is used. */
 mbpf_status mbpf_interp_exec(mbpf_exec *x, const void *code);
 
+/* mbpf_interp_exec for a caller that knows `code` is x->prog's pre-decoded form (prepared
+ * above with success, x->prog unchanged since): nothing about code is checked again. */
+mbpf_status mbpf_interp_exec_ready(mbpf_exec *x, const void *code);
+
 #endif

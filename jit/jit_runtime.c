@@ -51,7 +51,7 @@ static void exec_begin(mbpf_jit_block *b, mbpf_exec *x)
  * Only device runs start lazily, where block words are the addresses themselves. */
 static mbpf_exec *exec_of(mbpf_jit_block *b)
 {
-    mbpf_exec *x = (mbpf_exec *)(uintptr_t)b->exec;
+    mbpf_exec *x = (mbpf_exec *)(void *)((uint8_t *)(uintptr_t)b->budget_at - offsetof(mbpf_exec, budget));
     if (!b->exec_ready) {
         x->ctx = (void *)(uintptr_t)b->ctx;
         x->ctx_len = b->ctx_len;
@@ -165,7 +165,7 @@ void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x)
     b->depth_left = b->depth0;
     b->ctx_mask_r = x->ctx_flags & MBPF_REGION_R ? 0xffffffffu : 0;
     b->ctx_mask_w = x->ctx_flags & MBPF_REGION_W ? 0xffffffffu : 0;
-    b->exec = (uint32_t)(uintptr_t)x;
+    b->budget_at = (uint32_t)(uintptr_t)&x->budget; /* and the routines' exec */
     b->fn_helper = (uint32_t)(uintptr_t)rt_helper;
     b->fn_check = (uint32_t)(uintptr_t)rt_check;
     b->fn_div64 = (uint32_t)(uintptr_t)mbpf_jit_rt_div64;
@@ -203,7 +203,8 @@ void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
     mbpf_jit_block_prepare(b, x);
     if (!x->ctx) /* no context region, whatever x->ctx_len (r2) says */
         b->ctx_mask_r = b->ctx_mask_w = 0;
-    b->budget_sync = mbpf_jit_budget_word(x->budget); /* finish reads it, whatever the code */
+    /* finish reads both, whatever the code (code that spends no budget writes neither) */
+    b->budget = b->budget_sync = mbpf_jit_budget_word(x->budget);
     exec_begin(b, x); /* the caller's exec: filled now (its addresses may not be the block's) */
 }
 

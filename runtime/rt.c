@@ -387,15 +387,27 @@ static uint32_t fallback_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_le
     return interp_entry(b, ctx, ctx_len, budget);
 }
 
+/* The lanes the interpreter runs in, called as code is: no context length without a context
+ * (the check translated code makes in its prologue when it reads the length). */
+static uint32_t interp_lane(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len)
+{
+    return interp_entry(b, ctx, ctx ? ctx_len : 0, 0);
+}
+
+static uint32_t fallback_lane(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len)
+{
+    return fallback_entry(b, ctx, ctx ? ctx_len : 0, 0);
+}
+
 RT_INLINE int lane_interprets(const mbpf_runtime *rt)
 {
-    return rt->fast_fn == interp_entry || rt->fast_fn == fallback_entry;
+    return rt->fast_fn == interp_lane || rt->fast_fn == fallback_lane;
 }
 #endif
 
 /* Code's entry as the lane calls it: the same call where code runs (32-bit pointers); never
  * called on the host. */
-#define LANE_FN(fn) ((uint32_t (*)(mbpf_jit_block *, uintptr_t, uint32_t, uint32_t))(void (*)(void))(fn))
+#define LANE_FN(fn) ((uint32_t (*)(mbpf_jit_block *, uintptr_t, uint32_t))(void (*)(void))(fn))
 
 /* Open the fast lane for p, loaded in rt and the slot the run state is prepared for, when it has
  * something to call: its code (AOT, or translated and still in the cache) or, for bytecode that
@@ -419,7 +431,7 @@ static void arm(mbpf_runtime *rt, mbpf_prog *p)
 #endif
 #if MBPF_WITH_INTERP
     if (p->kind != MBPF_RT_ENGINE_AOT && p->no_jit) {
-        rt->fast_fn = rt_jit_enabled(rt) ? fallback_entry : interp_entry;
+        rt->fast_fn = rt_jit_enabled(rt) ? fallback_lane : interp_lane;
         p->stats.engine = MBPF_RT_ENGINE_INTERP;
         rt->ready = (uintptr_t)p;
     }
@@ -635,16 +647,6 @@ RT_FAULT_PATH mbpf_status lane_end(uint32_t status, mbpf_runtime *rt, uint64_t *
 #endif
 }
 
-RT_INLINE uint32_t lane_budget_word(uint64_t budget)
-{
-#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    return mbpf_jit_budget_word(budget);
-#else
-    (void)budget;
-    return 0; /* the interpreter reads the exec's */
-#endif
-}
-
 RT_INLINE uint64_t lane_r0(const mbpf_runtime *rt)
 {
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
@@ -694,7 +696,8 @@ RT_OUT_OF_LINE mbpf_status run_other(mbpf_runtime *rt, mbpf_prog *p, void *ctx, 
 }
 
 /* A run does what depends on the call: the context, the budget of the moment (the tenant's,
- * read at every run), the statistics and the call of what the lane was opened with (arm).
+ * copied into the exec at every run; translated code reads it there only if it spends it), the
+ * statistics and the call of what the lane was opened with (arm).
  * Everything else was prepared at load or when the slot last became the one prepared; the
  * exec, which only the routines translated code calls read, is filled by them when needed. */
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
@@ -706,10 +709,11 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     const uint32_t runs = p->stats.runs, hits = p->stats.cache_hits; /* adjacent: one load */
     p->stats.runs = runs + 1;
     p->stats.cache_hits = hits + rt->lane_hits;
-    if (!ctx)
-        ctx_len = 0;
-    const uint64_t budget = rt->exec.budget = p->tenant->budget;
-    const uint32_t status = rt->fast_fn(FAST_ARG(rt), (uintptr_t)ctx, ctx_len, lane_budget_word(budget));
+    /* the budget of the moment where the interpreter and code that spends budget read it (the
+     * block's budget_at); a length without a context is dropped by whatever reads it (the
+     * code's prologue, the interpreter's lane) */
+    rt->exec.budget = p->tenant->budget;
+    const uint32_t status = rt->fast_fn(FAST_ARG(rt), (uintptr_t)ctx, ctx_len);
     /* p is exec_for: read again rather than kept across the call (a register less to save) */
     rt->ready = (uintptr_t)rt->exec_for;
     if (r0) /* the block's r0 whatever the status: the end of a fault writes *r0 again */

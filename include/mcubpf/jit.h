@@ -42,7 +42,7 @@ typedef struct mbpf_jit_result {
 } mbpf_jit_result;
 
 /* The block generated code receives as its first argument (AAPCS r0 / RV32 a0), with the call's
- * context, its length and the budget word in the next three (mbpf_jit_fn, jit/jit_runtime.h):
+ * context and its length in the next two (mbpf_jit_fn, jit/jit_runtime.h):
  * 32-bit words at fixed offsets, the same on every target and on the host, so that the
  * translator never depends on a host structure layout. Runtime routines are reached through
  * pointers in the block: generated code holds no absolute address and runs anywhere (RAM arena
@@ -51,7 +51,10 @@ typedef struct mbpf_jit_result {
  * when another of its slots ran meanwhile (one block for all); the code's prologue stores what
  * the call brings where the program needs it: ctx, ctx_len and budget_sync (and 0 in
  * exec_ready) when it calls routines, ctx_end_r/w when it has guards, budget when it keeps no
- * register for it, the slots of r1 and r2 when they have no register. Every other word is
+ * register for it, the slots of r1 and r2 when they have no register. Code that spends budget
+ * (charged edges, local calls, routines) computes the run's budget word itself from the 64-bit
+ * budget at budget_at (mbpf_jit_budget_word); code that spends none never reads it. Code that
+ * reads r2 at entry, calls routines or has guards takes the length as 0 without a context. Every other word is
  * either constant, restored by the glue after a fault (status, depth_left) or written by the
  * code before it is read (fault words, r0, saved_sp, stack_cur, atomic_op; the register slots
  * the verifier proves written first), so a run leaves them as the previous run of the same
@@ -68,7 +71,10 @@ typedef struct mbpf_jit_block {
     uint32_t fault_pc, fault_addr, fault_size; /* 52, 56, 60 */
     uint32_t r0_lo, r0_hi;             /* 64, 68 */
     uint32_t saved_sp;                 /* 72: native stack pointer after the prologue */
-    uint32_t exec;                     /* 76: the mbpf_exec (for helpers and extra regions) */
+    uint32_t budget_at;                /* 76: address of the run's 64-bit budget (0 = unlimited),
+                                        * the budget of the mbpf_exec the routines use (they
+                                        * find their exec from it); read by the prologue of code
+                                        * that spends budget */
     uint32_t fn_helper;   /* 80: uint64_t (*)(block *, uint32_t id, const uint64_t *args, uint32_t pc) */
     uint32_t fn_check;    /* 84: uint32_t (*)(block *, uint32_t addr, uint32_t size, uint32_t write) */
     uint32_t fn_div64;    /* 88: uint64_t (*)(uint64_t a, uint64_t b, uint32_t op) op: 0 udiv 1 umod
@@ -111,7 +117,7 @@ typedef struct mbpf_jit_block {
 #define MBPF_JB_R0_LO 64
 #define MBPF_JB_R0_HI 68
 #define MBPF_JB_SAVED_SP 72
-#define MBPF_JB_EXEC 76
+#define MBPF_JB_BUDGET_AT 76
 #define MBPF_JB_FN_HELPER 80
 #define MBPF_JB_FN_CHECK 84
 #define MBPF_JB_FN_DIV64 88

@@ -44,7 +44,7 @@ MBPF_JIT_INLINE uint32_t mbpf_jit_budget_word(uint64_t budget)
 }
 
 /* A run of the code fn with b prepared for x (x->budget == budget, x->status == MBPF_OK,
- * b->status == 0, b->depth_left == b->depth0, as mbpf_jit_block_prepare or the end of the
+ * b->status == 0, b->depth_left at its start value, as mbpf_jit_block_prepare or the end of the
  * previous run left them: mbpf_jit_block_end restores them after a fault). The exec is left as
  * it is: the routines the code calls fill it from the block the first time they need it in the
  * run, so a run that calls none writes nothing there. Inline: with mbpf_jit_block_end this is

@@ -387,15 +387,20 @@ static uint32_t fallback_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_le
     return interp_entry(b, ctx, ctx_len, budget);
 }
 
-/* The lanes the interpreter runs in, called as code is: no context length without a context
+/* The lanes the interpreter runs in, called as code is: the tenant's budget of the moment into
+ * the exec (translated code reads it through the block), no context length without a context
  * (the check translated code makes in its prologue when it reads the length). */
 static uint32_t interp_lane(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len)
 {
+    mbpf_runtime *rt = runtime_of(b);
+    rt->exec.budget = rt->exec_for->tenant->budget; /* the budget of the moment */
     return interp_entry(b, ctx, ctx ? ctx_len : 0, 0);
 }
 
 static uint32_t fallback_lane(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len)
 {
+    mbpf_runtime *rt = runtime_of(b);
+    rt->exec.budget = rt->exec_for->tenant->budget;
     return fallback_entry(b, ctx, ctx ? ctx_len : 0, 0);
 }
 
@@ -461,6 +466,7 @@ RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
     x->facts = p->facts_kept ? p->facts : NULL;
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     mbpf_jit_block_prepare(&rt->block, x);
+    rt->block.budget_at = (uint32_t)(uintptr_t)&t->budget; /* read at every run that spends it */
 #endif
     rt->exec_for = p;
     arm(rt, (mbpf_prog *)(uintptr_t)p);
@@ -696,7 +702,7 @@ RT_OUT_OF_LINE mbpf_status run_other(mbpf_runtime *rt, mbpf_prog *p, void *ctx, 
 }
 
 /* A run does what depends on the call: the context, the budget of the moment (the tenant's,
- * copied into the exec at every run; translated code reads it there only if it spends it), the
+ * read at every run by the code that spends it and by the interpreter's lane), the
  * statistics and the call of what the lane was opened with (arm).
  * Everything else was prepared at load or when the slot last became the one prepared; the
  * exec, which only the routines translated code calls read, is filled by them when needed. */
@@ -709,10 +715,8 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     const uint32_t runs = p->stats.runs, hits = p->stats.cache_hits; /* adjacent: one load */
     p->stats.runs = runs + 1;
     p->stats.cache_hits = hits + rt->lane_hits;
-    /* the budget of the moment where the interpreter and code that spends budget read it (the
-     * block's budget_at); a length without a context is dropped by whatever reads it (the
-     * code's prologue, the interpreter's lane) */
-    rt->exec.budget = p->tenant->budget;
+    /* the tenant's budget and a length without a context are left to whatever reads them (the
+     * code's prologue, through the block's budget_at; the interpreter's lane) */
     const uint32_t status = rt->fast_fn(FAST_ARG(rt), (uintptr_t)ctx, ctx_len);
     /* p is exec_for: read again rather than kept across the call (a register less to save) */
     rt->ready = (uintptr_t)rt->exec_for;

@@ -71,10 +71,7 @@ typedef struct mbpf_jit_block {
     uint32_t fault_pc, fault_addr, fault_size; /* 52, 56, 60 */
     uint32_t r0_lo, r0_hi;             /* 64, 68 */
     uint32_t saved_sp;                 /* 72: native stack pointer after the prologue */
-    uint32_t budget_at;                /* 76: address of the run's 64-bit budget (0 = unlimited),
-                                        * the budget of the mbpf_exec the routines use (they
-                                        * find their exec from it); read by the prologue of code
-                                        * that spends budget */
+    uint32_t exec;                     /* 76: the mbpf_exec (for helpers and extra regions) */
     uint32_t fn_helper;   /* 80: uint64_t (*)(block *, uint32_t id, const uint64_t *args, uint32_t pc) */
     uint32_t fn_check;    /* 84: uint32_t (*)(block *, uint32_t addr, uint32_t size, uint32_t write) */
     uint32_t fn_div64;    /* 88: uint64_t (*)(uint64_t a, uint64_t b, uint32_t op) op: 0 udiv 1 umod
@@ -87,7 +84,9 @@ typedef struct mbpf_jit_block {
                            *      each slow region check */
     uint32_t regs[2 * MBPF_NREGS]; /* 104: eBPF registers kept in memory (lo, hi) */
     uint32_t atomic_op;   /* 192: imm | size << 16 */
-    uint32_t depth0;      /* 196: depth_left at the start of a run (run glue only) */
+    uint32_t budget_at;   /* 196: address of the run's 64-bit budget (0 = unlimited; the tenant's
+                           * in the runtime), read by the prologue of code that spends budget and
+                           * by the routines when they fill the exec */
     uint32_t ctx_mask_r, ctx_mask_w; /* 200, 204: ctx_len & mask = the readable / writable
                                       * length (all ones or 0, from the context's flags); read
                                       * by the prologue of code that needs the context's ends */
@@ -117,7 +116,7 @@ typedef struct mbpf_jit_block {
 #define MBPF_JB_R0_LO 64
 #define MBPF_JB_R0_HI 68
 #define MBPF_JB_SAVED_SP 72
-#define MBPF_JB_BUDGET_AT 76
+#define MBPF_JB_EXEC 76
 #define MBPF_JB_FN_HELPER 80
 #define MBPF_JB_FN_CHECK 84
 #define MBPF_JB_FN_DIV64 88
@@ -126,6 +125,7 @@ typedef struct mbpf_jit_block {
 #define MBPF_JB_STACK_CUR 100
 #define MBPF_JB_REGS 104
 #define MBPF_JB_ATOMIC_OP 192
+#define MBPF_JB_BUDGET_AT 196
 #define MBPF_JB_CTX_MASK_R 200
 #define MBPF_JB_CTX_MASK_W 204
 #define MBPF_JB_BUDGET_SYNC 208

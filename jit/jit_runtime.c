@@ -177,8 +177,7 @@ void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x)
     b->depth_left = depth0_of(x);
     b->ctx_mask_r = x->ctx_flags & MBPF_REGION_R ? 0xffffffffu : 0;
     b->ctx_mask_w = x->ctx_flags & MBPF_REGION_W ? 0xffffffffu : 0;
-    b->exec = (uint32_t)(uintptr_t)x;
-    b->budget_at = (uint32_t)(uintptr_t)&x->budget; /* the runtime points it at the tenant's */
+    b->exec = (uint32_t)(uintptr_t)x; /* budget_at: the caller's (the runtime: the tenant's) */
     b->fn_helper = (uint32_t)(uintptr_t)rt_helper;
     b->fn_check = (uint32_t)(uintptr_t)rt_check;
     b->fn_div64 = (uint32_t)(uintptr_t)mbpf_jit_rt_div64;
@@ -214,6 +213,7 @@ void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
 {
     x->status = MBPF_OK;
     mbpf_jit_block_prepare(b, x);
+    b->budget_at = (uint32_t)(uintptr_t)&x->budget;
     if (!x->ctx) /* no context region, whatever x->ctx_len (r2) says */
         b->ctx_mask_r = b->ctx_mask_w = 0;
     /* finish reads both, whatever the code (code that spends no budget writes neither) */

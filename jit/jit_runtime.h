@@ -27,7 +27,8 @@ typedef uint32_t (*mbpf_jit_fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_le
 mbpf_jit_fn mbpf_jit_entry(const void *code, uint32_t entry_off);
 
 /* Once per program and tenant: everything in b that does not depend on the call, from the
- * inputs of x (prog, stack, budget, helpers). x must stay where it is while b is used. */
+ * inputs of x (prog, stack, helpers), but budget_at, which the caller points at the budget
+ * runs read (the runtime: the tenant's). x must stay where it is while b is used. */
 void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x);
 
 #if defined(__GNUC__)

@@ -40,6 +40,7 @@ MBPF_JIT_INLINE uint32_t block_budget(const mbpf_exec *x)
 static void exec_begin(mbpf_jit_block *b, mbpf_exec *x)
 {
     x->n_extra = 0;
+    x->budget = *(const uint64_t *)(uintptr_t)b->budget_at; /* the budget of the moment */
     x->budget_left = x->budget;
     x->stack_top = b->stack_top0;
     b->exec_ready = 1;
@@ -146,12 +147,24 @@ static uint64_t rt_atomic(mbpf_jit_block *b, uint32_t addr, uint64_t val)
     return ((int32_t)op == MBPF_CMPXCHG ? r0 : src) & mask;
 }
 
+/* Local calls that may nest, and the stack top of the entry frame, for x's stack. */
+static uint32_t max_depth_of(const mbpf_exec *x)
+{
+    uint32_t max_depth = x->stack_len / MBPF_STACK_SIZE;
+    return max_depth > MBPF_MAX_CALL_DEPTH ? MBPF_MAX_CALL_DEPTH : max_depth;
+}
+
+/* depth_left at the start of a run */
+static uint32_t depth0_of(const mbpf_exec *x)
+{
+    const uint32_t max_depth = max_depth_of(x);
+    return max_depth ? max_depth - 1 : 0;
+}
+
 void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x)
 {
     const mbpf_program *p = x->prog;
-    uint32_t max_depth = x->stack_len / MBPF_STACK_SIZE;
-    if (max_depth > MBPF_MAX_CALL_DEPTH)
-        max_depth = MBPF_MAX_CALL_DEPTH;
+    const uint32_t max_depth = max_depth_of(x);
     uint32_t *w = (uint32_t *)(void *)b; /* word loop: the library memset is byte-wise at -Os */
     for (size_t i = 0; i < sizeof *b / sizeof *w; i++)
         w[i] = 0;
@@ -161,11 +174,10 @@ void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x)
     b->rodata_end = p->rodata ? b->rodata + p->rodata_len : 0;
     b->data = (uint32_t)(uintptr_t)p->data;
     b->data_end = p->data ? b->data + p->data_len : 0;
-    b->depth0 = max_depth ? max_depth - 1 : 0;
-    b->depth_left = b->depth0;
+    b->depth_left = depth0_of(x);
     b->ctx_mask_r = x->ctx_flags & MBPF_REGION_R ? 0xffffffffu : 0;
     b->ctx_mask_w = x->ctx_flags & MBPF_REGION_W ? 0xffffffffu : 0;
-    b->exec = (uint32_t)(uintptr_t)x;
+    b->exec = (uint32_t)(uintptr_t)x; /* budget_at: the caller's (the runtime: the tenant's) */
     b->fn_helper = (uint32_t)(uintptr_t)rt_helper;
     b->fn_check = (uint32_t)(uintptr_t)rt_check;
     b->fn_div64 = (uint32_t)(uintptr_t)mbpf_jit_rt_div64;
@@ -178,7 +190,7 @@ void mbpf_jit_block_prepare(mbpf_jit_block *b, mbpf_exec *x)
 mbpf_status mbpf_jit_block_end(mbpf_jit_block *b, mbpf_exec *x, uint32_t status)
 {
     b->status = MBPF_OK;
-    b->depth_left = b->depth0; /* a fault inside a local call leaves it lower */
+    b->depth_left = depth0_of(x); /* a fault inside a local call leaves it lower */
     if (status == MBPF_OK || status == MBPF_FAULT_STOPPED) {
         x->status = MBPF_OK;
         x->r0 = (uint64_t)b->r0_hi << 32 | b->r0_lo;
@@ -201,9 +213,11 @@ void mbpf_jit_block_fill(mbpf_jit_block *b, mbpf_exec *x)
 {
     x->status = MBPF_OK;
     mbpf_jit_block_prepare(b, x);
+    b->budget_at = (uint32_t)(uintptr_t)&x->budget;
     if (!x->ctx) /* no context region, whatever x->ctx_len (r2) says */
         b->ctx_mask_r = b->ctx_mask_w = 0;
-    b->budget_sync = mbpf_jit_budget_word(x->budget); /* finish reads it, whatever the code */
+    /* finish reads both, whatever the code (code that spends no budget writes neither) */
+    b->budget = b->budget_sync = mbpf_jit_budget_word(x->budget);
     exec_begin(b, x); /* the caller's exec: filled now (its addresses may not be the block's) */
 }
 

@@ -126,16 +126,14 @@ static uint32_t window_cost(void)
 #if defined(__arm__)
 __attribute__((naked)) static uint32_t empty_code(__attribute__((unused)) mbpf_jit_block *b,
                                                   __attribute__((unused)) uint32_t ctx,
-                                                  __attribute__((unused)) uint32_t ctx_len,
-                                                  __attribute__((unused)) uint32_t budget)
+                                                  __attribute__((unused)) uint32_t ctx_len)
 {
     __asm__ volatile("movs r0, #0\n\tbx lr");
 }
 #else
 __attribute__((naked)) static uint32_t empty_code(__attribute__((unused)) mbpf_jit_block *b,
                                                   __attribute__((unused)) uint32_t ctx,
-                                                  __attribute__((unused)) uint32_t ctx_len,
-                                                  __attribute__((unused)) uint32_t budget)
+                                                  __attribute__((unused)) uint32_t ctx_len)
 {
     __asm__ volatile("li a0, 0\n\tret");
 }

@@ -359,18 +359,22 @@ RT_INLINE mbpf_runtime *runtime_of(mbpf_jit_block *b)
 #endif
 
 #if MBPF_WITH_INTERP
-/* Untranslated bytecode in the fast lane: the interpreter reads the whole exec, whose per-run
- * words are filled here (budget: the run's, stored by the lane; budget_left and the fault words
- * are the interpreter's to write). r0 goes where the lane reads code's. The pre-decoded form,
- * when there is one, was prepared at load for this program: it is not checked again. */
+/* Untranslated bytecode in the fast lane, called as code is: the interpreter reads the whole
+ * exec, whose per-run words are filled here (the tenant's budget of the moment, which translated
+ * code reads through the block; no context length without a context, the check translated code
+ * makes in its prologue when it reads the length; budget_left and the fault words are the
+ * interpreter's to write). r0 goes where the lane reads code's. The pre-decoded form, when there
+ * is one, was prepared at load for this program: it is not checked again. */
 RT_INLINE uint32_t interp_run_lane(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, int ready)
 {
     mbpf_runtime *rt = runtime_of(b);
     mbpf_exec *x = &rt->exec;
+    const mbpf_prog *p = rt->exec_for;
+    x->budget = p->tenant->budget;
     x->ctx = (void *)ctx;
-    x->ctx_len = ctx_len;
+    x->ctx_len = ctx ? ctx_len : 0;
     x->n_extra = 0;
-    const mbpf_status st = ready ? mbpf_interp_exec_ready(x, rt->exec_for->interp_code) : mbpf_interp_run(x);
+    const mbpf_status st = ready ? mbpf_interp_exec_ready(x, p->interp_code) : mbpf_interp_run(x);
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     b->r0_lo = (uint32_t)x->r0;
     b->r0_hi = (uint32_t)(x->r0 >> 32);
@@ -379,22 +383,19 @@ RT_INLINE uint32_t interp_run_lane(mbpf_jit_block *b, uintptr_t ctx, uint32_t ct
 }
 
 /* The lane's entries: pre-decoded, or decoded as it runs. */
-static uint32_t interp_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget)
+static uint32_t interp_lane(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len)
 {
-    (void)budget;
     return interp_run_lane(b, ctx, ctx_len, 1);
 }
 
-static uint32_t bytecode_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget)
+static uint32_t bytecode_lane(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len)
 {
-    (void)budget;
     return interp_run_lane(b, ctx, ctx_len, 0);
 }
 
 /* The same for bytecode whose translation failed: counted as a fallback. */
-static uint32_t fallback_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget)
+static uint32_t fallback_lane(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len)
 {
-    (void)budget;
     const mbpf_prog *p = runtime_of(b)->exec_for;
     ((mbpf_prog *)(uintptr_t)p)->stats.fallbacks++;
     return interp_run_lane(b, ctx, ctx_len, p->interp_ready);
@@ -402,14 +403,13 @@ static uint32_t fallback_entry(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_le
 
 RT_INLINE int lane_interprets(const mbpf_runtime *rt)
 {
-    return rt->fast_fn == interp_entry || rt->fast_fn == bytecode_entry ||
-           rt->fast_fn == fallback_entry;
+    return rt->fast_fn == interp_lane || rt->fast_fn == bytecode_lane || rt->fast_fn == fallback_lane;
 }
 #endif
 
 /* Code's entry as the lane calls it: the same call where code runs (32-bit pointers); never
  * called on the host. */
-#define LANE_FN(fn) ((uint32_t (*)(mbpf_jit_block *, uintptr_t, uint32_t, uint32_t))(void (*)(void))(fn))
+#define LANE_FN(fn) ((uint32_t (*)(mbpf_jit_block *, uintptr_t, uint32_t))(void (*)(void))(fn))
 
 /* Open the fast lane for p, loaded in rt and the slot the run state is prepared for, when it has
  * something to call: its code (AOT, or translated and still in the cache) or, for bytecode that
@@ -433,7 +433,7 @@ static void arm(mbpf_runtime *rt, mbpf_prog *p)
 #endif
 #if MBPF_WITH_INTERP
     if (p->kind != MBPF_RT_ENGINE_AOT && p->no_jit) {
-        rt->fast_fn = rt_jit_enabled(rt) ? fallback_entry : p->interp_ready ? interp_entry : bytecode_entry;
+        rt->fast_fn = rt_jit_enabled(rt) ? fallback_lane : p->interp_ready ? interp_lane : bytecode_lane;
         p->stats.engine = MBPF_RT_ENGINE_INTERP;
         rt->ready = (uintptr_t)p;
     }
@@ -463,6 +463,7 @@ RT_OUT_OF_LINE void prepare_exec(mbpf_runtime *rt, const mbpf_prog *p)
     x->facts = p->facts_kept ? p->facts : NULL;
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     mbpf_jit_block_prepare(&rt->block, x);
+    rt->block.budget_at = (uint32_t)(uintptr_t)&t->budget; /* read at every run that spends it */
 #endif
     rt->exec_for = p;
     arm(rt, (mbpf_prog *)(uintptr_t)p);
@@ -649,16 +650,6 @@ RT_FAULT_PATH mbpf_status lane_end(uint32_t status, mbpf_runtime *rt, uint64_t *
 #endif
 }
 
-RT_INLINE uint32_t lane_budget_word(uint64_t budget)
-{
-#if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
-    return mbpf_jit_budget_word(budget);
-#else
-    (void)budget;
-    return 0; /* the interpreter reads the exec's */
-#endif
-}
-
 RT_INLINE uint64_t lane_r0(const mbpf_runtime *rt)
 {
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
@@ -708,7 +699,8 @@ RT_OUT_OF_LINE mbpf_status run_other(mbpf_runtime *rt, mbpf_prog *p, void *ctx, 
 }
 
 /* A run does what depends on the call: the context, the budget of the moment (the tenant's,
- * read at every run), the statistics and the call of what the lane was opened with (arm).
+ * read at every run by the code that spends it and by the interpreter's lane), the
+ * statistics and the call of what the lane was opened with (arm).
  * Everything else was prepared at load or when the slot last became the one prepared; the
  * exec, which only the routines translated code calls read, is filled by them when needed. */
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
@@ -720,10 +712,9 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
     const uint32_t runs = p->stats.runs, hits = p->stats.cache_hits; /* adjacent: one load */
     p->stats.runs = runs + 1;
     p->stats.cache_hits = hits + rt->lane_hits;
-    if (!ctx)
-        ctx_len = 0;
-    const uint64_t budget = rt->exec.budget = p->tenant->budget;
-    const uint32_t status = rt->fast_fn(FAST_ARG(rt), (uintptr_t)ctx, ctx_len, lane_budget_word(budget));
+    /* the tenant's budget and a length without a context are left to whatever reads them (the
+     * code's prologue, through the block's budget_at; the interpreter's lane) */
+    const uint32_t status = rt->fast_fn(FAST_ARG(rt), (uintptr_t)ctx, ctx_len);
     /* p is exec_for: read again rather than kept across the call (a register less to save) */
     rt->ready = (uintptr_t)rt->exec_for;
     if (r0) /* the block's r0 whatever the status: the end of a fault writes *r0 again */

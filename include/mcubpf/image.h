@@ -16,8 +16,9 @@
 #include "mcubpf/jit.h"
 
 #define MBPF_IMAGE_MAGIC 0x4950424du /* "MBPI" */
-/* 3: the code takes the context, its length and the budget word as arguments (mbpf_jit_fn) */
-#define MBPF_IMAGE_VERSION 3u
+/* 5: the code takes the context and its length as arguments (mbpf_jit_fn) and reads the run's
+ * budget through the block (budget_at, word 196) when it spends budget */
+#define MBPF_IMAGE_VERSION 5u
 #define MBPF_IMAGE_FLAG_SIGNED 0x1u /* a signature block follows */
 #define MBPF_IMAGE_MAX_HELPERS 128u
 

@@ -42,7 +42,7 @@ typedef struct mbpf_jit_result {
 } mbpf_jit_result;
 
 /* The block generated code receives as its first argument (AAPCS r0 / RV32 a0), with the call's
- * context, its length and the budget word in the next three (mbpf_jit_fn, jit/jit_runtime.h):
+ * context and its length in the next two (mbpf_jit_fn, jit/jit_runtime.h):
  * 32-bit words at fixed offsets, the same on every target and on the host, so that the
  * translator never depends on a host structure layout. Runtime routines are reached through
  * pointers in the block: generated code holds no absolute address and runs anywhere (RAM arena
@@ -51,7 +51,10 @@ typedef struct mbpf_jit_result {
  * when another of its slots ran meanwhile (one block for all); the code's prologue stores what
  * the call brings where the program needs it: ctx, ctx_len and budget_sync (and 0 in
  * exec_ready) when it calls routines, ctx_end_r/w when it has guards, budget when it keeps no
- * register for it, the slots of r1 and r2 when they have no register. Every other word is
+ * register for it, the slots of r1 and r2 when they have no register. Code that spends budget
+ * (charged edges, local calls, routines) computes the run's budget word itself from the 64-bit
+ * budget at budget_at (mbpf_jit_budget_word); code that spends none never reads it. Code that
+ * reads r2 at entry, calls routines or has guards takes the length as 0 without a context. Every other word is
  * either constant, restored by the glue after a fault (status, depth_left) or written by the
  * code before it is read (fault words, r0, saved_sp, stack_cur, atomic_op; the register slots
  * the verifier proves written first), so a run leaves them as the previous run of the same
@@ -81,7 +84,9 @@ typedef struct mbpf_jit_block {
                            *      each slow region check */
     uint32_t regs[2 * MBPF_NREGS]; /* 104: eBPF registers kept in memory (lo, hi) */
     uint32_t atomic_op;   /* 192: imm | size << 16 */
-    uint32_t depth0;      /* 196: depth_left at the start of a run (run glue only) */
+    uint32_t budget_at;   /* 196: address of the run's 64-bit budget (0 = unlimited; the tenant's
+                           * in the runtime), read by the prologue of code that spends budget and
+                           * by the routines when they fill the exec */
     uint32_t ctx_mask_r, ctx_mask_w; /* 200, 204: ctx_len & mask = the readable / writable
                                       * length (all ones or 0, from the context's flags); read
                                       * by the prologue of code that needs the context's ends */
@@ -120,6 +125,7 @@ typedef struct mbpf_jit_block {
 #define MBPF_JB_STACK_CUR 100
 #define MBPF_JB_REGS 104
 #define MBPF_JB_ATOMIC_OP 192
+#define MBPF_JB_BUDGET_AT 196
 #define MBPF_JB_CTX_MASK_R 200
 #define MBPF_JB_CTX_MASK_W 204
 #define MBPF_JB_BUDGET_SYNC 208

@@ -181,7 +181,7 @@ typedef struct mbpf_prog {
 #if MBPF_RT_WITH_JIT || MBPF_WITH_AOT
     /* What a run calls (mbpf_jit_fn): AOT, the image's entry; bytecode, the entry of the cache
      * entry holding its code, kept current by the cache (NULL once evicted); NULL unloaded. */
-    uint32_t (*fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len, uint32_t budget);
+    uint32_t (*fn)(mbpf_jit_block *b, uint32_t ctx, uint32_t ctx_len);
 #endif
 } mbpf_prog;
 
@@ -199,9 +199,10 @@ typedef struct mbpf_runtime {
      * the address of the slot whose run state is prepared (exec_for, below) and whose code (or
      * the interpreter's entry) fast_fn is; the runtime's own address while a run is under way
      * (the reentrancy guard: no slot has it); 1 when no slot is ready. fast_fn is called as
-     * mbpf_prog.fn (ctx is as wide as a pointer: 32 bits where code runs). */
+     * mbpf_prog.fn (ctx is as wide as a pointer: 32 bits where code runs; ctx_len whatever
+     * the caller gave, even without a context: the code drops it then). */
     uintptr_t ready;
-    uint32_t (*fast_fn)(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len, uint32_t budget);
+    uint32_t (*fast_fn)(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len);
     const struct mbpf_prog *exec_for;
     uint32_t lane_hits;       /* what a run in the lane adds to cache_hits: 1 for translated code */
     mbpf_rt_config cfg;

@@ -66,6 +66,7 @@ typedef struct rv {
     uint32_t prev_end; /* end of the first layout (relax 1) */
     int shortb;        /* the current instruction's branches use the short form */
     int all_short;     /* choosing without a first layout: every instruction short (below) */
+    int spends_budget; /* the budget counter is read (and written back at the exit) */
     uint32_t n_short;  /* short branches chosen (outside fast copies): 4 bytes less each */
     int fixed;         /* no compressed forms (sequences whose length is assumed) */
     int in_subprog;
@@ -224,7 +225,8 @@ static void save_args(rv *t)
         sw_block(t, LO[r], MBPF_JB_REG_LO(r));
         sw_block(t, HI[r], MBPF_JB_REG_HI(r));
     }
-    sw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
+    if (t->spends_budget)
+        sw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
 }
 
 static void restore_args(rv *t)
@@ -233,7 +235,8 @@ static void restore_args(rv *t)
         lw_block(t, LO[r], MBPF_JB_REG_LO(r));
         lw_block(t, HI[r], MBPF_JB_REG_HI(r));
     }
-    lw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
+    if (t->spends_budget)
+        lw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
 }
 
 /* ---- cold stubs -------------------------------------------------------------------------------- */
@@ -1840,11 +1843,45 @@ static void emit_check_stub(rv *t, int write)
     jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
 }
 
+/* Does the code read the budget: a back edge (charged at the edge, or before its loop when the
+ * loop is bounded), a local call or a routine (which charges helper calls)? Code that spends
+ * none never reads the run's budget. */
+static int spends_budget(const jit_ctx *c)
+{
+    if (c->context & JIT_CONTEXT_ARGS)
+        return 1;
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
+            continue;
+        if ((c->facts[pc].flags & MBPF_FACT_BACKEDGE) || /* bounded ones: charged before the loop */
+            (in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL))
+            return 1;
+    }
+    return 0;
+}
+
+/* The budget counter = the budget word (mbpf_jit_budget_word) of the 64-bit budget at the
+ * block's budget_at: its low word, all ones when unlimited (0) or 2^32 or more. Clobbers t0, t1
+ * (before the arguments are moved: a1-a3 are kept). */
+static void budget_word(rv *t)
+{
+    lw_block(t, RV_BUDGET, MBPF_JB_BUDGET_AT);
+    e(t, rv_load(RV_LW, RV_T0, RV_BUDGET, 4));
+    e(t, rv_load(RV_LW, RV_BUDGET, RV_BUDGET, 0));
+    e(t, rv_opi(RV_SLTU, RV_T1, RV_BUDGET, 1)); /* seqz: unlimited */
+    e(t, rv_op(RV_SLTU, RV_T0, RV_ZERO, RV_T0)); /* snez: 2^32 or more */
+    e(t, rv_op(RV_OR, RV_T0, RV_T0, RV_T1));
+    e(t, rv_sub(RV_T0, RV_ZERO, RV_T0));
+    e(t, rv_op(RV_OR, RV_BUDGET, RV_BUDGET, RV_T0));
+}
+
 static void emit_stubs(rv *t)
 {
     jit_mark_stub(t->c, STUB_EXIT);
     sw_block(t, RV_A0, MBPF_JB_STATUS);
-    sw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
+    if (t->spends_budget)
+        sw_block(t, RV_BUDGET, MBPF_JB_BUDGET);
     lw_block(t, RV_SP, MBPF_JB_SAVED_SP);
     for (int i = 0; i < 13; i++)
         if ((t->saves >> i) & 1u)
@@ -2455,9 +2492,9 @@ static int emit_once(rv *t)
     group_reset(t);
     pick_run_regs(t);
 
-    /* prologue: C ABI entry with the block in a0, the context in a1, its length in a2 and the
-     * budget word in a3 (mbpf_jit_fn); only what the program uses is kept. r1 lives in a0/a1
-     * and r2 in a2/a3, so the order of the moves matters. */
+    /* prologue: C ABI entry with the block in a0, the context in a1 and its length in a2
+     * (mbpf_jit_fn); only what the program uses is kept, the budget word computed only by code
+     * that spends budget. r1 lives in a0/a1 and r2 in a2/a3, so the order of the moves matters. */
     e(t, rv_opi(RV_ADD, RV_SP, RV_SP, -FRAME));
     for (int i = 0; i < 13; i++)
         if ((t->saves >> i) & 1u)
@@ -2465,12 +2502,20 @@ static int emit_once(rv *t)
     mv(t, RV_S1, RV_A0);
     sw_block(t, RV_SP, MBPF_JB_SAVED_SP);
     lw_block(t, RV_S0, MBPF_JB_STACK_TOP0);
-    mv(t, RV_BUDGET, RV_A3);
     const uint32_t context = c->context;
+    const uint32_t entry_live = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t->m, 0) : 0;
+    if ((context & (JIT_CONTEXT_ARGS | JIT_CONTEXT_ENDS)) || (entry_live & MID_LO(2))) {
+        e(t, rv_op(RV_SLTU, RV_T0, RV_ZERO, RV_A1)); /* no context: no length either */
+        e(t, rv_sub(RV_T0, RV_ZERO, RV_T0));
+        e(t, rv_op(RV_AND, RV_A2, RV_A2, RV_T0));
+    }
+    t->spends_budget = spends_budget(c);
+    if (t->spends_budget)
+        budget_word(t);
     if (context & JIT_CONTEXT_ARGS) {
         sw_block(t, RV_A1, MBPF_JB_CTX);
         sw_block(t, RV_A2, MBPF_JB_CTX_LEN);
-        sw_block(t, RV_A3, MBPF_JB_BUDGET_SYNC);
+        sw_block(t, RV_BUDGET, MBPF_JB_BUDGET_SYNC);
         sw_block(t, RV_ZERO, MBPF_JB_EXEC_READY); /* the exec is filled by the first routine */
     }
     if (context & JIT_CONTEXT_ENDS) {
@@ -2483,7 +2528,6 @@ static int emit_once(rv *t)
             sw_block(t, RV_T0, end[w]);
         }
     }
-    const uint32_t entry_live = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t->m, 0) : 0;
     if (entry_live & MID_LO(1))
         mv(t, LO[1], RV_A1); /* r1 = ctx (a0 = a1) */
     if (entry_live & MID_HI(1))

@@ -1694,6 +1694,41 @@ static int lower_exit(t2 *t)
 
 /* ---- one instruction, prologue, stubs ---------------------------------------------------------- */
 
+/* Does the code read the budget: a back edge (charged at the edge, or before its loop when the
+ * loop is bounded), a local call or a routine (which charges helper calls)? Code that spends
+ * none never reads the run's budget. */
+static int spends_budget(const jit_ctx *c)
+{
+    if (c->context & JIT_CONTEXT_ARGS)
+        return 1;
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
+            continue;
+        if ((c->facts[pc].flags & MBPF_FACT_BACKEDGE) || /* bounded ones: charged before the loop */
+            (in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL))
+            return 1;
+    }
+    return 0;
+}
+
+/* w = the budget word (mbpf_jit_budget_word) of the 64-bit budget at the block's budget_at:
+ * its low word, all ones when unlimited (0) or 2^32 or more. Clobbers r12 and the flags. */
+static void budget_word(t2 *t, int w)
+{
+    ldr_block(t, T2_R12, MBPF_JB_BUDGET_AT);
+    e32(t, t2_ldst_imm12(T2_LDR, w, T2_R12, 0));
+    e32(t, t2_ldst_imm12(T2_LDR, T2_R12, T2_R12, 4));
+    cmp_imm(t, T2_R12, 0);
+    e16(t, t2_it(T2_NE));
+    t->in_it = 1;
+    mov0(t, w); /* 2^32 or more: as unlimited */
+    cmp_imm(t, w, 0);
+    e16(t, t2_it(T2_EQ));
+    t->in_it = 1;
+    load_imm(t, w, 0xffffffffu);
+}
+
 static int lower_lddw(t2 *t, const mbpf_insn *in)
 {
     const int d = MBPF_DST(in);
@@ -2390,15 +2425,25 @@ static int emit_once(t2 *p)
     }
     if (fp_used)
         ldr_block(&t, T2_R10, MBPF_JB_STACK_TOP0);
-    if (t.budget_reg != NO_REG)
-        mov(&t, t.budget_reg, T2_R3);
-    else
-        str_block(&t, T2_R3, MBPF_JB_BUDGET);
     const uint32_t context = c->context;
+    const uint32_t entry_live = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t.m, 0) : 0;
+    if ((context & (JIT_CONTEXT_ARGS | JIT_CONTEXT_ENDS)) || (entry_live & (1u << H_LO(2)))) {
+        cmp_imm(&t, T2_R1, 0); /* no context: no length either */
+        e16(&t, t2_it(T2_EQ));
+        t.in_it = 1;
+        mov0(&t, T2_R2);
+    }
+    if (spends_budget(c)) { /* the budget word from the run's 64-bit budget */
+        const int w = t.budget_reg != NO_REG ? t.budget_reg : T2_R3;
+        budget_word(&t, w);
+        if (t.budget_reg == NO_REG)
+            str_block(&t, w, MBPF_JB_BUDGET);
+        if (context & JIT_CONTEXT_ARGS)
+            str_block(&t, w, MBPF_JB_BUDGET_SYNC);
+    }
     if (context & JIT_CONTEXT_ARGS) {
         str_block(&t, T2_R1, MBPF_JB_CTX);
         str_block(&t, T2_R2, MBPF_JB_CTX_LEN);
-        str_block(&t, T2_R3, MBPF_JB_BUDGET_SYNC);
         mov0(&t, T2_R0); /* the exec is filled by the first routine this run calls */
         str_block(&t, T2_R0, MBPF_JB_EXEC_READY);
     }
@@ -2414,7 +2459,6 @@ static int emit_once(t2 *p)
     }
     /* r1 = ctx and r2 = len (upper halves 0) where the program reads them; any other half live
      * at entry (none in verified code) from its slot */
-    const uint32_t entry_live = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t.m, 0) : 0;
     int zero = NO_REG;
     for (int h = 0; h < MID_NHALVES; h++) {
         if (!((entry_live >> h) & 1u))

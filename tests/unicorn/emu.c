@@ -348,6 +348,10 @@ void emu_load(emu *e, const uint8_t *code, uint32_t len)
  * it crashed on, so accumulated state); a fresh engine costs well under a millisecond. */
 #define EMU_RUNS_PER_ENGINE 4096u
 
+/* the block and the exec share the block's page without overlapping */
+typedef char emu_exec_fits[sizeof(mbpf_jit_block) <= SB_EXEC - SB_BLOCK &&
+                           sizeof(mbpf_exec) <= SB_BLOCK + SB_BLOCK_LEN - SB_EXEC ? 1 : -1];
+
 mbpf_status emu_run(emu *e, mbpf_exec *x, uint32_t entry_off, uint64_t timeout_us, emu_trap *trap)
 {
     if (++e->runs >= EMU_RUNS_PER_ENGINE) {
@@ -358,8 +362,9 @@ mbpf_status emu_run(emu *e, mbpf_exec *x, uint32_t entry_off, uint64_t timeout_u
             abort();
         }
     }
-    /* the exec and the block at the addresses the 32-bit block words can name */
-    mbpf_exec *hx = (mbpf_exec *)(void *)sb_ptr(SB_HOST);
+    /* the exec and the block at the addresses the 32-bit block words can name; the exec in the
+     * block's page, where the code reads the run's budget (block word budget_at) */
+    mbpf_exec *hx = (mbpf_exec *)(void *)sb_ptr(SB_EXEC);
     mbpf_jit_block *b = (mbpf_jit_block *)(void *)sb_ptr(SB_BLOCK);
     *hx = *x;
     mbpf_jit_block_fill(b, hx);
@@ -372,9 +377,8 @@ mbpf_status emu_run(emu *e, mbpf_exec *x, uint32_t entry_off, uint64_t timeout_u
 
     memset(&e->trap, 0, sizeof e->trap);
     uint32_t a0 = SB_BLOCK, sp = SB_NSTACK + SB_NSTACK_LEN, lr = SB_STOP | t, zero = 0;
-    /* the other arguments of mbpf_jit_fn: the context, its length, the budget word */
-    uint32_t args[3] = {(uint32_t)(uintptr_t)hx->ctx, hx->ctx_len,
-                        mbpf_jit_budget_word(hx->budget)};
+    /* the other arguments of mbpf_jit_fn: the context and its length (the third register 0) */
+    uint32_t args[3] = {(uint32_t)(uintptr_t)hx->ctx, hx->ctx_len, 0};
     if (e->thumb) {
         for (int r = UC_ARM_REG_R0; r <= UC_ARM_REG_R12; r++)
             uc_reg_write(e->uc, r, &zero);

@@ -26,8 +26,7 @@
 #define SB_NSTACK_LEN 0x4000u
 #define SB_BLOCK 0x30060000u     /* the mbpf_jit_block */
 #define SB_BLOCK_LEN 0x1000u
-#define SB_HOST 0x30200000u      /* host-only page (the mbpf_exec): never mapped for the guest */
-#define SB_HOST_LEN 0x1000u
+#define SB_EXEC (SB_BLOCK + 0x800u) /* the mbpf_exec, in the block's page: the code reads its budget */
 #define SB_STUBS_HOST 0x30210000u /* host backing of the stub pages, one per target */
 
 /* Region mappings: the region starts SB_GUARD bytes into its mapping. */

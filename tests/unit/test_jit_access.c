@@ -59,7 +59,8 @@ static uint32_t translate(mbpf_target target, int aligned)
     return len;
 }
 
-/* RV32 halfword and word accesses whose base is not the block (s1) or the native stack (sp):
+/* RV32 halfword and word accesses whose base is not the block (s1), the native stack (sp) or
+ * the run's budget (t4, read through the block by the prologue):
  * all of them, and those not right after a run-time alignment test of their address
  * (andi t0, a, size - 1, then a branch on t0 to the byte-wise form) nor at the target of
  * "beqz t0" right after such a test (the byte-wise form inline, in a loop's fast copy) nor off
@@ -91,7 +92,7 @@ static rv_scan rv_wide_accesses(uint32_t len)
             uint32_t opc = insn & 0x7f, f3 = (insn >> 12) & 7, rs1 = (insn >> 15) & 31;
             uint32_t rd = (insn >> 7) & 31, rs2 = (insn >> 20) & 31, imm = insn >> 20;
             wide = ((opc == 0x03 && (f3 == 1 || f3 == 2 || f3 == 5)) || (opc == 0x23 && (f3 == 1 || f3 == 2))) &&
-                   rs1 != 9 && rs1 != 2;
+                   rs1 != 9 && rs1 != 2 && rs1 != 29; /* t4: the prologue's budget read */
             andi_t0 = opc == 0x13 && f3 == 7 && rd == 5 && (imm == 1 || imm == 3 || imm == 7);
             branch_t0 = opc == 0x63 && (f3 == 0 || f3 == 1) && rs1 == 5 && rs2 == 0 ? (int)f3 + 1 : 0;
             jal = opc == 0x6f && rd == 0;

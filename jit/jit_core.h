@@ -67,6 +67,11 @@ uint32_t jit_jump_target(uint32_t pc, const mbpf_insn *in);
 /* Does this jump need a budget check (a back edge the verifier did not prove bounded)? */
 int jit_needs_budget(const mbpf_fact *f);
 
+/* Does the code read the run's budget at all: a back edge (charged at the edge, or before its
+ * loop when the loop is bounded), a local call or a routine (which charges helper calls)? Code
+ * that spends none never reads it (its prologue need not load it). */
+int jit_spends_budget(const jit_ctx *c);
+
 /* Once before the passes (c->prog, c->facts and room for c->mem set): every instruction's
  * checked access kind (mid_access_check) into c->mem and what of the call's context the code
  * needs into c->context, which every pass reads. */

@@ -1843,24 +1843,6 @@ static void emit_check_stub(rv *t, int write)
     jump_to(t, jit_stub_offset(t->c, STUB_EXIT));
 }
 
-/* Does the code read the budget: a back edge (charged at the edge, or before its loop when the
- * loop is bounded), a local call or a routine (which charges helper calls)? Code that spends
- * none never reads the run's budget. */
-static int spends_budget(const jit_ctx *c)
-{
-    if (c->context & JIT_CONTEXT_ARGS)
-        return 1;
-    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
-        const mbpf_insn *in = &c->prog->insns[pc];
-        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
-            continue;
-        if ((c->facts[pc].flags & MBPF_FACT_BACKEDGE) || /* bounded ones: charged before the loop */
-            (in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL))
-            return 1;
-    }
-    return 0;
-}
-
 /* The budget counter = the budget word (mbpf_jit_budget_word) of the 64-bit budget at the
  * block's budget_at: its low word, all ones when unlimited (0) or 2^32 or more. Clobbers t0, t1
  * (before the arguments are moved: a1-a3 are kept). */
@@ -2225,6 +2207,22 @@ static int imm_materialised(const mbpf_insn *in)
     return (op == MBPF_AND || op == MBPF_OR || op == MBPF_XOR) && !rv_fits12(in->imm);
 }
 
+/* The halves instructions [from, to) read, write or keep live after them. */
+static uint32_t halves_used_in(const rv *t, uint32_t from, uint32_t to)
+{
+    const jit_ctx *c = t->c;
+    uint32_t touched = 0;
+    for (uint32_t pc = from; pc < to; pc++) {
+        uint32_t use, def;
+        mid_use_def(&c->prog->insns[pc], &c->facts[pc], t->m->live_out[pc], t->m->hz_in[pc], &use,
+                    &def);
+        touched |= use | def | t->m->live_out[pc];
+        if (c->prog->insns[pc].code == MBPF_OPC_LDDW)
+            pc++;
+    }
+    return touched;
+}
+
 /* The fast copy of l keeps up to MAX_FAST_CONSTS of the immediates its instructions
  * materialise in registers of its own: homes of halves it never touches (not live anywhere in
  * the loop, read or written by none of its instructions), callee-saved ones, so that no call
@@ -2234,14 +2232,7 @@ static void fast_consts(rv *t, const ml_loop *l)
     const jit_ctx *c = t->c;
     uint32_t touched = mid_live_in(c->prog, c->facts, t->m, l->head) |
                        mid_live_in(c->prog, c->facts, t->m, l->entry);
-    for (uint32_t pc = l->head; pc <= l->latch; pc++) {
-        uint32_t use, def;
-        mid_use_def(&c->prog->insns[pc], &c->facts[pc], t->m->live_out[pc], t->m->hz_in[pc], &use,
-                    &def);
-        touched |= use | def | t->m->live_out[pc];
-        if (c->prog->insns[pc].code == MBPF_OPC_LDDW)
-            pc++;
-    }
+    touched |= halves_used_in(t, l->head, l->latch + 1);
     touched |= t->bound_halves; /* region bounds and constants for the whole run */
     static const int8_t regs[] = {0, 6, 7, 8, 9}; /* homes in s2-s11 */
     int8_t free_reg[2 * sizeof regs];
@@ -2353,14 +2344,7 @@ static uint32_t halves_touched(const rv *t)
 {
     const jit_ctx *c = t->c;
     uint32_t touched = c->prog->n_insns ? mid_live_in(c->prog, c->facts, t->m, 0) : 0;
-    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
-        uint32_t use, def;
-        mid_use_def(&c->prog->insns[pc], &c->facts[pc], t->m->live_out[pc], t->m->hz_in[pc], &use,
-                    &def);
-        touched |= use | def | t->m->live_out[pc];
-        if (c->prog->insns[pc].code == MBPF_OPC_LDDW)
-            pc++;
-    }
+    touched |= halves_used_in(t, 0, c->prog->n_insns);
     for (uint32_t i = 0; c->loops && i < c->loops->n; i++)
         touched |= (uint32_t)c->loops->loop[i].hz_fast << 16;
     return touched;
@@ -2509,7 +2493,7 @@ static int emit_once(rv *t)
         e(t, rv_sub(RV_T0, RV_ZERO, RV_T0));
         e(t, rv_op(RV_AND, RV_A2, RV_A2, RV_T0));
     }
-    t->spends_budget = spends_budget(c);
+    t->spends_budget = jit_spends_budget(c);
     if (t->spends_budget)
         budget_word(t);
     if (context & JIT_CONTEXT_ARGS) {

@@ -1694,24 +1694,6 @@ static int lower_exit(t2 *t)
 
 /* ---- one instruction, prologue, stubs ---------------------------------------------------------- */
 
-/* Does the code read the budget: a back edge (charged at the edge, or before its loop when the
- * loop is bounded), a local call or a routine (which charges helper calls)? Code that spends
- * none never reads the run's budget. */
-static int spends_budget(const jit_ctx *c)
-{
-    if (c->context & JIT_CONTEXT_ARGS)
-        return 1;
-    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
-        const mbpf_insn *in = &c->prog->insns[pc];
-        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
-            continue;
-        if ((c->facts[pc].flags & MBPF_FACT_BACKEDGE) || /* bounded ones: charged before the loop */
-            (in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL))
-            return 1;
-    }
-    return 0;
-}
-
 /* w = the budget word (mbpf_jit_budget_word) of the 64-bit budget at the block's budget_at:
  * its low word, all ones when unlimited (0) or 2^32 or more. Clobbers r12 and the flags. */
 static void budget_word(t2 *t, int w)
@@ -2433,7 +2415,7 @@ static int emit_once(t2 *p)
         t.in_it = 1;
         mov0(&t, T2_R2);
     }
-    if (spends_budget(c)) { /* the budget word from the run's 64-bit budget */
+    if (jit_spends_budget(c)) { /* the budget word from the run's 64-bit budget */
         const int w = t.budget_reg != NO_REG ? t.budget_reg : T2_R3;
         budget_word(&t, w);
         if (t.budget_reg == NO_REG)

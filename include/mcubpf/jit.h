@@ -54,8 +54,8 @@ typedef struct mbpf_jit_result {
  * register for it, the slots of r1 and r2 when they have no register. Code that spends budget
  * (charged edges, local calls, routines) computes the run's budget word itself from the 64-bit
  * budget at budget_at (mbpf_jit_budget_word); code that spends none never reads it. Code that
- * reads r2 at entry, calls routines or has guards takes the length as 0 without a context. Every other word is
- * either constant, restored by the glue after a fault (status, depth_left) or written by the
+ * reads r2 at entry, calls routines or has guards takes the length as 0 without a context.
+ * Every other word is either constant, restored by the glue after a fault (status, depth_left) or written by the
  * code before it is read (fault words, r0, saved_sp, stack_cur, atomic_op; the register slots
  * the verifier proves written first), so a run leaves them as the previous run of the same
  * program left them, or as freshly filled. */
@@ -84,9 +84,10 @@ typedef struct mbpf_jit_block {
                            *      each slow region check */
     uint32_t regs[2 * MBPF_NREGS]; /* 104: eBPF registers kept in memory (lo, hi) */
     uint32_t atomic_op;   /* 192: imm | size << 16 */
-    uint32_t budget_at;   /* 196: address of the run's 64-bit budget (0 = unlimited; the tenant's
-                           * in the runtime), read by the prologue of code that spends budget and
-                           * by the routines when they fill the exec */
+    uint32_t budget_at;   /* 196: address of the run's 64-bit budget (a budget of 0 is
+                           * unlimited; the runtime points at the tenant's), read by the prologue
+                           * of code that spends budget and by the routines when they fill the
+                           * exec */
     uint32_t ctx_mask_r, ctx_mask_w; /* 200, 204: ctx_len & mask = the readable / writable
                                       * length (all ones or 0, from the context's flags); read
                                       * by the prologue of code that needs the context's ends */

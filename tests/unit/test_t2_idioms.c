@@ -78,8 +78,9 @@ Test(idioms, near_misses_are_not_rotates)
     cr_expect_not(rotate_at(jump, 9, 3, &r));
 }
 
-/* The Thumb-2 code of a program, disassembled into one string of mnemonics. */
-static void thumb2_text(const mbpf_insn *insns, uint32_t n, char *out, size_t cap)
+/* The Thumb-2 code of a program, disassembled into one string: "mnemonic " per instruction, or
+ * with operands "mnemonic operands; " (for tests that look at the registers). */
+static void thumb2_disasm(const mbpf_insn *insns, uint32_t n, int operands, char *out, size_t cap)
 {
     mid_fixture a;
     mid_fixture_analyse(&a, insns, n);
@@ -98,7 +99,10 @@ static void thumb2_text(const mbpf_insn *insns, uint32_t n, char *out, size_t ca
     out[0] = 0;
     for (size_t i = 0; i < k; i++) {
         size_t len = strlen(out);
-        snprintf(out + len, cap - len, "%s ", insn[i].mnemonic);
+        if (operands)
+            snprintf(out + len, cap - len, "%s %s; ", insn[i].mnemonic, insn[i].op_str);
+        else
+            snprintf(out + len, cap - len, "%s ", insn[i].mnemonic);
     }
     cs_free(insn, k);
     cs_close(&h);
@@ -110,7 +114,7 @@ Test(idioms, a_thirty_two_bit_rotate_is_one_ror)
                                      ALU32_IMM(MBPF_RSH, 6, 19), ALU32_IMM(MBPF_LSH, 3, 13),
                                      ALU32_REG(MBPF_OR, 3, 6), ALU32_REG(MBPF_MOV, 0, 3), EXIT()};
     static char text[8192];
-    thumb2_text(prog, 7, text, sizeof text);
+    thumb2_disasm(prog, 7, 0, text, sizeof text);
     cr_expect(strstr(text, "ror.w ") != NULL, "%s", text);
     cr_expect(strstr(text, "lsl.w ") == NULL && strstr(text, "lsr.w ") == NULL, "%s", text);
 }
@@ -157,31 +161,6 @@ Test(idioms, remainder_window_needs_the_quotient_dead_and_one_divisor)
     cr_expect_not(umod_at(sdiv, 6, 0, &r));
 }
 
-/* The code of a program as "mnemonic operands; " pairs, for tests that look at the registers. */
-static void thumb2_ops(const mbpf_insn *insns, uint32_t n, char *out, size_t cap)
-{
-    mid_fixture a;
-    mid_fixture_analyse(&a, insns, n);
-    static uint8_t code[8192];
-    size_t wsz = mbpf_jit_work_size(n);
-    void *work = malloc(wsz);
-    mbpf_jit_result r;
-    cr_assert_eq(mbpf_jit_translate(MBPF_TARGET_THUMB2, &a.p, a.facts, NULL, code, sizeof code, work,
-                                    wsz, &r), MBPF_JIT_OK, "%s", r.err ? r.err : "");
-    free(work);
-    mid_fixture_release(&a);
-    csh h;
-    cs_insn *insn;
-    cr_assert_eq(cs_open(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS, &h), CS_ERR_OK);
-    size_t k = cs_disasm(h, code, r.code_len, 0, 0, &insn);
-    out[0] = 0;
-    for (size_t i = 0; i < k; i++) {
-        size_t len = strlen(out);
-        snprintf(out + len, cap - len, "%s %s; ", insn[i].mnemonic, insn[i].op_str);
-    }
-    cs_free(insn, k);
-    cs_close(&h);
-}
 
 static int count(const char *text, const char *what)
 {
@@ -197,7 +176,7 @@ Test(lowering, a_shift_left_of_a_zero_extended_value_takes_its_upper_half_from_t
     static const mbpf_insn prog[] = {ALU32_REG(MBPF_MOV, 3, 2), MOV64R(4, 3), ALU64_IMM(MBPF_LSH, 4, 2),
                                      MOV64R(0, 4), EXIT()};
     static char text[16384];
-    thumb2_ops(prog, 5, text, sizeof text);
+    thumb2_disasm(prog, 5, 1, text, sizeof text);
     /* one shift for each half, none combining an old upper half */
     cr_expect_eq(count(text, "lsl"), 1, "%s", text);
     cr_expect_eq(count(text, "lsr"), 1, "%s", text);
@@ -210,7 +189,7 @@ Test(lowering, xor_with_a_zero_extended_value_leaves_the_upper_half_alone)
     static const mbpf_insn prog[] = {MOV64R(0, 1), ALU32_REG(MBPF_MOV, 3, 2), ALU64_REG(MBPF_XOR, 0, 3),
                                      EXIT()};
     static char text[16384];
-    thumb2_ops(prog, 4, text, sizeof text);
+    thumb2_disasm(prog, 4, 1, text, sizeof text);
     cr_expect_eq(count(text, "eor"), 1, "%s", text);
 }
 
@@ -225,7 +204,7 @@ Test(lowering, r10_is_a_home_in_a_program_that_never_reads_it)
         ALU32_REG(MBPF_ADD, 0, 5), ALU32_REG(MBPF_ADD, 0, 6), ALU32_REG(MBPF_ADD, 0, 7),
         ALU32_REG(MBPF_ADD, 0, 8), ALU32_REG(MBPF_ADD, 0, 9), EXIT()};
     static char text[16384];
-    thumb2_ops(prog, 18, text, sizeof text);
+    thumb2_disasm(prog, 18, 1, text, sizeof text);
     /* (Capstone names r10 sl and r11 fp) */
     cr_expect(strstr(text, ", sl;") != NULL, "%s", text);
     cr_expect(strstr(text, "ldr.w sl, [fp") == NULL, "%s", text);
@@ -234,7 +213,7 @@ Test(lowering, r10_is_a_home_in_a_program_that_never_reads_it)
     memcpy(fp, prog, sizeof prog);
     fp[17] = STX(MBPF_W, 10, 0, -4);
     fp[18] = EXIT();
-    thumb2_ops(fp, 19, text, sizeof text);
+    thumb2_disasm(fp, 19, 1, text, sizeof text);
     cr_expect(strstr(text, "ldr.w sl, [fp") != NULL, "%s", text);
     cr_expect(strstr(text, ", sl;") == NULL, "%s", text);
 }

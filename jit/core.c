@@ -100,21 +100,6 @@ int jit_needs_budget(const mbpf_fact *f)
     return (f->flags & MBPF_FACT_BACKEDGE) && !(f->flags & MBPF_FACT_BOUNDED);
 }
 
-int jit_spends_budget(const jit_ctx *c)
-{
-    if (c->context & JIT_CONTEXT_ARGS)
-        return 1;
-    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
-        const mbpf_insn *in = &c->prog->insns[pc];
-        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
-            continue;
-        if ((c->facts[pc].flags & MBPF_FACT_BACKEDGE) || /* bounded ones: charged before the loop */
-            (in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL))
-            return 1;
-    }
-    return 0;
-}
-
 void jit_checked_fact(const jit_ctx *c, uint32_t pc, mbpf_fact *out)
 {
     const mbpf_fact *f = &c->facts[pc];
@@ -138,7 +123,11 @@ void jit_check_accesses(jit_ctx *c)
             need |= JIT_CONTEXT_ARGS; /* a helper, through the trampoline */
         if (mem > MBPF_MEM_PROVEN)
             need |= JIT_CONTEXT_ARGS | JIT_CONTEXT_ENDS; /* a guard, the check stub, a full check */
+        if ((c->facts[pc].flags & MBPF_FACT_BACKEDGE) || call) /* bounded ones: charged before the loop */
+            need |= JIT_CONTEXT_BUDGET;
     }
+    if (need & JIT_CONTEXT_ARGS) /* the routines charge helper calls */
+        need |= JIT_CONTEXT_BUDGET;
     c->context = need;
 }
 

@@ -67,11 +67,6 @@ uint32_t jit_jump_target(uint32_t pc, const mbpf_insn *in);
 /* Does this jump need a budget check (a back edge the verifier did not prove bounded)? */
 int jit_needs_budget(const mbpf_fact *f);
 
-/* Does the code read the run's budget at all: a back edge (charged at the edge, or before its
- * loop when the loop is bounded), a local call or a routine (which charges helper calls)? Code
- * that spends none never reads it (its prologue need not load it). */
-int jit_spends_budget(const jit_ctx *c);
-
 /* Once before the passes (c->prog, c->facts and room for c->mem set): every instruction's
  * checked access kind (mid_access_check) into c->mem and what of the call's context the code
  * needs into c->context, which every pass reads. */
@@ -84,9 +79,13 @@ void jit_checked_fact(const jit_ctx *c, uint32_t pc, mbpf_fact *out);
 /* jit_ctx.context, found once before the passes: what of the call's context the code needs in its
  * block, which the prologue then stores from its arguments: JIT_CONTEXT_ARGS, ctx, ctx_len and
  * budget_sync, for the routines it calls (helpers, full checks), which fill the exec from them;
- * JIT_CONTEXT_ENDS, ctx_end_r/w, for its guards and check stubs (any checked access). */
+ * JIT_CONTEXT_ENDS, ctx_end_r/w, for its guards and check stubs (any checked access);
+ * JIT_CONTEXT_BUDGET, the run's budget (at budget_at), for code that spends it: a back edge
+ * (charged at the edge, or before its loop when the loop is bounded), a local call or a routine
+ * (which charges helper calls). Code without it never reads the budget. */
 #define JIT_CONTEXT_ARGS 1u
 #define JIT_CONTEXT_ENDS 2u
+#define JIT_CONTEXT_BUDGET 4u
 
 /* What a backend supplies to jit_emit_body. */
 typedef struct jit_backend_ops {

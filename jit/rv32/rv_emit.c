@@ -2493,7 +2493,7 @@ static int emit_once(rv *t)
         e(t, rv_sub(RV_T0, RV_ZERO, RV_T0));
         e(t, rv_op(RV_AND, RV_A2, RV_A2, RV_T0));
     }
-    t->spends_budget = jit_spends_budget(c);
+    t->spends_budget = (c->context & JIT_CONTEXT_BUDGET) != 0;
     if (t->spends_budget)
         budget_word(t);
     if (context & JIT_CONTEXT_ARGS) {

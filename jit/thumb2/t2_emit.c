@@ -2415,7 +2415,7 @@ static int emit_once(t2 *p)
         t.in_it = 1;
         mov0(&t, T2_R2);
     }
-    if (jit_spends_budget(c)) { /* the budget word from the run's 64-bit budget */
+    if (c->context & JIT_CONTEXT_BUDGET) { /* the budget word from the run's 64-bit budget */
         const int w = t.budget_reg != NO_REG ? t.budget_reg : T2_R3;
         budget_word(&t, w);
         if (t.budget_reg == NO_REG)

@@ -459,6 +459,11 @@ static int bound_operand(vstate *st, const astate *hs, const mbpf_insn *in, int 
         return 0;
     *ylo = hs->r[y].lo;
     *yhi = hs->r[y].hi;
+    if (is32 && *yhi > 0xffffffffull) {
+        /* a 32-bit compare sees only the low half, which the 64-bit interval does not bound */
+        *ylo = 0;
+        *yhi = 0xffffffffull;
+    }
     *y_ub = a_eff_ub(&hs->r[y], hs->len_min);
     return 1;
 }
@@ -587,6 +592,10 @@ static void bounded(vstate *st, uint32_t h, uint32_t e, lbound *out)
             uint64_t d = (uint64_t)(-iv.step), floor = ylo + (gt ? 1 : 0);
             uint64_t top = known ? x0 : xv->hi;
             if (floor < d || (!iv.before && (known ? x0 < d : xv->lo < d)) || top > wrap)
+                continue;
+            /* signed: a negative Y lets c run down past zero (an unsigned floor above top would
+             * claim one trip); only Y >= 0 makes the signed and the unsigned order agree */
+            if (is_signed && yhi > wrap)
                 continue;
             trips = top > floor ? (top - floor) / d + 1 : 1;
             have = 1;

@@ -122,9 +122,11 @@ static void step(pgen *g, uint32_t k, uint32_t steps)
         put(g, MBPF_LDX | MBPF_MEM | MBPF_DW, d, 10, at, 0);
         break;
     }
-    case 2: /* a context field (guarded: the context may be short) */
-        put(g, (uint8_t)(MBPF_LDX | MBPF_MEM | sizes[below(g, 4)]), d, 1, (int16_t)below(g, 64), 0);
+    case 2: { /* a context field (guarded: the context may be short) */
+        const uint8_t size = sizes[below(g, 4)]; /* draws in order: one program per seed for any compiler */
+        put(g, (uint8_t)(MBPF_LDX | MBPF_MEM | size), d, 1, (int16_t)below(g, 64), 0);
         break;
+    }
     case 3:
     case 4: { /* arithmetic, on numbers or pointers */
         uint8_t op = alu_ops[below(g, sizeof alu_ops)];
@@ -146,10 +148,12 @@ static void step(pgen *g, uint32_t k, uint32_t steps)
     case 6: { /* a compare and a forward jump */
         uint8_t cls = below(g, 3) == 0 ? MBPF_JMP32 : MBPF_JMP;
         uint8_t op = jmp_ops[below(g, sizeof jmp_ops)];
-        if (below(g, 3))
-            jump(g, (uint8_t)(cls | op | MBPF_X), below(g, 2) ? d : 1, any_reg(g), 0, k, steps);
-        else
+        if (below(g, 3)) {
+            const int a = below(g, 2) ? d : 1;
+            jump(g, (uint8_t)(cls | op | MBPF_X), a, any_reg(g), 0, k, steps);
+        } else {
             jump(g, (uint8_t)(cls | op | MBPF_K), d, 0, (int32_t)(uint32_t)interesting(g), k, steps);
+        }
         break;
     }
     case 7: { /* spill and fill, whole or in part */
@@ -157,7 +161,8 @@ static void step(pgen *g, uint32_t k, uint32_t steps)
         put(g, MBPF_STX | MBPF_MEM | MBPF_DW, 10, any_reg(g) == 10 ? 10 : d, at, 0);
         uint8_t size = sizes[below(g, 4)];
         uint32_t bytes = size == MBPF_DW ? 8u : size == MBPF_W ? 4u : size == MBPF_H ? 2u : 1u;
-        put(g, (uint8_t)(MBPF_LDX | MBPF_MEM | size), reg(g), 10, (int16_t)(at + (int16_t)below(g, 9 - bytes)), 0);
+        const int into = reg(g);
+        put(g, (uint8_t)(MBPF_LDX | MBPF_MEM | size), into, 10, (int16_t)(at + (int16_t)below(g, 9 - bytes)), 0);
         break;
     }
     case 8: { /* memory through a register */
@@ -180,9 +185,10 @@ static void step(pgen *g, uint32_t k, uint32_t steps)
         put(g, MBPF_LDX | MBPF_MEM | MBPF_DW, d, 10, at, 0);
         if (below(g, 2))
             put(g, MBPF_ALU64 | MBPF_RSH | MBPF_K, d, 0, 0, (int32_t)below(g, 64));
-        else
-            put(g, (uint8_t)((below(g, 3) ? MBPF_ALU64 : MBPF_ALU) | MBPF_AND | MBPF_K), d, 0, 0,
-                (int32_t)(uint32_t)interesting(g));
+        else {
+            const uint8_t cls = below(g, 3) ? MBPF_ALU64 : MBPF_ALU;
+            put(g, (uint8_t)(cls | MBPF_AND | MBPF_K), d, 0, 0, (int32_t)(uint32_t)interesting(g));
+        }
         if (below(g, 2))
             put(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, d, 0, 0, (int32_t)below(g, 3));
         break;

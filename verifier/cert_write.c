@@ -255,6 +255,11 @@ int mbpf_cert_write(const mbpf_program *p, const mbpf_verify_opts *opts, mbpf_fa
     vstate st;
     memset(&st, 0, sizeof st);
     *out_len = 0;
+    if (!facts) { /* without them the loop claims would be missing: a certificate that never checks */
+        static const char why[] = "certificate: no facts array to write the loop claims from";
+        memcpy(res->msg, why, sizeof why);
+        return -1;
+    }
     int rc = vverify(&st, p, opts, facts, arena, arena_size, res);
     if (rc == -2 || (rc && !partial))
         return rc;

@@ -541,6 +541,9 @@ static void bounded(vstate *st, uint32_t h, uint32_t e, lbound *out)
             const int nonzero = (ne && ylo == 0 && yhi == 0) || gt || (ge && ylo >= 1);
             if (!nonzero || is_signed || iv.off)
                 continue;
+            if (known && is32 && MBPF_CLASS(st->insns[iv.upd].code) == MBPF_ALU64 &&
+                !start_value(st, h, e, iv.x, 0, &x0))
+                continue; /* a 64-bit shift moves the upper half into the compared low half */
             const uint64_t top = known ? x0 : xv->hi;
             trips = ((uint64_t)bits(top) + (uint64_t)iv.step - 1) / (uint64_t)iv.step + 1;
             have = 1;
@@ -560,28 +563,30 @@ static void bounded(vstate *st, uint32_t h, uint32_t e, lbound *out)
             trips = span / d;
             have = 1;
         } else if (iv.step > 0 && (lt || le)) {
-            const uint64_t c1 = (uint64_t)iv.step;
-            /* signed: a negative start stays below Y for up to 2^63 steps; only a known,
-             * non-negative start keeps the unsigned argument below valid */
-            if (is_signed && (!known || x0 > wrap || iv.off))
+            const uint64_t c1 = (uint64_t)iv.step, mask = is32 ? 0xffffffffull : ~0ull;
+            /* the first compared value (when the start is known) */
+            const uint64_t v1 = ((iv.before ? x0 : x0 + c1) + (uint64_t)iv.off) & mask;
+            /* signed: a negative first value stays below Y for up to 2^63 steps (a start just
+             * below the signed maximum steps to a negative one); only a known, non-negative
+             * first value keeps the unsigned argument below valid */
+            if (is_signed && (!known || v1 > wrap || iv.off))
                 continue;
             if (MBPF_CLASS(st->insns[iv.upd].code) != (is32 ? MBPF_ALU : MBPF_ALU64))
                 continue;
-            if (yhi + c1 <= wrap) {
+            if (c1 <= wrap && yhi <= wrap - c1) { /* Y + step does not wrap (nor does the sum here) */
                 /* from any start: at most one step past Y (or a wrap to a small value), then
                  * (Y - c) / step steps */
                 trips = (yhi + (le ? 1u : 0u)) / c1 + 2;
-                if (known && (is_signed ? x0 <= wrap : 1)) {
+                if (known) {
                     /* the compared values v1 + i * step (modulo the width), i >= 0, continue
                      * while below L, and L + step does not wrap */
-                    const uint64_t mask = is32 ? 0xffffffffull : ~0ull, lim = yhi + (le ? 1u : 0u);
-                    const uint64_t v1 = ((iv.before ? x0 : x0 + c1) + (uint64_t)iv.off) & mask;
+                    const uint64_t lim = yhi + (le ? 1u : 0u);
                     trips = v1 < lim ? (lim - v1 - 1) / c1 + 1 : 0;
                 }
                 have = 1;
             }
             /* countable: Y <= LEN - y_ub, so L <= LEN - y_ub + le, whatever the start */
-            if (y_ub != UB_NONE && c1 <= 0xffffffffull && yhi + c1 <= wrap) {
+            if (y_ub != UB_NONE && c1 <= wrap && yhi <= wrap - c1) {
                 div = (uint32_t)c1;
                 len_add = (int64_t)(le ? 1 : 0) - y_ub + (int64_t)c1;
             }
@@ -778,7 +783,7 @@ static void rotated(vstate *st, uint32_t h, uint32_t e, lbound *out)
             !bound_operand(st, hs, in, side, lo, E, is32, &ylo, &yhi, &y_ub))
             continue;
         const uint64_t c1 = (uint64_t)iv.step;
-        if (y_ub == UB_NONE || c1 > 0xffffffffull || yhi + c1 > wrap)
+        if (y_ub == UB_NONE || c1 > wrap || yhi > wrap - c1)
             continue;
         /* no jump into (skip_from, skip_to]; none back from after the region (it is in no
          * outer loop) */

@@ -38,7 +38,8 @@ int mbpf_check(const mbpf_program *p, const mbpf_verify_opts *opts, const uint8_
                mbpf_verify_result *res);
 
 /* Host: verify p with the full verifier and, when it accepts, write its certificate into out
- * (capacity cap) and its length into *out_len. Returns 0 when accepted, -1 when the verifier
+ * (capacity cap) and its length into *out_len. facts (n_insns entries) is required: the loop
+ * claims are written from it. Returns 0 when accepted, -1 when the verifier
  * rejects (res->msg says why), -2 when the arena is too small, -3 when the certificate does not
  * fit in cap or in the format's 16-bit offsets. With partial != 0 a rejected program still gets
  * a certificate of the states reached before the rejection (for tests: the checker must reject

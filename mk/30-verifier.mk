@@ -9,4 +9,4 @@ bpfverify_SRCS := aot/bpfverify.c
 SUITES += verifier-cases
 suite-verifier-cases: $(BUILD)/bin/bpfverify
 	@scripts/run-suite $(BUILD)/results verifier-cases tests/verifier/run $(BUILD)
-UNIT_TEST_SRCS += tests/unit/test_cert.c tests/unit/test_loop_table.c tests/unit/test_loop_bounds.c tests/unit/test_access_bounds.c
+UNIT_TEST_SRCS += tests/unit/test_cert.c tests/unit/test_loop_table.c tests/unit/test_loop_bounds.c tests/unit/test_access_bounds.c tests/unit/test_upper_halves.c

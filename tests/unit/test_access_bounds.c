@@ -10,12 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mcubpf/cert.h"
-#include "mcubpf/interp.h"
-#include "mcubpf/test_helpers.h"
 #include "tests/unit/bpf_asm.h"
+#include "tests/unit/fact_grid.h"
 
-#define MAX_INSNS 16
+#define MAX_INSNS GRID_MAX_INSNS
 
 typedef struct access_case {
     int from_len;      /* index = LEN + base, else index = base */
@@ -76,37 +74,19 @@ static void describe(const access_case *c, char *buf, size_t cap)
              (long long)c->k, c->taken ? "taken" : "fall-through", c->store ? "store" : "load", c->size, c->off, c->ctx_min);
 }
 
-static void run(const mbpf_program *p, uint32_t ctx_len, const mbpf_fact *facts)
-{
-    static uint8_t stack[MBPF_STACK_SIZE], ctx[64];
-    mbpf_exec x;
-    memset(&x, 0, sizeof x);
-    x.prog = p;
-    x.ctx = ctx_len ? ctx : NULL;
-    x.ctx_len = ctx_len;
-    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
-    x.stack = stack;
-    x.stack_len = sizeof stack;
-    x.helpers = mbpf_test_helpers;
-    x.n_helpers = MBPF_TEST_HELPER_COUNT;
-    x.facts = facts;
-    mbpf_exec_reset(&x);
-    mbpf_interp_run(&x); /* a fault is fine (an unproven access); a wrong proof aborts */
-}
-
 typedef struct tally {
     uint32_t cases, proven, rejected;
 } tally;
 
 static void check_case(const access_case *c, tally *t)
 {
-    static uint8_t arena[1 << 16], cert[4096];
+    static uint8_t arena[1 << 16], ctx[64];
     static const uint32_t lens[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 31, 32, 33, 64};
     mbpf_insn insns[MAX_INSNS];
     uint32_t at;
     const uint32_t n = build(c, insns, &at);
     mbpf_program p = {insns, n, NULL, 0, NULL, 0};
-    mbpf_fact facts[MAX_INSNS], checked[MAX_INSNS];
+    mbpf_fact facts[MAX_INSNS];
     mbpf_verify_result r;
     char what[200];
     const mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0, MBPF_REGION_R | MBPF_REGION_W,
@@ -122,13 +102,8 @@ static void check_case(const access_case *c, tally *t)
     t->proven++;
     for (unsigned i = 0; i < sizeof lens / sizeof lens[0]; i++)
         if (lens[i] >= c->ctx_min) /* the runtime refuses shorter ones */
-            run(&p, lens[i], facts);
-    size_t len;
-    cr_assert_eq(mbpf_cert_write(&p, &opts, checked, arena, sizeof arena, &r, cert, sizeof cert, &len, 0), 0,
-                 "%s: %s", what, r.msg);
-    cr_assert_eq(mbpf_check(&p, &opts, cert, len, checked, arena, sizeof arena, &r), 0, "%s: checker: %s", what,
-                 r.msg);
-    cr_assert(memcmp(facts, checked, n * sizeof facts[0]) == 0, "%s: the checker's facts differ", what);
+            grid_run(&p, ctx, lens[i], facts, 0, NULL); /* a fault is fine (an unproven access) */
+    grid_check_cert(&p, &opts, facts, what);
 }
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

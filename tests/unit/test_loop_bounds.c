@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mcubpf/cert.h"
-#include "mcubpf/interp.h"
-#include "mcubpf/test_helpers.h"
 #include "runtime/interp_facts.h"
 #include "tests/unit/bpf_asm.h"
+#include "tests/unit/fact_grid.h"
 
-#define MAX_INSNS 16
+#define MAX_INSNS GRID_MAX_INSNS
+
+static uint8_t ctx[64]; /* the context of every run (its bytes do not matter) */
 
 enum { S_UPDATE_TEST, S_COPY_BEFORE, S_EXIT_BEFORE_JA, S_TOP_EXIT, S_SHIFT, N_SHAPES };
 enum { B_IMM, B_REG, B_REG_SWAPPED, B_LEN, N_BOUNDS };
@@ -95,32 +95,15 @@ static void describe(const loop_case *c, char *buf, size_t cap)
              (unsigned long long)c->start, (unsigned long long)c->bound);
 }
 
-/* Back edges a run takes, at most limit; limit + 1 when it would take more. With facts, the run
- * is one of the fact-checking interpreter (an induction variable off its start and step, or a
- * bounded head taken too often, aborts the test) and returns 0. */
-static uint64_t back_edges(const mbpf_program *p, uint32_t ctx_len, uint64_t limit, const mbpf_fact *facts)
+/* Back edges a run takes, at most limit; limit + 1 when it would take more. */
+static uint64_t back_edges(const mbpf_program *p, uint32_t ctx_len, uint64_t limit)
 {
-    static uint8_t stack[MBPF_STACK_SIZE], ctx[64];
-    mbpf_exec x;
-    memset(&x, 0, sizeof x);
-    x.prog = p;
-    x.ctx = ctx_len ? ctx : NULL;
-    x.ctx_len = ctx_len;
-    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
-    x.stack = stack;
-    x.stack_len = sizeof stack;
-    x.helpers = mbpf_test_helpers;
-    x.n_helpers = MBPF_TEST_HELPER_COUNT;
-    x.budget = limit; /* without facts every back edge costs one unit */
-    x.facts = facts;
-    mbpf_exec_reset(&x);
-    const mbpf_status s = mbpf_interp_run(&x);
-    if (facts)
-        return 0;
+    uint64_t left;
+    const mbpf_status s = grid_run(p, ctx, ctx_len, NULL, limit, &left); /* a back edge costs a unit */
     if (s == MBPF_FAULT_BUDGET)
         return limit + 1;
     cr_assert_eq(s, MBPF_OK, "a loop program faulted (%d)", s);
-    return limit - x.budget_left;
+    return limit - left;
 }
 
 typedef struct tally {
@@ -129,12 +112,12 @@ typedef struct tally {
 
 static void check_case(const loop_case *c, tally *t)
 {
-    static uint8_t arena[1 << 16], cert[4096];
+    static uint8_t arena[1 << 16];
     mbpf_insn insns[MAX_INSNS];
     uint32_t head;
     const uint32_t n = build(c, insns, &head);
     mbpf_program p = {insns, n, NULL, 0, NULL, 0};
-    mbpf_fact facts[MAX_INSNS], checked[MAX_INSNS];
+    mbpf_fact facts[MAX_INSNS];
     mbpf_loop loops[4];
     mbpf_verify_result r;
     char what[200];
@@ -149,9 +132,9 @@ static void check_case(const loop_case *c, tally *t)
         t->bounded++;
         interp_facts_set_loops(loops, r.loops < 4 ? r.loops : 4);
         for (unsigned i = 0; i < n_lens; i++) {
-            const uint64_t taken = back_edges(&p, lens[i], trips, NULL);
+            const uint64_t taken = back_edges(&p, lens[i], trips);
             cr_assert_leq(taken, trips, "%s: bounded by %u trips, ran more at length %u", what, trips, lens[i]);
-            back_edges(&p, lens[i], trips, facts); /* its induction variable as the table says */
+            grid_run(&p, ctx, lens[i], facts, trips, NULL); /* its induction variable as the table says */
         }
         interp_facts_set_loops(NULL, 0);
     } else if (r.loops == 1 && loops[0].cls == MBPF_LOOP_COUNTABLE) {
@@ -159,20 +142,14 @@ static void check_case(const loop_case *c, tally *t)
         for (unsigned i = 0; i < sizeof lens / sizeof lens[0]; i++) {
             const int64_t bound = ((int64_t)lens[i] + loops[0].len_add) / (int64_t)loops[0].len_div + 1;
             cr_assert_gt(bound, 0, "%s: countable with a bound below 1 at length %u", what, lens[i]);
-            const uint64_t taken = back_edges(&p, lens[i], (uint64_t)bound, NULL);
+            const uint64_t taken = back_edges(&p, lens[i], (uint64_t)bound);
             cr_assert_leq(taken, (uint64_t)bound, "%s: countable by (LEN + %lld) / %u + 1, ran more at length %u",
                           what, (long long)loops[0].len_add, loops[0].len_div, lens[i]);
         }
     } else {
         return; /* budgeted: nothing claimed */
     }
-    /* the device's path: the certificate of a loop with a claim checks, with the same facts */
-    size_t len;
-    cr_assert_eq(mbpf_cert_write(&p, &opts, checked, arena, sizeof arena, &r, cert, sizeof cert, &len, 0), 0,
-                 "%s: %s", what, r.msg);
-    cr_assert_eq(mbpf_check(&p, &opts, cert, len, checked, arena, sizeof arena, &r), 0, "%s: checker: %s", what,
-                 r.msg);
-    cr_assert(memcmp(facts, checked, n * sizeof facts[0]) == 0, "%s: the checker's facts differ", what);
+    grid_check_cert(&p, &opts, facts, what); /* the device's path, for a loop with a claim */
 }
 
 static const uint64_t values[] = {0, 1, 3, 10, 256, 0x7ffffffeull, 0x7fffffffull, 0x80000000ull, 0xffffffffull,

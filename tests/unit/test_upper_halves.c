@@ -9,12 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mcubpf/cert.h"
-#include "mcubpf/interp.h"
-#include "mcubpf/test_helpers.h"
 #include "tests/unit/bpf_asm.h"
+#include "tests/unit/fact_grid.h"
 
-#define MAX_INSNS 16
+#define MAX_INSNS GRID_MAX_INSNS
 #define CTX_LEN 16
 
 static const mbpf_verify_opts opts = {(1ull << MBPF_TEST_HELPER_COUNT) - 1, 0, 0,
@@ -86,22 +84,10 @@ typedef struct tally {
 
 static void run(const mbpf_program *p, const mbpf_fact *facts, uint8_t fill)
 {
-    static uint8_t stack[MBPF_STACK_SIZE], ctx[CTX_LEN];
+    static uint8_t ctx[CTX_LEN];
     for (unsigned i = 0; i < CTX_LEN; i++)
         ctx[i] = fill == 1 ? (uint8_t)(i * 37u + 11u) : fill;
-    mbpf_exec x;
-    memset(&x, 0, sizeof x);
-    x.prog = p;
-    x.ctx = ctx;
-    x.ctx_len = CTX_LEN;
-    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
-    x.stack = stack;
-    x.stack_len = sizeof stack;
-    x.helpers = mbpf_test_helpers;
-    x.n_helpers = MBPF_TEST_HELPER_COUNT;
-    x.facts = facts;
-    mbpf_exec_reset(&x);
-    cr_assert_eq(mbpf_interp_run(&x), MBPF_OK, "a program of the grid faulted");
+    cr_assert_eq(grid_run(p, ctx, CTX_LEN, facts, 0, NULL), MBPF_OK, "a program of the grid faulted");
 }
 
 /* Finish the program (r0 = r3, the exit every narrowing compare jumps to), verify it, run it with
@@ -109,14 +95,14 @@ static void run(const mbpf_program *p, const mbpf_fact *facts, uint8_t fill)
 static void check_program(mbpf_insn *insns, uint32_t n, const uint32_t *jumps, uint32_t n_jumps, tally *t,
                           const char *what)
 {
-    static uint8_t arena[1 << 16], cert[4096];
+    static uint8_t arena[1 << 16];
     static const uint8_t fills[] = {0x00, 0xff, 0x80, 0x7f, 1};
     insns[n++] = MOV64R(0, 3);
     insns[n++] = EXIT();
     for (uint32_t j = 0; j < n_jumps; j++)
         insns[jumps[j]].off = (int16_t)(n - 1 - jumps[j] - 1); /* to the exit */
     mbpf_program p = {insns, n, NULL, 0, NULL, 0};
-    mbpf_fact facts[MAX_INSNS], checked[MAX_INSNS];
+    mbpf_fact facts[MAX_INSNS];
     mbpf_verify_result r;
     t->cases++;
     cr_assert_eq(mbpf_verify(&p, &opts, facts, arena, sizeof arena, &r), 0, "%s: %s", what, r.msg);
@@ -124,12 +110,7 @@ static void check_program(mbpf_insn *insns, uint32_t n, const uint32_t *jumps, u
         t->claims += (facts[i].flags & MBPF_FACT_HI_ZERO) != 0;
     for (unsigned f = 0; f < sizeof fills; f++)
         run(&p, facts, fills[f]);
-    size_t len;
-    cr_assert_eq(mbpf_cert_write(&p, &opts, checked, arena, sizeof arena, &r, cert, sizeof cert, &len, 0), 0,
-                 "%s: %s", what, r.msg);
-    cr_assert_eq(mbpf_check(&p, &opts, cert, len, checked, arena, sizeof arena, &r), 0, "%s: checker: %s", what,
-                 r.msg);
-    cr_assert(memcmp(facts, checked, n * sizeof facts[0]) == 0, "%s: the checker's facts differ", what);
+    grid_check_cert(&p, &opts, facts, what);
 }
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -3,6 +3,7 @@
 #include "jit/thumb2/t2_consts.h"
 
 #include "jit/thumb2/t2_encode.h"
+#include "jit/thumb2/t2_mulrot.h"
 
 int t2_imm_cost(uint32_t v)
 {
@@ -91,13 +92,19 @@ void t2_find_consts(const jit_ctx *c, const mid_info *m, t2_consts *k)
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
         uint32_t v;
+        t2_mulrot mr;
         if (in->code == MBPF_OPC_LDDW) {
             pc++;
             continue;
         }
-        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE) ||
-            !t2_imm_operand(in, m->hz_in[pc], m->live_out[pc], &v))
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
             continue;
+        if (t2_match_mulrot(c->prog, c->facts, m, pc, &mr)) { /* one multiply, by mr.k */
+            v = mr.k;
+            pc += T2_MULROT_LEN - 1;
+        } else if (!t2_imm_operand(in, m->hz_in[pc], m->live_out[pc], &v)) {
+            continue;
+        }
         int i = 0;
         while (i < k->n && k->value[i] != v)
             i++;

@@ -24,6 +24,7 @@
 #include "jit/thumb2/t2_encode.h"
 #include "jit/thumb2/t2_groups.h"
 #include "jit/thumb2/t2_loops.h"
+#include "jit/thumb2/t2_mulrot.h"
 #include "jit/thumb2/t2_reads.h"
 
 enum {
@@ -1098,6 +1099,24 @@ static void lower_rotate(t2 *t, const mid_rotate *r)
     }
     put_h(t, H_LO(d), lo);
     put_h(t, H_HI(d), hi);
+}
+
+/* x = ror(x * k, right) in 32 bits (t2_mulrot.h); the window defines x at its last instruction,
+ * as a rotate does (lower_rotate). */
+static void lower_mulrot(t2 *t, const t2_mulrot *r)
+{
+    const int x = r->x;
+    if (live_h(t, H_LO(x))) {
+        const int xl = rd_h(t, H_LO(x), T2_R0);
+        const int kr = imm_reg(t, T2_R2, r->k);
+        t->local[H_LO(x)] = t->local[H_HI(x)] = NO_REG;
+        const int dl = dst_h(t, H_LO(x), T2_R0, 0);
+        e32(t, t2_mul(dl, xl, kr));
+        e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl, T2_ROR, r->right));
+        put_h(t, H_LO(x), dl);
+    }
+    t->local[H_LO(x)] = t->local[H_HI(x)] = NO_REG;
+    put_hi_zero(t, x);
 }
 
 static int lower_alu32(t2 *t, const mbpf_insn *in)
@@ -2306,6 +2325,7 @@ static int read_clear(const t2 *t, uint32_t pc, uint32_t len)
 static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
 {
     mid_rotate rot;
+    t2_mulrot mr;
     t2_read rd;
     if (pc < t->skip_to)
         return 0; /* inside a window lowered at its first instruction */
@@ -2324,6 +2344,13 @@ static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
         t->live = t->m->live_out[pc + rot.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
         lower_rotate(t, &rot);
         t->skip_to = pc + rot.len;
+        return 0;
+    }
+    if (t->alias_d < 0 && t2_match_mulrot(t->c->prog, t->c->facts, t->m, pc, &mr) &&
+        read_clear(t, pc, T2_MULROT_LEN)) {
+        t->live = t->m->live_out[pc + T2_MULROT_LEN - 1] & (t->fast ? ~t->fast->dead : ~0u);
+        lower_mulrot(t, &mr);
+        t->skip_to = pc + T2_MULROT_LEN;
         return 0;
     }
     if (t->alias_d < 0 && !t->read.last && t2_match_read(t->c, t->m, pc, &rd) &&

@@ -2099,6 +2099,20 @@ static void choose_registers(t2 *t)
         t->loc[h] = t->local[h] = NO_REG;
         t->local_end[h] = 0;
     }
+    /* a versioned loop runs its fast copy, which never touches the halves in its dead set: their
+     * uses there (by the guards the copy drops) do not count */
+    for (uint32_t pc = 0; c->loops && pc < c->prog->n_insns; pc++) {
+        const ml_loop *l = mid_loop_around(c->loops, pc);
+        if (!l || !l->dead || !(c->facts[pc].flags & MBPF_FACT_REACHABLE) ||
+            (pc > 0 && c->prog->insns[pc - 1].code == MBPF_OPC_LDDW))
+            continue;
+        uint32_t use, def;
+        mid_use_def(&c->prog->insns[pc], &c->facts[pc], m->live_out[pc], m->hz_in[pc], &use, &def);
+        const uint32_t wgt = 1u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
+        for (uint32_t b = (use | (def & m->live_out[pc])) & l->dead; b; b &= b - 1)
+            if (w[__builtin_ctz(b)] >= wgt)
+                w[__builtin_ctz(b)] -= wgt;
+    }
     for (int r = 0; r < 16; r++) {
         t->owner[r] = NO_REG;
         t->busy_end[r] = 0;

@@ -2099,6 +2099,29 @@ static void choose_registers(t2 *t)
         t->loc[h] = t->local[h] = NO_REG;
         t->local_end[h] = 0;
     }
+    /* a value local to straight-line code borrows a register (local_window): its uses there
+     * do not need a home */
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE) || !local_safe(in) ||
+            (pc > 0 && c->prog->insns[pc - 1].code == MBPF_OPC_LDDW))
+            continue;
+        uint32_t use, def;
+        mid_use_def(in, &c->facts[pc], m->live_out[pc], m->hz_in[pc], &use, &def);
+        for (uint32_t b = def & m->live_out[pc] & ~use; b; b &= b - 1) {
+            const int h = __builtin_ctz(b);
+            /* (every instruction naming its register, at the definition's depth: no loop head
+             * lies in the stretch) */
+            const uint32_t wgt = 1u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
+            const uint32_t end = local_life(c, m, pc, h);
+            for (uint32_t i = pc; end && i <= end; i++) {
+                const mbpf_insn *u = &c->prog->insns[i];
+                const int named = (int)MBPF_DST(u) == (h & 15) || (int)MBPF_SRC(u) == (h & 15);
+                if (named && w[h] >= wgt / 2)
+                    w[h] -= wgt / 2;
+            }
+        }
+    }
     /* a versioned loop runs its fast copy, which never touches the halves in its dead set: their
      * uses there (by the guards the copy drops) do not count */
     for (uint32_t pc = 0; c->loops && pc < c->prog->n_insns; pc++) {

@@ -2456,8 +2456,10 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
 static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
 {
     t2 *t = b;
-    if (pc < t->skip_to)
+    if (pc < t->skip_to) {
+        t->pc = pc; /* inside a window (no label there): what it stored last is still forwarded */
         return 0;
+    }
     t2_at(t, pc, f);
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_entry_charge(t, MBPF_FACT_TRIPS(f));

@@ -1145,6 +1145,10 @@ static int lower_alu32(t2 *t, const mbpf_insn *in)
         if (x) {
             if (fuse_mov(t, in))
                 return 0;
+            if (MBPF_SRC(in) == d && in->off == 0 && t->alias_d < 0) {
+                put_hi_zero(t, d); /* a zero-extension: the lower half stays where it is */
+                return 0;
+            }
             sl = rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
             dl = dst_h(t, H_LO(d), T2_R0, 0);
             if (in->off == 8)

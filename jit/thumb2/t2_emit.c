@@ -20,9 +20,11 @@
 #include "jit/mid/mid_access.h"
 #include "jit/mid/mid_idioms.h"
 #include "jit/jit_runtime.h"
+#include "jit/thumb2/t2_consts.h"
 #include "jit/thumb2/t2_encode.h"
 #include "jit/thumb2/t2_groups.h"
 #include "jit/thumb2/t2_loops.h"
+#include "jit/thumb2/t2_mulrot.h"
 #include "jit/thumb2/t2_reads.h"
 
 enum {
@@ -53,6 +55,7 @@ enum {
 #define H_LO(r) (r)
 #define H_HI(r) (16 + (r))
 #define BUDGET_CAND 32 /* allocation candidate index of the budget counter */
+#define CONST_CAND 33  /* ...and of the first constant (t2_consts.h) */
 
 typedef struct t2 {
     jit_ctx *c;
@@ -61,6 +64,8 @@ typedef struct t2 {
     int budget_reg;          /* native register of the budget counter, or NO_REG */
     int lr_half;             /* the half homed in lr (clobbered by every call), or NO_REG */
     int8_t owner[16];        /* per native register: the half homed there, or NO_REG */
+    uint16_t kregs;          /* native registers holding a constant from the entry on... */
+    uint32_t kval[16];       /* ...this one */
     int8_t local[MID_NHALVES];    /* a half without a home: register holding its local value */
     uint32_t local_end[MID_NHALVES]; /* ...up to and including this pc */
     uint32_t busy_end[16];   /* per native register: holds a local value up to this pc + 1 */
@@ -262,6 +267,25 @@ static void load_imm(t2 *t, int rd, uint32_t v)
     }
 }
 
+/* The register holding constant v for the whole run, or NO_REG. */
+static int const_reg(const t2 *t, uint32_t v)
+{
+    for (uint32_t b = t->kregs; b; b &= b - 1)
+        if (t->kval[__builtin_ctz(b)] == v)
+            return __builtin_ctz(b);
+    return NO_REG;
+}
+
+/* An immediate operand the instruction reads from a register: its constant's, or rd loaded. */
+static int imm_reg(t2 *t, int rd, uint32_t v)
+{
+    const int r = const_reg(t, v);
+    if (r != NO_REG)
+        return r;
+    load_imm(t, rd, v);
+    return rd;
+}
+
 static void ldr_block(t2 *t, int rt, uint32_t off) { e32(t, t2_ldst_imm12(T2_LDR, rt, T2_R11, off)); }
 static void str_block(t2 *t, int rt, uint32_t off) { e32(t, t2_ldst_imm12(T2_STR, rt, T2_R11, off)); }
 static void mov(t2 *t, int rd, int rm) { if (rd != rm) e32(t, t2_mov_reg(rd, rm)); }
@@ -399,7 +423,8 @@ static void call_block_fn(t2 *t, uint32_t off)
 }
 
 /* A call clobbers lr: the half homed there waits in its block slot (call-saved r4-r9 need
- * nothing). lr_save goes before the call, lr_restore after it and before the results are put. */
+ * nothing), a constant there is loaded again. lr_save goes before the call, lr_restore after it
+ * and before the results are put. */
 static void lr_save(t2 *t)
 {
     if (t->lr_half != NO_REG && (((t->live_in | t->live) >> t->lr_half) & 1u))
@@ -410,6 +435,8 @@ static void lr_restore(t2 *t)
 {
     if (t->lr_half != NO_REG && live_h(t, t->lr_half))
         ldr_block(t, T2_LR, slot(t->lr_half));
+    if ((t->kregs >> T2_LR) & 1u)
+        load_imm(t, T2_LR, t->kval[T2_LR]);
 }
 
 /* Move src[i] into native register i (i < n; NO_REG: nothing) as one parallel move; a cycle is
@@ -528,7 +555,8 @@ static void emit_cold_stubs(t2 *t)
             e16(t, t2_b16(0)); /* over the next one: to +6 */
             e16(t, t2_movs16(T2_R1, 1)); /* +COLD_WRAP */
         }
-        if (t->lr_half != NO_REG) /* bl overwrites lr; the check keeps r2 */
+        const int keep_lr = t->lr_half != NO_REG || ((t->kregs >> T2_LR) & 1u);
+        if (keep_lr) /* bl overwrites lr; the check keeps r2 */
             mov(t, T2_R2, T2_LR);
         if (kind == COLD_GUARD || kind == COLD_GROUP)
             mov(t, T2_R1, ah);
@@ -540,7 +568,7 @@ static void emit_cold_stubs(t2 *t)
             e16(t, t2_movs16(T2_R3, size));
             bl_to(t, stub(t, (d & COLD_WRITE) ? STUB_CHECK_WRITE : STUB_CHECK_READ));
         }
-        if (t->lr_half != NO_REG)
+        if (keep_lr)
             mov(t, T2_LR, T2_R2);
         b_to(t, ret);
     }
@@ -769,8 +797,7 @@ static int src_lo(t2 *t, const mbpf_insn *in)
 {
     if (MBPF_SRCBIT(in->code))
         return rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
-    load_imm(t, T2_R2, (uint32_t)in->imm);
-    return T2_R2;
+    return imm_reg(t, T2_R2, (uint32_t)in->imm);
 }
 
 static int src_hi(t2 *t, const mbpf_insn *in)
@@ -1074,6 +1101,24 @@ static void lower_rotate(t2 *t, const mid_rotate *r)
     put_h(t, H_HI(d), hi);
 }
 
+/* x = ror(x * k, right) in 32 bits (t2_mulrot.h); the window defines x at its last instruction,
+ * as a rotate does (lower_rotate). */
+static void lower_mulrot(t2 *t, const t2_mulrot *r)
+{
+    const int x = r->x;
+    if (live_h(t, H_LO(x))) {
+        const int xl = rd_h(t, H_LO(x), T2_R0);
+        const int kr = imm_reg(t, T2_R2, r->k);
+        t->local[H_LO(x)] = t->local[H_HI(x)] = NO_REG;
+        const int dl = dst_h(t, H_LO(x), T2_R0, 0);
+        e32(t, t2_mul(dl, xl, kr));
+        e32(t, t2_dp_reg(T2_ORR, 0, dl, T2_PC, dl, T2_ROR, r->right));
+        put_h(t, H_LO(x), dl);
+    }
+    t->local[H_LO(x)] = t->local[H_HI(x)] = NO_REG;
+    put_hi_zero(t, x);
+}
+
 static int lower_alu32(t2 *t, const mbpf_insn *in)
 {
     const int d = MBPF_DST(in), op = MBPF_OP(in->code);
@@ -1100,6 +1145,10 @@ static int lower_alu32(t2 *t, const mbpf_insn *in)
         if (x) {
             if (fuse_mov(t, in))
                 return 0;
+            if (MBPF_SRC(in) == d && in->off == 0 && t->alias_d < 0) {
+                put_hi_zero(t, d); /* a zero-extension: the lower half stays where it is */
+                return 0;
+            }
             sl = rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
             dl = dst_h(t, H_LO(d), T2_R0, 0);
             if (in->off == 8)
@@ -1182,8 +1231,7 @@ static int lower_alu32(t2 *t, const mbpf_insn *in)
             put_hi_zero(t, d);
             return 0;
         }
-        load_imm(t, T2_R2, imm);
-        sl = T2_R2;
+        sl = imm_reg(t, T2_R2, imm);
     } else {
         sl = rd_h(t, H_LO(MBPF_SRC(in)), T2_R2);
     }
@@ -1812,7 +1860,8 @@ static uint32_t touched(const t2 *t, uint32_t pc, uint32_t end)
  * and its home half (if any) not among the halves the stretch touches? */
 static int lendable(const t2 *t, int r, uint32_t pc, uint32_t touched_halves)
 {
-    if (t->busy_end[r] > pc || r == t->budget_reg || !((t->saved >> r) & 1u))
+    if (t->busy_end[r] > pc || r == t->budget_reg || !((t->saved >> r) & 1u) ||
+        ((t->kregs >> r) & 1u))
         return 0;
     return t->owner[r] == NO_REG || !((touched_halves >> t->owner[r]) & 1u);
 }
@@ -2021,7 +2070,7 @@ static uint16_t saved_regs(const t2 *t, int fp_used)
 {
     uint32_t m = 1u << T2_R11 | 1u << T2_LR | (fp_used ? 1u << T2_R10 : 0u);
     for (int r = T2_R4; r <= T2_R10; r++)
-        if (t->owner[r] != NO_REG || t->budget_reg == r)
+        if (t->owner[r] != NO_REG || t->budget_reg == r || ((t->kregs >> r) & 1u))
             m |= 1u << r;
     if (__builtin_popcount(m) & 1)
         m |= 1u << T2_R3;
@@ -2036,17 +2085,60 @@ static int count_exits(const jit_ctx *c)
     return n;
 }
 
-/* Allocation: halves (and the budget counter) ranked by loop-weighted use get r4..r9; ties go
- * to the lower index, so the choice is deterministic. */
+/* Allocation: halves, the budget counter and constants (t2_consts.h) ranked by loop-weighted
+ * use get r4..r9 (r10 when free, lr for halves); ties go to the lower index, so the choice is
+ * deterministic. */
 static void choose_registers(t2 *t)
 {
     const jit_ctx *c = t->c;
     const mid_info *m = t->m;
-    uint32_t w[MID_NHALVES + 1];
+    uint32_t w[CONST_CAND + T2_MAX_CONSTS];
+    t2_consts ks;
+    t2_find_consts(c, m, &ks);
+    for (int i = 0; i < T2_MAX_CONSTS; i++)
+        w[CONST_CAND + i] = i < ks.n ? ks.weight[i] : 0;
+    t->kregs = 0;
     for (int h = 0; h < MID_NHALVES; h++) {
         w[h] = m->weight[h];
         t->loc[h] = t->local[h] = NO_REG;
         t->local_end[h] = 0;
+    }
+    /* a value local to straight-line code borrows a register (local_window): its uses there
+     * do not need a home */
+    for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
+        const mbpf_insn *in = &c->prog->insns[pc];
+        if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE) || !local_safe(in) ||
+            (pc > 0 && c->prog->insns[pc - 1].code == MBPF_OPC_LDDW))
+            continue;
+        uint32_t use, def;
+        mid_use_def(in, &c->facts[pc], m->live_out[pc], m->hz_in[pc], &use, &def);
+        for (uint32_t b = def & m->live_out[pc] & ~use; b; b &= b - 1) {
+            const int h = __builtin_ctz(b);
+            /* (every instruction naming its register, at the definition's depth: no loop head
+             * lies in the stretch) */
+            const uint32_t wgt = 1u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
+            const uint32_t end = local_life(c, m, pc, h);
+            for (uint32_t i = pc; end && i <= end; i++) {
+                const mbpf_insn *u = &c->prog->insns[i];
+                const int named = (int)MBPF_DST(u) == (h & 15) || (int)MBPF_SRC(u) == (h & 15);
+                if (named && w[h] >= wgt / 2)
+                    w[h] -= wgt / 2;
+            }
+        }
+    }
+    /* a versioned loop runs its fast copy, which never touches the halves in its dead set: their
+     * uses there (by the guards the copy drops) do not count */
+    for (uint32_t pc = 0; c->loops && pc < c->prog->n_insns; pc++) {
+        const ml_loop *l = mid_loop_around(c->loops, pc);
+        if (!l || !l->dead || !(c->facts[pc].flags & MBPF_FACT_REACHABLE) ||
+            (pc > 0 && c->prog->insns[pc - 1].code == MBPF_OPC_LDDW))
+            continue;
+        uint32_t use, def;
+        mid_use_def(&c->prog->insns[pc], &c->facts[pc], m->live_out[pc], m->hz_in[pc], &use, &def);
+        const uint32_t wgt = 1u << (3 * (m->depth[pc] < 3 ? m->depth[pc] : 3));
+        for (uint32_t b = (use | (def & m->live_out[pc])) & l->dead; b; b &= b - 1)
+            if (w[__builtin_ctz(b)] >= wgt)
+                w[__builtin_ctz(b)] -= wgt;
     }
     for (int r = 0; r < 16; r++) {
         t->owner[r] = NO_REG;
@@ -2054,6 +2146,7 @@ static void choose_registers(t2 *t)
     }
     w[BUDGET_CAND] = 0;
     uint32_t args_in = 0; /* halves a local function receives: its caller's bl overwrites lr */
+    int local_calls = 0;  /* ...and a local function's lr is its return address */
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
         if (pc && (c->facts[pc].flags & (MBPF_FACT_SUBPROG | MBPF_FACT_REACHABLE)) ==
@@ -2062,6 +2155,7 @@ static void choose_registers(t2 *t)
         if (!(c->facts[pc].flags & MBPF_FACT_REACHABLE))
             continue;
         const int local = in->code == MBPF_OPC_CALL && MBPF_SRC(in) == MBPF_CALL_LOCAL;
+        local_calls |= local;
         const int budgeted = jit_needs_budget(&c->facts[pc]);
         if (!budgeted && !local)
             continue;
@@ -2075,9 +2169,9 @@ static void choose_registers(t2 *t)
     /* lr comes last: a call clobbers it, and the budget counter never goes there (the exits
      * store the counter from its register) */
     static const int8_t natives[8] = {T2_R4, T2_R5, T2_R6, T2_R7, T2_R8, T2_R9, T2_R10, T2_LR};
-    int8_t cand[BUDGET_CAND + 1]; /* the candidates used at all, in index order */
+    int8_t cand[CONST_CAND + T2_MAX_CONSTS]; /* the candidates used at all, in index order */
     int n_cand = 0;
-    for (int h = 0; h <= BUDGET_CAND; h++)
+    for (int h = 0; h < CONST_CAND + T2_MAX_CONSTS; h++)
         if (w[h])
             cand[n_cand++] = (int8_t)h;
     for (int k = 0; k < 8; k++) {
@@ -2086,7 +2180,8 @@ static void choose_registers(t2 *t)
         int best = -1;
         for (int i = 0; i < n_cand; i++) {
             const int h = cand[i];
-            if (!w[h] || (natives[k] == T2_LR && (h == BUDGET_CAND || ((args_in >> h) & 1u))))
+            if (!w[h] || (natives[k] == T2_LR && (h == BUDGET_CAND || (h > BUDGET_CAND && local_calls) ||
+                                                  (h < BUDGET_CAND && ((args_in >> h) & 1u)))))
                 continue;
             if (best < 0 || w[h] > w[best])
                 best = h;
@@ -2094,6 +2189,11 @@ static void choose_registers(t2 *t)
         if (best < 0)
             break;
         w[best] = 0;
+        if (best >= CONST_CAND) {
+            t->kregs |= (uint16_t)(1u << natives[k]);
+            t->kval[natives[k]] = ks.value[best - CONST_CAND];
+            continue;
+        }
         if (best == BUDGET_CAND)
             t->budget_reg = natives[k];
         else
@@ -2266,6 +2366,7 @@ static int read_clear(const t2 *t, uint32_t pc, uint32_t len)
 static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
 {
     mid_rotate rot;
+    t2_mulrot mr;
     t2_read rd;
     if (pc < t->skip_to)
         return 0; /* inside a window lowered at its first instruction */
@@ -2284,6 +2385,13 @@ static int lower_at(t2 *t, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
         t->live = t->m->live_out[pc + rot.len - 1] & (t->fast ? ~t->fast->dead : ~0u);
         lower_rotate(t, &rot);
         t->skip_to = pc + rot.len;
+        return 0;
+    }
+    if (t->alias_d < 0 && t2_match_mulrot(t->c->prog, t->c->facts, t->m, pc, &mr) &&
+        read_clear(t, pc, T2_MULROT_LEN)) {
+        t->live = t->m->live_out[pc + T2_MULROT_LEN - 1] & (t->fast ? ~t->fast->dead : ~0u);
+        lower_mulrot(t, &mr);
+        t->skip_to = pc + T2_MULROT_LEN;
         return 0;
     }
     if (t->alias_d < 0 && !t->read.last && t2_match_read(t->c, t->m, pc, &rd) &&
@@ -2352,8 +2460,10 @@ static int emit_fast_loop(t2 *t, const ml_loop *l, const mbpf_fact *head_fact)
 static int t2_insn(void *b, uint32_t pc, const mbpf_insn *in, const mbpf_fact *f)
 {
     t2 *t = b;
-    if (pc < t->skip_to)
+    if (pc < t->skip_to) {
+        t->pc = pc; /* inside a window (no label there): what it stored last is still forwarded */
         return 0;
+    }
     t2_at(t, pc, f);
     if (f->flags & MBPF_FACT_LOOP_HEAD)
         loop_entry_charge(t, MBPF_FACT_TRIPS(f));
@@ -2464,6 +2574,9 @@ static int emit_once(t2 *p)
             ldr_block(&t, t.loc[h], slot(h));
         }
     }
+
+    for (uint32_t b = t.kregs; b; b &= b - 1) /* constants kept in registers (t2_consts.h) */
+        load_imm(&t, __builtin_ctz(b), t.kval[__builtin_ctz(b)]);
 
     static const jit_backend_ops ops = {t2_function_entry, t2_insn};
     int rc = jit_emit_body(c, &ops, &t);

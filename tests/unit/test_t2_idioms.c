@@ -217,3 +217,39 @@ Test(lowering, r10_is_a_home_in_a_program_that_never_reads_it)
     cr_expect(strstr(text, "ldr.w sl, [fp") != NULL, "%s", text);
     cr_expect(strstr(text, ", sl;") == NULL, "%s", text);
 }
+
+Test(lowering, a_multiply_folded_into_a_rotate_is_one_mul_and_one_ror)
+{
+    /* w3 = rotl(w2 * K, 15) as clang writes it: w6 = w3 * (K << 15); w3 *= K; w3 >>= 17;
+     * w3 |= w6 (w6 dead) */
+    const int32_t k = (int32_t)0xcc9e2d51u;
+    const int32_t k15 = (int32_t)(0xcc9e2d51u << 15);
+    static mbpf_insn prog[8];
+    const mbpf_insn p[] = {ALU32_REG(MBPF_MOV, 3, 2), ALU32_REG(MBPF_MOV, 6, 3), ALU32_IMM(MBPF_MUL, 6, k15),
+                           ALU32_IMM(MBPF_MUL, 3, k), ALU32_IMM(MBPF_RSH, 3, 17), ALU32_REG(MBPF_OR, 3, 6),
+                           ALU32_REG(MBPF_MOV, 0, 3), EXIT()};
+    memcpy(prog, p, sizeof p);
+    static char text[8192];
+    thumb2_disasm(prog, 8, 0, text, sizeof text);
+    cr_expect_eq(count(text, "mul"), 1, "%s", text);
+    cr_expect_eq(count(text, "ror"), 1, "%s", text);
+    cr_expect_eq(count(text, "orr"), 0, "%s", text);
+    /* a second factor that is not the first shifted by the rotate: two multiplies, no ror */
+    prog[2].imm = k15 + 1;
+    thumb2_disasm(prog, 8, 0, text, sizeof text);
+    cr_expect_eq(count(text, "mul"), 2, "%s", text);
+    cr_expect_eq(count(text, "ror"), 0, "%s", text);
+}
+
+Test(lowering, a_constant_used_in_a_loop_is_loaded_once)
+{
+    /* w0 = w0 * 0x01000193 ^ w1 ten times: the factor needs movw/movt, built once at the entry */
+    static const mbpf_insn prog[] = {ALU32_IMM(MBPF_MOV, 0, 1), ALU32_IMM(MBPF_MOV, 2, 10),
+                                     ALU32_IMM(MBPF_MUL, 0, 0x01000193), ALU32_REG(MBPF_XOR, 0, 2),
+                                     ALU32_IMM(MBPF_SUB, 2, 1), JMP_IMM(MBPF_JNE, 2, 0, -4), EXIT()};
+    static char text[16384];
+    thumb2_disasm(prog, 7, 0, text, sizeof text);
+    /* (the loop is laid out twice, as a charged-once copy and the exact one; both read it) */
+    cr_expect_eq(count(text, "movt"), 1, "%s", text);
+    cr_expect_eq(count(text, "mul"), 2, "%s", text);
+}

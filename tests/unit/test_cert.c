@@ -325,7 +325,7 @@ Test(cert, oversized_and_malformed_certificates_are_rejected)
     free(big);
     t = c;
     t.b[0] = MBPF_CERT_VERSION + 1;
-    expect_reject(&p, &t, "certificate: unsupported version 3");
+    expect_reject(&p, &t, "certificate: unsupported version 4");
     t = c;
     t.b[1] = 0x80;
     expect_reject(&p, &t, "certificate: unknown flags or reserved bits set");

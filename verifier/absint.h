@@ -122,8 +122,10 @@ void a_links_canon(astate *s);
 void a_links_join(astate *to, const areg *old_to, const areg *from);
 
 /* Links claimed by a certificate (absint_ops.c): do registers i and k of r differ by exactly diff
- * (i - k), by a link or through values r pins? Are r's links in the canonical form (every member
- * linkable, its group 1 + its lowest member, whose delta is 0; no group of one; no stray delta)? */
+ * (i - k), by a link or through values r pins? Are r's links in the certificate's form (every
+ * member linkable, its group 1 + its lowest member, deltas within +-DELTA_MAX; no group of one; no
+ * stray delta)? The founder's delta need not be 0: the certificate keeps the full verifier's
+ * deltas when a dead founder is left out. */
 int a_links_imply(const areg *r, int i, int k, int32_t diff);
 int a_links_canonical(const areg *r);
 

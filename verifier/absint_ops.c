@@ -247,9 +247,8 @@ int a_links_canonical(const areg *r)
         const unsigned g = A_LINK(&r[i]);
         if (!g)
             continue;
-        const int f = (int)g - 1; /* the founder: the group's lowest member, delta 0 */
-        if (!linkable(&r[i]) || f >= AREGS || f > i || A_LINK(&r[f]) != g || r[f].delta != 0 ||
-            r[i].delta < -DELTA_MAX)
+        const int f = (int)g - 1; /* the founder: the group's lowest member */
+        if (!linkable(&r[i]) || f >= AREGS || f > i || A_LINK(&r[f]) != g || r[i].delta < -DELTA_MAX)
             return 0;
         int members = 0;
         for (int j = 0; j < AREGS; j++)

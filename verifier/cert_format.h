@@ -11,10 +11,10 @@
  *   varint  spill mask (SPILLS bits): bit i = spill record i kept (newest first); per record, in
  *           order: varint offset (zigzag), u8 size, the value as a listed register
  *
- * A register's link group is in its flags (bits 4-7), its delta a field: the groups of a state
- * are in canonical form (a_links_canonical), and the checker's inclusion test asks each claimed
- * link of the incoming state (a_links_imply) and each spill record of it (same place and size,
- * the value included).
+ * A register's link group is in its flags (bits 4-7), its delta a field: each group numbered
+ * after its lowest listed member, the full verifier's deltas kept (a_links_canonical), and the
+ * checker's inclusion test asks each claimed link (the difference of two deltas) of the incoming
+ * state (a_links_imply) and each spill record of it (same place and size, the value included).
  *
  * Values are zigzag LEB128 varints of the field sign-extended to 64 bits. A new field of areg
  * or astate is one more row in a table (its offset, size, signedness and default); the checker's

@@ -289,8 +289,8 @@ static int included(const astate *s, const astate *h)
             continue; /* anything is included */
         if (!a_same_value(&s->r[i], b) && !a_reg_included(&s->r[i], s->len_min, b, h->len_min))
             return 0;
-        const unsigned g = A_LINK(b); /* b = its group's founder (r[g - 1]) + delta */
-        if (g && (int)g - 1 != i && !a_links_imply(s->r, i, (int)g - 1, b->delta))
+        const unsigned g = A_LINK(b); /* b - its group's founder (r[g - 1]): the deltas' difference */
+        if (g && (int)g - 1 != i && !a_links_imply(s->r, i, (int)g - 1, (int32_t)b->delta - h->r[g - 1].delta))
             return 0;
     }
     const uint32_t *si = (const uint32_t *)(const void *)s->init, *hi = (const uint32_t *)(const void *)h->init;

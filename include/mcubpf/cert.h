@@ -19,7 +19,7 @@
 
 #include "mcubpf/verifier.h"
 
-#define MBPF_CERT_VERSION 2u
+#define MBPF_CERT_VERSION 3u
 #define MBPF_CERT_FLAG_ADDR_IN_DATA 0x01u /* the program stores addresses into its data */
 #define MBPF_CERT_HEADER 8u               /* bytes before the state index */
 #define MBPF_CERT_MAX_LEN 0xffffu         /* offsets inside a certificate are 16-bit */

@@ -236,6 +236,65 @@ Test(cert, weaker_state_is_accepted_with_weaker_facts)
     cr_expect_neq(f[5].mem, MBPF_MEM_PROVEN, "a weaker state cannot prove the read");
 }
 
+/* r1 founds r6 = r1 - 30000 and r7 = r1 - 29990 at the join (9) and is dead there: the state
+ * at 9 keeps the two deltas as they are (r6, the lowest member, is the group's founder with a
+ * delta that is not 0), and the link claimed is their difference. */
+static const mbpf_insn dead_founder_prog[] = {
+    MOV64R(9, 1),
+    MOV64(0, 0),
+    MOV64(1, 40000),
+    MOV64(6, 10000),
+    MOV64(7, 10010),
+    JMP_IMM(MBPF_JEQ, 2, 5, 3),
+    MOV64(1, 50000),
+    MOV64(6, 20000),
+    MOV64(7, 20010),
+    ALU64_IMM(MBPF_SUB, 6, 5000),
+    JMP_REG(MBPF_JGT, 7, 2, 2),
+    ALU64_REG(MBPF_ADD, 9, 6),
+    LDX(MBPF_B, 0, 9, 0),
+    EXIT(),
+};
+
+/* Replace the varint `from` (3 bytes) in a state by `to`; it must be there once. */
+static void swap_varint(uint8_t *st, size_t len, const uint8_t *from, const uint8_t *to)
+{
+    int found = 0;
+    for (size_t k = 0; k + 3 <= len; k++)
+        if (!memcmp(st + k, from, 3)) {
+            memcpy(st + k, to, 3);
+            found++;
+        }
+    cr_assert_eq(found, 1, "varint %02x %02x %02x in the state", from[0], from[1], from[2]);
+}
+
+Test(cert, link_deltas_claim_their_difference)
+{
+    mbpf_program p = prog_of(dead_founder_prog, 14);
+    mbpf_fact full[16], f[16];
+    char msg[256];
+    cert c, alt;
+    parts s;
+    write_cert(&p, &c, full);
+    cr_assert_eq(check(&p, c.b, c.len, f, msg), 0, "%s", msg);
+    /* zigzag varints: -30000 (r6), -29990 (r7), -29999, -29989 */
+    static const uint8_t d6[3] = {0xdf, 0xd4, 0x03}, d7[3] = {0xcb, 0xd4, 0x03};
+    static const uint8_t d6_up[3] = {0xdd, 0xd4, 0x03}, d7_up[3] = {0xc9, 0xd4, 0x03};
+    /* both deltas one higher: the same difference, the same link */
+    split(&c, &s);
+    uint32_t i = state_index(&s, 9);
+    swap_varint(s.state[i], s.state_len[i], d6, d6_up);
+    swap_varint(s.state[i], s.state_len[i], d7, d7_up);
+    join(&s, &alt);
+    cr_assert_eq(check(&p, alt.b, alt.len, f, msg), 0, "%s", msg);
+    cr_expect_eq(memcmp(full, f, p.n_insns * sizeof *f), 0, "facts differ");
+    /* r7's alone: a difference of 11 that no way in has */
+    split(&c, &s);
+    swap_varint(s.state[i], s.state_len[i], d7, d7_up);
+    join(&s, &alt);
+    expect_reject(&p, &alt, "not included in the state claimed for insn 9");
+}
+
 Test(cert, missing_state_is_rejected)
 {
     mbpf_program p = prog_of(len_prog, 8);
@@ -325,7 +384,7 @@ Test(cert, oversized_and_malformed_certificates_are_rejected)
     free(big);
     t = c;
     t.b[0] = MBPF_CERT_VERSION + 1;
-    expect_reject(&p, &t, "certificate: unsupported version 3");
+    expect_reject(&p, &t, "certificate: unsupported version 4");
     t = c;
     t.b[1] = 0x80;
     expect_reject(&p, &t, "certificate: unknown flags or reserved bits set");

@@ -57,6 +57,7 @@ static inline uint64_t ebpf_smod64(uint64_t a, uint64_t b)
 static inline int ebpf_atomic(int32_t imm, uint64_t addr, uint32_t size, uint64_t *src, uint64_t *r0)
 {
     uint64_t mask = size == 8 ? ~0ull : 0xffffffffull;
+    size = size == 8 ? 8 : 4; /* the only sizes: no code for the others */
     uint64_t old = ebpf_load(addr, size), s = *src & mask, nv;
     switch (imm & ~MBPF_FETCH) {
     case MBPF_ADD: nv = old + s; break;

@@ -630,10 +630,13 @@ static mbpf_status run_fault(mbpf_runtime *rt, mbpf_prog *p, mbpf_status st, uin
 }
 
 /* The end of a fast-lane run whose entry returned `status` != 0: the interpreter's (its exec
- * holds the fault), or code's (the block holds it; a helper's early stop is no fault). */
-RT_FAULT_PATH mbpf_status lane_end(uint32_t status, mbpf_runtime *rt, uint64_t *r0, mbpf_fault *fault)
+ * holds the fault), or code's (the block holds it; a helper's early stop is no fault). The lane
+ * opens again; while it was busy its word held the caller's fault pointer. */
+RT_FAULT_PATH mbpf_status lane_end(uint32_t status, mbpf_runtime *rt, uint64_t *r0)
 {
     mbpf_prog *const p = (mbpf_prog *)(uintptr_t)rt->exec_for;
+    mbpf_fault *const fault = (mbpf_fault *)rt->ready;
+    rt->ready = (uintptr_t)p;
 #if MBPF_WITH_INTERP
     if (lane_interprets(rt))
         return run_fault(rt, p, (mbpf_status)status, r0, fault);
@@ -708,19 +711,25 @@ mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_
 {
     if (!rt || rt->ready != (uintptr_t)p) /* never a NULL p: an idle lane holds RT_IDLE */
         return run_other(rt, p, ctx, ctx_len, r0, fault);
-    rt->ready = (uintptr_t)rt; /* busy */
+    /* busy: the lane's word holds the caller's fault pointer until the run is over (no slot's
+     * address, nor RT_IDLE, see rt_busy; read by the end of a fault, where a frame slot would
+     * cost a store and a load) */
+    rt->ready = (uintptr_t)fault;
+    /* the tenant's budget and a length without a context are left to whatever reads them (the
+     * code's prologue, through the block's budget_at; the interpreter's lane) */
+    uint32_t status = rt->fast_fn(FAST_ARG(rt), (uintptr_t)ctx, ctx_len);
+    /* p is exec_for (nothing loads or unloads during a run): read again rather than kept
+     * across the call, a register less to save; the run is counted once it is over */
+    p = (mbpf_prog *)(uintptr_t)rt->exec_for;
     const uint32_t runs = p->stats.runs, hits = p->stats.cache_hits; /* adjacent: one load */
     p->stats.runs = runs + 1;
     p->stats.cache_hits = hits + rt->lane_hits;
-    /* the tenant's budget and a length without a context are left to whatever reads them (the
-     * code's prologue, through the block's budget_at; the interpreter's lane) */
-    const uint32_t status = rt->fast_fn(FAST_ARG(rt), (uintptr_t)ctx, ctx_len);
-    /* p is exec_for: read again rather than kept across the call (a register less to save) */
-    rt->ready = (uintptr_t)rt->exec_for;
     if (r0) /* the block's r0 whatever the status: the end of a fault writes *r0 again */
         *r0 = lane_r0(rt);
     if (status != MBPF_OK)
-        return lane_end(status, rt, r0, fault);
+        return lane_end(status, rt, r0);
+    rt->ready = (uintptr_t)p; /* open again */
+    RT_AS_IS(status);
     return (mbpf_status)status;
 }
 

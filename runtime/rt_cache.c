@@ -1,48 +1,79 @@
-/* The code cache: translated programs packed from the start of the code arena, a fixed number
- * of entries, least-recently-used eviction. Translated code is position independent (it reaches
- * everything through its block), so evicting an entry slides the later ones down. */
+/* The code cache: translated programs packed from the start of the code arena, each right after
+ * its entry (key, size, entry point, last use, owner, users), at most MBPF_RT_CACHE_ENTRIES of
+ * them, least-recently-used eviction. The entries live in the arena the embedder gives for code,
+ * not in the runtime object. Translated code is position independent (it reaches everything
+ * through its block), so evicting an entry slides the later ones down, entries and code. */
 #include <string.h>
 
 #include "runtime/rt_internal.h"
 
 #if MBPF_RT_WITH_JIT
 
+/* An entry's bytes in the arena before its code: code stays 8-byte aligned. */
+#define ENTRY_BYTES ((uint32_t)((sizeof(mbpf_rt_cache_entry) + 7u) & ~7u))
+
+/* The arena's start, 8-byte aligned, and the bytes from there that whole records can use. */
+static uint8_t *arena(const mbpf_runtime *rt)
+{
+    return (uint8_t *)(((uintptr_t)rt->cfg.code + 7u) & ~(uintptr_t)7u);
+}
+
+static uint32_t arena_cap(const mbpf_runtime *rt)
+{
+    const uint32_t skip = (uint32_t)(arena(rt) - rt->cfg.code);
+    return rt->cfg.code_len > skip ? (rt->cfg.code_len - skip) & ~7u : 0;
+}
+
+static uint8_t *code_of(const mbpf_rt_cache_entry *e)
+{
+    return (uint8_t *)(uintptr_t)e + ENTRY_BYTES;
+}
+
+/* The entry at arena offset off, NULL at the end of the records in use. */
+static mbpf_rt_cache_entry *entry_at(const mbpf_runtime *rt, uint32_t off)
+{
+    return off < rt->code_used ? (mbpf_rt_cache_entry *)(void *)(arena(rt) + off) : NULL;
+}
+
+static uint32_t offset_of(const mbpf_runtime *rt, const mbpf_rt_cache_entry *e)
+{
+    return (uint32_t)((const uint8_t *)e - arena(rt));
+}
+
+const mbpf_rt_cache_entry *mbpf_rt_cache_next(const mbpf_runtime *rt, const mbpf_rt_cache_entry *e)
+{
+    return entry_at(rt, e ? offset_of(rt, e) + ENTRY_BYTES + e->len : 0);
+}
+
+static mbpf_rt_cache_entry *next(const mbpf_runtime *rt, const mbpf_rt_cache_entry *e)
+{
+    return (mbpf_rt_cache_entry *)(uintptr_t)mbpf_rt_cache_next(rt, e);
+}
+
 static int same_key(const uint32_t a[4], const uint32_t b[4])
 {
     return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
 
-static mbpf_rt_cache_entry *find(mbpf_runtime *rt, const mbpf_prog *p)
+static mbpf_rt_cache_entry *find(const mbpf_runtime *rt, const mbpf_prog *p)
 {
-    mbpf_rt_cache_entry *e = p->cache_entry;
-    if (e && e->len && same_key(e->key, p->key))
-        return e;
-    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++) {
-        e = &rt->cache[i];
-        if (e->len && same_key(e->key, p->key))
+    for (mbpf_rt_cache_entry *e = next(rt, NULL); e; e = next(rt, e))
+        if (same_key(e->key, p->key))
             return e;
-    }
     return NULL;
 }
 
 /* The callable entry point of e's code where it is now. */
-static mbpf_jit_fn entry_fn(const mbpf_runtime *rt, const mbpf_rt_cache_entry *e)
+static mbpf_jit_fn entry_fn(const mbpf_rt_cache_entry *e)
 {
-    return mbpf_jit_entry(rt->cfg.code + e->off, e->entry);
-}
-
-/* The slots running e's code call fn from now on (NULL: e no longer holds their code). */
-static void set_users_fn(mbpf_rt_cache_entry *e, mbpf_jit_fn fn)
-{
-    for (mbpf_prog *u = e->users; u; u = u->next_user)
-        u->fn = fn;
+    return mbpf_jit_entry(code_of(e), e->entry);
 }
 
 /* Take p out of the user list it is in, if any. */
 static void unlink_user(mbpf_runtime *rt, const mbpf_prog *p)
 {
-    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
-        for (mbpf_prog **u = &rt->cache[i].users; *u; u = &(*u)->next_user)
+    for (mbpf_rt_cache_entry *e = next(rt, NULL); e; e = next(rt, e))
+        for (mbpf_prog **u = &e->users; *u; u = &(*u)->next_user)
             if (*u == p) {
                 *u = p->next_user;
                 return;
@@ -52,7 +83,8 @@ static void unlink_user(mbpf_runtime *rt, const mbpf_prog *p)
 /* Remove entry e and close the gap it leaves in the arena. */
 static void evict(mbpf_runtime *rt, mbpf_rt_cache_entry *e)
 {
-    uint32_t end = e->off + e->len;
+    uint8_t *const a = arena(rt);
+    const uint32_t off = offset_of(rt, e), size = ENTRY_BYTES + e->len, end = off + size;
     /* the fast lane holds a copy of a slot's entry: closed, whichever slot it is open for (the
      * callers open it again for the slot they translate for, from its updated code pointer) */
     rt->ready = RT_IDLE;
@@ -62,17 +94,18 @@ static void evict(mbpf_runtime *rt, mbpf_rt_cache_entry *e)
         u->fn = NULL; /* its next run looks the code up again (a miss) */
         u->cache_entry = NULL;
     }
-    if (end < rt->code_used) {
-        memmove(rt->cfg.code + e->off, rt->cfg.code + end, rt->code_used - end);
-        for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
-            if (rt->cache[i].len && rt->cache[i].off >= end) {
-                rt->cache[i].off -= e->len;
-                set_users_fn(&rt->cache[i], entry_fn(rt, &rt->cache[i]));
-            }
-        mbpf_jit_sync_code(rt->cfg.code + e->off, rt->code_used - end);
-    }
-    rt->code_used -= e->len;
-    memset(e, 0, sizeof *e);
+    const uint32_t moved = rt->code_used - end;
+    rt->code_used -= size;
+    if (!moved)
+        return;
+    memmove(a + off, a + end, moved);
+    /* the slots running the entries that slid down follow them */
+    for (mbpf_rt_cache_entry *m = entry_at(rt, off); m; m = next(rt, m))
+        for (mbpf_prog *u = m->users; u; u = u->next_user) {
+            u->cache_entry = m;
+            u->fn = entry_fn(m);
+        }
+    mbpf_jit_sync_code(a + off, moved);
 }
 
 void rt_cache_note_use(mbpf_runtime *rt)
@@ -86,22 +119,18 @@ static mbpf_rt_cache_entry *least_recent(mbpf_runtime *rt)
 {
     mbpf_rt_cache_entry *lru = NULL;
     rt_cache_note_use(rt);
-    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++) {
-        mbpf_rt_cache_entry *e = &rt->cache[i];
-        if (e->len && (!lru || e->last_use < lru->last_use))
+    for (mbpf_rt_cache_entry *e = next(rt, NULL); e; e = next(rt, e))
+        if (!lru || e->last_use < lru->last_use)
             lru = e;
-    }
     return lru;
 }
 
-static mbpf_rt_cache_entry *free_entry(mbpf_runtime *rt)
+static uint32_t n_entries(const mbpf_runtime *rt)
 {
-    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
-        if (!rt->cache[i].len)
-            return &rt->cache[i];
-    mbpf_rt_cache_entry *lru = least_recent(rt);
-    evict(rt, lru);
-    return lru;
+    uint32_t n = 0;
+    for (const mbpf_rt_cache_entry *e = next(rt, NULL); e; e = next(rt, e))
+        n++;
+    return n;
 }
 
 static uint32_t align8(uint32_t v)
@@ -110,7 +139,7 @@ static uint32_t align8(uint32_t v)
 }
 
 /* fresh: the work arena holds p's facts from the verification just done. */
-static const mbpf_rt_cache_entry *translate(mbpf_runtime *rt, mbpf_prog *p, int fresh)
+static mbpf_rt_cache_entry *translate(mbpf_runtime *rt, mbpf_prog *p, int fresh)
 {
     rt_work w = rt_work_split(rt, &p->prog, p->cert != NULL);
     const mbpf_fact *facts = w.facts;
@@ -120,22 +149,26 @@ static const mbpf_rt_cache_entry *translate(mbpf_runtime *rt, mbpf_prog *p, int 
         facts = p->facts;
     else if (!fresh && rt_verify(rt, &p->prog, p->tenant, p->cert, p->cert_len, &w))
         return NULL; /* facts not kept: verify again rather than spend RAM on them */
-    mbpf_rt_cache_entry *e = free_entry(rt);
+    if (n_entries(rt) >= MBPF_RT_CACHE_ENTRIES)
+        evict(rt, least_recent(rt));
+    const uint32_t cap = arena_cap(rt);
     for (;;) {
-        uint32_t off = align8(rt->code_used);
+        const uint32_t off = rt->code_used, code_off = off + ENTRY_BYTES; /* both 8-aligned */
+        uint8_t *const code = arena(rt) + code_off;
         mbpf_jit_result jr;
-        int rc = off < rt->cfg.code_len
-                     ? mbpf_jit_translate(rt->cfg.target, &p->prog, facts, NULL, rt->cfg.code + off,
-                                          rt->cfg.code_len - off, w.scratch, w.scratch_len, &jr)
-                     : MBPF_JIT_ERR_NOSPACE;
+        int rc = code_off < cap ? mbpf_jit_translate(rt->cfg.target, &p->prog, facts, NULL, code,
+                                                     cap - code_off, w.scratch, w.scratch_len, &jr)
+                                : MBPF_JIT_ERR_NOSPACE;
         if (rc == MBPF_JIT_OK) {
+            mbpf_rt_cache_entry *e = (mbpf_rt_cache_entry *)(void *)(arena(rt) + off);
             memcpy(e->key, p->key, sizeof e->key);
-            e->off = off;
-            e->len = align8(jr.code_len);
+            e->len = align8(jr.code_len); /* within cap: cap and code_off are 8-aligned */
             e->entry = jr.entry_off;
+            e->last_use = 0;
             e->owner = p;
-            rt->code_used = off + e->len;
-            mbpf_jit_sync_code(rt->cfg.code + off, jr.code_len);
+            e->users = NULL;
+            rt->code_used = code_off + e->len;
+            mbpf_jit_sync_code(code_of(e), jr.code_len);
             p->stats.code_bytes = jr.code_len;
             return e;
         }
@@ -157,7 +190,7 @@ static const mbpf_rt_cache_entry *get(mbpf_runtime *rt, mbpf_prog *p, int fresh)
         p->stats.cache_hits++;
     } else {
         p->stats.cache_misses++;
-        e = (mbpf_rt_cache_entry *)translate(rt, p, fresh);
+        e = translate(rt, p, fresh);
         if (!e)
             return NULL;
     }
@@ -166,7 +199,7 @@ static const mbpf_rt_cache_entry *get(mbpf_runtime *rt, mbpf_prog *p, int fresh)
     unlink_user(rt, p);
     p->next_user = e->users;
     e->users = p;
-    p->fn = entry_fn(rt, e);
+    p->fn = entry_fn(e);
     p->cache_entry = e;
     return e;
 }
@@ -175,10 +208,10 @@ int rt_cache_holds(const mbpf_runtime *rt, const mbpf_prog *p)
 {
     if (!p->fn)
         return 1; /* nothing to hold */
-    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
-        for (const mbpf_prog *u = rt->cache[i].users; u; u = u->next_user)
+    for (const mbpf_rt_cache_entry *e = next(rt, NULL); e; e = next(rt, e))
+        for (const mbpf_prog *u = e->users; u; u = u->next_user)
             if (u == p)
-                return &rt->cache[i] == p->cache_entry;
+                return e == p->cache_entry;
     return 0;
 }
 
@@ -186,9 +219,9 @@ void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p)
 {
     if (rt->exec_for == p)
         rt_cache_note_use(rt); /* its entry stays; its last use is the slot's last run */
-    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
-        if (rt->cache[i].owner == p)
-            rt->cache[i].owner = NULL;
+    for (mbpf_rt_cache_entry *e = next(rt, NULL); e; e = next(rt, e))
+        if (e->owner == p)
+            e->owner = NULL;
     unlink_user(rt, p);
     p->fn = NULL;
     p->cache_entry = NULL;
@@ -202,5 +235,12 @@ const mbpf_rt_cache_entry *rt_cache_get(mbpf_runtime *rt, mbpf_prog *p)
 const mbpf_rt_cache_entry *rt_cache_load(mbpf_runtime *rt, mbpf_prog *p)
 {
     return get(rt, p, 1);
+}
+#else
+const mbpf_rt_cache_entry *mbpf_rt_cache_next(const mbpf_runtime *rt, const mbpf_rt_cache_entry *e)
+{
+    (void)rt;
+    (void)e;
+    return NULL; /* no translator, no cache */
 }
 #endif

@@ -38,6 +38,15 @@ int rt_verify(mbpf_runtime *rt, const mbpf_program *prog, const mbpf_tenant *t, 
 #define RT_FAULT_PATH static
 #endif
 
+/* A value returned as it is in its register once tested: RV32 GCC would load the constant the
+ * test proved instead; on Arm, where a status is a byte, the opaque value would cost a
+ * zero-extension. */
+#if defined(__riscv) && defined(__GNUC__)
+#define RT_AS_IS(v) __asm__("" : "+r"(v))
+#else
+#define RT_AS_IS(v) ((void)0)
+#endif
+
 /* Bytecode gets translated (a target is configured and the policy allows it). */
 RT_INLINE int rt_jit_enabled(const mbpf_runtime *rt)
 {
@@ -74,10 +83,12 @@ static inline void rt_cache_forget(mbpf_runtime *rt, mbpf_prog *p)
 /* The fast lane's word when no slot is ready: no slot's address, nor NULL, nor a runtime's. */
 #define RT_IDLE ((uintptr_t)1)
 
-/* A run is under way (the fast lane's word holds the runtime's own address). */
+/* A run is under way. Between runs the fast lane's word is RT_IDLE or the prepared slot's
+ * address (exec_for); during one it holds the caller's fault pointer, which is neither (it may
+ * be NULL; it never points at the slot, which a fault would overwrite). */
 RT_INLINE int rt_busy(const mbpf_runtime *rt)
 {
-    return rt->ready == (uintptr_t)rt;
+    return rt->ready != RT_IDLE && rt->ready != (uintptr_t)rt->exec_for;
 }
 
 /* Note that rt->exec_for's cache entry is the one used last. Runs of the slot whose state is

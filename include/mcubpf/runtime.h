@@ -19,7 +19,7 @@
 #define MBPF_RT_MAX_HELPERS 16 /* helper ids 0..15; id 0 is never a helper */
 #endif
 #ifndef MBPF_RT_CACHE_ENTRIES
-#define MBPF_RT_CACHE_ENTRIES 8 /* translated programs kept at once */
+#define MBPF_RT_CACHE_ENTRIES 8 /* translated programs kept at once (entries in the code arena) */
 #endif
 
 /* The target whose code this build can execute (MBPF_TARGET_NONE on the host). */
@@ -185,10 +185,13 @@ typedef struct mbpf_prog {
 #endif
 } mbpf_prog;
 
+/* A code cache entry: in the code arena (packed from its start, 8-byte aligned), right before
+ * the code it describes, not in the runtime object. */
 typedef struct mbpf_rt_cache_entry {
     uint32_t key[4];
-    uint32_t off, len, entry; /* code at cfg.code + off, len bytes (0: a free entry), entry point
-                               * at entry (the slots running it keep it callable, mbpf_prog.fn) */
+    uint32_t len, entry;      /* the code after the entry: len bytes (a multiple of 8), entry
+                               * point at entry (the slots running it keep it callable,
+                               * mbpf_prog.fn) */
     uint32_t last_use;        /* LRU clock */
     mbpf_prog *owner;         /* program that translated it (charged with its eviction) */
     mbpf_prog *users;         /* slots whose fn is this code (list through next_user) */
@@ -197,20 +200,19 @@ typedef struct mbpf_rt_cache_entry {
 typedef struct mbpf_runtime {
     /* First, where the run path reaches them with the shortest instructions. The fast lane:
      * the address of the slot whose run state is prepared (exec_for, below) and whose code (or
-     * the interpreter's entry) fast_fn is; the runtime's own address while a run is under way
-     * (the reentrancy guard: no slot has it); 1 when no slot is ready. fast_fn is called as
-     * mbpf_prog.fn (ctx is as wide as a pointer: 32 bits where code runs; ctx_len whatever
-     * the caller gave, even without a context: the code drops it then). */
+     * the interpreter's entry) fast_fn is; while a run is under way, the caller's fault
+     * pointer (the reentrancy guard: never the slot's address); 1 when no slot is ready.
+     * fast_fn is called as mbpf_prog.fn (ctx is as wide as a pointer: 32 bits where code runs;
+     * ctx_len whatever the caller gave, even without a context: the code drops it then). */
     uintptr_t ready;
     uint32_t (*fast_fn)(mbpf_jit_block *b, uintptr_t ctx, uint32_t ctx_len);
     const struct mbpf_prog *exec_for;
     uint32_t lane_hits;       /* what a run in the lane adds to cache_hits: 1 for translated code */
     mbpf_rt_config cfg;
     mbpf_helper_fn helpers[MBPF_RT_MAX_HELPERS];
-#if MBPF_RT_WITH_JIT /* the code cache: no RAM for it in builds without a translator */
-    uint32_t code_used;       /* code arena bytes in use, entries packed from offset 0 */
+#if MBPF_RT_WITH_JIT /* the code cache (its entries are in the code arena) */
+    uint32_t code_used;       /* code arena bytes in use, entries and code packed from its start */
     uint32_t clock;
-    mbpf_rt_cache_entry cache[MBPF_RT_CACHE_ENTRIES];
 #endif
     const char *last_msg;     /* detail of the last load error (in the work arena or static) */
     mbpf_rt_trust trust;      /* keys, signature check, rollback records (mcubpf/sign.h) */
@@ -259,9 +261,10 @@ int mbpf_rt_replace(mbpf_runtime *rt, mbpf_prog *p, const uint8_t *buf, size_t l
                     mbpf_rt_error *err);
 
 /* Run p with context [ctx, ctx+ctx_len) (r1, r2) and the budget p's tenant has now. Returns the
- * status; *r0 (may be NULL) receives the result (0 after a fault), *fault (may be NULL) where a
- * fault happened: it is written only when the status is not MBPF_OK. Without a loaded program,
- * or from inside another run, nothing runs and the status is MBPF_FAULT_BAD_INSN. Everything
+ * status; *r0 (may be NULL) receives the result (0 after a fault), *fault (may be NULL; never
+ * the slot itself) where a fault happened: it is written only when the status is not MBPF_OK.
+ * Without a loaded program, or from inside another run, nothing runs and the status is
+ * MBPF_FAULT_BAD_INSN. Everything
  * that does not depend on the call was prepared at load: a run of translated or AOT code costs
  * a few dozen instructions besides the program's own (docs/runtime.md). */
 mbpf_status mbpf_rt_run(mbpf_runtime *rt, mbpf_prog *p, void *ctx, uint32_t ctx_len, uint64_t *r0,
@@ -287,6 +290,10 @@ static inline const mbpf_tenant *mbpf_rt_tenant_of(const mbpf_exec *x)
 {
     return ((const mbpf_prog *)x->user)->tenant;
 }
+
+/* The code cache's entries, in arena order: the first with e NULL, then the one after e; NULL
+ * after the last (and always in builds without a translator). */
+const mbpf_rt_cache_entry *mbpf_rt_cache_next(const mbpf_runtime *rt, const mbpf_rt_cache_entry *e);
 
 /* Static name of an engine ("interp", "jit", "aot") and of a load error. */
 const char *mbpf_rt_engine_name(uint8_t engine);

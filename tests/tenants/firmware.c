@@ -437,8 +437,9 @@ static void unload_checks(mbpf_target target)
         ok = load(&slots[1 + i], names[i], 0, 0, &err) == MBPF_RT_OK &&
              run(&slots[1 + i], 0, (uint64_t)(uintptr_t)&own[1], 9, 3, &r0) == MBPF_OK;
     int evicted = 1; /* its code left the cache */
-    for (uint32_t i = 0; i < MBPF_RT_CACHE_ENTRIES; i++)
-        if (rt.cache[i].len && !memcmp(rt.cache[i].key, gone->prog.key, sizeof gone->prog.key))
+    for (const mbpf_rt_cache_entry *e = mbpf_rt_cache_next(&rt, NULL); e;
+         e = mbpf_rt_cache_next(&rt, e))
+        if (!memcmp(e->key, gone->prog.key, sizeof gone->prog.key))
             evicted = 0;
     check("jit", "eviction after unload leaves the unloaded slot alone",
           ok && evicted && !memcmp(&before, &gone->prog.stats, sizeof before) && !gone->prog.loaded,
@@ -777,8 +778,10 @@ static void cache_checks(mbpf_target target)
     ok = load(&slots[0], "legit", 0, 0, &err) == MBPF_RT_OK && load(&slots[1], "legit", 0, 1, &err) == MBPF_RT_OK &&
          run(&slots[0], 0, 0, 0, 0, &r0) == MBPF_OK && r0 == 1 && run(&slots[1], 1, 0, 0, 0, &r0) == MBPF_OK &&
          r0 == 1 && run(&slots[0], 0, 0, 0, 0, &r0) == MBPF_OK && r0 == 2;
+    const mbpf_rt_cache_entry *only = mbpf_rt_cache_next(&rt, NULL); /* one entry, its code once */
     check("jit", "two tenants share translated code, not data", ok && slots[1].prog.stats.cache_hits >= 1 &&
-          rt.code_used == slots[0].prog.stats.code_bytes + ((8u - slots[0].prog.stats.code_bytes % 8u) % 8u),
+          only && !mbpf_rt_cache_next(&rt, only) &&
+          only->len == slots[0].prog.stats.code_bytes + ((8u - slots[0].prog.stats.code_bytes % 8u) % 8u),
           "hits %llu, arena bytes %llu", (unsigned long long)slots[1].prog.stats.cache_hits,
           (unsigned long long)rt.code_used);
 }

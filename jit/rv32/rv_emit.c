@@ -2216,7 +2216,7 @@ static uint32_t halves_used_in(const rv *t, uint32_t from, uint32_t to)
         uint32_t use, def;
         mid_use_def(&c->prog->insns[pc], &c->facts[pc], t->m->live_out[pc], t->m->hz_in[pc], &use,
                     &def);
-        touched |= use | def | t->m->live_out[pc];
+        touched |= use | (def & t->m->live_out[pc]) | t->m->live_out[pc];
         if (c->prog->insns[pc].code == MBPF_OPC_LDDW)
             pc++;
     }

@@ -1283,8 +1283,17 @@ static int charges_budget(const rv *t, const mbpf_fact *f)
 static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const int budgeted = charges_budget(t, f);
-    const uint32_t to = jump_offset(t, f, jit_jump_target(t->pc, in));
+    const uint32_t target = jit_jump_target(t->pc, in);
+    const uint32_t to = jump_offset(t, f, target);
     if (MBPF_OP(in->code) == MBPF_JA) {
+        if (budgeted && (t->c->forms[target] & FORM_HEAD)) {
+            /* into the head's charge for another edge, at its addi: the taken branch and the
+             * addi instead of a branch, the addi and a jal; its own cold stub when exhausted */
+            const uint32_t addi = jit_insn_offset(t->c, target) + head_charge_skip(t->c, target) + 8;
+            bcond(t, RV_BNE, RV_BUDGET, RV_ZERO, addi);
+            jump_to(t, cold_at(t));
+            return 0;
+        }
         if (budgeted)
             budget_charge(t);
         jump_to(t, to);

@@ -57,6 +57,7 @@ static const int8_t saved[13] = {RV_RA, RV_S0, RV_S1, RV_S2, RV_S3, RV_S4, RV_S5
 #define BOUND_SLOTS 10     /* block words that region bounds come from: offsets 0..36 */
 #define MAX_SHIFTED 4      /* region bounds less an access's offset, kept for the whole run */
 #define SHIFT_CANDS 8      /* the (bound, amount) pairs pick_run_regs weighs */
+#define MAX_SUM_SITES 16   /* 64-bit sums whose upper half only the next guard reads */
 
 typedef struct rv {
     jit_ctx *c;
@@ -99,6 +100,11 @@ typedef struct rv {
     uint32_t run_val[MAX_RUN_CONSTS];
     int8_t run_reg[MAX_RUN_CONSTS];
     struct rv_stub_layout *stubs; /* the shared stubs' layout: the first layout records it */
+    /* add d, s whose upper half only the guard of the access after it reads (sum_for_guard):
+     * that access, and the registers the cold stub forms the upper half from */
+    int n_sum;
+    uint32_t sum_pc[MAX_SUM_SITES];
+    int8_t sum_ah[MAX_SUM_SITES], sum_sh[MAX_SUM_SITES], sum_sl[MAX_SUM_SITES];
 } rv;
 
 /* Every size in the shared stubs is fixed (long branches, compressed forms chosen by register
@@ -534,9 +540,19 @@ static int choose_short(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 static void access_value(rv *t, const mbpf_insn *in, const mbpf_fact *f, int plain);
 static void mark_ret1(rv *t);
 
-static uint32_t guard_cold_bytes(const mbpf_insn *in)
+static int sum_site(const rv *t, uint32_t pc);
+static void add_hi(rv *t, int dh, int ah, int sh, int sum, int sl);
+static int access_base(const mbpf_insn *in);
+
+/* The cold stub of a guarded access at pc: 28 or 32 bytes, after the forming of a sum's upper
+ * half (sum_for_guard) */
+static uint32_t guard_cold_bytes(const rv *t, uint32_t pc, const mbpf_insn *in)
 {
-    return in->off < 0 ? 32u : 28u;
+    const int site = sum_site(t, pc);
+    uint32_t pre = 0;
+    if (site >= 0)
+        pre = 4u * (1u + (t->sum_ah[site] != RV_ZERO) + (t->sum_sh[site] != RV_ZERO));
+    return pre + (in->off < 0 ? 32u : 28u);
 }
 
 static void emit_cold_stubs(rv *t)
@@ -576,6 +592,9 @@ static void emit_cold_stubs(rv *t)
             const uint32_t size = mbpf_size_bytes(in->code);
             const int bh = ((c->mid->hz_in[pc] >> base) & 1u) ? RV_ZERO : HI[base];
             t->fixed = 1;
+            const int site = sum_site(t, pc);
+            if (site >= 0) /* the upper half of the sum before it */
+                add_hi(t, HI[base], t->sum_ah[site], t->sum_sh[site], LO[base], t->sum_sl[site]);
             e(t, rv_opi(RV_ADD, RV_T3, LO[base], in->off)); /* the hot path formed no address */
             e(t, rv_op(RV_SLTU, RV_T0, RV_T3, LO[base])); /* carry out of the lower half */
             e(t, rv_op(RV_ADD, RV_T2, bh, RV_T0));
@@ -839,6 +858,45 @@ static void add_hi(rv *t, int dh, int ah, int sh, int sum, int sl)
     }
 }
 
+/* add d, s (64-bit) whose upper half nobody but the guard of the next instruction reads (an
+ * access through d, the only way in, d's upper half dead after it): the sum's lower half alone;
+ * the guard tests the carry and the operands' upper halves instead (a superset of the cases the
+ * formed half fails in), and its cold stub forms the half before the full check. */
+static int sum_for_guard(const rv *t, const mbpf_insn *in)
+{
+    const jit_ctx *c = t->c;
+    const uint32_t q = t->pc + 1;
+    const int d = MBPF_DST(in);
+    if (!MBPF_SRCBIT(in->code) || d == MBPF_SRC(in) || q >= c->prog->n_insns ||
+        t->n_sum == MAX_SUM_SITES || t->fast || t->pc < t->skip_to ||
+        mid_loop_around(c->loops, t->pc) || mid_loop_around(c->loops, q) ||
+        (c->facts[q].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)))
+        return 0;
+    const mbpf_insn *n = &c->prog->insns[q];
+    const uint8_t cls = MBPF_CLASS(n->code);
+    mbpf_fact f;
+    jit_checked_fact(c, q, &f);
+    if (cold_kind(n, &f) != COLD_GUARD || access_base(n) != d || ((t->m->hz_in[q] >> d) & 1u) ||
+        (cls == MBPF_STX && MBPF_SRC(n) == d))
+        return 0;
+    return (cls == MBPF_LDX && MBPF_DST(n) == d) || !(t->m->live_out[q] & MID_HI(d));
+}
+
+/* t0-t3 and ra: what a guard or a cold stub may overwrite. */
+static int scratch_reg(int r)
+{
+    return r == RV_T0 || r == RV_T1 || r == RV_T2 || r == RV_T3 || r == RV_RA;
+}
+
+/* The sum site whose access is at pc, or -1. */
+static int sum_site(const rv *t, uint32_t pc)
+{
+    for (int i = 0; i < t->n_sum; i++)
+        if (t->sum_pc[i] == pc)
+            return i;
+    return -1;
+}
+
 static int lower_alu64(rv *t, const mbpf_insn *in)
 {
     const int d = MBPF_DST(in), op = MBPF_OP(in->code), x = MBPF_SRCBIT(in->code) != 0;
@@ -982,7 +1040,13 @@ static int lower_alu64(rv *t, const mbpf_insn *in)
     operand(t, in, need_hi, &sl, &sh);
     switch (op) {
     case MBPF_ADD:
-        if (!hd) {
+        if (hd && sum_for_guard(t, in) && !scratch_reg(ah) && !scratch_reg(sh) && !scratch_reg(sl)) {
+            t->sum_pc[t->n_sum] = t->pc + 1;
+            t->sum_ah[t->n_sum] = (int8_t)ah;
+            t->sum_sh[t->n_sum] = (int8_t)sh;
+            t->sum_sl[t->n_sum++] = (int8_t)sl;
+            e(t, rv_op(RV_ADD, dl, al, sl));
+        } else if (!hd) {
             e(t, rv_op(RV_ADD, dl, al, sl));
         } else {
             const int sum = dl != sl ? dl : RV_T3;
@@ -1370,8 +1434,16 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
         e(t, rv_opi(RV_ADD, RV_T1, bl, lo));
         first = RV_T1;
     }
-    if (bh != RV_ZERO)
+    const int site = sum_site(t, t->pc);
+    if (site >= 0) { /* the sum's upper half is not formed: no carry, both operands' zero */
+        bcond(t, RV_BLTU, bl, t->sum_sl[site], cold);
+        if (t->sum_ah[site] != RV_ZERO)
+            bcond(t, RV_BNE, t->sum_ah[site], RV_ZERO, cold);
+        if (t->sum_sh[site] != RV_ZERO)
+            bcond(t, RV_BNE, t->sum_sh[site], RV_ZERO, cold);
+    } else if (bh != RV_ZERO) {
         bcond(t, RV_BNE, bh, RV_ZERO, cold);
+    }
     if (by_last) {
         if (last != bl)
             bcond(t, RV_BLTU, last, bl, cold); /* an address wrapped */
@@ -1615,7 +1687,7 @@ static int lower_access(rv *t, const mbpf_insn *in, const mbpf_fact *f)
     } else if (needs_align_test(in, f)) {
         if (kind == COLD_ALIGN)
             mark_ret1(t);
-        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(in) : 0);
+        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(t, t->pc, in) : 0);
         if (off & (int32_t)(size - 1)) {
             e(t, rv_opi(RV_ADD, RV_T0, b, off));
             e(t, rv_opi(RV_AND, RV_T0, RV_T0, (int32_t)size - 1));
@@ -2542,6 +2614,7 @@ static int emit_once(rv *t)
     t->fast_start = 0;
     t->n_consts = 0;
     t->skip_to = 0;
+    t->n_sum = 0;
     group_reset(t);
     pick_run_regs(t);
 

@@ -55,6 +55,9 @@ static const int8_t saved[13] = {RV_RA, RV_S0, RV_S1, RV_S2, RV_S3, RV_S4, RV_S5
 #define MAX_FAST_CONSTS 4  /* constants a loop's fast copy keeps in registers */
 #define MAX_RUN_CONSTS 4   /* constants kept in registers for the whole run */
 #define BOUND_SLOTS 10     /* block words that region bounds come from: offsets 0..36 */
+#define MAX_SHIFTED 4      /* region bounds less an access's offset, kept for the whole run */
+#define SHIFT_CANDS 8      /* the (bound, amount) pairs pick_run_regs weighs */
+#define MAX_SUM_SITES 16   /* 64-bit sums whose upper half only the next guard reads */
 
 typedef struct rv {
     jit_ctx *c;
@@ -87,12 +90,21 @@ typedef struct rv {
     int8_t const_reg[MAX_FAST_CONSTS];
     int8_t bound_reg[BOUND_SLOTS]; /* per block word below BOUND_SLOTS * 4: the register that
                                     * holds it for the whole run (pick_bound_regs), or 0 */
-    uint32_t bound_halves;         /* the halves whose homes hold them or run_val */
+    uint32_t bound_halves;         /* the halves whose homes hold them, run_val or shifted */
+    int n_shifted;                 /* bounds less an amount (shifted_bound), for the run */
+    uint8_t sh_slot[MAX_SHIFTED];  /* block word index */
+    uint16_t sh_k[MAX_SHIFTED];    /* the amount, 1..2047; the register holds max(word - k, 0) */
+    int8_t sh_reg[MAX_SHIFTED];
     uint32_t saves;                /* bit i: the prologue saves saved[i] (saves_of) */
     int n_run;                     /* immediates kept in registers for the whole run */
     uint32_t run_val[MAX_RUN_CONSTS];
     int8_t run_reg[MAX_RUN_CONSTS];
     struct rv_stub_layout *stubs; /* the shared stubs' layout: the first layout records it */
+    /* add d, s whose upper half only the guard of the access after it reads (sum_for_guard):
+     * that access, and the registers the cold stub forms the upper half from */
+    int n_sum;
+    uint32_t sum_pc[MAX_SUM_SITES];
+    int8_t sum_ah[MAX_SUM_SITES], sum_sh[MAX_SUM_SITES], sum_sl[MAX_SUM_SITES];
 } rv;
 
 /* Every size in the shared stubs is fixed (long branches, compressed forms chosen by register
@@ -528,9 +540,19 @@ static int choose_short(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 static void access_value(rv *t, const mbpf_insn *in, const mbpf_fact *f, int plain);
 static void mark_ret1(rv *t);
 
-static uint32_t guard_cold_bytes(const mbpf_insn *in)
+static int sum_site(const rv *t, uint32_t pc);
+static void add_hi(rv *t, int dh, int ah, int sh, int sum, int sl);
+static int access_base(const mbpf_insn *in);
+
+/* The cold stub of a guarded access at pc: 28 or 32 bytes, after the forming of a sum's upper
+ * half (sum_for_guard) */
+static uint32_t guard_cold_bytes(const rv *t, uint32_t pc, const mbpf_insn *in)
 {
-    return in->off < 0 ? 32u : 28u;
+    const int site = sum_site(t, pc);
+    uint32_t pre = 0;
+    if (site >= 0)
+        pre = 4u * (1u + (t->sum_ah[site] != RV_ZERO) + (t->sum_sh[site] != RV_ZERO));
+    return pre + (in->off < 0 ? 32u : 28u);
 }
 
 static void emit_cold_stubs(rv *t)
@@ -570,6 +592,9 @@ static void emit_cold_stubs(rv *t)
             const uint32_t size = mbpf_size_bytes(in->code);
             const int bh = ((c->mid->hz_in[pc] >> base) & 1u) ? RV_ZERO : HI[base];
             t->fixed = 1;
+            const int site = sum_site(t, pc);
+            if (site >= 0) /* the upper half of the sum before it */
+                add_hi(t, HI[base], t->sum_ah[site], t->sum_sh[site], LO[base], t->sum_sl[site]);
             e(t, rv_opi(RV_ADD, RV_T3, LO[base], in->off)); /* the hot path formed no address */
             e(t, rv_op(RV_SLTU, RV_T0, RV_T3, LO[base])); /* carry out of the lower half */
             e(t, rv_op(RV_ADD, RV_T2, bh, RV_T0));
@@ -833,6 +858,45 @@ static void add_hi(rv *t, int dh, int ah, int sh, int sum, int sl)
     }
 }
 
+/* add d, s (64-bit) whose upper half nobody but the guard of the next instruction reads (an
+ * access through d, the only way in, d's upper half dead after it): the sum's lower half alone;
+ * the guard tests the carry and the operands' upper halves instead (a superset of the cases the
+ * formed half fails in), and its cold stub forms the half before the full check. */
+static int sum_for_guard(const rv *t, const mbpf_insn *in)
+{
+    const jit_ctx *c = t->c;
+    const uint32_t q = t->pc + 1;
+    const int d = MBPF_DST(in);
+    if (!MBPF_SRCBIT(in->code) || d == MBPF_SRC(in) || q >= c->prog->n_insns ||
+        t->n_sum == MAX_SUM_SITES || t->fast || t->pc < t->skip_to ||
+        mid_loop_around(c->loops, t->pc) || mid_loop_around(c->loops, q) ||
+        (c->facts[q].flags & (MBPF_FACT_JUMP_TARGET | MBPF_FACT_SUBPROG | MBPF_FACT_LOOP_HEAD)))
+        return 0;
+    const mbpf_insn *n = &c->prog->insns[q];
+    const uint8_t cls = MBPF_CLASS(n->code);
+    mbpf_fact f;
+    jit_checked_fact(c, q, &f);
+    if (cold_kind(n, &f) != COLD_GUARD || access_base(n) != d || ((t->m->hz_in[q] >> d) & 1u) ||
+        (cls == MBPF_STX && MBPF_SRC(n) == d))
+        return 0;
+    return (cls == MBPF_LDX && MBPF_DST(n) == d) || !(t->m->live_out[q] & MID_HI(d));
+}
+
+/* t0-t3 and ra: what a guard or a cold stub may overwrite. */
+static int scratch_reg(int r)
+{
+    return r == RV_T0 || r == RV_T1 || r == RV_T2 || r == RV_T3 || r == RV_RA;
+}
+
+/* The sum site whose access is at pc, or -1. */
+static int sum_site(const rv *t, uint32_t pc)
+{
+    for (int i = 0; i < t->n_sum; i++)
+        if (t->sum_pc[i] == pc)
+            return i;
+    return -1;
+}
+
 static int lower_alu64(rv *t, const mbpf_insn *in)
 {
     const int d = MBPF_DST(in), op = MBPF_OP(in->code), x = MBPF_SRCBIT(in->code) != 0;
@@ -976,7 +1040,13 @@ static int lower_alu64(rv *t, const mbpf_insn *in)
     operand(t, in, need_hi, &sl, &sh);
     switch (op) {
     case MBPF_ADD:
-        if (!hd) {
+        if (hd && sum_for_guard(t, in) && !scratch_reg(ah) && !scratch_reg(sh) && !scratch_reg(sl)) {
+            t->sum_pc[t->n_sum] = t->pc + 1;
+            t->sum_ah[t->n_sum] = (int8_t)ah;
+            t->sum_sh[t->n_sum] = (int8_t)sh;
+            t->sum_sl[t->n_sum++] = (int8_t)sl;
+            e(t, rv_op(RV_ADD, dl, al, sl));
+        } else if (!hd) {
             e(t, rv_op(RV_ADD, dl, al, sl));
         } else {
             const int sum = dl != sl ? dl : RV_T3;
@@ -1277,8 +1347,17 @@ static int charges_budget(const rv *t, const mbpf_fact *f)
 static int lower_jump(rv *t, const mbpf_insn *in, const mbpf_fact *f)
 {
     const int budgeted = charges_budget(t, f);
-    const uint32_t to = jump_offset(t, f, jit_jump_target(t->pc, in));
+    const uint32_t target = jit_jump_target(t->pc, in);
+    const uint32_t to = jump_offset(t, f, target);
     if (MBPF_OP(in->code) == MBPF_JA) {
+        if (budgeted && (t->c->forms[target] & FORM_HEAD)) {
+            /* into the head's charge for another edge, at its addi: the taken branch and the
+             * addi instead of a branch, the addi and a jal; its own cold stub when exhausted */
+            const uint32_t addi = jit_insn_offset(t->c, target) + head_charge_skip(t->c, target) + 8;
+            bcond(t, RV_BNE, RV_BUDGET, RV_ZERO, addi);
+            jump_to(t, cold_at(t));
+            return 0;
+        }
         if (budgeted)
             budget_charge(t);
         jump_to(t, to);
@@ -1317,6 +1396,15 @@ static int bound(rv *t, int scratch, uint32_t off)
     return scratch;
 }
 
+/* The register holding max(block word off - k, 0) for the whole run (pick_run_regs), or 0. */
+static int shifted_bound(const rv *t, uint32_t off, uint32_t k)
+{
+    for (int i = 0; i < t->n_shifted; i++)
+        if (t->sh_slot[i] == off / 4 && t->sh_k[i] == k)
+            return t->sh_reg[i];
+    return 0;
+}
+
 /* Inline guard against the region the verifier attributed the access to (the access then
  * uses its base and offset as they are); anything unusual (an upper half, a wrap, outside the
  * region) goes to the cold stub, which forms the address, runs the full check and comes back
@@ -1331,19 +1419,31 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
     const int32_t lo = head ? t->g_lo : off, hi = head ? t->g_hi : off + (int32_t)size;
     int first = bl; /* the lowest address checked */
     /* at offsets >= 0 the last byte is checked (below the end), which for a byte at the base
-     * is the base itself: no sum and no wrap to test; else the end of the bytes (not above it) */
+     * is the base itself: no sum and no wrap to test; else the end of the bytes (not above it).
+     * A bound kept less the offset for the run compares with the base itself: base < end - k
+     * (k = the last byte's offset) also rules out a wrap */
     const int by_last = lo >= 0;
+    const int s_sh = by_last && lo > 0 ? shifted_bound(t, start, (uint32_t)lo) : 0;
+    const int e_sh = by_last && hi > 1 && end ? shifted_bound(t, end, (uint32_t)hi - 1u) : 0;
     int last = RV_T2;
-    if (!by_last || hi > 1)
+    if (!by_last || (hi > 1 && !e_sh))
         e(t, rv_opi(RV_ADD, RV_T2, bl, by_last ? hi - 1 : hi));
     else
         last = bl;
-    if (lo != 0) {
+    if (lo != 0 && !s_sh) {
         e(t, rv_opi(RV_ADD, RV_T1, bl, lo));
         first = RV_T1;
     }
-    if (bh != RV_ZERO)
+    const int site = sum_site(t, t->pc);
+    if (site >= 0) { /* the sum's upper half is not formed: no carry, both operands' zero */
+        bcond(t, RV_BLTU, bl, t->sum_sl[site], cold);
+        if (t->sum_ah[site] != RV_ZERO)
+            bcond(t, RV_BNE, t->sum_ah[site], RV_ZERO, cold);
+        if (t->sum_sh[site] != RV_ZERO)
+            bcond(t, RV_BNE, t->sum_sh[site], RV_ZERO, cold);
+    } else if (bh != RV_ZERO) {
         bcond(t, RV_BNE, bh, RV_ZERO, cold);
+    }
     if (by_last) {
         if (last != bl)
             bcond(t, RV_BLTU, last, bl, cold); /* an address wrapped */
@@ -1352,10 +1452,10 @@ static void inline_guard(rv *t, const mbpf_fact *f, int base, int32_t off, uint3
         if (hi > 0)
             bcond(t, RV_BLTU, RV_T2, first, cold);
     }
-    bcond(t, RV_BLTU, first, bound(t, RV_T0, start), cold);
+    bcond(t, RV_BLTU, first, s_sh ? s_sh : bound(t, RV_T0, start), cold);
     int e_reg = RV_S0; /* the live stack ends at the current frame's top */
     if (end)
-        e_reg = bound(t, RV_T1, end);
+        e_reg = e_sh ? e_sh : bound(t, RV_T1, end);
     if (by_last)
         bcond(t, RV_BGEU, last, e_reg, cold);
     else
@@ -1587,7 +1687,7 @@ static int lower_access(rv *t, const mbpf_insn *in, const mbpf_fact *f)
     } else if (needs_align_test(in, f)) {
         if (kind == COLD_ALIGN)
             mark_ret1(t);
-        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(in) : 0);
+        const uint32_t entry = cold_at(t) + (kind == COLD_GUARD ? guard_cold_bytes(t, t->pc, in) : 0);
         if (off & (int32_t)(size - 1)) {
             e(t, rv_opi(RV_ADD, RV_T0, b, off));
             e(t, rv_opi(RV_AND, RV_T0, RV_T0, (int32_t)size - 1));
@@ -2216,7 +2316,7 @@ static uint32_t halves_used_in(const rv *t, uint32_t from, uint32_t to)
         uint32_t use, def;
         mid_use_def(&c->prog->insns[pc], &c->facts[pc], t->m->live_out[pc], t->m->hz_in[pc], &use,
                     &def);
-        touched |= use | def | t->m->live_out[pc];
+        touched |= use | (def & t->m->live_out[pc]) | t->m->live_out[pc];
         if (c->prog->insns[pc].code == MBPF_OPC_LDDW)
             pc++;
     }
@@ -2385,13 +2485,18 @@ static uint32_t li_cost(uint32_t v)
 static void pick_run_regs(rv *t)
 {
     const jit_ctx *c = t->c;
-    uint32_t weight[BOUND_SLOTS + MAX_RUN_CONSTS * 4] = {0}; /* bound words, then immediates */
+    /* bound words, then immediates, then bounds less an amount */
+    uint32_t weight[BOUND_SLOTS + MAX_RUN_CONSTS * 4 + SHIFT_CANDS] = {0};
     uint32_t imm[MAX_RUN_CONSTS * 4];
-    unsigned n_imm = 0;
+    uint8_t cand_slot[SHIFT_CANDS];
+    uint16_t cand_k[SHIFT_CANDS];
+    unsigned n_imm = 0, n_cand = 0;
+    uint32_t *const cand_weight = weight + BOUND_SLOTS + MAX_RUN_CONSTS * 4;
     for (int i = 0; i < BOUND_SLOTS; i++)
         t->bound_reg[i] = 0;
     t->bound_halves = 0;
     t->n_run = 0;
+    t->n_shifted = 0;
     group_reset(t);
     for (uint32_t pc = 0; pc < c->prog->n_insns; pc++) {
         const mbpf_insn *in = &c->prog->insns[pc];
@@ -2413,6 +2518,27 @@ static void pick_run_regs(rv *t)
             weight[start / 4] += w;
             if (end)
                 weight[end / 4] += w;
+            /* as inline_guard: the start less the lowest offset saves its sum, the end less
+             * the last byte's offset the sum and the wrap test */
+            const int head = t->role == ROLE_HEAD;
+            const int32_t lo = head ? t->g_lo : in->off,
+                          hi = head ? t->g_hi : in->off + (int32_t)mbpf_size_bytes(in->code);
+            for (int side = 0; side < 2 && lo >= 0; side++) {
+                const uint32_t slot = (side ? end : start) / 4,
+                               k = side ? (uint32_t)hi - 1u : (uint32_t)lo;
+                if (k == 0 || k > 2047 || (side && !end) || slot >= BOUND_SLOTS)
+                    continue;
+                unsigned j = 0;
+                while (j < n_cand && (cand_slot[j] != slot || cand_k[j] != k))
+                    j++;
+                if (j == n_cand) {
+                    if (n_cand == SHIFT_CANDS)
+                        continue;
+                    cand_slot[n_cand] = (uint8_t)slot;
+                    cand_k[n_cand++] = (uint16_t)k;
+                }
+                cand_weight[j] += side ? 2 * w : w;
+            }
         } else if (t->m->depth[pc] && imm_materialised(in) && (MBPF_CLASS(in->code) == MBPF_JMP || MBPF_CLASS(in->code) == MBPF_JMP32 ||
                     (t->m->live_out[pc] & MID_BOTH(MBPF_DST(in))))) {
             const uint32_t v = (uint32_t)in->imm;
@@ -2435,23 +2561,38 @@ static void pick_run_regs(rv *t)
      * fast copies keep constants there */
     static const int8_t regs[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
     const unsigned n = c->loops && c->loops->n ? 10 : 2 * sizeof regs;
+    const int first_cand = BOUND_SLOTS + MAX_RUN_CONSTS * 4;
     for (unsigned i = 0; i < n; i++) {
         const uint32_t half = i & 1u ? MID_HI(regs[i / 2]) : MID_LO(regs[i / 2]);
         if (touched & half)
             continue;
         int best = -1;
-        for (int k = 0; k < BOUND_SLOTS + (int)n_imm; k++)
-            if (weight[k] > (k < BOUND_SLOTS ? 1u : li_cost(imm[k - BOUND_SLOTS])) &&
-                (best < 0 || weight[k] > weight[best] || (weight[k] == weight[best] && k >= BOUND_SLOTS)))
-                best = k;
-        if (best < 0 || (best >= BOUND_SLOTS && t->n_run == MAX_RUN_CONSTS))
+        uint32_t best_net = 0;
+        for (int k = 0; k < first_cand + (int)n_cand; k++) {
+            if (k >= BOUND_SLOTS + (int)n_imm && k < first_cand)
+                continue;
+            const uint32_t cost = k < BOUND_SLOTS ? 1u : k < first_cand ? li_cost(imm[k - BOUND_SLOTS])
+                                                                         : 5u;
+            if ((k >= first_cand ? t->n_shifted == MAX_SHIFTED
+                                 : k >= BOUND_SLOTS && t->n_run == MAX_RUN_CONSTS) ||
+                weight[k] <= cost)
+                continue;
+            const uint32_t net = weight[k] - cost; /* what it saves, less forming it once */
+            if (best < 0 || net > best_net || (net == best_net && k >= BOUND_SLOTS && k < first_cand))
+                best = k, best_net = net;
+        }
+        if (best < 0)
             return;
         const int8_t reg = i & 1u ? HI[regs[i / 2]] : LO[regs[i / 2]];
         if (best < BOUND_SLOTS) {
             t->bound_reg[best] = reg;
-        } else {
+        } else if (best < first_cand) {
             t->run_val[t->n_run] = imm[best - BOUND_SLOTS];
             t->run_reg[t->n_run++] = reg;
+        } else {
+            t->sh_slot[t->n_shifted] = cand_slot[best - first_cand];
+            t->sh_k[t->n_shifted] = cand_k[best - first_cand];
+            t->sh_reg[t->n_shifted++] = reg;
         }
         weight[best] = 0;
         t->bound_halves |= half;
@@ -2473,6 +2614,7 @@ static int emit_once(rv *t)
     t->fast_start = 0;
     t->n_consts = 0;
     t->skip_to = 0;
+    t->n_sum = 0;
     group_reset(t);
     pick_run_regs(t);
 
@@ -2531,6 +2673,13 @@ static int emit_once(rv *t)
             lw_block(t, t->bound_reg[k], 4u * (uint32_t)k);
     for (int i = 0; i < t->n_run; i++)
         li(t, t->run_reg[i], t->run_val[i]);
+    for (int i = 0; i < t->n_shifted; i++) { /* max(word - k, 0): a borrow clears it */
+        const int r = t->sh_reg[i], b = bound(t, RV_T0, 4u * t->sh_slot[i]);
+        e(t, rv_opi(RV_ADD, r, b, -(int32_t)t->sh_k[i]));
+        e(t, rv_op(RV_SLTU, RV_T1, b, r));
+        e(t, rv_opi(RV_ADD, RV_T1, RV_T1, -1));
+        e(t, rv_op(RV_AND, r, r, RV_T1));
+    }
 
     static const jit_backend_ops ops = {rv_function_entry, rv_insn};
     int rc = jit_emit_body(c, &ops, t);

@@ -201,7 +201,7 @@ typedef struct mbpf_runtime {
     /* First, where the run path reaches them with the shortest instructions. The fast lane:
      * the address of the slot whose run state is prepared (exec_for, below) and whose code (or
      * the interpreter's entry) fast_fn is; while a run is under way, the caller's fault
-     * pointer (the reentrancy guard: never the slot's address); 1 when no slot is ready.
+     * pointer (the reentrancy guard: never a slot's address); 1 when no slot is ready.
      * fast_fn is called as mbpf_prog.fn (ctx is as wide as a pointer: 32 bits where code runs;
      * ctx_len whatever the caller gave, even without a context: the code drops it then). */
     uintptr_t ready;
@@ -262,7 +262,8 @@ int mbpf_rt_replace(mbpf_runtime *rt, mbpf_prog *p, const uint8_t *buf, size_t l
 
 /* Run p with context [ctx, ctx+ctx_len) (r1, r2) and the budget p's tenant has now. Returns the
  * status; *r0 (may be NULL) receives the result (0 after a fault), *fault (may be NULL; never
- * the slot itself) where a fault happened: it is written only when the status is not MBPF_OK.
+ * the address of an mbpf_prog: the runtime keeps it where it keeps the prepared slot's while the
+ * run is under way) where a fault happened: it is written only when the status is not MBPF_OK.
  * Without a loaded program, or from inside another run, nothing runs and the status is
  * MBPF_FAULT_BAD_INSN. Everything
  * that does not depend on the call was prepared at load: a run of translated or AOT code costs

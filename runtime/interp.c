@@ -124,9 +124,9 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #else
     const uint32_t uses = safe ? ~0u : code->quick;
 #endif
-    uint64_t left = UINT64_MAX; /* budget units left; unlimited for a budget of 0 */
-    if ((uses & INTERP_USES_BUDGET) && x->budget)
-        left = x->budget;
+    /* budget units left, kept in the exec, where helpers charge too (nothing to bring up to date
+     * around their calls, nothing to write at the end); an unlimited budget (0) leaves 0 */
+    x->budget_left = x->budget;
 #if MBPF_INTERP_COUNT
     uint64_t count = 0;
 #define COUNT() (count++)
@@ -135,59 +135,7 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #endif
 #ifdef MBPF_INTERP_CHECK_FACTS
     const mbpf_fact *const cf = x->facts;
-    if (cf)
-        interp_facts_begin(x);
 #endif
-
-    /* bytecode that was not verified may read a register before writing it: zeros then; the
-     * verifier proves that a pre-decoded program never does */
-#ifndef MBPF_INTERP_CHECK_FACTS
-    if (safe)
-#endif
-        for (int i = 0; i < 11; i++)
-            reg[i] = 0;
-    if (uses & INTERP_USES_CTX) {
-        reg[1] = (uint64_t)(uintptr_t)x->ctx;
-        reg[2] = x->ctx_len;
-    }
-    if (uses & INTERP_USES_STACK) { /* the entry frame: the whole stack when it is smaller */
-        x->stack_top = (uintptr_t)x->stack +
-                       (x->stack_len < MBPF_STACK_SIZE ? x->stack_len : MBPF_STACK_SIZE);
-        reg[10] = (uint64_t)x->stack_top;
-    }
-    if (uses & INTERP_USES_HELPERS)
-        x->status = MBPF_OK;
-
-    /* the quick-check tables the program's checked accesses read (all of them when decoding as it
-     * runs), each set up once per run; calls and returns keep the stack's current */
-    const uint32_t quick = uses & INTERP_QUICK_MASK;
-#define USES(rgn, w) ((quick >> ((w) * INTERP_QUICK_W + (rgn))) & 1u)
-    if (quick) { /* none for a program whose accesses are all proven */
-        if (USES(MBPF_RGN_STACK, 0) || USES(MBPF_RGN_STACK, 1)) {
-            quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack,
-                      (uint32_t)(x->stack_top - (uintptr_t)x->stack));
-            qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
-        }
-        if (USES(MBPF_RGN_CTX, 0))
-            quick_set(&qr[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_R) ? (uintptr_t)x->ctx : 0,
-                      x->ctx_len);
-        if (USES(MBPF_RGN_CTX, 1))
-            quick_set(&qw[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_W) ? (uintptr_t)x->ctx : 0,
-                      x->ctx_len);
-        if (USES(MBPF_RGN_RODATA, 0))
-            quick_set(&qr[MBPF_RGN_RODATA], (uintptr_t)P->rodata, P->rodata_len);
-        if (USES(MBPF_RGN_RODATA, 1))
-            quick_set(&qw[MBPF_RGN_RODATA], 0, 0);
-        if (USES(MBPF_RGN_DATA, 0) || USES(MBPF_RGN_DATA, 1)) {
-            quick_set(&qr[MBPF_RGN_DATA], (uintptr_t)P->data, P->data_len);
-            qw[MBPF_RGN_DATA] = qr[MBPF_RGN_DATA];
-        }
-        if (USES(INTERP_NO_REGION, 0) || USES(INTERP_NO_REGION, 1)) {
-            quick_set(&qr[INTERP_NO_REGION], 0, 0);
-            qw[INTERP_NO_REGION] = qr[INTERP_NO_REGION];
-        }
-    }
-#undef USES
 
 /* Registers by byte offset (slots hold 8 * register number); rp is pinned in a register. */
 #define REG(off) (*(uint64_t *)(void *)((uint8_t *)rp + (off)))
@@ -200,13 +148,17 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #endif
 #define R(i) rp[i]
 #define PC() ((uint32_t)(d - base) + bias)
+/* A charge that does not fit stops the run, unless the budget is unlimited: its 0 units left
+ * never fit, and never change. */
 #define CHARGE(units, at)                                                                         \
     do {                                                                                          \
-        if (left < (uint64_t)(units)) {                                                           \
+        const uint64_t left_ = x->budget_left;                                                    \
+        if (left_ >= (uint64_t)(units))                                                           \
+            x->budget_left = left_ - (uint64_t)(units);                                           \
+        else if (x->budget) {                                                                     \
             fpc = (at);                                                                           \
             goto budget_fault;                                                                    \
         }                                                                                         \
-        left -= (uint64_t)(units);                                                                \
     } while (0)
 #ifdef MBPF_INTERP_CHECK_FACTS
 #define FACT_MEM(a, sz) do { if (cf) interp_fact_mem(x, PC(), a, sz, R(10)); } while (0)
@@ -251,13 +203,20 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #define TAKE do { FACT_TAKEN(); uint8_t h_ = d->aux; d = AT(d->x); DISPATCH(h_); } while (0)
 
     __asm__("" : "+r"(rp)); /* keep the register file's address in a register */
-    if (safe) {
-        base = buf;
-        buf[1] = (interp_slot){H_SAFE_STEP, 0, 0, 0, 0, 0};
-        buf[2] = buf[1];
-        tpc = 0;
-        goto safe_goto;
-    }
+    /* The entry state: only what the program uses. Most hooks read no more than the context
+     * words; the rest (budget, stack, helpers' status, quick-check tables, decoding as it runs)
+     * is set up after the loop, out of the way of the common entry. */
+#define ENTRY_CTX()                                                                               \
+    do {                                                                                          \
+        if (uses & INTERP_USES_CTX) {                                                             \
+            reg[1] = (uint64_t)(uintptr_t)x->ctx;                                                 \
+            reg[2] = x->ctx_len;                                                                  \
+        }                                                                                         \
+    } while (0)
+    ENTRY_CTX();
+    if (uses & ~INTERP_USES_CTX)
+        goto setup;
+entered:
     base = (const interp_slot *)(const void *)((const uint32_t *)(const void *)(code + 1) + code->n_heads);
     d = base;
     DISPATCH(d->h);
@@ -513,9 +472,7 @@ helper: {
         fpc = at;
         goto fault;
     }
-    x->budget_left = left;
     rp[0] = fn(x, &rp[1]);
-    left = x->budget ? x->budget_left : UINT64_MAX;
     if (x->status != MBPF_OK) {
         if (x->status == MBPF_FAULT_STOPPED) {
             x->status = MBPF_OK; /* r0 was set by mbpf_exec_stop */
@@ -526,6 +483,71 @@ helper: {
     }
     NEXT;
 }
+
+setup:
+#ifdef MBPF_INTERP_CHECK_FACTS
+    if (cf)
+        interp_facts_begin(x);
+#endif
+
+    /* bytecode that was not verified may read a register before writing it: zeros then; the
+     * verifier proves that a pre-decoded program never does */
+#ifndef MBPF_INTERP_CHECK_FACTS
+    if (safe)
+#endif
+    {
+        for (int i = 0; i < 11; i++)
+            reg[i] = 0;
+        ENTRY_CTX();
+    }
+    if (uses & INTERP_USES_STACK) { /* the entry frame: the whole stack when it is smaller */
+        x->stack_top = (uintptr_t)x->stack +
+                       (x->stack_len < MBPF_STACK_SIZE ? x->stack_len : MBPF_STACK_SIZE);
+        reg[10] = (uint64_t)x->stack_top;
+    }
+    if (uses & INTERP_USES_HELPERS)
+        x->status = MBPF_OK;
+
+    /* the quick-check tables the program's checked accesses read (all of them when decoding as it
+     * runs), each set up once per run; calls and returns keep the stack's current */
+    const uint32_t quick = uses & INTERP_QUICK_MASK;
+#define USES(rgn, w) ((quick >> ((w) * INTERP_QUICK_W + (rgn))) & 1u)
+    if (quick) { /* none for a program whose accesses are all proven */
+        if (USES(MBPF_RGN_STACK, 0) || USES(MBPF_RGN_STACK, 1)) {
+            quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack,
+                      (uint32_t)(x->stack_top - (uintptr_t)x->stack));
+            qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
+        }
+        if (USES(MBPF_RGN_CTX, 0))
+            quick_set(&qr[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_R) ? (uintptr_t)x->ctx : 0,
+                      x->ctx_len);
+        if (USES(MBPF_RGN_CTX, 1))
+            quick_set(&qw[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_W) ? (uintptr_t)x->ctx : 0,
+                      x->ctx_len);
+        if (USES(MBPF_RGN_RODATA, 0))
+            quick_set(&qr[MBPF_RGN_RODATA], (uintptr_t)P->rodata, P->rodata_len);
+        if (USES(MBPF_RGN_RODATA, 1))
+            quick_set(&qw[MBPF_RGN_RODATA], 0, 0);
+        if (USES(MBPF_RGN_DATA, 0) || USES(MBPF_RGN_DATA, 1)) {
+            quick_set(&qr[MBPF_RGN_DATA], (uintptr_t)P->data, P->data_len);
+            qw[MBPF_RGN_DATA] = qr[MBPF_RGN_DATA];
+        }
+        if (USES(INTERP_NO_REGION, 0) || USES(INTERP_NO_REGION, 1)) {
+            quick_set(&qr[INTERP_NO_REGION], 0, 0);
+            qw[INTERP_NO_REGION] = qr[INTERP_NO_REGION];
+        }
+    }
+#undef USES
+
+    if (safe) {
+        base = buf;
+        buf[1] = (interp_slot){H_SAFE_STEP, 0, 0, 0, 0, 0};
+        buf[2] = buf[1];
+        tpc = 0;
+        goto safe_goto;
+    }
+    goto entered;
+#undef ENTRY_CTX
 
 safe_goto:
     /* safe path: decode instruction tpc into buf[0]; a jump's target goes to buf[3] */
@@ -567,8 +589,6 @@ out:
 #if MBPF_INTERP_COUNT
     x->insns_executed = count;
 #endif
-    /* nothing charged: the whole budget is left (0 for an unlimited one) */
-    x->budget_left = (uses & INTERP_USES_BUDGET) && x->budget ? left : x->budget;
     return x->status;
 #undef P
 }

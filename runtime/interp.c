@@ -100,6 +100,21 @@ static uint64_t bswap(uint64_t v, uint32_t width)
     return r;
 }
 
+/* Where the budget units left are kept during a run. Thumb-2's loop spills a local of 64 bits
+ * anyway: reaching x->budget_left costs a charge the same and spares copying it in and out
+ * around helpers and at the end. Elsewhere (RV32: 31 registers) a local stays in registers. */
+#if defined(__thumb__)
+#define INTERP_LEFT_IN_EXEC 1
+#else
+#define INTERP_LEFT_IN_EXEC 0
+#endif
+
+/* The loop-head record of pc in code; NULL when there is none. */
+static const uint32_t *heads_of(const interp_code *code, uint32_t pc)
+{
+    return interp_head_find((const uint32_t *)(const void *)(code + 1), code->n_heads, pc);
+}
+
 /* Optimised for speed even in size-optimised builds: only then does GCC give each handler its own
  * dispatch jump instead of one shared one (a branch more per instruction). MBPF_WITH_FAST_INTERP=0
  * keeps the build's own optimisation and dispatches through a switch: the smallest code. */
@@ -110,6 +125,8 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 {
 #define P (x->prog) /* read where needed: few handlers do */
     const int safe = code == NULL;
+    /* in memory, not a register taken from the loop: only a loop head's entry reads it again */
+    const interp_code *volatile const code_kept = code;
     interp_slot buf[4]; /* safe path: current slot, 2 slots that step on, the jump's target */
     const interp_slot *base = buf, *d = buf;
     uint32_t bias = 0, depth = 0, tpc = 0, fpc = 0, asz = 0;
@@ -124,9 +141,18 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #else
     const uint32_t uses = safe ? ~0u : code->quick;
 #endif
-    /* budget units left, kept in the exec, where helpers charge too (nothing to bring up to date
-     * around their calls, nothing to write at the end); an unlimited budget (0) leaves 0 */
+    /* budget units left; an unlimited budget (0) keeps 0 */
+#if INTERP_LEFT_IN_EXEC
+#define LEFT (x->budget_left)
+#define LEFT_TO_EXEC() ((void)0)
+#define LEFT_FROM_EXEC() ((void)0)
     x->budget_left = x->budget;
+#else
+    uint64_t left = x->budget;
+#define LEFT left
+#define LEFT_TO_EXEC() ((void)(x->budget_left = left))
+#define LEFT_FROM_EXEC() ((void)(left = x->budget_left))
+#endif
 #if MBPF_INTERP_COUNT
     uint64_t count = 0;
 #define COUNT() (count++)
@@ -147,14 +173,14 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #define RSK (d->src == INTERP_SRC_IMM ? (uint64_t)(int64_t)d->imm : RS) /* K forms decoded as X */
 #endif
 #define R(i) rp[i]
+#define DECODING() (base == buf) /* the safe path, in handlers: the same as `safe` */
 #define PC() ((uint32_t)(d - base) + bias)
 /* A charge that does not fit stops the run, unless the budget is unlimited: its 0 units left
  * never fit, and never change. */
 #define CHARGE(units, at)                                                                         \
     do {                                                                                          \
-        const uint64_t left_ = x->budget_left;                                                    \
-        if (left_ >= (uint64_t)(units))                                                           \
-            x->budget_left = left_ - (uint64_t)(units);                                           \
+        if (LEFT >= (uint64_t)(units))                                                            \
+            LEFT -= (uint64_t)(units);                                                            \
         else if (x->budget) {                                                                     \
             fpc = (at);                                                                           \
             goto budget_fault;                                                                    \
@@ -164,7 +190,7 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #define FACT_MEM(a, sz) do { if (cf) interp_fact_mem(x, PC(), a, sz, R(10)); } while (0)
 #define FACT_AFTER() do { if (cf) interp_fact_after(x, PC(), RD); } while (0)
 #define FACT_TAKEN() \
-    do { if (cf && !safe) interp_fact_taken(x, PC(), (uint32_t)d->x / (uint32_t)sizeof(interp_slot)); } while (0)
+    do { if (cf && !DECODING()) interp_fact_taken(x, PC(), (uint32_t)d->x / (uint32_t)sizeof(interp_slot)); } while (0)
 #define FACT_ENTRY(at) do { if (cf) interp_fact_entry(x, at); } while (0)
 #define FACT_BACK(at, t) do { if (cf) interp_fact_taken(x, at, t); } while (0)
 #else
@@ -231,7 +257,7 @@ dispatch:
     PSEUDO(HEAD) {
         /* first instruction of a bounded loop, entered: charge the trip bound, then run it */
         const uint32_t at = PC(),
-                       *r = interp_head_find((const uint32_t *)(const void *)(code + 1), code->n_heads, at);
+                       *r = heads_of(code_kept, at);
         if (!r) {
             fpc = at;
             goto bad_insn;
@@ -340,7 +366,7 @@ dispatch:
         rp[10] = (uint64_t)x->stack_top;
         quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack, (depth + 1) * MBPF_STACK_SIZE);
         qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
-        if (safe) {
+        if (DECODING()) {
             tpc = (uint32_t)d->x;
             free_entry = 0;
             goto safe_goto;
@@ -360,7 +386,7 @@ dispatch:
         x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
         quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack, (depth + 1) * MBPF_STACK_SIZE);
         qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
-        if (safe) {
+        if (DECODING()) {
             tpc = frames[depth].ret;
             free_entry = 0;
             goto safe_goto;
@@ -472,7 +498,9 @@ helper: {
         fpc = at;
         goto fault;
     }
+    LEFT_TO_EXEC(); /* helpers charge there */
     rp[0] = fn(x, &rp[1]);
+    LEFT_FROM_EXEC();
     if (x->status != MBPF_OK) {
         if (x->status == MBPF_FAULT_STOPPED) {
             x->status = MBPF_OK; /* r0 was set by mbpf_exec_stop */
@@ -589,6 +617,7 @@ out:
 #if MBPF_INTERP_COUNT
     x->insns_executed = count;
 #endif
+    LEFT_TO_EXEC();
     return x->status;
 #undef P
 }

@@ -121,8 +121,11 @@ static const uint32_t *heads_of(const interp_code *code, uint32_t pc)
 #if defined(__GNUC__) && !defined(__clang__) && MBPF_WITH_FAST_INTERP
 __attribute__((optimize("O2")))
 #endif
-static mbpf_status run(mbpf_exec *x, const interp_code *code)
+/* The loop itself is mbpf_interp_exec_ready, the lane's call (no call in between); a NULL code
+ * decodes as it runs (mbpf_interp_run). */
+mbpf_status mbpf_interp_exec_ready(mbpf_exec *x, const void *code_)
 {
+    const interp_code *const code = code_;
 #define P (x->prog) /* read where needed: few handlers do */
     const int safe = code == NULL;
     /* in memory, not a register taken from the loop: only a loop head's entry reads it again */
@@ -376,9 +379,14 @@ dispatch:
         DISPATCH(h_);
     }
     OP(EXIT) {
-        if (depth == 0) {
+        if (depth == 0) { /* the common end, as short as it can be */
             x->r0 = rp[0];
-            goto done;
+            x->status = MBPF_OK;
+#if MBPF_INTERP_COUNT
+            x->insns_executed = count;
+#endif
+            LEFT_TO_EXEC();
+            return MBPF_OK;
         }
         depth--;
         for (int i = 0; i < 5; i++)
@@ -611,8 +619,6 @@ fault_plain:
 fault:
     x->fault.pc = fpc;
     goto out;
-done:
-    x->status = MBPF_OK;
 out:
 #if MBPF_INTERP_COUNT
     x->insns_executed = count;
@@ -624,12 +630,7 @@ out:
 
 mbpf_status mbpf_interp_run(mbpf_exec *x)
 {
-    return run(x, NULL);
-}
-
-mbpf_status mbpf_interp_exec_ready(mbpf_exec *x, const void *code)
-{
-    return run(x, code);
+    return mbpf_interp_exec_ready(x, NULL);
 }
 
 mbpf_status mbpf_interp_exec(mbpf_exec *x, const void *code)
@@ -640,5 +641,5 @@ mbpf_status mbpf_interp_exec(mbpf_exec *x, const void *code)
         x->fault.pc = 0;
         return x->status;
     }
-    return run(x, c);
+    return mbpf_interp_exec_ready(x, c);
 }

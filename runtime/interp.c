@@ -102,8 +102,9 @@ static uint64_t bswap(uint64_t v, uint32_t width)
 
 /* Where the budget units left are kept during a run. Thumb-2's loop spills a local of 64 bits
  * anyway: reaching x->budget_left costs a charge the same and spares copying it in and out
- * around helpers and at the end. Elsewhere (RV32: 31 registers) a local stays in registers. */
-#if defined(__thumb__)
+ * around helpers and at the end; the loop built for size keeps it there too (smaller). Elsewhere
+ * (RV32: 31 registers) a local stays in registers. */
+#if defined(__thumb__) || !MBPF_WITH_FAST_INTERP
 #define INTERP_LEFT_IN_EXEC 1
 #else
 #define INTERP_LEFT_IN_EXEC 0

@@ -100,16 +100,37 @@ static uint64_t bswap(uint64_t v, uint32_t width)
     return r;
 }
 
+/* Where the budget units left are kept during a run. Thumb-2's loop spills a local of 64 bits
+ * anyway: reaching x->budget_left costs a charge the same and spares copying it in and out
+ * around helpers and at the end; the loop built for size keeps it there too (smaller). Elsewhere
+ * (RV32: 31 registers) a local stays in registers. */
+#if defined(__thumb__) || !MBPF_WITH_FAST_INTERP
+#define INTERP_LEFT_IN_EXEC 1
+#else
+#define INTERP_LEFT_IN_EXEC 0
+#endif
+
+/* The loop-head record of pc in code; NULL when there is none. */
+static const uint32_t *heads_of(const interp_code *code, uint32_t pc)
+{
+    return interp_head_find((const uint32_t *)(const void *)(code + 1), code->n_heads, pc);
+}
+
 /* Optimised for speed even in size-optimised builds: only then does GCC give each handler its own
  * dispatch jump instead of one shared one (a branch more per instruction). MBPF_WITH_FAST_INTERP=0
  * keeps the build's own optimisation and dispatches through a switch: the smallest code. */
 #if defined(__GNUC__) && !defined(__clang__) && MBPF_WITH_FAST_INTERP
 __attribute__((optimize("O2")))
 #endif
-static mbpf_status run(mbpf_exec *x, const interp_code *code)
+/* The loop itself is mbpf_interp_exec_ready, the lane's call (no call in between); a NULL code
+ * decodes as it runs (mbpf_interp_run). */
+mbpf_status mbpf_interp_exec_ready(mbpf_exec *x, const void *code_)
 {
+    const interp_code *const code = code_;
 #define P (x->prog) /* read where needed: few handlers do */
     const int safe = code == NULL;
+    /* in memory, not a register taken from the loop: only a loop head's entry reads it again */
+    const interp_code *volatile const code_kept = code;
     interp_slot buf[4]; /* safe path: current slot, 2 slots that step on, the jump's target */
     const interp_slot *base = buf, *d = buf;
     uint32_t bias = 0, depth = 0, tpc = 0, fpc = 0, asz = 0;
@@ -124,9 +145,18 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #else
     const uint32_t uses = safe ? ~0u : code->quick;
 #endif
-    uint64_t left = UINT64_MAX; /* budget units left; unlimited for a budget of 0 */
-    if ((uses & INTERP_USES_BUDGET) && x->budget)
-        left = x->budget;
+    /* budget units left; an unlimited budget (0) keeps 0 */
+#if INTERP_LEFT_IN_EXEC
+#define LEFT (x->budget_left)
+#define LEFT_TO_EXEC() ((void)0)
+#define LEFT_FROM_EXEC() ((void)0)
+    x->budget_left = x->budget;
+#else
+    uint64_t left = x->budget;
+#define LEFT left
+#define LEFT_TO_EXEC() ((void)(x->budget_left = left))
+#define LEFT_FROM_EXEC() ((void)(left = x->budget_left))
+#endif
 #if MBPF_INTERP_COUNT
     uint64_t count = 0;
 #define COUNT() (count++)
@@ -135,59 +165,7 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #endif
 #ifdef MBPF_INTERP_CHECK_FACTS
     const mbpf_fact *const cf = x->facts;
-    if (cf)
-        interp_facts_begin(x);
 #endif
-
-    /* bytecode that was not verified may read a register before writing it: zeros then; the
-     * verifier proves that a pre-decoded program never does */
-#ifndef MBPF_INTERP_CHECK_FACTS
-    if (safe)
-#endif
-        for (int i = 0; i < 11; i++)
-            reg[i] = 0;
-    if (uses & INTERP_USES_CTX) {
-        reg[1] = (uint64_t)(uintptr_t)x->ctx;
-        reg[2] = x->ctx_len;
-    }
-    if (uses & INTERP_USES_STACK) { /* the entry frame: the whole stack when it is smaller */
-        x->stack_top = (uintptr_t)x->stack +
-                       (x->stack_len < MBPF_STACK_SIZE ? x->stack_len : MBPF_STACK_SIZE);
-        reg[10] = (uint64_t)x->stack_top;
-    }
-    if (uses & INTERP_USES_HELPERS)
-        x->status = MBPF_OK;
-
-    /* the quick-check tables the program's checked accesses read (all of them when decoding as it
-     * runs), each set up once per run; calls and returns keep the stack's current */
-    const uint32_t quick = uses & INTERP_QUICK_MASK;
-#define USES(rgn, w) ((quick >> ((w) * INTERP_QUICK_W + (rgn))) & 1u)
-    if (quick) { /* none for a program whose accesses are all proven */
-        if (USES(MBPF_RGN_STACK, 0) || USES(MBPF_RGN_STACK, 1)) {
-            quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack,
-                      (uint32_t)(x->stack_top - (uintptr_t)x->stack));
-            qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
-        }
-        if (USES(MBPF_RGN_CTX, 0))
-            quick_set(&qr[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_R) ? (uintptr_t)x->ctx : 0,
-                      x->ctx_len);
-        if (USES(MBPF_RGN_CTX, 1))
-            quick_set(&qw[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_W) ? (uintptr_t)x->ctx : 0,
-                      x->ctx_len);
-        if (USES(MBPF_RGN_RODATA, 0))
-            quick_set(&qr[MBPF_RGN_RODATA], (uintptr_t)P->rodata, P->rodata_len);
-        if (USES(MBPF_RGN_RODATA, 1))
-            quick_set(&qw[MBPF_RGN_RODATA], 0, 0);
-        if (USES(MBPF_RGN_DATA, 0) || USES(MBPF_RGN_DATA, 1)) {
-            quick_set(&qr[MBPF_RGN_DATA], (uintptr_t)P->data, P->data_len);
-            qw[MBPF_RGN_DATA] = qr[MBPF_RGN_DATA];
-        }
-        if (USES(INTERP_NO_REGION, 0) || USES(INTERP_NO_REGION, 1)) {
-            quick_set(&qr[INTERP_NO_REGION], 0, 0);
-            qw[INTERP_NO_REGION] = qr[INTERP_NO_REGION];
-        }
-    }
-#undef USES
 
 /* Registers by byte offset (slots hold 8 * register number); rp is pinned in a register. */
 #define REG(off) (*(uint64_t *)(void *)((uint8_t *)rp + (off)))
@@ -199,20 +177,24 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #define RSK (d->src == INTERP_SRC_IMM ? (uint64_t)(int64_t)d->imm : RS) /* K forms decoded as X */
 #endif
 #define R(i) rp[i]
+#define DECODING() (base == buf) /* the safe path, in handlers: the same as `safe` */
 #define PC() ((uint32_t)(d - base) + bias)
+/* A charge that does not fit stops the run, unless the budget is unlimited: its 0 units left
+ * never fit, and never change. */
 #define CHARGE(units, at)                                                                         \
     do {                                                                                          \
-        if (left < (uint64_t)(units)) {                                                           \
+        if (LEFT >= (uint64_t)(units))                                                            \
+            LEFT -= (uint64_t)(units);                                                            \
+        else if (x->budget) {                                                                     \
             fpc = (at);                                                                           \
             goto budget_fault;                                                                    \
         }                                                                                         \
-        left -= (uint64_t)(units);                                                                \
     } while (0)
 #ifdef MBPF_INTERP_CHECK_FACTS
 #define FACT_MEM(a, sz) do { if (cf) interp_fact_mem(x, PC(), a, sz, R(10)); } while (0)
 #define FACT_AFTER() do { if (cf) interp_fact_after(x, PC(), RD); } while (0)
 #define FACT_TAKEN() \
-    do { if (cf && !safe) interp_fact_taken(x, PC(), (uint32_t)d->x / (uint32_t)sizeof(interp_slot)); } while (0)
+    do { if (cf && !DECODING()) interp_fact_taken(x, PC(), (uint32_t)d->x / (uint32_t)sizeof(interp_slot)); } while (0)
 #define FACT_ENTRY(at) do { if (cf) interp_fact_entry(x, at); } while (0)
 #define FACT_BACK(at, t) do { if (cf) interp_fact_taken(x, at, t); } while (0)
 #else
@@ -251,13 +233,20 @@ static mbpf_status run(mbpf_exec *x, const interp_code *code)
 #define TAKE do { FACT_TAKEN(); uint8_t h_ = d->aux; d = AT(d->x); DISPATCH(h_); } while (0)
 
     __asm__("" : "+r"(rp)); /* keep the register file's address in a register */
-    if (safe) {
-        base = buf;
-        buf[1] = (interp_slot){H_SAFE_STEP, 0, 0, 0, 0, 0};
-        buf[2] = buf[1];
-        tpc = 0;
-        goto safe_goto;
-    }
+    /* The entry state: only what the program uses. Most hooks read no more than the context
+     * words; the rest (budget, stack, helpers' status, quick-check tables, decoding as it runs)
+     * is set up after the loop, out of the way of the common entry. */
+#define ENTRY_CTX()                                                                               \
+    do {                                                                                          \
+        if (uses & INTERP_USES_CTX) {                                                             \
+            reg[1] = (uint64_t)(uintptr_t)x->ctx;                                                 \
+            reg[2] = x->ctx_len;                                                                  \
+        }                                                                                         \
+    } while (0)
+    ENTRY_CTX();
+    if (uses & ~INTERP_USES_CTX)
+        goto setup;
+entered:
     base = (const interp_slot *)(const void *)((const uint32_t *)(const void *)(code + 1) + code->n_heads);
     d = base;
     DISPATCH(d->h);
@@ -272,7 +261,7 @@ dispatch:
     PSEUDO(HEAD) {
         /* first instruction of a bounded loop, entered: charge the trip bound, then run it */
         const uint32_t at = PC(),
-                       *r = interp_head_find((const uint32_t *)(const void *)(code + 1), code->n_heads, at);
+                       *r = heads_of(code_kept, at);
         if (!r) {
             fpc = at;
             goto bad_insn;
@@ -381,7 +370,7 @@ dispatch:
         rp[10] = (uint64_t)x->stack_top;
         quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack, (depth + 1) * MBPF_STACK_SIZE);
         qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
-        if (safe) {
+        if (DECODING()) {
             tpc = (uint32_t)d->x;
             free_entry = 0;
             goto safe_goto;
@@ -391,9 +380,14 @@ dispatch:
         DISPATCH(h_);
     }
     OP(EXIT) {
-        if (depth == 0) {
+        if (depth == 0) { /* the common end, as short as it can be */
             x->r0 = rp[0];
-            goto done;
+            x->status = MBPF_OK;
+#if MBPF_INTERP_COUNT
+            x->insns_executed = count;
+#endif
+            LEFT_TO_EXEC();
+            return MBPF_OK;
         }
         depth--;
         for (int i = 0; i < 5; i++)
@@ -401,7 +395,7 @@ dispatch:
         x->stack_top = (uintptr_t)x->stack + (uintptr_t)(depth + 1) * MBPF_STACK_SIZE;
         quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack, (depth + 1) * MBPF_STACK_SIZE);
         qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
-        if (safe) {
+        if (DECODING()) {
             tpc = frames[depth].ret;
             free_entry = 0;
             goto safe_goto;
@@ -513,9 +507,9 @@ helper: {
         fpc = at;
         goto fault;
     }
-    x->budget_left = left;
+    LEFT_TO_EXEC(); /* helpers charge there */
     rp[0] = fn(x, &rp[1]);
-    left = x->budget ? x->budget_left : UINT64_MAX;
+    LEFT_FROM_EXEC();
     if (x->status != MBPF_OK) {
         if (x->status == MBPF_FAULT_STOPPED) {
             x->status = MBPF_OK; /* r0 was set by mbpf_exec_stop */
@@ -526,6 +520,71 @@ helper: {
     }
     NEXT;
 }
+
+setup:
+#ifdef MBPF_INTERP_CHECK_FACTS
+    if (cf)
+        interp_facts_begin(x);
+#endif
+
+    /* bytecode that was not verified may read a register before writing it: zeros then; the
+     * verifier proves that a pre-decoded program never does */
+#ifndef MBPF_INTERP_CHECK_FACTS
+    if (safe)
+#endif
+    {
+        for (int i = 0; i < 11; i++)
+            reg[i] = 0;
+        ENTRY_CTX();
+    }
+    if (uses & INTERP_USES_STACK) { /* the entry frame: the whole stack when it is smaller */
+        x->stack_top = (uintptr_t)x->stack +
+                       (x->stack_len < MBPF_STACK_SIZE ? x->stack_len : MBPF_STACK_SIZE);
+        reg[10] = (uint64_t)x->stack_top;
+    }
+    if (uses & INTERP_USES_HELPERS)
+        x->status = MBPF_OK;
+
+    /* the quick-check tables the program's checked accesses read (all of them when decoding as it
+     * runs), each set up once per run; calls and returns keep the stack's current */
+    const uint32_t quick = uses & INTERP_QUICK_MASK;
+#define USES(rgn, w) ((quick >> ((w) * INTERP_QUICK_W + (rgn))) & 1u)
+    if (quick) { /* none for a program whose accesses are all proven */
+        if (USES(MBPF_RGN_STACK, 0) || USES(MBPF_RGN_STACK, 1)) {
+            quick_set(&qr[MBPF_RGN_STACK], (uintptr_t)x->stack,
+                      (uint32_t)(x->stack_top - (uintptr_t)x->stack));
+            qw[MBPF_RGN_STACK] = qr[MBPF_RGN_STACK];
+        }
+        if (USES(MBPF_RGN_CTX, 0))
+            quick_set(&qr[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_R) ? (uintptr_t)x->ctx : 0,
+                      x->ctx_len);
+        if (USES(MBPF_RGN_CTX, 1))
+            quick_set(&qw[MBPF_RGN_CTX], (x->ctx_flags & MBPF_REGION_W) ? (uintptr_t)x->ctx : 0,
+                      x->ctx_len);
+        if (USES(MBPF_RGN_RODATA, 0))
+            quick_set(&qr[MBPF_RGN_RODATA], (uintptr_t)P->rodata, P->rodata_len);
+        if (USES(MBPF_RGN_RODATA, 1))
+            quick_set(&qw[MBPF_RGN_RODATA], 0, 0);
+        if (USES(MBPF_RGN_DATA, 0) || USES(MBPF_RGN_DATA, 1)) {
+            quick_set(&qr[MBPF_RGN_DATA], (uintptr_t)P->data, P->data_len);
+            qw[MBPF_RGN_DATA] = qr[MBPF_RGN_DATA];
+        }
+        if (USES(INTERP_NO_REGION, 0) || USES(INTERP_NO_REGION, 1)) {
+            quick_set(&qr[INTERP_NO_REGION], 0, 0);
+            qw[INTERP_NO_REGION] = qr[INTERP_NO_REGION];
+        }
+    }
+#undef USES
+
+    if (safe) {
+        base = buf;
+        buf[1] = (interp_slot){H_SAFE_STEP, 0, 0, 0, 0, 0};
+        buf[2] = buf[1];
+        tpc = 0;
+        goto safe_goto;
+    }
+    goto entered;
+#undef ENTRY_CTX
 
 safe_goto:
     /* safe path: decode instruction tpc into buf[0]; a jump's target goes to buf[3] */
@@ -561,26 +620,18 @@ fault_plain:
 fault:
     x->fault.pc = fpc;
     goto out;
-done:
-    x->status = MBPF_OK;
 out:
 #if MBPF_INTERP_COUNT
     x->insns_executed = count;
 #endif
-    /* nothing charged: the whole budget is left (0 for an unlimited one) */
-    x->budget_left = (uses & INTERP_USES_BUDGET) && x->budget ? left : x->budget;
+    LEFT_TO_EXEC();
     return x->status;
 #undef P
 }
 
 mbpf_status mbpf_interp_run(mbpf_exec *x)
 {
-    return run(x, NULL);
-}
-
-mbpf_status mbpf_interp_exec_ready(mbpf_exec *x, const void *code)
-{
-    return run(x, code);
+    return mbpf_interp_exec_ready(x, NULL);
 }
 
 mbpf_status mbpf_interp_exec(mbpf_exec *x, const void *code)
@@ -591,5 +642,5 @@ mbpf_status mbpf_interp_exec(mbpf_exec *x, const void *code)
         x->fault.pc = 0;
         return x->status;
     }
-    return run(x, c);
+    return mbpf_interp_exec_ready(x, c);
 }

@@ -36,10 +36,12 @@ typedef struct interp_code {
 #define INTERP_QUICK_W 8u
 #define INTERP_QUICK_MASK 0xffffu
 /* What a run sets up only for a program that needs it (decided at pre-decode). */
-#define INTERP_USES_CTX (1u << 16)     /* r1 or r2 may be read: the context words at entry */
 #define INTERP_USES_STACK (1u << 17)   /* r10, or the live stack (helpers, full access checks) */
 #define INTERP_USES_BUDGET (1u << 18)  /* something charges budget units */
 #define INTERP_USES_HELPERS (1u << 19) /* helpers run: they find status MBPF_OK */
+/* r1 or r2 may be read: the context words at entry. The top bit: the entry tests it, and whether
+ * anything else is needed, by a sign and a shift (no mask to build). */
+#define INTERP_USES_CTX (1u << 31)
 
 #define INTERP_MAGIC 0x70646531u
 #define INTERP_NO_REGION 4u /* region hint: none, full check only */

@@ -20,10 +20,13 @@ int32_t a_eff_ub(const areg *r, uint32_t len_min)
     int32_t ub = r->ub;
     if (r->flags & AF_EQ_LEN)
         ub = ub > 0 ? ub : 0;
-    if (r->lo == 0 || r->hi <= S63) { /* signed and unsigned views agree */
-        uint64_t hi = r->hi;
-        if (hi <= len_min && len_min - hi <= 0x7fffffffu && (int32_t)(len_min - hi) > ub)
-            ub = (int32_t)(len_min - hi);
+    if ((r->lo == 0 || r->hi <= S63) && r->hi <= len_min) { /* signed and unsigned views agree */
+        /* value <= hi = len_min - d <= LEN - d; a d past the field's range still gives its
+         * largest value (an edge with a huge len_min then includes in a join's relation) */
+        const uint64_t d = len_min - r->hi;
+        const int32_t k = d > 0x7fffffffu ? 0x7fffffff : (int32_t)d;
+        if (k > ub)
+            ub = k;
     }
     return ub;
 }

@@ -74,21 +74,25 @@ static void put_reg(out_buf *o, const areg *r)
     put_fields(o, r, reg_fields, N_REG_FIELDS, defs);
 }
 
-/* The links of s once its dead registers are gone: each group numbered after its lowest live
+/* The links of s once its dead registers (not in live) are gone: each group numbered after its lowest live
  * member, a group left with one member dropped, every delta kept. Re-basing the deltas on the
  * new founder would change them: the live members' differences may not fit a delta (r1 = 8711
  * founding r6 = r1 + 31273 and r8 = r1 - 8711: r6 - r8 does not), and a delta pushed out of
  * range by an addition unlinks its register, so the checker must run on the full verifier's
  * own deltas to reach its states. */
-static void relink_live(astate *s)
+static void relink_live(astate *s, uint32_t live)
 {
     uint8_t low[16], count[16];
+    uint32_t member = 0; /* live and initialised: the registers a group keeps */
     for (int g = 0; g < 16; g++)
         low[g] = AREGS, count[g] = 0;
     for (int r = AREGS - 1; r >= 0; r--) {
         const unsigned g = A_LINK(&s->r[r]);
-        if (g && s->r[r].type != T_UNINIT)
-            low[g] = (uint8_t)r, count[g]++;
+        if ((live >> r & 1) && s->r[r].type != T_UNINIT) {
+            member |= 1u << r;
+            if (g)
+                low[g] = (uint8_t)r, count[g]++;
+        }
     }
     for (int r = 0; r < AREGS; r++) {
         areg *a = &s->r[r];
@@ -98,7 +102,7 @@ static void relink_live(astate *s)
         const int16_t delta = a->delta;
         a->flags &= (uint8_t)~(0xfu << AF_LINK_SHIFT);
         a->delta = 0;
-        if (a->type != T_UNINIT && count[g] >= 2) {
+        if ((member >> r & 1) && count[g] >= 2) {
             a->flags |= (uint8_t)((low[g] + 1u) << AF_LINK_SHIFT);
             a->delta = delta;
         }
@@ -111,10 +115,7 @@ static void put_state(out_buf *o, const astate *full, uint32_t live)
     static astate s_buf; /* host only: keeps a large state off the stack */
     astate *s = &s_buf;
     *s = *full;
-    for (int r = 0; r < AREGS; r++)
-        if (!(live >> r & 1))
-            s->r[r].type = T_UNINIT; /* its link is dropped below */
-    relink_live(s);
+    relink_live(s, live);
     for (int r = 0; r < AREGS; r++)
         if (!(live >> r & 1))
             a_uninit(&s->r[r], 0);

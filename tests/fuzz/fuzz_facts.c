@@ -18,6 +18,7 @@
 #include "mcubpf/verifier.h"
 #include "runtime/interp_facts.h"
 #include "tests/diff/randprog.h"
+#include "tests/exec_setup.h"
 #include "tests/fuzz/ptrprog.h"
 
 #define MAX_INSNS 2048
@@ -33,18 +34,7 @@ static mbpf_status run(const mbpf_program *p, const mbpf_fact *facts, const void
     memset(stack, 0, sizeof stack);
     memset(p->data, 0, p->data_len); /* every run starts from the same program data */
     mbpf_exec x;
-    memset(&x, 0, sizeof x);
-    x.prog = p;
-    x.ctx = ctx_len ? ctx : NULL;
-    x.ctx_len = ctx_len;
-    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
-    x.stack = stack;
-    x.stack_len = sizeof stack;
-    x.helpers = mbpf_test_helpers;
-    x.n_helpers = MBPF_TEST_HELPER_COUNT;
-    x.budget = 2000;
-    x.facts = facts;
-    mbpf_exec_reset(&x);
+    test_exec_init(&x, p, ctx, ctx_len, stack, sizeof stack, 2000, facts);
     mbpf_status s = decoded ? mbpf_interp_exec(&x, decoded) : mbpf_interp_run(&x);
     *r0 = x.r0;
     *pc = x.fault.pc;

@@ -10,6 +10,7 @@
 #include "mcubpf/cert.h"
 #include "mcubpf/interp.h"
 #include "mcubpf/test_helpers.h"
+#include "tests/exec_setup.h"
 
 #define GRID_MAX_INSNS 16
 
@@ -20,18 +21,7 @@ static inline mbpf_status grid_run(const mbpf_program *p, uint8_t *ctx, uint32_t
 {
     static uint8_t stack[MBPF_STACK_SIZE];
     mbpf_exec x;
-    memset(&x, 0, sizeof x);
-    x.prog = p;
-    x.ctx = ctx_len ? ctx : NULL;
-    x.ctx_len = ctx_len;
-    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
-    x.stack = stack;
-    x.stack_len = sizeof stack;
-    x.helpers = mbpf_test_helpers;
-    x.n_helpers = MBPF_TEST_HELPER_COUNT;
-    x.budget = budget;
-    x.facts = facts;
-    mbpf_exec_reset(&x);
+    test_exec_init(&x, p, ctx, ctx_len, stack, sizeof stack, budget, facts);
     const mbpf_status s = mbpf_interp_run(&x);
     if (left)
         *left = x.budget_left;

@@ -7,6 +7,7 @@
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
 #include "mcubpf/vm.h"
+#include "tests/exec_setup.h"
 #include "tests/unit/bpf_asm.h"
 
 static uint8_t stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH] __attribute__((aligned(8)));
@@ -24,18 +25,7 @@ static void setup(const mbpf_insn *insns, uint32_t n, uint64_t budget, const mbp
     memset(ctxmem, 0, sizeof ctxmem);
     memset(data, 0, sizeof data);
     prog = (mbpf_program){insns, n, rodata, sizeof rodata, data, sizeof data};
-    memset(&x, 0, sizeof x);
-    x.prog = &prog;
-    x.ctx = ctxmem;
-    x.ctx_len = sizeof ctxmem;
-    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
-    x.stack = stack;
-    x.stack_len = sizeof stack;
-    x.helpers = mbpf_test_helpers;
-    x.n_helpers = MBPF_TEST_HELPER_COUNT;
-    x.budget = budget;
-    x.facts = facts;
-    mbpf_exec_reset(&x);
+    test_exec_init(&x, &prog, ctxmem, sizeof ctxmem, stack, sizeof stack, budget, facts);
 }
 
 /* Run step by step with `facts`, or (decode) pre-decoded with them. */

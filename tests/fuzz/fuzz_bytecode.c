@@ -8,6 +8,7 @@
 #include "mcubpf/jit.h"
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
+#include "tests/exec_setup.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,17 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto out;
     static uint8_t ctx[64], stack[MBPF_STACK_SIZE * MBPF_MAX_CALL_DEPTH];
     mbpf_exec x;
-    memset(&x, 0, sizeof x);
-    x.prog = &p;
-    x.ctx = ctx;
-    x.ctx_len = sizeof ctx;
-    x.ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
-    x.stack = stack;
-    x.stack_len = sizeof stack;
-    x.helpers = mbpf_test_helpers;
-    x.n_helpers = MBPF_TEST_HELPER_COUNT;
-    x.budget = 10000;
-    x.facts = facts; /* the interpreter checks every fact the translators rely on */
+    /* the interpreter checks every fact the translators rely on */
+    test_exec_init(&x, &p, ctx, sizeof ctx, stack, sizeof stack, 10000, facts);
     /* step by step, then the pre-decoded form of the accepted program ends the same way */
     size_t need = mbpf_interp_size(&p, facts);
     void *decoded = need ? malloc(need) : NULL;

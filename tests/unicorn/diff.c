@@ -8,6 +8,7 @@
 #include "mcubpf/jit.h"
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
+#include "tests/exec_setup.h"
 #include "tests/unicorn/emu.h"
 #include "tests/unicorn/sandbox.h"
 
@@ -76,18 +77,8 @@ static run_out outs[3];
 static void start_run(const diff_input *in, const sb_layout *l, mbpf_program *p, mbpf_exec *x)
 {
     sb_reset(l, in->rodata, in->data);
-    memset(x, 0, sizeof *x);
-    x->prog = p;
-    x->ctx = in->ctx_len ? sb_ptr(sb_region_start(SB_RGN_CTX)) : NULL;
-    x->ctx_len = in->ctx_len;
-    x->ctx_flags = MBPF_REGION_R | MBPF_REGION_W;
-    x->stack = sb_ptr(sb_region_start(SB_RGN_STACK));
-    x->stack_len = SB_STACK_LEN;
-    x->helpers = mbpf_test_helpers;
-    x->n_helpers = MBPF_TEST_HELPER_COUNT;
-    x->budget = in->budget;
-    x->facts = facts;
-    mbpf_exec_reset(x);
+    test_exec_init(x, p, sb_ptr(sb_region_start(SB_RGN_CTX)), in->ctx_len, sb_ptr(sb_region_start(SB_RGN_STACK)),
+                   SB_STACK_LEN, in->budget, facts);
 }
 
 static void end_run(const diff_input *in, const sb_layout *l, const mbpf_exec *x, mbpf_status s,

@@ -10,6 +10,7 @@
 #include "aot/loader.h"
 #include "mcubpf/test_helpers.h"
 #include "mcubpf/verifier.h"
+#include "tests/exec_setup.h"
 
 #ifndef LOADER_TEST_BUILD
 #define LOADER_TEST_BUILD "build"
@@ -66,14 +67,7 @@ static uint64_t run(const mbpf_program *p)
     char msg[256];
     cr_assert_eq(verify(p, msg, sizeof msg), 0, "verifier rejected: %s", msg);
     mbpf_exec x;
-    memset(&x, 0, sizeof x);
-    x.prog = p;
-    x.stack = stack;
-    x.stack_len = sizeof stack;
-    x.helpers = mbpf_test_helpers;
-    x.n_helpers = MBPF_TEST_HELPER_COUNT;
-    x.budget = 1000000;
-    mbpf_exec_reset(&x);
+    test_exec_init(&x, p, NULL, 0, stack, sizeof stack, 1000000, NULL);
     mbpf_status s = mbpf_interp_run(&x);
     cr_assert_eq(s, MBPF_OK, "run stopped: %s at insn %u", mbpf_status_name(s), x.fault.pc);
     return x.r0;
